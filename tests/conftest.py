@@ -1,0 +1,92 @@
+"""Shared fixtures: a small in-test plugin whose nodes count their calls."""
+
+from collections import Counter
+
+import numpy as np
+import pytest
+
+import texgen
+from texgen import NodeSpec, Param, Port, hookimpl
+
+
+class CountingPlugin:
+    """Nodes ``t.wave`` (generator), ``t.scale``, ``t.mix``, ``t.colorize``, ``t.fail``."""
+
+    def __init__(self):
+        self.calls = Counter()
+
+    @hookimpl
+    def register_nodes(self, register):
+        register(NodeSpec("wave", self.wave, "A periodic wave with a random phase.",
+                          params=(Param("frequency", "int", 2, "cycles per width", min=1,
+                                        max=64),)))
+        register(NodeSpec("scale", self.scale, "Multiply by a factor.",
+                          inputs=(Port("input", "gray"),),
+                          params=(Param("factor", "float", 1.0, "multiplier", min=0, max=10),)))
+        register(NodeSpec("mix", self.mix, "Average two gray inputs.",
+                          inputs=(Port("a", "gray"), Port("b", "gray", optional=True))))
+        register(NodeSpec("colorize", self.colorize, "Gray to color with a tint.",
+                          inputs=(Port("input", "gray"),), outputs=(Port("out", "color"),),
+                          params=(Param("tint", "color", "#ffffff", "tint"),
+                                  Param("mode", "enum", "multiply", "how",
+                                        choices=("multiply", "screen")))))
+        register(NodeSpec("split", self.split, "Two outputs: the input and its inverse.",
+                          inputs=(Port("input", "gray"),),
+                          outputs=(Port("same", "gray"), Port("inverse", "gray"))))
+        register(NodeSpec("fail", self.fail, "Always raises.", inputs=(Port("input", "gray"),)))
+
+    def wave(self, ctx, *, frequency):
+        self.calls["wave"] += 1
+        phase = ctx.rng().random()
+        u = np.arange(ctx.width) / ctx.width
+        v = np.arange(ctx.height) / ctx.height
+        values = 0.5 + 0.25 * (np.sin(2 * np.pi * (frequency * u[None, :] + phase))
+                               + np.cos(2 * np.pi * (frequency * v[:, None] + phase)))
+        return values[:, :, None].astype(np.float32)
+
+    def scale(self, ctx, *, input, factor):
+        self.calls["scale"] += 1
+        return (input * np.float32(factor)).astype(np.float32)
+
+    def mix(self, ctx, *, a, b):
+        self.calls["mix"] += 1
+        return a if b is None else ((a + b) / 2).astype(np.float32)
+
+    def colorize(self, ctx, *, input, tint, mode):
+        self.calls["colorize"] += 1
+        return (input * np.asarray(tint[:3], np.float32)).astype(np.float32)
+
+    def split(self, ctx, *, input):
+        return {"same": input, "inverse": (1 - input).astype(np.float32)}
+
+    def fail(self, ctx, *, input):
+        raise RuntimeError("kaboom")
+
+
+@pytest.fixture
+def counting():
+    return CountingPlugin()
+
+
+@pytest.fixture
+def engine(counting):
+    """An engine with only the core plugin and the counting test plugin, named "t"."""
+    return texgen.Engine(entry_points=False, plugins={"t": counting})
+
+
+def make_preset(**changes):
+    """A valid preset dict: wave -> scale -> colorize, plus a mix; override keys with changes."""
+    preset = {
+        "texgen": 1, "name": "demo", "size": [32, 16], "seed": 5,
+        "parameters": {"gain": {"type": "float", "default": 0.5, "min": 0.0, "max": 2.0}},
+        "nodes": {
+            "base": {"type": "t.wave", "frequency": 2},
+            "scaled": {"type": "t.scale", "input": "base", "factor": "$gain"},
+            "tinted": {"type": "t.colorize", "input": "scaled", "tint": "#ff8000"},
+            "other": {"type": "t.wave", "frequency": 3},
+            "mixed": {"type": "t.mix", "a": "base", "b": "other"},
+        },
+        "outputs": {"color": "tinted", "height": {"node": "mixed", "format": "png16"}},
+    }
+    preset.update(changes)
+    return preset

@@ -1,0 +1,116 @@
+import numpy as np
+import pytest
+
+from conftest import make_preset
+from texgen import NodeSpec, Port, hookimpl
+from texgen.errors import RenderError
+from texgen.evaluate import ResultCache
+
+
+def events_of(engine, preset, **options):
+    events = []
+    engine.render(preset, progress=events.append, **options)
+    return events
+
+
+def test_first_render_computes_needed_nodes_only(engine, counting):
+    events = events_of(engine, make_preset(), outputs=["color"])
+    assert [e.node_id for e in events] == ["base", "scaled", "tinted"]
+    assert {e.status for e in events} == {"computed"}
+    assert [e.index for e in events] == [1, 2, 3] and {e.total for e in events} == {3}
+    assert counting.calls == {"wave": 1, "scale": 1, "colorize": 1}
+
+
+def test_rerender_hits_the_cache(engine, counting):
+    engine.render(make_preset())
+    events = events_of(engine, make_preset())
+    assert {e.status for e in events} == {"cached"}
+    assert sum(counting.calls.values()) == 5, "nothing ran twice"
+
+
+def test_parameter_change_recomputes_only_downstream(engine, counting):
+    engine.render(make_preset())
+    counting.calls.clear()
+    events = events_of(engine, make_preset(), overrides={"gain": 0.8})
+    computed = {e.node_id for e in events if e.status == "computed"}
+    assert computed == {"scaled", "tinted"}
+    assert counting.calls == {"scale": 1, "colorize": 1}
+
+
+def test_size_seed_and_node_param_changes_miss_the_cache(engine, counting):
+    engine.render(make_preset())
+    for options in ({"size": 16}, {"seed": 6}):
+        counting.calls.clear()
+        engine.render(make_preset(), **options)
+        assert counting.calls["wave"] == 2, options
+    nodes = make_preset()["nodes"]
+    nodes["tinted"] = {**nodes["tinted"], "tint": "#00ff00"}
+    counting.calls.clear()
+    engine.render(make_preset(nodes=nodes), outputs=["color"])
+    assert counting.calls == {"colorize": 1}
+
+
+def test_two_engines_agree_and_seeds_differ(engine):
+    from conftest import CountingPlugin
+    import texgen
+
+    other = texgen.Engine(entry_points=False, plugins={"t": CountingPlugin()})
+    a, b = engine.render(make_preset()), other.render(make_preset())
+    assert all(np.array_equal(a[k], b[k]) for k in a)
+    c = engine.render(make_preset(), seed=6)
+    assert not np.array_equal(a["height"], c["height"])
+
+
+def test_returned_arrays_are_the_callers_own(engine):
+    first = engine.render(make_preset())["height"]
+    first[:] = 0
+    again = engine.render(make_preset())["height"]
+    assert again.max() > 0, "mutating a result must not corrupt the cache"
+
+
+def test_node_failure_names_file_node_and_type(engine):
+    nodes = {"base": {"type": "t.wave"}, "boom": {"type": "t.fail", "input": "base"}}
+    with pytest.raises(RenderError, match=r"<preset demo>: node 'boom' \(t.fail\): "
+                                          r"RuntimeError: kaboom"):
+        engine.render(make_preset(nodes=nodes, parameters={}, outputs={"x": "boom"}))
+
+
+def test_multiple_output_ports(engine):
+    nodes = {"base": {"type": "t.wave"}, "s": {"type": "t.split", "input": "base"}}
+    result = engine.render(make_preset(nodes=nodes, parameters={},
+                                       outputs={"a": "s", "b": "s.inverse"}))
+    np.testing.assert_allclose(result["a"] + result["b"], 1.0, atol=1e-6)
+
+
+class BadOutputs:
+    @hookimpl
+    def register_nodes(self, register):
+        register(NodeSpec("float64", lambda ctx: np.zeros((ctx.height, ctx.width, 1)),
+                          "Returns float64."))
+        register(NodeSpec("wrong_size", lambda ctx: np.zeros((2, 2, 1), np.float32),
+                          "Returns the wrong size."))
+        register(NodeSpec("gray_as_color", lambda ctx: np.zeros((ctx.height, ctx.width, 1),
+                                                                 np.float32),
+                          "Claims color, returns gray.", outputs=(Port("out", "color"),)))
+
+
+@pytest.mark.parametrize("node_type, message", [
+    ("bad.float64", "expected float32"), ("bad.wrong_size", "expected 16x32 pixels, got 2x2"),
+    ("bad.gray_as_color", "is color \\(3 channels\\), got 1 channels"),
+])
+def test_bad_node_output_is_reported(engine, node_type, message):
+    engine.add_plugin(BadOutputs(), name="bad")
+    with pytest.raises(RenderError, match=f"node 'x' \\({node_type}\\): bad output: port 'out'"
+                                          f":? {message}"):
+        engine.render(make_preset(nodes={"x": {"type": node_type}}, parameters={},
+                                  outputs={"x": "x"}))
+
+
+def test_cache_evicts_least_recently_used():
+    cache = ResultCache(max_bytes=3 * 400)
+    arrays = {k: {"out": np.zeros(100, np.float32)} for k in "abcd"}
+    for key in "abc":
+        cache.put(key, arrays[key])
+    cache.get("a")
+    cache.put("d", arrays["d"])
+    assert cache.get("b") is None and cache.get("a") is not None and len(cache) == 3

@@ -1,0 +1,108 @@
+import struct
+import zlib
+
+import imageio.v3 as iio
+import numpy as np
+import pytest
+
+from texgen.errors import InputError, RenderError
+from texgen.io import (Exporter, atomic_write, decode_png, encode_png, output_path, read_image,
+                       write_png16, write_texture, write_tiff)
+
+
+def random_texture(channels, height=13, width=21, seed=0):
+    return np.random.default_rng(seed).random((height, width, channels), dtype=np.float32)
+
+
+@pytest.mark.parametrize("channels", [1, 3, 4])
+def test_png8_matches_an_independent_decoder(channels):
+    texture = random_texture(channels)
+    decoded = iio.imread(encode_png(texture, bits=8), extension=".png")
+    expected = np.rint(texture * 255).astype(np.uint8)
+    assert np.array_equal(decoded.reshape(expected.shape), expected)
+
+
+def test_png16_gray_matches_an_independent_decoder():
+    texture = random_texture(1)
+    decoded = iio.imread(encode_png(texture, bits=16), extension=".png")
+    assert decoded.dtype == np.uint16
+    assert np.array_equal(decoded, np.rint(texture[:, :, 0] * 65535).astype(np.uint16))
+
+
+@pytest.mark.parametrize("channels", [1, 3, 4])
+@pytest.mark.parametrize("bits", [8, 16])
+def test_png_round_trip_is_exact_to_the_bit_depth(channels, bits):
+    texture = random_texture(channels)
+    scale = 2**bits - 1
+    decoded = decode_png(encode_png(texture, bits=bits))
+    assert decoded.dtype == np.float32 and decoded.shape == texture.shape
+    assert np.array_equal(np.rint(decoded * scale), np.rint(texture * scale))
+
+
+def test_decoder_reads_a_hand_built_16_bit_rgb_png():
+    samples = (np.arange(2 * 3 * 3).reshape(2, 3, 3) * 3000).astype(">u2")  # PNG is big-endian
+    rows = b"".join(b"\x00" + row.tobytes() for row in samples)  # filter type 0
+
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    data = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 3, 2, 16, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+    np.testing.assert_array_equal(decode_png(data), samples.astype(np.float32) / 65535)
+
+
+def test_png_clips_out_of_range_values():
+    texture = np.array([[[-0.5], [1.5]]], np.float32)
+    assert decode_png(encode_png(texture)).ravel().tolist() == [0.0, 1.0]
+
+
+def test_tiff_keeps_floats_and_bytes_are_stable(tmp_path):
+    texture = random_texture(3) * 4 - 1
+    write_tiff(tmp_path / "a.tiff", texture)
+    write_tiff(tmp_path / "b.tiff", texture)
+    assert np.array_equal(read_image(tmp_path / "a.tiff"), texture)
+    assert (tmp_path / "a.tiff").read_bytes() == (tmp_path / "b.tiff").read_bytes()
+
+
+def test_read_image_errors_name_the_file(tmp_path):
+    with pytest.raises(InputError, match="missing.png: cannot read image"):
+        read_image(tmp_path / "missing.png")
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n garbage")
+    with pytest.raises(InputError, match="bad.png: not a readable image"):
+        read_image(bad)
+
+
+def test_atomic_write_keeps_old_file_when_writer_fails(tmp_path):
+    target = tmp_path / "a.png"
+    target.write_bytes(b"old")
+
+    def failing_writer(path):
+        path.write_bytes(b"half")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError):
+        atomic_write(target, failing_writer)
+    assert target.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.png"], "no temporary left"
+
+
+def test_write_texture_reports_the_file(tmp_path):
+    def broken(path, texture):
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(RenderError, match="x.png: cannot write png8: No space left on device"):
+        write_texture(tmp_path / "x.png", random_texture(1), Exporter("png8", "png", broken))
+    assert list(tmp_path.iterdir()) == []
+    write_texture(tmp_path / "y.png", random_texture(1), Exporter("png16", "png", write_png16))
+    assert read_image(tmp_path / "y.png").shape == (13, 21, 1)
+
+
+def test_output_path_is_named_and_contained(tmp_path):
+    assert output_path(tmp_path, "marble", "height", "png") == (tmp_path / "marble_height.png"
+                                                                ).resolve()
+    for bad in ("../x", "a/b", "/etc/passwd", "..", "", ".hidden", "x\\y"):
+        with pytest.raises(InputError, match="cannot be used in a file name"):
+            output_path(tmp_path, "marble", bad, "png")
+    with pytest.raises(InputError, match="preset name '../m'"):
+        output_path(tmp_path, "../m", "height", "png")

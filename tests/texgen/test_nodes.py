@@ -1,0 +1,124 @@
+import numpy as np
+import pytest
+
+from texgen.errors import SpecError
+from texgen.nodes import NodeRegistry, NodeSpec, Param, Port, check_texture, port_accepts
+
+
+def spec(**changes):
+    fields = {"id": "thing", "fn": "pkg.mod:fn", "doc": "A thing."}
+    fields.update(changes)
+    return NodeSpec(**fields)
+
+
+@pytest.mark.parametrize("param, value, expected", [
+    (Param("n", "int", 1, min=0, max=4), 3, 3),
+    (Param("n", "int", 1), 2.0, 2),
+    (Param("x", "float", 0.5), 2, 2.0),
+    (Param("b", "bool", False), True, True),
+    (Param("e", "enum", "a", choices=("a", "b")), "b", "b"),
+    (Param("c", "color", "#000"), "#ff8000", (1.0, 128 / 255, 0.0, 1.0)),
+    (Param("c", "color", "#000"), [0.1, 0.2, 0.3, 0.4], (0.1, 0.2, 0.3, 0.4)),
+    (Param("c", "color", "#000"), "#fff", (1.0, 1.0, 1.0, 1.0)),
+    (Param("s", "seed", 0), 4294967295, 4294967295),
+    (Param("g", "gradient", [[0, "#000"], [1, "#fff"]]), [[1, "#fff"], [0.25, "#000"]],
+     ((0.25, (0.0, 0.0, 0.0, 1.0)), (1.0, (1.0, 1.0, 1.0, 1.0)))),
+])
+def test_param_coerce_converts(param, value, expected):
+    assert param.coerce(value) == expected
+
+
+@pytest.mark.parametrize("param, value, message", [
+    (Param("n", "int", 1, min=0, max=4), 5, "expected a value <= 4, got 5"),
+    (Param("n", "int", 1), 1.5, "expected an integer, got float 1.5"),
+    (Param("n", "int", 1), True, "expected an integer, got bool True"),
+    (Param("x", "float", 0.5, min=0), -1, "expected a value >= 0, got -1.0"),
+    (Param("x", "float", 0.5), "big", "expected a number, got str 'big'"),
+    (Param("x", "float", 0.5), float("nan"), "expected a finite number"),
+    (Param("b", "bool", False), 1, "expected true or false, got int 1"),
+    (Param("e", "enum", "normal", choices=("normal", "multiply")), "multipy",
+     "did you mean 'multiply'?"),
+    (Param("c", "color", "#000"), "#ggg", "expected a color like '#a0b1c2'"),
+    (Param("c", "color", "#000"), [1, 2, 3], "in 0..1"),
+    (Param("s", "seed", 0), -1, "expected a seed in 0..4294967295"),
+    (Param("g", "gradient", [[0, "#000"]]), [[2, "#000"]], "stop 0: position must be"),
+    (Param("g", "gradient", [[0, "#000"]]), [], "expected a list of [position, color] stops"),
+])
+def test_param_coerce_rejects_with_message(param, value, message):
+    with pytest.raises(ValueError, match=message.replace("?", r"\?").replace("[", r"\[")
+                       .replace("(", r"\(").replace(".", r"\.")):
+        param.coerce(value)
+
+
+def test_path_param_resolves_relative_to_base(tmp_path):
+    param = Param("file", "path", "a.png")
+    assert param.coerce("img/a.png", base_dir=tmp_path) == tmp_path / "img" / "a.png"
+    assert param.coerce(str(tmp_path / "x.png"), base_dir=tmp_path.parent) == tmp_path / "x.png"
+
+
+@pytest.mark.parametrize("build, message", [
+    (lambda: Param("f", "float", "a"), "default 'a' is invalid"),
+    (lambda: Param("f", "flaot", 1.0), "did you mean 'float'"),
+    (lambda: Param("mode", "enum", "a"), "an enum needs choices"),
+    (lambda: Param("Bad Name", "int", 1), "lower_snake_case"),
+    (lambda: Param("type", "string", "x"), "reserved"),
+    (lambda: Port("out", "grey"), "type must be one of"),
+])
+def test_bad_param_and_port_definitions(build, message):
+    with pytest.raises(SpecError, match=message):
+        build()
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"id": "Bad-Id"}, "lower_snake_case"),
+    ({"doc": " "}, "needs a one-line doc"),
+    ({"fn": 42}, "fn must be callable"),
+    ({"version": 0}, "version must be a positive integer"),
+    ({"outputs": ()}, "needs at least one output"),
+    ({"backends": ("cuda",)}, "backends must include 'cpu'"),
+    ({"inputs": (Port("x"),), "params": (Param("x", "int", 1),)}, "duplicate names x"),
+    ({"params": ("not a param",)}, "is not a Param"),
+])
+def test_spec_validation(changes, message):
+    with pytest.raises(SpecError, match=message):
+        NodeRegistry().add(spec(**changes), "plug")
+
+
+def test_registry_namespaces_and_refuses_duplicates():
+    registry = NodeRegistry()
+    stored = registry.add(spec(), "plug")
+    assert stored.id == "plug.thing" and stored.plugin == "plug"
+    assert registry.ids() == ["plug.thing"]
+    with pytest.raises(SpecError, match="duplicate node id 'plug.thing'"):
+        registry.add(spec(), "plug")
+    with pytest.raises(SpecError, match="give the plugin-local name"):
+        registry.add(spec(id="other.thing"), "plug")
+    with pytest.raises(KeyError, match="did you mean 'plug.thing'"):
+        registry.get("plug.thin")
+
+
+def test_lazy_implementation_is_imported_on_first_load():
+    lazy = NodeRegistry().add(spec(fn="texgen.nodes:parse_color"), "plug")
+    assert lazy.load()("#fff") == (1.0, 1.0, 1.0, 1.0)
+    broken = NodeRegistry().add(spec(fn="texgen.nodes:no_such_function"), "plug")
+    with pytest.raises(SpecError, match="cannot load 'texgen.nodes:no_such_function'"):
+        broken.load()
+
+
+def test_port_compatibility():
+    assert port_accepts("gray", "gray")
+    assert port_accepts("any", "color") and port_accepts("gray", "any")
+    assert not port_accepts("gray", "color")
+    assert not port_accepts("color", "gray")
+
+
+def test_check_texture_messages():
+    port = Port("out", "color")
+    good = np.zeros((4, 5, 3), np.float32)
+    assert check_texture(good, port, height=4, width=5) is good
+    with pytest.raises(ValueError, match="expected float32"):
+        check_texture(good.astype(np.float64), port, height=4, width=5)
+    with pytest.raises(ValueError, match="expected 4x6 pixels, got 4x5"):
+        check_texture(good, port, height=4, width=6)
+    with pytest.raises(ValueError, match="is color \\(3 channels\\), got 1 channels"):
+        check_texture(np.zeros((4, 5, 1), np.float32), port, height=4, width=5)

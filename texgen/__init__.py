@@ -1,0 +1,23 @@
+"""texgen: a plugin-based procedural and neural texture engine.
+
+Typical use::
+
+    import texgen
+    textures = texgen.render("presets/marble.toml", size=512, seed=3)
+    textures["basecolor"].shape   # (512, 512, 3), float32
+
+``Engine`` holds the plugins, the node registry and the cache; create one per process (or
+several: they share nothing).
+"""
+
+from texgen.engine import Engine, RenderReport, render
+from texgen.errors import InputError, PluginError, PresetError, RenderError, TexgenError
+from texgen.hookspecs import hookimpl
+from texgen.io import Exporter
+from texgen.nodes import NodeContext, NodeSpec, Param, Port
+
+__all__ = [
+    "Engine", "Exporter", "InputError", "NodeContext", "NodeSpec", "Param", "PluginError",
+    "Port", "PresetError", "RenderError", "RenderReport", "TexgenError", "hookimpl", "render",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,276 @@
+"""The ``texgen`` command.
+
+Exit codes: 0 success, 2 bad input (preset, option, name, size), 1 a render or write that
+failed. Errors print one line per problem, without a traceback unless ``--debug``.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import sys
+import traceback
+
+import click
+
+from texgen.engine import Engine
+from texgen.errors import InputError, PluginError, TexgenError
+from texgen.evaluate import NodeEvent
+from texgen.nodes import NodeSpec
+
+
+def _parse_size(value: str | None):
+    if value is None:
+        return None
+    try:
+        sides = [int(v) for v in value.lower().split("x")]
+    except ValueError:
+        sides = []
+    if len(sides) not in (1, 2):
+        raise click.BadParameter(f"{value!r}: give pixels, e.g. 1024 or 1024x512")
+    return sides[0] if len(sides) == 1 else tuple(sides)
+
+
+def _parse_sets(values: tuple[str, ...]) -> dict[str, str]:
+    overrides = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"{item!r}: use NAME=VALUE", param_hint="--set")
+        overrides[name.strip()] = value.strip()
+    return overrides
+
+
+def _progress_printer(preset_label: str, quiet: bool):
+    if quiet:
+        return None
+    tty = sys.stderr.isatty()
+
+    def show(event: NodeEvent) -> None:
+        line = (f"{preset_label}: [{event.index}/{event.total}] {event.node_id} "
+                f"({event.node_type}) {event.status} {event.seconds:.2f}s")
+        end = "\n" if not tty or event.index == event.total else ""
+        click.echo(("\r\033[K" if tty else "") + line, err=True, nl=False)
+        click.echo(end, err=True, nl=False)
+
+    return show
+
+
+preset_options = [
+    click.option("--size", help="Output size in pixels: 1024 or 1024x512."),
+    click.option("--seed", type=int, help="Preset seed (each node's seed derives from it)."),
+    click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
+                 help="Set an exposed parameter; repeatable."),
+]
+
+
+def with_preset_options(command):
+    for option in reversed(preset_options):
+        command = option(command)
+    return command
+
+
+@click.group()
+@click.version_option(package_name="texgen")
+@click.option("--debug", is_flag=True, help="Show tracebacks.")
+@click.option("--strict", is_flag=True,
+              help="Fail if any plugin failed to load (also TEXGEN_STRICT_PLUGINS=1).")
+@click.pass_context
+def cli(ctx, debug, strict):
+    """texgen: tileable procedural texture sets from preset files."""
+    ctx.meta["debug"] = debug
+    engine: Engine = ctx.obj
+    if strict and engine.plugin_problems():
+        raise PluginError(f"plugin {engine.plugin_problems()[0]}")
+
+
+@cli.command()
+@click.argument("presets", nargs=-1, required=True)
+@click.option("-o", "--output-dir", default="out", show_default=True, type=click.Path(),
+              help="Folder for the files; nothing is written outside it.")
+@with_preset_options
+@click.option("--outputs", help="Comma-separated outputs to render (default: all).")
+@click.option("--format", "format_name", help="File format for every output (png8, png16, "
+              "tiff); default: as in the preset, else png16 for gray and png8 for color.")
+@click.option("--backend", default="cpu", show_default=True,
+              type=click.Choice(["cpu", "cuda", "auto"]))
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON report on stdout.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+@click.pass_obj
+def render(engine: Engine, presets, output_dir, size, seed, sets, outputs, format_name,
+           backend, as_json, quiet):
+    """Render PRESETS (files or names) to {preset}_{output}.{ext} files."""
+    reports = []
+    for preset in presets:
+        report = engine.save(preset, output_dir, size=_parse_size(size), seed=seed,
+                             overrides=_parse_sets(sets),
+                             outputs=outputs.split(",") if outputs else None,
+                             format=format_name, backend=backend,
+                             progress=_progress_printer(str(preset), quiet or as_json))
+        reports.append(report.as_dict())
+        if not as_json and not quiet:
+            click.echo(f"{report.preset}: wrote {len(report.files)} files to {output_dir} "
+                       f"({report.computed} nodes computed, {report.cached} cached, "
+                       f"{report.seconds:.2f}s)", err=True)
+    if as_json:
+        click.echo(json.dumps(reports, indent=2))
+
+
+@cli.command()
+@click.argument("presets", nargs=-1, required=True)
+@with_preset_options
+@click.pass_obj
+def validate(engine: Engine, presets, size, seed, sets):
+    """Check PRESETS without rendering; exit 2 and list every problem if any."""
+    for preset in presets:
+        graph = engine.validate(preset, size=_parse_size(size), seed=seed,
+                                overrides=_parse_sets(sets))
+        click.echo(f"{graph.preset.source}: ok ({len(graph.nodes)} nodes, "
+                   f"outputs: {', '.join(graph.outputs)})")
+
+
+@cli.group(invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def nodes(ctx, as_json):
+    """List node types (``texgen nodes describe ID`` documents one)."""
+    if ctx.invoked_subcommand:
+        return
+    engine: Engine = ctx.obj
+    if as_json:
+        click.echo(json.dumps([describe_spec(s) for s in engine.registry], indent=2))
+        return
+    width = max((len(s.id) for s in engine.registry), default=0)
+    for spec in engine.registry:
+        click.echo(f"{spec.id:<{width}}  {spec.doc}")
+
+
+@nodes.command("describe")
+@click.argument("node_id")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def nodes_describe(engine: Engine, node_id, as_json):
+    """Document one node type: ports, parameters, defaults, ranges."""
+    try:
+        spec = engine.registry.get(node_id)
+    except KeyError as exc:
+        raise InputError(exc.args[0]) from None
+    if as_json:
+        click.echo(json.dumps(describe_spec(spec), indent=2))
+        return
+    click.echo(f"{spec.id} (version {spec.version}, plugin {spec.plugin})\n  {spec.doc}")
+    for title, ports in (("inputs", spec.inputs), ("outputs", spec.outputs)):
+        if ports:
+            click.echo(f"{title}:")
+            for port in ports:
+                optional = ", optional" if port.optional else ""
+                click.echo(f"  {port.name} ({port.type}{optional})  {port.doc}")
+    if spec.params:
+        click.echo("parameters:")
+    for param in spec.params:
+        extra = [f"default {_show_default(param.default)}"]
+        if param.min is not None or param.max is not None:
+            extra.append(f"range {param.min if param.min is not None else '-inf'}.."
+                         f"{param.max if param.max is not None else 'inf'}")
+        if param.choices:
+            extra.append("one of " + ", ".join(param.choices))
+        click.echo(f"  {param.name} ({param.type}; {'; '.join(extra)})  {param.doc}")
+
+
+def describe_spec(spec: NodeSpec) -> dict:
+    """A JSON-ready description of a node spec."""
+    return {
+        "id": spec.id, "plugin": spec.plugin, "version": spec.version, "doc": spec.doc,
+        "backends": list(spec.backends),
+        "inputs": [vars(p) for p in spec.inputs], "outputs": [vars(p) for p in spec.outputs],
+        "params": [{"name": p.name, "type": p.type, "default": _jsonable(p.default),
+                    "min": p.min, "max": p.max, "choices": list(p.choices), "doc": p.doc}
+                   for p in spec.params],
+    }
+
+
+def _jsonable(value):
+    return json.loads(json.dumps(value, default=str))
+
+
+def _show_default(value) -> str:
+    if isinstance(value, tuple) and len(value) == 4 and all(isinstance(v, float) for v in value):
+        return "#" + "".join(f"{round(c * 255):02x}" for c in value[:3])
+    return json.dumps(_jsonable(value))
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def plugins(engine: Engine, as_json):
+    """List plugins: versions, what they contribute, load errors."""
+    if as_json:
+        click.echo(json.dumps([p.as_dict() for p in engine.plugins], indent=2))
+        return
+    for info in engine.plugins:
+        version = f" {info.version}" if info.version else ""
+        click.echo(f"{info.name}{version} [{info.status}] ({info.module})")
+        for label, items in (("nodes", info.nodes), ("formats", info.exporters),
+                             ("preset folders", info.preset_dirs)):
+            if items:
+                click.echo(f"  {label}: {', '.join(items)}")
+        for error in info.errors:
+            click.echo(f"  error: {error}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def presets(engine: Engine, as_json):
+    """List presets found in ./presets and in plugin preset folders."""
+    found = {}
+    for name, path in engine.find_presets().items():
+        try:
+            description = engine.load_preset(path).description
+        except InputError as exc:
+            description = f"(invalid: {str(exc).splitlines()[0]})"
+        found[name] = {"path": str(path), "description": description}
+    if as_json:
+        click.echo(json.dumps(found, indent=2))
+        return
+    width = max((len(n) for n in found), default=0)
+    for name, item in found.items():
+        click.echo(f"{name:<{width}}  {item['path']}  {item['description']}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``texgen`` console script; returns the exit code."""
+    argv = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in argv
+    try:
+        engine = Engine()
+        root = copy.copy(cli)  # plugins add commands to this run's copy, not the module's
+        root.commands = dict(cli.commands)
+        for info in engine.plugins:
+            engine.call_each(info, "register_commands", cli=root)
+        root.main(args=argv, prog_name="texgen", obj=engine, standalone_mode=False)
+        return 0
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.Abort:
+        click.echo("texgen: aborted", err=True)
+        return 1
+    except TexgenError as exc:
+        if debug:
+            traceback.print_exc()
+        for line in str(exc).splitlines():
+            click.echo(f"texgen: error: {line}", err=True)
+        return 2 if isinstance(exc, InputError) else 1
+    except Exception as exc:  # noqa: BLE001 - the CLI's last line of defence
+        if debug:
+            traceback.print_exc()
+        click.echo(f"texgen: internal error: {type(exc).__name__}: {exc} "
+                   f"(run with --debug for the traceback)", err=True)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,287 @@
+"""The ``Engine``: plugins, node registry, exporters, preset folders and the result cache.
+
+An engine holds all of its state; two engines in one process share nothing. Typical use::
+
+    engine = Engine()
+    textures = engine.render("marble", size=512, overrides={"vein_scale": 6})
+    report = engine.save("presets/marble.toml", "out/", seed=3)
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from texgen.backend import resolve_backend
+from texgen.errors import InputError, SpecError, did_you_mean
+from texgen.evaluate import NodeEvent, ResultCache, evaluate
+from texgen.graph import Graph, build_graph
+from texgen.io import Exporter, output_path, write_texture
+from texgen.nodes import CHANNELS, NodeRegistry
+from texgen.plugins import (PluginInfo, PluginPolicy, load_plugins, module_name,
+                            new_plugin_manager, record, register_plugin)
+from texgen.preset import Preset, load_preset
+
+PresetSource = str | os.PathLike | Mapping[str, Any] | Preset
+DEFAULT_MAX_PIXELS = 8192 * 8192
+PRESET_SUFFIXES = (".toml", ".json")
+
+
+@dataclass
+class RenderReport:
+    """What ``Engine.save`` did: the files written and how much was computed."""
+
+    preset: str
+    size: tuple[int, int]
+    seed: int
+    files: list[dict[str, str]] = field(default_factory=list)
+    computed: int = 0
+    cached: int = 0
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"preset": self.preset, "size": list(self.size), "seed": self.seed,
+                "files": self.files, "nodes_computed": self.computed,
+                "nodes_cached": self.cached, "seconds": round(self.seconds, 4)}
+
+
+class Engine:
+    """Plugins, nodes, exporters and a result cache, with render and save.
+
+    Keyword-only options (``None`` reads the environment, see ``texgen.plugins``):
+    ``entry_points`` loads installed plugins (default True); ``plugins`` adds plugin
+    objects by name, as ``{name: module_or_object}``; ``allow``/``block`` name plugins to
+    load or skip; ``strict`` makes any plugin problem an error; ``max_pixels`` limits the
+    render size (default 8192², env ``TEXGEN_MAX_PIXELS``); ``cache_bytes`` bounds the
+    in-memory result cache (default 2 GiB).
+    """
+
+    def __init__(self, *, entry_points: bool = True, plugins: Mapping[str, object] = (),
+                 allow: Iterable[str] | None = None, block: Iterable[str] | None = None,
+                 strict: bool | None = None, max_pixels: int | None = None,
+                 cache_bytes: int = 2 << 30):
+        self.policy = PluginPolicy.from_env(allow=allow, block=block, strict=strict)
+        self.max_pixels = max_pixels or int(os.environ.get("TEXGEN_MAX_PIXELS",
+                                                            DEFAULT_MAX_PIXELS))
+        self.manager = new_plugin_manager()
+        self.registry = NodeRegistry()
+        self.exporters: dict[str, Exporter] = {}
+        self.preset_dirs: list[Path] = []
+        self.cache = ResultCache(cache_bytes)
+        self.plugins: list[PluginInfo] = []
+        for info in load_plugins(self.manager, self.policy, entry_points=entry_points):
+            self._adopt(info)
+        for name, plugin in dict(plugins).items():
+            self.add_plugin(plugin, name=name)
+
+    # --- plugins ------------------------------------------------------------------------
+
+    def add_plugin(self, plugin: object, *, name: str) -> PluginInfo:
+        """Register a plugin object (a module or an object with hook methods) by name."""
+        info = PluginInfo(name, module_name(plugin), source="api")
+        if any(p.name == name for p in self.plugins):
+            record(info, f"plugin name '{name}' is already taken", self.policy)
+            info.status = "failed"
+        else:
+            register_plugin(self.manager, plugin, info, self.policy)
+        self._adopt(info)
+        return info
+
+    def _adopt(self, info: PluginInfo) -> None:
+        self.plugins.append(info)
+        if info.status != "loaded":
+            return
+        self.call_each(info, "register_nodes", register=lambda spec: self._add_node(spec, info))
+        self.call_each(info, "register_exporters",
+                       register=lambda exporter: self._add_exporter(exporter, info))
+        self.call_each(info, "register_preset_dirs",
+                       register=lambda path: self._add_preset_dir(path, info))
+
+    def call_each(self, info: PluginInfo, hook_name: str, **kwargs: Any) -> None:
+        """Call one plugin's implementation of a hook; record a failure against it."""
+        for impl in getattr(self.manager.hook, hook_name).get_hookimpls():
+            if impl.plugin_name != info.name:
+                continue
+            try:
+                impl.function(**{arg: kwargs[arg] for arg in impl.argnames})
+            except InputError:
+                raise  # strict mode, raised from inside a register callback
+            except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop others
+                record(info, f"{hook_name} failed: {type(exc).__name__}: {exc}", self.policy)
+
+    def _add_node(self, spec, info: PluginInfo) -> None:
+        try:
+            info.nodes.append(self.registry.add(spec, info.name).id)
+        except SpecError as exc:
+            record(info, f"invalid node spec: {exc}", self.policy)
+
+    def _add_exporter(self, exporter, info: PluginInfo) -> None:
+        if not isinstance(exporter, Exporter):
+            record(info, f"register_exporters: {exporter!r} is not an Exporter", self.policy)
+        elif exporter.format in self.exporters:
+            record(info, f"duplicate format '{exporter.format}'", self.policy)
+        else:
+            self.exporters[exporter.format] = exporter
+            info.exporters.append(exporter.format)
+
+    def _add_preset_dir(self, path, info: PluginInfo) -> None:
+        self.preset_dirs.append(Path(path))
+        info.preset_dirs.append(str(path))
+
+    def plugin_problems(self) -> list[str]:
+        """Every recorded plugin problem as ``plugin: message`` lines."""
+        return [f"{p.name}: {e}" for p in self.plugins for e in p.errors]
+
+    # --- presets ------------------------------------------------------------------------
+
+    def find_presets(self) -> dict[str, Path]:
+        """Preset files by name, from ./presets and the plugins' preset folders."""
+        found: dict[str, Path] = {}
+        for folder in [Path("presets"), *self.preset_dirs]:
+            if folder.is_dir():
+                for path in sorted(folder.iterdir()):
+                    if path.suffix in PRESET_SUFFIXES:
+                        found.setdefault(path.stem, path)
+        return found
+
+    def load_preset(self, preset: PresetSource) -> Preset:
+        """A ``Preset`` from a path, a preset name, a dict, or a ``Preset``."""
+        if isinstance(preset, Preset):
+            return preset
+        if isinstance(preset, Mapping):
+            return load_preset(preset)
+        path = Path(preset)
+        if path.suffix in PRESET_SUFFIXES or path.exists():
+            return load_preset(path)
+        known = self.find_presets()
+        if str(preset) in known:
+            return load_preset(known[str(preset)])
+        raise InputError(f"no preset file or preset named '{preset}'"
+                         f"{did_you_mean(str(preset), known)} (see 'texgen presets')")
+
+    def validate(self, preset: PresetSource, *, size=None, seed=None,
+                 overrides: Mapping[str, Any] | None = None) -> Graph:
+        """Parse and check a preset with overrides; return its graph or raise."""
+        loaded = self.load_preset(preset).with_overrides(size=size, seed=seed,
+                                                         overrides=overrides)
+        return build_graph(loaded, self.registry)
+
+    # --- rendering ----------------------------------------------------------------------
+
+    def render(self, preset: PresetSource, *, size: int | tuple[int, int] | None = None,
+               seed: int | None = None, overrides: Mapping[str, Any] | None = None,
+               outputs: Iterable[str] | None = None, backend: str = "cpu",
+               progress: Callable[[NodeEvent], None] | None = None) -> dict[str, np.ndarray]:
+        """Render a preset; return ``{output name: float32 (H, W, C) array}``.
+
+        ``preset`` is a path, a preset name, a dict shaped like a preset file, or a
+        ``Preset``. ``size`` is pixels (int or (width, height)); ``overrides`` sets exposed
+        parameters; ``outputs`` limits which outputs (and so which nodes) are computed;
+        ``progress`` receives a ``NodeEvent`` per node. The arrays are the caller's own.
+        """
+        graph = self.validate(preset, size=size, seed=seed, overrides=overrides)
+        return {name: np.array(texture) for name, texture in
+                self._evaluate(graph, outputs, backend, progress).items()}
+
+    def save(self, preset: PresetSource, directory: str | os.PathLike, *,
+             size: int | tuple[int, int] | None = None, seed: int | None = None,
+             overrides: Mapping[str, Any] | None = None, outputs: Iterable[str] | None = None,
+             format: str | None = None, backend: str = "cpu",
+             progress: Callable[[NodeEvent], None] | None = None) -> RenderReport:
+        """Render and write ``{preset}_{output}.{ext}`` files into ``directory``.
+
+        Each output uses its preset format, else ``format``, else png16 for gray and png8
+        for color. Everything is rendered before anything is written, each file is
+        replaced atomically, and no file is written outside ``directory``.
+        """
+        started = time.perf_counter()
+        graph = self.validate(preset, size=size, seed=seed, overrides=overrides)
+        names = self._output_names(graph, outputs)
+        directory = Path(directory)
+        plan = {}
+        for name in names:
+            exporter = self.exporter(format or graph.preset.outputs[name].format
+                                     or self._default_format(graph, name))
+            plan[name] = (exporter, output_path(directory, graph.preset.name, name,
+                                                exporter.extension))
+        counts = {"computed": 0, "cached": 0}
+
+        def count(event: NodeEvent) -> None:
+            counts[event.status] += 1
+            if progress:
+                progress(event)
+
+        textures = self._evaluate(graph, names, backend, count)
+        directory.mkdir(parents=True, exist_ok=True)
+        report = RenderReport(graph.preset.name, graph.preset.size, graph.preset.seed,
+                              computed=counts["computed"], cached=counts["cached"])
+        for name, (exporter, path) in plan.items():
+            write_texture(path, textures[name], exporter)
+            report.files.append({"output": name, "path": str(path), "format": exporter.format})
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def exporter(self, format_name: str) -> Exporter:
+        try:
+            return self.exporters[format_name]
+        except KeyError:
+            raise InputError(f"unknown format '{format_name}'"
+                             f"{did_you_mean(format_name, self.exporters)} "
+                             f"(formats: {', '.join(sorted(self.exporters))})") from None
+
+    def _default_format(self, graph: Graph, name: str) -> str:
+        link = graph.outputs[name]
+        port = graph.nodes[link.node].spec.output(link.port)
+        return "png16" if port.type == "gray" else "png8"
+
+    def _output_names(self, graph: Graph, outputs: Iterable[str] | None) -> list[str]:
+        if outputs is None:
+            return list(graph.outputs)
+        names = list(outputs)
+        for name in names:
+            if name not in graph.outputs:
+                raise InputError(f"{graph.preset.source}: no output '{name}'"
+                                 f"{did_you_mean(name, graph.outputs)} "
+                                 f"(outputs: {', '.join(graph.outputs)})")
+        return names
+
+    def _evaluate(self, graph, outputs, backend, progress) -> dict[str, np.ndarray]:
+        names = self._output_names(graph, outputs)
+        self._check_limits(graph, names)
+        return evaluate(graph, output_names=names, backend=resolve_backend(backend),
+                        cache=self.cache, progress=progress)
+
+    def _check_limits(self, graph: Graph, names: list[str]) -> None:
+        """Refuse renders that are too large before allocating anything."""
+        width, height = graph.preset.size
+        pixels = width * height
+        if pixels > self.max_pixels:
+            raise InputError(f"{graph.preset.source}: size {width}x{height} is {pixels:,} "
+                             f"pixels; the limit is {self.max_pixels:,} (raise it with "
+                             f"TEXGEN_MAX_PIXELS or Engine(max_pixels=...))")
+        needed = sum(pixels * 4 * CHANNELS.get(port.type, 4)
+                     for node_id in graph.order(names)
+                     for port in graph.nodes[node_id].spec.outputs)
+        available = _physical_memory()
+        if available and needed > 0.8 * available:
+            raise InputError(f"{graph.preset.source}: rendering {width}x{height} needs about "
+                             f"{needed / 2**30:.1f} GiB, more than this machine's "
+                             f"{available / 2**30:.1f} GiB allows")
+
+
+def _physical_memory() -> int | None:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def render(preset: PresetSource, **options: Any) -> dict[str, np.ndarray]:
+    """Render with a new ``Engine`` (see ``Engine.render`` for the options)."""
+    return Engine().render(preset, **options)

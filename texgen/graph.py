@@ -1,0 +1,184 @@
+"""The node graph of a preset: validation against the registry, seeds, evaluation order.
+
+``build_graph`` checks everything that can be checked before running anything and reports
+every problem at once, each with file, node and key: unknown node types and parameters
+(with the closest name suggested), wrong types and out-of-range values, missing and
+dangling inputs, port type mismatches, cycles (with their path) and unknown outputs.
+"""
+
+from __future__ import annotations
+
+import graphlib
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from texgen.errors import PresetError, Problem, did_you_mean
+from texgen.nodes import NodeRegistry, NodeSpec, Port, port_accepts
+from texgen.preset import Preset
+
+
+@dataclass(frozen=True)
+class Link:
+    """A connection from ``node``'s output ``port``."""
+
+    node: str
+    port: str
+
+
+@dataclass(frozen=True)
+class GraphNode:
+    """A node ready to run: its spec, converted parameters, input links and seed."""
+
+    id: str
+    spec: NodeSpec
+    params: Mapping[str, Any]
+    inputs: Mapping[str, Link | None]
+    seed: int
+
+
+@dataclass(frozen=True)
+class Graph:
+    """A validated graph; ``outputs`` maps output names to links."""
+
+    preset: Preset
+    nodes: Mapping[str, GraphNode]
+    outputs: Mapping[str, Link]
+
+    def order(self, output_names: Iterable[str] | None = None) -> list[str]:
+        """Ids of the nodes the given outputs need (default: all), in evaluation order."""
+        wanted = list(self.outputs) if output_names is None else list(output_names)
+        needed, stack = set(), [self.outputs[name].node for name in wanted]
+        while stack:
+            node_id = stack.pop()
+            if node_id not in needed:
+                needed.add(node_id)
+                stack.extend(link.node for link in self.nodes[node_id].inputs.values() if link)
+        sorter = graphlib.TopologicalSorter({
+            node_id: [link.node for link in self.nodes[node_id].inputs.values() if link]
+            for node_id in sorted(needed)})
+        return list(sorter.static_order())
+
+
+def node_seed(preset_seed: int, node_id: str) -> int:
+    """A node's seed: a stable 32-bit hash of (preset seed, node id).
+
+    Adding or renaming one node never changes another node's randomness.
+    """
+    digest = hashlib.blake2b(f"{preset_seed}:{node_id}".encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "little")
+
+
+def build_graph(preset: Preset, registry: NodeRegistry) -> Graph:
+    """Validate ``preset`` against the node registry and return its ``Graph``.
+
+    Raises ``PresetError`` listing every problem found.
+    """
+    problems: list[Problem] = []
+
+    def problem(message, *, node=None, key=None):
+        problems.append(Problem(message, file=preset.source, node=node, key=key))
+
+    specs: dict[str, NodeSpec] = {}
+    for entry in preset.nodes.values():
+        try:
+            specs[entry.id] = registry.get(entry.type)
+        except KeyError as exc:
+            problem(f"{exc.args[0]} (see 'texgen nodes')", node=entry.id, key="type")
+
+    nodes: dict[str, GraphNode] = {}
+    for entry in preset.nodes.values():
+        spec = specs.get(entry.id)
+        if spec is None:
+            continue
+        params, inputs = {}, {}
+        for key, value in entry.values.items():
+            if spec.input(key) is not None:
+                continue
+            param = spec.param(key)
+            if param is None:
+                valid = [p.name for p in spec.params] + [p.name for p in spec.inputs]
+                problem(f"unknown parameter for {spec.id}{did_you_mean(key, valid)} "
+                        f"(valid: {', '.join(valid) or 'none'})", node=entry.id, key=key)
+                continue
+            if isinstance(value, str) and value.startswith("$"):
+                exposed = preset.parameters.get(value[1:])
+                if exposed is None:
+                    problem(f"'{value}' names no exposed parameter"
+                            f"{did_you_mean(value[1:], preset.parameters)}",
+                            node=entry.id, key=key)
+                    continue
+                value = exposed.default
+            try:
+                params[key] = param.coerce(value, base_dir=preset.base_dir)
+            except ValueError as exc:
+                problem(str(exc), node=entry.id, key=key)
+        for name in (p.name for p in spec.params):
+            params.setdefault(name, spec.param(name).default)
+        for port in spec.inputs:
+            inputs[port.name] = _link(preset, entry.id, port, entry.values.get(port.name),
+                                      specs, problem)
+        seed = entry.seed if entry.seed is not None else node_seed(preset.seed, entry.id)
+        nodes[entry.id] = GraphNode(entry.id, spec, params, inputs, seed)
+
+    outputs = {}
+    for out in preset.outputs.values():
+        key = f"outputs.{out.name}"
+        spec = specs.get(out.node)
+        if out.node not in preset.nodes:
+            problem(f"no node '{out.node}'{did_you_mean(out.node, preset.nodes)}", key=key)
+        elif spec is not None:
+            port = spec.output(out.port) if out.port else spec.outputs[0]
+            if port is None:
+                problem(f"{spec.id} has no output '{out.port}'"
+                        f"{did_you_mean(out.port, [p.name for p in spec.outputs])}", key=key)
+            else:
+                outputs[out.name] = Link(out.node, port.name)
+
+    if not problems:
+        _check_cycles(nodes, problem)
+    if problems:
+        raise PresetError(problems)
+    return Graph(preset, nodes, outputs)
+
+
+def _link(preset, node_id, port: Port, value, specs, problem) -> Link | None:
+    if value is None:
+        if not port.optional:
+            problem(f"missing input: connect it to a node, e.g. {port.name} = \"other_node\"",
+                    node=node_id, key=port.name)
+        return None
+    if not isinstance(value, str) or not value:
+        problem(f"an input names a node (\"node\" or \"node.port\"), got {value!r}",
+                node=node_id, key=port.name)
+        return None
+    source, _, source_port = value.partition(".")
+    if source not in preset.nodes:
+        problem(f"input refers to no node '{source}'{did_you_mean(source, preset.nodes)}",
+                node=node_id, key=port.name)
+        return None
+    spec = specs.get(source)
+    if spec is None:  # its unknown type is reported on its own
+        return None
+    output = spec.output(source_port) if source_port else spec.outputs[0]
+    if output is None:
+        problem(f"{spec.id} has no output '{source_port}'"
+                f"{did_you_mean(source_port, [p.name for p in spec.outputs])}",
+                node=node_id, key=port.name)
+        return None
+    if not port_accepts(port.type, output.type):
+        problem(f"type mismatch: '{source}.{output.name}' is {output.type}, input "
+                f"'{port.name}' takes {port.type}", node=node_id, key=port.name)
+        return None
+    return Link(source, output.name)
+
+
+def _check_cycles(nodes: Mapping[str, GraphNode], problem) -> None:
+    graph = {node_id: [link.node for link in node.inputs.values() if link]
+             for node_id, node in nodes.items()}
+    try:
+        graphlib.TopologicalSorter(graph).prepare()
+    except graphlib.CycleError as exc:
+        path = list(reversed(exc.args[1]))  # graphlib lists the cycle against the edges
+        problem(f"cycle: {' -> '.join(path)}", node=path[0])

@@ -1,0 +1,51 @@
+"""The hooks a texgen plugin may implement.
+
+Every hook receives a ``register`` callable (or the CLI group) and is called once per
+plugin, so everything registered is attributed to the plugin that registered it.
+Implement a hook with ``@texgen.hookimpl`` in the module named by your entry point::
+
+    [project.entry-points.texgen]
+    myplugin = "my_package"
+"""
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("texgen")
+hookimpl = pluggy.HookimplMarker("texgen")
+
+
+@hookspec
+def register_nodes(register):
+    """Register node types: call ``register(NodeSpec(...))`` once per node.
+
+    The spec's ``id`` is plugin-local ("perlin"); the engine namespaces it with the
+    plugin's entry-point name ("noise.perlin"). Give ``fn`` as a "module:function" string
+    to keep heavy imports out of node listing.
+    """
+
+
+@hookspec
+def register_exporters(register):
+    """Register output file formats: call ``register(Exporter(...))`` once per format.
+
+    An exporter names a format ("png16"), its file extension, and a function
+    ``write(path, texture)`` that writes a float32 (H, W, C) texture to ``path``. The
+    engine takes care of atomic replacement and of keeping files inside the output folder.
+    """
+
+
+@hookspec
+def register_preset_dirs(register):
+    """Register folders of preset files: call ``register(path)`` once per folder.
+
+    ``texgen presets`` lists the ``*.toml`` and ``*.json`` files found there, and
+    ``texgen render NAME`` finds a preset by its name in them.
+    """
+
+
+@hookspec
+def register_commands(cli):
+    """Add commands to the ``texgen`` CLI: ``cli`` is its root ``click.Group``.
+
+    Decorate functions with ``@cli.command()`` (or add a group) inside this hook.
+    """

@@ -1,0 +1,234 @@
+"""Image files: PNG 8/16-bit and float32 TIFF, atomic writes, safe output paths.
+
+PNG is encoded here (NumPy + zlib) rather than through Pillow, which cannot write 16-bit
+color PNGs: the bytes then depend only on this code and zlib, which keeps renders
+byte-identical from run to run. Textures are float32 (H, W, C), C in {1, 3, 4}.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import struct
+import tempfile
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numba
+import numpy as np
+
+from texgen.errors import InputError, RenderError
+from texgen.hookspecs import hookimpl
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_PNG_COLOR_TYPES = {1: 0, 2: 4, 3: 2, 4: 6}  # channels -> PNG color type
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+@dataclass(frozen=True)
+class Exporter:
+    """An output file format: ``write(path, texture)`` writes a float32 (H, W, C) texture."""
+
+    format: str
+    extension: str
+    write: Callable[[Path, np.ndarray], None]
+    doc: str = ""
+
+
+# --- PNG ---------------------------------------------------------------------------------
+
+def encode_png(texture: np.ndarray, *, bits: int = 8) -> bytes:
+    """PNG bytes for a float32 (H, W, C) texture, values clipped to [0, 1].
+
+    ``bits`` is 8 or 16. Gray (C=1) is a grayscale PNG, C=2 gray+alpha, C=3 RGB, C=4 RGBA.
+    """
+    height, width, channels = texture.shape
+    scale, dtype = (255, ">u1") if bits == 8 else (65535, ">u2")
+    samples = np.rint(np.clip(texture, 0.0, 1.0) * scale).astype(dtype)
+    raw = samples.reshape(height, width * channels).view(np.uint8)
+    header = struct.pack(">IIBBBBB", width, height, bits, _PNG_COLOR_TYPES[channels], 0, 0, 0)
+    rows = _paeth_filter(raw, bytes_per_pixel=channels * bits // 8)
+    return (_PNG_SIGNATURE + _png_chunk(b"IHDR", header)
+            + _png_chunk(b"IDAT", zlib.compress(rows.tobytes(), 6)) + _png_chunk(b"IEND", b""))
+
+
+def decode_png(data: bytes) -> np.ndarray:
+    """Decode a non-interlaced 8/16-bit gray, gray+alpha, RGB or RGBA PNG.
+
+    Returns float32 (H, W, C) in [0, 1]. Raises ``ValueError`` for anything else.
+    """
+    if not data.startswith(_PNG_SIGNATURE):
+        raise ValueError("not a PNG file")
+    pos, header, idat = len(_PNG_SIGNATURE), None, []
+    while pos + 8 <= len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + length]
+        if len(body) != length:
+            raise ValueError("truncated PNG chunk")
+        if kind == b"IHDR":
+            header = struct.unpack(">IIBBBBB", body)
+        elif kind == b"IDAT":
+            idat.append(body)
+        elif kind == b"IEND":
+            break
+        pos += 12 + length
+    if header is None or not idat:
+        raise ValueError("PNG without IHDR or IDAT")
+    width, height, bits, color_type, _, _, interlace = header
+    channels = {v: k for k, v in _PNG_COLOR_TYPES.items()}.get(color_type)
+    if channels is None or bits not in (8, 16) or interlace:
+        raise ValueError(f"unsupported PNG (bit depth {bits}, color type {color_type}, "
+                         f"interlace {interlace})")
+    stride = width * channels * bits // 8
+    filtered = np.frombuffer(zlib.decompress(b"".join(idat)), np.uint8)
+    if filtered.size != height * (stride + 1):
+        raise ValueError("PNG pixel data has the wrong length")
+    raw = _unfilter(filtered.reshape(height, stride + 1), channels * bits // 8)
+    samples = raw.view(">u1" if bits == 8 else ">u2").reshape(height, width, channels)
+    return (samples.astype(np.float32) / (255.0 if bits == 8 else 65535.0)).astype(np.float32)
+
+
+def _png_chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def _paeth_filter(raw: np.ndarray, *, bytes_per_pixel: int) -> np.ndarray:
+    """Every row Paeth-filtered (PNG filter type 4): smooth textures compress best with it."""
+    left = np.zeros_like(raw)
+    left[:, bytes_per_pixel:] = raw[:, :-bytes_per_pixel]
+    up = np.zeros_like(raw)
+    up[1:] = raw[:-1]
+    up_left = np.zeros_like(raw)
+    up_left[1:, bytes_per_pixel:] = raw[:-1, :-bytes_per_pixel]
+    a, b, c = (x.astype(np.int16) for x in (left, up, up_left))
+    p = a + b - c
+    pa, pb, pc = np.abs(p - a), np.abs(p - b), np.abs(p - c)
+    predictor = np.where((pa <= pb) & (pa <= pc), a, np.where(pb <= pc, b, c))
+    rows = np.empty((raw.shape[0], raw.shape[1] + 1), np.uint8)
+    rows[:, 0] = 4
+    rows[:, 1:] = (raw.astype(np.int16) - predictor).astype(np.uint8)
+    return rows
+
+
+@numba.njit(cache=True)
+def _unfilter(rows, bytes_per_pixel):
+    height, stride = rows.shape[0], rows.shape[1] - 1
+    out = np.zeros((height, stride), np.uint8)
+    for y in range(height):
+        kind = rows[y, 0]
+        for x in range(stride):
+            a = np.int32(out[y, x - bytes_per_pixel]) if x >= bytes_per_pixel else 0
+            b = np.int32(out[y - 1, x]) if y > 0 else 0
+            c = np.int32(out[y - 1, x - bytes_per_pixel]) if y > 0 and x >= bytes_per_pixel else 0
+            if kind == 0:
+                pred = 0
+            elif kind == 1:
+                pred = a
+            elif kind == 2:
+                pred = b
+            elif kind == 3:
+                pred = (a + b) // 2
+            else:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                pred = a if pa <= pb and pa <= pc else (b if pb <= pc else c)
+            out[y, x] = (np.int32(rows[y, x + 1]) + pred) & 0xFF
+    return out
+
+
+# --- reading and writing files -------------------------------------------------------------
+
+def read_image(path: str | os.PathLike) -> np.ndarray:
+    """Read PNG/JPEG/TIFF/... as float32 (H, W, C) in [0, 1] (floats as stored for TIFF)."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read image: {exc.strerror or exc}") from None
+    try:
+        if data.startswith(_PNG_SIGNATURE):
+            try:
+                return decode_png(data)
+            except ValueError as exc:
+                if "unsupported" not in str(exc):
+                    raise
+        import imageio.v3 as iio  # palette/interlaced PNGs, JPEG, TIFF, ...
+
+        image = iio.imread(data, extension=path.suffix or None)
+    except Exception as exc:  # noqa: BLE001 - any decoder failure is a bad file
+        raise InputError(f"{path}: not a readable image: {exc}") from None
+    return _to_texture(image)
+
+
+def _to_texture(image: np.ndarray) -> np.ndarray:
+    if image.ndim == 2:
+        image = image[:, :, None]
+    if image.dtype == np.uint8:
+        image = image / np.float32(255)
+    elif image.dtype == np.uint16:
+        image = image / np.float32(65535)
+    return np.ascontiguousarray(image, dtype=np.float32)
+
+
+def write_png8(path: Path, texture: np.ndarray) -> None:
+    Path(path).write_bytes(encode_png(texture, bits=8))
+
+
+def write_png16(path: Path, texture: np.ndarray) -> None:
+    Path(path).write_bytes(encode_png(texture, bits=16))
+
+
+def write_tiff(path: Path, texture: np.ndarray) -> None:
+    import tifffile
+
+    # No date or software tags: the bytes depend only on the pixels.
+    tifffile.imwrite(path, np.ascontiguousarray(texture, np.float32), photometric=(
+        "minisblack" if texture.shape[2] == 1 else "rgb"), software=None, datetime=None,
+        metadata=None)
+
+
+@hookimpl
+def register_exporters(register):
+    register(Exporter("png8", "png", write_png8, "8-bit PNG, values clipped to [0, 1]"))
+    register(Exporter("png16", "png", write_png16, "16-bit PNG, values clipped to [0, 1]"))
+    register(Exporter("tiff", "tiff", write_tiff, "32-bit float TIFF, values as computed"))
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Call ``write(temporary_path)`` and rename the result onto ``path``.
+
+    An interrupted or failing writer leaves ``path`` as it was and no temporary file.
+    """
+    path = Path(path)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(temporary))
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def output_path(directory: Path, preset_name: str, output_name: str, extension: str) -> Path:
+    """``directory/{preset}_{output}.{ext}``, refusing names that could leave ``directory``."""
+    for what, name in (("preset name", preset_name), ("output name", output_name)):
+        if not _SAFE_NAME.match(name) or ".." in name:
+            raise InputError(f"{what} {name!r} cannot be used in a file name: use letters, "
+                             f"digits, '_', '-' and '.'")
+    directory = Path(directory).resolve()
+    path = (directory / f"{preset_name}_{output_name}.{extension}").resolve()
+    if path.parent != directory:
+        raise InputError(f"output {output_name!r} would be written outside {directory}")
+    return path
+
+
+def write_texture(path: Path, texture: np.ndarray, exporter: Exporter) -> None:
+    """Write atomically with ``exporter``; any failure becomes a ``RenderError`` naming the file."""
+    try:
+        atomic_write(path, lambda temporary: exporter.write(temporary, texture))
+    except OSError as exc:
+        raise RenderError(f"{path}: cannot write {exporter.format}: "
+                          f"{exc.strerror or exc}") from exc

@@ -1,0 +1,378 @@
+"""Node specs (``NodeSpec``, ``Param``, ``Port``), the values nodes receive, and the registry.
+
+A node implementation is a plain function::
+
+    def perlin(ctx: NodeContext, *, frequency: float, octaves: int, ...) -> np.ndarray
+
+It receives the context first, then every input (a texture, or ``None`` for an optional
+input left unconnected) and every parameter (already checked and converted) as keyword
+arguments. It returns one texture, or a dict ``{port name: texture}`` when the spec has
+several outputs. A texture is a float32 array of shape (H, W, C), C in {1, 3, 4}.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import keyword
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from texgen.errors import SpecError, did_you_mean
+
+#: Port types and the channel count of the textures they carry ("any": decided at run time).
+CHANNELS = {"gray": 1, "color": 3, "rgba": 4}
+PORT_TYPES = (*CHANNELS, "any")
+PARAM_TYPES = ("int", "float", "bool", "enum", "color", "gradient", "string", "path", "seed")
+#: Keys of a preset's node table that are not parameters.
+RESERVED_KEYS = ("type", "seed")
+
+_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+_HEX_COLOR = re.compile(r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
+SEED_MAX = 2**32 - 1
+
+
+def _check_name(name: str, what: str) -> None:
+    if not isinstance(name, str) or not _NAME.match(name) or keyword.iskeyword(name):
+        raise SpecError(f"{what} name {name!r} must be a lower_snake_case identifier")
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return f"{type(value).__name__} {text if len(text) < 40 else text[:37] + '...'}"
+
+
+@dataclass(frozen=True)
+class Port:
+    """A typed input or output of a node.
+
+    ``type`` is "gray" (C=1), "color" (C=3), "rgba" (C=4) or "any". An optional input may be
+    left unconnected; the implementation then receives ``None``.
+    """
+
+    name: str
+    type: str = "gray"
+    doc: str = ""
+    optional: bool = False
+
+    def __post_init__(self):
+        _check_name(self.name, "port")
+        if self.type not in PORT_TYPES:
+            raise SpecError(f"port '{self.name}': type must be one of {', '.join(PORT_TYPES)}, "
+                            f"not {self.type!r}")
+
+
+@dataclass(frozen=True)
+class Param:
+    """A typed node parameter with a default, an optional range or choices, and a doc line.
+
+    Types and the Python values an implementation receives:
+
+    ========  ==========================================================  ====================
+    type      accepted in a preset                                        received as
+    ========  ==========================================================  ====================
+    int       integer (``min``/``max`` inclusive)                         ``int``
+    float     number (``min``/``max`` inclusive)                          ``float``
+    bool      true / false                                                ``bool``
+    enum      one of ``choices``                                          ``str``
+    color     "#rgb", "#rrggbb", "#rrggbbaa" or [r, g, b(, a)] in 0..1    4-tuple of floats
+    gradient  [[position, color], ...], positions in 0..1                 tuple of (pos, rgba)
+    string    text                                                        ``str``
+    path      file path, relative to the preset's folder                  ``pathlib.Path``
+    seed      integer in 0..2**32-1                                       ``int``
+    ========  ==========================================================  ====================
+
+    Colors are taken as written (no transfer function): "#808080" is 0.502 in the graph and
+    in an 8-bit file, as in Substance Designer's graph values.
+    """
+
+    name: str
+    type: str
+    default: Any
+    doc: str = ""
+    min: float | None = None
+    max: float | None = None
+    choices: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        _check_name(self.name, "parameter")
+        if self.name in RESERVED_KEYS:
+            raise SpecError(f"parameter '{self.name}': the name is reserved for preset keys")
+        if self.type not in PARAM_TYPES:
+            raise SpecError(f"parameter '{self.name}': type must be one of "
+                            f"{', '.join(PARAM_TYPES)}, not {self.type!r}"
+                            f"{did_you_mean(str(self.type), PARAM_TYPES)}")
+        if self.type == "enum" and not self.choices:
+            raise SpecError(f"parameter '{self.name}': an enum needs choices")
+        object.__setattr__(self, "choices", tuple(self.choices))
+        if self.type != "path":  # a path's default may name a file that exists only later
+            try:
+                object.__setattr__(self, "default", self.coerce(self.default))
+            except ValueError as exc:
+                raise SpecError(f"parameter '{self.name}': default {self.default!r} is invalid: "
+                                f"{exc}") from None
+
+    def coerce(self, value: Any, *, base_dir: Path | None = None) -> Any:
+        """Check ``value`` against this parameter and return it converted.
+
+        Raises ``ValueError`` with a message that says what was expected.
+        """
+        kind = self.type
+        if kind in ("int", "seed"):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+                if isinstance(value, float) and value.is_integer():
+                    value = int(value)
+                else:
+                    raise ValueError(f"expected an integer, got {_show(value)}")
+            value = int(value)
+            if kind == "seed" and not 0 <= value <= SEED_MAX:
+                raise ValueError(f"expected a seed in 0..{SEED_MAX}, got {value}")
+            return self._in_range(value)
+        if kind == "float":
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+                raise ValueError(f"expected a number, got {_show(value)}")
+            value = float(value)
+            if not np.isfinite(value):
+                raise ValueError(f"expected a finite number, got {value}")
+            return self._in_range(value)
+        if kind == "bool":
+            if not isinstance(value, (bool, np.bool_)):
+                raise ValueError(f"expected true or false, got {_show(value)}")
+            return bool(value)
+        if kind == "enum":
+            if value not in self.choices:
+                raise ValueError(f"expected one of {', '.join(map(repr, self.choices))}, got "
+                                 f"{_show(value)}{did_you_mean(str(value), self.choices)}")
+            return value
+        if kind == "color":
+            return parse_color(value)
+        if kind == "gradient":
+            return parse_gradient(value)
+        if not isinstance(value, str):
+            raise ValueError(f"expected a string, got {_show(value)}")
+        if kind == "path":
+            path = Path(value)
+            return path if path.is_absolute() or base_dir is None else base_dir / path
+        return value
+
+    def _in_range(self, value):
+        if self.min is not None and value < self.min:
+            raise ValueError(f"expected a value >= {self.min}, got {value}")
+        if self.max is not None and value > self.max:
+            raise ValueError(f"expected a value <= {self.max}, got {value}")
+        return value
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    """What a node is: id, doc, typed ports and parameters, and where its code lives.
+
+    ``fn`` is the implementation, or a "module:function" string imported on first use so
+    that listing nodes never imports heavy modules. ``backends`` lists where the node can
+    run; on another backend it runs on the CPU with host copies of its inputs. ``id`` is the plugin-local name
+    ("perlin"); the registry prefixes the plugin's name ("noise.perlin"). Bump ``version``
+    whenever the output for the same parameters changes: it is part of the cache key.
+    """
+
+    id: str
+    fn: Callable[..., Any] | str
+    doc: str
+    inputs: tuple[Port, ...] = ()
+    outputs: tuple[Port, ...] = (Port("out", "gray"),)
+    params: tuple[Param, ...] = ()
+    version: int = 1
+    backends: tuple[str, ...] = ("cpu",)
+    plugin: str = ""
+    _loaded: list = field(default_factory=list, repr=False, compare=False)
+
+    def __post_init__(self):
+        for name in ("inputs", "outputs", "params", "backends"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+
+    def validate(self) -> None:
+        """Raise ``SpecError`` if the spec is malformed."""
+        local = self.id.rpartition(".")[2] if self.plugin else self.id
+        if not isinstance(local, str) or not _NAME.match(local):
+            raise SpecError(f"node id {self.id!r} must be lower_snake_case")
+        where = f"node '{self.id}'"
+        if not isinstance(self.doc, str) or not self.doc.strip():
+            raise SpecError(f"{where}: needs a one-line doc")
+        if not isinstance(self.version, int) or self.version < 1:
+            raise SpecError(f"{where}: version must be a positive integer")
+        if not (callable(self.fn) or (isinstance(self.fn, str) and ":" in self.fn)):
+            raise SpecError(f"{where}: fn must be callable or a 'module:function' string")
+        if not set(self.backends) <= {"cpu", "cuda"} or "cpu" not in self.backends:
+            raise SpecError(f"{where}: backends must include 'cpu' and may add 'cuda'")
+        if not self.outputs:
+            raise SpecError(f"{where}: needs at least one output")
+        for group, kind in ((self.inputs, Port), (self.outputs, Port), (self.params, Param)):
+            for item in group:
+                if not isinstance(item, kind):
+                    raise SpecError(f"{where}: {item!r} is not a {kind.__name__}")
+        names = [p.name for p in self.inputs] + [p.name for p in self.params]
+        for group in (names, [p.name for p in self.outputs]):
+            dupes = sorted({n for n in group if group.count(n) > 1})
+            if dupes:
+                raise SpecError(f"{where}: duplicate names {', '.join(dupes)}")
+
+    def load(self) -> Callable[..., Any]:
+        """The implementation function, importing its module on first use."""
+        if callable(self.fn):
+            return self.fn
+        if not self._loaded:
+            module_name, _, attr = self.fn.partition(":")
+            try:
+                self._loaded.append(getattr(importlib.import_module(module_name), attr))
+            except (ImportError, AttributeError) as exc:
+                raise SpecError(f"node '{self.id}': cannot load {self.fn!r}: {exc}") from exc
+        return self._loaded[0]
+
+    def param(self, name: str) -> Param | None:
+        return next((p for p in self.params if p.name == name), None)
+
+    def input(self, name: str) -> Port | None:
+        return next((p for p in self.inputs if p.name == name), None)
+
+    def output(self, name: str) -> Port | None:
+        return next((p for p in self.outputs if p.name == name), None)
+
+
+@dataclass(frozen=True)
+class NodeContext:
+    """What a node knows of the render it runs in.
+
+    ``width``/``height`` are the output size in pixels; ``seed`` is this node's own seed
+    (0..2**32-1, stable per preset seed and node id); ``backend`` is "cpu" or "cuda";
+    ``tileable`` asks generators and filters to wrap around the edges.
+    """
+
+    node_id: str
+    width: int
+    height: int
+    seed: int
+    backend: str = "cpu"
+    tileable: bool = True
+
+    def rng(self) -> np.random.Generator:
+        """A NumPy generator seeded from this node's seed."""
+        return np.random.Generator(np.random.PCG64(self.seed))
+
+    def empty(self, port_type: str = "gray") -> np.ndarray:
+        """An uninitialised float32 texture of this size for a port type."""
+        return np.empty((self.height, self.width, CHANNELS[port_type]), np.float32)
+
+
+class NodeRegistry:
+    """Registered node specs by full id ("plugin.node")."""
+
+    def __init__(self):
+        self._specs: dict[str, NodeSpec] = {}
+
+    def add(self, spec: NodeSpec, plugin: str) -> NodeSpec:
+        """Validate ``spec``, namespace it by ``plugin`` and add it; return the stored spec."""
+        if not isinstance(spec, NodeSpec):
+            raise SpecError(f"plugin '{plugin}' registered {spec!r}, which is not a NodeSpec")
+        if "." in spec.id:
+            raise SpecError(f"node id {spec.id!r}: give the plugin-local name; the registry "
+                            f"adds the '{plugin}.' prefix")
+        spec.validate()
+        full = dataclasses.replace(spec, id=f"{plugin}.{spec.id}", plugin=plugin, _loaded=[])
+        if full.id in self._specs:
+            raise SpecError(f"duplicate node id '{full.id}' (already registered by plugin "
+                            f"'{self._specs[full.id].plugin}')")
+        self._specs[full.id] = full
+        return full
+
+    def get(self, node_id: str) -> NodeSpec:
+        try:
+            return self._specs[node_id]
+        except KeyError:
+            raise KeyError(f"unknown node type '{node_id}'{did_you_mean(node_id, self._specs)}") \
+                from None
+
+    def __contains__(self, node_id: str) -> bool:
+        return node_id in self._specs
+
+    def __iter__(self):
+        return iter(sorted(self._specs.values(), key=lambda s: s.id))
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+    def ids(self) -> list[str]:
+        return sorted(self._specs)
+
+
+def port_accepts(input_type: str, output_type: str) -> bool:
+    """Whether an output of ``output_type`` may feed an input of ``input_type``.
+
+    "any" on either side is accepted here and checked against the real channel count when
+    the node runs; otherwise the types must match (no silent broadcast).
+    """
+    return "any" in (input_type, output_type) or input_type == output_type
+
+
+def check_texture(value: Any, port: Port, *, height: int, width: int) -> np.ndarray:
+    """Raise ``ValueError`` unless ``value`` is a texture that fits ``port`` at this size."""
+    if not isinstance(value, np.ndarray):
+        raise ValueError(f"port '{port.name}': expected a NumPy array, got {type(value).__name__}")
+    if value.dtype != np.float32 or value.ndim != 3 or value.shape[2] not in (1, 3, 4):
+        raise ValueError(f"port '{port.name}': expected float32 (H, W, C) with C in 1, 3, 4; "
+                         f"got {value.dtype} {value.shape}")
+    if value.shape[:2] != (height, width):
+        raise ValueError(f"port '{port.name}': expected {height}x{width} pixels, got "
+                         f"{value.shape[0]}x{value.shape[1]}")
+    if port.type != "any" and value.shape[2] != CHANNELS[port.type]:
+        raise ValueError(f"port '{port.name}' is {port.type} ({CHANNELS[port.type]} channels), "
+                         f"got {value.shape[2]} channels")
+    return np.ascontiguousarray(value)
+
+
+def channel_type(texture: np.ndarray) -> str:
+    """The port type matching a texture's channel count."""
+    return {1: "gray", 3: "color", 4: "rgba"}[texture.shape[2]]
+
+
+def parse_color(value: Any) -> tuple[float, float, float, float]:
+    """A color as an RGBA tuple of floats in 0..1, from "#rgb", "#rrggbb(aa)" or [r, g, b(, a)]."""
+    if isinstance(value, str):
+        if not _HEX_COLOR.match(value):
+            raise ValueError(f"expected a color like '#a0b1c2', got {value!r}")
+        digits = value[1:]
+        if len(digits) == 3:
+            digits = "".join(c * 2 for c in digits)
+        channels = [int(digits[i:i + 2], 16) / 255.0 for i in range(0, len(digits), 2)]
+    elif isinstance(value, (list, tuple)) and len(value) in (3, 4) and all(
+            isinstance(c, (int, float)) and not isinstance(c, bool) and 0 <= c <= 1
+            for c in value):
+        channels = [float(c) for c in value]
+    else:
+        raise ValueError(f"expected a color like '#a0b1c2' or [r, g, b] in 0..1, "
+                         f"got {_show(value)}")
+    if len(channels) == 3:
+        channels.append(1.0)
+    return tuple(channels)
+
+
+def parse_gradient(value: Any) -> tuple[tuple[float, tuple[float, ...]], ...]:
+    """Gradient stops [[position, color], ...] as a tuple sorted by position."""
+    if not isinstance(value, (list, tuple)) or not value:
+        raise ValueError(f"expected a list of [position, color] stops, got {_show(value)}")
+    stops = []
+    for i, stop in enumerate(value):
+        if not isinstance(stop, (list, tuple)) or len(stop) != 2:
+            raise ValueError(f"stop {i}: expected [position, color], got {_show(stop)}")
+        position, color = stop
+        if isinstance(position, bool) or not isinstance(position, (int, float)) \
+                or not 0 <= position <= 1:
+            raise ValueError(f"stop {i}: position must be a number in 0..1, got {_show(position)}")
+        try:
+            stops.append((float(position), parse_color(color)))
+        except ValueError as exc:
+            raise ValueError(f"stop {i}: {exc}") from None
+    return tuple(sorted(stops, key=lambda s: s[0]))

@@ -1,0 +1,158 @@
+"""Loading plugins: the engine's own, then entry points of group "texgen", one at a time.
+
+A plugin that fails to import, implements an unknown hook, or registers something invalid
+is recorded on its ``PluginInfo`` and the others keep working; in strict mode the first
+such problem raises ``PluginError`` instead (for pipeline CI).
+
+Environment variables (read when an ``Engine`` is created, overridden by its arguments):
+
+- ``TEXGEN_PLUGINS``: comma-separated allow-list of plugin names to load (default: all).
+- ``TEXGEN_BLOCK_PLUGINS``: comma-separated plugin names never to load.
+- ``TEXGEN_STRICT_PLUGINS=1``: strict mode.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+from dataclasses import dataclass, field
+from types import ModuleType
+
+import pluggy
+
+from texgen import hookspecs
+from texgen.errors import PluginError, did_you_mean
+
+ENTRY_POINT_GROUP = "texgen"
+#: Hooks the engine itself provides through plugins that are always loaded.
+CORE_PLUGINS = {"core": "texgen.io"}
+
+
+@dataclass
+class PluginInfo:
+    """What ``texgen plugins`` reports about one plugin."""
+
+    name: str
+    module: str
+    version: str = ""
+    source: str = "entry point"  # "core", "entry point" or "api"
+    status: str = "loaded"  # "loaded", "failed", "blocked"
+    errors: list[str] = field(default_factory=list)
+    nodes: list[str] = field(default_factory=list)
+    exporters: list[str] = field(default_factory=list)
+    preset_dirs: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return dict(vars(self))
+
+
+@dataclass(frozen=True)
+class PluginPolicy:
+    """Which plugins to load, and whether a broken one is an error."""
+
+    allow: frozenset[str] | None = None
+    block: frozenset[str] = frozenset()
+    strict: bool = False
+
+    @classmethod
+    def from_env(cls, *, allow=None, block=None, strict=None) -> PluginPolicy:
+        def names(value):
+            return frozenset(n.strip() for n in value.split(",") if n.strip())
+
+        env = os.environ
+        if allow is None and env.get("TEXGEN_PLUGINS"):
+            allow = names(env["TEXGEN_PLUGINS"])
+        if block is None:
+            block = names(env.get("TEXGEN_BLOCK_PLUGINS", ""))
+        if strict is None:
+            strict = env.get("TEXGEN_STRICT_PLUGINS", "").lower() in ("1", "true", "yes")
+        return cls(frozenset(allow) if allow is not None else None, frozenset(block), strict)
+
+    def allows(self, name: str) -> bool:
+        return name not in self.block and (self.allow is None or name in self.allow)
+
+
+def new_plugin_manager() -> pluggy.PluginManager:
+    manager = pluggy.PluginManager("texgen")
+    manager.add_hookspecs(hookspecs)
+    return manager
+
+
+def load_plugins(manager: pluggy.PluginManager, policy: PluginPolicy, *,
+                 entry_points: bool = True) -> list[PluginInfo]:
+    """Register the core plugins, then every allowed entry point; return what happened."""
+    infos = []
+    for name, module_name in CORE_PLUGINS.items():
+        info = PluginInfo(name, module_name, source="core")
+        register_plugin(manager, importlib.import_module(module_name), info, policy)
+        infos.append(info)
+    for entry_point in _sorted_entry_points() if entry_points else ():
+        info = PluginInfo(entry_point.name, entry_point.value,
+                          version=entry_point.dist.version if entry_point.dist else "")
+        infos.append(info)
+        if not policy.allows(entry_point.name):
+            info.status = "blocked"
+            continue
+        if any(i.name == entry_point.name and i is not info for i in infos):
+            record(info, f"plugin name '{entry_point.name}' is already taken", policy)
+            continue
+        try:
+            plugin = entry_point.load()
+        except Exception as exc:  # noqa: BLE001 - any import failure is the plugin's problem
+            record(info, f"failed to import {entry_point.value}: {type(exc).__name__}: {exc}",
+                   policy)
+            continue
+        register_plugin(manager, plugin, info, policy)
+    return infos
+
+
+def register_plugin(manager: pluggy.PluginManager, plugin: object, info: PluginInfo,
+                    policy: PluginPolicy) -> None:
+    """Register one plugin object with pluggy, recording a failure on ``info``."""
+    try:
+        manager.register(plugin, name=info.name)
+    except (ValueError, pluggy.PluginValidationError) as exc:
+        record(info, f"cannot register: {exc}", policy)
+        return
+    for problem in pending_hooks(manager, info.name):
+        record(info, problem, policy)
+
+
+def pending_hooks(manager: pluggy.PluginManager, plugin_name: str) -> list[str]:
+    """Hook implementations of one plugin that match no hook spec (misspelt hook names).
+
+    This is pluggy's ``check_pending()`` narrowed to one plugin, so that one plugin's typo
+    is reported against it without stopping the others.
+    """
+    known = [name for name in vars(manager.hook) if not name.startswith("_")
+             and getattr(manager.hook, name).spec is not None]
+    problems = []
+    for name, caller in vars(manager.hook).items():
+        if name.startswith("_") or caller.spec is not None:
+            continue
+        for impl in caller.get_hookimpls():
+            if impl.plugin_name == plugin_name and not impl.optionalhook:
+                problems.append(f"unknown hook '{name}'{did_you_mean(name, known)}")
+    return problems
+
+
+def record(info: PluginInfo, message: str, policy: PluginPolicy) -> None:
+    """Note a plugin problem; raise it at once in strict mode."""
+    info.errors.append(message)
+    if info.status == "loaded" and message.startswith(("failed to import", "cannot register",
+                                                       "plugin name")):
+        info.status = "failed"
+    if policy.strict:
+        raise PluginError(f"plugin '{info.name}': {message}")
+
+
+def _sorted_entry_points() -> list[importlib.metadata.EntryPoint]:
+    """Built-ins (shipped in the texgen distribution) first, then the rest by name."""
+    points = importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
+    unique = {(p.name, p.value): p for p in points}.values()  # editable installs may repeat
+    return sorted(unique, key=lambda p: (
+        (p.dist.name if p.dist else "").lower() != "texgen", p.name, p.value))
+
+
+def module_name(plugin: object) -> str:
+    return plugin.__name__ if isinstance(plugin, ModuleType) else type(plugin).__qualname__

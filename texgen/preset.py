@@ -1,0 +1,296 @@
+"""Preset files: TOML (or JSON) parsed into a ``Preset``, exposed parameters, overrides.
+
+Loading a preset parses data and nothing else: no code is imported or evaluated.
+Checks that need the node registry (types, ports, parameters) live in ``graph.py``.
+
+Format (version 1)::
+
+    texgen = 1                      # format version (required)
+    name = "marble"                 # file names are {name}_{output}.{ext}; default: file stem
+    size = 1024                     # or [width, height]
+    seed = 7
+    tileable = true                 # default true
+
+    [parameters.vein_scale]         # exposed parameter: --set vein_scale=6
+    type = "float"
+    default = 4.0
+    min = 1.0
+    max = 16.0
+
+    [nodes.veins]                   # a node: its type, then inputs and parameters
+    type = "noise.perlin"
+    frequency = "$vein_scale"       # "$name" takes an exposed parameter's value
+
+    [outputs]
+    basecolor = "color"                             # node (first output port)
+    height = { node = "veins.out", format = "png16" } # node.port, per-output format
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from texgen.errors import PresetError, Problem, SpecError, did_you_mean
+from texgen.nodes import RESERVED_KEYS, SEED_MAX, Param
+
+FORMAT_VERSION = 1
+MAX_SIDE = 65536
+TOP_LEVEL_KEYS = ("texgen", "name", "description", "size", "seed", "tileable", "parameters",
+                  "nodes", "outputs")
+PARAMETER_KEYS = ("type", "default", "min", "max", "choices", "doc")
+OUTPUT_KEYS = ("node", "format")
+_NODE_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+
+
+@dataclass(frozen=True)
+class NodeEntry:
+    """One ``[nodes.ID]`` table: its type, its other keys as written, a pinned seed if any."""
+
+    id: str
+    type: str
+    values: Mapping[str, Any]
+    seed: int | None = None
+
+
+@dataclass(frozen=True)
+class OutputEntry:
+    """One output: ``node`` and ``port`` (None: the node's first output), optional format."""
+
+    name: str
+    node: str
+    port: str | None = None
+    format: str | None = None
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A parsed preset. ``parameters`` maps exposed names to their ``Param`` (whose
+    ``default`` is the value in use, after overrides); ``source`` names the file in errors."""
+
+    name: str
+    size: tuple[int, int]  # (width, height)
+    seed: int
+    tileable: bool
+    nodes: Mapping[str, NodeEntry]
+    outputs: Mapping[str, OutputEntry]
+    parameters: Mapping[str, Param] = field(default_factory=dict)
+    description: str = ""
+    path: Path | None = None
+
+    @property
+    def source(self) -> str:
+        return str(self.path) if self.path else f"<preset {self.name}>"
+
+    @property
+    def base_dir(self) -> Path | None:
+        """The folder relative paths in the preset are resolved against."""
+        return self.path.parent if self.path else None
+
+    def with_overrides(self, *, size: int | tuple[int, int] | None = None,
+                       seed: int | None = None,
+                       overrides: Mapping[str, Any] | None = None) -> Preset:
+        """A copy with another size, seed, or exposed parameter values.
+
+        Values in ``overrides`` may be typed values or strings as given on a command line
+        (``"6"``, ``"true"``, ``"#ff0000"``, ``"[[0, '#000'], [1, '#fff']]"``).
+        Raises ``PresetError`` naming the parameter, with the closest name suggested.
+        """
+        problems, parameters = [], dict(self.parameters)
+        for name, value in (overrides or {}).items():
+            if name not in parameters:
+                known = ", ".join(sorted(parameters)) or "none"
+                problems.append(Problem(f"unknown exposed parameter '{name}'"
+                                        f"{did_you_mean(name, parameters)} (exposed: {known})",
+                                        file=self.source, key=name))
+                continue
+            param = parameters[name]
+            try:
+                value = param.coerce(parse_value_text(value) if isinstance(value, str)
+                                     and param.type not in ("string", "path", "enum") else value)
+            except ValueError as exc:
+                problems.append(Problem(f"override: {exc}", file=self.source, key=name))
+                continue
+            parameters[name] = dataclasses.replace(param, default=value)
+        new_size = self.size
+        if size is not None:
+            new_size = _parse_size(size, problems, self.source)
+        if seed is not None:
+            _check_seed(seed, problems, self.source, "seed")
+        if problems:
+            raise PresetError(problems)
+        return dataclasses.replace(self, parameters=parameters, size=new_size,
+                                   seed=self.seed if seed is None else seed)
+
+
+def parse_value_text(text: str) -> Any:
+    """A command-line value as TOML would read it (``6`` → int, ``true`` → bool,
+    ``[1, 2]`` → list), or the text itself when it is not a TOML value (``#ff0000``)."""
+    try:
+        return tomllib.loads(f"value = {text}")["value"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def load_preset(source: str | Path | Mapping[str, Any]) -> Preset:
+    """Parse a preset file (``.toml`` or ``.json``) or a dict of the same structure.
+
+    Raises ``PresetError`` listing every structural problem with its file and key.
+    """
+    if isinstance(source, Mapping):
+        return parse_preset(source, path=None)
+    path = Path(source)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PresetError([Problem(f"cannot read preset: {getattr(exc, 'strerror', None) or exc}",
+                                   file=str(path))]) from None
+    try:
+        data = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
+        raise PresetError([Problem(f"not valid {path.suffix.lstrip('.').upper() or 'TOML'}: "
+                                   f"{exc}", file=str(path))]) from None
+    if not isinstance(data, dict):
+        raise PresetError([Problem("a preset must be a table of keys", file=str(path))])
+    return parse_preset(data, path=path)
+
+
+def parse_preset(data: Mapping[str, Any], *, path: Path | None) -> Preset:
+    """Check the structure of preset ``data`` and build a ``Preset``."""
+    source = str(path) if path else f"<preset {data.get('name', 'dict')}>"
+    problems: list[Problem] = []
+
+    def problem(message, *, node=None, key=None):
+        problems.append(Problem(message, file=source, node=node, key=key))
+
+    for key in data:
+        if key not in TOP_LEVEL_KEYS:
+            problem(f"unknown top-level key{did_you_mean(key, TOP_LEVEL_KEYS)}", key=key)
+    version = data.get("texgen")
+    if version is None:
+        problem(f"missing format version: add 'texgen = {FORMAT_VERSION}' at the top",
+                key="texgen")
+    elif version != FORMAT_VERSION:
+        problem(f"format version {version!r} is not supported: this texgen reads "
+                f"version {FORMAT_VERSION}", key="texgen")
+
+    name = data.get("name", path.stem if path else "preset")
+    if not isinstance(name, str) or not name:
+        problem("expected a non-empty string", key="name")
+        name = "preset"
+    size = _parse_size(data.get("size", 1024), problems, source)
+    seed = data.get("seed", 0)
+    _check_seed(seed, problems, source, "seed")
+    tileable = data.get("tileable", True)
+    if not isinstance(tileable, bool):
+        problem("expected true or false", key="tileable")
+    description = data.get("description", "")
+    if not isinstance(description, str):
+        problem("expected a string", key="description")
+
+    parameters = {}
+    for pname, table in _tables(data, "parameters", problem).items():
+        param = _parse_parameter(pname, table, problem)
+        if param is not None:
+            parameters[pname] = param
+
+    nodes = {}
+    for node_id, table in _tables(data, "nodes", problem).items():
+        if not _NODE_ID.match(node_id):
+            problem("a node id uses letters, digits, '_' and '-' (no '.', which separates "
+                    "node and port)", node=node_id)
+            continue
+        node_type = table.get("type")
+        if not isinstance(node_type, str):
+            problem("missing the node's type, e.g. type = \"noise.perlin\"", node=node_id,
+                    key="type")
+            continue
+        node_seed = table.get("seed")
+        if node_seed is not None:
+            _check_seed(node_seed, problems, source, "seed", node=node_id)
+        values = {k: v for k, v in table.items() if k not in RESERVED_KEYS}
+        nodes[node_id] = NodeEntry(node_id, node_type, values, node_seed)
+    if "nodes" in data and not nodes and not problems:
+        problem("the preset has no nodes", key="nodes")
+
+    outputs = {}
+    raw_outputs = data.get("outputs")
+    if not isinstance(raw_outputs, dict) or not raw_outputs:
+        problem("add an [outputs] table mapping output names to nodes", key="outputs")
+        raw_outputs = {}
+    for out_name, target in raw_outputs.items():
+        fmt = None
+        if isinstance(target, dict):
+            for key in target:
+                if key not in OUTPUT_KEYS:
+                    problem(f"unknown key in output '{out_name}'{did_you_mean(key, OUTPUT_KEYS)}",
+                            key=f"outputs.{out_name}.{key}")
+            fmt, target = target.get("format"), target.get("node")
+            if fmt is not None and not isinstance(fmt, str):
+                problem("expected a format name such as \"png16\"",
+                        key=f"outputs.{out_name}.format")
+                fmt = None
+        if not isinstance(target, str) or not target:
+            problem("expected \"node\" or \"node.port\"", key=f"outputs.{out_name}")
+            continue
+        node, _, port = target.partition(".")
+        outputs[out_name] = OutputEntry(out_name, node, port or None, fmt)
+
+    if problems:
+        raise PresetError(problems)
+    return Preset(name=name, size=size, seed=seed, tileable=tileable, nodes=nodes,
+                  outputs=outputs, parameters=parameters, description=description, path=path)
+
+
+def _tables(data, key, problem) -> dict[str, dict]:
+    tables = data.get(key, {})
+    if not isinstance(tables, dict):
+        problem("expected a table", key=key)
+        return {}
+    good = {}
+    for name, table in tables.items():
+        if isinstance(table, dict):
+            good[name] = table
+        else:
+            problem(f"expected a table [{key}.{name}]", key=f"{key}.{name}")
+    return good
+
+
+def _parse_parameter(name, table, problem) -> Param | None:
+    key = f"parameters.{name}"
+    for k in table:
+        if k not in PARAMETER_KEYS:
+            problem(f"unknown key '{k}'{did_you_mean(k, PARAMETER_KEYS)}", key=key)
+    if "type" not in table or "default" not in table:
+        problem("an exposed parameter needs 'type' and 'default'", key=key)
+        return None
+    try:
+        return Param(name, table["type"], table["default"], table.get("doc", ""),
+                     min=table.get("min"), max=table.get("max"),
+                     choices=tuple(table.get("choices", ())))
+    except SpecError as exc:
+        problem(str(exc).removeprefix(f"parameter '{name}': "), key=key)
+        return None
+
+
+def _parse_size(size, problems, source) -> tuple[int, int]:
+    sides = [size, size] if isinstance(size, int) and not isinstance(size, bool) else size
+    if (isinstance(sides, (list, tuple)) and len(sides) == 2
+            and all(isinstance(s, int) and not isinstance(s, bool) and 1 <= s <= MAX_SIDE
+                    for s in sides)):
+        return int(sides[0]), int(sides[1])
+    problems.append(Problem(f"expected a size in pixels (1..{MAX_SIDE}) or [width, height], "
+                            f"got {size!r}", file=source, key="size"))
+    return (1, 1)
+
+
+def _check_seed(seed, problems, source, key, node=None) -> None:
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= SEED_MAX:
+        problems.append(Problem(f"expected an integer seed in 0..{SEED_MAX}, got {seed!r}",
+                                file=source, node=node, key=key))
