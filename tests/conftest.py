@@ -1,5 +1,7 @@
-"""Shared fixtures: a small in-test plugin whose nodes count their calls."""
+"""Shared fixtures: a small in-test plugin whose nodes count their calls, and a way to
+install plugin modules through temporary entry points."""
 
+import textwrap
 from collections import Counter
 
 import numpy as np
@@ -90,3 +92,27 @@ def make_preset(**changes):
     }
     preset.update(changes)
     return preset
+
+
+@pytest.fixture
+def install(tmp_path, monkeypatch):
+    """Install a plugin module through a temporary entry point of group "texgen".
+
+    ``install(name, source, attr=None)`` writes ``source`` as a module and declares
+    ``name = module[:attr]``; plugin environment variables are cleared for the test.
+    """
+    monkeypatch.syspath_prepend(str(tmp_path))
+    for variable in ("TEXGEN_PLUGINS", "TEXGEN_BLOCK_PLUGINS", "TEXGEN_STRICT_PLUGINS"):
+        monkeypatch.delenv(variable, raising=False)
+
+    def install_plugin(name, source, attr=None):
+        module = f"fake_{name}_plugin"
+        (tmp_path / f"{module}.py").write_text(textwrap.dedent(source))
+        dist = tmp_path / f"fake_{name}-1.2.3.dist-info"
+        dist.mkdir()
+        (dist / "METADATA").write_text(f"Metadata-Version: 2.1\nName: fake-{name}\n"
+                                       f"Version: 1.2.3\n")
+        target = f"{module}:{attr}" if attr else module
+        (dist / "entry_points.txt").write_text(f"[texgen]\n{name} = {target}\n")
+
+    return install_plugin

@@ -1,6 +1,5 @@
 import ast
 import re
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -18,25 +17,6 @@ def register_nodes(register):
     register(NodeSpec("flat", lambda ctx: np.zeros((ctx.height, ctx.width, 1), np.float32),
                       "A flat gray."))
 """
-
-
-@pytest.fixture
-def install(tmp_path, monkeypatch):
-    """Install a plugin module through a temporary entry point of group "texgen"."""
-    monkeypatch.syspath_prepend(str(tmp_path))
-    for variable in ("TEXGEN_PLUGINS", "TEXGEN_BLOCK_PLUGINS", "TEXGEN_STRICT_PLUGINS"):
-        monkeypatch.delenv(variable, raising=False)
-
-    def install_plugin(name, source):
-        module = f"fake_{name}_plugin"
-        (tmp_path / f"{module}.py").write_text(textwrap.dedent(source))
-        dist = tmp_path / f"fake_{name}-1.2.3.dist-info"
-        dist.mkdir()
-        (dist / "METADATA").write_text(f"Metadata-Version: 2.1\nName: fake-{name}\n"
-                                       f"Version: 1.2.3\n")
-        (dist / "entry_points.txt").write_text(f"[texgen]\n{name} = {module}\n")
-
-    return install_plugin
 
 
 def info(engine, name):

@@ -1,0 +1,157 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import make_preset
+from texgen.cli import main
+
+PLUGIN = "from conftest import CountingPlugin\nplugin = CountingPlugin()\n"
+
+
+@pytest.fixture
+def preset_file(tmp_path, install):
+    """A preset file using the counting test plugin, installed as entry point "t"."""
+    install("t", PLUGIN, attr="plugin")
+    path = tmp_path / "demo.json"
+    path.write_text(json.dumps(make_preset()))
+    return path
+
+
+def run(capsys, *args):
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_render_writes_files_and_exits_0(preset_file, tmp_path, capsys):
+    code, out, err = run(capsys, "render", str(preset_file), "-o", str(tmp_path / "out"),
+                         "--size", "24x12", "--seed", "3", "--set", "gain=1.5")
+    assert code == 0, err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["demo_color.png",
+                                                                    "demo_height.png"]
+    assert "[1/5]" in err and "demo: wrote 2 files" in err
+
+
+def test_render_json_report(preset_file, tmp_path, capsys):
+    code, out, err = run(capsys, "render", str(preset_file), "-o", str(tmp_path / "o"),
+                         "--json", "--outputs", "height", "--format", "tiff")
+    assert code == 0
+    report = json.loads(out)
+    assert report[0]["files"][0]["format"] == "tiff" and report[0]["size"] == [32, 16]
+    assert err == "", "--json keeps stderr quiet"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--set", "gian=1"], "key 'gian': unknown exposed parameter 'gian'; did you mean 'gain'?"),
+    (["--set", "gain=9"], "key 'gain': override: expected a value <= 2.0, got 9.0"),
+    (["--outputs", "colour"], "no output 'colour'; did you mean 'color'?"),
+    (["--format", "jpg"], "unknown format 'jpg'"),
+    (["--size", "99999x99999"], "key 'size': expected a size in pixels"),
+    (["--size", "30000x30000"], "is 900,000,000 pixels; the limit is 67,108,864"),
+])
+def test_bad_input_exits_2_with_one_clear_line(preset_file, tmp_path, capsys, args, message):
+    code, out, err = run(capsys, "render", str(preset_file), "-o", str(tmp_path / "o"), *args)
+    assert code == 2
+    assert message in err and "Traceback" not in err
+    assert err.startswith("texgen: error: ")
+    assert not (tmp_path / "o").exists()
+
+
+def test_usage_errors_exit_2(preset_file, capsys):
+    assert run(capsys, "render", str(preset_file), "--set", "novalue")[0] == 2
+    assert run(capsys, "render", str(preset_file), "--size", "big")[0] == 2
+    assert run(capsys, "no-such-command")[0] == 2
+
+
+def test_failed_render_exits_1(preset_file, tmp_path, capsys):
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(make_preset(
+        nodes={"a": {"type": "t.wave"}, "b": {"type": "t.fail", "input": "a"}},
+        parameters={}, outputs={"x": "b"})))
+    code, out, err = run(capsys, "render", str(broken), "-o", str(tmp_path / "o"))
+    assert code == 1
+    assert "node 'b' (t.fail): RuntimeError: kaboom" in err and "Traceback" not in err
+    code, out, err = run(capsys, "--debug", "render", str(broken), "-o", str(tmp_path / "o"))
+    assert code == 1 and "Traceback" in err
+
+
+def test_validate_lists_every_problem(preset_file, tmp_path, capsys):
+    assert run(capsys, "validate", str(preset_file))[0] == 0
+    bad = tmp_path / "bad.toml"
+    bad.write_text('texgen = 1\n[nodes.a]\ntype = "t.wav"\n[nodes.b]\ntype = "t.scale"\n'
+                   'input = "a"\nfactr = 2\n[outputs]\nx = "b"\n')
+    code, out, err = run(capsys, "validate", str(bad))
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert f"texgen: error: {bad}: node 'a', key 'type': unknown node type 't.wav'; did you " \
+           f"mean 't.wave'? (see 'texgen nodes')" in lines
+    assert any("node 'b', key 'factr': unknown parameter for t.scale; did you mean 'factor'?"
+               in line for line in lines)
+
+
+def test_nodes_list_and_describe(preset_file, capsys):
+    code, out, _ = run(capsys, "nodes")
+    assert code == 0 and any(line.startswith("t.colorize") for line in out.splitlines())
+    code, out, _ = run(capsys, "nodes", "describe", "t.colorize")
+    assert code == 0
+    assert "tint (color; default #ffffff)" in out
+    assert "mode (enum; default \"multiply\"; one of multiply, screen)" in out
+    assert "input (gray)" in out and "out (color)" in out
+    code, out, _ = run(capsys, "nodes", "--json")
+    assert {n["id"] for n in json.loads(out)} >= {"t.wave", "t.colorize"}
+    code, _, err = run(capsys, "nodes", "describe", "t.colourize")
+    assert code == 2 and "did you mean 't.colorize'?" in err
+
+
+def test_plugins_lists_errors(preset_file, install, capsys):
+    install("broken", "raise ImportError('no libfoo')")
+    code, out, _ = run(capsys, "plugins")
+    assert code == 0
+    assert "t 1.2.3 [loaded]" in out and "broken 1.2.3 [failed]" in out
+    assert "error: failed to import fake_broken_plugin: ImportError: no libfoo" in out
+    code, _, err = run(capsys, "--strict", "plugins")
+    assert code == 2 and "plugin broken: failed to import" in err
+    data = json.loads(run(capsys, "plugins", "--json")[1])
+    assert next(p for p in data if p["name"] == "t")["nodes"][0] == "t.wave"
+
+
+def test_presets_lists_and_render_by_name(preset_file, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "presets").mkdir()
+    (tmp_path / "presets" / "mine.json").write_text(json.dumps(make_preset(
+        name="mine", description="A test material.")))
+    (tmp_path / "presets" / "broken.toml").write_text("texgen = [")
+    code, out, _ = run(capsys, "presets")
+    assert code == 0 and "A test material." in out and "broken" in out and "(invalid:" in out
+    code, _, err = run(capsys, "render", "mine", "-o", "out", "-q")
+    assert code == 0 and err == ""
+    assert (tmp_path / "out" / "mine_color.png").exists()
+
+
+def test_plugin_commands_are_added(install, capsys):
+    install("cmd", """
+import click
+from texgen import hookimpl
+
+@hookimpl
+def register_commands(cli):
+    @cli.command()
+    def hello():
+        click.echo("hello from a plugin")
+""")
+    code, out, _ = run(capsys, "hello")
+    assert code == 0 and out == "hello from a plugin\n"
+
+
+def test_console_script_exit_codes(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("texgen = 1\n")
+    result = subprocess.run([sys.executable, "-m", "texgen.cli", "validate", str(bad)],
+                            capture_output=True, text=True)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"texgen: error: {bad}: key 'outputs'")
+    ok = subprocess.run([sys.executable, "-m", "texgen.cli", "--help"], capture_output=True,
+                        text=True)
+    assert ok.returncode == 0 and "render" in ok.stdout

@@ -1,0 +1,128 @@
+import json
+
+import numpy as np
+import pytest
+
+from conftest import make_preset
+from texgen.errors import InputError, PresetError, RenderError
+from texgen.io import read_image
+
+
+def test_save_writes_named_files_with_formats(engine, tmp_path):
+    report = engine.save(make_preset(), tmp_path / "out")
+    files = {f["output"]: f for f in report.files}
+    assert files["color"]["path"] == str((tmp_path / "out" / "demo_color.png").resolve())
+    assert files["color"]["format"] == "png8" and files["height"]["format"] == "png16"
+    color = read_image(files["color"]["path"])
+    assert color.shape == (16, 32, 3)
+    rendered = engine.render(make_preset())
+    np.testing.assert_allclose(color, rendered["color"], atol=0.5 / 255 + 1e-7)
+    assert report.as_dict()["nodes_computed"] == 5
+    json.dumps(report.as_dict())
+
+
+def test_gray_defaults_to_png16_and_format_override(engine, tmp_path):
+    preset = make_preset(outputs={"h": "base", "c": "tinted"})
+    formats = {f["output"]: f["format"] for f in engine.save(preset, tmp_path).files}
+    assert formats == {"h": "png16", "c": "png8"}
+    report = engine.save(preset, tmp_path, format="tiff")
+    assert {f["path"].rsplit(".", 1)[1] for f in report.files} == {"tiff"}
+    assert read_image(tmp_path / "demo_h.tiff").dtype == np.float32
+
+
+def test_outputs_subset(engine, tmp_path, counting):
+    report = engine.save(make_preset(), tmp_path, outputs=["height"])
+    assert [f["output"] for f in report.files] == ["height"]
+    assert "colorize" not in counting.calls
+    with pytest.raises(InputError, match="no output 'heigth'; did you mean 'height'"):
+        engine.save(make_preset(), tmp_path, outputs=["heigth"])
+
+
+def test_same_inputs_give_byte_identical_files(engine, counting, tmp_path):
+    from conftest import CountingPlugin
+    import texgen
+
+    engine.save(make_preset(), tmp_path / "a", seed=11)
+    texgen.Engine(entry_points=False, plugins={"t": CountingPlugin()}).save(
+        make_preset(), tmp_path / "b", seed=11)
+    for name in ("demo_color.png", "demo_height.png"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_failed_render_writes_nothing(engine, tmp_path):
+    nodes = {**make_preset()["nodes"], "boom": {"type": "t.fail", "input": "base"}}
+    with pytest.raises(RenderError):
+        engine.save(make_preset(nodes=nodes, outputs={"ok": "base", "bad": "boom"}), tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_names_that_would_escape_are_refused_before_rendering(engine, tmp_path, counting):
+    with pytest.raises(InputError, match="output name '../evil'"):
+        engine.save(make_preset(outputs={"../evil": "base"}), tmp_path / "out")
+    with pytest.raises(InputError, match="preset name '../../x'"):
+        engine.save(make_preset(name="../../x"), tmp_path / "out")
+    assert not counting.calls and not (tmp_path / "out").exists()
+
+
+def test_unknown_format(engine, tmp_path):
+    with pytest.raises(InputError, match="unknown format 'pgn8'; did you mean 'png8'"):
+        engine.save(make_preset(outputs={"h": {"node": "base", "format": "pgn8"}}), tmp_path)
+
+
+def test_huge_size_is_refused_before_allocating(engine, counting):
+    with pytest.raises(InputError, match=r"size 40000x30000 is 1,200,000,000 pixels; the "
+                                         r"limit is 67,108,864"):
+        engine.render(make_preset(), size=(40000, 30000))
+    with pytest.raises(PresetError, match=r"key 'size': expected a size in pixels \(1..65536\)"):
+        engine.render(make_preset(), size=100000)
+    small = type(engine)(entry_points=False, plugins={"t": counting}, max_pixels=100)
+    with pytest.raises(InputError, match="limit is 100"):
+        small.render(make_preset())
+    assert not counting.calls
+
+
+def test_presets_resolve_by_name(engine, tmp_path, monkeypatch):
+    (tmp_path / "presets").mkdir()
+    (tmp_path / "presets" / "demo.json").write_text(json.dumps(make_preset()))
+    monkeypatch.chdir(tmp_path)
+    assert set(engine.find_presets()) == {"demo"}
+    assert engine.render("demo")["color"].shape == (16, 32, 3)
+    with pytest.raises(InputError, match="no preset file or preset named 'dmeo'; did you mean "
+                                         "'demo'"):
+        engine.render("dmeo")
+
+
+def test_plugin_preset_dirs_are_searched(engine, counting, tmp_path):
+    from texgen import hookimpl
+
+    folder = tmp_path / "shipped"
+    folder.mkdir()
+    (folder / "shipped_demo.json").write_text(json.dumps(make_preset(name="shipped")))
+
+    class Presets:
+        @hookimpl
+        def register_preset_dirs(self, register):
+            register(folder)
+
+    engine.add_plugin(Presets(), name="presets_plugin")
+    assert engine.find_presets()["shipped_demo"] == folder / "shipped_demo.json"
+    assert engine.render("shipped_demo")["height"].shape == (16, 32, 1)
+
+
+def test_bad_override_is_an_input_error(engine):
+    with pytest.raises(PresetError, match="unknown exposed parameter 'gian'"):
+        engine.render(make_preset(), overrides={"gian": 1})
+
+
+def test_unknown_backend(engine):
+    with pytest.raises(InputError, match="unknown backend 'gpu'"):
+        engine.render(make_preset(), backend="gpu")
+
+
+def test_module_level_render(tmp_path):
+    import texgen
+
+    preset = tmp_path / "p.json"
+    preset.write_text(json.dumps(make_preset()))
+    with pytest.raises(PresetError, match="unknown node type 't.wave'"):
+        texgen.render(preset)  # a fresh engine without the test plugin
