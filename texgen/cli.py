@@ -10,13 +10,16 @@ import copy
 import json
 import sys
 import traceback
+from pathlib import Path
 
 import click
 
 from texgen.engine import Engine
 from texgen.errors import InputError, PluginError, TexgenError
 from texgen.evaluate import NodeEvent
+from texgen.io import write_texture
 from texgen.nodes import NodeSpec
+from texgen.sheet import contact_sheet
 
 
 def _parse_size(value: str | None):
@@ -236,6 +239,23 @@ def presets(engine: Engine, as_json):
     width = max((len(n) for n in found), default=0)
     for name, item in found.items():
         click.echo(f"{name:<{width}}  {item['path']}  {item['description']}")
+
+
+@cli.command()
+@click.argument("presets", nargs=-1, required=True)
+@click.option("-o", "--output", default="sheet.png", show_default=True, type=click.Path(),
+              help="PNG file to write.")
+@click.option("--size", default="256", show_default=True, help="Render size per preset.")
+@click.option("--seed", type=int, help="Preset seed.")
+@click.option("--thumb", default=192, show_default=True, type=click.IntRange(16, 2048),
+              help="Thumbnail size in pixels.")
+@click.pass_obj
+def sheet(engine: Engine, presets, output, size, seed, thumb):
+    """Render PRESETS into one labelled contact sheet (a row per preset)."""
+    rows = [(engine.load_preset(p).name, engine.render(p, size=_parse_size(size), seed=seed))
+            for p in presets]
+    write_texture(Path(output), contact_sheet(rows, thumb=thumb), engine.exporter("png8"))
+    click.echo(f"wrote {output}", err=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,100 @@
+"""texgen_filters: built-in filter nodes (tone, color, blend, material).
+
+Registered under the entry point name ``filters``: ``filters.levels``, ``filters.invert``,
+``filters.gradient_map``, ``filters.blend``, ``filters.normal_map``. Implementations are
+named by "module:function" strings and imported when a node first runs. Every node is
+pure NumPy and works on the CPU backend. See docs/filters.md.
+"""
+
+from texgen.hookspecs import hookimpl
+from texgen.nodes import NodeSpec, Param, Port
+
+_ANY_IN = Port("input", "any", "Texture to process: gray, color or rgba (alpha is kept).")
+_ANY_OUT = Port("out", "any", "Same channel count as the input.")
+
+LEVELS = NodeSpec(
+    "levels", "texgen_filters.tone:levels",
+    "Remap input levels with gamma, like Photoshop Levels.",
+    inputs=(_ANY_IN,), outputs=(_ANY_OUT,),
+    params=(
+        Param("in_low", "float", 0.0, "Input value mapped to out_low (black point). "
+              "Default 0, range 0..1.", min=0.0, max=1.0),
+        Param("in_high", "float", 1.0, "Input value mapped to out_high (white point); "
+              "equal to in_low gives a hard threshold. Default 1, range 0..1.",
+              min=0.0, max=1.0),
+        Param("gamma", "float", 1.0, "Midtone gamma, applied as t ** (1 / gamma): above 1 "
+              "brightens, below 1 darkens. Default 1, range 0.1..10.", min=0.1, max=10.0),
+        Param("out_low", "float", 0.0, "Output value for inputs at or below in_low. "
+              "Default 0, range 0..1.", min=0.0, max=1.0),
+        Param("out_high", "float", 1.0, "Output value for inputs at or above in_high. "
+              "Default 1, range 0..1.", min=0.0, max=1.0),
+    ))
+
+INVERT = NodeSpec(
+    "invert", "texgen_filters.tone:invert",
+    "Invert values: 1 - x on the color channels (alpha is kept).",
+    inputs=(_ANY_IN,), outputs=(_ANY_OUT,))
+
+GRADIENT_MAP = NodeSpec(
+    "gradient_map", "texgen_filters.color:gradient_map",
+    "Color a gray texture through a multi-stop gradient.",
+    inputs=(Port("input", "gray", "Values to color, nominally 0..1; values outside take "
+                 "the end stops' colors."),),
+    outputs=(Port("out", "color", "The gradient's color at each value (linear between "
+                  "stops)."),
+             Port("alpha", "gray", "The gradient's alpha at each value (linear between "
+                  "stops).")),
+    params=(
+        Param("gradient", "gradient", [[0.0, "#000000"], [1.0, "#ffffff"]],
+              "Stops [[position, color], ...], positions in 0..1; two stops at one position "
+              "make a hard edge. Default black at 0 to white at 1."),
+    ))
+
+BLEND = NodeSpec(
+    "blend", "texgen_filters.blend:blend",
+    "Blend a foreground over a background with a blend mode, opacity and mask.",
+    inputs=(
+        Port("foreground", "any", "Top layer: gray, color or rgba. A gray operand is "
+             "promoted to the other's channel count; color and rgba do not mix."),
+        Port("background", "any", "Bottom layer: gray, color or rgba."),
+        Port("mask", "gray", "Per-pixel weight of the foreground, nominally 0..1; "
+             "unconnected means 1.", optional=True),
+    ),
+    outputs=(Port("out", "any", "lerp(background, mode(background, foreground), "
+                  "opacity * mask); the larger channel count of the two inputs."),),
+    params=(
+        Param("mode", "enum", "normal", "Blend mode: normal f, multiply b*f, screen "
+              "1-(1-b)(1-f), overlay (2bf if b < 0.5 else 1-2(1-b)(1-f)), add b+f, "
+              "subtract b-f, min, max; unclamped. Default normal.",
+              choices=("normal", "multiply", "screen", "overlay", "add", "subtract",
+                       "min", "max")),
+        Param("opacity", "float", 1.0, "Global weight of the foreground, multiplies the "
+              "mask. Default 1, range 0..1.", min=0.0, max=1.0),
+        Param("alpha", "enum", "coverage", "rgba only: 'coverage' scales the weight by the "
+              "foreground alpha and composites alphas over (a = lerp(b.a, 1, w)); 'channel' "
+              "blends alpha by the mode like a color channel. Default coverage.",
+              choices=("coverage", "channel")),
+    ))
+
+NORMAL_MAP = NodeSpec(
+    "normal_map", "texgen_filters.material:normal_map",
+    "Tangent-space normal map from a height field, resolution independent.",
+    inputs=(Port("height", "gray", "Height field, any range; slopes are per texture "
+                 "width."),),
+    outputs=(Port("out", "color", "Normal encoded as 0.5 + 0.5 n; flat is (0.5, 0.5, 1)."),),
+    params=(
+        Param("strength", "float", 1.0, "Relief depth: a height change of 1.0 rises "
+              "strength percent of the texture width. Default 1, range 0..100.",
+              min=0.0, max=100.0),
+        Param("convention", "enum", "opengl", "Green channel direction: opengl (Y+, up) or "
+              "directx (Y-, down). Default opengl.", choices=("opengl", "directx")),
+    ))
+
+NODES = (LEVELS, INVERT, GRADIENT_MAP, BLEND, NORMAL_MAP)
+
+
+@hookimpl
+def register_nodes(register):
+    """Register the filter nodes."""
+    for spec in NODES:
+        register(spec)

@@ -1,0 +1,85 @@
+"""The filters plugin as the engine sees it: registration, specs, conformance, a render."""
+
+import numpy as np
+import pytest
+
+import texgen
+import texgen_filters
+from texgen import NodeSpec, Param, hookimpl
+from texgen.testing import check_node
+
+NODE_IDS = ["filters.blend", "filters.gradient_map", "filters.invert", "filters.levels",
+            "filters.normal_map"]
+
+
+class WavePlugin:
+    """A stand-in generator, "t.wave": a smooth periodic gray texture."""
+
+    @hookimpl
+    def register_nodes(self, register):
+        register(NodeSpec("wave", self.wave, "Sine waves along u and v.",
+                          params=(Param("frequency", "int", 2, "cycles per width", min=1),)))
+
+    @staticmethod
+    def wave(ctx, *, frequency):
+        v, u = np.meshgrid(np.arange(ctx.height) / ctx.height, np.arange(ctx.width) / ctx.width,
+                           indexing="ij")
+        values = 0.5 + 0.25 * (np.sin(2 * np.pi * frequency * u) + np.cos(2 * np.pi * v))
+        return values[..., None].astype(np.float32)
+
+
+@pytest.fixture
+def engine():
+    return texgen.Engine(entry_points=False, strict=True,
+                         plugins={"t": WavePlugin(), "filters": texgen_filters})
+
+
+def test_registers_the_filter_nodes(engine):
+    assert [i for i in engine.registry.ids() if i.startswith("filters.")] == NODE_IDS
+    assert not engine.plugin_problems()
+
+
+@pytest.mark.parametrize("node_id", NODE_IDS)
+def test_every_port_and_parameter_is_documented(node_id, engine):
+    spec = engine.registry.get(node_id)
+    for item in (*spec.inputs, *spec.outputs, *spec.params):
+        assert len(item.doc) > 20, f"{node_id}: {item.name} needs a doc"
+    for param in spec.params:
+        assert "Default" in param.doc, f"{node_id}: {param.name} doc states no default"
+
+
+# Non-default parameters, so the conformance run exercises more than the identity.
+CONFORMANCE_PARAMS = {
+    "filters.levels": {"in_low": 0.1, "in_high": 0.8, "gamma": 1.5},
+    "filters.blend": {"mode": "overlay", "opacity": 0.7},
+    "filters.gradient_map": {"gradient": ((0.0, (0.1, 0.2, 0.3, 1.0)),
+                                          (1.0, (0.9, 0.7, 0.5, 0.5)))},
+    "filters.normal_map": {"strength": 5.0},
+}
+
+
+@pytest.mark.parametrize("node_id", NODE_IDS)
+def test_conformance(node_id, engine):
+    check_node(engine.registry.get(node_id), params=CONFORMANCE_PARAMS.get(node_id))
+
+
+def test_renders_in_a_preset_graph(engine):
+    preset = {
+        "texgen": 1, "name": "filters", "size": [48, 24], "seed": 2,
+        "nodes": {
+            "height": {"type": "t.wave", "frequency": 3},
+            "leveled": {"type": "filters.levels", "input": "height", "gamma": 2.0},
+            "colored": {"type": "filters.gradient_map", "input": "leveled",
+                        "gradient": [[0.0, "#202830"], [1.0, "#e0d0c0"]]},
+            "dark": {"type": "filters.invert", "input": "height"},
+            "mixed": {"type": "filters.blend", "foreground": "dark", "background": "colored",
+                      "mask": "colored.alpha", "mode": "multiply", "opacity": 0.5},
+            "normal": {"type": "filters.normal_map", "height": "height",
+                       "convention": "directx"},
+        },
+        "outputs": {"basecolor": "mixed", "normal": "normal"},
+    }
+    textures = engine.render(preset)
+    assert textures["basecolor"].shape == (24, 48, 3)
+    assert textures["normal"].shape == (24, 48, 3)
+    assert textures["basecolor"].std() > 0.01 and textures["normal"].std() > 0.01
