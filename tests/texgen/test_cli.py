@@ -155,3 +155,15 @@ def test_console_script_exit_codes(tmp_path):
     ok = subprocess.run([sys.executable, "-m", "texgen.cli", "--help"], capture_output=True,
                         text=True)
     assert ok.returncode == 0 and "render" in ok.stdout
+
+
+def test_sheet_writes_a_labelled_png(preset_file, tmp_path, capsys):
+    from texgen.io import read_image
+    from texgen.sheet import GAP, LABEL_HEIGHT
+
+    target = tmp_path / "sheet.png"
+    code, _, err = run(capsys, "sheet", str(preset_file), str(preset_file), "-o", str(target),
+                       "--size", "32", "--thumb", "40")
+    assert code == 0, err
+    image = read_image(target)
+    assert image.shape == (GAP + 2 * (40 + GAP + LABEL_HEIGHT), GAP + 2 * (40 + GAP), 3)

@@ -89,3 +89,20 @@ def test_order_runs_only_needed_nodes(engine):
     order = graph.order()
     assert set(order) == set(graph.nodes)
     assert order.index("base") < order.index("scaled") < order.index("tinted")
+
+
+def test_exposed_parameters_are_substituted_inside_lists(engine):
+    parameters = {"tint": {"type": "color", "default": "#ff0000"}}
+    nodes = {"base": {"type": "t.wave"},
+             "c": {"type": "t.colorize", "input": "base", "tint": "$tint"}}
+    preset = load_preset(make_preset(parameters=parameters, nodes=nodes, outputs={"c": "c"}))
+    graph = build_graph(preset.with_overrides(overrides={"tint": "#00ff00"}), engine.registry)
+    assert graph.nodes["c"].params["tint"] == (0.0, 1.0, 0.0, 1.0)
+    from texgen.graph import substitute
+
+    exposed = preset.parameters
+    assert substitute([[0, "$tint"], [1, "#fff"]], exposed) == [[0, (1.0, 0.0, 0.0, 1.0)],
+                                                                [1, "#fff"]]
+    with pytest.raises(KeyError, match="'\\$tnt' names no exposed parameter; did you mean "
+                                       "'tint'"):
+        substitute([[0, "$tnt"]], exposed)

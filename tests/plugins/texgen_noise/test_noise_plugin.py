@@ -1,0 +1,94 @@
+"""texgen_noise as a plugin: registration, light import, one math compiled, disk cache."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pluggy
+import pytest
+
+import texgen.hookspecs
+import texgen_noise
+from texgen.nodes import NodeContext, NodeRegistry
+from texgen_noise import kernels, nodes
+
+
+def registered_specs():
+    manager = pluggy.PluginManager("texgen")
+    manager.add_hookspecs(texgen.hookspecs)
+    manager.register(texgen_noise, name="noise")
+    registry = NodeRegistry()
+    manager.hook.register_nodes(register=lambda spec: registry.add(spec, "noise"))
+    return registry
+
+
+def test_registers_perlin_and_simplex():
+    registry = registered_specs()
+    assert registry.ids() == ["noise.perlin", "noise.simplex"]
+    assert registry.get("noise.perlin").load() is nodes.perlin
+    assert registry.get("noise.simplex").load() is nodes.simplex
+
+
+def test_param_defaults_and_docs():
+    for spec in registered_specs():
+        defaults = {p.name: p.default for p in spec.params}
+        assert defaults == dict(frequency=4.0, fractal="fbm", octaves=5, lacunarity=2.0,
+                                gain=0.5)
+        for param in spec.params:
+            assert "Default" in param.doc, (spec.id, param.name)
+            if param.type in ("int", "float"):
+                assert "range" in param.doc and param.min is not None and param.max is not None
+
+
+def test_spec_defaults_render():
+    for spec in registered_specs():
+        ctx = NodeContext(node_id="n", width=32, height=16, seed=4)
+        out = spec.load()(ctx, **{p.name: p.default for p in spec.params})
+        assert out.shape == (16, 32, 1) and out.dtype == np.float32
+
+
+def test_cuda_backend_is_refused_clearly():
+    ctx = NodeContext(node_id="veins", width=8, height=8, seed=1, backend="cuda")
+    with pytest.raises(NotImplementedError, match="veins.*cuda"):
+        nodes.perlin(ctx, frequency=4.0, fractal="fbm", octaves=2, lacunarity=2.0, gain=0.5)
+
+
+def _python(code):
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env=os.environ.copy(), timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_listing_nodes_does_not_load_kernels():
+    code = ("import sys, texgen_noise\n"
+            "print('texgen_noise.kernels' in sys.modules, 'texgen_noise.nodes' in sys.modules)")
+    assert _python(code).split() == ["False", "False"]
+
+
+@pytest.mark.skipif(os.environ.get("NUMBA_DISABLE_JIT") == "1", reason="JIT disabled")
+def test_second_process_loads_kernel_from_disk_cache():
+    nodes.perlin(NodeContext(node_id="n", width=8, height=8, seed=1), frequency=4.0,
+                 fractal="fbm", octaves=2, lacunarity=2.0, gain=0.5)  # compiled or cached
+    code = (
+        "import json\n"
+        "from texgen.nodes import NodeContext\n"
+        "from texgen_noise import kernels, nodes\n"
+        "nodes.simplex(NodeContext('n', 8, 8, 1), frequency=4.0, fractal='ridged', octaves=2,"
+        " lacunarity=2.0, gain=0.5)\n"
+        "stats = kernels.cpu_kernels().fill_noise_cpu.stats\n"
+        "print(json.dumps([sum(stats.cache_hits.values()), sum(stats.cache_misses.values())]))"
+    )
+    hits, misses = json.loads(_python(code))
+    assert (hits, misses) == (1, 0)
+
+
+def test_plain_python_math_matches_compiled():
+    compiled = kernels.cpu_kernels()
+    for x, y, px, py, seed in [(0.3, 0.7, 0, 0, 1), (3.9, 2.2, 4, 4, 7), (-1.25, 5.5, 0, 0, 99),
+                               (7.6, 3.1, 5, 6, MASK32 := 0xFFFFFFFF)]:
+        assert kernels.perlin2(x, y, px, py, seed) == compiled.perlin2(x, y, px, py, seed)
+        assert kernels.simplex2(x, y, px, py, seed) == compiled.simplex2(x, y, px, py, seed)
+    assert kernels.hash2(MASK32, -3, 2**40) == compiled.hash2(MASK32, -3, 2**40)
