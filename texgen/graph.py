@@ -70,6 +70,19 @@ def node_seed(preset_seed: int, node_id: str) -> int:
     return int.from_bytes(digest, "little")
 
 
+def substitute(value: Any, parameters: Mapping[str, Any]) -> Any:
+    """``value`` with every "$name" string, also inside lists, replaced by the exposed
+    parameter's value (so a gradient stop's color can be exposed). Raises ``KeyError``."""
+    if isinstance(value, str) and value.startswith("$"):
+        if value[1:] not in parameters:
+            raise KeyError(f"'{value}' names no exposed parameter"
+                           f"{did_you_mean(value[1:], parameters)}")
+        return parameters[value[1:]].default
+    if isinstance(value, list):
+        return [substitute(item, parameters) for item in value]
+    return value
+
+
 def build_graph(preset: Preset, registry: NodeRegistry) -> Graph:
     """Validate ``preset`` against the node registry and return its ``Graph``.
 
@@ -102,14 +115,11 @@ def build_graph(preset: Preset, registry: NodeRegistry) -> Graph:
                 problem(f"unknown parameter for {spec.id}{did_you_mean(key, valid)} "
                         f"(valid: {', '.join(valid) or 'none'})", node=entry.id, key=key)
                 continue
-            if isinstance(value, str) and value.startswith("$"):
-                exposed = preset.parameters.get(value[1:])
-                if exposed is None:
-                    problem(f"'{value}' names no exposed parameter"
-                            f"{did_you_mean(value[1:], preset.parameters)}",
-                            node=entry.id, key=key)
-                    continue
-                value = exposed.default
+            try:
+                value = substitute(value, preset.parameters)
+            except KeyError as exc:
+                problem(exc.args[0], node=entry.id, key=key)
+                continue
             try:
                 params[key] = param.coerce(value, base_dir=preset.base_dir)
             except ValueError as exc:

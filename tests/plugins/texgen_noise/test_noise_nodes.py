@@ -139,8 +139,8 @@ def test_matches_reference(noise, fractal, tileable):
         np.testing.assert_allclose(got, want, rtol=0, atol=1e-6)
 
 
-def test_reference_points_not_trivial():
-    # Guards the reference itself: wrapping and the hash must change values.
+def test_reference_is_not_degenerate():
+    # Guards the reference itself: the seed and wrapping change values; periods repeat them.
     assert ref_perlin(0.3, 0.4, 0, 0, 1) != ref_perlin(0.3, 0.4, 0, 0, 2)
     assert ref_simplex(2.3, 1.4, 0, 0, 1) != pytest.approx(ref_simplex(2.3, 1.4, 2, 2, 1))
     assert ref_simplex(0.3, 0.4, 4, 4, 9) == pytest.approx(ref_simplex(4.3, 4.4, 4, 4, 9))
