@@ -87,6 +87,17 @@ def test_atomic_write_keeps_old_file_when_writer_fails(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.png"], "no temporary left"
 
 
+def test_atomic_write_gives_the_usual_file_mode(tmp_path):
+    import os
+
+    old_mask = os.umask(0o022)
+    try:
+        atomic_write(tmp_path / "a.png", lambda path: path.write_bytes(b"x"))
+    finally:
+        os.umask(old_mask)
+    assert (tmp_path / "a.png").stat().st_mode & 0o777 == 0o644
+
+
 def test_write_texture_reports_the_file(tmp_path):
     def broken(path, texture):
         raise OSError(28, "No space left on device")
