@@ -1,6 +1,7 @@
 """Shared fixtures: a small in-test plugin whose nodes count their calls, and a way to
 install plugin modules through temporary entry points."""
 
+import os
 import textwrap
 from collections import Counter
 
@@ -9,6 +10,12 @@ import pytest
 
 import texgen
 from texgen import NodeSpec, Param, Port, hookimpl
+from texgen.backend import cuda_available
+
+# tests/cuda needs a GPU, or Numba's CUDA simulator switched on before numba is imported;
+# without either it runs from tests/texgen/test_backend.py in a process of its own.
+collect_ignore = [] if os.environ.get("NUMBA_ENABLE_CUDASIM") == "1" or cuda_available() \
+    else ["cuda"]
 
 
 class CountingPlugin:

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from texgen.backend import resolve_backend
+from texgen.backend import resolve_backend, to_host
 from texgen.errors import InputError, SpecError, did_you_mean
 from texgen.evaluate import NodeEvent, ResultCache, evaluate
 from texgen.graph import Graph, build_graph
@@ -186,7 +186,7 @@ class Engine:
         ``progress`` receives a ``NodeEvent`` per node. The arrays are the caller's own.
         """
         graph = self.validate(preset, size=size, seed=seed, overrides=overrides)
-        return {name: np.array(texture) for name, texture in
+        return {name: np.array(to_host(texture)) for name, texture in
                 self._evaluate(graph, outputs, backend, progress).items()}
 
     def save(self, preset: PresetSource, directory: str | os.PathLike, *,
@@ -222,7 +222,7 @@ class Engine:
         report = RenderReport(graph.preset.name, graph.preset.size, graph.preset.seed,
                               computed=counts["computed"], cached=counts["cached"])
         for name, (exporter, path) in plan.items():
-            write_texture(path, textures[name], exporter)
+            write_texture(path, to_host(textures[name]), exporter)
             report.files.append({"output": name, "path": str(path), "format": exporter.format})
         report.seconds = time.perf_counter() - started
         return report

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from texgen.backend import to_backend
 from texgen.errors import RenderError
 from texgen.graph import Graph, GraphNode
 from texgen.nodes import CHANNELS, NodeContext, check_texture
@@ -72,7 +73,8 @@ def evaluate(graph: Graph, *, output_names: Iterable[str] | None = None,
              progress: Callable[[NodeEvent], None] | None = None) -> dict[str, np.ndarray]:
     """Run the nodes the requested outputs need and return ``{output name: texture}``.
 
-    Textures are read-only views of cached results. A node that raises becomes a
+    Textures are the cached results themselves (read-only NumPy arrays, or device arrays
+    on the cuda backend). A node that raises becomes a
     ``RenderError`` naming the preset file, the node id and its type.
     """
     preset = graph.preset
@@ -92,11 +94,12 @@ def evaluate(graph: Graph, *, output_names: Iterable[str] | None = None,
         status = "cached"
         if result is None:
             status = "computed"
-            inputs = {name: (results[link.node][link.port] if link else None)
-                      for name, link in node.inputs.items()}
+            # A node without a kernel for this backend runs on the CPU, on host copies.
             context = NodeContext(node_id=node_id, width=width, height=height, seed=node.seed,
                                   backend=backend if backend in node.spec.backends else "cpu",
                                   tileable=preset.tileable)
+            inputs = {name: (to_backend(results[link.node][link.port], context.backend)
+                             if link else None) for name, link in node.inputs.items()}
             result = _run(node, context, inputs, preset.source)
             if cache is not None:
                 cache.put(key, result)
@@ -151,6 +154,7 @@ def _run(node: GraphNode, context: NodeContext, inputs: dict[str, Any],
                                     width=context.width)
         except ValueError as exc:
             raise RenderError(f"{where}: bad output: {exc}") from None
-        texture.flags.writeable = False  # shared by the cache and downstream nodes
+        if isinstance(texture, np.ndarray):
+            texture.flags.writeable = False  # shared by the cache and downstream nodes
         result[port.name] = texture
     return result

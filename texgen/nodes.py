@@ -317,19 +317,30 @@ def port_accepts(input_type: str, output_type: str) -> bool:
     return "any" in (input_type, output_type) or input_type == output_type
 
 
-def check_texture(value: Any, port: Port, *, height: int, width: int) -> np.ndarray:
-    """Raise ``ValueError`` unless ``value`` is a texture that fits ``port`` at this size."""
-    if not isinstance(value, np.ndarray):
-        raise ValueError(f"port '{port.name}': expected a NumPy array, got {type(value).__name__}")
-    if value.dtype != np.float32 or value.ndim != 3 or value.shape[2] not in (1, 3, 4):
+def check_texture(value: Any, port: Port, *, height: int, width: int) -> Any:
+    """Raise ``ValueError`` unless ``value`` is a texture that fits ``port`` at this size.
+
+    ``value`` is a NumPy array, or a Numba CUDA device array on the cuda backend. Returns
+    it C-contiguous (NumPy arrays are made so; a strided device array is an error).
+    """
+    on_device = not isinstance(value, np.ndarray) and hasattr(value, "copy_to_host")
+    if not (isinstance(value, np.ndarray) or on_device):
+        raise ValueError(f"port '{port.name}': expected a NumPy or CUDA device array, got "
+                         f"{type(value).__name__}")
+    shape, dtype = tuple(value.shape), np.dtype(value.dtype)
+    if dtype != np.float32 or len(shape) != 3 or shape[2] not in (1, 3, 4):
         raise ValueError(f"port '{port.name}': expected float32 (H, W, C) with C in 1, 3, 4; "
-                         f"got {value.dtype} {value.shape}")
-    if value.shape[:2] != (height, width):
+                         f"got {dtype} {shape}")
+    if shape[:2] != (height, width):
         raise ValueError(f"port '{port.name}': expected {height}x{width} pixels, got "
-                         f"{value.shape[0]}x{value.shape[1]}")
-    if port.type != "any" and value.shape[2] != CHANNELS[port.type]:
+                         f"{shape[0]}x{shape[1]}")
+    if port.type != "any" and shape[2] != CHANNELS[port.type]:
         raise ValueError(f"port '{port.name}' is {port.type} ({CHANNELS[port.type]} channels), "
-                         f"got {value.shape[2]} channels")
+                         f"got {shape[2]} channels")
+    if on_device:
+        if not value.is_c_contiguous():
+            raise ValueError(f"port '{port.name}': device array is not C-contiguous")
+        return value
     return np.ascontiguousarray(value)
 
 
