@@ -17,8 +17,9 @@ import click
 from texgen.engine import Engine
 from texgen.errors import InputError, PluginError, TexgenError
 from texgen.evaluate import NodeEvent
-from texgen.io import write_texture
+from texgen.io import atomic_write, write_texture
 from texgen.nodes import NodeSpec
+from texgen.schema import preset_schema
 from texgen.sheet import contact_sheet
 
 
@@ -256,6 +257,18 @@ def sheet(engine: Engine, presets, output, size, seed, thumb):
             for p in presets]
     write_texture(Path(output), contact_sheet(rows, thumb=thumb), engine.exporter("png8"))
     click.echo(f"wrote {output}", err=True)
+
+
+@cli.command()
+@click.option("-o", "--output", type=click.Path(), help="Write to this file (default: stdout).")
+@click.pass_obj
+def schema(engine: Engine, output):
+    """Print the JSON Schema of preset files for the installed nodes (editor completion)."""
+    text = json.dumps(preset_schema(engine.registry), indent=2) + "\n"
+    if output:
+        atomic_write(Path(output), lambda path: path.write_text(text))
+    else:
+        click.echo(text, nl=False)
 
 
 def main(argv: list[str] | None = None) -> int:

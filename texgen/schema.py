@@ -1,0 +1,94 @@
+"""A JSON Schema for preset files, generated from the registered node specs.
+
+Editors use it for completion and inline checks (e.g. Taplo / Even Better TOML with
+``#:schema preset.schema.json``, or VS Code's ``json.schemas`` for JSON presets). The
+engine's own validation (``texgen validate``) stays the authority: it also checks links,
+port types, cycles and exposed parameters, which a schema cannot.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from texgen.nodes import NodeRegistry, NodeSpec, Param
+from texgen.preset import FORMAT_VERSION, MAX_SIDE
+
+_EXPOSED = {"type": "string", "pattern": r"^\$[a-z_][a-z0-9_]*$",
+            "description": "An exposed parameter: \"$name\"."}
+_LINK = {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_-]*(\.[a-z_][a-z0-9_]*)?$",
+         "description": "A node id, or \"node.port\"."}
+_COLOR = {"anyOf": [
+    {"type": "string", "pattern": r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$"},
+    {"type": "array", "items": {"type": "number", "minimum": 0, "maximum": 1},
+     "minItems": 3, "maxItems": 4}, _EXPOSED]}
+
+
+def preset_schema(registry: NodeRegistry) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of preset files for the nodes in ``registry``."""
+    size = {"type": "integer", "minimum": 1, "maximum": MAX_SIDE}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "texgen preset",
+        "type": "object",
+        "required": ["texgen", "nodes", "outputs"],
+        "additionalProperties": False,
+        "properties": {
+            "texgen": {"const": FORMAT_VERSION, "description": "Format version."},
+            "name": {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"},
+            "description": {"type": "string"},
+            "size": {"anyOf": [size, {"type": "array", "items": size, "minItems": 2,
+                                      "maxItems": 2}]},
+            "seed": {"type": "integer", "minimum": 0, "maximum": 2**32 - 1},
+            "tileable": {"type": "boolean"},
+            "parameters": {"type": "object", "additionalProperties": {
+                "type": "object", "required": ["type", "default"],
+                "additionalProperties": False,
+                "properties": {"type": {"enum": ["int", "float", "bool", "enum", "color",
+                                                 "gradient", "string", "path", "seed"]},
+                               "default": {}, "min": {"type": "number"},
+                               "max": {"type": "number"},
+                               "choices": {"type": "array", "items": {"type": "string"}},
+                               "doc": {"type": "string"}}}},
+            "nodes": {"type": "object", "additionalProperties": {
+                "type": "object", "required": ["type"],
+                "properties": {"type": {"enum": registry.ids()}},
+                "allOf": [_node_rule(spec) for spec in registry]}},
+            "outputs": {"type": "object", "minProperties": 1, "additionalProperties": {
+                "anyOf": [_LINK, {"type": "object", "required": ["node"],
+                                  "additionalProperties": False,
+                                  "properties": {"node": _LINK, "format": {"type": "string"}}}]}},
+        },
+    }
+
+
+def _node_rule(spec: NodeSpec) -> dict[str, Any]:
+    """If the node's type is ``spec.id``, its keys must be ``spec``'s inputs and params."""
+    properties: dict[str, Any] = {"type": {"const": spec.id},
+                                  "seed": {"type": "integer", "minimum": 0,
+                                           "maximum": 2**32 - 1}}
+    for port in spec.inputs:
+        properties[port.name] = {**_LINK, "description": f"({port.type}) {port.doc}".strip()}
+    for param in spec.params:
+        properties[param.name] = {**_param_schema(param), "description": param.doc}
+    required = [p.name for p in spec.inputs if not p.optional]
+    return {"if": {"properties": {"type": {"const": spec.id}}},
+            "then": {"properties": properties, "required": ["type", *required],
+                     "additionalProperties": False}}
+
+
+def _param_schema(param: Param) -> dict[str, Any]:
+    bounds = {k: v for k, v in (("minimum", param.min), ("maximum", param.max)) if v is not None}
+    value: dict[str, Any] = {
+        "int": {"type": "integer", **bounds},
+        "seed": {"type": "integer", "minimum": 0, "maximum": 2**32 - 1},
+        "float": {"type": "number", **bounds},
+        "bool": {"type": "boolean"},
+        "enum": {"enum": list(param.choices)},
+        "color": _COLOR,
+        "gradient": {"type": "array", "minItems": 1, "items": {
+            "type": "array", "minItems": 2, "maxItems": 2,
+            "prefixItems": [{"type": "number", "minimum": 0, "maximum": 1}, _COLOR]}},
+        "string": {"type": "string"},
+        "path": {"type": "string"},
+    }[param.type]
+    return {"anyOf": [value, _EXPOSED]}
