@@ -137,7 +137,7 @@ def validate(engine: Engine, presets, size, seed, sets):
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 def nodes(ctx, as_json):
-    """List node types (``texgen nodes describe ID`` documents one)."""
+    """List node types (`texgen nodes describe ID` documents one)."""
     if ctx.invoked_subcommand:
         return
     engine: Engine = ctx.obj
