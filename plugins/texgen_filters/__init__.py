@@ -1,8 +1,8 @@
 """texgen_filters: built-in filter nodes (tone, color, blend, material).
 
 Registered under the entry point name ``filters``: ``filters.levels``, ``filters.invert``,
-``filters.gradient_map``, ``filters.blend``, ``filters.normal_map``. Implementations are
-named by "module:function" strings and imported when a node first runs. Every node is
+``filters.gradient_map``, ``filters.blend``, ``filters.normal_map``, ``filters.warp``.
+Implementations are named by "module:function" strings and imported when a node first runs. Every node is
 pure NumPy and works on the CPU backend. See docs/filters.md.
 """
 
@@ -90,7 +90,23 @@ NORMAL_MAP = NodeSpec(
               "directx (Y-, down). Default opengl.", choices=("opengl", "directx")),
     ))
 
-NODES = (LEVELS, INVERT, GRADIENT_MAP, BLEND, NORMAL_MAP)
+WARP = NodeSpec(
+    "warp", "texgen_filters.warp:warp",
+    "Displace a texture along a height field's slope or by a vector field; wraps when tiling.",
+    inputs=(_ANY_IN,
+            Port("warp", "any", "The displacement: a gray height field (mode 'gradient') or "
+                 "a color/rgba vector field with x, y in red, green around 0.5 (mode "
+                 "'vector').")),
+    outputs=(_ANY_OUT,),
+    params=(
+        Param("mode", "enum", "gradient", "'gradient': move along the warp height's slope "
+              "(Substance's Warp); 'vector': move by the red/green vector (Vector Warp). "
+              "Default 'gradient'.", choices=("gradient", "vector")),
+        Param("intensity", "float", 1.0, "Displacement in percent of the texture width per "
+              "unit of slope or vector. Default 1, range 0..100.", min=0.0, max=100.0),
+    ))
+
+NODES = (LEVELS, INVERT, GRADIENT_MAP, BLEND, NORMAL_MAP, WARP)
 
 
 @hookimpl

@@ -9,7 +9,7 @@ from texgen import NodeSpec, Param, hookimpl
 from texgen.testing import check_node
 
 NODE_IDS = ["filters.blend", "filters.gradient_map", "filters.invert", "filters.levels",
-            "filters.normal_map"]
+            "filters.normal_map", "filters.warp"]
 
 
 class WavePlugin:
@@ -55,6 +55,7 @@ CONFORMANCE_PARAMS = {
     "filters.gradient_map": {"gradient": ((0.0, (0.1, 0.2, 0.3, 1.0)),
                                           (1.0, (0.9, 0.7, 0.5, 0.5)))},
     "filters.normal_map": {"strength": 5.0},
+    "filters.warp": {"mode": "vector", "intensity": 5.0},  # "any" test inputs are color
 }
 
 
