@@ -42,3 +42,22 @@ def register_nodes(register):
         "simplex", "texgen_noise.nodes:simplex",
         "Tileable OpenSimplex2-style simplex noise with fractal octaves, in [0, 1].",
         outputs=_OUT, params=FRACTAL_PARAMS))
+    register(NodeSpec(
+        "opensimplex", "texgen_noise.opensimplex_compat:opensimplex_node",
+        "OpenSimplex noise equal to the opensimplex package's (0.5 + 0.5 n); does not tile.",
+        outputs=_OUT, params=(
+            Param("scale", "float", 8.0,
+                  "Noise coordinate units per texture width (column c samples x = offset_x "
+                  "+ c * scale / width; rows use the same spacing). Default 8.0, range "
+                  "0.0001..1e6.", min=0.0001, max=1e6),
+            Param("offset_x", "float", 0.0,
+                  "x of the first column. Default 0.0, range -1e9..1e9.", min=-1e9, max=1e9),
+            Param("offset_y", "float", 0.0,
+                  "y of the first row. Default 0.0, range -1e9..1e9.", min=-1e9, max=1e9),
+            Param("z", "float", 0.0,
+                  "Third coordinate, used when dimensions is '3d'. Default 0.0, range "
+                  "-1e9..1e9.", min=-1e9, max=1e9),
+            Param("dimensions", "enum", "2d",
+                  "'2d' (opensimplex noise2) or '3d' (noise3 at z). Default '2d'.",
+                  choices=("2d", "3d")),
+        )))
