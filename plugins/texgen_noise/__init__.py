@@ -1,6 +1,7 @@
-"""texgen_noise: tileable lattice noises (Perlin, simplex) with fractal octaves.
+"""texgen_noise: tileable lattice noises (Perlin, simplex, value, cellular, ...) with fractals.
 
-Registers ``noise.perlin`` and ``noise.simplex``. Implementations live in
+Registers ``noise.perlin``, ``noise.simplex``, ``noise.value``, ``noise.value_cubic``,
+``noise.cellular`` and ``noise.white``. Implementations live in
 ``texgen_noise.nodes`` and are named by "module:function" strings, so listing nodes never
 imports numba or compiles a kernel. See docs/noise.md.
 """
@@ -15,9 +16,11 @@ FRACTAL_PARAMS = (
           "gets the same cell size. Rounded to a whole period per octave when tileable. "
           "Default 4.0, range 0.01..1024.", min=0.01, max=1024.0),
     Param("fractal", "enum", "fbm",
-          "How octaves combine: 'none' (one octave), 'fbm' (sum, mid-gray 0.5 on average) or "
-          "'ridged' (sum of 1 - |noise|, 1 on the ridges). Default 'fbm'.",
-          choices=("none", "fbm", "ridged")),
+          "How octaves combine: 'none' (one octave), 'fbm' (sum, mid-gray 0.5 on average), "
+          "'ridged' (sum of 1 - |noise|, 1 on the ridges), 'billow' (sum of |noise|, "
+          "puffy) or 'pingpong' (sum of a triangle wave of the noise, terraced bands). "
+          "Default 'fbm'.",
+          choices=("none", "fbm", "ridged", "billow", "pingpong")),
     Param("octaves", "int", 5,
           "Number of octaves summed; ignored when fractal is 'none'. Default 5, range 1..16.",
           min=1, max=16),
@@ -27,6 +30,34 @@ FRACTAL_PARAMS = (
     Param("gain", "float", 0.5,
           "Amplitude ratio between successive octaves (persistence). Default 0.5, "
           "range 0.0..1.0.", min=0.0, max=1.0),
+    Param("weighted_strength", "float", 0.0,
+          "How much each octave's value scales the amplitude of the octaves after it "
+          "(FastNoiseLite's weighted strength): detail fades where the octaves above are "
+          "dark. 0 disables it. Default 0.0, range 0.0..1.0.", min=0.0, max=1.0),
+    Param("ping_pong_strength", "float", 2.0,
+          "For fractal 'pingpong': the octave's noise n becomes a triangle wave of "
+          "(n + 1) * strength, so higher values give more bands. Default 2.0, range "
+          "0.1..16.0.", min=0.1, max=16.0),
+)
+
+#: Cellular: one octave by default (classic Worley cells), plus its own parameters.
+CELLULAR_PARAMS = (
+    *(Param("fractal", "enum", "none", p.doc.replace("Default 'fbm'", "Default 'none'"),
+            choices=p.choices) if p.name == "fractal" else p for p in FRACTAL_PARAMS),
+    Param("distance", "enum", "euclidean",
+          "Distance to the feature points: 'euclidean', 'euclidean_sq' (squared), "
+          "'manhattan' (|dx| + |dy|, diamonds) or 'chebyshev' (max(|dx|, |dy|), squares). "
+          "Default 'euclidean'.",
+          choices=("euclidean", "euclidean_sq", "manhattan", "chebyshev")),
+    Param("return_type", "enum", "f1",
+          "What each pixel shows, with F1/F2 the distances to the nearest / second-nearest "
+          "feature point divided by their largest possible value: 'f1', 'f2', "
+          "'f2_minus_f1' (cell borders dark), 'f2_plus_f1', 'f1_times_f2', or 'cell_value' "
+          "(a flat random value per cell). Default 'f1'.",
+          choices=("f1", "f2", "f2_minus_f1", "f2_plus_f1", "f1_times_f2", "cell_value")),
+    Param("jitter", "float", 1.0,
+          "How far feature points stray from their cell's centre: 0 is a regular grid, 1 "
+          "up to 0.4 cell on each axis. Default 1.0, range 0.0..1.0.", min=0.0, max=1.0),
 )
 
 _OUT = (Port("out", "gray", "Noise in [0, 1]."),)
@@ -42,6 +73,24 @@ def register_nodes(register):
         "simplex", "texgen_noise.nodes:simplex",
         "Tileable OpenSimplex2-style simplex noise with fractal octaves, in [0, 1].",
         outputs=_OUT, params=FRACTAL_PARAMS))
+    register(NodeSpec(
+        "value", "texgen_noise.nodes:value",
+        "Tileable value noise (lattice values, quintic blend) with fractal octaves, in [0, 1].",
+        outputs=_OUT, params=FRACTAL_PARAMS))
+    register(NodeSpec(
+        "value_cubic", "texgen_noise.nodes:value_cubic",
+        "Tileable cubic value noise (FastNoiseLite's ValueCubic) with fractal octaves, in "
+        "[0, 1].",
+        outputs=_OUT, params=FRACTAL_PARAMS))
+    register(NodeSpec(
+        "cellular", "texgen_noise.nodes:cellular",
+        "Tileable cellular (Worley) noise: distances to feature points or cell values, in "
+        "[0, 1].",
+        outputs=_OUT, params=CELLULAR_PARAMS))
+    register(NodeSpec(
+        "white", "texgen_noise.nodes:white",
+        "White noise: one random value per pixel in [0, 1) (not resolution independent).",
+        outputs=_OUT))
     register(NodeSpec(
         "opensimplex", "texgen_noise.opensimplex_compat:opensimplex_node",
         "OpenSimplex noise equal to the opensimplex package's (0.5 + 0.5 n); does not tile.",

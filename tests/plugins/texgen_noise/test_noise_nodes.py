@@ -205,7 +205,8 @@ def test_kernel_is_periodic_in_uv(noise, fractal, size):
                                          width=size[0], height=size[1], tileable=tileable)
 
         def at(u, v):
-            return fractal2(noise_code, fractal_code, u, v, *lattices, seeds, weights)
+            return fractal2(noise_code, fractal_code, u, v, *lattices, seeds, weights,
+                            0.0, 2.0, 0, 0, 1.0)  # weighting, ping-pong, cellular: unused
 
         shifted = np.array([[at(u + du, v + dv) for du, dv in ((1, 0), (0, 1), (-1, 2))]
                             for u, v in points])
@@ -308,4 +309,4 @@ def test_features_stay_round_on_non_square_canvases(noise, size):
 
 def test_unknown_fractal_is_an_error():
     with pytest.raises(ValueError, match="fractal"):
-        render("perlin", 8, 8, fractal="billow")
+        render("perlin", 8, 8, fractal="voronoi")

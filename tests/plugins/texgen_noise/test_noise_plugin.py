@@ -26,7 +26,9 @@ def registered_specs():
 
 def test_registers_perlin_and_simplex():
     registry = registered_specs()
-    assert registry.ids() == ["noise.opensimplex", "noise.perlin", "noise.simplex"]
+    assert registry.ids() == ["noise.cellular", "noise.opensimplex", "noise.perlin",
+                              "noise.simplex", "noise.value", "noise.value_cubic",
+                              "noise.white"]
     assert registry.get("noise.perlin").load() is nodes.perlin
     assert registry.get("noise.simplex").load() is nodes.simplex
 
@@ -34,9 +36,15 @@ def test_registers_perlin_and_simplex():
 def test_param_defaults_and_docs():
     for spec in registered_specs():
         defaults = {p.name: p.default for p in spec.params}
-        if spec.id != "noise.opensimplex":  # its own parameters: test_opensimplex_compat.py
-            assert defaults == dict(frequency=4.0, fractal="fbm", octaves=5, lacunarity=2.0,
-                                    gain=0.5)
+        fractal = dict(frequency=4.0, fractal="fbm", octaves=5, lacunarity=2.0, gain=0.5,
+                       weighted_strength=0.0, ping_pong_strength=2.0)
+        if spec.id == "noise.cellular":  # one octave by default: classic Worley cells
+            assert defaults == dict(fractal, fractal="none", distance="euclidean",
+                                    return_type="f1", jitter=1.0)
+        elif spec.id == "noise.white":
+            assert defaults == {}
+        elif spec.id != "noise.opensimplex":  # its own parameters: test_opensimplex_compat.py
+            assert defaults == fractal
         for param in spec.params:
             assert "Default" in param.doc, (spec.id, param.name)
             if param.type in ("int", "float"):
