@@ -63,34 +63,38 @@ CELLULAR_PARAMS = (
 _OUT = (Port("out", "gray", "Noise in [0, 1]."),)
 
 
+#: The lattice noises share one math, compiled for the CPU and for CUDA (kernels.py).
+_BACKENDS = ("cpu", "cuda")
+
+
 @hookimpl
 def register_nodes(register):
     register(NodeSpec(
         "perlin", "texgen_noise.nodes:perlin",
         "Tileable Perlin gradient noise with fractal octaves, in [0, 1].",
-        outputs=_OUT, params=FRACTAL_PARAMS))
+        outputs=_OUT, params=FRACTAL_PARAMS, backends=_BACKENDS))
     register(NodeSpec(
         "simplex", "texgen_noise.nodes:simplex",
         "Tileable OpenSimplex2-style simplex noise with fractal octaves, in [0, 1].",
-        outputs=_OUT, params=FRACTAL_PARAMS))
+        outputs=_OUT, params=FRACTAL_PARAMS, backends=_BACKENDS))
     register(NodeSpec(
         "value", "texgen_noise.nodes:value",
         "Tileable value noise (lattice values, quintic blend) with fractal octaves, in [0, 1].",
-        outputs=_OUT, params=FRACTAL_PARAMS))
+        outputs=_OUT, params=FRACTAL_PARAMS, backends=_BACKENDS))
     register(NodeSpec(
         "value_cubic", "texgen_noise.nodes:value_cubic",
         "Tileable cubic value noise (FastNoiseLite's ValueCubic) with fractal octaves, in "
         "[0, 1].",
-        outputs=_OUT, params=FRACTAL_PARAMS))
+        outputs=_OUT, params=FRACTAL_PARAMS, backends=_BACKENDS))
     register(NodeSpec(
         "cellular", "texgen_noise.nodes:cellular",
         "Tileable cellular (Worley) noise: distances to feature points or cell values, in "
         "[0, 1].",
-        outputs=_OUT, params=CELLULAR_PARAMS))
+        outputs=_OUT, params=CELLULAR_PARAMS, backends=_BACKENDS))
     register(NodeSpec(
         "white", "texgen_noise.nodes:white",
         "White noise: one random value per pixel in [0, 1) (not resolution independent).",
-        outputs=_OUT))
+        outputs=_OUT, backends=_BACKENDS))
     register(NodeSpec(
         "opensimplex", "texgen_noise.opensimplex_compat:opensimplex_node",
         "OpenSimplex noise equal to the opensimplex package's (0.5 + 0.5 n); does not tile.",

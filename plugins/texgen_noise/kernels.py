@@ -511,9 +511,22 @@ def fill_noise_cpu(out, noise, fractal, scale_x, scale_y, period_x, period_y, se
                                         distance, return_type, jitter)
 
 
+def fill_noise_cuda(out, noise, fractal, scale_x, scale_y, period_x, period_y, seeds, weights,
+                    weighted_strength, ping_pong_strength, distance, return_type, jitter):
+    """CUDA kernel: one thread per pixel of ``out``; the same ``fractal2`` as the CPU loop."""
+    row, col = cuda.grid(2)
+    if row < out.shape[0] and col < out.shape[1]:
+        v = (row + 0.5) / out.shape[0]
+        u = (col + 0.5) / out.shape[1]
+        out[row, col, 0] = fractal2(noise, fractal, u, v, scale_x, scale_y,
+                                    period_x, period_y, seeds, weights,
+                                    weighted_strength, ping_pong_strength,
+                                    distance, return_type, jitter)
+
+
 # --- compilation ------------------------------------------------------------------------
 
-def make_kernels(jit, *, entry_points=()):
+def make_kernels(jit, *, entry_points=(), extra_globals=None):
     """Compile the scalar functions with ``jit`` and return them by name.
 
     Args:
@@ -521,6 +534,8 @@ def make_kernels(jit, *, entry_points=()):
             ``numba.cuda.jit(device=True)``.
         entry_points: ``(function, decorator)`` pairs from this module, compiled alongside
             (e.g. ``fill_noise_cpu`` with ``numba.njit(parallel=True, cache=True)``).
+        extra_globals: names the entry points need beyond this module's (``cuda``, which
+            is imported only when a CUDA kernel set is built).
 
     Returns:
         A ``types.SimpleNamespace`` of the compiled functions, by function name.
@@ -533,7 +548,7 @@ def make_kernels(jit, *, entry_points=()):
     entry. Rebound globals are not part of the key (so build one cached set per target),
     and the cached code keeps this file's name, so an edit here invalidates it.
     """
-    namespace = dict(globals())
+    namespace = {**globals(), **(extra_globals or {})}
     compiled = {}
     for function, decorator in (*((f, jit) for f in SCALAR_FUNCTIONS), *entry_points):
         rebound = types.FunctionType(function.__code__, namespace, function.__name__,
@@ -552,3 +567,16 @@ def cpu_kernels():
     """
     return make_kernels(numba.njit,
                         entry_points=((fill_noise_cpu, numba.njit(parallel=True, cache=True)),))
+
+
+@functools.cache
+def cuda_kernels():
+    """The CUDA kernel set: device functions plus ``fill_noise_cuda`` (needs numba-cuda).
+
+    Not cached on disk; compiled once per process. GPU results match the CPU within a float
+    tolerance (the GPU compiler fuses multiply-adds), not bit for bit.
+    """
+    from numba import cuda
+
+    return make_kernels(cuda.jit(device=True), entry_points=((fill_noise_cuda, cuda.jit),),
+                        extra_globals={"cuda": cuda})

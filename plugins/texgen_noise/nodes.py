@@ -87,22 +87,29 @@ def _choice(ctx: NodeContext, name: str, value: str, choices) -> None:
                          f"got {value!r}")
 
 
-def _check_cpu(ctx: NodeContext) -> None:
-    if ctx.backend != "cpu":
-        raise NotImplementedError(f"node '{ctx.node_id}': backend {ctx.backend!r} is not "
-                                  f"supported by texgen_noise yet (only 'cpu')")
-
-
 def _fill(noise: int, fractal: int, ctx: NodeContext, lattices: OctaveLattices,
           seeds: np.ndarray, weights: np.ndarray, *, weighted_strength: float = 0.0,
           ping_pong_strength: float = 2.0, distance: int = 0, return_type: int = 0,
-          jitter: float = 1.0) -> np.ndarray:
-    """Run the CPU kernel. Scalars are converted so that one compiled signature serves all."""
+          jitter: float = 1.0):
+    """Run the kernel for ``ctx.backend``: a NumPy array on "cpu", a device array on "cuda".
+
+    Scalars are converted so that one compiled signature serves all.
+    """
+    scalars = (float(weighted_strength), float(ping_pong_strength), int(distance),
+               int(return_type), float(jitter))
+    if ctx.backend == "cuda":
+        from numba import cuda
+
+        out = cuda.device_array((ctx.height, ctx.width, 1), np.float32)
+        threads = (16, 16)
+        blocks = (-(-ctx.height // 16), -(-ctx.width // 16))
+        arrays = [cuda.to_device(np.ascontiguousarray(a)) for a in (*lattices, seeds, weights)]
+        kernels.cuda_kernels().fill_noise_cuda[blocks, threads](
+            out, int(noise), int(fractal), *arrays, *scalars)
+        return out
     out = np.empty((ctx.height, ctx.width, 1), np.float32)
     kernels.cpu_kernels().fill_noise_cpu(out, int(noise), int(fractal), *lattices, seeds,
-                                         weights, float(weighted_strength),
-                                         float(ping_pong_strength), int(distance),
-                                         int(return_type), float(jitter))
+                                         weights, *scalars)
     return out
 
 
@@ -110,7 +117,6 @@ def _render(noise: int, ctx: NodeContext, *, frequency: float, fractal: str, oct
             lacunarity: float, gain: float, weighted_strength: float = 0.0,
             ping_pong_strength: float = 2.0, distance: int = 0, return_type: int = 0,
             jitter: float = 1.0) -> np.ndarray:
-    _check_cpu(ctx)
     _choice(ctx, "fractal", fractal, FRACTALS)
     if fractal == "none":
         octaves = 1
@@ -227,7 +233,6 @@ def white(ctx: NodeContext) -> np.ndarray:
     Pixel (row, col) gets hash2(seed, col, row) / 2**32. Not resolution independent (a
     larger render is a different texture, not a sharper one); tiles trivially.
     """
-    _check_cpu(ctx)
     lattices = OctaveLattices(np.array([float(ctx.width)]), np.array([float(ctx.height)]),
                               np.array([ctx.width], np.int64), np.array([ctx.height], np.int64))
     seeds = np.array([ctx.seed & kernels.MASK32], np.int64)

@@ -58,10 +58,10 @@ def test_spec_defaults_render():
         assert out.shape == (16, 32, 1) and out.dtype == np.float32
 
 
-def test_cuda_backend_is_refused_clearly():
-    ctx = NodeContext(node_id="veins", width=8, height=8, seed=1, backend="cuda")
-    with pytest.raises(NotImplementedError, match="veins.*cuda"):
-        nodes.perlin(ctx, frequency=4.0, fractal="fbm", octaves=2, lacunarity=2.0, gain=0.5)
+def test_lattice_noises_declare_cuda():
+    backends = {spec.id: spec.backends for spec in registered_specs()}
+    assert backends.pop("noise.opensimplex") == ("cpu",)
+    assert set(backends.values()) == {("cpu", "cuda")}, backends
 
 
 def _python(code):
