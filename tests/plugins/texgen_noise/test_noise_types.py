@@ -353,26 +353,6 @@ def test_seeds_give_different_noise(noise):
     assert np.abs(a - b).mean() > 0.02
 
 
-@pytest.mark.parametrize("noise", LATTICE_NOISES)
-@pytest.mark.parametrize("tileable", [True, False])
-def test_resolution_independent(noise, tileable):
-    small = render(noise, 64, 64, tileable=tileable, fractal="none")[..., 0]
-    large = render(noise, 128, 128, tileable=tileable, fractal="none")[..., 0]
-    downsampled = large.reshape(64, 2, 64, 2).mean(axis=(1, 3))
-    assert np.corrcoef(small.ravel(), downsampled.ravel())[0, 1] > 0.9
-
-
-@pytest.mark.parametrize("noise", LATTICE_NOISES)
-@pytest.mark.parametrize("size", [(128, 64), (64, 128)])
-def test_features_stay_round_on_non_square_canvases(noise, size):
-    ratios = []
-    for seed in range(6):
-        image = render(noise, *size, seed=seed, tileable=False, frequency=8.0, octaves=3)
-        image = image[..., 0].astype(np.float64)
-        ratios.append(np.abs(np.diff(image, axis=1)).mean() / np.abs(np.diff(image, axis=0)).mean())
-    assert 0.8 < np.mean(ratios) < 1.25
-
-
 # --- conformance and the engine -------------------------------------------------------------
 
 NEW_NODES = ("noise.value", "noise.value_cubic", "noise.cellular", "noise.white")
