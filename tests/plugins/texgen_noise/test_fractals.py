@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from texgen.nodes import NodeContext
-from texgen.testing import seam_ratio
+from texgen.testing import edge_and_middle, seam_ratio
 from texgen_noise import kernels, nodes
 
 MASK = 0xFFFFFFFF
@@ -148,12 +148,6 @@ def test_ridged_and_billow_are_mirror_images_without_weighting():
 
 # --- seams and periodicity -----------------------------------------------------------------
 
-def _edge_and_middle(image, axis):
-    a = np.moveaxis(image[..., 0].astype(np.float64), axis, 0)
-    n = a.shape[0]
-    return np.abs(a[-1] - a[0]).mean(), np.abs(a[n // 2] - a[n // 2 - 1]).mean()
-
-
 @pytest.mark.parametrize("noise", NOISES)
 @pytest.mark.parametrize("fractal", FRACTALS)
 @pytest.mark.parametrize("size", [(64, 64), (96, 64)])
@@ -163,7 +157,7 @@ def test_tileable_has_no_seam(noise, fractal, size):
     images = [render(noise, *size, seed=s, frequency=6.0, fractal=fractal, octaves=3)
               for s in range(6)]
     for axis in (0, 1):
-        edge, middle = np.mean([_edge_and_middle(im, axis) for im in images], axis=0)
+        edge, middle = np.mean([edge_and_middle(im, axis) for im in images], axis=0)
         assert edge <= 1.5 * middle, (axis, edge, middle)
     assert np.median([seam_ratio(im) for im in images]) < 1.5
 
@@ -174,7 +168,7 @@ def test_non_tileable_does_not_tile(noise, fractal):
     images = [render(noise, 96, 64, seed=s, tileable=False, frequency=6.0, fractal=fractal)
               for s in range(6)]
     for axis in (0, 1):
-        edge, middle = np.mean([_edge_and_middle(im, axis) for im in images], axis=0)
+        edge, middle = np.mean([edge_and_middle(im, axis) for im in images], axis=0)
         assert edge > 1.5 * middle, (axis, edge, middle)
 
 
