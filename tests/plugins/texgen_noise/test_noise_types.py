@@ -334,7 +334,7 @@ def test_white_is_uniform_tiles_and_is_not_resolution_independent():
 
 # --- behaviour ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("noise", [*LATTICE_NOISES, "white"])
+@pytest.mark.parametrize("noise", ["perlin", "simplex", *LATTICE_NOISES, "white"])
 def test_deterministic_across_calls_and_thread_counts(noise):
     first = render(noise, 96, 64, seed=3)
     assert first.tobytes() == render(noise, 96, 64, seed=3).tobytes()
