@@ -103,7 +103,12 @@ RETURN_CELL_VALUE = 5
 # --- scalar math (target-independent) ---------------------------------------------------
 
 def wrap(i, period):
-    """``i`` modulo ``period`` in [0, period), whatever the sign convention of ``%``."""
+    """``i`` modulo ``period`` in [0, period), whatever the sign convention of ``%``.
+
+    ``period`` 0 means no wrapping: ``i`` comes back unchanged.
+    """
+    if period <= 0:
+        return i
     r = i % period
     if r < 0:
         r += period
@@ -170,12 +175,10 @@ def perlin2(x, y, period_x, period_y, seed):
     fy = y - iy0
     ix1 = ix0 + 1
     iy1 = iy0 + 1
-    if period_x > 0:
-        ix0 = wrap(ix0, period_x)
-        ix1 = wrap(ix1, period_x)
-    if period_y > 0:
-        iy0 = wrap(iy0, period_y)
-        iy1 = wrap(iy1, period_y)
+    ix0 = wrap(ix0, period_x)
+    ix1 = wrap(ix1, period_x)
+    iy0 = wrap(iy0, period_y)
+    iy1 = wrap(iy1, period_y)
     n00 = gradient_dot(hash2(seed, ix0, iy0), fx, fy)
     n10 = gradient_dot(hash2(seed, ix1, iy0), fx - 1.0, fy)
     n01 = gradient_dot(hash2(seed, ix0, iy1), fx, fy - 1.0)
@@ -196,12 +199,10 @@ def simplex_corner(seed, i, j, dx, dy, period_x, period_y):
     a = SIMPLEX_RADIUS_SQ - dx * dx - dy * dy
     if a <= 0.0:
         return 0.0
-    if period_y > 0:
-        jw = wrap(j, period_y)
-        i -= (j - jw) // 2
-        j = jw
-    if period_x > 0:
-        i = wrap(i, period_x)
+    jw = wrap(j, period_y)
+    i -= (j - jw) // 2
+    j = jw
+    i = wrap(i, period_x)
     a2 = a * a
     return a2 * a2 * gradient_dot(hash2(seed, i, j), dx, dy)
 
@@ -251,12 +252,10 @@ def value2(x, y, period_x, period_y, seed):
     fy = y - iy0
     ix1 = ix0 + 1
     iy1 = iy0 + 1
-    if period_x > 0:
-        ix0 = wrap(ix0, period_x)
-        ix1 = wrap(ix1, period_x)
-    if period_y > 0:
-        iy0 = wrap(iy0, period_y)
-        iy1 = wrap(iy1, period_y)
+    ix0 = wrap(ix0, period_x)
+    ix1 = wrap(ix1, period_x)
+    iy0 = wrap(iy0, period_y)
+    iy1 = wrap(iy1, period_y)
     v00 = lattice_value(hash2(seed, ix0, iy0))
     v10 = lattice_value(hash2(seed, ix1, iy0))
     v01 = lattice_value(hash2(seed, ix0, iy1))
@@ -291,16 +290,14 @@ def value_cubic2(x, y, period_x, period_y, seed):
     iy0 = iy1 - 1
     iy2 = iy1 + 1
     iy3 = iy1 + 2
-    if period_x > 0:
-        ix0 = wrap(ix0, period_x)
-        ix1 = wrap(ix1, period_x)
-        ix2 = wrap(ix2, period_x)
-        ix3 = wrap(ix3, period_x)
-    if period_y > 0:
-        iy0 = wrap(iy0, period_y)
-        iy1 = wrap(iy1, period_y)
-        iy2 = wrap(iy2, period_y)
-        iy3 = wrap(iy3, period_y)
+    ix0 = wrap(ix0, period_x)
+    ix1 = wrap(ix1, period_x)
+    ix2 = wrap(ix2, period_x)
+    ix3 = wrap(ix3, period_x)
+    iy0 = wrap(iy0, period_y)
+    iy1 = wrap(iy1, period_y)
+    iy2 = wrap(iy2, period_y)
+    iy3 = wrap(iy3, period_y)
     n = cubic_lerp(value_cubic_row(seed, ix0, ix1, ix2, ix3, iy0, fx),
                    value_cubic_row(seed, ix0, ix1, ix2, ix3, iy1, fx),
                    value_cubic_row(seed, ix0, ix1, ix2, ix3, iy2, fx),
@@ -334,13 +331,9 @@ def cellular2(x, y, period_x, period_y, seed, distance, return_type, jitter):
     d2 = FAR
     h1 = 0
     for i in range(cx - 1, cx + 2):
-        iw = i
-        if period_x > 0:
-            iw = wrap(i, period_x)
+        iw = wrap(i, period_x)
         for j in range(cy - 1, cy + 2):
-            jw = j
-            if period_y > 0:
-                jw = wrap(j, period_y)
+            jw = wrap(j, period_y)
             h = hash2(seed, iw, jw)
             dx = i + 0.5 + m * ((h & 0xFFFF) * (2.0 / 65536.0) - 1.0) - x
             dy = j + 0.5 + m * ((h >> 16) * (2.0 / 65536.0) - 1.0) - y
@@ -391,10 +384,8 @@ def white2(x, y, period_x, period_y, seed):
     """``lattice_value`` of the lattice point at floor(x, y), in [-1, 1): no interpolation."""
     ix = int(math.floor(x))
     iy = int(math.floor(y))
-    if period_x > 0:
-        ix = wrap(ix, period_x)
-    if period_y > 0:
-        iy = wrap(iy, period_y)
+    ix = wrap(ix, period_x)
+    iy = wrap(iy, period_y)
     return lattice_value(hash2(seed, ix, iy))
 
 
