@@ -6,10 +6,10 @@ documented formulas (docs/noise.md) without importing texgen_noise.kernels.
 
 import math
 
-import numba
 import numpy as np
 import pytest
 
+from noise_testing import MASK, ref_hash
 from texgen.nodes import NodeContext
 from texgen_noise import kernels, nodes
 
@@ -25,17 +25,7 @@ def render(noise, width, height, seed=1, tileable=True, **params):
 
 # --- independent pure-Python reference --------------------------------------------------
 
-MASK = 0xFFFFFFFF
 SQRT3_2 = math.sqrt(3.0) / 2.0
-
-
-def ref_hash(seed, x, y):
-    h = (seed ^ (x * 501125321) ^ (y * 1136930381)) & MASK
-    h ^= h >> 16
-    h = (h * 0x7FEB352D) & MASK
-    h ^= h >> 15
-    h = (h * 0x27D4EB2D) & MASK
-    return h ^ (h >> 16)
 
 
 def ref_gradient(h):

@@ -6,22 +6,11 @@ import subprocess
 import sys
 
 import numpy as np
-import pluggy
 import pytest
 
-import texgen.hookspecs
-import texgen_noise
-from texgen.nodes import NodeContext, NodeRegistry
+from noise_testing import registered_specs
+from texgen.nodes import NodeContext
 from texgen_noise import kernels, nodes
-
-
-def registered_specs():
-    manager = pluggy.PluginManager("texgen")
-    manager.add_hookspecs(texgen.hookspecs)
-    manager.register(texgen_noise, name="noise")
-    registry = NodeRegistry()
-    manager.hook.register_nodes(register=lambda spec: registry.add(spec, "noise"))
-    return registry
 
 
 def test_registers_perlin_and_simplex():

@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 
 import texgen
+from noise_testing import MASK, ref_hash
 from texgen.nodes import NodeContext
 from texgen.testing import check_node, seam_ratio
 from texgen_noise import kernels, nodes
 
-MASK = 0xFFFFFFFF
 LATTICE_NOISES = ("value", "value_cubic", "cellular")
 DEFAULTS = dict(frequency=4.0, fractal="fbm", octaves=5, lacunarity=2.0, gain=0.5)
 
@@ -29,15 +29,6 @@ def render(noise, width, height, seed=1, tileable=True, **params):
 
 
 # --- independent pure-Python reference --------------------------------------------------
-
-def ref_hash(seed, x, y):
-    h = (seed ^ (x * 501125321) ^ (y * 1136930381)) & MASK
-    h ^= h >> 16
-    h = (h * 0x7FEB352D) & MASK
-    h ^= h >> 15
-    h = (h * 0x27D4EB2D) & MASK
-    return h ^ (h >> 16)
-
 
 def ref_lattice(seed, x, y, period_x, period_y):
     """Documented lattice value: hash / 2**31 - 1, lattice wrapped by the periods."""

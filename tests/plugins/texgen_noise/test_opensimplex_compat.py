@@ -2,12 +2,10 @@
 
 import numpy as np
 import opensimplex
-import pluggy
 import pytest
 
-import texgen.hookspecs
-import texgen_noise
-from texgen.nodes import NodeContext, NodeRegistry
+from noise_testing import registered_specs
+from texgen.nodes import NodeContext
 from texgen_noise import opensimplex_compat as oc
 
 SEEDS = (0, 3, 7, -12345, 2**31 + 5, 2**63 - 1, 12345678901234567890)
@@ -117,12 +115,7 @@ def test_node_refuses_cuda():
 
 
 def test_registered_spec():
-    manager = pluggy.PluginManager("texgen")
-    manager.add_hookspecs(texgen.hookspecs)
-    manager.register(texgen_noise, name="noise")
-    registry = NodeRegistry()
-    manager.hook.register_nodes(register=lambda spec: registry.add(spec, "noise"))
-    spec = registry.get("noise.opensimplex")
+    spec = registered_specs().get("noise.opensimplex")
     assert {p.name: p.default for p in spec.params} == NODE_DEFAULTS
     assert "tile" in spec.doc
     assert spec.load() is oc.opensimplex_node
