@@ -505,6 +505,8 @@ def fill_noise_cpu(out, noise, fractal, scale_x, scale_y, period_x, period_y, se
 def fill_noise_cuda(out, noise, fractal, scale_x, scale_y, period_x, period_y, seeds, weights,
                     weighted_strength, ping_pong_strength, distance, return_type, jitter):
     """CUDA kernel: one thread per pixel of ``out``; the same ``fractal2`` as the CPU loop."""
+    # ``cuda`` is bound by cuda_kernels() (make_kernels' extra_globals), not imported here,
+    # so CPU-only installs never import numba.cuda.
     row, col = cuda.grid(2)
     if row < out.shape[0] and col < out.shape[1]:
         v = (row + 0.5) / out.shape[0]
