@@ -40,10 +40,40 @@ FRACTAL_PARAMS = (
           "0.1..16.0.", min=0.1, max=16.0),
 )
 
+#: The looping third axis and the domain warp, shared by every lattice noise.
+MOTION_PARAMS = (
+    Param("phase", "float", 0.0,
+          "Position in the animation loop when loop_depth > 0: phase 1 (any integer) gives "
+          "the same texture as phase 0, so frames at phase i/N for i = 0..N-1 loop. "
+          "Default 0.0, range -1e6..1e6.", min=-1e6, max=1e6),
+    Param("loop_depth", "int", 0,
+          "0: 2-D noise. n > 0: 3-D noise, sliced at a depth that travels n first-octave "
+          "cells along the third axis per unit of phase, wrapping so that it loops "
+          "(octave k travels round(n * lacunarity**k) of its cells). Default 0, range "
+          "0..64.", min=0, max=64),
+    Param("warp", "enum", "none",
+          "Domain warp: sample the noise at points moved by a fractal Perlin vector field. "
+          "'independent' sums each warp octave's displacement of the original point; "
+          "'progressive' moves the point octave by octave, so the warp folds on itself. "
+          "Tiles as the noise does. Default 'none'.",
+          choices=("none", "independent", "progressive")),
+    Param("warp_amplitude", "float", 0.1,
+          "Largest warp displacement, in texture widths. Default 0.1, range 0.0..4.0.",
+          min=0.0, max=4.0),
+    Param("warp_frequency", "float", 2.0,
+          "First-octave frequency of the warp field in cycles per texture width (rounded "
+          "like frequency when tileable). Default 2.0, range 0.01..1024.",
+          min=0.01, max=1024.0),
+    Param("warp_octaves", "int", 3,
+          "Octaves of the warp field; it shares the noise's lacunarity and gain. Default 3, "
+          "range 1..16.", min=1, max=16),
+)
+
 #: Cellular: one octave by default (classic Worley cells), plus its own parameters.
 CELLULAR_PARAMS = (
     *(Param("fractal", "enum", "none", p.doc.replace("Default 'fbm'", "Default 'none'"),
             choices=p.choices) if p.name == "fractal" else p for p in FRACTAL_PARAMS),
+    *MOTION_PARAMS,
     Param("distance", "enum", "euclidean",
           "Distance to the feature points: 'euclidean', 'euclidean_sq' (squared), "
           "'manhattan' (|dx| + |dy|, diamonds) or 'chebyshev' (max(|dx|, |dy|), squares). "
@@ -60,6 +90,8 @@ CELLULAR_PARAMS = (
           "up to 0.4 cell on each axis. Default 1.0, range 0.0..1.0.", min=0.0, max=1.0),
 )
 
+NOISE_PARAMS = (*FRACTAL_PARAMS, *MOTION_PARAMS)
+
 _OUT = (Port("out", "gray", "Noise in [0, 1]."),)
 
 
@@ -72,20 +104,20 @@ def register_nodes(register):
     register(NodeSpec(
         "perlin", "texgen_noise.nodes:perlin",
         "Tileable Perlin gradient noise with fractal octaves, in [0, 1].",
-        outputs=_OUT, params=FRACTAL_PARAMS, backends=_BACKENDS))
+        outputs=_OUT, params=NOISE_PARAMS, backends=_BACKENDS))
     register(NodeSpec(
         "simplex", "texgen_noise.nodes:simplex",
         "Tileable OpenSimplex2-style simplex noise with fractal octaves, in [0, 1].",
-        outputs=_OUT, params=FRACTAL_PARAMS, backends=_BACKENDS))
+        outputs=_OUT, params=NOISE_PARAMS, backends=_BACKENDS))
     register(NodeSpec(
         "value", "texgen_noise.nodes:value",
         "Tileable value noise (lattice values, quintic blend) with fractal octaves, in [0, 1].",
-        outputs=_OUT, params=FRACTAL_PARAMS, backends=_BACKENDS))
+        outputs=_OUT, params=NOISE_PARAMS, backends=_BACKENDS))
     register(NodeSpec(
         "value_cubic", "texgen_noise.nodes:value_cubic",
         "Tileable cubic value noise (FastNoiseLite's ValueCubic) with fractal octaves, in "
         "[0, 1].",
-        outputs=_OUT, params=FRACTAL_PARAMS, backends=_BACKENDS))
+        outputs=_OUT, params=NOISE_PARAMS, backends=_BACKENDS))
     register(NodeSpec(
         "cellular", "texgen_noise.nodes:cellular",
         "Tileable cellular (Worley) noise: distances to feature points or cell values, in "

@@ -1,6 +1,6 @@
 """Noise math, written once as plain Python and compiled for each target by ``make_kernels``.
 
-The scalar functions (``hash2`` ... ``fractal2``) use only ``math``, integer and float
+The scalar functions (``hash2`` ... ``fractal``) use only ``math``, integer and float
 operations and read the constant ``GRADIENTS`` table: no NumPy calls, no allocation, no
 target-specific calls. ``make_kernels(numba.njit)`` compiles them for the CPU and
 ``make_kernels(numba.cuda.jit(device=True))`` for CUDA device code; uncompiled they still
@@ -31,6 +31,7 @@ MASK32 = 0xFFFFFFFF
 #: FastNoiseLite's lattice primes: x * PRIME_X ^ y * PRIME_Y ^ seed decorrelates the axes.
 PRIME_X = 501125321
 PRIME_Y = 1136930381
+PRIME_Z = 1720413743
 #: Odd multipliers of the avalanche below; both < 2**31 so (32-bit value) * constant < 2**63.
 MIX_A = 0x7FEB352D
 MIX_B = 0x27D4EB2D
@@ -48,8 +49,20 @@ GRADIENTS = np.array([
 ], dtype=np.float64)
 GRADIENTS.flags.writeable = False
 
-#: 2-D gradient noise with unit gradients is bounded by sqrt(2)/2; this maps it onto [-1, 1].
+#: 3-D gradients: the 12 cube-edge directions (+-1, +-1, 0), (+-1, 0, +-1), (0, +-1, +-1)
+#: normalised to unit length, flattened as (gx0, gy0, gz0, gx1, ...).
+GRADIENT3_COUNT = 12
+GRADIENTS3 = np.array([
+    component
+    for a, b in ((1, 1), (-1, 1), (1, -1), (-1, -1))
+    for vector in ((a, b, 0), (a, 0, b), (0, a, b))
+    for component in vector
+], dtype=np.float64) / math.sqrt(2.0)
+GRADIENTS3.flags.writeable = False
+
+#: N-D gradient noise with unit gradients is bounded by sqrt(N)/2; these map it onto [-1, 1].
 PERLIN_SCALE = math.sqrt(2.0)
+PERLIN3_SCALE = 2.0 / math.sqrt(3.0)
 
 #: Simplex lattice: rows of points one unit apart, ROW_HEIGHT apart, odd rows shifted by 1/2,
 #: so every triangle is equilateral with unit edges.
@@ -62,9 +75,23 @@ SIMPLEX_RADIUS_SQ = 0.75
 #: edges: the kernel (r^2 - d^2)^4 grows by 1.5^4 and the linear ramp by sqrt(1.5).
 SIMPLEX_SCALE = 99.83685446303647 / (1.5 ** 4 * math.sqrt(1.5))
 
+#: 3-D simplex: a body-centred cubic lattice (integer points and the cube centres), as in
+#: OpenSimplex2, but not rotated, so its lattice wraps on whole periods along each axis.
+#: Every corner's kernel (r^2 - d^2)^4 has r^2 = 3/4: it reaches the centre of the cubes
+#: around the corner and no further, so the 8 corners of the sample's cube in each of the
+#: two cubic lattices are all the points that can contribute.
+SIMPLEX3_RADIUS_SQ = 0.75
+#: Normaliser: the largest |sum| found over 4 x 2**24 random points and dense grids was
+#: 0.07817; 12.7 maps that to 0.993, and results are clipped to [-1, 1] in case a rarer
+#: point goes beyond.
+SIMPLEX3_SCALE = 12.7
+#: The centre lattice's points are hashed with the seed xor this (any odd 32-bit constant).
+SIMPLEX3_CENTRE_SALT = 0x5BD1E995
+
 #: FastNoiseLite's ValueCubic normaliser: its cubic through four values in [-1, 1] reaches
 #: at most 1.5 (at t = 1/2), so 1.5**2 in 2-D.
 VALUE_CUBIC_SCALE = 1.0 / (1.5 * 1.5)
+VALUE_CUBIC3_SCALE = 1.0 / (1.5 * 1.5 * 1.5)
 
 #: Cellular feature points lie within CELL_JITTER * jitter of their cell's centre on each
 #: axis. 0.4 keeps the 3x3 search exact in practice (a Monte-Carlo check of 1.6 million
@@ -98,6 +125,11 @@ RETURN_F2_MINUS_F1 = 2
 RETURN_F2_PLUS_F1 = 3
 RETURN_F1_TIMES_F2 = 4
 RETURN_CELL_VALUE = 5
+WARP_NONE = 0
+WARP_INDEPENDENT = 1
+WARP_PROGRESSIVE = 2
+#: The y component of a domain warp uses the x component's seed xor this.
+WARP_Y_SALT = 0x68E31DA4
 
 
 # --- scalar math (target-independent) ---------------------------------------------------
@@ -107,21 +139,28 @@ def wrap(i, period):
 
     ``period`` 0 means no wrapping: ``i`` comes back unchanged.
     """
-    if period <= 0:
+    if period <= 0 or 0 <= i < period:
         return i
+    # Lattice indices are at most one period out unless a domain warp moved them: the
+    # integer division (tens of cycles) is for that rare case only.
+    if -period <= i < 0:
+        return i + period
+    if period <= i < 2 * period:
+        return i - period
     r = i % period
     if r < 0:
         r += period
     return r
 
 
-def hash2(seed, ix, iy):
-    """32-bit hash of lattice point (ix, iy) under ``seed``, as an int in [0, 2**32).
+def hash3(seed, ix, iy, iz):
+    """32-bit hash of lattice point (ix, iy, iz) under ``seed``, as an int in [0, 2**32).
 
     FastNoiseLite's prime-multiply-and-xor combination followed by an xorshift-multiply
     avalanche, with every step masked to 32 bits.
     """
-    h = seed ^ (((ix & MASK32) * PRIME_X) & MASK32) ^ (((iy & MASK32) * PRIME_Y) & MASK32)
+    h = (seed ^ (((ix & MASK32) * PRIME_X) & MASK32) ^ (((iy & MASK32) * PRIME_Y) & MASK32)
+         ^ (((iz & MASK32) * PRIME_Z) & MASK32))
     h ^= h >> 16
     h = (h * MIX_A) & MASK32
     h ^= h >> 15
@@ -130,10 +169,21 @@ def hash2(seed, ix, iy):
     return h
 
 
+def hash2(seed, ix, iy):
+    """``hash3`` in the plane iz = 0, so every 2-D noise is the z = 0 slice of its lattice."""
+    return hash3(seed, ix, iy, 0)
+
+
 def gradient_dot(h, dx, dy):
     """Dot product of the gradient that hash ``h`` selects with the offset (dx, dy)."""
     k = 2 * (h % GRADIENT_COUNT)
     return GRADIENTS[k] * dx + GRADIENTS[k + 1] * dy
+
+
+def gradient_dot3(h, dx, dy, dz):
+    """Dot product of the 3-D gradient that hash ``h`` selects with (dx, dy, dz)."""
+    k = 3 * (h % GRADIENT3_COUNT)
+    return GRADIENTS3[k] * dx + GRADIENTS3[k + 1] * dy + GRADIENTS3[k + 2] * dz
 
 
 def fade(t):
@@ -267,11 +317,20 @@ def value2(x, y, period_x, period_y, seed):
     return bottom + sy * (top - bottom)
 
 
-def value_cubic_row(seed, ix0, ix1, ix2, ix3, iy, fx):
-    """``cubic_lerp`` of the lattice values at (ix0..ix3, iy), at fx between ix1 and ix2."""
-    return cubic_lerp(lattice_value(hash2(seed, ix0, iy)), lattice_value(hash2(seed, ix1, iy)),
-                      lattice_value(hash2(seed, ix2, iy)), lattice_value(hash2(seed, ix3, iy)),
-                      fx)
+def value_cubic_row(seed, ix0, ix1, ix2, ix3, iy, iz, fx):
+    """``cubic_lerp`` of the lattice values at (ix0..ix3, iy, iz), at fx between ix1 and ix2."""
+    return cubic_lerp(lattice_value(hash3(seed, ix0, iy, iz)),
+                      lattice_value(hash3(seed, ix1, iy, iz)),
+                      lattice_value(hash3(seed, ix2, iy, iz)),
+                      lattice_value(hash3(seed, ix3, iy, iz)), fx)
+
+
+def value_cubic_plane(seed, ix0, ix1, ix2, ix3, iy0, iy1, iy2, iy3, iz, fx, fy):
+    """``cubic_lerp`` down the column of four ``value_cubic_row`` results in plane ``iz``."""
+    return cubic_lerp(value_cubic_row(seed, ix0, ix1, ix2, ix3, iy0, iz, fx),
+                      value_cubic_row(seed, ix0, ix1, ix2, ix3, iy1, iz, fx),
+                      value_cubic_row(seed, ix0, ix1, ix2, ix3, iy2, iz, fx),
+                      value_cubic_row(seed, ix0, ix1, ix2, ix3, iy3, iz, fx), fy)
 
 
 def value_cubic2(x, y, period_x, period_y, seed):
@@ -298,70 +357,183 @@ def value_cubic2(x, y, period_x, period_y, seed):
     iy1 = wrap(iy1, period_y)
     iy2 = wrap(iy2, period_y)
     iy3 = wrap(iy3, period_y)
-    n = cubic_lerp(value_cubic_row(seed, ix0, ix1, ix2, ix3, iy0, fx),
-                   value_cubic_row(seed, ix0, ix1, ix2, ix3, iy1, fx),
-                   value_cubic_row(seed, ix0, ix1, ix2, ix3, iy2, fx),
-                   value_cubic_row(seed, ix0, ix1, ix2, ix3, iy3, fx),
-                   fy)
+    n = value_cubic_plane(seed, ix0, ix1, ix2, ix3, iy0, iy1, iy2, iy3, 0, fx, fy)
     return VALUE_CUBIC_SCALE * n
 
 
-def cellular2(x, y, period_x, period_y, seed, distance, return_type, jitter):
-    """Cellular (Worley) noise at (x, y) in lattice units, in [-1, 1].
+def lerp(a, b, t):
+    return a + t * (b - a)
 
-    Cell (i, j) is the unit square at (i, j); its feature point sits at
-    (i + 0.5 + m * (2 * rx - 1), j + 0.5 + m * (2 * ry - 1)) with m = CELL_JITTER * jitter
-    (CELL_JITTER_MANHATTAN for DISTANCE_MANHATTAN) and rx, ry the low and high 16 bits of hash2(seed, i, j) / 65536. Only the 3 x 3 cells
-    around the one holding (x, y) are searched. A period wraps the cell coordinates before
-    hashing but not the point's position, so a wrapped cell's point is the same point one
-    period away and distances are continuous across the seam.
 
-    ``distance`` is a DISTANCE_* code and ``return_type`` a RETURN_* code. F1 and F2 (the
-    nearest and second-nearest distances) are divided by the largest values the 3 x 3 search
-    can return at this jitter, so the result c is in [0, 1]; the noise is 2 c - 1.
-    RETURN_CELL_VALUE returns the nearest cell's own random value in [-1, 1).
+def perlin3(x, y, z, period_x, period_y, period_z, seed):
+    """3-D Perlin gradient noise at (x, y, z) in lattice units, in [-1, 1].
+
+    Unit cube lattice with the 12 cube-edge gradients (GRADIENTS3); the eight corner dot
+    products are blended with the quintic fade along x, then y, then z. Periods as for
+    ``perlin2``, plus ``period_z``.
     """
-    cx = int(math.floor(x))
-    cy = int(math.floor(y))
+    ix0 = int(math.floor(x))
+    iy0 = int(math.floor(y))
+    iz0 = int(math.floor(z))
+    fx = x - ix0
+    fy = y - iy0
+    fz = z - iz0
+    ix1 = wrap(ix0 + 1, period_x)
+    iy1 = wrap(iy0 + 1, period_y)
+    iz1 = wrap(iz0 + 1, period_z)
+    ix0 = wrap(ix0, period_x)
+    iy0 = wrap(iy0, period_y)
+    iz0 = wrap(iz0, period_z)
+    sx = fade(fx)
+    sy = fade(fy)
+    sz = fade(fz)
+    near = lerp(lerp(gradient_dot3(hash3(seed, ix0, iy0, iz0), fx, fy, fz),
+                     gradient_dot3(hash3(seed, ix1, iy0, iz0), fx - 1.0, fy, fz), sx),
+                lerp(gradient_dot3(hash3(seed, ix0, iy1, iz0), fx, fy - 1.0, fz),
+                     gradient_dot3(hash3(seed, ix1, iy1, iz0), fx - 1.0, fy - 1.0, fz), sx),
+                sy)
+    far = lerp(lerp(gradient_dot3(hash3(seed, ix0, iy0, iz1), fx, fy, fz - 1.0),
+                    gradient_dot3(hash3(seed, ix1, iy0, iz1), fx - 1.0, fy, fz - 1.0), sx),
+               lerp(gradient_dot3(hash3(seed, ix0, iy1, iz1), fx, fy - 1.0, fz - 1.0),
+                    gradient_dot3(hash3(seed, ix1, iy1, iz1), fx - 1.0, fy - 1.0, fz - 1.0),
+                    sx),
+               sy)
+    return PERLIN3_SCALE * lerp(near, far, sz)
+
+
+def simplex3_cube(seed, x, y, z, period_x, period_y, period_z):
+    """Kernel sum of the 8 integer lattice points around (x, y, z) (see SIMPLEX3_RADIUS_SQ)."""
+    i0 = int(math.floor(x))
+    j0 = int(math.floor(y))
+    k0 = int(math.floor(z))
+    n = 0.0
+    for ci in range(2):
+        dx = x - i0 - ci
+        for cj in range(2):
+            dy = y - j0 - cj
+            for ck in range(2):
+                dz = z - k0 - ck
+                a = SIMPLEX3_RADIUS_SQ - dx * dx - dy * dy - dz * dz
+                if a > 0.0:
+                    h = hash3(seed, wrap(i0 + ci, period_x), wrap(j0 + cj, period_y),
+                              wrap(k0 + ck, period_z))
+                    a2 = a * a
+                    n += a2 * a2 * gradient_dot3(h, dx, dy, dz)
+    return n
+
+
+def simplex3(x, y, z, period_x, period_y, period_z, seed):
+    """3-D simplex-type noise in [-1, 1] on the body-centred cubic lattice of OpenSimplex2.
+
+    The lattice is the integer points plus the cube centres (hashed with the seed xor
+    SIMPLEX3_CENTRE_SALT), axis-aligned so that integer periods wrap it. Its z = const
+    slices are not the hexagonal lattice of ``simplex2``, so a 3-D simplex texture looks
+    a little different from the 2-D one.
+    """
+    n = simplex3_cube(seed, x, y, z, period_x, period_y, period_z)
+    n += simplex3_cube(seed ^ SIMPLEX3_CENTRE_SALT, x - 0.5, y - 0.5, z - 0.5,
+                       period_x, period_y, period_z)
+    return min(max(SIMPLEX3_SCALE * n, -1.0), 1.0)
+
+
+def value3(x, y, z, period_x, period_y, period_z, seed):
+    """3-D value noise in [-1, 1): ``value2`` on the unit cube lattice, blended along z too."""
+    ix0 = int(math.floor(x))
+    iy0 = int(math.floor(y))
+    iz0 = int(math.floor(z))
+    sx = fade(x - ix0)
+    sy = fade(y - iy0)
+    sz = fade(z - iz0)
+    ix1 = wrap(ix0 + 1, period_x)
+    iy1 = wrap(iy0 + 1, period_y)
+    iz1 = wrap(iz0 + 1, period_z)
+    ix0 = wrap(ix0, period_x)
+    iy0 = wrap(iy0, period_y)
+    iz0 = wrap(iz0, period_z)
+    near = lerp(lerp(lattice_value(hash3(seed, ix0, iy0, iz0)),
+                     lattice_value(hash3(seed, ix1, iy0, iz0)), sx),
+                lerp(lattice_value(hash3(seed, ix0, iy1, iz0)),
+                     lattice_value(hash3(seed, ix1, iy1, iz0)), sx), sy)
+    far = lerp(lerp(lattice_value(hash3(seed, ix0, iy0, iz1)),
+                    lattice_value(hash3(seed, ix1, iy0, iz1)), sx),
+               lerp(lattice_value(hash3(seed, ix0, iy1, iz1)),
+                    lattice_value(hash3(seed, ix1, iy1, iz1)), sx), sy)
+    return lerp(near, far, sz)
+
+
+def value_cubic3(x, y, z, period_x, period_y, period_z, seed):
+    """3-D ValueCubic in [-1, 1]: ``value_cubic_plane`` in four planes, then ``cubic_lerp``
+    along z, times VALUE_CUBIC3_SCALE."""
+    ix1 = int(math.floor(x))
+    iy1 = int(math.floor(y))
+    iz1 = int(math.floor(z))
+    fx = x - ix1
+    fy = y - iy1
+    fz = z - iz1
+    ix0 = wrap(ix1 - 1, period_x)
+    ix2 = wrap(ix1 + 1, period_x)
+    ix3 = wrap(ix1 + 2, period_x)
+    ix1 = wrap(ix1, period_x)
+    iy0 = wrap(iy1 - 1, period_y)
+    iy2 = wrap(iy1 + 1, period_y)
+    iy3 = wrap(iy1 + 2, period_y)
+    iy1 = wrap(iy1, period_y)
+    n = cubic_lerp(
+        value_cubic_plane(seed, ix0, ix1, ix2, ix3, iy0, iy1, iy2, iy3,
+                          wrap(iz1 - 1, period_z), fx, fy),
+        value_cubic_plane(seed, ix0, ix1, ix2, ix3, iy0, iy1, iy2, iy3,
+                          wrap(iz1, period_z), fx, fy),
+        value_cubic_plane(seed, ix0, ix1, ix2, ix3, iy0, iy1, iy2, iy3,
+                          wrap(iz1 + 1, period_z), fx, fy),
+        value_cubic_plane(seed, ix0, ix1, ix2, ix3, iy0, iy1, iy2, iy3,
+                          wrap(iz1 + 2, period_z), fx, fy),
+        fz)
+    return VALUE_CUBIC3_SCALE * n
+
+
+def cell_spread(distance, jitter):
+    """How far a feature point may stray from its cell's centre per axis: m in cellular2."""
     if distance == DISTANCE_MANHATTAN:
-        m = CELL_JITTER_MANHATTAN * jitter
-    else:
-        m = CELL_JITTER * jitter
-    d1 = FAR
-    d2 = FAR
-    h1 = 0
-    for i in range(cx - 1, cx + 2):
-        iw = wrap(i, period_x)
-        for j in range(cy - 1, cy + 2):
-            jw = wrap(j, period_y)
-            h = hash2(seed, iw, jw)
-            dx = i + 0.5 + m * ((h & 0xFFFF) * (2.0 / 65536.0) - 1.0) - x
-            dy = j + 0.5 + m * ((h >> 16) * (2.0 / 65536.0) - 1.0) - y
-            if distance == DISTANCE_MANHATTAN:
-                d = abs(dx) + abs(dy)
-            elif distance == DISTANCE_CHEBYSHEV:
-                d = max(abs(dx), abs(dy))
-            else:  # Euclidean: squared here, the root is taken once at the end
-                d = dx * dx + dy * dy
-            if d < d1:
-                d2 = d1
-                d1 = d
-                h1 = h
-            elif d < d2:
-                d2 = d
+        return CELL_JITTER_MANHATTAN * jitter
+    return CELL_JITTER * jitter
+
+
+def feature_offset(h, shift, m):
+    """One coordinate of a feature point relative to its cell's centre, from 16 bits of ``h``."""
+    return m * (((h >> shift) & 0xFFFF) * (2.0 / 65536.0) - 1.0)
+
+
+def cell_distance(dx, dy, dz, distance):
+    """Distance of offset (dx, dy, dz) under a DISTANCE_* code; Euclidean comes squared."""
+    if distance == DISTANCE_MANHATTAN:
+        return abs(dx) + abs(dy) + abs(dz)
+    if distance == DISTANCE_CHEBYSHEV:
+        return max(abs(dx), max(abs(dy), abs(dz)))
+    return dx * dx + dy * dy + dz * dz  # the root is taken once, in cellular_value
+
+
+def cellular_value(d1, d2, h1, distance, return_type, m, dims):
+    """The cellular noise in [-1, 1] from F1, F2 (as ``cell_distance`` gives them) and the
+    nearest cell's hash ``h1``, for a ``dims``-dimensional (2 or 3) search.
+
+    F1 and F2 are divided by their largest values in the 3**dims search at spread ``m``
+    (every point at the far corner of its range; for F2, the query at a cell centre with the
+    next cell's point across a face), so the result c is in [0, 1] (clipped against the
+    rare 3-D case beyond it); the noise is 2 c - 1. RETURN_CELL_VALUE gives the nearest
+    cell's own random value in [-1, 1).
+    """
     if return_type == RETURN_CELL_VALUE:
         # Re-avalanche the nearest cell's hash: its bits also placed the point.
         return lattice_value(hash2(h1, 0, 0))
-    # The largest F1 and F2 of the 3 x 3 search: every point at the far corner of its range.
     if distance == DISTANCE_MANHATTAN:
-        f1_max = 1.0 + 2.0 * m
-        f2_max = 1.0 + 2.0 * m
+        f1_max = dims * (0.5 + m)
+        f2_max = max(f1_max, 1.0 + dims * m)
     elif distance == DISTANCE_CHEBYSHEV:
         f1_max = 0.5 + m
         f2_max = 1.0 + m
     else:
-        f1_max = 2.0 * (0.5 + m) * (0.5 + m)
-        f2_max = (1.0 + m) * (1.0 + m) + m * m
+        f1_max = dims * (0.5 + m) * (0.5 + m)
+        f2_max = (1.0 + m) * (1.0 + m) + (dims - 1) * m * m
         if distance == DISTANCE_EUCLIDEAN:
             d1 = math.sqrt(d1)
             d2 = math.sqrt(d2)
@@ -377,7 +549,75 @@ def cellular2(x, y, period_x, period_y, seed, distance, return_type, jitter):
         c = d1 * d2 / (f1_max * f2_max)
     else:
         c = d1 / f1_max
-    return 2.0 * c - 1.0
+    return 2.0 * min(c, 1.0) - 1.0
+
+
+def cellular2(x, y, period_x, period_y, seed, distance, return_type, jitter):
+    """Cellular (Worley) noise at (x, y) in lattice units, in [-1, 1].
+
+    Cell (i, j) is the unit square at (i, j); its feature point sits at
+    (i + 0.5 + m * (2 * rx - 1), j + 0.5 + m * (2 * ry - 1)) with m = CELL_JITTER * jitter
+    (CELL_JITTER_MANHATTAN for DISTANCE_MANHATTAN) and rx, ry the low and high 16 bits of
+    hash2(seed, i, j) / 65536. Only the 3 x 3 cells around the one holding (x, y) are
+    searched. A period wraps the cell coordinates before hashing but not the point's
+    position, so a wrapped cell's point is the same point one period away and distances
+    are continuous across the seam.
+
+    ``distance`` is a DISTANCE_* code and ``return_type`` a RETURN_* code; see
+    ``cellular_value`` for how F1 and F2 become the result.
+    """
+    cx = int(math.floor(x))
+    cy = int(math.floor(y))
+    m = cell_spread(distance, jitter)
+    d1 = FAR
+    d2 = FAR
+    h1 = 0
+    for i in range(cx - 1, cx + 2):
+        iw = wrap(i, period_x)
+        for j in range(cy - 1, cy + 2):
+            h = hash2(seed, iw, wrap(j, period_y))
+            d = cell_distance(i + 0.5 + feature_offset(h, 0, m) - x,
+                              j + 0.5 + feature_offset(h, 16, m) - y, 0.0, distance)
+            if d < d1:
+                d2 = d1
+                d1 = d
+                h1 = h
+            elif d < d2:
+                d2 = d
+    return cellular_value(d1, d2, h1, distance, return_type, m, 2)
+
+
+def cellular3(x, y, z, period_x, period_y, period_z, seed, distance, return_type, jitter):
+    """3-D cellular noise in [-1, 1]: ``cellular2`` on unit cubes, searching 3 x 3 x 3 cells.
+
+    Cell (i, j, k)'s point is offset from the cube's centre along x and y as in 2-D (the
+    low and high 16 bits of h = hash3(seed, i, j, k)) and along z by the low 16 bits of
+    hash2(h, 1, 0), a second avalanche (32 bits do not hold three 16-bit fields).
+    """
+    cx = int(math.floor(x))
+    cy = int(math.floor(y))
+    cz = int(math.floor(z))
+    m = cell_spread(distance, jitter)
+    d1 = FAR
+    d2 = FAR
+    h1 = 0
+    for i in range(cx - 1, cx + 2):
+        iw = wrap(i, period_x)
+        for j in range(cy - 1, cy + 2):
+            jw = wrap(j, period_y)
+            for k in range(cz - 1, cz + 2):
+                h = hash3(seed, iw, jw, wrap(k, period_z))
+                d = cell_distance(i + 0.5 + feature_offset(h, 0, m) - x,
+                                  j + 0.5 + feature_offset(h, 16, m) - y,
+                                  k + 0.5 + feature_offset(hash2(h, 1, 0), 0, m) - z,
+                                  distance)
+                if d < d1:
+                    d2 = d1
+                    d1 = d
+                    h1 = h
+                elif d < d2:
+                    d2 = d
+    return cellular_value(d1, d2, h1, distance, return_type, m, 3)
 
 
 def white2(x, y, period_x, period_y, seed):
@@ -389,19 +629,20 @@ def white2(x, y, period_x, period_y, seed):
     return lattice_value(hash2(seed, ix, iy))
 
 
-def octave_step(fractal, n, weight, weighted_strength, ping_pong_strength, total, lost, scale):
+def octave_step(fractal_type, n, weight, weighted_strength, ping_pong_strength, total, lost,
+                scale):
     """Add one octave's noise ``n`` (weight ``weight``) to the running fractal sum.
 
-    Returns the updated ``(total, lost, scale)``; see ``fractal2``.
+    Returns the updated ``(total, lost, scale)``; see ``fractal``.
     """
     amplitude = weight * scale
-    if fractal == FRACTAL_RIDGED:
+    if fractal_type == FRACTAL_RIDGED:
         octave = 1.0 - abs(n)
         total += amplitude * octave
-    elif fractal == FRACTAL_BILLOW:
+    elif fractal_type == FRACTAL_BILLOW:
         octave = abs(n)
         total += amplitude * octave
-    elif fractal == FRACTAL_PINGPONG:
+    elif fractal_type == FRACTAL_PINGPONG:
         octave = ping_pong((n + 1.0) * ping_pong_strength)
         total += amplitude * octave
     else:
@@ -413,14 +654,46 @@ def octave_step(fractal, n, weight, weighted_strength, ping_pong_strength, total
     return total, lost, scale
 
 
-def fractal2(noise, fractal, u, v, scale_x, scale_y, period_x, period_y, seeds, weights,
-             weighted_strength, ping_pong_strength, distance, return_type, jitter):
-    """Fractal sum of the base noise ``noise`` (a NOISE_* code) at UV (u, v), in [0, 1].
+def base_noise(noise, dims, x, y, z, period_x, period_y, period_z, seed, distance,
+               return_type, jitter):
+    """One octave of the base noise ``noise`` (a NOISE_* code), in [-1, 1].
 
-    Octave k samples (u * scale_x[k], v * scale_y[k]) with lattice periods period_x[k],
-    period_y[k] and seed seeds[k]; its noise n_k in [-1, 1] becomes an octave value o_k in
-    [0, 1]: FRACTAL_FBM 0.5 + 0.5 n, FRACTAL_RIDGED 1 - |n| (1 where the noise crosses zero),
-    FRACTAL_BILLOW |n|, FRACTAL_PINGPONG ping_pong((n + 1) * ping_pong_strength).
+    ``dims`` 2 samples the plane at (x, y) (``z`` and ``period_z`` unused); 3 samples the
+    volume at (x, y, z). ``distance``, ``return_type`` and ``jitter`` are for cellular.
+    """
+    if dims == 3:
+        if noise == NOISE_SIMPLEX:
+            return simplex3(x, y, z, period_x, period_y, period_z, seed)
+        if noise == NOISE_VALUE:
+            return value3(x, y, z, period_x, period_y, period_z, seed)
+        if noise == NOISE_VALUE_CUBIC:
+            return value_cubic3(x, y, z, period_x, period_y, period_z, seed)
+        if noise == NOISE_CELLULAR:
+            return cellular3(x, y, z, period_x, period_y, period_z, seed, distance,
+                             return_type, jitter)
+        return perlin3(x, y, z, period_x, period_y, period_z, seed)
+    if noise == NOISE_SIMPLEX:
+        return simplex2(x, y, period_x, period_y, seed)
+    if noise == NOISE_VALUE:
+        return value2(x, y, period_x, period_y, seed)
+    if noise == NOISE_VALUE_CUBIC:
+        return value_cubic2(x, y, period_x, period_y, seed)
+    if noise == NOISE_CELLULAR:
+        return cellular2(x, y, period_x, period_y, seed, distance, return_type, jitter)
+    if noise == NOISE_WHITE:
+        return white2(x, y, period_x, period_y, seed)
+    return perlin2(x, y, period_x, period_y, seed)
+
+
+def fractal(noise, fractal_type, dims, u, v, lattice, periods, seeds, weights,
+            weighted_strength, ping_pong_strength, distance, return_type, jitter):
+    """Fractal sum of the base noise ``noise`` at UV (u, v), in [0, 1].
+
+    Octave k samples ``base_noise`` at (u * lattice[k, 0], v * lattice[k, 1], lattice[k, 2])
+    with periods periods[k, 0..2] and seed seeds[k]; its noise n_k in [-1, 1] becomes an
+    octave value o_k in [0, 1]: FRACTAL_FBM 0.5 + 0.5 n, FRACTAL_RIDGED 1 - |n| (1 where
+    the noise crosses zero), FRACTAL_BILLOW |n|, FRACTAL_PINGPONG
+    ping_pong((n + 1) * ping_pong_strength).
 
     Amplitudes start as weights[k] (they sum to 1). As in FastNoiseLite, each octave then
     scales all later amplitudes by lerp(1, o_k, weighted_strength), so detail fades where
@@ -428,93 +701,119 @@ def fractal2(noise, fractal, u, v, scale_x, scale_y, period_x, period_y, seeds, 
     the scaling took away (FastNoiseLite's signed sums leave it at 0, here mid-gray), so
     it stays in [0, 1] and weighted_strength 0 is the plain weighted mean. FBM computes it as
     0.5 + 0.5 * sum(a_k n_k). Clipped to [0, 1] against rounding.
-
-    ``distance``, ``return_type`` and ``jitter`` are for NOISE_CELLULAR only. Each noise has
-    its own octave loop, so the loop itself does not branch on the noise kind (one branch
-    per octave cost Perlin and simplex about 10 %).
     """
     total = 0.0
     lost = 0.0
     scale = 1.0
-    octaves = seeds.shape[0]
-    if noise == NOISE_SIMPLEX:
-        for k in range(octaves):
-            n = simplex2(u * scale_x[k], v * scale_y[k], period_x[k], period_y[k], seeds[k])
-            total, lost, scale = octave_step(fractal, n, weights[k], weighted_strength,
-                                             ping_pong_strength, total, lost, scale)
-    elif noise == NOISE_VALUE:
-        for k in range(octaves):
-            n = value2(u * scale_x[k], v * scale_y[k], period_x[k], period_y[k], seeds[k])
-            total, lost, scale = octave_step(fractal, n, weights[k], weighted_strength,
-                                             ping_pong_strength, total, lost, scale)
-    elif noise == NOISE_VALUE_CUBIC:
-        for k in range(octaves):
-            n = value_cubic2(u * scale_x[k], v * scale_y[k], period_x[k], period_y[k],
-                             seeds[k])
-            total, lost, scale = octave_step(fractal, n, weights[k], weighted_strength,
-                                             ping_pong_strength, total, lost, scale)
-    elif noise == NOISE_CELLULAR:
-        for k in range(octaves):
-            n = cellular2(u * scale_x[k], v * scale_y[k], period_x[k], period_y[k], seeds[k],
-                          distance, return_type, jitter)
-            total, lost, scale = octave_step(fractal, n, weights[k], weighted_strength,
-                                             ping_pong_strength, total, lost, scale)
-    elif noise == NOISE_WHITE:
-        for k in range(octaves):
-            n = white2(u * scale_x[k], v * scale_y[k], period_x[k], period_y[k], seeds[k])
-            total, lost, scale = octave_step(fractal, n, weights[k], weighted_strength,
-                                             ping_pong_strength, total, lost, scale)
-    else:
-        for k in range(octaves):
-            n = perlin2(u * scale_x[k], v * scale_y[k], period_x[k], period_y[k], seeds[k])
-            total, lost, scale = octave_step(fractal, n, weights[k], weighted_strength,
-                                             ping_pong_strength, total, lost, scale)
-    if fractal == FRACTAL_FBM:
+    for k in range(seeds.shape[0]):
+        n = base_noise(noise, dims, u * lattice[k, 0], v * lattice[k, 1], lattice[k, 2],
+                       periods[k, 0], periods[k, 1], periods[k, 2], seeds[k], distance,
+                       return_type, jitter)
+        total, lost, scale = octave_step(fractal_type, n, weights[k], weighted_strength,
+                                         ping_pong_strength, total, lost, scale)
+    if fractal_type == FRACTAL_FBM:
         total = 0.5 + 0.5 * total
     else:
         total += 0.5 * lost
     return min(max(total, 0.0), 1.0)
 
 
+def gradient_noise(dims, x, y, z, period_x, period_y, period_z, seed):
+    """``perlin2`` at (x, y) when ``dims`` is 2, else ``perlin3`` at (x, y, z)."""
+    if dims == 3:
+        return perlin3(x, y, z, period_x, period_y, period_z, seed)
+    return perlin2(x, y, period_x, period_y, seed)
+
+
+def domain_warp(mode, dims, u, v, lattice, periods, seeds, weights, amplitude_u,
+                amplitude_v):
+    """UV (u, v) displaced by a fractal Perlin vector field (FastNoiseLite's domain warp).
+
+    Octave k of each component is ``gradient_noise`` on lattice k (as in ``fractal``) with
+    seed seeds[k] for u and seeds[k] ^ WARP_Y_SALT for v, weighted by weights[k] (summing
+    to 1) and scaled by amplitude_u / amplitude_v (UV units). WARP_INDEPENDENT samples every
+    octave at the original (u, v) and adds up the displacements; WARP_PROGRESSIVE samples
+    each octave where the octaves before it moved the point, so the warp folds on itself.
+    WARP_NONE returns (u, v) unchanged.
+    """
+    if mode == WARP_NONE:
+        return u, v
+    du = 0.0
+    dv = 0.0
+    for k in range(seeds.shape[0]):
+        su = u
+        sv = v
+        if mode == WARP_PROGRESSIVE:
+            su += du
+            sv += dv
+        x = su * lattice[k, 0]
+        y = sv * lattice[k, 1]
+        du += amplitude_u * weights[k] * gradient_noise(
+            dims, x, y, lattice[k, 2], periods[k, 0], periods[k, 1], periods[k, 2], seeds[k])
+        dv += amplitude_v * weights[k] * gradient_noise(
+            dims, x, y, lattice[k, 2], periods[k, 0], periods[k, 1], periods[k, 2],
+            seeds[k] ^ WARP_Y_SALT)
+    return u + du, v + dv
+
+
+def noise_at(u, v, noise, fractal_type, dims, lattice, periods, seeds, weights,
+             weighted_strength, ping_pong_strength, distance, return_type, jitter,
+             warp_mode, warp_lattice, warp_periods, warp_seeds, warp_weights,
+             warp_amplitude_u, warp_amplitude_v):
+    """The texture value at UV (u, v): ``fractal`` at the ``domain_warp``-ed point."""
+    u, v = domain_warp(warp_mode, dims, u, v, warp_lattice, warp_periods, warp_seeds,
+                       warp_weights, warp_amplitude_u, warp_amplitude_v)
+    return fractal(noise, fractal_type, dims, u, v, lattice, periods, seeds, weights,
+                   weighted_strength, ping_pong_strength, distance, return_type, jitter)
+
+
 #: The scalar functions every target compiles, callees first.
-SCALAR_FUNCTIONS = (wrap, hash2, gradient_dot, fade, lattice_value, cubic_lerp, ping_pong,
-                    perlin2, simplex_corner, simplex2, value2, value_cubic_row, value_cubic2,
-                    cellular2, white2, octave_step, fractal2)
+SCALAR_FUNCTIONS = (wrap, hash3, hash2, gradient_dot, gradient_dot3, fade, lattice_value,
+                    cubic_lerp, ping_pong, lerp, perlin2, simplex_corner, simplex2, value2,
+                    value_cubic_row, value_cubic_plane, value_cubic2, perlin3, simplex3_cube,
+                    simplex3, value3, value_cubic3, cell_spread, feature_offset,
+                    cell_distance, cellular_value, cellular2, cellular3, white2, octave_step,
+                    base_noise, fractal, gradient_noise, domain_warp, noise_at)
 
 
 # --- per-target image loops -------------------------------------------------------------
 # They live in this file on purpose: numba's disk cache is invalidated by the timestamp of
 # the file that defines the cached function only, so a loop defined elsewhere would keep
-# serving stale code after an edit to the math above.
+# serving stale code after an edit to the math above. Their arguments after ``out`` are
+# ``noise_at``'s after (u, v).
 
-def fill_noise_cpu(out, noise, fractal, scale_x, scale_y, period_x, period_y, seeds, weights,
-                   weighted_strength, ping_pong_strength, distance, return_type, jitter):
-    """Write ``fractal2`` at every pixel centre of ``out`` (float32, (H, W, 1)), rows in parallel."""
+def fill_noise_cpu(out, noise, fractal_type, dims, lattice, periods, seeds, weights,
+                   weighted_strength, ping_pong_strength, distance, return_type, jitter,
+                   warp_mode, warp_lattice, warp_periods, warp_seeds, warp_weights,
+                   warp_amplitude_u, warp_amplitude_v):
+    """Write ``noise_at`` at every pixel centre of ``out`` (float32, (H, W, 1)), rows in parallel."""
     height = out.shape[0]
     width = out.shape[1]
     for row in prange(height):
         v = (row + 0.5) / height
         for col in range(width):
-            u = (col + 0.5) / width
-            out[row, col, 0] = fractal2(noise, fractal, u, v, scale_x, scale_y,
-                                        period_x, period_y, seeds, weights,
-                                        weighted_strength, ping_pong_strength,
-                                        distance, return_type, jitter)
+            out[row, col, 0] = noise_at((col + 0.5) / width, v, noise, fractal_type, dims,
+                                        lattice, periods, seeds, weights, weighted_strength,
+                                        ping_pong_strength, distance, return_type, jitter,
+                                        warp_mode, warp_lattice, warp_periods, warp_seeds,
+                                        warp_weights, warp_amplitude_u, warp_amplitude_v)
 
 
-def fill_noise_cuda(out, noise, fractal, scale_x, scale_y, period_x, period_y, seeds, weights,
-                    weighted_strength, ping_pong_strength, distance, return_type, jitter):
-    """CUDA kernel: one thread per pixel of ``out``; the same ``fractal2`` as the CPU loop."""
+def fill_noise_cuda(out, noise, fractal_type, dims, lattice, periods, seeds, weights,
+                    weighted_strength, ping_pong_strength, distance, return_type, jitter,
+                    warp_mode, warp_lattice, warp_periods, warp_seeds, warp_weights,
+                    warp_amplitude_u, warp_amplitude_v):
+    """CUDA kernel: one thread per pixel of ``out``; the same ``noise_at`` as the CPU loop."""
     # ``cuda`` is bound by cuda_kernels() (make_kernels' extra_globals), not imported here,
     # so CPU-only installs never import numba.cuda.
     row, col = cuda.grid(2)
     if row < out.shape[0] and col < out.shape[1]:
-        v = (row + 0.5) / out.shape[0]
-        u = (col + 0.5) / out.shape[1]
-        out[row, col, 0] = fractal2(noise, fractal, u, v, scale_x, scale_y,
-                                    period_x, period_y, seeds, weights,
-                                    weighted_strength, ping_pong_strength,
-                                    distance, return_type, jitter)
+        out[row, col, 0] = noise_at((col + 0.5) / out.shape[1], (row + 0.5) / out.shape[0],
+                                    noise, fractal_type, dims, lattice, periods, seeds,
+                                    weights, weighted_strength, ping_pong_strength, distance,
+                                    return_type, jitter, warp_mode, warp_lattice,
+                                    warp_periods, warp_seeds, warp_weights,
+                                    warp_amplitude_u, warp_amplitude_v)
 
 
 # --- compilation ------------------------------------------------------------------------

@@ -57,9 +57,10 @@ def base_values(noise, u, v, lattices, seed, cellular):
     """Each octave's base noise from the (separately reference-checked) scalar kernels."""
     compiled = kernels.cpu_kernels()
     out = []
-    for k in range(len(lattices.scale_x)):
-        args = (u * lattices.scale_x[k], v * lattices.scale_y[k], lattices.period_x[k],
-                lattices.period_y[k], (seed + k) & MASK)
+    lattice, periods = lattices
+    for k in range(len(lattice)):
+        args = (u * lattice[k, 0], v * lattice[k, 1], periods[k, 0], periods[k, 1],
+                (seed + k) & MASK)
         if noise == "cellular":
             out.append(compiled.cellular2(*args, *cellular))
         else:
@@ -178,19 +179,25 @@ CELLULAR_VARIANTS = [(d, r) for d in range(4) for r in range(6)]
 @pytest.mark.parametrize("noise", NOISES)
 @pytest.mark.parametrize("fractal", list(FRACTAL_CODES))
 @pytest.mark.parametrize("size", [(64, 64), (96, 64)])
-def test_kernel_is_periodic_in_uv(noise, fractal, size):
-    # Shifting UV by whole tiles (negative ones too) gives the same value, only when tileable.
-    fractal2 = kernels.cpu_kernels().fractal2
+@pytest.mark.parametrize("loop_depth", [0, 2])
+def test_kernel_is_periodic_in_uv(noise, fractal, size, loop_depth):
+    # Shifting UV by whole tiles (negative ones too) gives the same value, only when
+    # tileable; with a looping third axis too, and whole loops of phase never change it.
+    fractal_at = kernels.cpu_kernels().fractal
     seeds, weights = np.arange(11, 15, dtype=np.int64), np.full(4, 0.25)
     points = np.random.default_rng(0).random((24, 2))
     variants = CELLULAR_VARIANTS if noise == "cellular" else [(0, 0)]
+    dims = 3 if loop_depth else 2
     for tileable in (True, False):
-        lattices = nodes.octave_lattices(CODES[noise], frequency=3.3, octaves=4, lacunarity=2.1,
-                                         width=size[0], height=size[1], tileable=tileable)
+        lattices = {phase: nodes.octave_lattices(
+            CODES[noise], frequency=3.3, octaves=4, lacunarity=2.1, width=size[0],
+            height=size[1], tileable=tileable, dims=dims, phase=phase, loop_depth=loop_depth)
+            for phase in (0.3, 1.3, -0.7)}
         for distance, return_type in variants:
-            def at(u, v):
-                return fractal2(CODES[noise], FRACTAL_CODES[fractal], u, v, *lattices, seeds,
-                                weights, 0.5, 2.5, distance, return_type, 0.9)
+            def at(u, v, phase=0.3):
+                return fractal_at(CODES[noise], FRACTAL_CODES[fractal], dims, u, v,
+                                  *lattices[phase], seeds, weights, 0.5, 2.5, distance,
+                                  return_type, 0.9)
 
             shifted = np.array([[at(u + du, v + dv) for du, dv in ((1, 0), (0, 1), (-1, 2))]
                                 for u, v in points])
@@ -200,6 +207,11 @@ def test_kernel_is_periodic_in_uv(noise, fractal, size):
                                            atol=1e-9)
             else:
                 assert np.mean(np.abs(shifted - here) > 1e-4) > 0.8
+            if loop_depth:
+                looped = np.array([[at(u, v, phase) for phase in (1.3, -0.7)]
+                                   for u, v in points])
+                np.testing.assert_allclose(looped, np.broadcast_to(here, looped.shape),
+                                           atol=1e-9)
 
 
 def test_unknown_fractal_is_an_error():

