@@ -5,6 +5,7 @@ An engine holds all of its state; two engines in one process share nothing. Typi
     engine = Engine()
     textures = engine.render("marble", size=512, overrides={"vein_scale": 6})
     report = engine.save("presets/marble.toml", "out/", seed=3)
+    report = engine.save_frames("clouds", "out/", frames=16)  # a loop over "phase"
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from texgen.backend import resolve_backend, to_host
-from texgen.errors import InputError, SpecError, did_you_mean
+from texgen.errors import InputError, PresetError, Problem, SpecError, did_you_mean
 from texgen.evaluate import NodeEvent, ResultCache, evaluate
 from texgen.graph import Graph, build_graph
 from texgen.io import Exporter, output_path, write_texture
@@ -31,22 +32,27 @@ from texgen.preset import Preset, load_preset
 PresetSource = str | os.PathLike | Mapping[str, Any] | Preset
 DEFAULT_MAX_PIXELS = 8192 * 8192
 PRESET_SUFFIXES = (".toml", ".json")
+MAX_FRAMES = 10000
 
 
 @dataclass
 class RenderReport:
-    """What ``Engine.save`` did: the files written and how much was computed."""
+    """What ``Engine.save`` or ``save_frames`` did: the files written (each a dict of
+    ``output``, ``path``, ``format`` and, for frames, ``frame``), how much was computed, and
+    ``frames`` (None for a single image)."""
 
     preset: str
     size: tuple[int, int]
     seed: int
-    files: list[dict[str, str]] = field(default_factory=list)
+    files: list[dict[str, Any]] = field(default_factory=list)
     computed: int = 0
     cached: int = 0
     seconds: float = 0.0
+    frames: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"preset": self.preset, "size": list(self.size), "seed": self.seed,
+        frames = {} if self.frames is None else {"frames": self.frames}
+        return {"preset": self.preset, "size": list(self.size), "seed": self.seed, **frames,
                 "files": self.files, "nodes_computed": self.computed,
                 "nodes_cached": self.cached, "seconds": round(self.seconds, 4)}
 
@@ -202,14 +208,84 @@ class Engine:
         """
         started = time.perf_counter()
         graph = self.validate(preset, size=size, seed=seed, overrides=overrides)
-        names = self._output_names(graph, outputs)
-        directory = Path(directory)
+        plan = self._plan(graph, Path(directory), outputs, format)
+        report = RenderReport(graph.preset.name, graph.preset.size, graph.preset.seed)
+        self._render_and_write(graph, plan, Path(directory), backend, progress, report)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def save_frames(self, preset: PresetSource, directory: str | os.PathLike, *, frames: int,
+                    frame_param: str = "phase", size: int | tuple[int, int] | None = None,
+                    seed: int | None = None, overrides: Mapping[str, Any] | None = None,
+                    outputs: Iterable[str] | None = None, format: str | None = None,
+                    backend: str = "cpu", progress: Callable[[NodeEvent], None] | None = None,
+                    on_frame: Callable[[int, int], None] | None = None) -> RenderReport:
+        """Render a looping animation: ``{preset}_{output}_{i:04d}.{ext}`` for each frame i.
+
+        Frame ``i`` (0-based, ``frames`` of them, 1..10000) sets the exposed float parameter
+        ``frame_param`` (default ``"phase"``) to ``i / frames``, in [0, 1): when the preset's
+        nodes take a looping phase (1 looks like 0), the frames loop seamlessly.
+        ``frame_param`` may not also be in ``overrides``. The other options are as in
+        ``save``. Every frame is validated and its file names checked before the first one
+        renders; each frame is rendered entirely before its files are written.
+        ``on_frame(i, frames)`` is called before frame ``i`` renders, ``progress`` per node.
+        Returns one report over all frames; each file entry has its ``frame``.
+        """
+        started = time.perf_counter()
+        if isinstance(frames, bool) or not isinstance(frames, int) \
+                or not 1 <= frames <= MAX_FRAMES:
+            raise InputError(f"frames: expected a number of frames in 1..{MAX_FRAMES}, "
+                             f"got {frames!r}")
+        loaded = self.load_preset(preset)
+        if frame_param in (overrides or {}):
+            raise InputError(f"{loaded.source}: parameter '{frame_param}' is set by each "
+                             f"frame (0 to 1); it cannot also be overridden")
+        if frame_param not in loaded.parameters:  # raises as for an unknown override
+            loaded.with_overrides(overrides={frame_param: 0.0})
+        if (kind := loaded.parameters[frame_param].type) != "float":
+            raise PresetError([Problem(f"frames set it from 0 to 1, so it must be a float "
+                                       f"parameter, not {kind}", file=loaded.source,
+                                       key=frame_param)])
+        outputs = None if outputs is None else list(outputs)  # read once per frame
+        graphs = [self.validate(loaded, size=size, seed=seed,
+                                overrides={**(overrides or {}), frame_param: i / frames})
+                  for i in range(frames)]
+        plans = [self._plan(graph, Path(directory), outputs, format, frame=i)
+                 for i, graph in enumerate(graphs)]
+        first = graphs[0].preset
+        report = RenderReport(first.name, first.size, first.seed, frames=frames)
+        for i, (graph, plan) in enumerate(zip(graphs, plans)):
+            if on_frame:
+                on_frame(i, frames)
+            self._render_and_write(graph, plan, Path(directory), backend, progress, report,
+                                   frame=i)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _plan(self, graph: Graph, directory: Path, outputs: Iterable[str] | None,
+              format: str | None, frame: int | None = None) -> dict[str, tuple[Exporter, Path]]:
+        """The exporter and file path of each output, checked before anything renders.
+
+        With a ``frame``, file names are ``{preset}_{output}_{frame:04d}.{ext}``.
+        """
         plan = {}
-        for name in names:
+        for name in self._output_names(graph, outputs):
             exporter = self.exporter(format or graph.preset.outputs[name].format
                                      or self._default_format(graph, name))
-            plan[name] = (exporter, output_path(directory, graph.preset.name, name,
-                                                exporter.extension))
+            # the plain name first, so that a bad name is reported as the preset spells it
+            path = output_path(directory, graph.preset.name, name, exporter.extension)
+            if frame is not None:
+                path = output_path(directory, graph.preset.name, f"{name}_{frame:04d}",
+                                   exporter.extension)
+            plan[name] = (exporter, path)
+        return plan
+
+    def _render_and_write(self, graph: Graph, plan: dict[str, tuple[Exporter, Path]],
+                          directory: Path, backend: str,
+                          progress: Callable[[NodeEvent], None] | None, report: RenderReport,
+                          frame: int | None = None) -> None:
+        """Render every planned output, then write them all; add files and counts to
+        ``report``. A failed render writes nothing."""
         counts = {"computed": 0, "cached": 0}
 
         def count(event: NodeEvent) -> None:
@@ -217,15 +293,17 @@ class Engine:
             if progress:
                 progress(event)
 
-        textures = self._evaluate(graph, names, backend, count)
+        textures = self._evaluate(graph, list(plan), backend, count)
+        report.computed += counts["computed"]
+        report.cached += counts["cached"]
         directory.mkdir(parents=True, exist_ok=True)
-        report = RenderReport(graph.preset.name, graph.preset.size, graph.preset.seed,
-                              computed=counts["computed"], cached=counts["cached"])
         for name, (exporter, path) in plan.items():
             write_texture(path, to_host(textures[name]), exporter)
-            report.files.append({"output": name, "path": str(path), "format": exporter.format})
-        report.seconds = time.perf_counter() - started
-        return report
+            entry: dict[str, Any] = {"output": name, "path": str(path),
+                                     "format": exporter.format}
+            if frame is not None:
+                entry["frame"] = frame
+            report.files.append(entry)
 
     def exporter(self, format_name: str) -> Exporter:
         try:

@@ -167,3 +167,65 @@ def test_sheet_writes_a_labelled_png(preset_file, tmp_path, capsys):
     assert code == 0, err
     image = read_image(target)
     assert image.shape == (GAP + 2 * (40 + GAP + LABEL_HEIGHT), GAP + 2 * (40 + GAP), 3)
+
+
+@pytest.fixture
+def animated_file(tmp_path, install):
+    """A preset file whose exposed ``phase`` scales the wave: ``scaled = base * phase``."""
+    install("t", PLUGIN, attr="plugin")
+    preset = make_preset(parameters={"phase": {"type": "float", "default": 0.5}},
+                         outputs={"base": "base", "scaled": {"node": "scaled",
+                                                             "format": "tiff"}})
+    preset["nodes"]["scaled"]["factor"] = "$phase"
+    path = tmp_path / "anim.json"
+    path.write_text(json.dumps(preset))
+    return path
+
+
+def test_render_frames(animated_file, tmp_path, capsys):
+    from texgen.io import read_image
+
+    code, out, err = run(capsys, "render", str(animated_file), "-o", str(tmp_path / "out"),
+                         "--frames", "3")
+    assert code == 0, err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        f"demo_{output}_{i:04d}.{ext}" for output, ext in (("base", "png"), ("scaled", "tiff"))
+        for i in range(3)]
+    base = read_image(tmp_path / "out" / "demo_base_0000.png")
+    for i in range(3):
+        scaled = read_image(tmp_path / "out" / f"demo_scaled_{i:04d}.tiff")
+        assert abs(scaled.max() / base.max() - i / 3) < 1e-3
+        assert f"{animated_file}: frame {i + 1}/3: [1/2]" in err
+    assert "demo: wrote 6 files (3 frames)" in err
+    code, out, err = run(capsys, "render", str(animated_file), "-o", str(tmp_path / "q"),
+                         "--frames", "2", "-q")
+    assert code == 0 and err == ""
+
+
+def test_render_frames_json_lists_every_file(animated_file, tmp_path, capsys):
+    code, out, err = run(capsys, "render", str(animated_file), "-o", str(tmp_path / "o"),
+                         "--json", "--frames", "4", "--frame-param", "phase",
+                         "--outputs", "scaled")
+    assert code == 0 and err == ""
+    [report] = json.loads(out)
+    assert report["frames"] == 4
+    assert [(f["frame"], f["path"].rsplit("/", 1)[1]) for f in report["files"]] == [
+        (i, f"demo_scaled_{i:04d}.tiff") for i in range(4)]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--frames", "4", "--frame-param", "phsae"],
+     "key 'phsae': unknown exposed parameter 'phsae'; did you mean 'phase'? (exposed: phase)"),
+    (["--frames", "4", "--frame-param", "gain"], "unknown exposed parameter 'gain'"),
+    (["--frames", "0"], "frames: expected a number of frames in 1..10000, got 0"),
+    (["--frames", "4", "--set", "phase=0.5"],
+     "parameter 'phase' is set by each frame (0 to 1); it cannot also be overridden"),
+    (["--frame-param", "phase"], "--frame-param needs --frames"),
+])
+def test_render_frames_bad_input_exits_2(animated_file, tmp_path, capsys, args, message):
+    code, out, err = run(capsys, "render", str(animated_file), "-o", str(tmp_path / "o"), *args)
+    assert code == 2
+    assert message in err and "Traceback" not in err
+    if "phase" in message and "--frame-param" not in message:
+        assert err.startswith(f"texgen: error: {animated_file}: ")
+    assert not (tmp_path / "o").exists()

@@ -126,3 +126,87 @@ def test_module_level_render(tmp_path):
     preset.write_text(json.dumps(make_preset()))
     with pytest.raises(PresetError, match="unknown node type 't.wave'"):
         texgen.render(preset)  # a fresh engine without the test plugin
+
+
+def animated_preset(**changes):
+    """``make_preset`` with an exposed ``phase`` as the scale factor: ``scaled = base * phase``."""
+    nodes = {**make_preset()["nodes"],
+             "scaled": {"type": "t.scale", "input": "base", "factor": "$phase"}}
+    return make_preset(parameters={**make_preset()["parameters"], "phase": {
+        "type": "float", "default": 0.5, "min": 0.0, "max": 1.0}}, nodes=nodes,
+        outputs={"base": {"node": "base", "format": "tiff"},
+                 "scaled": {"node": "scaled", "format": "tiff"}}, **changes)
+
+
+def test_save_frames_sets_the_parameter_to_i_over_n(engine, tmp_path, counting):
+    seen = []
+    report = engine.save_frames(animated_preset(), tmp_path, frames=4,
+                                on_frame=lambda i, n: seen.append((i, n)))
+    assert seen == [(0, 4), (1, 4), (2, 4), (3, 4)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        f"demo_{output}_{i:04d}.tiff" for output in ("base", "scaled") for i in range(4)]
+    assert [(f["frame"], f["output"]) for f in report.files] == [
+        (i, output) for i in range(4) for output in ("base", "scaled")]
+    base = read_image(tmp_path / "demo_base_0000.tiff")
+    for i in range(4):
+        scaled = read_image(tmp_path / f"demo_scaled_{i:04d}.tiff")
+        np.testing.assert_allclose(scaled, base * np.float32(i / 4), rtol=1e-6)
+    assert counting.calls["wave"] == 1, "nodes upstream of the parameter are cached"
+    assert (report.computed, report.cached) == (5, 3)
+    assert report.as_dict()["frames"] == 4 and "frames" not in engine.save(
+        animated_preset(), tmp_path / "single").as_dict()
+    json.dumps(report.as_dict())
+
+
+def test_frame_0_is_a_plain_render_at_0(engine, tmp_path):
+    engine.save_frames(animated_preset(), tmp_path / "frames", frames=3, outputs=["scaled"],
+                       format="png16", size=24, seed=9, overrides={"gain": 1.5})
+    engine.save(animated_preset(), tmp_path / "plain", outputs=["scaled"], format="png16",
+                size=24, seed=9, overrides={"phase": 0.0, "gain": 1.5})
+    assert (tmp_path / "frames" / "demo_scaled_0000.png").read_bytes() == \
+        (tmp_path / "plain" / "demo_scaled.png").read_bytes()
+    assert len(list((tmp_path / "frames").iterdir())) == 3
+
+
+def test_save_frames_with_another_parameter(engine, tmp_path):
+    report = engine.save_frames(make_preset(), tmp_path, frames=2, frame_param="gain",
+                                outputs=["color"])
+    assert [f["path"].rsplit("/", 1)[1] for f in report.files] == ["demo_color_0000.png",
+                                                                   "demo_color_0001.png"]
+    assert read_image(tmp_path / "demo_color_0000.png").max() == 0.0
+    assert read_image(tmp_path / "demo_color_0001.png").max() > 0.0
+
+
+@pytest.mark.parametrize("preset, options, message", [
+    (animated_preset, {"frames": 4, "frame_param": "phsae"},
+     "<preset demo>: key 'phsae': unknown exposed parameter 'phsae'; did you mean 'phase'? "
+     "(exposed: gain, phase)"),
+    (make_preset, {"frames": 4}, "key 'phase': unknown exposed parameter 'phase' "
+                                 "(exposed: gain)"),
+    (animated_preset, {"frames": 0}, "frames: expected a number of frames in 1..10000, got 0"),
+    (animated_preset, {"frames": 10001}, "frames in 1..10000, got 10001"),
+    (animated_preset, {"frames": 4, "overrides": {"phase": 0.5}},
+     "<preset demo>: parameter 'phase' is set by each frame (0 to 1); it cannot also be "
+     "overridden"),
+])
+def test_save_frames_refuses_bad_input_before_rendering(engine, tmp_path, counting, preset,
+                                                         options, message):
+    with pytest.raises(InputError) as caught:
+        engine.save_frames(preset(), tmp_path / "out", **options)
+    assert message in str(caught.value)
+    assert not counting.calls and not (tmp_path / "out").exists()
+
+
+def test_save_frames_checks_every_frame_and_the_type_first(engine, tmp_path, counting):
+    narrow = animated_preset()
+    narrow["parameters"]["phase"]["max"] = 0.5
+    with pytest.raises(PresetError, match="key 'phase': override: expected a value <= 0.5, "
+                                          "got 0.75"):
+        engine.save_frames(narrow, tmp_path / "out", frames=4)
+    whole = make_preset(parameters={"phase": {"type": "int", "default": 0}})
+    with pytest.raises(PresetError, match="key 'phase': frames set it from 0 to 1, so it must "
+                                          "be a float parameter, not int"):
+        engine.save_frames(whole, tmp_path / "out", frames=4)
+    with pytest.raises(InputError, match="no output 'scald'; did you mean 'scaled'"):
+        engine.save_frames(animated_preset(), tmp_path / "out", frames=4, outputs=["scald"])
+    assert not counting.calls and not (tmp_path / "out").exists()
