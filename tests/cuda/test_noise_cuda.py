@@ -36,6 +36,21 @@ def test_cuda_matches_cpu(engine, node_type, fractal):
         np.testing.assert_allclose(gpu.copy_to_host(), cpu, atol=1e-5)
 
 
+@pytest.mark.parametrize("node_type", NOISES)
+@pytest.mark.parametrize("motion", [dict(loop_depth=2, phase=0.3),
+                                    dict(warp="independent", warp_amplitude=0.2),
+                                    dict(warp="progressive", warp_amplitude=0.2,
+                                         loop_depth=1, phase=0.7)])
+def test_3d_and_warped_cuda_matches_cpu(engine, node_type, motion):
+    spec = engine.registry.get(node_type)
+    params = {p.name: p.default for p in spec.params}
+    params.update(frequency=3.0, octaves=2, warp_octaves=2, **motion)
+    cpu = spec.load()(NodeContext("n", 9, 6, seed=5), **params)
+    gpu = spec.load()(NodeContext("n", 9, 6, seed=5, backend="cuda"), **params)
+    assert is_device_array(gpu)
+    np.testing.assert_allclose(gpu.copy_to_host(), cpu, atol=1e-5)
+
+
 @pytest.mark.parametrize("distance", ["euclidean", "euclidean_sq", "manhattan", "chebyshev"])
 @pytest.mark.parametrize("return_type", ["f1", "f2_minus_f1", "cell_value"])
 def test_cellular_cuda_matches_cpu(engine, distance, return_type):
