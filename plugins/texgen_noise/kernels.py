@@ -153,20 +153,28 @@ def wrap(i, period):
     return r
 
 
-def hash3(seed, ix, iy, iz):
-    """32-bit hash of lattice point (ix, iy, iz) under ``seed``, as an int in [0, 2**32).
+def prime_part(i, prime):
+    """Lattice coordinate ``i``'s share of the hash: its low 32 bits times ``prime``, mod 2**32."""
+    return ((i & MASK32) * prime) & MASK32
 
-    FastNoiseLite's prime-multiply-and-xor combination followed by an xorshift-multiply
-    avalanche, with every step masked to 32 bits.
-    """
-    h = (seed ^ (((ix & MASK32) * PRIME_X) & MASK32) ^ (((iy & MASK32) * PRIME_Y) & MASK32)
-         ^ (((iz & MASK32) * PRIME_Z) & MASK32))
+
+def avalanche(h):
+    """xorshift-multiply finaliser of a 32-bit value: every output bit depends on every input bit."""
     h ^= h >> 16
     h = (h * MIX_A) & MASK32
     h ^= h >> 15
     h = (h * MIX_B) & MASK32
     h ^= h >> 16
     return h
+
+
+def hash3(seed, ix, iy, iz):
+    """32-bit hash of lattice point (ix, iy, iz) under ``seed``, as an int in [0, 2**32).
+
+    FastNoiseLite's prime-multiply-and-xor combination, then ``avalanche``.
+    """
+    return avalanche(seed ^ prime_part(ix, PRIME_X) ^ prime_part(iy, PRIME_Y)
+                     ^ prime_part(iz, PRIME_Z))
 
 
 def hash2(seed, ix, iy):
@@ -221,40 +229,60 @@ def perlin2(x, y, period_x, period_y, seed):
     # int(): math.floor returns an int on the CPU and in Python but a float in CUDA code.
     ix0 = int(math.floor(x))
     iy0 = int(math.floor(y))
+    hx0, hx1 = cell_x_parts(ix0, period_x)
+    hy0, hy1 = cell_y_parts(iy0, period_y, seed)
     fx = x - ix0
     fy = y - iy0
-    ix1 = ix0 + 1
-    iy1 = iy0 + 1
-    ix0 = wrap(ix0, period_x)
-    ix1 = wrap(ix1, period_x)
-    iy0 = wrap(iy0, period_y)
-    iy1 = wrap(iy1, period_y)
-    n00 = gradient_dot(hash2(seed, ix0, iy0), fx, fy)
-    n10 = gradient_dot(hash2(seed, ix1, iy0), fx - 1.0, fy)
-    n01 = gradient_dot(hash2(seed, ix0, iy1), fx, fy - 1.0)
-    n11 = gradient_dot(hash2(seed, ix1, iy1), fx - 1.0, fy - 1.0)
-    sx = fade(fx)
-    sy = fade(fy)
+    return perlin2_cell(hx0, hx1, hy0, hy1, fx, fy, fade(fx), fade(fy))
+
+
+def cell_x_parts(ix0, period_x):
+    """The hash parts of the columns ix0 and ix0 + 1 of a cell (wrapped, times PRIME_X)."""
+    return (prime_part(wrap(ix0, period_x), PRIME_X),
+            prime_part(wrap(ix0 + 1, period_x), PRIME_X))
+
+
+def cell_y_parts(iy0, period_y, seed):
+    """The hash parts of the rows iy0 and iy0 + 1 of a cell (wrapped, times PRIME_Y) with
+    the seed xor-ed in: ``avalanche(x_part ^ y_part)`` is then ``hash2``."""
+    return (seed ^ prime_part(wrap(iy0, period_y), PRIME_Y),
+            seed ^ prime_part(wrap(iy0 + 1, period_y), PRIME_Y))
+
+
+def perlin2_cell(hx0, hx1, hy0, hy1, fx, fy, sx, sy):
+    """Perlin noise at (fx, fy) in [0, 1)^2 inside the cell whose corner hash parts are
+    ``cell_x_parts`` and ``cell_y_parts``; sx, sy are fade(fx), fade(fy). Split from
+    ``perlin2`` so that an image loop can compute the parts and fades once per column and
+    row rather than per pixel."""
+    n00 = gradient_dot(avalanche(hx0 ^ hy0), fx, fy)
+    n10 = gradient_dot(avalanche(hx1 ^ hy0), fx - 1.0, fy)
+    n01 = gradient_dot(avalanche(hx0 ^ hy1), fx, fy - 1.0)
+    n11 = gradient_dot(avalanche(hx1 ^ hy1), fx - 1.0, fy - 1.0)
     bottom = n00 + sx * (n10 - n00)
     top = n01 + sx * (n11 - n01)
     return PERLIN_SCALE * (bottom + sy * (top - bottom))
 
 
-def simplex_corner(seed, i, j, dx, dy, period_x, period_y):
-    """Contribution of simplex lattice point (i, j) at offset (dx, dy) from it.
+def simplex_row_parts(j, period_y, seed):
+    """(hash part, i shift) of simplex lattice row ``j``: the seed xor the wrapped row's
+    ``prime_part``, and how far wrapping moved the row's points along it.
 
     Lattice point (i, j) sits at x = i - j/2, y = j * ROW_HEIGHT. Wrapping j by the row
     period P moves x by P/2, so i shifts by P/2 with it: P must be even.
     """
+    wrapped = wrap(j, period_y)
+    return seed ^ prime_part(wrapped, PRIME_Y), (j - wrapped) // 2
+
+
+def simplex_corner(row_part, i_shift, i, dx, dy, period_x):
+    """Contribution of the point i of a lattice row (``simplex_row_parts``) at offset
+    (dx, dy) from it."""
     a = SIMPLEX_RADIUS_SQ - dx * dx - dy * dy
     if a <= 0.0:
         return 0.0
-    jw = wrap(j, period_y)
-    i -= (j - jw) // 2
-    j = jw
-    i = wrap(i, period_x)
     a2 = a * a
-    return a2 * a2 * gradient_dot(hash2(seed, i, j), dx, dy)
+    return a2 * a2 * gradient_dot(
+        avalanche(prime_part(wrap(i - i_shift, period_x), PRIME_X) ^ row_part), dx, dy)
 
 
 def simplex2(x, r, period_x, period_y, seed):
@@ -265,27 +293,27 @@ def simplex2(x, r, period_x, period_y, seed):
     as ``x``). ``period_x`` wraps every ``period_x`` points along a row, ``period_y`` every
     ``period_y`` rows and must then be even (0: no wrapping).
     """
+    j0 = int(math.floor(r))
+    part0, shift0 = simplex_row_parts(j0, period_y, seed)
+    part1, shift1 = simplex_row_parts(j0 + 1, period_y, seed)
+    return simplex2_row(x, r, r - j0, part0, shift0, part1, shift1, period_x)
+
+
+def simplex2_row(x, r, fr, part0, shift0, part1, shift1, period_x):
+    """``simplex2`` at (x, r), with fr = r - floor(r) and the ``simplex_row_parts`` of rows
+    floor(r) and floor(r) + 1 given: an image loop computes those once per row."""
     s = x + 0.5 * r  # skewed coordinate: point (i, j) is at s = i
     i0 = int(math.floor(s))
-    j0 = int(math.floor(r))
     fs = s - i0
-    fr = r - j0
     # Offsets from the three corners of the triangle holding the point, in unit-edge space.
     dx0 = fs - 0.5 * fr
     dy0 = fr * ROW_HEIGHT
+    n = simplex_corner(part0, shift0, i0, dx0, dy0, period_x)
     if fs > fr:  # lower triangle: corners (i0, j0), (i0 + 1, j0), (i0 + 1, j0 + 1)
-        i1 = i0 + 1
-        j1 = j0
-        dx1 = dx0 - 1.0
-        dy1 = dy0
+        n += simplex_corner(part0, shift0, i0 + 1, dx0 - 1.0, dy0, period_x)
     else:  # upper triangle: corners (i0, j0), (i0, j0 + 1), (i0 + 1, j0 + 1)
-        i1 = i0
-        j1 = j0 + 1
-        dx1 = dx0 + 0.5
-        dy1 = dy0 - ROW_HEIGHT
-    n = simplex_corner(seed, i0, j0, dx0, dy0, period_x, period_y)
-    n += simplex_corner(seed, i1, j1, dx1, dy1, period_x, period_y)
-    n += simplex_corner(seed, i0 + 1, j0 + 1, dx0 - 0.5, dy0 - ROW_HEIGHT, period_x, period_y)
+        n += simplex_corner(part1, shift1, i0, dx0 + 0.5, dy0 - ROW_HEIGHT, period_x)
+    n += simplex_corner(part1, shift1, i0 + 1, dx0 - 0.5, dy0 - ROW_HEIGHT, period_x)
     return SIMPLEX_SCALE * n
 
 
@@ -298,20 +326,20 @@ def value2(x, y, period_x, period_y, seed):
     """
     ix0 = int(math.floor(x))
     iy0 = int(math.floor(y))
+    hx0, hx1 = cell_x_parts(ix0, period_x)
+    hy0, hy1 = cell_y_parts(iy0, period_y, seed)
     fx = x - ix0
     fy = y - iy0
-    ix1 = ix0 + 1
-    iy1 = iy0 + 1
-    ix0 = wrap(ix0, period_x)
-    ix1 = wrap(ix1, period_x)
-    iy0 = wrap(iy0, period_y)
-    iy1 = wrap(iy1, period_y)
-    v00 = lattice_value(hash2(seed, ix0, iy0))
-    v10 = lattice_value(hash2(seed, ix1, iy0))
-    v01 = lattice_value(hash2(seed, ix0, iy1))
-    v11 = lattice_value(hash2(seed, ix1, iy1))
-    sx = fade(fx)
-    sy = fade(fy)
+    return value2_cell(hx0, hx1, hy0, hy1, fade(fx), fade(fy))
+
+
+def value2_cell(hx0, hx1, hy0, hy1, sx, sy):
+    """Value noise inside one cell, as ``perlin2_cell`` is Perlin noise (it needs only the
+    fades)."""
+    v00 = lattice_value(avalanche(hx0 ^ hy0))
+    v10 = lattice_value(avalanche(hx1 ^ hy0))
+    v01 = lattice_value(avalanche(hx0 ^ hy1))
+    v11 = lattice_value(avalanche(hx1 ^ hy1))
     bottom = v00 + sx * (v10 - v00)
     top = v01 + sx * (v11 - v01)
     return bottom + sy * (top - bottom)
@@ -711,6 +739,11 @@ def fractal(noise, fractal_type, dims, u, v, lattice, periods, seeds, weights,
                        return_type, jitter)
         total, lost, scale = octave_step(fractal_type, n, weights[k], weighted_strength,
                                          ping_pong_strength, total, lost, scale)
+    return fractal_result(fractal_type, total, lost)
+
+
+def fractal_result(fractal_type, total, lost):
+    """The fractal value in [0, 1] from ``octave_step``'s final ``total`` and ``lost``."""
     if fractal_type == FRACTAL_FBM:
         total = 0.5 + 0.5 * total
     else:
@@ -767,13 +800,18 @@ def noise_at(u, v, noise, fractal_type, dims, lattice, periods, seeds, weights,
                    weighted_strength, ping_pong_strength, distance, return_type, jitter)
 
 
+#: Rows per parallel work item of ``fill_grid_cpu``.
+ROWS_PER_CHUNK = 16
+
 #: The scalar functions every target compiles, callees first.
-SCALAR_FUNCTIONS = (wrap, hash3, hash2, gradient_dot, gradient_dot3, fade, lattice_value,
-                    cubic_lerp, ping_pong, lerp, perlin2, simplex_corner, simplex2, value2,
+SCALAR_FUNCTIONS = (wrap, prime_part, avalanche, hash3, hash2, gradient_dot, gradient_dot3, fade, lattice_value,
+                    cubic_lerp, ping_pong, lerp, cell_x_parts, cell_y_parts, perlin2_cell, perlin2,
+                    simplex_row_parts, simplex_corner, simplex2_row, simplex2,
+                    value2_cell, value2,
                     value_cubic_row, value_cubic_plane, value_cubic2, perlin3, simplex3_cube,
                     simplex3, value3, value_cubic3, cell_spread, feature_offset,
                     cell_distance, cellular_value, cellular2, cellular3, white2, octave_step,
-                    base_noise, fractal, gradient_noise, domain_warp, noise_at)
+                    base_noise, fractal_result, fractal, gradient_noise, domain_warp, noise_at)
 
 
 # --- per-target image loops -------------------------------------------------------------
@@ -797,6 +835,79 @@ def fill_noise_cpu(out, noise, fractal_type, dims, lattice, periods, seeds, weig
                                         ping_pong_strength, distance, return_type, jitter,
                                         warp_mode, warp_lattice, warp_periods, warp_seeds,
                                         warp_weights, warp_amplitude_u, warp_amplitude_v)
+
+
+def fill_grid_cpu(out, noise, fractal_type, lattice, periods, seeds, weights,
+                  weighted_strength, ping_pong_strength, distance, return_type, jitter):
+    """``fill_noise_cpu`` for 2-D noise without a warp: the same values bit for bit, faster.
+
+    Rows run in parallel, and each row sums its octaves for all its pixels at once, so the
+    row's lattice set-up is done once per octave. Perlin and value noise also take their
+    columns' hash parts (``cell_x_parts``) from tables built once per call: what is left per
+    pixel is ``perlin2_cell`` / ``value2_cell`` (about 4x faster for Perlin). Arguments as
+    for ``noise_at``.
+    """
+    height = out.shape[0]
+    width = out.shape[1]
+    octaves = seeds.shape[0]
+    column_x0 = np.empty((octaves, width), np.int64)
+    column_x1 = np.empty((octaves, width), np.int64)
+    column_fx = np.empty((octaves, width))
+    column_sx = np.empty((octaves, width))
+    for k in range(octaves):
+        for col in range(width):
+            x = (col + 0.5) / width * lattice[k, 0]
+            ix0 = int(math.floor(x))
+            column_x0[k, col], column_x1[k, col] = cell_x_parts(ix0, periods[k, 0])
+            column_fx[k, col] = x - ix0
+            column_sx[k, col] = fade(x - ix0)
+    # Rows in chunks, so each thread allocates its row buffers once per chunk, not per row.
+    chunks = -(-height // ROWS_PER_CHUNK)
+    for chunk in prange(chunks):
+        noise_row = np.empty(width)
+        total = np.empty(width)
+        lost = np.empty(width)
+        scale = np.empty(width)
+        for row in range(chunk * ROWS_PER_CHUNK, min(height, (chunk + 1) * ROWS_PER_CHUNK)):
+            total[:] = 0.0
+            lost[:] = 0.0
+            scale[:] = 1.0
+            v = (row + 0.5) / height
+            for k in range(octaves):
+                y = v * lattice[k, 1]
+                iy0 = int(math.floor(y))
+                fy = y - iy0
+                if noise == NOISE_PERLIN or noise == NOISE_VALUE:
+                    hy0, hy1 = cell_y_parts(iy0, periods[k, 1], seeds[k])
+                    sy = fade(fy)
+                    if noise == NOISE_PERLIN:
+                        for col in range(width):
+                            noise_row[col] = perlin2_cell(
+                                column_x0[k, col], column_x1[k, col], hy0, hy1,
+                                column_fx[k, col], fy, column_sx[k, col], sy)
+                    else:
+                        for col in range(width):
+                            noise_row[col] = value2_cell(column_x0[k, col], column_x1[k, col],
+                                                         hy0, hy1, column_sx[k, col], sy)
+                elif noise == NOISE_SIMPLEX:
+                    part0, shift0 = simplex_row_parts(iy0, periods[k, 1], seeds[k])
+                    part1, shift1 = simplex_row_parts(iy0 + 1, periods[k, 1], seeds[k])
+                    for col in range(width):
+                        noise_row[col] = simplex2_row((col + 0.5) / width * lattice[k, 0], y,
+                                                      fy, part0, shift0, part1, shift1,
+                                                      periods[k, 0])
+                else:
+                    for col in range(width):
+                        noise_row[col] = base_noise(
+                            noise, 2, (col + 0.5) / width * lattice[k, 0], y, 0.0,
+                            periods[k, 0], periods[k, 1], 0, seeds[k], distance, return_type,
+                            jitter)
+                for col in range(width):
+                    total[col], lost[col], scale[col] = octave_step(
+                        fractal_type, noise_row[col], weights[k], weighted_strength,
+                        ping_pong_strength, total[col], lost[col], scale[col])
+            for col in range(width):
+                out[row, col, 0] = fractal_result(fractal_type, total[col], lost[col])
 
 
 def fill_noise_cuda(out, noise, fractal_type, dims, lattice, periods, seeds, weights,
@@ -857,8 +968,9 @@ def cpu_kernels():
 
     No ``fastmath``: output must be bitwise reproducible.
     """
-    return make_kernels(numba.njit,
-                        entry_points=((fill_noise_cpu, numba.njit(parallel=True, cache=True)),))
+    parallel = numba.njit(parallel=True, cache=True)
+    return make_kernels(numba.njit, entry_points=((fill_noise_cpu, parallel),
+                                                  (fill_grid_cpu, parallel)))
 
 
 @functools.cache

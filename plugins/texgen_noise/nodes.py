@@ -160,8 +160,11 @@ def _fill(noise: int, fractal: int, ctx: NodeContext, lattices: OctaveLattices,
             out, *codes, *arrays, *scalars, *warp_arrays, *warp_scalars)
         return out
     out = np.empty((ctx.height, ctx.width, 1), np.float32)
-    kernels.cpu_kernels().fill_noise_cpu(out, *codes, *arrays, *scalars, *warp_arrays,
-                                         *warp_scalars)
+    if dims == 2 and warp.mode == kernels.WARP_NONE:
+        kernels.cpu_kernels().fill_grid_cpu(out, *codes[:2], *arrays, *scalars[:5])
+    else:
+        kernels.cpu_kernels().fill_noise_cpu(out, *codes, *arrays, *scalars, *warp_arrays,
+                                             *warp_scalars)
     return out
 
 
