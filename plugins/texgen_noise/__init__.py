@@ -47,10 +47,11 @@ MOTION_PARAMS = (
           "the same texture as phase 0, so frames at phase i/N for i = 0..N-1 loop. "
           "Default 0.0, range -1e6..1e6.", min=-1e6, max=1e6),
     Param("loop_depth", "int", 0,
-          "0: 2-D noise. n > 0: 3-D noise, sliced at a depth that travels n first-octave "
+          "0: 2-D noise. n >= 2: 3-D noise, sliced at a depth that travels n first-octave "
           "cells along the third axis per unit of phase, wrapping so that it loops "
-          "(octave k travels round(n * lacunarity**k) of its cells). Default 0, range "
-          "0..64.", min=0, max=64),
+          "(octave k travels round(n * lacunarity**k) of its cells); 2 goes back and forth "
+          "between two lattice planes, 3 or more never retraces. 1 is an error (a single "
+          "plane). Default 0, range 0..64.", min=0, max=64),
     Param("warp", "enum", "none",
           "Domain warp: sample the noise at points moved by a fractal Perlin vector field. "
           "'independent' sums each warp octave's displacement of the original point; "

@@ -178,8 +178,11 @@ def _render(noise: int, ctx: NodeContext, *, frequency: float = 4.0, fractal: st
     _choice(ctx, "fractal", fractal, FRACTALS)
     if fractal == "none":
         octaves = 1
-    if loop_depth < 0:
-        raise ValueError(f"node '{ctx.node_id}': loop_depth must be >= 0, got {loop_depth!r}")
+    if loop_depth < 0 or loop_depth == 1:
+        # One cell per loop would wrap the third axis onto a single lattice plane: the
+        # first octave of value noise would not move at all, Perlin's would only pulse.
+        raise ValueError(f"node '{ctx.node_id}': loop_depth must be 0 (2-D noise) or 2..64 "
+                         f"(cells per loop), got {loop_depth!r}")
     dims = 3 if loop_depth > 0 else 2
     lattices = octave_lattices(noise, frequency=frequency, octaves=octaves,
                                lacunarity=lacunarity, width=ctx.width, height=ctx.height,
@@ -211,9 +214,10 @@ def perlin(ctx: NodeContext, **options) -> np.ndarray:
         ping_pong_strength: for "pingpong", how many half-waves the noise range spans / 2.
         phase: position in the animation loop, any float; phase 1 (or any integer) gives
             the same texture as phase 0. Used when ``loop_depth`` > 0.
-        loop_depth: 0 for 2-D noise; n > 0 samples 3-D noise on a slice that travels n
+        loop_depth: 0 for 2-D noise; n >= 2 samples 3-D noise on a slice that travels n
             first-octave cells along the third axis per loop of ``phase`` (octave k:
             round(n * lacunarity**k) cells), wrapping so the animation loops seamlessly.
+            1 is refused: a period of one cell is a single lattice plane.
         warp: domain warp, "none", "independent" or "progressive": sample the noise at
             points moved by a fractal Perlin vector field (see ``kernels.domain_warp``).
         warp_amplitude: largest displacement of the warp, in texture widths.

@@ -40,7 +40,7 @@ def test_cuda_matches_cpu(engine, node_type, fractal):
 @pytest.mark.parametrize("motion", [dict(loop_depth=2, phase=0.3),
                                     dict(warp="independent", warp_amplitude=0.2),
                                     dict(warp="progressive", warp_amplitude=0.2,
-                                         loop_depth=1, phase=0.7)])
+                                         loop_depth=2, phase=0.7)])
 def test_3d_and_warped_cuda_matches_cpu(engine, node_type, motion):
     spec = engine.registry.get(node_type)
     params = {p.name: p.default for p in spec.params}

@@ -1,4 +1,5 @@
-"""Shared by the noise tests: the reference hash and the plugin's registered specs."""
+"""Shared by the noise tests: the reference hashes (2-D and 3-D) and the plugin's registered
+specs."""
 
 import texgen
 import texgen_noise
@@ -20,3 +21,14 @@ def registered_specs():
     """The noise plugin's node specs as the engine registers them (namespace "noise")."""
     return texgen.Engine(entry_points=False, strict=True,
                          plugins={"noise": texgen_noise}).registry
+
+
+def ref_hash3(seed, x, y, z):
+    """The documented 3-D lattice hash (a third prime for z; z = 0 gives ``ref_hash``),
+    written out independently of kernels.hash3. Works on ints and on int64 NumPy arrays."""
+    h = (seed ^ (x * 501125321) ^ (y * 1136930381) ^ (z * 1720413743)) & MASK
+    h ^= h >> 16
+    h = (h * 0x7FEB352D) & MASK
+    h ^= h >> 15
+    h = (h * 0x27D4EB2D) & MASK
+    return h ^ (h >> 16)

@@ -81,7 +81,7 @@ def test_second_process_loads_kernel_from_disk_cache():
     # Both image loops: the 2-D grid loop and the general one (3-D, warped).
     ctx = NodeContext(node_id="n", width=8, height=8, seed=1)
     nodes.perlin(ctx, octaves=2)  # compiled or cached
-    nodes.perlin(ctx, octaves=2, loop_depth=1)
+    nodes.perlin(ctx, octaves=2, loop_depth=2)
     code = (
         "import json\n"
         "from texgen.nodes import NodeContext\n"
