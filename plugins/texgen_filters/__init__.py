@@ -8,6 +8,7 @@ pure NumPy and works on the CPU backend. See docs/filters.md.
 
 from texgen.hookspecs import hookimpl
 from texgen.nodes import NodeSpec, Param, Port
+from texgen_filters import specs_spatial, specs_tone_color
 
 _ANY_IN = Port("input", "any", "Texture to process: gray, color or rgba (alpha is kept).")
 _ANY_OUT = Port("out", "any", "Same channel count as the input.")
@@ -112,5 +113,5 @@ NODES = (LEVELS, INVERT, GRADIENT_MAP, BLEND, NORMAL_MAP, WARP)
 @hookimpl
 def register_nodes(register):
     """Register the filter nodes."""
-    for spec in NODES:
+    for spec in (*NODES, *specs_tone_color.NODES, *specs_spatial.NODES):
         register(spec)
