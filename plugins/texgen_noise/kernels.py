@@ -701,16 +701,13 @@ def base_noise(noise, dims, x, y, z, period_x, period_y, period_z, seed, distanc
     volume at (x, y, z). ``distance``, ``return_type`` and ``jitter`` are for cellular.
     """
     if dims == 3:
-        if noise == NOISE_SIMPLEX:
-            return simplex3(x, y, z, period_x, period_y, period_z, seed)
-        if noise == NOISE_VALUE:
-            return value3(x, y, z, period_x, period_y, period_z, seed)
-        if noise == NOISE_VALUE_CUBIC:
-            return value_cubic3(x, y, z, period_x, period_y, period_z, seed)
-        if noise == NOISE_CELLULAR:
-            return cellular3(x, y, z, period_x, period_y, period_z, seed, distance,
-                             return_type, jitter)
-        return perlin3(x, y, z, period_x, period_y, period_z, seed)
+        return base_noise3(noise, x, y, z, period_x, period_y, period_z, seed, distance,
+                           return_type, jitter)
+    return base_noise2(noise, x, y, period_x, period_y, seed, distance, return_type, jitter)
+
+
+def base_noise2(noise, x, y, period_x, period_y, seed, distance, return_type, jitter):
+    """``base_noise`` in 2-D: split out so the 2-D image loop does not compile 3-D code."""
     if noise == NOISE_SIMPLEX:
         return simplex2(x, y, period_x, period_y, seed)
     if noise == NOISE_VALUE:
@@ -722,6 +719,21 @@ def base_noise(noise, dims, x, y, z, period_x, period_y, period_z, seed, distanc
     if noise == NOISE_WHITE:
         return white2(x, y, period_x, period_y, seed)
     return perlin2(x, y, period_x, period_y, seed)
+
+
+def base_noise3(noise, x, y, z, period_x, period_y, period_z, seed, distance, return_type,
+                jitter):
+    """``base_noise`` in 3-D (white noise has no 3-D form: Perlin stands in)."""
+    if noise == NOISE_SIMPLEX:
+        return simplex3(x, y, z, period_x, period_y, period_z, seed)
+    if noise == NOISE_VALUE:
+        return value3(x, y, z, period_x, period_y, period_z, seed)
+    if noise == NOISE_VALUE_CUBIC:
+        return value_cubic3(x, y, z, period_x, period_y, period_z, seed)
+    if noise == NOISE_CELLULAR:
+        return cellular3(x, y, z, period_x, period_y, period_z, seed, distance, return_type,
+                         jitter)
+    return perlin3(x, y, z, period_x, period_y, period_z, seed)
 
 
 def fractal(noise, fractal_type, dims, u, v, lattice, periods, seeds, weights,
@@ -822,7 +834,7 @@ SCALAR_FUNCTIONS = (wrap, prime_part, avalanche, hash3, hash2, gradient_dot, gra
                     value_cubic_row, value_cubic_plane, value_cubic2, perlin3, simplex3_cube,
                     simplex3, value3, value_cubic3, cell_spread, feature_offset,
                     cell_distance, cellular_value, cellular2, cellular3, white2, octave_step,
-                    base_noise, fractal_result, fractal, gradient_noise, domain_warp, noise_at)
+                    base_noise2, base_noise3, base_noise, fractal_result, fractal, gradient_noise, domain_warp, noise_at)
 
 
 # --- per-target image loops -------------------------------------------------------------
@@ -909,10 +921,9 @@ def fill_grid_cpu(out, noise, fractal_type, lattice, periods, seeds, weights,
                                                       periods[k, 0])
                 else:
                     for col in range(width):
-                        noise_row[col] = base_noise(
-                            noise, 2, (col + 0.5) / width * lattice[k, 0], y, 0.0,
-                            periods[k, 0], periods[k, 1], 0, seeds[k], distance, return_type,
-                            jitter)
+                        noise_row[col] = base_noise2(
+                            noise, (col + 0.5) / width * lattice[k, 0], y, periods[k, 0],
+                            periods[k, 1], seeds[k], distance, return_type, jitter)
                 for col in range(width):
                     total[col], lost[col], scale[col] = octave_step(
                         fractal_type, noise_row[col], weights[k], weighted_strength,
