@@ -176,7 +176,7 @@ class Engine:
         """Parse and check a preset with overrides; return its graph or raise."""
         loaded = self.load_preset(preset).with_overrides(size=size, seed=seed,
                                                          overrides=overrides)
-        return build_graph(loaded, self.registry)
+        return build_graph(loaded, self.registry, load_preset=self.load_preset)
 
     # --- rendering ----------------------------------------------------------------------
 

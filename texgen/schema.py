@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from texgen.graph import SUBGRAPH_TYPE
 from texgen.nodes import NodeRegistry, NodeSpec, Param
 from texgen.preset import FORMAT_VERSION, MAX_SIDE
 
@@ -51,14 +52,24 @@ def preset_schema(registry: NodeRegistry) -> dict[str, Any]:
                                "doc": {"type": "string"}}}},
             "nodes": {"type": "object", "additionalProperties": {
                 "type": "object", "required": ["type"],
-                "properties": {"type": {"enum": registry.ids()}},
-                "allOf": [_node_rule(spec) for spec in registry]}},
+                "properties": {"type": {"enum": [*registry.ids(), SUBGRAPH_TYPE]}},
+                "allOf": [*(_node_rule(spec) for spec in registry), _SUBGRAPH_RULE]}},
             "outputs": {"type": "object", "minProperties": 1, "additionalProperties": {
                 "anyOf": [_LINK, {"type": "object", "required": ["node"],
                                   "additionalProperties": False,
                                   "properties": {"node": _LINK, "format": {"type": "string"}}}]}},
         },
     }
+
+
+#: A node instancing a preset: its other keys are that preset's exposed parameters, which
+#: this schema cannot know.
+_SUBGRAPH_RULE = {
+    "if": {"properties": {"type": {"const": SUBGRAPH_TYPE}}},
+    "then": {"required": ["type", "preset"],
+             "properties": {"preset": {"type": "string", "minLength": 1,
+                                       "description": "The preset to instance: a path "
+                                       "relative to this file, or a preset name."}}}}
 
 
 def _node_rule(spec: NodeSpec) -> dict[str, Any]:

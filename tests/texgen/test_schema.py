@@ -58,3 +58,11 @@ def test_cli_schema(tmp_path, capsys):
 
     assert main(["schema", "-o", str(tmp_path / "s.json")]) == 0
     assert json.loads((tmp_path / "s.json").read_text())["title"] == "texgen preset"
+
+
+def test_schema_accepts_preset_instances_and_wants_their_preset(validator, marble):
+    instancing = copy.deepcopy(marble)
+    instancing["nodes"]["inner"] = {"type": "preset", "preset": "rock", "roughness": 0.4}
+    validator.validate(instancing)
+    del instancing["nodes"]["inner"]["preset"]
+    assert list(validator.iter_errors(instancing))
