@@ -62,7 +62,7 @@ def test_cli_schema(tmp_path, capsys):
 
 def test_schema_accepts_preset_instances_and_wants_their_preset(validator, marble):
     instancing = copy.deepcopy(marble)
-    instancing["nodes"]["inner"] = {"type": "preset", "preset": "rock", "roughness": 0.4}
+    instancing["nodes"]["inner"] = {"type": "preset", "preset": "rock", "scale": 4.0}
     validator.validate(instancing)
     del instancing["nodes"]["inner"]["preset"]
     assert list(validator.iter_errors(instancing))
