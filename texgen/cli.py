@@ -288,6 +288,18 @@ def sheet(engine: Engine, presets, output, size, seed, thumb):
 
 
 @cli.command()
+@click.option("-o", "--output", default="docs/nodes.md", show_default=True,
+              type=click.Path(), help="Markdown file; thumbnails go to nodes/ beside it.")
+@click.pass_obj
+def docs(engine: Engine, output):
+    """Write the node reference of the installed nodes, with a thumbnail per node."""
+    from texgen.reference import write_reference
+
+    files = write_reference(engine, Path(output))
+    click.echo(f"wrote {output} and {len(files) - 1} thumbnails", err=True)
+
+
+@cli.command()
 @click.option("-o", "--output", type=click.Path(), help="Write to this file (default: stdout).")
 @click.pass_obj
 def schema(engine: Engine, output):

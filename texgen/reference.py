@@ -1,0 +1,119 @@
+"""The node reference (docs/nodes.md): every registered node's ports, parameters and a
+thumbnail, generated from the specs so that it cannot drift from the code.
+
+    TEXGEN_PLUGINS=noise,filters,patterns texgen docs -o docs/nodes.md
+
+writes the Markdown file and one thumbnail per node into ``nodes/`` beside it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from texgen.engine import Engine
+from texgen.io import atomic_write, write_texture
+from texgen.nodes import NodeContext, NodeSpec, Param
+from texgen.testing import make_inputs
+
+#: Thumbnail side in pixels.
+THUMB = 64
+
+
+def node_reference(engine: Engine, *, thumbnail: Callable[[NodeSpec], str | None]) -> str:
+    """Markdown for every node of ``engine.registry``, grouped by plugin, in id order.
+
+    ``thumbnail(spec)`` returns the image link for a node (or None for no picture).
+    """
+    specs = sorted(engine.registry, key=lambda spec: spec.id)
+    lines = ["# Node reference", "",
+             "Generated from the node specs by `TEXGEN_PLUGINS=noise,filters,patterns texgen "
+             "docs -o docs/nodes.md`; do not edit by hand (a test checks it is current). "
+             f"Thumbnails: each node at {THUMB}² with its default parameters, seed 1, fed "
+             "smooth periodic test textures (`texgen.testing.make_inputs`).", ""]
+    plugins = sorted({spec.id.split(".")[0] for spec in specs})
+    lines += [f"{len(specs)} nodes: " + ", ".join(
+        f"[{p}](#{p}) ({sum(s.id.startswith(p + '.') for s in specs)})" for p in plugins), ""]
+    for plugin in plugins:
+        lines += [f"## {plugin}", ""]
+        for spec in (s for s in specs if s.id.startswith(plugin + ".")):
+            lines += _node_section(spec, thumbnail(spec))
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _node_section(spec: NodeSpec, image: str | None) -> list[str]:
+    lines = [f"### `{spec.id}`", ""]
+    if image:
+        lines += [f"<img src=\"{image}\" width=\"{THUMB}\" height=\"{THUMB}\" align=\"right\" "
+                  f"alt=\"{spec.id}\">", ""]
+    lines += [spec.doc, "", f"Backends: {', '.join(spec.backends)}.", ""]
+    if spec.inputs:
+        lines += ["| input | type | |", "|---|---|---|"]
+        lines += [f"| `{p.name}` | {p.type}{', optional' if p.optional else ''} | "
+                  f"{_cell(p.doc)} |" for p in spec.inputs]
+        lines.append("")
+    lines += ["| output | type | |", "|---|---|---|"]
+    lines += [f"| `{p.name}` | {p.type} | {_cell(p.doc)} |" for p in spec.outputs]
+    lines.append("")
+    if spec.params:
+        lines += ["| parameter | type | default | range | |", "|---|---|---|---|---|"]
+        lines += [f"| `{p.name}` | {p.type} | {_cell(_value(p.default))} | {_range(p)} | "
+                  f"{_cell(p.doc)} |" for p in spec.params]
+        lines.append("")
+    return lines
+
+
+def _range(param: Param) -> str:
+    if param.choices:
+        return ", ".join(f"`{c}`" for c in param.choices)
+    if param.min is not None or param.max is not None:
+        return f"{_value(param.min)}..{_value(param.max)}"
+    return ""
+
+
+def _value(value) -> str:
+    """A value as a preset file writes it (JSON and TOML agree on these)."""
+    return "" if value is None else f"`{json.dumps(value)}`"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_thumbnail(spec: NodeSpec) -> np.ndarray | None:
+    """The node's first output at THUMB² with its defaults, or None when it cannot render
+    without more (a file to load, a model to run)."""
+    ctx = NodeContext(spec.id, THUMB, THUMB, seed=1, tileable=True)
+    try:
+        outputs = spec.load()(ctx, **make_inputs(spec, THUMB, THUMB),
+                              **{p.name: p.default for p in spec.params})
+    except (OSError, ValueError):
+        return None
+    texture = outputs[spec.outputs[0].name] if isinstance(outputs, dict) else outputs
+    return np.clip(np.asarray(texture, np.float32)[..., :3], 0.0, 1.0)
+
+
+def write_reference(engine: Engine, path: Path) -> list[Path]:
+    """Write the reference to ``path`` and its thumbnails to ``path.parent / "nodes"``.
+
+    Returns the files written. Each is replaced atomically.
+    """
+    images = path.parent / "nodes"
+    images.mkdir(parents=True, exist_ok=True)
+    written = []
+
+    def thumbnail(spec: NodeSpec) -> str | None:
+        picture = render_thumbnail(spec)
+        if picture is None:
+            return None
+        target = images / f"{spec.id}.png"
+        write_texture(target, picture, engine.exporter("png8"))
+        written.append(target)
+        return f"nodes/{target.name}"
+
+    text = node_reference(engine, thumbnail=thumbnail)
+    atomic_write(path, lambda tmp: tmp.write_text(text))
+    return [path, *written]
