@@ -311,6 +311,66 @@ def schema(engine: Engine, output):
         click.echo(text, nl=False)
 
 
+@cli.command("eval")
+@click.argument("synthesis", metavar="SYNTH")
+@click.argument("more_seeds", nargs=-1, metavar="[OTHER]...")
+@click.option("--exemplar", metavar="EX", help="The exemplar image the synthesis imitates.")
+@click.option("--seeds", multiple=True, metavar="OTHER",
+              help="Other syntheses of the same size (other seeds) for the diversity score; "
+                   "every image after --seeds counts (--seeds a.png b.png).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def eval_command(synthesis, more_seeds, exemplar, seeds, as_json):
+    """Score the texture SYNTH (PNG, TIFF, ...): seam score; with --exemplar, MSE, SSIM,
+    spectrum, histogram and patch sliced-Wasserstein distances; with --seeds, diversity."""
+    from texgen import metrics
+    from texgen.io import read_image
+
+    if more_seeds and not seeds:
+        raise click.UsageError(f"unexpected extra argument {more_seeds[0]!r}: SYNTH is one "
+                               f"image; put other seeds after --seeds")
+    others = [*seeds, *more_seeds]
+    image = read_image(synthesis)
+    example = read_image(exemplar) if exemplar is not None else None
+    other_images = [read_image(path) for path in others]
+    for path, other in zip(others, other_images):
+        if other.shape != image.shape:
+            raise InputError(f"{path}: {other.shape[1]}x{other.shape[0]}x{other.shape[2]} "
+                             f"image, but --seeds images must have the shape of {synthesis} "
+                             f"({image.shape[1]}x{image.shape[0]}x{image.shape[2]})")
+    if example is not None and example.shape[2] != image.shape[2]:
+        raise InputError(f"{exemplar}: {example.shape[2]} channels, but {synthesis} has "
+                         f"{image.shape[2]}: compare images with the same channels")
+    try:
+        scores = metrics.evaluate(image, example, others=other_images)
+    except ValueError as exc:
+        raise InputError(f"{synthesis}: {exc}") from None
+    if as_json:
+        click.echo(json.dumps({"synthesis": synthesis, "exemplar": exemplar, "seeds": others,
+                               "metrics": scores}, indent=2))
+        return
+    notes = {"mse": metrics.COPY_NOTE, "ssim": metrics.COPY_NOTE,
+             "spectrum_distance": "lower is better", "histogram_distance": "lower is better",
+             "patch_swd": "main texture-quality score; lower is better",
+             "seam_score": "about 1 tiles; well above 1: a seam",
+             "diversity": "0: copies, 1: unrelated; higher is more diverse"}
+    skipped = {}
+    if example is not None:
+        if example.shape != image.shape:
+            skipped["mse"] = skipped["ssim"] = "skipped: needs images of the same size"
+        elif not metrics.ssim_available():
+            skipped["ssim"] = "skipped: needs scikit-image: pip install 'texgen[metrics]'"
+        else:
+            skipped["ssim"] = "skipped: needs at least 7x7 pixels"
+        skipped["patch_swd"] = (f"skipped: needs at least {metrics._patch_swd_min_side()} "
+                                f"pixels per side")
+    rows = [(name, f"{scores[name]:.4g}", notes[name]) if name in scores else
+            (name, "-", skipped[name]) for name in notes if name in scores or name in skipped]
+    width = max(len("metric"), *(len(name) for name, _, _ in rows))
+    value_width = max(len("value"), *(len(value) for _, value, _ in rows))
+    for name, value, note in [("metric", "value", "note"), *rows]:
+        click.echo(f"{name:<{width}}  {value:>{value_width}}  {note}".rstrip())
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``texgen`` console script; returns the exit code."""
     argv = sys.argv[1:] if argv is None else argv

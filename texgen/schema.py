@@ -96,9 +96,12 @@ def _param_schema(param: Param) -> dict[str, Any]:
         "bool": {"type": "boolean"},
         "enum": {"enum": list(param.choices)},
         "color": _COLOR,
+        # A stop's position or color may itself be an exposed "$name".
         "gradient": {"type": "array", "minItems": 1, "items": {
             "type": "array", "minItems": 2, "maxItems": 2,
-            "prefixItems": [{"type": "number", "minimum": 0, "maximum": 1}, _COLOR]}},
+            "prefixItems": [{"anyOf": [{"type": "number", "minimum": 0, "maximum": 1},
+                                       _EXPOSED]},
+                            {"anyOf": [_COLOR, _EXPOSED]}]}},
         "string": {"type": "string"},
         "path": {"type": "string"},
     }[param.type]

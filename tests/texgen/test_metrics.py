@@ -1,0 +1,237 @@
+"""texgen.metrics and ``texgen eval``: sanity of every metric on Perlin noise and white noise."""
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from texgen import metrics
+from texgen.cli import main
+from texgen.io import write_png8, write_png16
+from texgen.nodes import NodeContext
+from texgen.testing import seam_ratio
+from texgen_noise.nodes import perlin
+
+SIZE = 96
+
+
+def noise(seed, size=SIZE, frequency=6, **options):
+    """Tileable fBm Perlin noise, float32 (size, size, 1) in [0, 1]."""
+    return perlin(NodeContext(node_id="n", width=size, height=size, seed=seed, **options),
+                  frequency=frequency)
+
+
+@pytest.fixture(scope="module")
+def textures():
+    """Two seeds of one Perlin texture, and white noise of the same shape and mean."""
+    first, second = noise(1), noise(2)
+    white = np.random.default_rng(0).random(first.shape).astype(np.float32)
+    return first, second, white
+
+
+STATISTICS = [metrics.spectrum_distance, metrics.histogram_distance, metrics.patch_swd]
+
+
+@pytest.mark.parametrize("metric", [metrics.mse, *STATISTICS], ids=lambda f: f.__name__)
+def test_a_texture_against_itself_scores_0(textures, metric):
+    first, _, _ = textures
+    assert metric(first, first.copy()) == 0.0
+    assert metric(first[..., 0], first[..., 0]) == 0.0, "2-D arrays are one channel"
+
+
+def test_ssim_of_a_texture_with_itself_is_1(textures):
+    first, second, _ = textures
+    assert metrics.ssim(first, first) == pytest.approx(1.0)
+    assert metrics.ssim(first, second) < 0.5
+
+
+@pytest.mark.parametrize("metric", STATISTICS, ids=lambda f: f.__name__)
+def test_white_noise_scores_worse_than_another_sample_of_the_texture(textures, metric):
+    first, second, white = textures
+    same_kind, noise_score = metric(first, second), metric(first, white)
+    assert 0 < same_kind < noise_score / 3, (same_kind, noise_score)
+
+
+def test_mse_and_ssim_measure_copying_not_texture_quality(textures):
+    first, _, white = textures
+    shifted = np.roll(first, (SIZE // 3, SIZE // 2), axis=(0, 1))  # the same texture, moved
+    assert metrics.mse(first, shifted) > 0.005 and metrics.ssim(first, shifted) < 0.5
+    assert metrics.histogram_distance(first, shifted) == pytest.approx(0.0, abs=1e-12)
+    assert metrics.patch_swd(first, shifted) < metrics.patch_swd(first, white) / 3
+
+
+def test_copying_metrics_need_one_shape_and_say_so(textures):
+    first, _, _ = textures
+    with pytest.raises(ValueError, match=r"mse needs two images of the same shape, got "
+                                         r"\(96, 96, 1\) and \(64, 96, 1\)"):
+        metrics.mse(first, first[:64])
+    with pytest.raises(ValueError, match="same shape"):
+        metrics.ssim(first, first[:, :50])
+    with pytest.raises(ValueError, match="different numbers of channels: 1 and 3"):
+        metrics.histogram_distance(first, np.repeat(first, 3, axis=2))
+    with pytest.raises(ValueError, match="NaN"):
+        metrics.mse(first, np.full_like(first, np.nan))
+
+
+def test_ssim_without_scikit_image_says_how_to_install(textures, monkeypatch):
+    monkeypatch.setitem(sys.modules, "skimage.metrics", None)  # makes the import fail
+    with pytest.raises(ImportError, match=r"pip install 'texgen\[metrics\]'"):
+        metrics.ssim(textures[0], textures[0])
+
+
+def test_statistics_accept_different_sizes():
+    small = noise(1, size=64, frequency=4)
+    same_scale = noise(3, size=128, frequency=8)  # features as large in pixels
+    same_framing = noise(3, size=128, frequency=4)  # the same picture at twice the resolution
+    pixel, width = metrics.spectrum_distance, (
+        lambda a, b: metrics.spectrum_distance(a, b, frequency="width"))
+    assert pixel(small, same_scale) < 0.5 * pixel(small, same_framing)
+    assert width(small, same_framing) < 0.5 * width(small, same_scale)
+    assert pixel(small, same_scale) == pytest.approx(pixel(same_scale, small))
+    assert metrics.histogram_distance(small, same_scale) < 0.05
+    assert metrics.patch_swd(small, same_scale) < 0.5 * metrics.patch_swd(
+        small, np.random.default_rng(1).random((128, 80, 1)))
+    non_square = noise(4, size=64)[:40]
+    assert np.isfinite(metrics.spectrum_distance(small, non_square))
+
+
+def test_patch_swd_is_deterministic_by_seed_and_symmetric(textures):
+    first, second, _ = textures
+    score = metrics.patch_swd(first, second, seed=5)
+    assert metrics.patch_swd(first, second, seed=5) == score
+    assert metrics.patch_swd(second, first, seed=5) == score
+    other_seed = metrics.patch_swd(first, second, seed=6)
+    assert other_seed != score and other_seed == pytest.approx(score, rel=0.5)
+    big = noise(3, size=128)
+    assert metrics.patch_swd(first, big, patches=1024) == metrics.patch_swd(big, first,
+                                                                            patches=1024)
+
+
+def test_patch_swd_options_and_small_images(textures):
+    first, second, _ = textures
+    assert metrics.patch_swd(first, second, patch_size=3, scales=1, projections=8,
+                             patches=256) > 0
+    with pytest.raises(ValueError, match="each side needs at least 28 pixels"):
+        metrics.patch_swd(first, first[:20])
+    with pytest.raises(ValueError, match="patches must be an integer >= 1"):
+        metrics.patch_swd(first, second, patches=0)
+
+
+def test_seam_score_is_about_1_for_a_tileable_texture_and_large_for_a_seam(textures):
+    first, second, white = textures
+    for tileable in (first, second, white, np.roll(first, 40, axis=1)):
+        assert 0.7 < metrics.seam_score(tileable) < 1.3
+    cut = noise(1, size=SIZE + 30)[:SIZE, :SIZE]  # a crop: its border is a discontinuity
+    assert metrics.seam_score(cut) > 3
+    assert metrics.seam_score(np.roll(cut, SIZE // 2, axis=1)) > 3, "rows still have a seam"
+    moved = np.roll(np.roll(cut, SIZE // 2, axis=0), SIZE // 2, axis=1)
+    assert metrics.seam_score(moved) < 1.5, "the discontinuity is now inside, not on the border"
+    assert metrics.seam_score(noise(1, tileable=False)) > 3
+    ramp = np.tile(np.linspace(0, 1, 32), (32, 1))
+    assert metrics.seam_score(ramp) > 100 and metrics.seam_score(ramp.T) > 100
+    assert metrics.seam_score(np.zeros((8, 8, 1))) == 0.0
+
+
+def test_seam_ratio_is_the_tolerant_form_of_seam_score(textures):
+    first, _, _ = textures
+    cut = noise(1, size=SIZE + 30)[:SIZE, :SIZE]
+    for texture in (first, cut):
+        assert seam_ratio(texture) == metrics.seam_score(texture, reference="max", power=1)
+    assert seam_ratio(first) < 1.5 < seam_ratio(cut)
+
+
+def test_diversity_tells_copies_from_new_samples(textures):
+    first, second, white = textures
+    assert metrics.diversity([first, np.roll(first, (7, 30), axis=(0, 1))]) == \
+        pytest.approx(0.0, abs=1e-9)
+    seeds = metrics.diversity([first, second, noise(3)])
+    assert 0.4 < seeds < 1
+    whites = metrics.diversity([white, np.random.default_rng(1).random(white.shape)])
+    assert seeds < whites and whites > 0.9
+    assert metrics.diversity([np.zeros((8, 8)), np.ones((8, 8))]) == 0.0
+    with pytest.raises(ValueError, match="at least 2 textures"):
+        metrics.diversity([first])
+    with pytest.raises(ValueError, match="one shape"):
+        metrics.diversity([first, first[:50]])
+
+
+def test_evaluate_returns_the_metrics_that_apply(textures):
+    first, second, white = textures
+    assert list(metrics.evaluate(first)) == ["seam_score"]
+    scores = metrics.evaluate(first, second, others=[white])
+    assert list(scores) == ["mse", "ssim", "spectrum_distance", "histogram_distance",
+                            "patch_swd", "seam_score", "diversity"]
+    assert all(isinstance(v, float) for v in scores.values())
+    assert scores["patch_swd"] == metrics.patch_swd(first, second)
+    resized = metrics.evaluate(first, noise(2, size=64))
+    assert "mse" not in resized and "ssim" not in resized and "patch_swd" in resized
+
+
+# --- texgen eval ----------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def images(tmp_path_factory, textures):
+    folder = tmp_path_factory.mktemp("eval")
+    first, second, white = textures
+    paths = {"synth": folder / "synth.png", "exemplar": folder / "exemplar.png",
+             "other": folder / "other.png", "small": folder / "small.png",
+             "bad": folder / "bad.png"}
+    write_png16(paths["synth"], first)
+    write_png16(paths["exemplar"], second)
+    write_png16(paths["other"], noise(3))
+    write_png8(paths["small"], noise(3, size=64))
+    paths["bad"].write_bytes(b"\x89PNG\r\n\x1a\n" + b"not an image")
+    return {name: str(path) for name, path in paths.items()}
+
+
+def run(capsys, *args):
+    code = main(["eval", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_eval_prints_a_table_with_the_copying_note(images, capsys):
+    code, out, err = run(capsys, images["synth"], "--exemplar", images["exemplar"],
+                         "--seeds", images["other"], images["exemplar"])
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].split() == ["metric", "value", "note"]
+    names = [line.split()[0] for line in lines[1:]]
+    assert names == ["mse", "ssim", "spectrum_distance", "histogram_distance", "patch_swd",
+                     "seam_score", "diversity"]
+    assert "measures copying, not texture quality" in lines[1]
+    assert "measures copying, not texture quality" in lines[2]
+    assert len({line.index(line.split()[1]) + len(line.split()[1]) for line in lines}) == 1, \
+        "values are right-aligned in one column"
+
+
+def test_eval_json_and_skipped_metrics(images, capsys):
+    code, out, _ = run(capsys, images["synth"], "--exemplar", images["small"], "--json")
+    assert code == 0
+    report = json.loads(out)
+    assert report["exemplar"] == images["small"] and report["seeds"] == []
+    assert set(report["metrics"]) == {"spectrum_distance", "histogram_distance", "patch_swd",
+                                      "seam_score"}
+    code, out, _ = run(capsys, images["synth"], "--exemplar", images["small"])
+    assert "mse" in out and "skipped: needs images of the same size" in out
+
+
+@pytest.mark.parametrize("which, message", [
+    ("missing", "missing.png: cannot read image"),
+    ("bad", "bad.png: not a readable image"),
+])
+def test_eval_bad_files_exit_2_naming_the_file(images, capsys, which, message):
+    path = images.get(which, str(Path(images["synth"]).with_name("missing.png")))
+    for args in ([path], [images["synth"], "--exemplar", path],
+                 [images["synth"], "--seeds", path]):
+        code, out, err = run(capsys, *args)
+        assert code == 2 and message in err and out == ""
+
+
+def test_eval_refuses_mismatched_images_and_stray_arguments(images, capsys):
+    code, _, err = run(capsys, images["synth"], "--seeds", images["small"])
+    assert code == 2 and "small.png" in err and "shape" in err
+    code, _, err = run(capsys, images["synth"], images["other"])
+    assert code == 2 and "put other seeds after --seeds" in err

@@ -1,0 +1,449 @@
+"""Texture quality metrics: no weights, no downloads, NumPy only (SSIM: scikit-image).
+
+Every metric takes images as float arrays of shape (H, W, C) or (H, W) (one channel), values
+nominally in [0, 1], float32 or float64; they are computed in float64 and return a Python
+``float``. Unless a function says otherwise, the two images of a comparison may differ in size
+but must have the same number of channels.
+
+- ``mse`` and ``ssim`` compare pixel by pixel: they measure how close a synthesis is to being
+  a *copy* of the exemplar, not whether it is a good texture (a perfect new sample of the same
+  texture scores badly on both).
+- ``spectrum_distance``, ``histogram_distance`` and ``patch_swd`` compare statistics, so two
+  different samples of the same texture score near 0. ``patch_swd`` (multi-scale sliced
+  Wasserstein distance between patch distributions) is the main texture-quality score.
+- ``seam_score`` checks one texture's wrap-around border; ``diversity`` checks that several
+  seeds give different textures.
+- ``evaluate`` runs every metric that applies and returns them by name.
+
+docs/metrics.md explains each one, its range and which direction is better.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+from collections.abc import Sequence
+
+import numpy as np
+
+__all__ = ["mse", "ssim", "spectrum_distance", "histogram_distance", "patch_swd",
+           "seam_score", "diversity", "evaluate"]
+
+COPY_NOTE = "measures copying, not texture quality"
+"""The caveat shown next to MSE and SSIM (``texgen eval`` prints it in its table)."""
+
+_TINY = 1e-12
+
+
+def _image(array, name: str = "image") -> np.ndarray:
+    """``array`` as a float64 (H, W, C) array: (H, W) gains a channel axis; checks shape."""
+    image = np.asarray(array, dtype=np.float64)
+    if image.ndim == 2:
+        image = image[:, :, None]
+    if image.ndim != 3 or 0 in image.shape:
+        raise ValueError(f"{name}: expected an (H, W, C) or (H, W) array, got shape "
+                         f"{np.shape(array)}")
+    if not np.isfinite(image).all():
+        raise ValueError(f"{name}: contains NaN or infinite values")
+    return image
+
+
+def _pair(a, b) -> tuple[np.ndarray, np.ndarray]:
+    """Both images as float64 (H, W, C); they must have the same number of channels."""
+    a, b = _image(a, "first image"), _image(b, "second image")
+    if a.shape[2] != b.shape[2]:
+        raise ValueError(f"the images have different numbers of channels: {a.shape[2]} and "
+                         f"{b.shape[2]}")
+    return a, b
+
+
+def _same_shape(a, b, what: str) -> tuple[np.ndarray, np.ndarray]:
+    a, b = _pair(a, b)
+    if a.shape != b.shape:
+        raise ValueError(f"{what} needs two images of the same shape, got {a.shape} and "
+                         f"{b.shape} (H, W, C)")
+    return a, b
+
+
+# --- copying metrics ---------------------------------------------------------------------------
+
+def mse(a, b) -> float:
+    """Mean squared error between two images of the same shape.
+
+    Args:
+        a, b: float arrays (H, W, C) or (H, W), values in [0, 1]; same shape required (a 2-D
+            array counts as one channel).
+
+    Returns:
+        mean of (a - b)**2 over all pixels and channels, in [0, 1] for values in [0, 1];
+        0 for identical images, lower is closer. Measures copying, not texture quality.
+
+    Raises:
+        ValueError: the shapes differ.
+    """
+    a, b = _same_shape(a, b, "mse")
+    return float(np.mean((a - b) ** 2))
+
+
+def ssim(a, b) -> float:
+    """Structural similarity (scikit-image's ``structural_similarity``) of two images.
+
+    Computed with ``data_range=1``, the default 7 x 7 window and channels averaged
+    (``channel_axis=-1``). Needs scikit-image: ``pip install 'texgen[metrics]'``.
+
+    Args:
+        a, b: float arrays (H, W, C) or (H, W), values in [0, 1]; same shape required, at
+            least 7 x 7 pixels.
+
+    Returns:
+        mean SSIM in [-1, 1]; 1 for identical images, higher is closer. Measures copying,
+        not texture quality.
+
+    Raises:
+        ValueError: the shapes differ, or the images are smaller than 7 x 7.
+        ImportError: scikit-image is not installed.
+    """
+    a, b = _same_shape(a, b, "ssim")
+    if min(a.shape[:2]) < 7:
+        raise ValueError(f"ssim needs images of at least 7 x 7 pixels, got {a.shape[1]} x "
+                         f"{a.shape[0]}")
+    try:
+        from skimage.metrics import structural_similarity
+    except ImportError as exc:
+        raise ImportError("ssim needs scikit-image: pip install 'texgen[metrics]'") from exc
+    return float(structural_similarity(a, b, channel_axis=-1, data_range=1.0))
+
+
+# --- statistics of the whole image -------------------------------------------------------------
+
+def _hann(n: int) -> np.ndarray:
+    """Periodic Hann window of length ``n`` (all ones for n < 3)."""
+    if n < 3:
+        return np.ones(n)
+    return 0.5 - 0.5 * np.cos(2.0 * np.pi * np.arange(n) / n)
+
+
+def _radial_power(image: np.ndarray, frequency: str, edges: np.ndarray):
+    """(mean power per ring and channel (rings, C), samples per ring (rings,)).
+
+    Power of the mean-removed, Hann-windowed image, |FFT|**2 / sum(window**2); ring i holds
+    the frequencies edges[i] <= r < edges[i + 1], in cycles per pixel or per image width;
+    the DC term is left out. The half-plane FFT is used, each frequency weighted by how many
+    times it and its mirror image appear in the full plane, so means are the full plane's.
+    """
+    height, width, channels = image.shape
+    window = _hann(height)[:, None] * _hann(width)[None, :]
+    fy = np.fft.fftfreq(height)[:, None]
+    fx = np.fft.rfftfreq(width)[None, :]
+    radius = np.sqrt(fx ** 2 + fy ** 2)  # cycles per pixel
+    scale = 1.0 / np.sum(window ** 2)
+    if frequency == "width":
+        radius = radius * width          # cycles per image width
+        scale /= height * width          # power per unit area: resolution-independent
+    mirrored = np.full(fx.shape, 2.0)
+    mirrored[:, 0] = 1.0
+    if width % 2 == 0:
+        mirrored[:, -1] = 1.0            # the Nyquist column is its own mirror image
+    rings = np.digitize(radius, edges) - 1
+    keep = (radius > 0) & (rings >= 0) & (rings < len(edges) - 1)
+    rings, weights = rings[keep], np.broadcast_to(mirrored, radius.shape)[keep]
+    counts = np.bincount(rings, weights=weights, minlength=len(edges) - 1)
+    means = np.empty((len(edges) - 1, channels))
+    for c in range(channels):  # one channel at a time: large images stay within memory
+        centred = (image[:, :, c] - image[:, :, c].mean()) * window
+        power = np.abs(np.fft.rfft2(centred)) ** 2 * scale
+        means[:, c] = (np.bincount(rings, weights=power[keep] * weights,
+                                   minlength=len(edges) - 1) / np.maximum(counts, 1))
+    return means, counts
+
+
+def spectrum_distance(a, b, *, frequency: str = "pixel", eps: float = 1e-10) -> float:
+    """Distance between the radially averaged log power spectra of two images.
+
+    Per channel: the mean is removed, a Hann window applied (so a non-tileable image's border
+    does not add a spurious cross to its spectrum), the power |FFT|**2 / sum(window**2) taken
+    and averaged over rings of equal radial frequency. The rings are ``min(H, W) // 2`` of the
+    smaller image, equally wide from 0 to the Nyquist frequency the two images share; the DC
+    term is left out. The distance is the root mean square over rings and channels of
+    ``log10(P_a + eps) - log10(P_b + eps)``: in decades, so 0.3 means the two spectra differ
+    by about a factor 2 on average.
+
+    Args:
+        a, b: float arrays (H, W, C) or (H, W), values in [0, 1]; sizes may differ, channel
+            counts may not.
+        frequency: how rings of two images of different sizes are matched. "pixel" (default):
+            in cycles per pixel, for images at the same pixel scale (a synthesis of any size
+            vs its exemplar). "width": in cycles per image width, with power per unit area,
+            for the same content rendered at two resolutions (a preset at 256 and at 1024).
+            The same for images of the same size.
+        eps: added to the power before the logarithm: a floor for empty frequencies.
+
+    Returns:
+        distance >= 0, 0 for identical images; lower is better.
+    """
+    if frequency not in ("pixel", "width"):
+        raise ValueError(f"frequency must be 'pixel' or 'width', got {frequency!r}")
+    a, b = _pair(a, b)
+    if frequency == "pixel":
+        nyquist = 0.5
+    else:
+        nyquist = 0.5 * min(a.shape[1], b.shape[1])
+    rings = max(1, min(*a.shape[:2], *b.shape[:2]) // 2)
+    edges = np.linspace(0.0, nyquist, rings + 1)
+    edges[-1] = np.nextafter(nyquist, np.inf)  # the Nyquist ring is closed on the right
+    mean_a, count_a = _radial_power(a, frequency, edges)
+    mean_b, count_b = _radial_power(b, frequency, edges)
+    both = (count_a > 0) & (count_b > 0)
+    if not both.any():
+        raise ValueError("spectrum_distance needs images of at least 2 x 2 pixels")
+    difference = np.log10(mean_a[both] + eps) - np.log10(mean_b[both] + eps)
+    return float(np.sqrt(np.mean(difference ** 2)))
+
+
+def _wasserstein1(u: np.ndarray, v: np.ndarray) -> float:
+    """Exact 1-D Wasserstein-1 distance between the empirical distributions of u and v:
+    the integral of |CDF_u - CDF_v| (as ``scipy.stats.wasserstein_distance``)."""
+    u, v = np.sort(u), np.sort(v)
+    if u.size == v.size:  # the same integral, faster: matched quantiles
+        return float(np.mean(np.abs(u - v)))
+    # Merge the two sorted arrays (ties: u first), counting the u values up to each one.
+    if u.size < v.size:
+        from_u = np.zeros(u.size + v.size, bool)
+        from_u[np.arange(u.size) + np.searchsorted(v, u, side="left")] = True
+    else:  # the same, searching the smaller array in the larger
+        from_u = np.ones(u.size + v.size, bool)
+        from_u[np.arange(v.size) + np.searchsorted(u, v, side="right")] = False
+    merged = np.empty(u.size + v.size)
+    merged[from_u], merged[~from_u] = u, v
+    count_u = np.cumsum(from_u)[:-1]
+    count_v = np.arange(1, u.size + v.size) - count_u
+    return float(np.sum(np.abs(count_u / u.size - count_v / v.size) * np.diff(merged)))
+
+
+def histogram_distance(a, b) -> float:
+    """Per-channel color histogram distance: the 1-D Wasserstein-1 distance (earth mover's
+    distance) between the two images' value distributions, averaged over channels.
+
+    Exact, with no binning: the integral over values of |CDF_a - CDF_b|, i.e. how far, on
+    average, values must move to turn one histogram into the other. It ignores where pixels
+    are (any shuffle of an image scores 0 against it).
+
+    Args:
+        a, b: float arrays (H, W, C) or (H, W), values in [0, 1]; sizes may differ, channel
+            counts may not.
+
+    Returns:
+        distance in [0, 1] for values in [0, 1] (in value units), 0 for the same histogram;
+        lower is better.
+    """
+    a, b = _pair(a, b)
+    return float(np.mean([_wasserstein1(a[:, :, c].ravel(), b[:, :, c].ravel())
+                          for c in range(a.shape[2])]))
+
+
+# --- patch statistics ---------------------------------------------------------------------------
+
+def _downsample(image: np.ndarray) -> np.ndarray:
+    """Half the size by averaging 2 x 2 blocks (an odd last row or column is dropped)."""
+    height, width = image.shape[0] // 2 * 2, image.shape[1] // 2 * 2
+    image = image[:height, :width]
+    return 0.25 * (image[0::2, 0::2] + image[1::2, 0::2] + image[0::2, 1::2] + image[1::2, 1::2])
+
+
+def _patches(image: np.ndarray, size: int, count: int, rng: np.random.Generator) -> np.ndarray:
+    """(count, size * size * C) patches at random positions inside the image (no wrap)."""
+    height, width, channels = image.shape
+    ys = rng.integers(0, height - size + 1, count)
+    xs = rng.integers(0, width - size + 1, count)
+    offsets = np.arange(size)
+    rows = ys[:, None, None] + offsets[None, :, None]
+    cols = xs[:, None, None] + offsets[None, None, :]
+    return image[rows, cols].reshape(count, size * size * channels)
+
+
+def _patch_swd_min_side(*, patch_size: int = 7, scales: int = 3) -> int:
+    """The smallest side ``patch_swd`` accepts: a whole patch at the coarsest scale."""
+    return patch_size * 2 ** (scales - 1)
+
+
+def patch_swd(a, b, *, patch_size: int = 7, scales: int = 3, projections: int = 64,
+              patches: int = 4096, seed: int = 0) -> float:
+    """Multi-scale sliced Wasserstein distance between the patch distributions of two images.
+
+    At each of ``scales`` scales (scale 0: the images as given; each next one halves both
+    images by averaging 2 x 2 blocks), ``patches`` patches of ``patch_size`` x ``patch_size``
+    pixels are drawn at random positions from each image (with replacement, never across the
+    border) and flattened to vectors of patch_size**2 * C values. They are projected on
+    ``projections`` random unit directions; along each, the sliced Wasserstein-1 distance is
+    the mean absolute difference of the two sorted projections. The result is the mean over
+    directions and scales.
+
+    Deterministic for a given seed; symmetric (swapping a and b gives the same value), and
+    exactly 0 for identical images, because both images draw their positions from the same
+    random stream. Two different samples of one texture score a small positive value (the
+    sampling noise of ``patches`` draws); lower is better.
+
+    Args:
+        a, b: float arrays (H, W, C) or (H, W), values in [0, 1]; sizes may differ, channel
+            counts may not. Each side must be at least ``patch_size * 2**(scales - 1)``
+            pixels (28 with the defaults).
+        patch_size: side of the square patches, in pixels (>= 1).
+        scales: number of scales (>= 1).
+        projections: number of random directions per scale (>= 1).
+        patches: number of patches drawn from each image per scale (>= 1).
+        seed: seed of the positions and directions.
+
+    Returns:
+        distance >= 0, in value units (a projection of a patch on a unit direction); lower is
+        better.
+    """
+    for name, value in (("patch_size", patch_size), ("scales", scales),
+                        ("projections", projections), ("patches", patches)):
+        if int(value) != value or value < 1:
+            raise ValueError(f"patch_swd: {name} must be an integer >= 1, got {value!r}")
+    a, b = _pair(a, b)
+    smallest = _patch_swd_min_side(patch_size=patch_size, scales=scales)
+    for name, image in (("first", a), ("second", b)):
+        if min(image.shape[:2]) < smallest:
+            raise ValueError(f"patch_swd: the {name} image ({image.shape[1]} x "
+                             f"{image.shape[0]}) is too small for {scales} scales of "
+                             f"{patch_size} x {patch_size} patches: each side needs at least "
+                             f"{smallest} pixels")
+    distances = []
+    for scale in range(scales):
+        if scale:
+            a, b = _downsample(a), _downsample(b)
+        directions = np.random.default_rng([seed, scale, 0]).standard_normal(
+            (patch_size * patch_size * a.shape[2], projections))
+        directions /= np.linalg.norm(directions, axis=0, keepdims=True)
+        sorted_projections = [
+            np.sort(_patches(image, patch_size, patches,
+                             np.random.default_rng([seed, scale, 1])) @ directions, axis=0)
+            for image in (a, b)]
+        distances.append(np.mean(np.abs(sorted_projections[0] - sorted_projections[1])))
+    return float(np.mean(distances))
+
+
+# --- one texture, several textures ---------------------------------------------------------------
+
+def seam_score(texture, *, reference: str = "mean", power: int = 2) -> float:
+    """How much stronger the step across the wrap-around border is than an interior step.
+
+    Per axis: the mean of |step|**power from the last column to the first (last row to the
+    first), divided by the mean (``reference="mean"``) or the largest (``"max"``) of the
+    same quantity over the interior column (row) boundaries; the worse axis is returned.
+    With the defaults this is the energy of the border step over the mean interior step
+    energy: about 1 for a texture that tiles, well above 1 for a visible seam; lower is
+    better down to 1. Lattice noises (Perlin, value, ...) put a lattice line on the border,
+    where their steps are not average, so they may score somewhat off 1 without any seam.
+    0 for a constant texture. ``texgen.testing.seam_ratio`` is ``reference="max",
+    power=1``, a tolerant pass/fail yardstick.
+
+    Args:
+        texture: float array (H, W, C) or (H, W), at least 2 x 2 pixels.
+        reference: "mean" or "max" of the interior steps.
+        power: 2 (energy, default) or 1 (mean absolute step).
+
+    Returns:
+        ratio >= 0 (1 for a border step that is an average interior step).
+    """
+    if reference not in ("mean", "max"):
+        raise ValueError(f"reference must be 'mean' or 'max', got {reference!r}")
+    texture = _image(texture, "texture")
+    if min(texture.shape[:2]) < 2:
+        raise ValueError(f"seam_score needs at least 2 x 2 pixels, got {texture.shape[1]} x "
+                         f"{texture.shape[0]}")
+    ratios = []
+    for axis in (0, 1):
+        other_axes = tuple(a for a in range(texture.ndim) if a != axis)
+        steps = (np.abs(np.diff(texture, axis=axis)) ** power).mean(axis=other_axes)
+        interior = steps.mean() if reference == "mean" else steps.max()
+        edge = (np.abs(np.take(texture, 0, axis=axis) - np.take(texture, -1, axis=axis))
+                ** power).mean()
+        ratios.append(edge / max(interior, _TINY))
+    return float(max(ratios))
+
+
+def _max_correlation(a: np.ndarray, b: np.ndarray) -> float:
+    """Largest normalised cross-correlation of a and b over all circular shifts, in [0, 1]."""
+    a, b = a - a.mean(axis=(0, 1)), b - b.mean(axis=(0, 1))
+    norm = np.sqrt(np.sum(a ** 2) * np.sum(b ** 2))
+    if norm <= _TINY:
+        return 1.0 if np.sum(a ** 2) <= _TINY and np.sum(b ** 2) <= _TINY else 0.0
+    spectrum = np.sum(np.fft.rfft2(a, axes=(0, 1)) * np.conj(np.fft.rfft2(b, axes=(0, 1))),
+                      axis=2)
+    correlation = np.fft.irfft2(spectrum, s=a.shape[:2])
+    return float(np.clip(correlation.max() / norm, 0.0, 1.0))
+
+
+def diversity(textures: Sequence) -> float:
+    """How different several syntheses (e.g. one generator at different seeds) are.
+
+    ``1 - mean over pairs of the largest normalised cross-correlation over all circular
+    shifts`` (per-image mean removed, channels pooled). A pair of copies, shifted or not,
+    correlates 1 at some shift; two independent samples correlate only by chance. Pixels are
+    compared, not statistics: ``patch_swd`` would call two good samples of one texture the
+    same, which is what a diversity score must not do. Flat (constant) images correlate 1
+    with each other and 0 with anything else.
+
+    Args:
+        textures: two or more float arrays (H, W, C) or (H, W), values in [0, 1], all of the
+            same shape.
+
+    Returns:
+        diversity in [0, 1]: 0 when the textures are (shifted) copies of each other, near 1
+        for independent noise; higher is more diverse. Smooth, large-featured textures
+        correlate more by chance and so score lower than fine-grained ones.
+    """
+    images = [_image(t, f"texture {i}") for i, t in enumerate(textures)]
+    if len(images) < 2:
+        raise ValueError(f"diversity needs at least 2 textures, got {len(images)}")
+    for i, image in enumerate(images[1:], 1):
+        if image.shape != images[0].shape:
+            raise ValueError(f"diversity needs textures of one shape: texture {i} is "
+                             f"{image.shape}, texture 0 is {images[0].shape} (H, W, C)")
+    return float(1.0 - np.mean([_max_correlation(x, y)
+                                for x, y in itertools.combinations(images, 2)]))
+
+
+def evaluate(synthesis, exemplar=None, *, others: Sequence = ()) -> dict[str, float]:
+    """Every metric that applies to ``synthesis``, by name, in a fixed order.
+
+    - always: ``seam_score``;
+    - with an ``exemplar``: ``mse`` and ``ssim`` (only when the shapes are equal; ``ssim``
+      only when scikit-image is installed), ``spectrum_distance``, ``histogram_distance``
+      and ``patch_swd`` (default options; only when both images are large enough, see
+      ``patch_swd``);
+    - with ``others`` (other syntheses of the same shape, e.g. other seeds): ``diversity``
+      of ``[synthesis, *others]``.
+
+    Args:
+        synthesis: float array (H, W, C) or (H, W), values in [0, 1].
+        exemplar: optional float array with the same number of channels; sizes may differ.
+        others: float arrays of the synthesis's shape.
+
+    Returns:
+        ``{"mse", "ssim", "spectrum_distance", "histogram_distance", "patch_swd",
+        "seam_score", "diversity"}`` -> float, the keys that apply, in this order.
+    """
+    synthesis = _image(synthesis, "synthesis")
+    results: dict[str, float] = {}
+    if exemplar is not None:
+        synthesis, exemplar = _pair(synthesis, exemplar)
+        if synthesis.shape == exemplar.shape:
+            results["mse"] = mse(synthesis, exemplar)
+            if ssim_available() and min(synthesis.shape[:2]) >= 7:
+                results["ssim"] = ssim(synthesis, exemplar)
+        results["spectrum_distance"] = spectrum_distance(synthesis, exemplar)
+        results["histogram_distance"] = histogram_distance(synthesis, exemplar)
+        if min(*synthesis.shape[:2], *exemplar.shape[:2]) >= _patch_swd_min_side():
+            results["patch_swd"] = patch_swd(synthesis, exemplar)
+    results["seam_score"] = seam_score(synthesis)
+    if len(others):
+        results["diversity"] = diversity([synthesis, *others])
+    return results
+
+
+def ssim_available() -> bool:
+    """Whether scikit-image, which ``ssim`` needs, can be imported."""
+    return importlib.util.find_spec("skimage") is not None
