@@ -1,9 +1,10 @@
-"""texgen_filters: built-in filter nodes (tone, color, blend, material).
+"""texgen_filters: built-in filter nodes (tone, color, blend, spatial, material).
 
-Registered under the entry point name ``filters``: ``filters.levels``, ``filters.invert``,
-``filters.gradient_map``, ``filters.blend``, ``filters.normal_map``, ``filters.warp``.
-Implementations are named by "module:function" strings and imported when a node first runs. Every node is
-pure NumPy and works on the CPU backend. See docs/filters.md.
+Registered under the entry point name ``filters``: the six specs below (levels, invert,
+gradient_map, blend, normal_map, warp), the tone/color nodes of ``specs_tone_color`` and the
+spatial/material nodes of ``specs_spatial``. Implementations are named by "module:function"
+strings and imported when a node first runs, so listing nodes stays light. Every node works
+on the CPU backend. See docs/filters.md and docs/filters_spatial.md.
 """
 
 from texgen.hookspecs import hookimpl
@@ -41,14 +42,18 @@ GRADIENT_MAP = NodeSpec(
     "Color a gray texture through a multi-stop gradient.",
     inputs=(Port("input", "gray", "Values to color, nominally 0..1; values outside take "
                  "the end stops' colors."),),
-    outputs=(Port("out", "color", "The gradient's color at each value (linear between "
-                  "stops)."),
-             Port("alpha", "gray", "The gradient's alpha at each value (linear between "
-                  "stops).")),
+    outputs=(Port("out", "color", "The gradient's color at each value (interpolated "
+                  "between stops)."),
+             Port("alpha", "gray", "The gradient's alpha at each value (interpolated "
+                  "between stops).")),
     params=(
         Param("gradient", "gradient", [[0.0, "#000000"], [1.0, "#ffffff"]],
               "Stops [[position, color], ...], positions in 0..1; two stops at one position "
               "make a hard edge. Default black at 0 to white at 1."),
+        Param("interpolation", "enum", "linear", "Between stops: 'linear', 'smooth' "
+              "(smoothstep, no kinks at the stops) or 'constant' (each stop's color holds "
+              "up to the next stop). Default linear.",
+              choices=("linear", "smooth", "constant")),
     ))
 
 BLEND = NodeSpec(
@@ -65,10 +70,11 @@ BLEND = NodeSpec(
                   "opacity * mask); the larger channel count of the two inputs."),),
     params=(
         Param("mode", "enum", "normal", "Blend mode: normal f, multiply b*f, screen "
-              "1-(1-b)(1-f), overlay (2bf if b < 0.5 else 1-2(1-b)(1-f)), add b+f, "
-              "subtract b-f, min, max; unclamped. Default normal.",
-              choices=("normal", "multiply", "screen", "overlay", "add", "subtract",
-                       "min", "max")),
+              "1-(1-b)(1-f), overlay (2bf if b < 0.5 else 1-2(1-b)(1-f)), soft_light (W3C), "
+              "add b+f, subtract b-f, difference |b-f|, min (darken), max (lighten); "
+              "unclamped. Default normal.",
+              choices=("normal", "multiply", "screen", "overlay", "soft_light", "add",
+                       "subtract", "difference", "min", "max", "darken", "lighten")),
         Param("opacity", "float", 1.0, "Global weight of the foreground, multiplies the "
               "mask. Default 1, range 0..1.", min=0.0, max=1.0),
         Param("alpha", "enum", "coverage", "rgba only: 'coverage' scales the weight by the "

@@ -8,16 +8,29 @@ from texgen.nodes import NodeContext, channel_type
 
 from ._texture import as_texture, promote_gray
 
+
+def _soft_light(b: np.ndarray, f: np.ndarray) -> np.ndarray:
+    """W3C (Compositing and Blending Level 1) soft light, foreground ``f`` over ``b``."""
+    # D(b): the maximum keeps np.where's unused sqrt branch real where b < 0.
+    d = np.where(b <= 0.25, ((16.0 * b - 12.0) * b + 4.0) * b, np.sqrt(np.maximum(b, 0.25)))
+    return np.where(f <= 0.5, b - (1.0 - 2.0 * f) * b * (1.0 - b), b + (2.0 * f - 1.0) * (d - b))
+
+
 #: Blend modes: f(b, f) for background ``b`` and foreground ``f``, elementwise, unclamped.
 MODES = {
     "normal": lambda b, f: f,
     "multiply": lambda b, f: b * f,
     "screen": lambda b, f: 1.0 - (1.0 - b) * (1.0 - f),
     "overlay": lambda b, f: np.where(b < 0.5, 2.0 * b * f, 1.0 - 2.0 * (1.0 - b) * (1.0 - f)),
+    "soft_light": _soft_light,
     "add": lambda b, f: b + f,
     "subtract": lambda b, f: b - f,
+    "difference": lambda b, f: np.abs(b - f),
     "min": np.minimum,
     "max": np.maximum,
+    # Photoshop's names for min and max.
+    "darken": np.minimum,
+    "lighten": np.maximum,
 }
 
 
@@ -27,14 +40,17 @@ def blend(ctx: NodeContext, *, foreground: np.ndarray, background: np.ndarray,
 
     Modes (``b`` background, ``f`` foreground, per channel)::
 
-        normal    f
-        multiply  b * f
-        screen    1 - (1 - b) (1 - f)
-        overlay   2 b f  if b < 0.5  else  1 - 2 (1 - b) (1 - f)
-        add       b + f
-        subtract  b - f
-        min       min(b, f)
-        max       max(b, f)
+        normal      f
+        multiply    b * f
+        screen      1 - (1 - b) (1 - f)
+        overlay     2 b f  if b < 0.5  else  1 - 2 (1 - b) (1 - f)
+        soft_light  b - (1 - 2 f) b (1 - b)  if f <= 0.5  else  b + (2 f - 1) (D(b) - b)
+                    D(b) = ((16 b - 12) b + 4) b  if b <= 0.25  else  sqrt(b)   (W3C)
+        add         b + f
+        subtract    b - f
+        difference  |b - f|
+        min         min(b, f)   (also "darken")
+        max         max(b, f)   (also "lighten")
 
     Nothing is clamped: textures are floats and heights may leave [0, 1], so ``add`` and
     ``subtract`` keep their exact result (follow with ``levels`` to clamp).

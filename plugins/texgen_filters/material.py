@@ -1,10 +1,38 @@
-"""Material nodes: maps derived from a height field (normal map)."""
+"""Material nodes: maps derived from a height field (normal map, ambient occlusion,
+curvature), height blending, make-tileable, channel packing and image input.
+
+Textures are float32 (H, W, C) arrays, C in {1, 3, 4}. Lengths are fractions of the
+texture width and relief depths ("strength") are percent of the width per unit of height,
+as in normal_map, so results do not depend on the resolution.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
+from texgen.errors import InputError
+from texgen.io import read_image
 from texgen.nodes import NodeContext
+
+from ._texture import as_texture, param_error
+from .blend import blend
+from .spatial import gaussian_blur, slopes
+from .warp import sample_bilinear
+
+#: Radii (as divisions of ``radius``) at which ambient_occlusion measures the horizon.
+AO_SCALES = (1, 2, 4, 8)
+#: Rec. 709 luma weights, applied to the values as stored (no transfer function).
+LUMA = np.array([0.2126, 0.7152, 0.0722], np.float32)
+#: Channel packings: (input name, value when unconnected, stored as 1 - value) per channel.
+PACKINGS = {
+    "orm": (("ao", 1.0, False), ("roughness", 0.5, False), ("metallic", 0.0, False)),
+    "unity_mask": (("metallic", 0.0, False), ("ao", 1.0, False), ("detail", 1.0, False),
+                   ("roughness", 0.5, True)),
+    "custom": (("red", 0.0, False), ("green", 0.0, False), ("blue", 0.0, False),
+               ("alpha", 1.0, False)),
+}
 
 
 def normal_map(ctx: NodeContext, *, height: np.ndarray, strength: float,
@@ -36,14 +64,8 @@ def normal_map(ctx: NodeContext, *, height: np.ndarray, strength: float,
     Returns:
         (H, W, 3) float32 normal map in [0, 1]; a flat height gives (0.5, 0.5, 1).
     """
-    # Odd reflection extends the height linearly (2 h[0] - h[1]), which turns the central
-    # difference at the border into the one-sided difference h[1] - h[0].
-    padded = np.pad(height[..., 0], 1, mode="wrap") if ctx.tileable else \
-        np.pad(height[..., 0], 1, mode="reflect", reflect_type="odd")
-    # One scale folds the central difference's 1/2, the per-width slope and the strength.
-    scale = np.float32(strength / 100.0 * ctx.width / 2.0)
-    nx = (padded[1:-1, :-2] - padded[1:-1, 2:]) * scale
-    ny = (padded[2:, 1:-1] - padded[:-2, 1:-1]) * scale
+    du, ny = slopes(height[..., 0], wrap=ctx.tileable, scale=strength / 100.0)
+    nx = np.negative(du)
     if convention == "directx":
         np.negative(ny, out=ny)
     half_inverse_length = 0.5 / np.sqrt(nx * nx + ny * ny + 1.0)
@@ -51,4 +73,265 @@ def normal_map(ctx: NodeContext, *, height: np.ndarray, strength: float,
     out[..., 0] = 0.5 + nx * half_inverse_length
     out[..., 1] = 0.5 + ny * half_inverse_length
     out[..., 2] = 0.5 + half_inverse_length
+    return out
+
+
+def ambient_occlusion(ctx: NodeContext, *, height: np.ndarray, radius: float,
+                      strength: float) -> np.ndarray:
+    """Ambient occlusion from a height field, by multi-radius horizon estimates.
+
+    At each radius ``r`` in ``radius / (1, 2, 4, 8)`` the surroundings' mean height is a
+    Gaussian blur of standard deviation ``r``; how far it rises above the pixel, over
+    ``r``, is the tangent of the horizon's elevation::
+
+        t_r = max(blur_r(h) - h, 0) * k / r       # k = strength / 100
+        ao  = mean_r 1 / (1 + t_r^2)               # = cos^2 of the horizon angle
+
+    ``cos^2`` is the cosine-weighted share of the sky left visible by a horizon at that
+    elevation all around. Pits and creases darken, flats and peaks stay 1. Radii are in
+    texture widths and depths in widths, so the result does not depend on the resolution.
+
+    Args:
+        ctx: node context; ``ctx.tileable`` wraps the blurs, else the edges mirror.
+        height: (H, W, 1) float32 height field, any range.
+        radius: largest radius, fractions of the width, 0.001..0.5.
+        strength: relief depth, percent of the width per unit of height, 0..100.
+
+    Returns:
+        (H, W, 1) float32 in (0, 1], 1 unoccluded.
+    """
+    visible = np.zeros_like(height, dtype=np.float32)
+    for division in AO_SCALES:
+        r = radius / division
+        rise = np.maximum(gaussian_blur(height, r * ctx.width, wrap=ctx.tileable) - height, 0)
+        tangent = rise * np.float32(strength / 100.0 / r)
+        visible += 1.0 / (1.0 + tangent * tangent)
+    return as_texture(visible / np.float32(len(AO_SCALES)))
+
+
+def curvature(ctx: NodeContext, *, height: np.ndarray, radius: float,
+              strength: float) -> dict[str, np.ndarray]:
+    """Curvature of a height field at a scale: convex bright, concave dark.
+
+    A Gaussian blur of standard deviation ``r = radius`` widths approximates
+    ``blur(h) - h = r^2 / 2 * laplacian(h)``, so::
+
+        c = 2 k (h - blur_r(h)) / r               # k = strength / 100
+          = -k laplacian(h) * r                   # the relief's curvature, times r
+
+    is dimensionless and resolution independent. ``out`` is ``clip(0.5 + 0.5 c, 0, 1)``;
+    ``convex`` is ``clip(c, 0, 1)`` and ``concave`` is ``clip(-c, 0, 1)``, masks of ridges
+    and of creases (edge wear and dirt).
+
+    Args:
+        ctx: node context; ``ctx.tileable`` wraps the blur, else the edges mirror.
+        height: (H, W, 1) float32 height field, any range.
+        radius: scale of the features measured, fractions of the width, 0.001..0.25.
+        strength: relief depth, percent of the width per unit of height, 0..100.
+
+    Returns:
+        ``{"out", "convex", "concave"}``, each (H, W, 1) float32 in [0, 1].
+    """
+    blurred = gaussian_blur(height, radius * ctx.width, wrap=ctx.tileable)
+    c = (height - blurred) * np.float32(2.0 * strength / 100.0 / radius)
+    return {"out": as_texture(np.clip(0.5 + 0.5 * c, 0.0, 1.0)),
+            "convex": as_texture(np.clip(c, 0.0, 1.0)),
+            "concave": as_texture(np.clip(-c, 0.0, 1.0))}
+
+
+def height_blend(ctx: NodeContext, *, color_a: np.ndarray, height_a: np.ndarray,
+                 color_b: np.ndarray, height_b: np.ndarray, offset: float,
+                 contrast: float) -> dict[str, np.ndarray]:
+    """Blend two materials by height: the higher surface shows, with a soft transition.
+
+    ::
+
+        d      = (height_b + offset) - height_a
+        w      = smoothstep(clip(0.5 + d / t, 0, 1))    # t = max(1 - contrast, 1e-6)
+        color  = lerp(color_a, color_b, w)
+        height = lerp(height_a, height_b + offset, w)
+
+    so material b covers a where it stands higher, over a band of height difference ``t``
+    (contrast 1: a hard edge and ``height = max``). ``mask`` is ``w``, to blend the other
+    maps of the two materials (roughness, normals) with filters.blend.
+
+    Args:
+        ctx: node context (``node_id`` for errors).
+        color_a, color_b: (H, W, C) float32; a gray one is promoted to the other's
+            channel count, color and rgba do not mix; alpha blends like the colors.
+        height_a, height_b: (H, W, 1) float32 heights, any range.
+        offset: added to height_b (raises or sinks material b), -1..1.
+        contrast: sharpness of the transition, 0..1.
+
+    Returns:
+        ``{"color": (H, W, C), "height": (H, W, 1), "mask": (H, W, 1) in [0, 1]}`` float32.
+
+    Raises:
+        ValueError: naming the node, when one color is color and the other rgba.
+    """
+    raised = height_b + np.float32(offset)
+    t = np.clip(0.5 + (raised - height_a) / np.float32(max(1.0 - contrast, 1e-6)), 0.0, 1.0)
+    weight = as_texture(t * t * (3.0 - 2.0 * t))
+    try:
+        color = blend(ctx, foreground=color_b, background=color_a, mask=weight, mode="normal",
+                      opacity=1.0, alpha="channel")
+    except ValueError as exc:
+        raise ValueError(f"node '{ctx.node_id}', inputs color_a and color_b (background and "
+                         f"foreground): {exc}") from None
+    return {"color": color, "height": as_texture(height_a + weight * (raised - height_a)),
+            "mask": weight}
+
+
+def make_tileable(ctx: NodeContext, *, input: np.ndarray, width: float,
+                  preserve_contrast: bool) -> np.ndarray:
+    """Make a texture that does not tile (a photo, a scan) tile, by cross-fading.
+
+    Two passes, first across u, then across v: the texture is cross-faded with a copy
+    rolled by half its size along that axis, under a weight ``w`` that is 1 at the edges and
+    falls to 0 (smoothstep) ``width`` of the way to the middle. At the edges the rolled
+    copy shows the texture's middle, which continues across the wrap; the rolled copy's
+    own seam, in the middle, gets weight 0. The result keeps the input in the middle
+    ``1 - 2 width`` of each axis. Cross-fading two unrelated images lowers their contrast
+    (two halves average out); ``preserve_contrast`` divides the blend's difference from
+    the mean by ``sqrt((1 - w)^2 + w^2)``, which keeps the variance (Heitz and Neyret's
+    histogram-preserving blending), then clamps to the input's range.
+
+    Args:
+        ctx: node context (unused: the result always tiles).
+        input: (H, W, C) float32; alpha is blended like the colors.
+        width: width of each cross-fade band, fraction of the texture's width (for the
+            left and right edges) or height (top and bottom), 0.01..0.5.
+        preserve_contrast: keep the variance in the bands (see above).
+
+    Returns:
+        (H, W, C) float32 that tiles.
+    """
+    out = np.asarray(input, np.float32)
+    mean = out.mean(axis=(0, 1), dtype=np.float64).astype(np.float32)
+    for axis in (1, 0):
+        size = out.shape[axis]
+        position = (np.arange(size) + 0.5) / size
+        t = np.clip(np.minimum(position, 1.0 - position) / width, 0.0, 1.0)
+        w = (1.0 - t * t * (3.0 - 2.0 * t)).astype(np.float32)
+        w = w[:, None, None] if axis == 0 else w[None, :, None]
+        rolled = np.roll(out, size // 2, axis=axis)
+        mixed = out + w * (rolled - out)
+        if preserve_contrast:
+            mixed = mean + (mixed - mean) / np.sqrt((1.0 - w) ** 2 + w * w)
+        out = mixed
+    if preserve_contrast:
+        out = np.clip(out, input.min(axis=(0, 1)), input.max(axis=(0, 1)))
+    return as_texture(out)
+
+
+def channel_pack(ctx: NodeContext, *, ao: np.ndarray | None, roughness: np.ndarray | None,
+                 metallic: np.ndarray | None, detail: np.ndarray | None,
+                 red: np.ndarray | None, green: np.ndarray | None, blue: np.ndarray | None,
+                 alpha: np.ndarray | None, preset: str) -> np.ndarray:
+    """Pack gray maps into the channels of one texture, for game engines.
+
+    ===========  ====================================================  ========
+    preset       R, G, B, A                                            channels
+    ===========  ====================================================  ========
+    orm          ao, roughness, metallic (Unreal)                      3
+    unity_mask   metallic, ao, detail, 1 - roughness (smoothness)      4
+    custom       red, green, blue, alpha (alpha only if connected)     3 or 4
+    ===========  ====================================================  ========
+
+    Unconnected inputs count as: ao 1, roughness 0.5, metallic 0, detail 1, red / green /
+    blue 0, alpha 1. Inputs the preset does not list are ignored. Values are clamped to
+    [0, 1], as the packed file will store them.
+
+    Args:
+        ctx: node context (``height``, ``width``).
+        ao, roughness, metallic, detail, red, green, blue, alpha: optional (H, W, 1)
+            float32 maps.
+        preset: "orm", "unity_mask" or "custom".
+
+    Returns:
+        (H, W, 3) or (H, W, 4) float32 in [0, 1].
+    """
+    given = {"ao": ao, "roughness": roughness, "metallic": metallic, "detail": detail,
+             "red": red, "green": green, "blue": blue, "alpha": alpha}
+    layout = PACKINGS[preset]
+    if preset == "custom" and alpha is None:
+        layout = layout[:3]
+    out = np.empty((ctx.height, ctx.width, len(layout)), np.float32)
+    for channel, (name, default, inverted) in enumerate(layout):
+        value = default if given[name] is None else given[name][..., 0]
+        out[..., channel] = 1.0 - value if inverted else value
+    return np.clip(out, 0.0, 1.0, out=out)
+
+
+def image_input(ctx: NodeContext, *, path: Path | str) -> dict[str, np.ndarray]:
+    """Load a PNG, JPEG or TIFF file and resize it to the render size.
+
+    The engine resolves a relative ``path`` against the preset file's folder; exactly
+    that file is read, nothing else. 8- and 16-bit files map to [0, 1]; float TIFFs keep
+    their values. The image is stretched to the render size: averaged over each output
+    pixel's footprint (area) along an axis that shrinks, bilinear along one that grows
+    (wrapping around the edges when ``ctx.tileable``).
+
+    Args:
+        ctx: node context (``node_id``, size, ``tileable``).
+        path: the image file.
+
+    Returns:
+        ``{"out": as the file has it: gray (H, W, 1), color (H, W, 3) or rgba (H, W, 4),
+        gray + alpha becoming rgba; "color": (H, W, 3), gray repeated; "gray": (H, W, 1),
+        Rec. 709 luma of the colors; "alpha": (H, W, 1), the file's alpha or 1}``, float32.
+
+    Raises:
+        ValueError: naming the node and the parameter, when the path is empty or the file
+            is missing, unreadable or not an image of 1 to 4 channels.
+    """
+    if str(path) in ("", "."):
+        raise param_error(ctx.node_id, "path", "no file given: set it to an image file "
+                          "(relative to the preset's folder)")
+    try:
+        image = read_image(path)
+    except InputError as exc:
+        raise param_error(ctx.node_id, "path", str(exc)) from None
+    if image.ndim != 3 or not 1 <= image.shape[2] <= 4:
+        raise param_error(ctx.node_id, "path", f"{path}: expected 1 to 4 channels, got "
+                          f"shape {image.shape}")
+    image = _resize(image, ctx.height, ctx.width, wrap=ctx.tileable)
+    channels = image.shape[2]
+    color = np.repeat(image[..., :1], 3, axis=2) if channels <= 2 else image[..., :3]
+    alpha = image[..., -1:] if channels in (2, 4) else np.ones_like(image[..., :1])
+    gray = image[..., :1] if channels <= 2 else (color @ LUMA)[..., None]
+    out = np.concatenate([color, alpha], axis=2) if channels == 2 else image
+    return {"out": as_texture(out), "color": as_texture(color), "gray": as_texture(gray),
+            "alpha": as_texture(alpha)}
+
+
+def _resize(image: np.ndarray, height: int, width: int, *, wrap: bool) -> np.ndarray:
+    """``image`` (h, w, C) resized to (height, width, C): area-averaged along an axis that
+    shrinks, then bilinear (pixel centres aligned) along one that grows."""
+    for axis, size in ((0, height), (1, width)):
+        if image.shape[axis] > size:
+            image = _area_resize(image, size, axis)
+    if image.shape[:2] == (height, width):
+        return image
+    x = (np.arange(width) + 0.5) * (image.shape[1] / width) - 0.5
+    y = (np.arange(height) + 0.5) * (image.shape[0] / height) - 0.5
+    return sample_bilinear(image, x[None, :], y[:, None], wrap=wrap)
+
+
+def _area_resize(image: np.ndarray, size: int, axis: int) -> np.ndarray:
+    """Shrink ``axis`` of ``image`` to ``size``: each output pixel is the mean of the input
+    it covers, partly covered pixels weighted by their covered fraction."""
+    n = image.shape[axis]
+    ratio = n / size
+    low = np.arange(size) * ratio
+    high = low + ratio
+    first = np.floor(low).astype(np.int64)
+    shape = [1] * image.ndim
+    shape[axis] = size
+    out = np.zeros(image.shape[:axis] + (size,) + image.shape[axis + 1:], np.float32)
+    for k in range(int(np.ceil(ratio)) + 1):
+        index = first + k
+        weight = np.clip(np.minimum(index + 1, high) - np.maximum(index, low), 0, None) / ratio
+        out += weight.astype(np.float32).reshape(shape) * np.take(
+            image, np.minimum(index, n - 1), axis=axis)
     return out

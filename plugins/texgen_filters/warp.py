@@ -1,6 +1,11 @@
-"""Warp: displace a texture by a height field's slope or by a vector field."""
+"""Resampling nodes: warp (by a slope or a vector field), directional warp, transform.
+
+All of them read their input through ``sample_bilinear``.
+"""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -83,3 +88,79 @@ def sample_bilinear(texture: np.ndarray, x: np.ndarray, y: np.ndarray, *,
     top = texture[y0, x0] * (1 - fx) + texture[y0, x1] * fx
     bottom = texture[y1, x0] * (1 - fx) + texture[y1, x1] * fx
     return top * (1 - fy) + bottom * fy
+
+
+def direction(angle: float) -> tuple[float, float]:
+    """The unit step (x, y) in pixel axes (x right, y down) for ``angle`` degrees
+    counter-clockwise from the +u axis (0 right, 90 up the image)."""
+    radians = math.radians(angle)
+    return math.cos(radians), -math.sin(radians)
+
+
+def directional_warp(ctx: NodeContext, *, input: np.ndarray, intensity: np.ndarray,
+                     angle: float, distance: float) -> np.ndarray:
+    """Displace ``input`` along one direction by an amount read from ``intensity``.
+
+    ``out(p) = input(p + distance * intensity(p) * (cos angle, sin angle))``, with ``p``
+    and ``distance`` in texture widths and the angle counter-clockwise from +u (0 right,
+    90 up the image), sampled bilinearly (Substance's Directional Warp).
+
+    Args:
+        ctx: node context; ``ctx.tileable`` wraps the sampling, else it clamps.
+        input: (H, W, C) float32 texture to displace; alpha moves with the colors.
+        intensity: (H, W, 1) float32 per-pixel amount, nominally 0..1.
+        angle: direction of the displacement in degrees.
+        distance: displacement per unit of intensity, fractions of the width, 0..1.
+
+    Returns:
+        (H, W, C) float32, the input's channel count.
+    """
+    height, width = input.shape[:2]
+    step_x, step_y = direction(angle)
+    amount = intensity[..., 0] * np.float32(distance * width)
+    x = np.arange(width, dtype=np.float32)[None, :] + amount * np.float32(step_x)
+    y = np.arange(height, dtype=np.float32)[:, None] + amount * np.float32(step_y)
+    return as_texture(sample_bilinear(input, x, y, wrap=ctx.tileable))
+
+
+def transform(ctx: NodeContext, *, input: np.ndarray, offset_x: float, offset_y: float,
+              rotation: float, scale: float, tile: int) -> np.ndarray:
+    """Offset, rotate, scale and repeat a texture (Substance's Transformation 2D, tiling on).
+
+    In pixels (x right, y down) with ``c`` the texture's centre, the input is scaled by
+    ``scale`` about ``c``, repeated ``tile`` times per side, rotated ``rotation`` degrees
+    counter-clockwise (as seen) about ``c`` and moved by ``(offset_x W, offset_y H)``;
+    each output pixel ``p`` reads the input bilinearly at::
+
+        q = R(-rotation) (p - c - offset) * tile / scale + c
+
+    Sampling always wraps: the input is treated as one tile of an endless plane. The
+    output tiles when the transform maps the texture's period onto itself: any offset,
+    whole ``tile`` counts, ``scale`` 1 / n, rotations by multiples of 90 degrees on square
+    textures. There is no prefiltering: shrinking a detailed texture by more than about
+    2x aliases (blur it first).
+
+    Args:
+        ctx: node context (``width``, ``height``).
+        input: (H, W, C) float32; alpha moves with the colors.
+        offset_x: shift to the right, fractions of the width, -1..1.
+        offset_y: shift downwards, fractions of the height, -1..1.
+        rotation: counter-clockwise rotation in degrees, -360..360.
+        scale: magnification, 0.01..100 (2 shows the input twice as large).
+        tile: copies of the input per side, 1..64.
+
+    Returns:
+        (H, W, C) float32, the input's channel count.
+    """
+    height, width = input.shape[:2]
+    centre_x, centre_y = width / 2.0, height / 2.0
+    px = np.arange(width, dtype=np.float64)[None, :] + 0.5 - centre_x - offset_x * width
+    py = np.arange(height, dtype=np.float64)[:, None] + 0.5 - centre_y - offset_y * height
+    # In pixel axes (y down) a counter-clockwise rotation on screen is clockwise, so the
+    # inverse rotation R(-rotation) reads as R(+rotation) here.
+    cos, sin = math.cos(math.radians(rotation)), math.sin(math.radians(rotation))
+    zoom = tile / scale
+    x = (cos * px - sin * py) * zoom + centre_x - 0.5
+    y = (sin * px + cos * py) * zoom + centre_y - 0.5
+    return as_texture(sample_bilinear(input, x.astype(np.float32), y.astype(np.float32),
+                                      wrap=True))

@@ -16,10 +16,16 @@ EXPECTED = {
     "multiply": [[0.1, 0.18], [0.4, 0.0]],                # b f
     "screen": [[0.6, 0.72], [0.9, 1.0]],                  # 1 - (1-b)(1-f)
     "overlay": [[0.2, 0.44], [0.8, 1.0]],                 # 2bf if b < 0.5 else 1 - 2(1-b)(1-f)
+    # W3C: f <= 0.5: b - (1-2f) b (1-b); else b + (2f-1)(sqrt(b) - b) for b > 0.25:
+    # 0.2 (f = 0.5), 0.6 - 0.4*0.6*0.4, 0.5 + 0.6 (sqrt(0.5) - 0.5), 1 - 1*1*0.
+    "soft_light": [[0.2, 0.504], [0.6242641, 1.0]],
     "add": [[0.7, 0.9], [1.3, 1.0]],                      # b + f, not clamped
     "subtract": [[-0.3, 0.3], [-0.3, 1.0]],               # b - f, not clamped
+    "difference": [[0.3, 0.3], [0.3, 1.0]],               # |b - f|
     "min": [[0.2, 0.3], [0.5, 0.0]],
     "max": [[0.5, 0.6], [0.8, 1.0]],
+    "darken": [[0.2, 0.3], [0.5, 0.0]],                   # = min
+    "lighten": [[0.5, 0.6], [0.8, 1.0]],                  # = max
 }
 
 
@@ -48,6 +54,17 @@ def test_opacity_and_mask_weight_the_mode(mode):
               mode=mode, opacity=0.5)
     b, m, w = np.array(BACKGROUND), np.array(EXPECTED[mode]), 0.5 * np.array(mask)
     np.testing.assert_allclose(out[..., 0], b + (m - b) * w, atol=1e-6)
+
+
+def test_soft_light_dark_backgrounds_use_the_w3c_polynomial():
+    background = texture([[0.2, 0.1, -0.5, 1.5]])
+    foreground = texture([[0.9, 0.25, 0.75, 0.75]])
+    out = run(foreground, background, mode="soft_light")
+    # b <= 0.25 and f > 0.5: D(b) = ((16b - 12) b + 4) b; D(0.2) = 0.448, D(-0.5) = -7.
+    #   0.2 + 0.8 (0.448 - 0.2) = 0.3984;  -0.5 + 0.5 (-7 + 0.5) = -3.75
+    # f <= 0.5: 0.1 - 0.5 * 0.1 * 0.9 = 0.055;  b = 1.5: 1.5 + 0.5 (sqrt(1.5) - 1.5)
+    np.testing.assert_allclose(out[..., 0], [[0.3984, 0.055, -3.75, 0.75 + 0.5 * 1.5 ** 0.5]],
+                               atol=1e-6)
 
 
 def test_zero_weight_gives_the_background_and_full_normal_the_foreground():

@@ -1,45 +1,42 @@
 """The filters plugin as the engine sees it: registration, specs, conformance, a render."""
 
-import numpy as np
 import pytest
 
 import texgen
 import texgen_filters
-from texgen import NodeSpec, Param, hookimpl
+from filters_testing import WavesPlugin
 from texgen.testing import check_node
 
-NODE_IDS = ["filters.blend", "filters.gradient_map", "filters.invert", "filters.levels",
+# Registration order: __init__.py's six, then the tone/color specs, then spatial/material.
+NODE_IDS = ["filters.levels", "filters.invert", "filters.gradient_map", "filters.blend",
             "filters.normal_map", "filters.warp"]
-
-
-class WavePlugin:
-    """A stand-in generator, "t.wave": a smooth periodic gray texture."""
-
-    @hookimpl
-    def register_nodes(self, register):
-        register(NodeSpec("wave", self.wave, "Sine waves along u and v.",
-                          params=(Param("frequency", "int", 2, "cycles per width", min=1),)))
-
-    @staticmethod
-    def wave(ctx, *, frequency):
-        v, u = np.meshgrid(np.arange(ctx.height) / ctx.height, np.arange(ctx.width) / ctx.width,
-                           indexing="ij")
-        values = 0.5 + 0.25 * (np.sin(2 * np.pi * frequency * u) + np.cos(2 * np.pi * v))
-        return values[..., None].astype(np.float32)
+TONE_COLOR_IDS = ["filters.curves", "filters.auto_levels", "filters.histogram_scan",
+                  "filters.threshold", "filters.clamp", "filters.math", "filters.hsl",
+                  "filters.colorize", "filters.grayscale", "filters.channel_split",
+                  "filters.channel_merge"]
+SPATIAL_MATERIAL_IDS = ["filters.blur", "filters.sharpen", "filters.directional_blur",
+                        "filters.slope_blur", "filters.directional_warp", "filters.transform",
+                        "filters.emboss", "filters.edge_detect", "filters.distance",
+                        "filters.flood_fill", "filters.ambient_occlusion", "filters.curvature",
+                        "filters.height_blend", "filters.make_tileable", "filters.channel_pack",
+                        "filters.image_input"]
+ALL_IDS = NODE_IDS + TONE_COLOR_IDS + SPATIAL_MATERIAL_IDS
 
 
 @pytest.fixture
 def engine():
     return texgen.Engine(entry_points=False, strict=True,
-                         plugins={"t": WavePlugin(), "filters": texgen_filters})
+                         plugins={"t": WavesPlugin(), "filters": texgen_filters})
 
 
 def test_registers_the_filter_nodes(engine):
-    assert [i for i in engine.registry.ids() if i.startswith("filters.")] == NODE_IDS
+    assert sorted(i for i in engine.registry.ids() if i.startswith("filters.")) == \
+        sorted(ALL_IDS)
+    assert len(ALL_IDS) == 33
     assert not engine.plugin_problems()
 
 
-@pytest.mark.parametrize("node_id", NODE_IDS)
+@pytest.mark.parametrize("node_id", ALL_IDS)
 def test_every_port_and_parameter_is_documented(node_id, engine):
     spec = engine.registry.get(node_id)
     for item in (*spec.inputs, *spec.outputs, *spec.params):

@@ -1,9 +1,11 @@
+"""filters.warp, filters.directional_warp, filters.transform and their bilinear sampler."""
+
 import numpy as np
 import pytest
 
 from texgen.nodes import NodeContext
 from texgen.testing import seam_ratio
-from texgen_filters.warp import sample_bilinear, warp
+from texgen_filters.warp import directional_warp, sample_bilinear, transform, warp
 
 
 def ctx(height, width, tileable=True):
@@ -92,3 +94,43 @@ def test_sample_bilinear_clamps_without_wrap():
                                [1.0, 1.5, 3.0])
     np.testing.assert_allclose(sample_bilinear(texture, x, y, wrap=True)[0, :, 0],
                                [2.0, 1.5, 2.0])  # -5 % 3 = 1; 7 % 3 = 1
+
+
+@pytest.mark.parametrize("angle, shift", [(0.0, (0, -5)), (90.0, (5, 0)), (180.0, (0, 5))])
+def test_directional_warp_moves_by_distance_times_intensity(angle, shift):
+    texture = periodic(32, 40, 3)
+    out = directional_warp(ctx(32, 40), input=texture, intensity=np.ones((32, 40, 1), np.float32),
+                           angle=angle, distance=5 / 40)
+    # out(p) = input(p + 5 px along the angle); 90 degrees points up the image (row - 5).
+    np.testing.assert_allclose(out, np.roll(texture, shift, axis=(0, 1)), atol=1e-5)
+    still = directional_warp(ctx(32, 40), input=texture, angle=angle, distance=0.5,
+                             intensity=np.zeros((32, 40, 1), np.float32))
+    np.testing.assert_allclose(still, texture, atol=1e-6)
+
+
+IDENTITY = dict(offset_x=0.0, offset_y=0.0, rotation=0.0, scale=1.0, tile=1)
+
+
+def test_transform_identity_offset_rotation_and_scale():
+    texture = np.random.default_rng(4).random((32, 32, 3)).astype(np.float32)
+    np.testing.assert_allclose(transform(ctx(32, 32), input=texture, **IDENTITY), texture,
+                               atol=1e-6)
+    moved = transform(ctx(32, 32), input=texture, **{**IDENTITY, "offset_x": 0.25,
+                                                      "offset_y": -0.5})
+    np.testing.assert_allclose(moved, np.roll(texture, (-16, 8), axis=(0, 1)), atol=1e-6)
+    # 90 degrees counter-clockwise, as np.rot90 turns an image.
+    turned = transform(ctx(32, 32), input=texture, **{**IDENTITY, "rotation": 90.0})
+    np.testing.assert_allclose(turned, np.rot90(texture), atol=1e-5)
+    magnified = transform(ctx(32, 32), input=texture, **{**IDENTITY, "scale": 2.0})
+    assert magnified.std() < 0.9 * texture.std()  # every pixel interpolates neighbours
+
+
+def test_transform_repeats_and_keeps_tiling():
+    texture = periodic(48, 48, 3, cycles=(1, 2))
+    out = transform(ctx(48, 48), input=texture, offset_x=0.13, offset_y=0.4, rotation=-90.0,
+                    scale=0.5, tile=3)
+    assert seam_ratio(out) < 1.5
+    # Scale 1/2 and 3 tiles: 6 copies per side, each 8 pixels.
+    np.testing.assert_allclose(out, np.roll(out, 8, axis=1), atol=1e-5)
+    np.testing.assert_allclose(out, np.roll(out, 8, axis=0), atol=1e-5)
+    assert not np.allclose(out, np.roll(out, 3, axis=1), atol=1e-2)
