@@ -9,7 +9,7 @@ import texgen
 from texgen.testing import seam_ratio
 
 PRESETS = sorted((Path(__file__).parents[2] / "presets").glob("*.toml"))
-PBR_OUTPUTS = {"basecolor", "normal", "height", "roughness"}
+PBR_OUTPUTS = {"basecolor", "normal", "height", "roughness", "ao"}
 
 
 @pytest.fixture(scope="module")
