@@ -1,0 +1,199 @@
+"""Helpers shared by the pattern nodes: parameter checks, pixel grids, hashing, edges.
+
+Coordinates are in *width units*: x = u in [0, 1) across the width and y = v * H / W down
+the height, so one unit is the texture width on both axes and shapes stay round on
+non-square textures. Pixel centres sit at (column + 0.5) / W and (row + 0.5) / W; one pixel
+is 1 / W units. Anti-aliasing ramps a signed distance (negative inside) over one pixel.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from typing import NamedTuple
+
+import numpy as np
+
+from texgen.errors import did_you_mean
+from texgen.nodes import NodeContext
+from texgen_patterns import SPECS
+
+_MASK32 = np.uint64(0xFFFFFFFF)
+
+
+def pattern_node(fn):
+    """Wrap a node implementation named after its spec id: check the options against the
+    spec's parameters (ValueError naming the node and the parameter) and fill omitted ones,
+    and unconnected optional inputs, with the spec's defaults."""
+    spec = SPECS[fn.__name__]
+
+    @functools.wraps(fn)
+    def run(ctx: NodeContext, **options):
+        values = {port.name: None for port in spec.inputs if port.optional}
+        values.update({param.name: param.default for param in spec.params})
+        ports = {port.name for port in spec.inputs}
+        for name, value in options.items():
+            if name in ports:
+                values[name] = value
+                continue
+            param = spec.param(name)
+            if param is None:
+                names = [p.name for p in spec.params]
+                raise ValueError(f"node '{ctx.node_id}': {spec.id} has no parameter {name!r}"
+                                 f"{did_you_mean(name, names)}")
+            try:
+                values[name] = param.coerce(value)
+            except ValueError as exc:
+                raise ValueError(f"node '{ctx.node_id}': parameter '{name}': {exc}") from None
+        return fn(ctx, **values)
+
+    return run
+
+
+def fail(ctx: NodeContext, name: str, message: str) -> None:
+    """Raise the ValueError for a parameter that is in range but unusable here."""
+    raise ValueError(f"node '{ctx.node_id}': parameter '{name}': {message}")
+
+
+class Grid(NamedTuple):
+    """Pixel-centre coordinates in width units: ``x`` (1, W) and ``y`` (H, 1), float64;
+    ``aspect`` H / W (the height in width units); ``pixel`` 1 / W."""
+
+    x: np.ndarray
+    y: np.ndarray
+    aspect: float
+    pixel: float
+
+
+def grid(ctx: NodeContext) -> Grid:
+    pixel = 1.0 / ctx.width
+    x = ((np.arange(ctx.width) + 0.5) * pixel)[None, :]
+    y = ((np.arange(ctx.height) + 0.5) * pixel)[:, None]
+    return Grid(x, y, ctx.height / ctx.width, pixel)
+
+
+def texture(*channels: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Stack 2-D (or broadcastable) channels into a float32 C-contiguous (H, W, C) texture."""
+    return np.ascontiguousarray(np.stack([np.broadcast_to(c, shape) for c in channels], -1),
+                                dtype=np.float32)
+
+
+def whole(value: float) -> int:
+    """``value`` rounded to the nearest integer, halves away from zero (symmetric in sign)."""
+    return int(math.copysign(math.floor(abs(value) + 0.5), value))
+
+
+def fitted_rows(ctx: NodeContext, rows: float, multiple: int = 1) -> float:
+    """Rows per texture height: ``rows`` itself, or when tileable the nearest positive
+    multiple of ``multiple`` (so that the pattern wraps after whole periods)."""
+    if not ctx.tileable:
+        return rows
+    return multiple * max(1, whole(rows / multiple))
+
+
+def direction_phase(ctx: NodeContext, g: Grid, cycles: float,
+                    angle: float) -> tuple[np.ndarray, float, tuple[float, float]]:
+    """A periodic phase that advances ``cycles`` per width unit along ``angle``.
+
+    The direction is (cos a, -sin a) in (x, y-down) coordinates, counter-clockwise on
+    screen. When tileable, the cycles across the width and across the height are rounded
+    to integers (at least one of them non-zero), which snaps the angle and spacing so the
+    phase wraps seamlessly. Returns the phase (H, W) float64, its gradient magnitude in
+    cycles per width unit, and the unit direction (dx, dy) actually used.
+    """
+    theta = math.radians(angle)
+    across = cycles * math.cos(theta)           # cycles over u in [0, 1)
+    down = -cycles * math.sin(theta) * g.aspect  # cycles over v in [0, 1)
+    if ctx.tileable:
+        across, down = whole(across), whole(down)
+        if across == 0 and down == 0:
+            # Both below half a cycle: keep one period along the dominant axis.
+            if abs(math.cos(theta)) >= abs(math.sin(theta)) * g.aspect:
+                across = 1 if math.cos(theta) >= 0 else -1
+            else:
+                down = -1 if math.sin(theta) >= 0 else 1
+    gx, gy = across, down / g.aspect  # cycles per width unit along x and y
+    norm = math.hypot(gx, gy)
+    return gx * g.x + gy * g.y, norm, (gx / norm, gy / norm)
+
+
+def hash_uniform(seed: int, stream: int, *keys) -> np.ndarray:
+    """Uniform values in [0, 1) (float64) from a 32-bit hash of (seed, stream, keys...).
+
+    ``keys`` are integer arrays (any sign, broadcast together) such as cell indices; the
+    same keys give the same value, so wrapped cell indices give tileable randomness. Each
+    stream is an independent sequence for the same keys.
+    """
+    h = _avalanche(np.uint64(seed & 0xFFFFFFFF)
+                   ^ _avalanche(np.uint64((stream * 0x9E3779B9) & 0xFFFFFFFF)))
+    for key in keys:
+        # Avalanche each key before mixing it in: a bare XOR would let (seed, key) pairs
+        # collide, seed 2 repeating seed 1's values on permuted keys.
+        key = np.asarray(key).astype(np.int64).astype(np.uint64) & _MASK32
+        h = _avalanche(h ^ _avalanche(key ^ np.uint64(0x85EBCA6B)))
+    return h / 2.0 ** 32
+
+
+def cell_random(seed: int, streams, *keys) -> list[np.ndarray]:
+    """``hash_uniform(seed, stream, *keys)`` for each stream, hashing each distinct cell
+    once: ``keys`` are integer-valued arrays (any dtype, broadcast together) spanning small
+    ranges, so a dense table of the cells is hashed and looked up per pixel."""
+    keys = [np.asarray(k).astype(np.int64) for k in keys]
+    lows = [int(k.min()) for k in keys]
+    axes = [np.arange(low, int(k.max()) + 1) for k, low in zip(keys, lows)]
+    index = np.ravel_multi_index([k - low for k, low in zip(keys, lows)],
+                                 [a.size for a in axes])
+    cells = np.meshgrid(*axes, indexing="ij")
+    return [hash_uniform(seed, stream, *cells).ravel()[index] for stream in streams]
+
+
+def _avalanche(h):
+    """A 32-bit integer finaliser (lowbias32) on uint64 values below 2**32."""
+    h = h ^ (h >> np.uint64(16))
+    h = (h * np.uint64(0x7FEB352D)) & _MASK32
+    h = h ^ (h >> np.uint64(15))
+    h = (h * np.uint64(0x846CA68B)) & _MASK32
+    return h ^ (h >> np.uint64(16))
+
+
+def coverage(sd: np.ndarray, pixel: float, soft: float = 0.0) -> np.ndarray:
+    """Anti-aliased inside-ness of a signed distance (negative inside), in [0, 1]: 0.5 on
+    the outline, ramping over ``soft + pixel`` centred on it."""
+    return np.clip(0.5 - sd / (soft + pixel), 0.0, 1.0)
+
+
+def bevel_height(sd: np.ndarray, pixel: float, bevel: float) -> np.ndarray:
+    """0 outside the outline, rising linearly over ``bevel`` inside it to 1. A bevel
+    narrower than a pixel is widened to one, centred on the outline, so that bevel 0 is
+    ``coverage``: a one-pixel anti-aliased step."""
+    ramp = max(bevel, pixel)
+    return np.clip((0.5 * (ramp - bevel) - sd) / ramp, 0.0, 1.0)
+
+
+def cell_outputs(sd: np.ndarray, pixel: float, *, neighbour: np.ndarray, bevel: float,
+                 top: np.ndarray, ids: np.ndarray,
+                 shape: tuple[int, int]) -> dict[str, np.ndarray]:
+    """The height, mask and id textures of a cell pattern.
+
+    ``sd`` is each pixel's signed distance to its own cell's (inset) outline,
+    ``neighbour`` its distance to the nearest neighbouring cell's outline and ``bevel``
+    the bevel width, all in width units; ``top`` and ``ids`` are the cell's top height and
+    id (all broadcastable to ``shape``). The mask adds the neighbour's coverage, so cells
+    that touch (no gap) give a mask of 1 with no seam between them.
+    """
+    mask = np.minimum(coverage(sd, pixel) + coverage(neighbour, pixel), 1.0)
+    return {"height": texture(top * bevel_height(sd, pixel, bevel), shape=shape),
+            "mask": texture(mask, shape=shape),
+            "id": texture(ids, shape=shape)}
+
+
+def pulse(phase: np.ndarray, duty: float, blur: float) -> np.ndarray:
+    """A periodic pulse, 1 where ``phase`` is within ``duty`` / 2 of an integer and 0
+    elsewhere, box-filtered over ``blur`` periods: an exact anti-aliased square wave whose
+    edges ramp linearly over ``blur`` (and never overshoot when edges crowd together)."""
+    def integral(t):  # of the unfiltered pulse, from -duty / 2
+        s = t + 0.5 * duty
+        whole_periods = np.floor(s)
+        return whole_periods * duty + np.minimum(s - whole_periods, duty)
+
+    return (integral(phase + 0.5 * blur) - integral(phase - 0.5 * blur)) / blur

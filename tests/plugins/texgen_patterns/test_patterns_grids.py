@@ -1,0 +1,69 @@
+"""patterns.hexagons and patterns.triangles: cell counts, areas, gaps, exact tiling."""
+
+import math
+
+import numpy as np
+import pytest
+
+from patterns_testing import gray, render
+
+ROW = math.sqrt(3) / 2
+
+
+@pytest.mark.parametrize("node, per_row", [("hexagons", 1), ("triangles", 2)])
+def test_one_id_per_cell_and_even_rows_when_tiling(node, per_row):
+    # count 4 on a square: 4 / ROW = 4.6 rows, rounded to an even 4 when tileable.
+    ids = gray(node, 128, 128, "id", count=4)
+    assert len(np.unique(ids)) == 4 * per_row * 4
+    # Not tileable, rows are exact and the cells cut by the edges are cells of their own.
+    assert len(np.unique(gray(node, 128, 128, "id", count=4, tileable=False))) > 16 * per_row
+
+
+@pytest.mark.parametrize("gap", [0.0, 0.1, 0.3])
+def test_hexagon_area_shrinks_with_the_gap(gap):
+    # The gap insets every edge by gap / 2 of the inradius-1/2 hexagon: area (1 - gap)^2.
+    mask = gray("hexagons", 256, 256, "mask", count=6, gap=gap, bevel=0.0)
+    assert mask.mean() == pytest.approx((1 - gap) ** 2, abs=0.004)
+
+
+@pytest.mark.parametrize("gap", [0.0, 0.1, 0.3])
+def test_triangle_area_shrinks_with_the_gap(gap):
+    inradius = 1 / (2 * math.sqrt(3))  # of a triangle of side 1
+    mask = gray("triangles", 256, 256, "mask", count=6, gap=gap, bevel=0.0)
+    assert mask.mean() == pytest.approx(((inradius - gap / 2) / inradius) ** 2, abs=0.004)
+
+
+def test_hexagon_centres_and_rows():
+    # count 2 on 64 x 64 (tileable): 2 rows of 32 pixels; row 0's centres at x = 0, 32,
+    # row 1's at 16, 48 (offset half a cell).
+    out = render("hexagons", 64, 64, count=2, gap=0.1, bevel=0.3, height_variation=0.0)
+    height = out["height"][..., 0]
+    for y, x in ((0, 0), (0, 32), (32, 16), (32, 48)):
+        assert height[y, x] == 1.0 and height[y - 1, x - 1] == 1.0
+    # Flat sides are vertical: half-way between two centres of a row is a gap.
+    assert out["mask"][0, 16, 0] == 0.0 and out["mask"][32, 0, 0] == 0.0
+
+
+def test_triangles_alternate_up_and_down():
+    # count 2 on 64 x 64: 2 rows of 32 pixels, 4 triangles across each (side 32 pixels).
+    ids = gray("triangles", 64, 64, "id", count=2)
+    assert len(np.unique(ids[8])) == len(np.unique(ids[40])) == 4
+
+    def width(y, x):  # of the triangle holding pixel (y, x), along row y
+        return int((ids[y] == ids[y, x]).sum())
+
+    # In row 0 the triangle around x = 16 points down, its neighbour around x = 32 up;
+    # row 1 is the other way round.
+    assert width(2, 16) > 25 and width(29, 16) < 5
+    assert width(2, 32) < 5 and width(29, 32) > 25
+    assert width(34, 16) < 5 and width(34, 32) > 25
+
+
+@pytest.mark.parametrize("node", ["hexagons", "triangles"])
+def test_grid_tiles_exactly(node):
+    # Doubling the count and the size repeats the texture 2 x 2.
+    params = dict(gap=0.1, bevel=0.2, height_variation=0.0)
+    small = render(node, 40, 40, count=2, **params)  # 2.3 rows, rounded to 2
+    large = render(node, 80, 80, count=4, **params)  # 4.6 rows, rounded to 4
+    for port in ("height", "mask"):
+        np.testing.assert_allclose(np.tile(small[port], (2, 2, 1)), large[port], atol=1e-5)
