@@ -16,7 +16,7 @@ import numba
 import numpy as np
 import pytest
 
-from noise_testing import MASK, ref_hash, ref_hash3
+from noise_testing import MASK, ref_hash, ref_hash3, ref_plan
 from test_fractals import ref_combine
 from test_noise_nodes import ref_fade, ref_perlin
 from test_noise_types import ref_cubic_weights, ref_value
@@ -201,27 +201,6 @@ REF2 = {"perlin": ref_perlin, "value": ref_value}
 
 
 # --- reference octaves, warp and render --------------------------------------------------
-
-def ref_plan(frequency, octaves, lacunarity, width, height, tileable, loop_depth, phase):
-    """(scale_x, scale_y, z, period_x, period_y, period_z) per octave (square cells).
-
-    Octave k has f = frequency * lacunarity**k cycles per width, f * height / width per
-    height, rounded half up to whole periods (at least 1) when tileable; its z period is
-    max(1, round_half_up(loop_depth * lacunarity**k)) and its slice z = phase * period.
-    """
-    plan = []
-    for k in range(octaves):
-        f = frequency * lacunarity ** k
-        fy = f * height / width
-        if tileable:
-            px, py = max(1, math.floor(f + 0.5)), max(1, math.floor(fy + 0.5))
-            sx, sy = px, py
-        else:
-            px, py, sx, sy = 0, 0, f, fy
-        pz = max(1, math.floor(loop_depth * lacunarity ** k + 0.5)) if loop_depth else 0
-        plan.append((sx, sy, phase * pz, px, py, pz))
-    return plan
-
 
 def ref_sample(noise, loop_depth, x, y, z, px, py, pz, seed):
     if loop_depth:

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import texgen
-from noise_testing import MASK, ref_hash
+from noise_testing import MASK, ref_hash, ref_plan
 from texgen.nodes import NodeContext
 from texgen.testing import check_node, seam_ratio
 from texgen_noise import kernels, nodes
@@ -121,19 +121,13 @@ def ref_render(base, width, height, seed, tileable, frequency, fractal, octaves,
     """fbm / none over a square lattice, from the documented tiling rule."""
     octaves = 1 if fractal == "none" else octaves
     weights = [gain ** k / sum(gain ** j for j in range(octaves)) for k in range(octaves)]
+    plan = ref_plan(frequency, octaves, lacunarity, width, height, tileable, 0, 0.0)
     out = np.zeros((height, width))
     for row in range(height):
         for col in range(width):
             u, v = (col + 0.5) / width, (row + 0.5) / height
             total = 0.0
-            for k in range(octaves):
-                f = frequency * lacunarity ** k
-                fy = f * height / width
-                if tileable:
-                    px, py = max(1, math.floor(f + 0.5)), max(1, math.floor(fy + 0.5))
-                    sx, sy = px, py
-                else:
-                    px, py, sx, sy = 0, 0, f, fy
+            for k, (sx, sy, _, px, py, _) in enumerate(plan):
                 total += weights[k] * base(u * sx, v * sy, px, py, (seed + k) & MASK)
             out[row, col] = min(max(0.5 + 0.5 * total, 0.0), 1.0)
     return out
