@@ -1,0 +1,61 @@
+"""texgen_neural: a StyleGAN texture synthesizer.
+
+Registers the ``neural.stylegan`` node (sample a trained model at any size; tiles exactly)
+and the ``texgen train stylegan`` command (train one on exemplar images). PyTorch is
+imported only when a node runs or a model trains: the spec names its implementation by a
+"module:function" string, and the command imports the trainer when invoked, so listing nodes
+or plugins never imports torch. See docs/neural.md.
+"""
+
+from texgen.hookspecs import hookimpl
+from texgen.nodes import NodeSpec, Param, Port
+
+STYLEGAN = NodeSpec(
+    "stylegan", "texgen_neural.nodes:stylegan",
+    "Texture sampled from a StyleGAN trained with 'texgen train stylegan'; tiles exactly.",
+    inputs=(Port("mix_mask", "gray",
+                 "Optional: blends the styles per pixel, 0 the seed's style, 1 the mix "
+                 "style (mix_seed's style from mix_layer on, at every level when mix_layer "
+                 "is 0).", optional=True),),
+    outputs=(Port("out", "color", "Synthesised color texture in [0, 1]."),),
+    params=(
+        Param("model", "path", "",
+              "Model folder (or its generator.safetensors) written by 'texgen train "
+              "stylegan', relative to the preset file's folder. Its pixels are the output's: "
+              "features keep their size in pixels at any render size. Default none: it must "
+              "be set."),
+        Param("truncation", "float", 1.0,
+              "Pulls the style towards the model's mean style: 1 none (most varied), 0 the "
+              "mean (most typical). Default 1.0, range 0.0..1.0.", min=0.0, max=1.0),
+        Param("label", "int", 0,
+              "Which exemplar a conditional model imitates (0..labels-1); 0 for an "
+              "unconditional model. Default 0, range 0..1023.", min=0, max=1023),
+        Param("mix_seed", "seed", 0,
+              "Seed of the second style used by mix_layer and mix_mask. Default 0."),
+        Param("mix_layer", "int", 0,
+              "Style mixing: levels from this one on (1 = all but the coarsest, up to the "
+              "model's levels - 1) take mix_seed's style, so higher values change only finer "
+              "detail; 0 for no mixing. Default 0, range 0..16.", min=0, max=16),
+    ),
+    backends=("cpu", "cuda"))
+
+
+@hookimpl
+def register_nodes(register):
+    register(STYLEGAN)
+
+
+@hookimpl
+def register_commands(cli):
+    from texgen_neural.cli import train_group, train_stylegan
+
+    train_group(cli).add_command(train_stylegan)
+
+
+@hookimpl
+def register_preset_dirs(register):
+    # Not in presets/: a pixel-scale neural model is not resolution independent, which the
+    # shipped-preset tests require of every file there.
+    from pathlib import Path
+
+    register(Path(__file__).parent / "presets")

@@ -1,0 +1,409 @@
+"""A StyleGAN2-style texture generator and a patch discriminator, with circular padding.
+
+The generator is StyleGAN2 [Karras et al. 2020] adapted to textures:
+
+- the 4x4 learned constant is replaced by a **spatial noise input** at 1/cell of the output
+  size, so one model makes textures of any size (any multiple of ``cell`` pixels);
+- every convolution pads **circularly** and upsampling wraps around the edges, so every
+  output tiles exactly (the image is periodic with the period of its own size);
+- styles may vary across the image: each level's style is a per-pixel blend of two ``w``
+  when a mask is given (spatially varying style).
+
+Shapes: B batch, C channels, H x W the output, h x w = H / cell x W / cell the spatial input,
+level l works at (h * 2**l) x (w * 2**l); the last level works at H x W.
+
+Everything here is plain PyTorch; checkpoint I/O lives in ``checkpoint.py``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+_LRELU_GAIN = math.sqrt(2.0)  # keeps activations at unit variance after a leaky ReLU
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Hyper-parameters of a generator and its discriminator (stored in the model's JSON).
+
+    Attributes:
+        z_dim: latent size. Default 64.
+        w_dim: style size (output of the mapping network). Default 64.
+        mapping_layers: depth of the mapping MLP z -> w. Default 2.
+        input_channels: channels of the spatial noise input. Default 16.
+        channels: feature channels per level, coarse to fine; level 0 runs at the spatial
+            input's resolution and each further level doubles it. Default (128, 64, 32, 16):
+            4 levels, so one input pixel becomes an 8 x 8 ``cell`` of output pixels.
+        num_classes: 0 for an unconditional model; N > 0 for N labelled exemplars.
+        mapping_lr_mul: learning-rate multiplier of the mapping network (StyleGAN: 0.01).
+        d_channels: discriminator channels per scale, fine to coarse; each scale halves the
+            resolution, so its receptive field (the "patch") grows with the count.
+            Default (32, 64, 128).
+    """
+
+    z_dim: int = 64
+    w_dim: int = 64
+    mapping_layers: int = 2
+    input_channels: int = 16
+    channels: tuple[int, ...] = (128, 64, 32, 16)
+    num_classes: int = 0
+    mapping_lr_mul: float = 0.01
+    d_channels: tuple[int, ...] = (32, 64, 128)
+
+    def __post_init__(self):
+        for name in ("channels", "d_channels"):
+            object.__setattr__(self, name, tuple(int(c) for c in getattr(self, name)))
+        for name in ("z_dim", "w_dim", "mapping_layers", "input_channels"):
+            if int(getattr(self, name)) < 1:
+                raise ValueError(f"model config: {name} must be >= 1, got {getattr(self, name)}")
+        if not self.channels or min(self.channels) < 1 or not self.d_channels \
+                or min(self.d_channels) < 1:
+            raise ValueError("model config: channels and d_channels need at least one "
+                             "positive entry")
+        if self.num_classes < 0:
+            raise ValueError(f"model config: num_classes must be >= 0, got {self.num_classes}")
+
+    @property
+    def levels(self) -> int:
+        """Number of style levels (one ``w`` each): ``len(channels)``."""
+        return len(self.channels)
+
+    @property
+    def cell(self) -> int:
+        """Output pixels per spatial-input pixel, per side: ``2 ** (levels - 1)``."""
+        return 2 ** (self.levels - 1)
+
+    def to_dict(self) -> dict:
+        return {f.name: (list(v) if isinstance(v := getattr(self, f.name), tuple) else v)
+                for f in dataclasses.fields(self)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ModelConfig:
+        """Build from ``to_dict()`` output; unknown keys are an error (a newer format)."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - names)
+        if unknown:
+            raise ValueError(f"unknown model config keys: {', '.join(unknown)}")
+        return cls(**data)
+
+
+class Inputs(NamedTuple):
+    """The random inputs of one generator call, all float32.
+
+    ``z`` (B, z_dim); ``spatial`` (B, input_channels, h, w); ``noises``: per styled layer,
+    (B, 1, h * 2**l, w * 2**l) for its level l, two per level, coarse to fine.
+    """
+
+    z: torch.Tensor
+    spatial: torch.Tensor
+    noises: list[torch.Tensor]
+
+
+# --- building blocks ----------------------------------------------------------------------------
+
+class EqualLinear(nn.Module):
+    """Linear layer with equalized learning rate: weights stored as N(0, 1/lr_mul^2), scaled
+    at run time by lr_mul / sqrt(fan_in), so Adam's steps are equal across layers."""
+
+    def __init__(self, in_features: int, out_features: int, *, lr_mul: float = 1.0,
+                 bias_init: float = 0.0, activate: bool = False):
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(out_features, in_features) / lr_mul)
+        self.bias = nn.Parameter(torch.full((out_features,), float(bias_init) / lr_mul))
+        self.scale = lr_mul / math.sqrt(in_features)
+        self.lr_mul = lr_mul
+        self.activate = activate
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        # x: (..., in) -> (..., out)
+        x = F.linear(x, self.weight * self.scale, self.bias * self.lr_mul)
+        return F.leaky_relu(x, 0.2) * _LRELU_GAIN if self.activate else x
+
+
+def _normalize(x: torch.Tensor, dim: int = 1) -> torch.Tensor:
+    """Scale to unit mean square along ``dim`` (StyleGAN's pixel norm)."""
+    return x * torch.rsqrt(x.square().mean(dim=dim, keepdim=True) + 1e-8)
+
+
+class MappingNetwork(nn.Module):
+    """z (B, z_dim) [+ label (B,) int64] -> w (B, w_dim); an MLP on the normalized latent,
+    with the one-hot label embedded and concatenated for a conditional model."""
+
+    def __init__(self, config: ModelConfig):
+        super().__init__()
+        self.num_classes = config.num_classes
+        in_dim = config.z_dim
+        if config.num_classes:
+            self.embed = EqualLinear(config.num_classes, config.z_dim)
+            in_dim += config.z_dim
+        dims = [in_dim] + [config.w_dim] * config.mapping_layers
+        self.layers = nn.Sequential(*(
+            EqualLinear(a, b, lr_mul=config.mapping_lr_mul, activate=True)
+            for a, b in zip(dims[:-1], dims[1:])))
+
+    def forward(self, z: torch.Tensor, label: torch.Tensor | None = None) -> torch.Tensor:
+        x = _normalize(z)                                            # (B, z_dim)
+        if self.num_classes:
+            one_hot = F.one_hot(label, self.num_classes).to(z.dtype)  # (B, classes)
+            x = torch.cat([x, _normalize(self.embed(one_hot))], 1)    # (B, 2 z_dim)
+        return self.layers(x)                                        # (B, w_dim)
+
+
+def upsample_wrap(x: torch.Tensor) -> torch.Tensor:
+    """Bilinear x2 upsampling that wraps around the edges.
+
+    (B, C, H, W) -> (B, C, 2H, 2W). One pixel of circular padding feeds the border pixels
+    their wrapped neighbours; the two output pixels each padded pixel makes are cropped.
+    """
+    x = F.pad(x, (1, 1, 1, 1), mode="circular")
+    x = F.interpolate(x, scale_factor=2.0, mode="bilinear", align_corners=False)
+    return x[:, :, 2:-2, 2:-2]
+
+
+def resample_wrap(x: torch.Tensor, height: int, width: int) -> torch.Tensor:
+    """Bilinear resampling of a periodic image to any size, wrapping around the edges.
+
+    (B, C, H, W) -> (B, C, height, width); output pixel centres sample the input at the same
+    fractions of its size, so a tileable input stays tileable.
+    """
+    for axis, size in ((2, height), (3, width)):
+        n = x.shape[axis]
+        if n == size:
+            continue
+        position = (torch.arange(size, device=x.device, dtype=x.dtype) + 0.5) * n / size - 0.5
+        lower = torch.floor(position)
+        frac = position - lower
+        lower = lower.long() % n
+        upper = (lower + 1) % n
+        shape = [1, 1, 1, 1]
+        shape[axis] = size
+        frac = frac.view(shape)
+        x = x.index_select(axis, lower) * (1 - frac) + x.index_select(axis, upper) * frac
+    return x
+
+
+def _level_style(ws: torch.Tensor, ws_b: torch.Tensor | None, mask: torch.Tensor | None,
+                 level: int, size: tuple[int, int]) -> torch.Tensor:
+    """The style of one level: (B, w_dim, 1, 1), or (B, w_dim, h, w) per pixel when a mask
+    (B, 1, H, W) in [0, 1] blends ``ws`` (0) with ``ws_b`` (1), resampled to ``size``."""
+    w = ws[:, level, :, None, None]
+    if mask is None:
+        return w
+    m = resample_wrap(mask, *size) if mask.shape[-2:] != size else mask
+    return torch.lerp(w, ws_b[:, level, :, None, None], m)
+
+
+class ModulatedConv(nn.Module):
+    """k x k convolution whose input channels are scaled by a style, then demodulated.
+
+    x (B, C_in, H, W), w (B, w_dim, 1 | H, 1 | W) -> (B, C_out, H, W). The style
+    s = affine(w) scales the input per channel (per pixel for a spatial w); demodulation
+    divides each output by the norm its weights would have under that style, so
+    activations keep unit variance whatever the style. Applying the style to activations
+    (not to weights) lets it vary across the image; padding is circular.
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel: int, w_dim: int, *,
+                 demodulate: bool = True):
+        super().__init__()
+        self.affine = EqualLinear(w_dim, in_channels, bias_init=1.0)
+        self.weight = nn.Parameter(torch.randn(out_channels, in_channels, kernel, kernel))
+        self.scale = 1.0 / math.sqrt(in_channels * kernel * kernel)
+        self.demodulate = demodulate
+        self.pad = kernel // 2
+
+    def forward(self, x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+        s = self.affine(w.movedim(1, -1)).movedim(-1, 1)             # (B, C_in, 1|H, 1|W)
+        weight = self.weight * self.scale                            # (C_out, C_in, k, k)
+        x = x * s
+        if self.pad:
+            x = F.pad(x, (self.pad,) * 4, mode="circular")
+        x = F.conv2d(x, weight)                                      # (B, C_out, H, W)
+        if self.demodulate:
+            # sum_i s_i^2 * sum_k W_oik^2, as a 1x1 conv of s^2: works for per-pixel styles
+            energy = weight.square().sum(dim=(2, 3))[:, :, None, None]   # (C_out, C_in, 1, 1)
+            x = x * torch.rsqrt(F.conv2d(s.square(), energy) + 1e-8)
+        return x
+
+
+class StyledLayer(nn.Module):
+    """Modulated 3x3 conv + per-pixel noise (learned per-channel strength) + bias + lrelu.
+
+    x (B, C_in, H, W), w (B, w_dim, 1|H, 1|W), noise (B, 1, H, W) -> (B, C_out, H, W).
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, w_dim: int):
+        super().__init__()
+        self.conv = ModulatedConv(in_channels, out_channels, 3, w_dim)
+        self.noise_strength = nn.Parameter(torch.zeros(out_channels))  # starts without noise
+        self.bias = nn.Parameter(torch.zeros(out_channels))
+
+    def forward(self, x: torch.Tensor, w: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
+        x = self.conv(x, w) + self.noise_strength[None, :, None, None] * noise
+        return F.leaky_relu(x + self.bias[None, :, None, None], 0.2) * _LRELU_GAIN
+
+
+class ToRGB(nn.Module):
+    """Modulated 1x1 conv to color, not demodulated: (B, C, H, W) -> (B, 3, H, W)."""
+
+    def __init__(self, in_channels: int, w_dim: int):
+        super().__init__()
+        self.conv = ModulatedConv(in_channels, 3, 1, w_dim, demodulate=False)
+        self.bias = nn.Parameter(torch.zeros(3))
+
+    def forward(self, x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+        return self.conv(x, w) + self.bias[None, :, None, None]
+
+
+class SynthesisLevel(nn.Module):
+    """One level: [wrapped x2 upsampling] -> two styled layers -> toRGB skip.
+
+    x (B, C_in, h, w) -> features (B, C_out, h', w') and rgb (B, 3, h', w'), with
+    h' = 2h for every level but the first (h' = h). The level's rgb is added to the
+    upsampled rgb of the levels before it (StyleGAN2's skip generator).
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, w_dim: int, *, upsample: bool):
+        super().__init__()
+        self.upsample = upsample
+        self.layer1 = StyledLayer(in_channels, out_channels, w_dim)
+        self.layer2 = StyledLayer(out_channels, out_channels, w_dim)
+        self.to_rgb = ToRGB(out_channels, w_dim)
+
+    def forward(self, x, w, noises, rgb):
+        if self.upsample:
+            x = upsample_wrap(x)
+        x = self.layer1(x, w, noises[0])
+        x = self.layer2(x, w, noises[1])
+        skip = self.to_rgb(x, w)
+        return x, skip if rgb is None else upsample_wrap(rgb) + skip
+
+
+# --- generator and discriminator ----------------------------------------------------------------
+
+class Generator(nn.Module):
+    """Mapping network + spatial input + a ladder of synthesis levels.
+
+    Call ``make_inputs`` for the random inputs, ``mapping`` for the styles, then ``forward``:
+    the output is (B, 3, H, W) float32, about [-1, 1] (``to_image`` maps it to [0, 1]).
+    ``w_avg`` (classes or 1, w_dim) tracks the mean style per label for truncation.
+    """
+
+    def __init__(self, config: ModelConfig):
+        super().__init__()
+        self.config = config
+        self.mapping_net = MappingNetwork(config)
+        # 1x1 conv lifting the spatial noise (B, input_channels, h, w) -> (B, channels[0], h, w)
+        self.input = nn.Conv2d(config.input_channels, config.channels[0], 1)
+        ins = (config.channels[0], *config.channels[:-1])
+        self.levels = nn.ModuleList(
+            SynthesisLevel(a, b, config.w_dim, upsample=i > 0)
+            for i, (a, b) in enumerate(zip(ins, config.channels)))
+        self.register_buffer("w_avg", torch.zeros(max(1, config.num_classes), config.w_dim))
+
+    def make_inputs(self, batch: int, height: int, width: int, *,
+                    generator: torch.Generator | None = None,
+                    device: torch.device | str = "cpu") -> Inputs:
+        """Random inputs for (B, 3, height, width) outputs; height and width must be
+        multiples of ``config.cell``. Drawn on the CPU from ``generator`` (the global RNG by
+        default) in a fixed order, then moved to ``device``: the same seed gives the same
+        inputs on every device."""
+        cell = self.config.cell
+        if height % cell or width % cell or height < 1 or width < 1:
+            raise ValueError(f"output size {width}x{height} must be a positive multiple of "
+                             f"the model's cell, {cell} pixels")
+        h, w = height // cell, width // cell
+
+        def normal(*shape):
+            return torch.randn(*shape, generator=generator).to(device)
+
+        z = normal(batch, self.config.z_dim)
+        spatial = normal(batch, self.config.input_channels, h, w)
+        noises = [normal(batch, 1, h << level, w << level)
+                  for level in range(self.config.levels) for _ in range(2)]
+        return Inputs(z, spatial, noises)
+
+    def mapping(self, z: torch.Tensor, label: torch.Tensor | None = None, *,
+                truncation: float = 1.0) -> torch.Tensor:
+        """z (B, z_dim), label (B,) int64 or None -> w (B, w_dim), pulled towards the label's
+        mean style by ``truncation`` (1: none; 0: the mean style)."""
+        if self.config.num_classes and label is None:
+            raise ValueError("this model is conditional: give a label")
+        w = self.mapping_net(z, label)
+        if truncation != 1.0:
+            w_avg = self.w_avg[label] if self.config.num_classes else self.w_avg[:1]
+            w = torch.lerp(w_avg, w, truncation)
+        return w
+
+    def forward(self, ws: torch.Tensor, spatial: torch.Tensor, noises: list[torch.Tensor], *,
+                ws_b: torch.Tensor | None = None,
+                mask: torch.Tensor | None = None) -> torch.Tensor:
+        """ws (B, levels, w_dim): one style per level (style mixing: different rows);
+        spatial and noises as from ``make_inputs``; optional ws_b (B, levels, w_dim) and
+        mask (B, 1, H, W) in [0, 1] blend per pixel from ws (0) to ws_b (1).
+        Returns (B, 3, H, W), H = cell * spatial height."""
+        x = self.input(spatial)                                      # (B, C0, h, w)
+        rgb = None
+        for level, block in enumerate(self.levels):
+            size = (spatial.shape[2] << level, spatial.shape[3] << level)
+            w = _level_style(ws, ws_b, mask, level, size)
+            x, rgb = block(x, w, noises[2 * level:2 * level + 2], rgb)
+        return rgb
+
+    def generate(self, inputs: Inputs, label: torch.Tensor | None = None, *,
+                 truncation: float = 1.0) -> torch.Tensor:
+        """The plain path: one style for every level. Returns (B, 3, H, W)."""
+        w = self.mapping(inputs.z, label, truncation=truncation)
+        ws = w[:, None].expand(-1, self.config.levels, -1)
+        return self(ws, inputs.spatial, inputs.noises)
+
+    @torch.no_grad()
+    def update_w_avg(self, w: torch.Tensor, label: torch.Tensor | None, *,
+                     beta: float = 0.995) -> None:
+        """Move the tracked mean style towards the batch's w (B, w_dim) (per label)."""
+        if self.config.num_classes:
+            for c in label.unique():
+                self.w_avg[c] = torch.lerp(w[label == c].mean(0), self.w_avg[c], beta)
+        else:
+            self.w_avg[0] = torch.lerp(w.mean(0), self.w_avg[0], beta)
+
+
+def to_image(rgb: torch.Tensor) -> torch.Tensor:
+    """Generator output (B, 3, H, W) about [-1, 1] -> float32 (B, H, W, 3) in [0, 1]."""
+    return (rgb * 0.5 + 0.5).clamp(0.0, 1.0).permute(0, 2, 3, 1).contiguous()
+
+
+class Discriminator(nn.Module):
+    """Patch discriminator: (B, 3, H, W) [+ label (B,)] -> logits (B, 1, H / 2**n, W / 2**n).
+
+    fromRGB, then per scale two circular 3x3 convs and a 2x2 average pool; each logit judges
+    one patch (the receptive field), so the crop size only changes how many patches a batch
+    holds. A conditional model adds a projection term <embed(label), features> per patch.
+    """
+
+    def __init__(self, config: ModelConfig):
+        super().__init__()
+        chans = config.d_channels
+        self.from_rgb = nn.Conv2d(3, chans[0], 1)
+        blocks = []
+        for a, b in zip(chans, (*chans[1:], chans[-1])):
+            blocks += [nn.Conv2d(a, a, 3, padding=1, padding_mode="circular"), nn.LeakyReLU(0.2),
+                       nn.Conv2d(a, b, 3, padding=1, padding_mode="circular"), nn.LeakyReLU(0.2),
+                       nn.AvgPool2d(2)]
+        self.blocks = nn.Sequential(*blocks)
+        self.out = nn.Conv2d(chans[-1], 1, 1)
+        self.embed = nn.Embedding(config.num_classes, chans[-1]) if config.num_classes else None
+
+    def forward(self, image: torch.Tensor, label: torch.Tensor | None = None) -> torch.Tensor:
+        x = self.blocks(F.leaky_relu(self.from_rgb(image), 0.2))    # (B, C, H/2^n, W/2^n)
+        logits = self.out(x)                                         # (B, 1, H/2^n, W/2^n)
+        if self.embed is not None:
+            logits = logits + (x * self.embed(label)[:, :, None, None]).sum(1, keepdim=True)
+        return logits

@@ -1,0 +1,101 @@
+"""The ``neural.stylegan`` node: sample a trained texture StyleGAN at the render's size."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from texgen.nodes import NodeContext
+from texgen_neural.checkpoint import WEIGHTS, CheckpointError, load_generator
+from texgen_neural.model import Generator, resample_wrap, to_image
+
+#: Loaded generators by (resolved file, size, mtime, device): presets reuse one model often.
+_CACHE: OrderedDict[tuple, Generator] = OrderedDict()
+_CACHE_SIZE = 4
+
+
+def param_error(node_id: str, name: str, problem: str) -> ValueError:
+    """A ``ValueError`` naming the node and the parameter."""
+    return ValueError(f"node '{node_id}', parameter '{name}': {problem}")
+
+
+def cached_generator(path: Path, device: str) -> Generator:
+    """The generator at ``path`` (folder or file) on ``device``, loaded once per file
+    version; raises ``CheckpointError`` naming the file."""
+    path = Path(path).resolve()
+    file = path / WEIGHTS if path.is_dir() else path
+    try:
+        stat = file.stat()
+    except OSError as exc:
+        raise CheckpointError(f"{file}: no such model file (give a model folder or its "
+                              f"{WEIGHTS}): {exc.strerror or exc}") from None
+    key = (str(file), stat.st_size, stat.st_mtime_ns, device)
+    if key not in _CACHE:
+        _CACHE[key] = load_generator(file, device=device)
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    _CACHE.move_to_end(key)
+    return _CACHE[key]
+
+
+def _device(backend: str) -> str:
+    return "cuda" if backend == "cuda" and torch.cuda.is_available() else "cpu"
+
+
+def stylegan(ctx: NodeContext, *, mix_mask, model: Path, truncation: float, label: int,
+             mix_seed: int, mix_layer: int):
+    """Sample the model at ctx.height x ctx.width; returns float32 (H, W, 3) in [0, 1].
+
+    The latent, spatial input and per-layer noises come from ``ctx.seed`` (drawn on the
+    CPU, so a seed gives the same inputs on every device). Sizes that are not a multiple of
+    the model's cell are generated at the next multiple and resampled with wrap-around, so
+    they tile too. On the cuda backend the output stays on the GPU (a Numba device array).
+    """
+    if str(model) in ("", "."):
+        raise param_error(ctx.node_id, "model", "no model given: set it to a folder written "
+                          "by 'texgen train stylegan' (relative to the preset's folder)")
+    device = _device(ctx.backend)
+    try:
+        generator = cached_generator(model, device)
+    except CheckpointError as exc:
+        raise param_error(ctx.node_id, "model", str(exc)) from None
+    config = generator.config
+    classes = max(1, config.num_classes)
+    if label >= classes:
+        raise param_error(ctx.node_id, "label", f"{label} is out of range: the model has "
+                          f"{classes} label{'s' if classes > 1 else ''} (0..{classes - 1})")
+    if mix_layer >= config.levels:
+        raise param_error(ctx.node_id, "mix_layer", f"{mix_layer} is out of range: the model "
+                          f"has {config.levels} style levels (mix_layer 1..{config.levels - 1}, "
+                          f"0 for no mixing)")
+    cell = config.cell
+    height, width = -(-ctx.height // cell) * cell, -(-ctx.width // cell) * cell
+    inputs = generator.make_inputs(1, height, width, device=device,
+                                   generator=torch.Generator().manual_seed(ctx.seed))
+    labels = torch.tensor([label], device=device) if config.num_classes else None
+    with torch.no_grad():
+        w = generator.mapping(inputs.z, labels, truncation=truncation)
+        ws = w[:, None].repeat(1, config.levels, 1)
+        ws_b = mask = None
+        if mix_layer or mix_mask is not None:
+            z_b = torch.randn(1, config.z_dim, generator=torch.Generator().manual_seed(mix_seed))
+            w_b = generator.mapping(z_b.to(device), labels, truncation=truncation)
+            ws_b = ws.clone()
+            ws_b[:, mix_layer:] = w_b[:, None]
+        if mix_mask is not None:
+            mask = torch.as_tensor(mix_mask, device=device).reshape(1, 1, ctx.height, ctx.width)
+            mask = resample_wrap(mask.float().clamp(0, 1), height, width)
+        elif ws_b is not None:
+            ws, ws_b = ws_b, None
+        rgb = generator(ws, inputs.spatial, inputs.noises, ws_b=ws_b, mask=mask)
+        if (height, width) != (ctx.height, ctx.width):
+            rgb = resample_wrap(rgb, ctx.height, ctx.width)
+        image = to_image(rgb)[0]                                     # (H, W, 3) in [0, 1]
+    if image.is_cuda:
+        from numba import cuda
+
+        return cuda.as_cuda_array(image)
+    return np.ascontiguousarray(image.numpy(), dtype=np.float32)

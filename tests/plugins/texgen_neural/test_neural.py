@@ -1,0 +1,244 @@
+"""The StyleGAN texture plugin: model, checkpoints, node, training, CLI (tiny configs)."""
+
+import json
+import pickle
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("safetensors")
+
+from texgen.cli import main  # noqa: E402
+from texgen.nodes import NodeContext  # noqa: E402
+from texgen.testing import check_node, seam_ratio  # noqa: E402
+from texgen_neural.checkpoint import (CheckpointError, load_generator,  # noqa: E402
+                                      save_generator)
+from texgen_neural.model import Generator, ModelConfig, to_image  # noqa: E402
+from texgen_neural.nodes import stylegan  # noqa: E402
+from texgen_neural.train import STATE, TrainOptions, train  # noqa: E402
+
+TINY = ModelConfig(z_dim=8, w_dim=8, mapping_layers=1, input_channels=4, channels=(16, 8, 8),
+                   d_channels=(8, 8))
+NODE_DEFAULTS = dict(mix_mask=None, truncation=1.0, label=0, mix_seed=0, mix_layer=0)
+
+
+def tiny_generator(seed=0, config=TINY):
+    """A random-init generator with noise switched on (it starts at strength 0)."""
+    torch.manual_seed(seed)
+    generator = Generator(config).eval().requires_grad_(False)
+    for level in generator.levels:
+        for layer in (level.layer1, level.layer2):
+            layer.noise_strength.fill_(0.3)
+    return generator
+
+
+def exemplar(size=48, seed=0):
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[:size, :size] / size
+    base = 0.5 + 0.25 * np.sin(2 * np.pi * 3 * x)[..., None] * np.array([1.0, 0.6, 0.3])
+    return (base + 0.1 * rng.random((size, size, 3))).clip(0, 1).astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("model")
+    result = train([exemplar()], folder, config=TINY,
+                   options=TrainOptions(steps=4, crop=16, batch=2, r1_interval=2,
+                                        sample_every=2, checkpoint_every=2))
+    return folder, result
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("random_model")
+    save_generator(tiny_generator(), folder)
+    return folder
+
+
+def render(model, *, seed=1, height=32, width=32, **params):
+    ctx = NodeContext(node_id="gen", width=width, height=height, seed=seed)
+    return stylegan(ctx, model=model, **{**NODE_DEFAULTS, **params})
+
+
+# --- training -----------------------------------------------------------------------------------
+
+def test_training_gives_finite_losses_and_moves_weights(trained):
+    folder, result = trained
+    assert set(result["losses"]) == {"D", "G", "R1"}
+    assert all(np.isfinite(v) for v in result["losses"].values())
+    assert {"patch_swd", "spectrum_distance", "seam_score", "diversity"} <= \
+        set(result["metrics"]["labels"][0])
+    torch.manual_seed(0)  # train() seeds with options.seed (0) before building G
+    initial = Generator(TINY).state_dict()
+    from texgen_neural.checkpoint import read_safetensors
+    state, _ = read_safetensors(folder / STATE)
+    moved = [k for k in initial if not torch.equal(initial[k], state[f"G.{k}"])]
+    assert len(moved) > len(initial) // 2
+    assert sorted(p.name for p in (folder / "samples").iterdir()) == \
+        ["step_000002.png", "step_000004.png"]
+    assert json.loads((folder / "model.json").read_text())["training"]["step"] == 4
+
+
+def test_resume_continues_from_the_checkpoint(trained, tmp_path):
+    folder, _ = trained
+    copy = tmp_path / "m"
+    copy.mkdir()
+    for name in ("generator.safetensors", "model.json", STATE):
+        (copy / name).write_bytes((folder / name).read_bytes())
+    result = train([exemplar()], copy, options=TrainOptions(steps=5), resume=True)
+    assert result["step"] == 5 and np.isfinite(result["losses"]["G"])
+    assert result["options"]["crop"] == 16  # the saved options win, except steps
+
+
+def test_cli_trains_a_model(tmp_path):
+    path = tmp_path / "ex.png"
+    from texgen.io import encode_png
+    path.write_bytes(encode_png(exemplar(32)))
+    code = main(["train", "stylegan", str(path), "-o", str(tmp_path / "m"), "--steps", "2",
+                 "--crop", "16", "--batch", "2", "--channels", "8,8", "--d-channels", "8,8",
+                 "--w-dim", "8", "--sample-every", "0", "-q"])
+    assert code == 0
+    assert load_generator(tmp_path / "m").config.channels == (8, 8)
+    assert main(["train", "stylegan", str(path), "-o", str(tmp_path / "m"), "--crop", "12",
+                 "--channels", "8,8", "-q"]) == 2  # crop not a multiple of the cell
+
+
+# --- tiling and sizes ---------------------------------------------------------------------------
+
+def test_output_tiles_exactly():
+    generator = tiny_generator()
+    inputs = generator.make_inputs(1, 64, 48, generator=torch.Generator().manual_seed(3))
+    image = to_image(generator.generate(inputs))[0].numpy()
+    assert image.shape == (64, 48, 3)
+    assert seam_ratio(image) < 1.1
+    # Rolling the spatial input by one pixel (one cell of output) and every noise map by
+    # the same distance at its level rolls the output by exactly one cell.
+    cell = TINY.cell
+    rolled = inputs._replace(
+        spatial=inputs.spatial.roll((1, -1), dims=(2, 3)),
+        noises=[n.roll((n.shape[2] // 16, -n.shape[3] // 12), dims=(2, 3))
+                for n in inputs.noises])
+    shifted = to_image(generator.generate(rolled))[0].numpy()
+    np.testing.assert_allclose(shifted, np.roll(image, (cell, -cell), axis=(0, 1)), atol=1e-5)
+
+
+def test_node_any_size_determinism_and_tiling(model_dir, texgen_engine):
+    check_node(texgen_engine.registry.get("neural.stylegan"), params={"model": model_dir},
+               sizes=((32, 48), (37, 21)))
+
+
+def test_seeds_differ_and_repeat(model_dir):
+    first, again, other = render(model_dir, seed=5), render(model_dir, seed=5), \
+        render(model_dir, seed=6)
+    assert np.array_equal(first, again)
+    assert not np.allclose(first, other, atol=1e-3)
+    assert first.min() >= 0 and first.max() <= 1
+
+
+# --- styles -------------------------------------------------------------------------------------
+
+def _low_pass(image, cell=8):
+    h, w, c = image.shape
+    return image.reshape(h // cell, cell, w // cell, cell, c).mean(axis=(1, 3))
+
+
+def test_style_mixing_changes_only_the_intended_scale(model_dir):
+    base = render(model_dir, seed=2, height=64, width=64)
+    fine = render(model_dir, seed=2, height=64, width=64, mix_seed=9, mix_layer=2)
+    coarse = render(model_dir, seed=2, height=64, width=64, mix_seed=9, mix_layer=1)
+    assert not np.allclose(base, fine, atol=1e-4)  # the last level's style does something
+    low_fine = np.abs(_low_pass(fine) - _low_pass(base)).mean()
+    low_coarse = np.abs(_low_pass(coarse) - _low_pass(base)).mean()
+    high_fine = np.abs((fine - base) - np.kron(_low_pass(fine - base), np.ones((8, 8, 1)))).mean()
+    assert low_fine < low_coarse
+    assert low_fine < high_fine  # mixing the finest level changes detail more than layout
+
+
+def test_truncation_and_mask(model_dir):
+    full = render(model_dir, seed=3)
+    assert not np.allclose(full, render(model_dir, seed=3, truncation=0.5), atol=1e-4)
+    mask = np.zeros((32, 32, 1), np.float32)
+    assert np.allclose(render(model_dir, seed=3, mix_mask=mask, mix_seed=4), full, atol=1e-5)
+    mask[:, 16:] = 1.0
+    half = render(model_dir, seed=3, mix_mask=mask, mix_seed=4)
+    other = render(model_dir, seed=3, mix_layer=0, mix_mask=np.ones_like(mask), mix_seed=4)
+    assert np.abs(half - full)[:, 2:12].mean() < np.abs(half - full)[:, 20:30].mean()
+    assert np.abs(half - other)[:, 20:30].mean() < np.abs(half - other)[:, 2:12].mean()
+
+
+def test_conditional_label_selects_a_class(tmp_path):
+    config = ModelConfig(**{**TINY.to_dict(), "num_classes": 2})
+    save_generator(tiny_generator(config=config), tmp_path)
+    assert not np.allclose(render(tmp_path, label=0), render(tmp_path, label=1), atol=1e-4)
+    with pytest.raises(ValueError, match="'label'.*out of range"):
+        render(tmp_path, label=2)
+
+
+# --- checkpoints --------------------------------------------------------------------------------
+
+def test_round_trip_gives_identical_outputs(tmp_path):
+    generator = tiny_generator()
+    save_generator(generator, tmp_path)
+    loaded = load_generator(tmp_path / "generator.safetensors")
+    inputs = generator.make_inputs(2, 16, 24, generator=torch.Generator().manual_seed(1))
+    assert torch.equal(generator.generate(inputs), loaded.generate(inputs))
+    record = json.loads((tmp_path / "model.json").read_text())
+    assert ModelConfig.from_dict(record["config"]) == TINY
+
+
+def test_pickle_files_are_refused(tmp_path):
+    raw = tmp_path / "evil.safetensors"
+    raw.write_bytes(pickle.dumps({"weights": [1, 2, 3]}))
+    with pytest.raises(CheckpointError, match="evil.safetensors.*pickle"):
+        load_generator(raw)
+    zipped = tmp_path / "torch_save.safetensors"
+    torch.save({"w": torch.zeros(2)}, zipped)
+    with pytest.raises(CheckpointError, match="torch_save.safetensors.*pickle"):
+        load_generator(zipped)
+
+
+def test_truncated_corrupt_and_mismatched_files_error_clearly(model_dir, tmp_path):
+    data = (model_dir / "generator.safetensors").read_bytes()
+    cut = tmp_path / "cut.safetensors"
+    cut.write_bytes(data[:len(data) // 2])
+    with pytest.raises(CheckpointError, match="cut.safetensors.*(truncated|corrupt)"):
+        load_generator(cut)
+    header = tmp_path / "header.safetensors"
+    header.write_bytes(data[:100])
+    with pytest.raises(CheckpointError, match="header.safetensors.*truncated"):
+        load_generator(header)
+    from safetensors.torch import save_file
+    other = tmp_path / "other.safetensors"
+    save_file({"x": torch.zeros(1)}, str(other))
+    with pytest.raises(CheckpointError, match="other.safetensors.*not a texgen"):
+        load_generator(other)
+    with pytest.raises(ValueError, match="'model'.*no such model"):
+        render(tmp_path / "missing")
+
+
+def test_mismatched_tensors_are_named(tmp_path):
+    save_generator(tiny_generator(), tmp_path)
+    from safetensors.torch import load_file, save_file
+    path = tmp_path / "generator.safetensors"
+    from safetensors import safe_open
+    with safe_open(str(path), "pt") as f:
+        metadata = f.metadata()
+    tensors = load_file(str(path))
+    tensors["input.weight"] = torch.zeros(1)
+    save_file(tensors, str(path), metadata=metadata)
+    with pytest.raises(CheckpointError, match="generator.safetensors.*wrong shape: input.weight"):
+        load_generator(tmp_path)
+
+
+# --- lazy import --------------------------------------------------------------------------------
+
+def test_listing_nodes_does_not_import_torch():
+    code = ("import sys\nfrom texgen.cli import main\n"
+            "assert main(['nodes']) == 0\nassert main(['nodes', 'describe', 'neural.stylegan'])"
+            " == 0\nassert 'torch' not in sys.modules, 'torch imported'\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "neural.stylegan" in result.stdout
