@@ -1,0 +1,86 @@
+"""texgen_stats: statistical texture synthesis from an exemplar image.
+
+Registers ``stats.random_phase`` (random-phase noise from the exemplar's periodic
+component), ``stats.gmm`` (conditional sampling of a Gaussian mixture of patches) and
+``stats.gmm_palette`` (recolor a gray texture with the exemplar's colors), and the
+``texgen train gmm`` command that fits the patch model. Implementations are named by
+"module:function" strings, so listing nodes imports nothing heavy. See docs/stats.md.
+"""
+
+from texgen.hookspecs import hookimpl
+from texgen.nodes import NodeSpec, Param, Port
+
+_EXEMPLAR = Param(
+    "exemplar", "path", "",
+    "Exemplar image (PNG, JPEG or TIFF; gray, color or rgba, alpha ignored), relative to the "
+    "preset file's folder. Its pixels are the output's pixels: a 256x256 exemplar gives "
+    "features of the same size in pixels at any render size. Default none: it must be set.")
+
+RANDOM_PHASE = NodeSpec(
+    "random_phase", "texgen_stats.random_phase:random_phase",
+    "Random-phase texture: an exemplar's Fourier amplitude with a random phase; tiles exactly.",
+    outputs=(Port("out", "color", "Gaussian-like texture with the exemplar's mean, color "
+                  "covariance and power spectrum, clipped to [0, 1]."),),
+    params=(_EXEMPLAR,))
+
+GMM = NodeSpec(
+    "gmm", "texgen_stats.synthesis:gmm",
+    "Texture sampled patch by patch from a GMM patch model ('texgen train gmm').",
+    inputs=(Port("guide", "gray", "Optional: steers each block's component, dark values "
+                 "towards the model's darker patches, bright towards its brighter ones.",
+                 optional=True),),
+    outputs=(Port("out", "color", "Synthesised color texture in [0, 1]."),),
+    params=(
+        Param("model", "path", "",
+              "Model file (.npz) written by 'texgen train gmm', relative to the preset file's "
+              "folder. Default none: it must be set."),
+        Param("overlap", "int", 0,
+              "Pixels each patch shares with the patches above and to its left, which its new "
+              "pixels are conditioned on; must be below the model's patch size. More overlap "
+              "continues neighbours more faithfully and is slower (patch - overlap new pixels "
+              "per side). Default 0: (patch - 1) // 2, i.e. 2 for 5x5 patches, 3 for 7x7; "
+              "range 0..8.", min=0, max=8),
+        Param("tolerance", "float", 0.003,
+              "How loosely each patch continues its overlap: a variance (pixel values 0..1) "
+              "added to the overlap's pixels when conditioning on them. 0 continues them "
+              "exactly, which lets odd overlaps grow into streaks and speckle; more gives "
+              "calmer, less structured output. Default 0.003, range 0.0..0.1.",
+              min=0.0, max=0.1),
+        Param("guide_strength", "float", 20.0,
+              "How strongly the guide input steers the components: each one's log-weight "
+              "loses strength * (its brightness rank among the components, 0..1, minus the "
+              "guide's mean over the block) squared. 0 ignores the guide; without a guide it "
+              "has no effect. Default 20.0, range 0.0..100.0.", min=0.0, max=100.0),
+    ))
+
+GMM_PALETTE = NodeSpec(
+    "gmm_palette", "texgen_stats.palette:gmm_palette",
+    "Recolor a gray texture with colors drawn from a GMM of an exemplar's pixel colors.",
+    inputs=(Port("input", "gray", "Brightness quantile of the exemplar's colors: 0 darkest, "
+                 "0.5 median, 1 brightest (clipped to [0, 1])."),),
+    outputs=(Port("out", "color", "The exemplar's colors for the input's values, in [0, 1]."),),
+    params=(
+        Param("exemplar", "path", "",
+              "Image whose colors are used (PNG, JPEG or TIFF; gray, color or rgba, alpha "
+              "ignored), relative to the preset file's folder. Default none: it must be set."),
+        Param("components", "int", 6,
+              "Gaussians in the color mixture: more follow a many-colored exemplar more "
+              "closely. Default 6, range 1..32.", min=1, max=32),
+        Param("variation", "float", 0.25,
+              "0: each gray level gets the exemplar's mean color at that brightness (smooth); "
+              "1: a color drawn at random per pixel (the exemplar's color spread, grainy). "
+              "Default 0.25, range 0.0..1.0.", min=0.0, max=1.0),
+    ))
+
+
+@hookimpl
+def register_nodes(register):
+    for spec in (RANDOM_PHASE, GMM, GMM_PALETTE):
+        register(spec)
+
+
+@hookimpl
+def register_commands(cli):
+    from texgen_stats.cli import train_gmm, train_group
+
+    train_group(cli).add_command(train_gmm)

@@ -1,0 +1,41 @@
+"""Helpers shared by the stats nodes: errors that name the node, exemplar loading."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from texgen.errors import InputError
+from texgen.io import read_image
+
+
+def param_error(node_id: str, name: str, problem: str) -> ValueError:
+    """A ``ValueError`` for a bad parameter value, naming the node and the parameter."""
+    return ValueError(f"node '{node_id}', parameter '{name}': {problem}")
+
+
+def read_exemplar(path: Path, *, node_id: str, param: str) -> np.ndarray:
+    """The image at ``path`` as float32 (h, w, 3) color in [0, 1].
+
+    Gray is repeated in r, g, b; alpha is dropped. Raises ``ValueError`` naming the node,
+    the parameter and the file when it is unset, unreadable or not 1 to 4 channels.
+    """
+    if str(path) in ("", "."):
+        raise param_error(node_id, param, "no file given: set it to an exemplar image "
+                          "(relative to the preset's folder)")
+    try:
+        image = read_image(path)
+    except InputError as exc:
+        raise param_error(node_id, param, str(exc)) from None
+    if image.ndim != 3 or not 1 <= image.shape[2] <= 4:
+        raise param_error(node_id, param, f"{path}: expected 1 to 4 channels, got shape "
+                          f"{image.shape}")
+    return as_color(image)
+
+
+def as_color(image: np.ndarray) -> np.ndarray:
+    """An (h, w, C) image, C in 1..4, as float32 (h, w, 3) color clipped to [0, 1]: gray
+    (with or without alpha) repeated in r, g, b, alpha dropped."""
+    color = np.repeat(image[..., :1], 3, axis=2) if image.shape[2] <= 2 else image[..., :3]
+    return np.ascontiguousarray(np.clip(color, 0.0, 1.0), np.float32)

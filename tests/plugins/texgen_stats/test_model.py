@@ -1,0 +1,227 @@
+"""GMM model files: round trip, clear errors for bad files (never unpickled), the CLI."""
+
+import json
+import zipfile
+
+import numpy as np
+import pytest
+
+from stats_testing import PATCH, bricks, small_model, write_exemplar
+from texgen.cli import main
+from texgen_stats.model import (FORMAT, VERSION, ModelFileError, extract_patches,
+                                fit_patch_model, load_model, save_model)
+
+UNPICKLED = []
+
+
+def _tripwire():
+    UNPICKLED.append(True)
+    return "unpickled"
+
+
+class Tripwire:
+    """Unpickling an instance calls ``_tripwire``: proof that something was unpickled."""
+
+    def __reduce__(self):
+        return _tripwire, ()
+
+
+def arrays_of(model):
+    return dict(weights=model.mixture.weights, means=model.mixture.means,
+                covariances=model.mixture.covariances,
+                metadata=np.array([json.dumps(model.metadata)]))
+
+
+def write_npz(path, **arrays):
+    with open(path, "wb") as file:
+        np.savez(file, **arrays)
+    return path
+
+
+def test_round_trip_keeps_arrays_and_metadata(tmp_path):
+    model = small_model()
+    save_model(model, tmp_path / "m.gmm")  # any name: no ".npz" is appended
+    loaded = load_model(tmp_path / "m.gmm")
+    for name in ("weights", "means", "covariances"):
+        np.testing.assert_array_equal(getattr(loaded.mixture, name),
+                                      getattr(model.mixture, name))
+    assert loaded.metadata == model.metadata
+    assert (loaded.patch_size, loaded.channels) == (PATCH, 3)
+    assert loaded.metadata["format"] == FORMAT and loaded.metadata["version"] == VERSION
+    fit = loaded.metadata["fit"]
+    assert fit["samples"] == 1500 and len(fit["log_likelihood"]) == fit["iterations"]
+    with np.load(tmp_path / "m.gmm", allow_pickle=False) as archive:
+        assert archive["metadata"].dtype.kind == "U"
+        assert all(archive[name].dtype == np.float64 for name in ("weights", "means",
+                                                                  "covariances"))
+
+
+def test_patches_are_row_column_channel_windows():
+    image = np.arange(6 * 7 * 3, dtype=np.float32).reshape(6, 7, 3)
+    patches = extract_patches(image, 3, samples=1000, rng=np.random.default_rng(0))
+    assert patches.shape == (4 * 5, 27)
+    windows = {tuple(image[y:y + 3, x:x + 3].ravel()) for y in range(4) for x in range(5)}
+    assert {tuple(p) for p in patches} == windows
+
+
+def test_fit_refuses_an_exemplar_smaller_than_the_patch():
+    with pytest.raises(ValueError, match="the exemplar is 20x6 pixels, smaller than the 7x7 "
+                                         "patch"):
+        fit_patch_model(np.zeros((6, 20, 3), np.float32), patch_size=7)
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda data: data[: len(data) // 2], "corrupt model file"),
+    (lambda data: data[:10], "corrupt model file"),
+    (lambda data: np.random.default_rng(0).bytes(5000), "not an .npz archive"),
+    (lambda data: b"", "not an .npz archive"),
+])
+def test_damaged_files_give_clear_errors(tmp_path, damage, message):
+    good = tmp_path / "good.npz"
+    save_model(small_model(), good)
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(damage(good.read_bytes()))
+    with pytest.raises(ModelFileError, match=message) as info:
+        load_model(bad)
+    assert str(bad) in str(info.value)
+
+
+def test_a_pickle_file_is_refused_without_unpickling(tmp_path):
+    import pickle
+
+    path = tmp_path / "model.npz"
+    path.write_bytes(pickle.dumps({"weights": Tripwire()}))
+    with pytest.raises(ModelFileError, match="not an .npz archive"):
+        load_model(path)
+    assert UNPICKLED == []
+
+
+def test_pickled_arrays_inside_an_npz_are_refused_without_unpickling(tmp_path):
+    arrays = arrays_of(small_model())
+    arrays["weights"] = np.array([Tripwire()], dtype=object)
+    path = write_npz(tmp_path / "model.npz", **arrays)
+    with pytest.raises(ModelFileError, match="allow_pickle=False") as info:
+        load_model(path)
+    assert str(path) in str(info.value)
+    assert UNPICKLED == []
+    arrays = arrays_of(small_model())
+    arrays["metadata"] = np.array([Tripwire()], dtype=object)
+    with pytest.raises(ModelFileError):
+        load_model(write_npz(tmp_path / "meta.npz", **arrays))
+    assert UNPICKLED == []
+
+
+def edit_metadata(tmp_path, **changes):
+    arrays = arrays_of(small_model())
+    metadata = {**small_model().metadata, **changes}
+    arrays["metadata"] = np.array([json.dumps(metadata)])
+    return write_npz(tmp_path / "edited.npz", **arrays)
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"version": 2}, "version 2 is not supported"),
+    ({"format": "other"}, "format 'other', expected 'texgen-gmm'"),
+    ({"patch_size": 7}, r"'means' must be a float array of shape \(4, 147\)"),
+    ({"components": 5}, r"'weights' must be a float array of shape \(5,\)"),
+    ({"channels": "3"}, "'channels' must be a positive integer"),
+])
+def test_wrong_version_or_mismatched_metadata(tmp_path, changes, message):
+    with pytest.raises(ModelFileError, match=message) as info:
+        load_model(edit_metadata(tmp_path, **changes))
+    assert "edited.npz" in str(info.value)
+
+
+def test_inconsistent_arrays_are_refused(tmp_path):
+    model = small_model()
+    cases = {
+        "weights": (model.mixture.weights * 2, "sum to 1"),
+        "covariances": (model.mixture.covariances * -1, "positive definite"),
+        "means": (np.full_like(model.mixture.means, np.nan), "non-finite"),
+    }
+    for name, (value, message) in cases.items():
+        arrays = {**arrays_of(model), name: value}
+        with pytest.raises(ModelFileError, match=message):
+            load_model(write_npz(tmp_path / f"{name}.npz", **arrays))
+    arrays = arrays_of(model)
+    del arrays["covariances"]
+    with pytest.raises(ModelFileError, match="missing covariances"):
+        load_model(write_npz(tmp_path / "missing.npz", **arrays))
+    arrays = {**arrays_of(model), "metadata": np.array(["{not json"])}
+    with pytest.raises(ModelFileError, match="not valid JSON"):
+        load_model(write_npz(tmp_path / "json.npz", **arrays))
+
+
+def test_other_zip_files_and_missing_files(tmp_path):
+    path = tmp_path / "notes.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("readme.txt", "hello")
+    with pytest.raises(ModelFileError, match="missing weights, means, covariances, metadata"):
+        load_model(path)
+    with pytest.raises(ModelFileError, match="cannot read model"):
+        load_model(tmp_path / "absent.npz")
+
+
+def test_cli_trains_a_model_with_progress(tmp_path, capsys):
+    exemplar = write_exemplar(tmp_path / "bricks.png")
+    output = tmp_path / "models" / "bricks.npz"
+    output.parent.mkdir()
+    code = main(["train", "gmm", str(exemplar), "-o", str(output), "--patch", "5",
+                 "--components", "3", "--iterations", "4", "--samples", "800", "--tol", "0",
+                 "--seed", "2"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "train gmm: iteration 1/4: log-likelihood" in err
+    assert f"wrote {output}: 3 components, 5x5 patches" in err
+    model = load_model(output)
+    assert model.metadata["exemplar"] == "bricks.png"
+    assert model.metadata["exemplar_size"] == [48, 48]
+    assert model.metadata["fit"]["seed"] == 2 and model.mixture.components == 3
+    assert main(["train", "gmm", str(exemplar), "-o", str(tmp_path / "q.npz"), "--patch",
+                 "5", "--components", "2", "--iterations", "2", "--samples", "300",
+                 "-q"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("args, message", [
+    (["missing.png"], "missing.png: cannot read image"),
+    (["small.png"], "smaller than the 5x5 patch"),
+    (["bricks.png", "--patch", "4"], "4 is not in the range 5<=x<=9"),
+])
+def test_cli_bad_input_exits_2(tmp_path, capsys, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)
+    write_exemplar(tmp_path / "bricks.png")
+    write_exemplar(tmp_path / "small.png", bricks(4, 6))
+    assert main(["train", "gmm", *args, "-o", "m.npz"]) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "m.npz").exists()
+
+
+def test_train_group_is_shared_with_other_plugins():
+    import click
+
+    from texgen_stats import register_commands
+
+    root = click.Group("texgen")
+
+    @root.group("train")
+    def train():
+        """Someone else's train group."""
+
+    @train.command("stylegan")
+    def stylegan():
+        """Another plugin's trainer."""
+
+    register_commands(cli=root)
+    assert sorted(root.commands["train"].commands) == ["gmm", "stylegan"]
+    fresh = click.Group("texgen")
+    register_commands(cli=fresh)
+    assert list(fresh.commands["train"].commands) == ["gmm"]
+
+
+def test_saved_file_is_a_plain_zip(tmp_path):
+    save_model(small_model(), tmp_path / "m.npz")
+    with zipfile.ZipFile(tmp_path / "m.npz") as archive:
+        assert sorted(archive.namelist()) == ["covariances.npy", "means.npy",
+                                              "metadata.npy", "weights.npy"]
+        header = archive.read("weights.npy")[:10]
+    assert header.startswith(b"\x93NUMPY")
