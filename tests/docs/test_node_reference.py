@@ -4,21 +4,24 @@ from pathlib import Path
 
 import texgen
 import texgen_filters
+import texgen_neural
 import texgen_noise
 import texgen_patterns
+import texgen_stats
 from texgen.cli import main
 from texgen.reference import write_reference
 
 DOCS = Path(__file__).parents[2] / "docs"
-BUILTIN = {"noise": texgen_noise, "filters": texgen_filters, "patterns": texgen_patterns}
+BUILTIN = {"noise": texgen_noise, "filters": texgen_filters, "patterns": texgen_patterns,
+           "stats": texgen_stats, "neural": texgen_neural}
 
 
 def test_docs_nodes_md_is_current(tmp_path):
     engine = texgen.Engine(entry_points=False, plugins=BUILTIN)
     written = write_reference(engine, tmp_path / "nodes.md")
     assert (tmp_path / "nodes.md").read_text() == (DOCS / "nodes.md").read_text(), (
-        "docs/nodes.md is stale: run TEXGEN_PLUGINS=noise,filters,patterns texgen docs "
-        "-o docs/nodes.md")
+        "docs/nodes.md is stale: run TEXGEN_PLUGINS=noise,filters,patterns,stats,neural "
+        "texgen docs -o docs/nodes.md")
     # Every thumbnail the page shows is committed (pixels may differ by a rounding step
     # across machines, so only their presence is compared).
     assert {p.name for p in written[1:]} == {p.name for p in (DOCS / "nodes").glob("*.png")}
