@@ -371,6 +371,16 @@ def eval_command(synthesis, more_seeds, exemplar, seeds, as_json):
         click.echo(f"{name:<{width}}  {value:>{value_width}}  {note}".rstrip())
 
 
+@cli.group()
+def train():
+    """Train the models that generator nodes sample from.
+
+    The trainers come from plugins (``train gmm`` from stats, ``train stylegan`` from
+    neural): a plugin's ``register_commands(cli)`` adds its own with
+    ``cli.commands["train"].add_command(...)``.
+    """
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``texgen`` console script; returns the exit code."""
     argv = sys.argv[1:] if argv is None else argv
@@ -379,6 +389,8 @@ def main(argv: list[str] | None = None) -> int:
         engine = Engine()
         root = copy.copy(cli)  # plugins add commands to this run's copy, not the module's
         root.commands = dict(cli.commands)
+        root.commands["train"] = copy.copy(train)  # the same for trainers
+        root.commands["train"].commands = dict(train.commands)
         for info in engine.plugins:
             engine.call_each(info, "register_commands", cli=root)
         root.main(args=argv, prog_name="texgen", obj=engine, standalone_mode=False)

@@ -47,9 +47,9 @@ def register_nodes(register):
 
 @hookimpl
 def register_commands(cli):
-    from texgen_neural.cli import train_group, train_stylegan
+    from texgen_neural.cli import train_stylegan
 
-    train_group(cli).add_command(train_stylegan)
+    cli.commands["train"].add_command(train_stylegan)
 
 
 @hookimpl

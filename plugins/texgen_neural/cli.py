@@ -13,19 +13,6 @@ from texgen.errors import InputError, RenderError
 from texgen.io import read_image
 
 
-def train_group(cli: click.Group) -> click.Group:
-    """The ``train`` group of the root CLI, created when no plugin has added it yet (the
-    stats plugin adds ``train gmm`` to the same group, whichever loads first)."""
-    group = cli.commands.get("train")
-    if group is None:
-        @cli.group("train")
-        def group():
-            """Train models that generator nodes sample from."""
-    elif not isinstance(group, click.Group):
-        raise TypeError(f"'texgen train' is a {type(group).__name__}, not a command group")
-    return group
-
-
 def _channels(value: str) -> tuple[int, ...]:
     try:
         channels = tuple(int(c) for c in value.split(","))

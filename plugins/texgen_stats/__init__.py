@@ -81,6 +81,6 @@ def register_nodes(register):
 
 @hookimpl
 def register_commands(cli):
-    from texgen_stats.cli import train_gmm, train_group
+    from texgen_stats.cli import train_gmm
 
-    train_group(cli).add_command(train_gmm)
+    cli.commands["train"].add_command(train_gmm)

@@ -13,22 +13,6 @@ from texgen_stats._common import as_color
 from texgen_stats.model import DEFAULTS, fit_patch_model, save_model
 
 
-def train_group(cli: click.Group) -> click.Group:
-    """The ``train`` group of the root CLI, created when no plugin has added it yet.
-
-    Several plugins add trainers to it (``train gmm`` here, ``train stylegan`` from the
-    neural plugin), whichever loads first.
-    """
-    group = cli.commands.get("train")
-    if group is None:
-        @cli.group("train")
-        def group():
-            """Train models that generator nodes sample from."""
-    elif not isinstance(group, click.Group):
-        raise TypeError(f"'texgen train' is a {type(group).__name__}, not a command group")
-    return group
-
-
 @click.command("gmm")
 @click.argument("exemplar", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
