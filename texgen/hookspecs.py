@@ -47,5 +47,6 @@ def register_preset_dirs(register):
 def register_commands(cli):
     """Add commands to the ``texgen`` CLI: ``cli`` is its root ``click.Group``.
 
-    Decorate functions with ``@cli.command()`` (or add a group) inside this hook.
+    Decorate functions with ``@cli.command()`` (or add a group) inside this hook; a model
+    trainer joins the shared group with ``cli.commands["train"].add_command(...)``.
     """
