@@ -308,6 +308,15 @@ class NodeRegistry:
         return sorted(self._specs)
 
 
+def param_error(node_id: str, name: str, problem: str) -> ValueError:
+    """A ``ValueError`` for a bad parameter value, naming the node and the parameter.
+
+    Ranges and choices are checked when a preset loads; this is for what only the node can
+    check (a parameter's text, a file it names, or two parameters that must agree).
+    """
+    return ValueError(f"node '{node_id}', parameter '{name}': {problem}")
+
+
 def port_accepts(input_type: str, output_type: str) -> bool:
     """Whether an output of ``output_type`` may feed an input of ``input_type``.
 

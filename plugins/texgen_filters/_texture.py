@@ -50,11 +50,3 @@ def promote_gray(gray: np.ndarray, channels: int) -> np.ndarray:
     out[..., 3] = 1.0
     return out
 
-
-def param_error(node_id: str, name: str, problem: str) -> ValueError:
-    """A ``ValueError`` for a bad parameter value, naming the node and the parameter.
-
-    Ranges and choices are checked when a preset loads; this is for what only the node can
-    check (a parameter's text, or two parameters that must agree).
-    """
-    return ValueError(f"node '{node_id}', parameter '{name}': {problem}")

@@ -14,9 +14,9 @@ import numpy as np
 
 from texgen.errors import InputError
 from texgen.io import read_image
-from texgen.nodes import NodeContext
+from texgen.nodes import NodeContext, param_error
 
-from ._texture import as_texture, param_error
+from ._texture import as_texture
 from .blend import blend
 from .spatial import gaussian_blur, slopes
 from .warp import sample_bilinear

@@ -10,9 +10,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from texgen.nodes import NodeContext
+from texgen.nodes import NodeContext, param_error
 
-from ._texture import map_color_channels, param_error
+from ._texture import map_color_channels
 
 
 def _ramp(x: np.ndarray, low: float, high: float) -> np.ndarray:

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from texgen.nodes import NodeContext
+from texgen.nodes import NodeContext, param_error
 from texgen_neural.checkpoint import WEIGHTS, CheckpointError, load_generator
 from texgen_neural.model import Generator, resample_wrap, to_image
 
@@ -16,10 +16,6 @@ from texgen_neural.model import Generator, resample_wrap, to_image
 _CACHE: OrderedDict[tuple, Generator] = OrderedDict()
 _CACHE_SIZE = 4
 
-
-def param_error(node_id: str, name: str, problem: str) -> ValueError:
-    """A ``ValueError`` naming the node and the parameter."""
-    return ValueError(f"node '{node_id}', parameter '{name}': {problem}")
 
 
 def cached_generator(path: Path, device: str) -> Generator:

@@ -8,11 +8,8 @@ import numpy as np
 
 from texgen.errors import InputError
 from texgen.io import read_image
+from texgen.nodes import param_error
 
-
-def param_error(node_id: str, name: str, problem: str) -> ValueError:
-    """A ``ValueError`` for a bad parameter value, naming the node and the parameter."""
-    return ValueError(f"node '{node_id}', parameter '{name}': {problem}")
 
 
 def read_exemplar(path: Path, *, node_id: str, param: str) -> np.ndarray:

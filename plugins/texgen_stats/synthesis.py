@@ -29,8 +29,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from texgen.nodes import NodeContext
-from texgen_stats._common import param_error
+from texgen.nodes import NodeContext, param_error
 from texgen_stats.mixture import Conditional, condition
 from texgen_stats.model import ModelFileError, PatchModel, load_model
 
