@@ -1,7 +1,7 @@
 """Noise math, written once as plain Python and compiled for each target by ``make_kernels``.
 
 The scalar functions (``hash2`` ... ``fractal``) use only ``math``, integer and float
-operations and read the constant ``GRADIENTS`` table: no NumPy calls, no allocation, no
+operations and read the constant ``GRADIENTS3`` table: no NumPy calls, no allocation, no
 target-specific calls. ``make_kernels(numba.njit)`` compiles them for the CPU and
 ``make_kernels(numba.cuda.jit(device=True))`` for CUDA device code; uncompiled they still
 run, slowly, as plain Python.
@@ -36,18 +36,18 @@ PRIME_Z = 1720413743
 MIX_A = 0x7FEB352D
 MIX_B = 0x27D4EB2D
 
-#: 24 unit gradients 15 degrees apart, offset by 7.5 degrees so none is axis-aligned (as in
-#: FastNoiseLite), flattened as (gx0, gy0, gx1, gy1, ...). Numba freezes a global array into
-#: the compiled code as a constant (CUDA: constant memory); a tuple indexed at run time would
-#: be rebuilt on the stack at every call, about 8x slower.
+#: 2-D gradients: 24 unit vectors 15 degrees apart, offset by 7.5 degrees so none is
+#: axis-aligned (as in FastNoiseLite). ``gradient_dot`` builds them from the three in the
+#: first half-quadrant, at 7.5, 22.5 and 37.5 degrees, by mirroring and quarter turns,
+#: choosing with hash bits and selects: no table look-up and no ``% 24``, which keeps the
+#: image loops SIMD-vectorisable.
 GRADIENT_COUNT = 24
-GRADIENTS = np.array([
-    component
-    for k in range(GRADIENT_COUNT)
-    for component in (math.cos(math.radians(7.5 + 15.0 * k)),
-                      math.sin(math.radians(7.5 + 15.0 * k)))
-], dtype=np.float64)
-GRADIENTS.flags.writeable = False
+GRADIENT_COS = tuple(math.cos(math.radians(7.5 + 15.0 * k)) for k in range(3))
+GRADIENT_SIN = tuple(math.sin(math.radians(7.5 + 15.0 * k)) for k in range(3))
+GRADIENT_COS0, GRADIENT_COS1, GRADIENT_COS2 = GRADIENT_COS
+GRADIENT_SIN0, GRADIENT_SIN1, GRADIENT_SIN2 = GRADIENT_SIN
+#: ``gradient_dot``'s 30 low hash bits pick the step within a quadrant.
+LOW30 = (1 << 30) - 1
 
 #: 3-D gradients: the 12 cube-edge directions (+-1, +-1, 0), (+-1, 0, +-1), (0, +-1, +-1)
 #: normalised to unit length, flattened as (gx0, gy0, gz0, gx1, ...).
@@ -188,9 +188,29 @@ def hash2(seed, ix, iy):
 
 
 def gradient_dot(h, dx, dy):
-    """Dot product of the gradient that hash ``h`` selects with the offset (dx, dy)."""
-    k = 2 * (h % GRADIENT_COUNT)
-    return GRADIENTS[k] * dx + GRADIENTS[k + 1] * dy
+    """Dot product of the 2-D gradient that hash ``h`` selects with the offset (dx, dy).
+
+    Gradient k = 6 q + r, at 7.5 + 15 k degrees, with the quadrant q = h >> 30 and the step
+    r = (low 30 bits of h) * 6 >> 30 in 0..5 (uniform over the 24). The dot product is
+    taken in the first quadrant, with (dx, dy) turned back by q quarter turns; steps 3..5
+    mirror steps 2..0 about 45 degrees (cosine and sine swap).
+    """
+    quadrant = h >> 30
+    step = ((h & LOW30) * 6) >> 30
+    odd = (quadrant & 1) != 0
+    ex = dy if odd else dx
+    ey = dx if odd else dy
+    if quadrant == 1 or quadrant == 2:
+        ey = -ey
+    if quadrant >= 2:
+        ex = -ex
+    mirrored = step >= 3
+    base = 5 - step if mirrored else step
+    c = GRADIENT_COS0 if base == 0 else (GRADIENT_COS1 if base == 1 else GRADIENT_COS2)
+    s = GRADIENT_SIN0 if base == 0 else (GRADIENT_SIN1 if base == 1 else GRADIENT_SIN2)
+    if mirrored:
+        return s * ex + c * ey
+    return c * ex + s * ey
 
 
 def gradient_dot3(h, dx, dy, dz):
@@ -268,26 +288,45 @@ def perlin2_cell(hx0, hx1, hy0, hy1, fx, fy, sx, sy):
     return PERLIN_SCALE * (bottom + sy * (top - bottom))
 
 
-def simplex_row_parts(j, period_y, seed):
-    """(hash part, i shift) of simplex lattice row ``j``: the seed xor the wrapped row's
-    ``prime_part``, and how far wrapping moved the row's points along it.
+def simplex_row_parts(j, i_low, period_x, period_y, seed):
+    """(hash part, i shift) of simplex lattice row ``j``, for the points i >= ``i_low``.
 
-    Lattice point (i, j) sits at x = i - j/2, y = j * ROW_HEIGHT. Wrapping j by the row
-    period P moves x by P/2, so i shifts by P/2 with it: P must be even.
+    The hash part is the seed xor the wrapped row's ``prime_part``. Lattice point (i, j)
+    sits at x = i - j/2, y = j * ROW_HEIGHT; wrapping j by the row period P moves x by P/2,
+    so i shifts by P/2 with it (P must be even). The shift also takes whole x periods off,
+    so that i - shift is in [0, 2 * period_x] for every i in [i_low, i_low + period_x + 1]:
+    ``simplex_corner`` then wraps it with ``wrap_near``.
     """
     wrapped = wrap(j, period_y)
-    return seed ^ prime_part(wrapped, PRIME_Y), (j - wrapped) // 2
+    shift = (j - wrapped) // 2
+    if period_x > 0:
+        shift = i_low - wrap(i_low - shift, period_x)
+    return seed ^ prime_part(wrapped, PRIME_Y), shift
+
+
+def wrap_near(i, period):
+    """``wrap`` for i in [-period, 4 * period), with selects only: no branch and no
+    division, so a pixel loop that calls it stays SIMD-vectorisable."""
+    if period <= 0:
+        return i
+    if i < 0:
+        i += period
+    if i >= period:
+        i -= period
+    if i >= period:
+        i -= period
+    if i >= period:
+        i -= period
+    return i
 
 
 def simplex_corner(row_part, i_shift, i, dx, dy, period_x):
     """Contribution of the point i of a lattice row (``simplex_row_parts``) at offset
-    (dx, dy) from it."""
-    a = SIMPLEX_RADIUS_SQ - dx * dx - dy * dy
-    if a <= 0.0:
-        return 0.0
+    (dx, dy) from it; 0 beyond the kernel radius. Computed either way (no branch)."""
+    a = max(SIMPLEX_RADIUS_SQ - dx * dx - dy * dy, 0.0)
     a2 = a * a
     return a2 * a2 * gradient_dot(
-        avalanche(prime_part(wrap(i - i_shift, period_x), PRIME_X) ^ row_part), dx, dy)
+        avalanche(prime_part(wrap_near(i - i_shift, period_x), PRIME_X) ^ row_part), dx, dy)
 
 
 def simplex2(x, r, period_x, period_y, seed):
@@ -299,25 +338,31 @@ def simplex2(x, r, period_x, period_y, seed):
     ``period_y`` rows and must then be even (0: no wrapping).
     """
     j0 = int(math.floor(r))
-    part0, shift0 = simplex_row_parts(j0, period_y, seed)
-    part1, shift1 = simplex_row_parts(j0 + 1, period_y, seed)
+    i0 = int(math.floor(x + 0.5 * r))  # as in simplex2_row
+    part0, shift0 = simplex_row_parts(j0, i0, period_x, period_y, seed)
+    part1, shift1 = simplex_row_parts(j0 + 1, i0, period_x, period_y, seed)
     return simplex2_row(x, r, r - j0, part0, shift0, part1, shift1, period_x)
 
 
 def simplex2_row(x, r, fr, part0, shift0, part1, shift1, period_x):
     """``simplex2`` at (x, r), with fr = r - floor(r) and the ``simplex_row_parts`` of rows
-    floor(r) and floor(r) + 1 given: an image loop computes those once per row."""
+    floor(r) and floor(r) + 1 given: an image loop computes those once per row.
+
+    Branch-free: the triangle's third corner is chosen with selects.
+    """
     s = x + 0.5 * r  # skewed coordinate: point (i, j) is at s = i
     i0 = int(math.floor(s))
     fs = s - i0
     # Offsets from the three corners of the triangle holding the point, in unit-edge space.
     dx0 = fs - 0.5 * fr
     dy0 = fr * ROW_HEIGHT
+    # Lower triangle: corners (i0, j0), (i0 + 1, j0), (i0 + 1, j0 + 1); upper: (i0, j0),
+    # (i0, j0 + 1), (i0 + 1, j0 + 1).
+    lower = fs > fr
     n = simplex_corner(part0, shift0, i0, dx0, dy0, period_x)
-    if fs > fr:  # lower triangle: corners (i0, j0), (i0 + 1, j0), (i0 + 1, j0 + 1)
-        n += simplex_corner(part0, shift0, i0 + 1, dx0 - 1.0, dy0, period_x)
-    else:  # upper triangle: corners (i0, j0), (i0, j0 + 1), (i0 + 1, j0 + 1)
-        n += simplex_corner(part1, shift1, i0, dx0 + 0.5, dy0 - ROW_HEIGHT, period_x)
+    n += simplex_corner(part0 if lower else part1, shift0 if lower else shift1,
+                        i0 + 1 if lower else i0, dx0 - 1.0 if lower else dx0 + 0.5,
+                        dy0 if lower else dy0 - ROW_HEIGHT, period_x)
     n += simplex_corner(part1, shift1, i0 + 1, dx0 - 0.5, dy0 - ROW_HEIGHT, period_x)
     return SIMPLEX_SCALE * n
 
@@ -829,7 +874,7 @@ ROWS_PER_CHUNK = 16
 #: The scalar functions every target compiles, callees first.
 SCALAR_FUNCTIONS = (wrap, prime_part, avalanche, hash3, hash2, gradient_dot, gradient_dot3, fade, lattice_value,
                     cubic_lerp, ping_pong, lerp, cell_x_parts, cell_y_parts, perlin2_cell, perlin2,
-                    simplex_row_parts, simplex_corner, simplex2_row, simplex2,
+                    simplex_row_parts, wrap_near, simplex_corner, simplex2_row, simplex2,
                     value2_cell, value2,
                     value_cubic_row, value_cubic_plane, value_cubic2, perlin3, simplex3_cube,
                     simplex3, value3, value_cubic3, cell_spread, feature_offset,
@@ -865,14 +910,16 @@ def fill_grid_cpu(out, noise, fractal_type, lattice, periods, seeds, weights,
     """``fill_noise_cpu`` for 2-D noise without a warp: the same values bit for bit, faster.
 
     Rows run in parallel, and each row sums its octaves for all its pixels at once, so the
-    row's lattice set-up is done once per octave. Perlin and value noise also take their
-    columns' hash parts (``cell_x_parts``) from tables built once per call: what is left per
-    pixel is ``perlin2_cell`` / ``value2_cell`` (about 4x faster for Perlin). Arguments as
-    for ``noise_at``.
+    row's lattice set-up is done once per octave. Each column's x per octave, and for
+    Perlin and value noise its hash parts (``cell_x_parts``) and fade, come from tables
+    built once per call: what is left per pixel is ``perlin2_cell`` / ``value2_cell`` /
+    ``simplex2_row``, in branch-free loops that LLVM vectorises (SIMD). Arguments as for
+    ``noise_at``.
     """
     height = out.shape[0]
     width = out.shape[1]
     octaves = seeds.shape[0]
+    column_x = np.empty((octaves, width))
     column_x0 = np.empty((octaves, width), np.int64)
     column_x1 = np.empty((octaves, width), np.int64)
     column_fx = np.empty((octaves, width))
@@ -880,6 +927,7 @@ def fill_grid_cpu(out, noise, fractal_type, lattice, periods, seeds, weights,
     for k in range(octaves):
         for col in range(width):
             x = (col + 0.5) / width * lattice[k, 0]
+            column_x[k, col] = x
             ix0 = int(math.floor(x))
             column_x0[k, col], column_x1[k, col] = cell_x_parts(ix0, periods[k, 0])
             column_fx[k, col] = x - ix0
@@ -913,17 +961,21 @@ def fill_grid_cpu(out, noise, fractal_type, lattice, periods, seeds, weights,
                             noise_row[col] = value2_cell(column_x0[k, col], column_x1[k, col],
                                                          hy0, hy1, column_sx[k, col], sy)
                 elif noise == NOISE_SIMPLEX:
-                    part0, shift0 = simplex_row_parts(iy0, periods[k, 1], seeds[k])
-                    part1, shift1 = simplex_row_parts(iy0 + 1, periods[k, 1], seeds[k])
+                    # Tileable columns sample x in (0, period_x): a corner's i is at least
+                    # floor(y / 2) and at most floor(y / 2) + period_x + 2 (rounding).
+                    i_low = int(math.floor(0.5 * y))
+                    part0, shift0 = simplex_row_parts(iy0, i_low, periods[k, 0], periods[k, 1],
+                                                      seeds[k])
+                    part1, shift1 = simplex_row_parts(iy0 + 1, i_low, periods[k, 0],
+                                                      periods[k, 1], seeds[k])
                     for col in range(width):
-                        noise_row[col] = simplex2_row((col + 0.5) / width * lattice[k, 0], y,
-                                                      fy, part0, shift0, part1, shift1,
-                                                      periods[k, 0])
+                        noise_row[col] = simplex2_row(column_x[k, col], y, fy, part0, shift0,
+                                                      part1, shift1, periods[k, 0])
                 else:
                     for col in range(width):
                         noise_row[col] = base_noise2(
-                            noise, (col + 0.5) / width * lattice[k, 0], y, periods[k, 0],
-                            periods[k, 1], seeds[k], distance, return_type, jitter)
+                            noise, column_x[k, col], y, periods[k, 0], periods[k, 1],
+                            seeds[k], distance, return_type, jitter)
                 for col in range(width):
                     total[col], lost[col], scale[col] = octave_step(
                         fractal_type, noise_row[col], weights[k], weighted_strength,
@@ -991,7 +1043,7 @@ def cpu_kernels():
     No ``fastmath``: output must be bitwise reproducible.
     """
     parallel = numba.njit(parallel=True, cache=True)
-    return make_kernels(numba.njit, entry_points=((fill_noise_cpu, parallel),
+    return make_kernels(numba.njit(forceinline=True), entry_points=((fill_noise_cpu, parallel),
                                                   (fill_grid_cpu, parallel)))
 
 

@@ -9,11 +9,13 @@ module is an independent implementation of that math. Same seed and coordinates 
 same value as the package to about 1e-15 (the tests require 1e-6); it does not tile.
 
 * 2-D (``noise2array``): each row is processed in chunks of ``CHUNK`` samples in three
-  passes that LLVM can vectorise or keep branch-free: (1) lattice geometry and the choice
-  of the two vertices that depend on the region (the package's decision rules, written as
-  selects), (2) gradient look-ups in a per-seed table of gradients indexed by the wrapped
-  lattice point (one load per component instead of two dependent permutation look-ups),
-  (3) the four kernels and their sum, in the package's order.
+  passes that LLVM turns into SIMD code: (1) each sample's super-cell; (2) one look-up
+  per sample in a per-seed table whose word for a super-cell packs the 3-bit gradient
+  codes of the eight vertices a sample in it can use (instead of two dependent
+  permutation look-ups per vertex); (3) the lattice geometry, the choice of the two
+  vertices that depend on the region (the package's decision rules, written as selects)
+  and the four kernels, each gradient decoded from its slot of the word, summed in the
+  package's order.
 * 3-D (``noise3array``): per sample, the package's rules pick the simplex's vertices and
   two extra ones (``_vertices3``); their kernels are summed with the same permutation
   look-ups. (Summing every lattice point in range instead differs from the package at about
@@ -53,10 +55,12 @@ GRADIENTS3 = np.array([
 ], dtype=np.float64)
 
 #: Samples per chunk of a row in the 2-D passes (the scratch arrays stay in L1).
-CHUNK = 128
-#: Row length of the padded 2-D gradient table: lattice x, y in -1..258 map to 0..259, so
-#: the (wrapped) super-cell origin plus any offset in -1..2 needs no further wrapping.
-_PAD = 260
+CHUNK = 256
+#: The 2-D vertices whose gradient codes (3 bits each) are packed into a super-cell's
+#: table word, slot k at bits 3k..3k+2, as lattice offsets from the cell's origin. Slots
+#: 0-5 are the possible extra vertices and the origin vertex, placed so that the vertex
+#: at offset (a, b) is in slot a + 2 b + 1; slots 6 and 7 hold (1, 0) and (0, 1).
+_SLOTS2 = ((1, -1), (0, 0), (-1, 1), (2, 0), (1, 1), (0, 2), (1, 0), (0, 1))
 
 _MASK64 = (1 << 64) - 1
 _LCG_MUL = 6364136223846793005
@@ -90,16 +94,20 @@ def permutation(seed: int) -> np.ndarray:
 
 @functools.lru_cache(maxsize=32)
 def _tables2(seed: int) -> np.ndarray:
-    """Per-seed 2-D gradient table: flattened (260*260, 2) float64, read-only.
+    """Per-seed 2-D table: flattened (256*256,) int32, read-only.
 
-    Entry ``(X + 1) * 260 + (Y + 1)`` for lattice point (X, Y), X and Y in -1..258, holds
-    the gradient the package gives point (X mod 256, Y mod 256):
-    ``GRADIENTS2[(perm[(perm[X] + Y) & 255] & 14) // 2]``.
+    Word ``X * 256 + Y`` packs, for the super-cell with origin (X, Y), X and Y in 0..255,
+    the gradient code of each vertex in ``_SLOTS2``: the row of GRADIENTS2 that the package
+    gives lattice point (X + a, Y + b), ``(perm[(perm[X + a] + Y + b) & 255] & 14) // 2``
+    (coordinates mod 256). One look-up then serves all four vertices of a sample.
     """
     perm = permutation(seed)
-    lattice = np.arange(-1, _PAD - 1) & 255
-    index = (perm[(perm[lattice][:, None] + lattice[None, :]) & 255] & 14) // 2
-    table = np.ascontiguousarray(GRADIENTS2[index.ravel()].ravel())
+    lattice = np.arange(-1, 258) & 255  # points -1..257: every origin plus its offsets
+    codes = (perm[(perm[lattice][:, None] + lattice[None, :]) & 255] & 14) // 2
+    words = np.zeros((256, 256), np.int64)
+    for slot, (a, b) in enumerate(_SLOTS2):
+        words |= codes[1 + a:257 + a, 1 + b:257 + b] << (3 * slot)
+    table = np.ascontiguousarray(words.ravel(), dtype=np.int32)
     table.flags.writeable = False
     return table
 
@@ -116,104 +124,122 @@ def _tables3(seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 # --- 2-D: three passes over a chunk of a row ---------------------------------------------
 
-@numba.njit(cache=True)
-def _pass_geometry2(xs, start, count, y, geo, index):
-    """Lattice geometry of samples ``xs[start:start + count]`` on row ``y``.
-
-    Writes per sample i: geo[0:2, i] the offset (dx0, dy0) from the super-cell origin,
-    geo[2:4, i] the lattice offset (ea, eb) of the extra vertex, geo[4, i] = 1.0 when the
-    sample is in the upper triangle (the origin vertex moves to (1, 1)); index[0:4, i] the
-    gradient-table rows of vertices (1, 0), (0, 1), the origin vertex and the extra one.
-    """
-    for i in range(count):
-        x = xs[start + i]
-        stretch = (x + y) * STRETCH2
-        sx = x + stretch
-        sy = y + stretch
-        fx = np.floor(sx)
-        fy = np.floor(sy)
-        tx = sx - fx
-        ty = sy - fy
-        squish = (fx + fy) * SQUISH2
-        geo[0, i] = x - (fx + squish)
-        geo[1, i] = y - (fy + squish)
-        # The super-cell origin wrapped to 0..255 (exact: fx is a whole number).
-        wx = fx - 256.0 * np.floor(fx * (1.0 / 256.0))
-        wy = fy - 256.0 * np.floor(fy * (1.0 / 256.0))
-        total = tx + ty
-        lower = total <= 1.0
-        x_first = tx > ty
-        # Lower triangle: the extra vertex is (1, -1) or (-1, 1) when the origin is one of
-        # the two closest vertices, else (1, 1). Upper: (2, 0) or (0, 2) when (1, 1) is one
-        # of the two closest, else (0, 0).
-        rest_low = 1.0 - total
-        rest_up = 2.0 - total
-        origin_close = (rest_low > tx) | (rest_low > ty)
-        far_close = (rest_up < tx) | (rest_up < ty)
-        ea_low = (1.0 if x_first else -1.0) if origin_close else 1.0
-        eb_low = (-1.0 if x_first else 1.0) if origin_close else 1.0
-        ea_up = (2.0 if x_first else 0.0) if far_close else 0.0
-        eb_up = (0.0 if x_first else 2.0) if far_close else 0.0
-        ea = ea_low if lower else ea_up
-        eb = eb_low if lower else eb_up
-        upper = 0.0 if lower else 1.0
-        geo[2, i] = ea
-        geo[3, i] = eb
-        geo[4, i] = upper
-        row = (wx + 1.0) * _PAD + (wy + 1.0)
-        index[0, i] = np.int32(row + _PAD)
-        index[1, i] = np.int32(row + 1.0)
-        index[2, i] = np.int32(row + upper * (_PAD + 1))
-        index[3, i] = np.int32(row + ea * _PAD + eb)
-
-
-@numba.njit(cache=True)
-def _pass_gather2(table, count, grads, index):
-    """grads[2k:2k + 2, i] = the gradient of vertex k of sample i, from ``table``."""
-    for k in range(4):
-        for i in range(count):
-            q = 2 * index[k, i]
-            grads[2 * k, i] = table[q]
-            grads[2 * k + 1, i] = table[q + 1]
+@numba.njit(inline="always")
+def _skew2(x, y):
+    """Sample (x, y) on the stretched lattice: its super-cell origin (fx, fy), whole
+    numbers as floats, and its position (tx, ty) in that cell."""
+    stretch = (x + y) * STRETCH2
+    sx = x + stretch
+    sy = y + stretch
+    fx = np.floor(sx)
+    fy = np.floor(sy)
+    return fx, fy, sx - fx, sy - fy
 
 
 @numba.njit(inline="always")
-def _kernel2(dx, dy, gx, gy):
+def _geometry2(x, y):
+    """The lattice geometry of sample (x, y): (dx0, dy0, ea, eb, upper).
+
+    (dx0, dy0) is its offset from the super-cell origin, (ea, eb) the lattice offset of the
+    extra vertex, ``upper`` 1.0 when the sample is in the upper triangle (the origin vertex
+    moves to (1, 1)).
+    """
+    fx, fy, tx, ty = _skew2(x, y)
+    squish = (fx + fy) * SQUISH2
+    total = tx + ty
+    lower = total <= 1.0
+    x_first = tx > ty
+    # Lower triangle: the extra vertex is (1, -1) or (-1, 1) when the origin is one of
+    # the two closest vertices, else (1, 1). Upper: (2, 0) or (0, 2) when (1, 1) is one
+    # of the two closest, else (0, 0).
+    rest_low = 1.0 - total
+    rest_up = 2.0 - total
+    origin_close = (rest_low > tx) | (rest_low > ty)
+    far_close = (rest_up < tx) | (rest_up < ty)
+    ea_low = (1.0 if x_first else -1.0) if origin_close else 1.0
+    eb_low = (-1.0 if x_first else 1.0) if origin_close else 1.0
+    ea_up = (2.0 if x_first else 0.0) if far_close else 0.0
+    eb_up = (0.0 if x_first else 2.0) if far_close else 0.0
+    return (x - (fx + squish), y - (fy + squish), ea_low if lower else ea_up,
+            eb_low if lower else eb_up, 0.0 if lower else 1.0)
+
+
+@numba.njit(cache=True)
+def _pass_cells2(xs, y, cells):
+    """cells[i]: the table word of sample ``xs[i]``'s super-cell on row ``y``.
+
+    The passes index their arrays by ``range(xs.size)`` only: an offset index, which numba
+    must check for being negative, keeps LLVM from vectorising the loads.
+    """
+    for i in range(xs.size):
+        fx, fy, _, _ = _skew2(xs[i], y)
+        # The origin wrapped to 0..255 (exact: fx and fy are whole numbers).
+        wx = fx - 256.0 * np.floor(fx * (1.0 / 256.0))
+        wy = fy - 256.0 * np.floor(fy * (1.0 / 256.0))
+        cells[i] = np.int32(wx * 256.0 + wy)
+
+
+@numba.njit(cache=True)
+def _pass_gather2(table, count, cells, words):
+    """words[i] = table[cells[i]].
+
+    A function of its own: compiled alone, LLVM turns it into SIMD gathers; inlined into
+    the arithmetic around it, it stays scalar.
+    """
+    for i in range(count):
+        words[i] = table[cells[i]]
+
+
+@numba.njit(inline="always")
+def _kernel2(dx, dy, word, slot):
+    """The package's kernel of a vertex at offset (dx, dy) whose gradient code sits in
+    ``slot`` of a table word.
+
+    The code's bits pick the gradient of GRADIENTS2: bit 0 swaps (5, 2) to (2, 5), bit 1
+    negates x, bit 2 negates y.
+    """
+    code = word >> (3 * slot)
+    swapped = (code & 1) != 0
+    gx = 2.0 if swapped else 5.0
+    gy = 5.0 if swapped else 2.0
+    if code & 2:
+        gx = -gx
+    if code & 4:
+        gy = -gy
     a = max(2.0 - dx * dx - dy * dy, 0.0)
     a *= a
     return a * a * (gx * dx + gy * dy)
 
 
 @numba.njit(cache=True)
-def _pass_sum2(geo, grads, count, result):
-    """result[i] = the noise of sample i: the four kernels, summed in the package's order."""
-    for i in range(count):
-        dx0 = geo[0, i]
-        dy0 = geo[1, i]
-        ea = geo[2, i]
-        eb = geo[3, i]
-        upper = geo[4, i]
-        value = _kernel2(dx0 - 1.0 - SQUISH2, dy0 - SQUISH2, grads[0, i], grads[1, i])
-        value += _kernel2(dx0 - SQUISH2, dy0 - 1.0 - SQUISH2, grads[2, i], grads[3, i])
+def _pass_sum2(xs, y, words, result):
+    """result[i] = the noise of sample ``xs[i]``: the four kernels, summed in the package's
+    order (the geometry is recomputed: cheaper than storing it)."""
+    for i in range(xs.size):
+        dx0, dy0, ea, eb, upper = _geometry2(xs[i], y)
+        word = words[i]
+        value = _kernel2(dx0 - 1.0 - SQUISH2, dy0 - SQUISH2, word, 6)
+        value += _kernel2(dx0 - SQUISH2, dy0 - 1.0 - SQUISH2, word, 7)
         value += _kernel2(dx0 - upper - 2.0 * upper * SQUISH2,
-                          dy0 - upper - 2.0 * upper * SQUISH2, grads[4, i], grads[5, i])
+                          dy0 - upper - 2.0 * upper * SQUISH2, word,
+                          np.int32(1.0 + 3.0 * upper))
         value += _kernel2(dx0 - ea - (ea + eb) * SQUISH2, dy0 - eb - (ea + eb) * SQUISH2,
-                          grads[6, i], grads[7, i])
+                          word, np.int32(ea + 2.0 * eb + 1.0))
         result[i] = value / NORM2
 
 
 @numba.njit(cache=True)
 def _row2(xs, y, table, out_row, mapped):
     """Noise along one row into ``out_row`` (float64 raw, or float32 0.5 + 0.5 n clipped)."""
-    geo = np.empty((5, CHUNK))
-    grads = np.empty((8, CHUNK))
-    index = np.empty((4, CHUNK), np.int32)
+    cells = np.empty(CHUNK, np.int32)
+    words = np.empty(CHUNK, np.int32)
     result = np.empty(CHUNK)
     for start in range(0, xs.size, CHUNK):
-        count = min(CHUNK, xs.size - start)
-        _pass_geometry2(xs, start, count, y, geo, index)
-        _pass_gather2(table, count, grads, index)
-        _pass_sum2(geo, grads, count, result)
+        chunk = xs[start:start + CHUNK]
+        count = chunk.size
+        _pass_cells2(chunk, y, cells)
+        _pass_gather2(table, count, cells, words)
+        _pass_sum2(chunk, y, words, result)
         if mapped:
             for i in range(count):
                 out_row[start + i] = min(max(0.5 + 0.5 * result[i], 0.0), 1.0)
@@ -532,7 +558,8 @@ def opensimplex_node(ctx: NodeContext, *, scale: float, offset_x: float, offset_
     xs, ys = sample_coordinates(ctx, scale=scale, offset_x=offset_x, offset_y=offset_y)
     if dimensions == "2d":
         out = np.empty((ctx.height, ctx.width, 1), np.float32)
-        _grid2(xs, ys, _tables2(ctx.seed), out[:, :, 0], True)
+        # A C-contiguous 2-D view (out[:, :, 0] would compile a strided variant).
+        _grid2(xs, ys, _tables2(ctx.seed), out.reshape(ctx.height, ctx.width), True)
         return out
     if dimensions == "3d":
         values = noise3array(xs, ys, np.array([z], np.float64), seed=ctx.seed)[0]

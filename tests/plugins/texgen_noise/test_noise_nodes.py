@@ -29,7 +29,10 @@ SQRT3_2 = math.sqrt(3.0) / 2.0
 
 
 def ref_gradient(h):
-    angle = math.radians(7.5 + 15.0 * (h % 24))
+    """Gradient k of 24 at 7.5 + 15 k degrees: quadrant from the top 2 bits of the hash,
+    step within it from the low 30 bits scaled to 0..5."""
+    k = 6 * (h >> 30) + (h % 2 ** 30) * 6 // 2 ** 30
+    angle = math.radians(7.5 + 15.0 * k)
     return math.cos(angle), math.sin(angle)
 
 
