@@ -1,15 +1,24 @@
 """Side-by-side 2-D noise throughput: texgen against opensimplex, pyfastnoiselite and noise.
 
     python benchmarks/noise.py [--sizes 1024 4096] [--repeat 5] [--loop-size 256]
+                               [--gpu-size 4096]
 
-One process, one markdown table of samples per second (median of ``--repeat`` warm runs)
-and ratios texgen / peer. Fractal settings match everywhere: octaves 1 or 8, lacunarity 2,
-gain 0.5 (opensimplex has no fractal sum, so its 8-octave row sums 8 ``noise2array``
-calls, as its users do). texgen's noises are timed through their node functions with a
-NodeContext (the kernel work); engine overhead is timed once, separately. The ``noise``
-package is called per pixel in a Python loop, as its users do, on a ``--loop-size``² grid.
+One process, one markdown table of samples per second and ratios texgen / peer. Each
+comparison alternates texgen and peer runs (texgen, peer, texgen, peer, ...) and takes the
+median of ``--repeat`` warm runs of each, so a load change on a shared machine hits both
+sides alike. Fractal settings match everywhere: octaves 1 or 8, lacunarity 2, gain 0.5
+(opensimplex has no fractal sum, so its 8-octave row sums 8 ``noise2array`` calls, as its
+users do). texgen's noises are timed through their node functions with a NodeContext (the
+kernel work); engine overhead is timed once, separately. The ``noise`` package is called
+per pixel in a Python loop, as its users do, on a ``--loop-size``² grid. The header names
+the CPU and the SIMD width numba compiles for: texgen's loops are vectorised, so the
+ratios depend on it (AVX-512 about twice AVX2).
 
-Needs: opensimplex, pyfastnoiselite, noise (``pip install opensimplex pyfastnoiselite noise``).
+With a GPU (numba-cuda and a CUDA device), a last table times ``--gpu-size``² 8-octave
+fBm on the cuda backend: the kernel alone (output left on the device) and the round trip
+(kernel plus copy to the host), against the CPU node.
+
+Needs: opensimplex, pyfastnoiselite, noise (``pip install -e '.[bench]'``).
 """
 
 import argparse
@@ -21,25 +30,40 @@ from pathlib import Path
 import numpy as np
 
 import texgen
+from texgen.backend import cuda_available
 from texgen.nodes import NodeContext
 from texgen_noise import nodes, opensimplex_compat
 
 LACUNARITY, GAIN, FREQUENCY = 2.0, 0.5, 8.0
 
 
-def median_time(fn, repeat):
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
-
-
-def first_call(fn):
+def seconds(fn):
     started = time.perf_counter()
     fn()
     return time.perf_counter() - started
+
+
+def median_time(fn, repeat):
+    return statistics.median(seconds(fn) for _ in range(repeat))
+
+
+def side_by_side(fns, repeat):
+    """Median seconds of each of ``fns`` over ``repeat`` rounds that run each once, in turn."""
+    times = [[] for _ in fns]
+    for _ in range(repeat):
+        for fn, samples in zip(fns, times):
+            samples.append(seconds(fn))
+    return [statistics.median(samples) for samples in times]
+
+
+def cpu_description():
+    """The host CPU as LLVM names it, and the widest SIMD numba targets on it."""
+    import llvmlite.binding as llvm
+
+    features = llvm.get_host_cpu_features()
+    simd = ("AVX-512" if features.get("avx512f") else "AVX2" if features.get("avx2")
+            else "SSE/NEON")
+    return f"{llvm.get_host_cpu_name()}, {simd}"
 
 
 def texgen_fn(noise, size, octaves):
@@ -74,6 +98,32 @@ def fastnoiselite_fns(noise, size, octaves):
             thread.join()
 
     return (lambda: fnl.gen_from_coords(grid)), two_threads
+
+
+def gpu_rows(size, repeat):
+    """(what, seconds) for 8-octave fBm Perlin at size²: cuda kernel alone, cuda round
+    trip, cpu node. The kernel is timed to ``cuda.synchronize()``, its output left on the
+    device; the round trip adds the copy to the host."""
+    from numba import cuda
+
+    def on(backend):
+        ctx = NodeContext(node_id="bench", width=size, height=size, seed=1, backend=backend)
+        return lambda: nodes.perlin(ctx, frequency=FREQUENCY, fractal="fbm", octaves=8,
+                                    lacunarity=LACUNARITY, gain=GAIN)
+
+    node = on("cuda")
+
+    def kernel():
+        node()
+        cuda.synchronize()
+
+    node().copy_to_host()  # compile
+    rows = [("cuda kernel (output on the device)", median_time(kernel, repeat)),
+            ("cuda round trip (kernel + copy to host)",
+             median_time(lambda: node().copy_to_host(), repeat))]
+    cpu = on("cpu")
+    cpu()
+    return rows + [("cpu node", median_time(cpu, repeat))]
 
 
 def opensimplex_fn(size, octaves):
@@ -128,54 +178,54 @@ def main():
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--loop-size", type=int, default=256,
                         help="grid edge for the per-pixel Python loop of the noise package")
+    parser.add_argument("--gpu-size", type=int, default=4096,
+                        help="edge of the 8-octave fBm timed on the cuda backend")
     args = parser.parse_args()
 
     import numba
-    print(f"numba {numba.__version__}, {numba.get_num_threads()} threads; "
-          f"frequency {FREQUENCY} cycles per width, lacunarity {LACUNARITY}, gain {GAIN}\n")
+    print(f"numba {numba.__version__}, {numba.get_num_threads()} threads, "
+          f"{cpu_description()}; frequency {FREQUENCY} cycles per width, lacunarity "
+          f"{LACUNARITY}, gain {GAIN}\n")
 
     # First calls: JIT compile (or numba disk-cache load), timed separately.
     print("| texgen kernel | first call, 64² (s) |")
     print("|---|---:|")
     for noise in ("perlin", "simplex"):
-        print(f"| noise.{noise} | {first_call(texgen_fn(noise, 64, 8)):.2f} |")
+        print(f"| noise.{noise} | {seconds(texgen_fn(noise, 64, 8)):.2f} |")
     ctx64 = NodeContext(node_id="bench", width=64, height=64, seed=1)
     print(f"| noise.opensimplex | "
-          f"{first_call(lambda: opensimplex_compat.opensimplex_node(ctx64, scale=8.0, offset_x=0.0, offset_y=0.0, z=0.0, dimensions='2d')) + first_call(lambda: opensimplex_compat.noise2array(np.arange(4.0), np.arange(4.0), seed=1)):.2f} |")
+          f"{seconds(lambda: opensimplex_compat.opensimplex_node(ctx64, scale=8.0, offset_x=0.0, offset_y=0.0, z=0.0, dimensions='2d')) + seconds(lambda: opensimplex_compat.noise2array(np.arange(4.0), np.arange(4.0), seed=1)):.2f} |")
     import opensimplex
     print(f"| (opensimplex package, its own numba JIT) | "
-          f"{first_call(lambda: opensimplex.OpenSimplex(1).noise2array(np.arange(4.0), np.arange(4.0))):.2f} |\n")
+          f"{seconds(lambda: opensimplex.OpenSimplex(1).noise2array(np.arange(4.0), np.arange(4.0))):.2f} |\n")
 
     rows = []
 
-    def add(noise, octaves, size, peer, texgen_s, peer_s, samples_peer=None, note=""):
-        samples = size * size
-        texgen_rate = samples / texgen_s
-        peer_rate = (samples_peer or samples) / peer_s
-        rows.append((noise, octaves, size, peer, texgen_rate, peer_rate, note))
+    def compare(noise, octaves, size, peer, ours, theirs, repeat, note=""):
+        theirs()
+        t_texgen, t_peer = side_by_side((ours, theirs), repeat)
+        rows.append((noise, octaves, size, peer, size * size / t_texgen,
+                     size * size / t_peer, note))
 
     for size in args.sizes:
         repeat = args.repeat if size <= 1024 else max(2, args.repeat // 2)
         for noise in ("perlin", "simplex"):
             for octaves in (1, 8):
-                fn = texgen_fn(noise, size, octaves)
-                fn()
-                t_texgen = median_time(fn, repeat)
+                ours = texgen_fn(noise, size, octaves)
+                ours()
                 one, two = fastnoiselite_fns(noise, size, octaves)
-                one()
-                add(noise, octaves, size, "pyfastnoiselite", t_texgen, median_time(one, repeat))
-                add(noise, octaves, size, "pyfastnoiselite, 2 threads", t_texgen,
-                    median_time(two, repeat))
+                compare(noise, octaves, size, "pyfastnoiselite", ours, one, repeat)
+                compare(noise, octaves, size, "pyfastnoiselite, 2 threads", ours, two, repeat)
                 if noise == "simplex":
-                    run = opensimplex_fn(size, octaves)
-                    run()
-                    add(noise, octaves, size, "opensimplex.noise2array", t_texgen,
-                        median_time(run, repeat), note="OpenSimplex (2014), not OpenSimplex2")
+                    compare(noise, octaves, size, "opensimplex.noise2array", ours,
+                            opensimplex_fn(size, octaves), repeat,
+                            note="OpenSimplex (2014), not OpenSimplex2")
                 if size == args.sizes[0]:
-                    loop = noise_loop_fn(noise, args.loop_size, octaves)
-                    add(noise, octaves, size, "noise (Python loop)", t_texgen,
-                        median_time(loop, 1), samples_peer=args.loop_size ** 2,
-                        note=f"per-pixel loop timed on {args.loop_size}²")
+                    t_loop = median_time(noise_loop_fn(noise, args.loop_size, octaves), 1)
+                    rows.append((noise, octaves, size, "noise (Python loop)",
+                                 size * size / median_time(ours, repeat),
+                                 args.loop_size ** 2 / t_loop,
+                                 f"per-pixel loop timed on {args.loop_size}²"))
 
     # Identical OpenSimplex output: noise.opensimplex's noise2array vs the package's.
     identical = []
@@ -190,7 +240,7 @@ def main():
         node = lambda: opensimplex_compat.opensimplex_node(  # noqa: E731
             ctx, scale=FREQUENCY, offset_x=0.0, offset_y=0.0, z=0.0, dimensions="2d")
         node()
-        t_ours, t_theirs, t_node = (median_time(f, repeat) for f in (ours, theirs, node))
+        t_ours, t_theirs, t_node = side_by_side((ours, theirs, node), repeat)
         identical.append((size, size * size / t_ours, size * size / t_node,
                           size * size / t_theirs))
 
@@ -217,17 +267,23 @@ def main():
               "nodes": {"n": {"type": "noise.perlin", "frequency": FREQUENCY,
                               "fractal": "fbm", "octaves": 8}},
               "outputs": {"height": "n"}}
-    try:
-        def render():
-            engine.cache.clear()
-            engine.render(preset)
-        render()
-        t_engine = median_time(render, args.repeat)
-        t_node = median_time(texgen_fn("perlin", size, 8), args.repeat)
-        print(f"\nEngine overhead, noise.perlin 8 octaves at {size}²: Engine.render "
-              f"{t_engine * 1e3:.1f} ms vs node function {t_node * 1e3:.1f} ms.")
-    except Exception as exc:  # the engine API is not what this benchmark measures
-        print(f"\n(engine overhead not measured: {type(exc).__name__}: {exc})")
+
+    def render():
+        engine.cache.clear()
+        engine.render(preset)
+    render()
+    t_engine, t_node = side_by_side((render, texgen_fn("perlin", size, 8)), args.repeat)
+    print(f"\nEngine overhead, noise.perlin 8 octaves at {size}²: Engine.render "
+          f"{t_engine * 1e3:.1f} ms vs node function {t_node * 1e3:.1f} ms.")
+
+    if cuda_available():
+        size = args.gpu_size
+        print(f"\n| noise.perlin, fBm 8 octaves, {size}² | ms | Msamples/s |")
+        print("|---|---:|---:|")
+        for what, t in gpu_rows(size, args.repeat):
+            print(f"| {what} | {t * 1e3:.2f} | {size * size / t / 1e6:.1f} |")
+    else:
+        print("\n(no CUDA device: GPU timings skipped)")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import pytest
 
 from noise_testing import MASK, ref_hash
 from texgen.nodes import NodeContext
-from texgen_noise import nodes
+from texgen_noise import kernels, nodes
 
 NOISES = ("perlin", "simplex")
 FRACTALS = ("none", "fbm", "ridged")
@@ -130,6 +130,31 @@ def test_matches_reference(noise, fractal, tileable):
         got = render(noise, 9, 7, seed=seed, tileable=tileable, **params)[..., 0]
         want = ref_render(noise, 9, 7, seed, tileable, **params)
         np.testing.assert_allclose(got, want, rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize("noise", NOISES)
+@pytest.mark.parametrize("size", [(5, 40), (40, 5), (3, 64)])
+def test_matches_reference_on_elongated_canvases(noise, size):
+    # One lattice column per width and many rows: simplex's row shifts span many x periods,
+    # which its kernels take off before wrapping (simplex_row_parts, wrap_near).
+    width, height = size
+    params = dict(frequency=1.0, fractal="fbm", octaves=2, lacunarity=2.0, gain=0.5)
+    got = render(noise, width, height, seed=77, **params)[..., 0]
+    want = ref_render(noise, width, height, 77, True, **params)
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-6)
+
+
+def test_gradients_are_the_24_directions_equally_likely():
+    gradient_dot = kernels.cpu_kernels().gradient_dot
+    hashes = np.random.default_rng(3).integers(0, 2 ** 32, 48000)
+    angles = []
+    for h in hashes.tolist():
+        g = (gradient_dot(h, 1.0, 0.0), gradient_dot(h, 0.0, 1.0))
+        assert g == pytest.approx(ref_gradient(h), abs=1e-15)
+        angles.append(math.degrees(math.atan2(g[1], g[0])) % 360.0)
+    steps, counts = np.unique(np.round((np.array(angles) - 7.5) / 15.0), return_counts=True)
+    assert steps.tolist() == list(range(24))
+    assert counts.min() > 0.9 * 2000 and counts.max() < 1.1 * 2000
 
 
 def test_reference_is_not_degenerate():
