@@ -2,17 +2,26 @@
 exemplar photographs: patch sliced-Wasserstein distance and spectrum distance to the
 exemplar, seam score, time to fit, time to synthesize.
 
-    python benchmarks/quality.py [--textures brick grass gravel] [--size 512] [--seeds 2]
-                                 [--append]
+    OPENBLAS_NUM_THREADS=1 python benchmarks/quality.py [--textures brick grass gravel]
+                                 [--size 512] [--seeds 32] [--images DIR] [--append]
 
 Exemplars are scikit-image's bundled photographs (``skimage.data.brick()`` etc., 512x512
 gray), averaged down 2x2 to 256x256 and repeated into r, g, b; scikit-image is in the
 ``test`` extra. The GMM is fitted with the ``texgen train gmm`` defaults and sampled with
-the ``stats.gmm`` defaults, tileable; ``--images DIR`` also writes each exemplar and the
-first seed's syntheses there as PNGs. The "halves" row is a yardstick: the two 256x128
-halves of the exemplar against each other, i.e. what two genuine pieces of the texture
-score. Lower is better for every metric but the seam score, which should be close to 1.
-``--append`` adds the table, with the date, machine and command, to benchmarks/RESULTS.md.
+the ``stats.gmm`` defaults, tileable, with the wrap-around bridge (the default) and, for
+comparison, without it (``bridge=False``: the closing blocks alone); ``--images DIR`` also
+writes each exemplar and the first seed's syntheses there as PNGs. The "halves" row is a
+yardstick: the two 256x128 halves of the exemplar against each other, i.e. what two genuine
+pieces of the texture score. Lower is better for every metric but the seam score, which
+should be close to 1.
+
+The seam score measures one border step against the mean interior step, so one texture's
+score scatters by about the coefficient of variation of its interior step energies (0.2 for
+random-phase brick, up to 0.7 for GMM brick). It is therefore averaged over ``--seeds``
+syntheses per axis (rows: the top/bottom border; columns: the left/right one) and shown as
+mean ± standard error of that mean; the worse axis is the method's seam score. The other
+scores are means over the seeds; times are medians. ``--append`` adds the table, with the
+date, machine and command, to benchmarks/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -56,59 +65,72 @@ def exemplar(name: str) -> np.ndarray:
 def scores(texture: np.ndarray, reference: np.ndarray) -> dict[str, float]:
     return {"patch_swd": metrics.patch_swd(texture, reference),
             "spectrum": metrics.spectrum_distance(texture, reference),
-            "seam": metrics.seam_score(texture)}
+            "seam_rows": metrics.seam_score(texture, axis=0),
+            "seam_cols": metrics.seam_score(texture, axis=1)}
 
 
-def mean_scores(rows: list[dict[str, float]]) -> dict[str, float]:
-    return {key: float(np.mean([row[key] for row in rows])) for key in rows[0]}
+def summary(rows: list[dict[str, float]]) -> dict[str, tuple[float, float]]:
+    """Per score: (mean over the seeds, standard error of that mean; 0 for one seed)."""
+    out = {}
+    for key in rows[0]:
+        values = np.array([row[key] for row in rows])
+        spread = values.std(ddof=1) / np.sqrt(len(values)) if len(values) > 1 else 0.0
+        out[key] = (float(values.mean()), float(spread))
+    return out
 
 
 def run(names: list[str], size: int, seeds: int, images: Path | None) -> list[str]:
     lines = [f"| exemplar | method | fit (s) | synthesis {size}² (s) | patch SWD ↓ | "
-             "spectrum distance ↓ | seam score (≈1) |",
-             "|---|---|---:|---:|---:|---:|---:|"]
+             "spectrum distance ↓ | seam score, rows (≈1) | seam score, columns (≈1) |",
+             "|---|---|---:|---:|---:|---:|---:|---:|"]
 
     def row(name, method, fit, synth, values):
         fit_text = f"{fit:.1f}" if fit is not None else "–"
         synth_text = f"{synth:.2f}" if synth is not None else "–"
+        seams = [f"{values[key][0]:.2f} ± {values[key][1]:.2f}" if values[key][1] else
+                 f"{values[key][0]:.2f}" for key in ("seam_rows", "seam_cols")]
         lines.append(f"| {name} | {method} | {fit_text} | {synth_text} | "
-                     f"{values['patch_swd']:.4f} | {values['spectrum']:.3f} | "
-                     f"{values['seam']:.2f} |")
+                     f"{values['patch_swd'][0]:.4f} | {values['spectrum'][0]:.3f} | "
+                     f"{seams[0]} | {seams[1]} |")
         print(lines[-1], flush=True)
+
+    def syntheses(label, make):
+        """Scores of ``make(seed)`` for every seed, and the median time of one call."""
+        results, times = [], []
+        for seed in range(seeds):
+            started = time.perf_counter()
+            out = make(seed)
+            times.append(time.perf_counter() - started)
+            results.append(scores(out, image))
+            if seed == 0:
+                save(images, f"{name}_{label}", out)
+        return summary(results), statistics.median(times)
 
     print("\n".join(lines), flush=True)
     for name in names:
         image = exemplar(name)
         save(images, f"{name}_exemplar", image)
-        halves = scores(image[:, :128], image[:, 128:])
-        halves["seam"] = metrics.seam_score(image)  # the photo itself does not tile
+        halves = summary([scores(image[:, :128], image[:, 128:])])
+        photo = summary([scores(image, image)])  # the photo itself does not tile
+        halves["seam_rows"], halves["seam_cols"] = photo["seam_rows"], photo["seam_cols"]
         row(name, "halves of the exemplar (yardstick; seam: the photo)", None, None, halves)
 
         started = time.perf_counter()
         model = fit_patch_model(image, exemplar_name=name)
         fit_seconds = time.perf_counter() - started
-        gmm_rows, gmm_times = [], []
-        for seed in range(seeds):
-            started = time.perf_counter()
-            out = synthesize(model, size, size, overlap=(model.patch_size - 1) // 2,
-                             tolerance=0.003, tileable=True, seed=seed)
-            gmm_times.append(time.perf_counter() - started)
-            gmm_rows.append(scores(out, image))
-            if seed == 0:
-                save(images, f"{name}_gmm", out)
-        row(name, f"stats.gmm ({model.metadata['fit']['iterations']} EM iterations)",
-            fit_seconds, statistics.median(gmm_times), mean_scores(gmm_rows))
+        overlap = (model.patch_size - 1) // 2
+        iterations = model.metadata["fit"]["iterations"]
+        for bridge in (True, False):
+            values, seconds = syntheses("gmm" if bridge else "gmm_unbridged", lambda seed: (
+                synthesize(model, size, size, overlap=overlap, tolerance=0.003, tileable=True,
+                           seed=seed, bridge=bridge)))
+            method = (f"stats.gmm ({iterations} EM iterations)" if bridge else
+                      "stats.gmm without the wrap-around bridge (before)")
+            row(name, method, fit_seconds if bridge else None, seconds, values)
 
-        rpn_rows, rpn_times = [], []
-        for seed in range(seeds):
-            started = time.perf_counter()
-            out = np.clip(random_phase_texture(image, size, size, seed=seed), 0.0, 1.0)
-            rpn_times.append(time.perf_counter() - started)
-            rpn_rows.append(scores(out.astype(np.float32), image))
-            if seed == 0:
-                save(images, f"{name}_random_phase", out)
-        row(name, "stats.random_phase", None, statistics.median(rpn_times),
-            mean_scores(rpn_rows))
+        values, seconds = syntheses("random_phase", lambda seed: np.clip(
+            random_phase_texture(image, size, size, seed=seed), 0.0, 1.0).astype(np.float32))
+        row(name, "stats.random_phase", None, seconds, values)
     return lines
 
 
@@ -122,8 +144,11 @@ def machine() -> str:
     import numba
 
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    threads = os.environ.get("OPENBLAS_NUM_THREADS", "unset")
+    limiter = "installed" if importlib.util.find_spec("threadpoolctl") else "not installed"
     return (f"{platform.machine()}, {os.cpu_count()} cores, Python "
             f"{platform.python_version()}, numpy {np.__version__}, numba {numba.__version__}; "
+            f"OPENBLAS_NUM_THREADS {threads}, threadpoolctl {limiter}; "
             f"load average at the start {load} (the machine is shared: timings vary)")
 
 
@@ -132,7 +157,8 @@ def main():
     parser.add_argument("--textures", nargs="+", default=["brick", "grass", "gravel"],
                         help="skimage.data photographs to use as exemplars")
     parser.add_argument("--size", type=int, default=512, help="synthesis size in pixels")
-    parser.add_argument("--seeds", type=int, default=2, help="syntheses per method")
+    parser.add_argument("--seeds", type=int, default=32,
+                        help="syntheses per method (the seam score needs many, see above)")
     parser.add_argument("--images", type=Path, help="folder for the exemplars and syntheses")
     parser.add_argument("--append", action="store_true",
                         help="append the results to benchmarks/RESULTS.md")
@@ -158,7 +184,8 @@ def main():
             f"patches, {DEFAULTS['components']} components, {DEFAULTS['samples']} patches, "
             f"at most {DEFAULTS['iterations']} EM iterations) and the `stats.gmm` defaults "
             f"(overlap {(patch - 1) // 2}, tolerance 0.003), tileable; metrics from "
-            f"`texgen.metrics`, averaged over {args.seeds} seeds.", "", *lines, "", ""]
+            f"`texgen.metrics`, averaged over {args.seeds} seeds (seam scores: mean ± "
+            f"standard error, per axis).", "", *lines, "", ""]
         section[3] = textwrap.fill(section[3], width=92)
         with open(RESULTS, "a", encoding="utf-8") as file:
             file.write("\n".join(section))

@@ -326,39 +326,47 @@ def patch_swd(a, b, *, patch_size: int = 7, scales: int = 3, projections: int = 
 
 # --- one texture, several textures ---------------------------------------------------------------
 
-def seam_score(texture, *, reference: str = "mean", power: int = 2) -> float:
+def seam_score(texture, *, reference: str = "mean", power: int = 2,
+               axis: int | None = None) -> float:
     """How much stronger the step across the wrap-around border is than an interior step.
 
-    Per axis: the mean of |step|**power from the last column to the first (last row to the
-    first), divided by the mean (``reference="mean"``) or the largest (``"max"``) of the
-    same quantity over the interior column (row) boundaries; the worse axis is returned.
-    With the defaults this is the energy of the border step over the mean interior step
-    energy: about 1 for a texture that tiles, well above 1 for a visible seam; lower is
-    better down to 1. Lattice noises (Perlin, value, ...) put a lattice line on the border,
-    where their steps are not average, so they may score somewhat off 1 without any seam.
-    0 for a constant texture. ``texgen.testing.seam_ratio`` is ``reference="max",
-    power=1``, a tolerant pass/fail yardstick.
+    Per axis: the mean of |step|**power from the last row to the first (axis 0; last column
+    to the first: axis 1), divided by the mean (``reference="mean"``) or the largest
+    (``"max"``) of the same quantity over the interior row (column) boundaries; the worse
+    axis is returned unless ``axis`` picks one. With the defaults this is the energy of the
+    border step over the mean interior step energy: about 1 for a texture that tiles, well
+    above 1 for a visible seam; lower is better down to 1. It is one step measured against
+    many, so one texture's score scatters around its expectation by about the coefficient of
+    variation of its interior step energies (docs/metrics.md): average several seeds, per
+    axis, to compare generators. Lattice noises (Perlin, value, ...) put a lattice line on
+    the border, where their steps are not average, so they may score somewhat off 1 without
+    any seam. 0 for a constant texture. ``texgen.testing.seam_ratio`` is
+    ``reference="max", power=1``, a tolerant pass/fail yardstick.
 
     Args:
         texture: float array (H, W, C) or (H, W), at least 2 x 2 pixels.
         reference: "mean" or "max" of the interior steps.
         power: 2 (energy, default) or 1 (mean absolute step).
+        axis: None (default): the worse of the two; 0: across the top/bottom border (steps
+            between rows); 1: across the left/right border (steps between columns).
 
     Returns:
         ratio >= 0 (1 for a border step that is an average interior step).
     """
     if reference not in ("mean", "max"):
         raise ValueError(f"reference must be 'mean' or 'max', got {reference!r}")
+    if axis not in (None, 0, 1):
+        raise ValueError(f"axis must be None, 0 or 1, got {axis!r}")
     texture = _image(texture, "texture")
     if min(texture.shape[:2]) < 2:
         raise ValueError(f"seam_score needs at least 2 x 2 pixels, got {texture.shape[1]} x "
                          f"{texture.shape[0]}")
     ratios = []
-    for axis in (0, 1):
-        other_axes = tuple(a for a in range(texture.ndim) if a != axis)
-        steps = (np.abs(np.diff(texture, axis=axis)) ** power).mean(axis=other_axes)
+    for along in (0, 1) if axis is None else (axis,):
+        other_axes = tuple(a for a in range(texture.ndim) if a != along)
+        steps = (np.abs(np.diff(texture, axis=along)) ** power).mean(axis=other_axes)
         interior = steps.mean() if reference == "mean" else steps.max()
-        edge = (np.abs(np.take(texture, 0, axis=axis) - np.take(texture, -1, axis=axis))
+        edge = (np.abs(np.take(texture, 0, axis=along) - np.take(texture, -1, axis=along))
                 ** power).mean()
         ratios.append(edge / max(interior, _TINY))
     return float(max(ratios))

@@ -65,6 +65,14 @@ class Mixture:
         """Mean log-likelihood per sample (nats) of data x (N, D)."""
         return float(logsumexp(self.log_densities(x), axis=1).mean())
 
+    def covariance(self) -> np.ndarray:
+        """float64 (D, D): the covariance of the whole mixture (within plus between the
+        components)."""
+        mean = self.weights @ self.means
+        spread = self.means - mean
+        return np.einsum("k,kij->ij", self.weights, self.covariances) \
+            + np.einsum("k,ki,kj->ij", self.weights, spread, spread)
+
 
 def logsumexp(a: np.ndarray, *, axis: int) -> np.ndarray:
     """log(sum(exp(a))) along ``axis``, without overflow; all -inf gives -inf."""
@@ -214,39 +222,44 @@ class Conditional:
 
 
 def condition(mixture: Mixture, known: np.ndarray, new: np.ndarray, *,
-              noise: float = 0.0) -> Conditional:
+              noise: float | np.ndarray = 0.0) -> Conditional:
     """The ``Conditional`` of ``mixture`` given dimensions ``known``, over ``new``.
 
-    ``known`` and ``new`` are disjoint int index arrays into the mixture's D dimensions
-    (``known`` may be empty: then this is the marginal over ``new``). ``noise`` >= 0 treats
-    the known values as observed with that much independent Gaussian noise (variance):
-    S_oo + noise * I replaces S_oo, so the conditional mean follows them less slavishly
-    and an unlikely combination of known values is not extrapolated wildly.
+    ``known`` and ``new`` are int index arrays into the mixture's D dimensions (``known`` may
+    be empty: then this is the marginal over ``new``). ``noise`` treats the known values as
+    observed with independent Gaussian noise: a variance >= 0 for each (a float), or a
+    (d_o, d_o) symmetric positive semi-definite covariance. S_oo + noise replaces S_oo, so
+    the conditional mean follows the known values less slavishly and an unlikely
+    combination of them is not extrapolated wildly. A dimension may be both known and new
+    when its noise is positive: the known value is then a noisy observation of the value to
+    be drawn (a soft constraint). All components are factored at once (batched LAPACK).
     """
     known, new = np.asarray(known, np.int64), np.asarray(new, np.int64)
     d_o, d_u = known.size, new.size
-    components = mixture.components
-    factors = np.empty((components, d_o + d_u, d_o))
-    offsets = np.empty((components, d_o + d_u))
-    log_norms = np.empty(components)
-    chols = np.empty((components, d_u, d_u))
-    with np.errstate(divide="ignore"):
-        log_weights = np.log(mixture.weights)
-    for k in range(components):
-        cov, mean = mixture.covariances[k], mixture.means[k]
-        s_oo, s_uo, s_uu = cov[np.ix_(known, known)] + noise * np.eye(d_o), \
-            cov[np.ix_(new, known)], cov[np.ix_(new, new)]
-        if d_o:
-            chol = np.linalg.cholesky(s_oo)
-            whiten = np.linalg.inv(chol)
-            gain = s_uo @ whiten.T @ whiten
-            log_det = 2.0 * np.log(np.diagonal(chol)).sum()
-        else:
-            whiten, gain, log_det = np.zeros((0, 0)), np.zeros((d_u, 0)), 0.0
-        factors[k] = np.vstack([whiten, gain])
-        offsets[k] = factors[k] @ mean[known] - np.concatenate([np.zeros(d_o), mean[new]])
-        log_norms[k] = log_weights[k] - 0.5 * (d_o * _LOG_2PI + log_det)
-        schur = s_uu - gain @ s_uo.T
-        chols[k] = np.linalg.cholesky(0.5 * (schur + schur.T))
-    stacked = factors.reshape(components * (d_o + d_u), d_o).astype(np.float32)
+    noise = np.asarray(noise, np.float64)
+    noise = noise * np.eye(d_o) if noise.ndim == 0 else noise
+    if noise.shape != (d_o, d_o):
+        raise ValueError(f"noise must be a float or a ({d_o}, {d_o}) covariance, got shape "
+                         f"{noise.shape}")
+    cov, means = mixture.covariances, mixture.means
+    s_oo = cov[:, known[:, None], known[None, :]] + noise  # (K, d_o, d_o)
+    s_uo = cov[:, new[:, None], known[None, :]]            # (K, d_u, d_o)
+    s_uu = cov[:, new[:, None], new[None, :]]              # (K, d_u, d_u)
+    if d_o:
+        chol = np.linalg.cholesky(s_oo)
+        whiten = np.linalg.inv(chol)
+        gain = s_uo @ whiten.transpose(0, 2, 1) @ whiten
+        log_dets = 2.0 * np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
+    else:
+        whiten = np.zeros((mixture.components, 0, 0))
+        gain = np.zeros((mixture.components, d_u, 0))
+        log_dets = np.zeros(mixture.components)
+    factors = np.concatenate([whiten, gain], axis=1)  # (K, d_o + d_u, d_o)
+    offsets = np.einsum("kij,kj->ki", factors, means[:, known])
+    offsets[:, d_o:] -= means[:, new]
+    with np.errstate(divide="ignore"):  # a component with weight 0 is log 0 = -inf
+        log_norms = np.log(mixture.weights) - 0.5 * (d_o * _LOG_2PI + log_dets)
+    schur = s_uu - gain @ s_uo.transpose(0, 2, 1)
+    chols = np.linalg.cholesky(0.5 * (schur + schur.transpose(0, 2, 1)))
+    stacked = factors.reshape(mixture.components * (d_o + d_u), d_o).astype(np.float32)
     return Conditional(known, new, stacked, offsets, log_norms, chols)

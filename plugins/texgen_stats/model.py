@@ -27,6 +27,7 @@ import numpy as np
 
 from texgen.errors import InputError
 from texgen.io import atomic_write
+from texgen_stats._common import single_threaded_blas
 from texgen_stats.mixture import Mixture, fit_mixture
 
 FORMAT = "texgen-gmm"
@@ -79,7 +80,8 @@ def fit_patch_model(image: np.ndarray, *, patch_size: int = DEFAULTS["patch_size
     """Fit a GMM to random patches of ``image`` (H, W, C) float32 in [0, 1].
 
     See ``mixture.fit_mixture`` for ``components``, ``iterations``, ``reg``, ``tol``,
-    ``seed`` and ``progress``; ``samples`` patches are drawn (seeded by ``seed`` too).
+    ``seed`` and ``progress``; ``samples`` patches are drawn (seeded by ``seed`` too). BLAS
+    runs single-threaded where threadpoolctl is installed (``_common.single_threaded_blas``).
     """
     height, width, channels = image.shape
     if min(height, width) < patch_size:
@@ -88,8 +90,9 @@ def fit_patch_model(image: np.ndarray, *, patch_size: int = DEFAULTS["patch_size
     started = time.perf_counter()
     rng = np.random.Generator(np.random.PCG64(seed))
     patches = extract_patches(image, patch_size, samples=samples, rng=rng)
-    mixture, stats = fit_mixture(patches, components=components, iterations=iterations,
-                                 reg=reg, tol=tol, seed=seed, progress=progress)
+    with single_threaded_blas():
+        mixture, stats = fit_mixture(patches, components=components, iterations=iterations,
+                                     reg=reg, tol=tol, seed=seed, progress=progress)
     metadata = {
         "format": FORMAT, "version": VERSION, "patch_size": patch_size, "channels": channels,
         "components": components, "exemplar": exemplar_name, "exemplar_size": [height, width],

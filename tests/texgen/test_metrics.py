@@ -134,6 +134,31 @@ def test_seam_score_is_about_1_for_a_tileable_texture_and_large_for_a_seam(textu
     assert metrics.seam_score(np.zeros((8, 8, 1))) == 0.0
 
 
+def test_seam_score_per_axis_finds_the_axis_with_the_seam(textures):
+    first, _, _ = textures
+    cut_columns = noise(1)[:, :SIZE - 20]  # columns cropped: a seam across the left/right border
+    rows, columns = (metrics.seam_score(cut_columns, axis=a) for a in (0, 1))
+    assert 0.7 < rows < 1.3 and columns > 3
+    assert metrics.seam_score(cut_columns) == columns
+    assert metrics.seam_score(cut_columns.transpose(1, 0, 2), axis=0) == columns
+    with pytest.raises(ValueError, match="axis must be None, 0 or 1, got 2"):
+        metrics.seam_score(first, axis=2)
+
+
+def test_a_periodic_textures_seam_score_scatters_by_its_step_energies_spread(textures):
+    # Every circular shift of a periodic texture is the same torus with another row on the
+    # border: averaged over all shifts the score is 1 (up to the border's share of the
+    # interior mean), and its spread is the coefficient of variation of the row steps'
+    # energies, the sampling spread that docs/metrics.md describes.
+    first, _, _ = textures
+    scores = np.array([metrics.seam_score(np.roll(first, k, axis=0), axis=0)
+                       for k in range(SIZE)])
+    wrapped = np.concatenate([first, first[:1]]).astype(np.float64)
+    energies = (np.diff(wrapped, axis=0) ** 2).mean(axis=(1, 2))
+    assert abs(scores.mean() - 1.0) < 0.02
+    assert scores.std() == pytest.approx(energies.std() / energies.mean(), rel=0.05)
+
+
 def test_seam_ratio_is_the_tolerant_form_of_seam_score(textures):
     first, _, _ = textures
     cut = noise(1, size=SIZE + 30)[:SIZE, :SIZE]

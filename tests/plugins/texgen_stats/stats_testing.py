@@ -86,3 +86,17 @@ def smooth_model() -> PatchModel:
     """A 2-component model of 5x5 patches of ``cloudy()``."""
     return fit_patch_model(cloudy(), patch_size=PATCH, components=2, iterations=8,
                            samples=2000, seed=0, exemplar_name="cloudy.png")
+
+
+@functools.lru_cache(maxsize=None)
+def photo_brick_model() -> PatchModel:
+    """A 12-component model of 5x5 patches of a real photograph: the top-left 128² of
+    scikit-image's brick, averaged down 2x2 (long vertical mortar joints). Needs
+    scikit-image (the test extra); fitted once per session, < 0.5 s."""
+    from skimage import data
+
+    photo = data.brick().astype(np.float32) / 255.0
+    gray = photo.reshape(256, 2, 256, 2).mean(axis=(1, 3))[:128, :128]
+    return fit_patch_model(np.repeat(gray[..., None], 3, axis=2), patch_size=PATCH,
+                           components=12, iterations=10, samples=3000, seed=0,
+                           exemplar_name="brick.png")

@@ -99,6 +99,56 @@ def test_noise_conditions_on_noisy_observations():
         s_oo, [1.0, 1.0]), atol=1e-5)
 
 
+def test_a_noise_covariance_is_added_to_the_known_block():
+    mixture = two_component_mixture()
+    known, new = np.array([0, 2]), np.array([1])
+    noise = np.array([[0.4, 0.1], [0.1, 0.3]])
+    x = np.array([[0.7, -0.4]])
+    log_weights, means = condition(mixture, known, new, noise=noise).posterior(x)
+    for k in range(2):
+        cov, mean = mixture.covariances[k], mixture.means[k]
+        s_oo = cov[np.ix_(known, known)] + noise
+        gain = cov[np.ix_(new, known)] @ np.linalg.inv(s_oo)
+        np.testing.assert_allclose(means[0, k], mean[new] + gain @ (x[0] - mean[known]),
+                                   atol=1e-5)
+    expected = [np.log(w) + gaussian_log_density(x[0], m[known], c[np.ix_(known, known)] + noise)
+                for w, m, c in zip(mixture.weights, mixture.means, mixture.covariances)]
+    np.testing.assert_allclose(log_weights[0], expected - logsumexp(np.array(expected), axis=0),
+                               atol=1e-5)
+    with pytest.raises(ValueError, match=r"noise must be a float or a \(2, 2\) covariance"):
+        condition(mixture, known, new, noise=np.eye(3))
+
+
+def test_a_new_dim_that_is_also_known_is_a_noisy_observation_of_it():
+    # Brute force: the Gaussian of (x0, x1, x2, z) with z = x1 + e, e ~ N(0, 0.2),
+    # conditioned on (x0, z): the same as known dims [0, 1] with noise diag(0, 0.2)
+    # (plus a negligible jitter on x0) over new dims [1, 2].
+    mixture = Mixture(np.array([1.0]), np.array([[0.5, -1.0, 2.0]]), COV[None])
+    joint = np.zeros((4, 4))
+    joint[:3, :3] = COV
+    joint[3, :3] = joint[:3, 3] = COV[1]
+    joint[3, 3] = COV[1, 1] + 0.2
+    mean = np.array([0.5, -1.0, 2.0, -1.0])
+    observed, drawn, value = [0, 3], [1, 2], np.array([0.2, 0.4])
+    gain = joint[np.ix_(drawn, observed)] @ np.linalg.inv(joint[np.ix_(observed, observed)])
+    expected_mean = mean[drawn] + gain @ (value - mean[observed])
+    expected_cov = joint[np.ix_(drawn, drawn)] - gain @ joint[np.ix_(observed, drawn)]
+    conditional = condition(mixture, np.array([0, 1]), np.array([1, 2]),
+                            noise=np.diag([1e-12, 0.2]))
+    _, means = conditional.posterior(value[None])
+    np.testing.assert_allclose(means[0, 0], expected_mean, atol=1e-5)
+    np.testing.assert_allclose(conditional.chols[0] @ conditional.chols[0].T, expected_cov,
+                               atol=1e-9)
+
+
+def test_the_mixture_covariance_is_within_plus_between_components():
+    mixture = Mixture(np.array([0.5, 0.5]), np.array([[0.0], [2.0]]),
+                      np.array([[[1.0]], [[3.0]]]))
+    np.testing.assert_allclose(mixture.covariance(), [[2.0 + 1.0]])  # mean of 1, 3; spread 1
+    one = Mixture(np.array([1.0]), np.zeros((1, 3)), COV[None])
+    np.testing.assert_allclose(one.covariance(), COV)
+
+
 def test_nothing_known_is_the_marginal():
     mixture = two_component_mixture()
     conditional = condition(mixture, np.array([], int), np.array([2, 0]))

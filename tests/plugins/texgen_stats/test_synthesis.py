@@ -6,11 +6,12 @@ import numpy as np
 import pytest
 
 import texgen
-from stats_testing import (PATCH, context, edge_step_ratio, registered_specs, small_model,
-                           smooth_model, write_exemplar)
+from stats_testing import (PATCH, context, edge_step_ratio, photo_brick_model,
+                           registered_specs, small_model, smooth_model, write_exemplar)
+from texgen import metrics
 from texgen.testing import check_node, seam_ratio
-from texgen_stats.model import save_model
-from texgen_stats.synthesis import _blocks, gmm, synthesize
+from texgen_stats.model import fit_patch_model, save_model
+from texgen_stats.synthesis import _blocks, _wrap_correlation, gmm, synthesize
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +60,57 @@ def test_the_torus_wrap_is_about_an_ordinary_step_and_a_plain_scan_is_not():
     assert tiled < 1.45, tiled
     assert plain > 2 * tiled, (plain, tiled)
     assert max(seam_ratio(sample(48, 64, seed=s, overlap=3)) for s in range(4)) < 1.3
+
+
+def test_the_bridge_joins_long_structure_across_the_wrap():
+    # Brick's vertical joints run further than a patch: closed by the closing blocks alone,
+    # the joints from above break off against row 0's (a seam across the top/bottom border);
+    # bridged, the border step is an interior-like step. Mean over 6 seeds: one border
+    # step scatters widely (docs/metrics.md).
+    pytest.importorskip("skimage")
+    model = photo_brick_model()
+
+    def row_seam(bridge):
+        return np.mean([metrics.seam_score(synthesize(
+            model, 128, 96, overlap=2, tolerance=0.003, tileable=True, seed=seed,
+            bridge=bridge), axis=0) for seed in range(6)])
+
+    bridged, unbridged = row_seam(True), row_seam(False)
+    assert 0.6 < bridged < 1.4, bridged
+    assert unbridged > 2.0 and unbridged > 2 * bridged, (unbridged, bridged)
+
+
+def test_the_bridge_follows_the_models_own_correlation():
+    # A smooth texture correlates over several pixels: messages over the first lags, none
+    # once the correlation has fallen below 0.1. Pixel noise does not correlate at all:
+    # nothing is sent, and the output is that of the closing blocks alone, bit for bit.
+    smooth = _wrap_correlation(smooth_model(), 3, 0.003)
+    assert smooth.shape == (2, 12)
+    assert (smooth[:, :3] > 0.4).all() and (np.diff(smooth[:, :3], axis=1) < 0).all()
+    for rho in smooth:
+        assert not (rho[np.argmin(rho > 0):] > 0).any(), "messages stop at the first weak lag"
+    white = np.random.default_rng(0).random((48, 48, 3)).astype(np.float32)
+    noise = fit_patch_model(white, patch_size=PATCH, components=2, iterations=4,
+                            samples=1000, seed=0)
+    np.testing.assert_array_equal(_wrap_correlation(noise, 2, 0.003), 0.0)
+    np.testing.assert_array_equal(
+        synthesize(noise, 30, 40, overlap=2, tolerance=0.003, tileable=True, seed=3),
+        synthesize(noise, 30, 40, overlap=2, tolerance=0.003, tileable=True, seed=3,
+                   bridge=False))
+
+
+def test_an_untiled_scan_has_no_bridge_and_a_tiled_one_is_changed_by_it():
+    plain = sample(48, 40, tileable=False)
+    np.testing.assert_array_equal(plain, synthesize(
+        small_model(), 48, 40, overlap=2, tolerance=0.003, tileable=False, seed=1,
+        bridge=False))
+    tiled = synthesize(smooth_model(), 48, 40, overlap=2, tolerance=0.003, tileable=True,
+                       seed=1)
+    unbridged = synthesize(smooth_model(), 48, 40, overlap=2, tolerance=0.003, tileable=True,
+                           seed=1, bridge=False)
+    assert not np.array_equal(tiled, unbridged)
+    # Only the rows and columns before the wrap (and what the scan draws after them) change.
+    np.testing.assert_array_equal(tiled[:20, :20], unbridged[:20, :20])
 
 
 @pytest.mark.parametrize("size", [(1, 1), (3, 7), (PATCH, PATCH + 1), (9, 4), (23, 17)])
