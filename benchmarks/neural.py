@@ -1,12 +1,18 @@
 """The neural.stylegan quality and speed bar: inference time at 1024² and metrics against a
-held exemplar, with the random-phase baseline (stats plugin) when it is installed.
+held exemplar, next to the random-phase baseline (stats plugin).
 
-    python benchmarks/neural.py [--model plugins/texgen_neural/models/rock]
-                                [--exemplar held.png] [--size 1024] [--repeat 3]
-                                [--device cpu|cuda]
+    python benchmarks/neural.py [--model plugins/texgen_neural/models/lava]
+                                [--exemplar held.png] [--train-exemplar train.png]
+                                [--seeds 16] [--size 1024] [--repeat 3] [--device cpu|cuda]
 
-Without --exemplar only the timing is measured. Metrics use 3 seeds at the exemplar's
-size: patch_swd and spectrum distance (mean), seam score (worst) and diversity.
+Without --exemplar only the timing is measured. With it, both generators make ``--seeds``
+textures at the held exemplar's size: the model from its training, random-phase from
+``--train-exemplar`` (the image the model was trained on; default: the held exemplar
+itself, which favours the baseline), so both have seen the same data and are scored on
+an image neither has seen. Scores, as in benchmarks/quality.py: patch-SWD and spectrum
+distance to the held exemplar (means), the seam score per axis (rows: the top/bottom
+border, columns: the left/right one) as mean ± standard error over the seeds, since one
+border step scatters widely, and the diversity of the first 3 seeds.
 """
 
 import argparse
@@ -16,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from quality import summary
 from texgen import metrics
 from texgen.io import read_image
 from texgen.nodes import NodeContext
@@ -32,18 +39,20 @@ def sample(model, *, height, width, seed, backend="cpu"):
     return out if isinstance(out, np.ndarray) else out.copy_to_host()
 
 
-def score(samples, exemplar):
-    return {"patch_swd": np.mean([metrics.patch_swd(s, exemplar) for s in samples]),
-            "spectrum_distance": np.mean([metrics.spectrum_distance(s, exemplar)
-                                          for s in samples]),
-            "seam_score": max(metrics.seam_score(s) for s in samples),
-            "diversity": metrics.diversity(samples)}
+def scores(texture, exemplar):
+    return {"patch_swd": metrics.patch_swd(texture, exemplar),
+            "spectrum": metrics.spectrum_distance(texture, exemplar),
+            "seam_rows": metrics.seam_score(texture, axis=0),
+            "seam_cols": metrics.seam_score(texture, axis=1)}
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default=ROOT / "plugins/texgen_neural/models/rock")
-    parser.add_argument("--exemplar")
+    parser.add_argument("--model", default=ROOT / "plugins/texgen_neural/models/lava")
+    parser.add_argument("--exemplar", help="held exemplar the scores compare with")
+    parser.add_argument("--train-exemplar", help="what random-phase is given (default: "
+                        "--exemplar)")
+    parser.add_argument("--seeds", type=int, default=16)
     parser.add_argument("--size", type=int, default=1024)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
@@ -61,23 +70,28 @@ def main():
           f"{first:.2f} s | median of {args.repeat}: {statistics.median(times):.2f} s |")
     if not args.exemplar:
         return
-    exemplar = read_image(args.exemplar)[..., :3]
-    height, width = exemplar.shape[:2]
-    rows = {"neural.stylegan": score([sample(args.model, height=height, width=width, seed=s)
-                                      for s in range(3)], exemplar)}
-    try:
-        from texgen_stats.random_phase import random_phase
-    except ImportError:
-        random_phase = None
-    if random_phase is not None:
-        rows["stats.random_phase (baseline)"] = score(
-            [random_phase(NodeContext("rp", width, height, s), exemplar=Path(args.exemplar))
-             for s in range(3)], exemplar)
-    print("| generator | patch_swd ↓ | spectrum distance ↓ | seam score (≈1) | diversity ↑ |")
-    print("|---|---:|---:|---:|---:|")
-    for name, row in rows.items():
-        print(f"| {name} | {row['patch_swd']:.4f} | {row['spectrum_distance']:.3f} | "
-              f"{row['seam_score']:.3f} | {row['diversity']:.3f} |")
+    from texgen_stats.random_phase import random_phase_texture
+
+    held = read_image(args.exemplar)[..., :3]
+    train = read_image(args.train_exemplar or args.exemplar)[..., :3]
+    height, width = held.shape[:2]
+    makers = {
+        "neural.stylegan": lambda seed: sample(args.model, height=height, width=width,
+                                               seed=seed),
+        "stats.random_phase (baseline)": lambda seed: np.clip(
+            random_phase_texture(train, height, width, seed=seed), 0.0, 1.0
+        ).astype(np.float32)}
+    print(f"\nScores against {Path(args.exemplar).name}, {args.seeds} seeds at "
+          f"{width}x{height}:\n")
+    print("| generator | patch_swd ↓ | spectrum distance ↓ | seam score, rows (≈1) | "
+          "seam score, columns (≈1) | diversity ↑ |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, make in makers.items():
+        textures = [make(seed) for seed in range(args.seeds)]
+        values = summary([scores(t, held) for t in textures])
+        seams = [f"{values[k][0]:.2f} ± {values[k][1]:.2f}" for k in ("seam_rows", "seam_cols")]
+        print(f"| {name} | {values['patch_swd'][0]:.4f} | {values['spectrum'][0]:.3f} | "
+              f"{seams[0]} | {seams[1]} | {metrics.diversity(textures[:3]):.3f} |")
 
 
 if __name__ == "__main__":

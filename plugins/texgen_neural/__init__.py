@@ -21,9 +21,14 @@ STYLEGAN = NodeSpec(
     params=(
         Param("model", "path", "",
               "Model folder (or its generator.safetensors) written by 'texgen train "
-              "stylegan', relative to the preset file's folder. Its pixels are the output's: "
-              "features keep their size in pixels at any render size. Default none: it must "
-              "be set."),
+              "stylegan', relative to the preset file's folder. Default none: it must be "
+              "set."),
+        Param("resolution", "int", 0,
+              "Model pixels per texture width. 0: one per output pixel, so features keep "
+              "their size in pixels at any render size; N: the model samples N pixels "
+              "across and the result is resized to the output, so the texture looks the "
+              "same at every render size (sharp up to N pixels). Default 0, range "
+              "0..8192.", min=0, max=8192),
         Param("truncation", "float", 1.0,
               "Pulls the style towards the model's mean style: 1 none (most varied), 0 the "
               "mean (most typical). Default 1.0, range 0.0..1.0.", min=0.0, max=1.0),

@@ -37,13 +37,13 @@ def _channels(value: str) -> tuple[int, ...]:
 @click.option("--channels", default="128,64,32,16", show_default=True,
               help="Generator channels per level, coarse to fine; N levels make a cell of "
                    "2**(N-1) pixels.")
-@click.option("--d-channels", default="32,64,128", show_default=True,
+@click.option("--d-channels", default="16,32,64,128", show_default=True,
               help="Discriminator channels per scale, fine to coarse.")
 @click.option("--w-dim", type=click.IntRange(1), default=64, show_default=True,
               help="Size of z and w.")
-@click.option("--lr", type=click.FloatRange(0, min_open=True), default=0.002,
+@click.option("--lr", type=click.FloatRange(0, min_open=True), default=0.0025,
               show_default=True, help="Adam learning rate.")
-@click.option("--r1-gamma", type=click.FloatRange(0), default=1.0, show_default=True,
+@click.option("--r1-gamma", type=click.FloatRange(0), default=0.1, show_default=True,
               help="R1 penalty weight.")
 @click.option("--sample-every", type=click.IntRange(0), default=250, show_default=True,
               help="Steps between sample grids in OUTPUT/samples (0: none).")

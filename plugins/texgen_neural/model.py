@@ -45,7 +45,8 @@ class ModelConfig:
         mapping_lr_mul: learning-rate multiplier of the mapping network (StyleGAN: 0.01).
         d_channels: discriminator channels per scale, fine to coarse; each scale halves the
             resolution, so its receptive field (the "patch") grows with the count.
-            Default (32, 64, 128).
+            Default (16, 32, 64, 128): patches of about 70 pixels, few channels at full
+            resolution (where the cost is).
     """
 
     z_dim: int = 64
@@ -55,7 +56,7 @@ class ModelConfig:
     channels: tuple[int, ...] = (128, 64, 32, 16)
     num_classes: int = 0
     mapping_lr_mul: float = 0.01
-    d_channels: tuple[int, ...] = (32, 64, 128)
+    d_channels: tuple[int, ...] = (16, 32, 64, 128)
 
     def __post_init__(self):
         for name in ("channels", "d_channels"):
@@ -157,36 +158,71 @@ class MappingNetwork(nn.Module):
 
 
 def upsample_wrap(x: torch.Tensor) -> torch.Tensor:
-    """Bilinear x2 upsampling that wraps around the edges.
+    """x2 upsampling of a periodic image by band-limited (sinc) interpolation.
 
-    (B, C, H, W) -> (B, C, 2H, 2W). One pixel of circular padding feeds the border pixels
-    their wrapped neighbours; the two output pixels each padded pixel makes are cropped.
+    (B, C, H, W) -> (B, C, 2H, 2W): the spectrum is zero-padded (an even size's Nyquist
+    row and column split between the two frequencies they stand for), so the result
+    passes through the input samples, wraps around the edges, and shifting the input by
+    one pixel shifts the output by exactly two. Unlike bilinear interpolation it treats
+    every output pixel alike: bilinear makes the steps between pixels 2i and 2i + 1 four
+    times weaker than those between 2i + 1 and 2i + 2, a lattice of the model's cell
+    that the wrap-around border, a cell boundary, shows as a seam.
     """
-    x = F.pad(x, (1, 1, 1, 1), mode="circular")
-    x = F.interpolate(x, scale_factor=2.0, mode="bilinear", align_corners=False)
-    return x[:, :, 2:-2, 2:-2]
+    h, w = x.shape[-2:]
+    spectrum = torch.fft.rfft2(x)                                    # (B, C, H, W // 2 + 1)
+    padded = spectrum.new_zeros(*x.shape[:-2], 2 * h, w + 1)         # (B, C, 2H, W + 1)
+    positive = h - h // 2  # rows 0 .. positive - 1 are non-negative frequencies
+    padded[..., :positive, :w // 2 + 1] = spectrum[..., :positive, :]
+    padded[..., 2 * h - h // 2:, :w // 2 + 1] = spectrum[..., positive:, :]
+    if h % 2 == 0:
+        padded[..., h // 2, :] = padded[..., 2 * h - h // 2, :] = \
+            padded[..., 2 * h - h // 2, :] * 0.5
+    if w % 2 == 0:
+        padded[..., w // 2] *= 0.5
+    return torch.fft.irfft2(padded, s=(2 * h, 2 * w)) * 4.0
 
 
 def resample_wrap(x: torch.Tensor, height: int, width: int) -> torch.Tensor:
-    """Bilinear resampling of a periodic image to any size, wrapping around the edges.
+    """Resampling of a periodic image to any size, wrapping around the edges.
 
-    (B, C, H, W) -> (B, C, height, width); output pixel centres sample the input at the same
-    fractions of its size, so a tileable input stays tileable.
+    (B, C, H, W) -> (B, C, height, width). An axis that grows is interpolated bilinearly,
+    output pixel centres sampling the input at the same fractions of its size (wrapping);
+    an axis that shrinks is area-averaged (``_shrink_axis``), so detail does not alias. A
+    tileable input stays tileable.
     """
     for axis, size in ((2, height), (3, width)):
         n = x.shape[axis]
-        if n == size:
-            continue
-        position = (torch.arange(size, device=x.device, dtype=x.dtype) + 0.5) * n / size - 0.5
-        lower = torch.floor(position)
-        frac = position - lower
-        lower = lower.long() % n
-        upper = (lower + 1) % n
-        shape = [1, 1, 1, 1]
-        shape[axis] = size
-        frac = frac.view(shape)
-        x = x.index_select(axis, lower) * (1 - frac) + x.index_select(axis, upper) * frac
+        if size < n:
+            x = _shrink_axis(x, axis, size)
+        elif size > n:
+            position = (torch.arange(size, device=x.device, dtype=x.dtype) + 0.5) * n / size
+            lower = torch.floor(position - 0.5)
+            frac = _along(position - 0.5 - lower, axis, x.ndim)
+            lower = lower.long() % n
+            upper = (lower + 1) % n
+            x = x.index_select(axis, lower) * (1 - frac) + x.index_select(axis, upper) * frac
     return x
+
+
+def _along(values: torch.Tensor, axis: int, ndim: int) -> torch.Tensor:
+    """A 1-D tensor shaped to broadcast along ``axis`` of an ``ndim``-D tensor."""
+    shape = [1] * ndim
+    shape[axis] = values.numel()
+    return values.view(shape)
+
+
+def _shrink_axis(x: torch.Tensor, axis: int, size: int) -> torch.Tensor:
+    """``x`` shrunk along ``axis`` to ``size`` samples by area averaging: sample j is the
+    mean of the input over [j n / size, (j + 1) n / size), each pixel weighted by the part it
+    covers. The intervals tile the input exactly, so a periodic image stays periodic."""
+    n = x.shape[axis]
+    # integral(t) = sum of the input over [0, t): prefix sums plus the partial pixel.
+    prefix = F.pad(x.cumsum(axis), (0, 0) * (x.ndim - 1 - axis) + (1, 0))
+    edges = torch.arange(size + 1, device=x.device, dtype=x.dtype) * (n / size)
+    whole = edges.floor().long().clamp(max=n - 1)
+    integral = (prefix.index_select(axis, whole)
+                + _along(edges - whole, axis, x.ndim) * x.index_select(axis, whole))
+    return (integral.narrow(axis, 1, size) - integral.narrow(axis, 0, size)) * (size / n)
 
 
 def _level_style(ws: torch.Tensor, ws_b: torch.Tensor | None, mask: torch.Tensor | None,
@@ -380,30 +416,56 @@ def to_image(rgb: torch.Tensor) -> torch.Tensor:
     return (rgb * 0.5 + 0.5).clamp(0.0, 1.0).permute(0, 2, 3, 1).contiguous()
 
 
+class EqualConv2d(nn.Module):
+    """k x k convolution with equalized learning rate and circular padding, optionally
+    followed by a leaky ReLU: (B, C_in, H, W) -> (B, C_out, H, W).
+
+    As in ``EqualLinear``, weights are stored as N(0, 1) and scaled by 1/sqrt(fan_in) at
+    run time, so Adam moves every layer by the same relative amount. (With PyTorch's default
+    initialisation the discriminator's small weights make Adam's steps of ``lr`` relatively
+    large: it then chases the generator instead of learning the exemplar.)
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel: int, *,
+                 activate: bool = True):
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(out_channels, in_channels, kernel, kernel))
+        self.bias = nn.Parameter(torch.zeros(out_channels))
+        self.scale = 1.0 / math.sqrt(in_channels * kernel * kernel)
+        self.pad = kernel // 2
+        self.activate = activate
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.pad:
+            x = F.pad(x, (self.pad,) * 4, mode="circular")
+        x = F.conv2d(x, self.weight * self.scale, self.bias)
+        return F.leaky_relu(x, 0.2) * _LRELU_GAIN if self.activate else x
+
+
 class Discriminator(nn.Module):
     """Patch discriminator: (B, 3, H, W) [+ label (B,)] -> logits (B, 1, H / 2**n, W / 2**n).
 
-    fromRGB, then per scale two circular 3x3 convs and a 2x2 average pool; each logit judges
-    one patch (the receptive field), so the crop size only changes how many patches a batch
-    holds. A conditional model adds a projection term <embed(label), features> per patch.
+    fromRGB, then per scale two circular 3x3 convs and a 2x2 average pool, all with
+    equalized learning rate; each logit judges one patch (the receptive field), so the crop
+    size only changes how many patches a batch holds. A conditional model adds a projection
+    term <embed(label), features> per patch.
     """
 
     def __init__(self, config: ModelConfig):
         super().__init__()
         chans = config.d_channels
-        self.from_rgb = nn.Conv2d(3, chans[0], 1)
+        self.from_rgb = EqualConv2d(3, chans[0], 1)
         blocks = []
         for a, b in zip(chans, (*chans[1:], chans[-1])):
-            blocks += [nn.Conv2d(a, a, 3, padding=1, padding_mode="circular"), nn.LeakyReLU(0.2),
-                       nn.Conv2d(a, b, 3, padding=1, padding_mode="circular"), nn.LeakyReLU(0.2),
-                       nn.AvgPool2d(2)]
+            blocks += [EqualConv2d(a, a, 3), EqualConv2d(a, b, 3), nn.AvgPool2d(2)]
         self.blocks = nn.Sequential(*blocks)
-        self.out = nn.Conv2d(chans[-1], 1, 1)
+        self.out = EqualConv2d(chans[-1], 1, 1, activate=False)
         self.embed = nn.Embedding(config.num_classes, chans[-1]) if config.num_classes else None
 
     def forward(self, image: torch.Tensor, label: torch.Tensor | None = None) -> torch.Tensor:
-        x = self.blocks(F.leaky_relu(self.from_rgb(image), 0.2))    # (B, C, H/2^n, W/2^n)
+        x = self.blocks(self.from_rgb(image))                        # (B, C, H/2^n, W/2^n)
         logits = self.out(x)                                         # (B, 1, H/2^n, W/2^n)
-        if self.embed is not None:
-            logits = logits + (x * self.embed(label)[:, :, None, None]).sum(1, keepdim=True)
+        if self.embed is not None:  # projection, scaled like a 1x1 equalized conv
+            projection = (x * self.embed(label)[:, :, None, None]).sum(1, keepdim=True)
+            logits = logits + projection / math.sqrt(x.shape[1])
         return logits

@@ -42,13 +42,17 @@ def _device(backend: str) -> str:
 
 
 def stylegan(ctx: NodeContext, *, mix_mask, model: Path, truncation: float, label: int,
-             mix_seed: int, mix_layer: int):
-    """Sample the model at ctx.height x ctx.width; returns float32 (H, W, 3) in [0, 1].
+             mix_seed: int, mix_layer: int, resolution: int = 0):
+    """Sample the model for a ctx.height x ctx.width texture; returns float32 (H, W, 3) in
+    [0, 1].
 
-    The latent, spatial input and per-layer noises come from ``ctx.seed`` (drawn on the
-    CPU, so a seed gives the same inputs on every device). Sizes that are not a multiple of
-    the model's cell are generated at the next multiple and resampled with wrap-around, so
-    they tile too. On the cuda backend the output stays on the GPU (a Numba device array).
+    ``resolution`` 0 samples one model pixel per output pixel; N > 0 samples N x
+    round(N * H / W) model pixels and resizes them to the output (``resample_wrap``), so
+    the texture is the same at every render size. The latent, spatial input and per-layer
+    noises come from ``ctx.seed`` (drawn on the CPU, so a seed gives the same inputs on
+    every device). Sizes that are not a multiple of the model's cell are generated at the
+    next multiple and resized with wrap-around, so they tile too. On the cuda backend the
+    output stays on the GPU (a Numba device array).
     """
     if str(model) in ("", "."):
         raise param_error(ctx.node_id, "model", "no model given: set it to a folder written "
@@ -68,7 +72,10 @@ def stylegan(ctx: NodeContext, *, mix_mask, model: Path, truncation: float, labe
                           f"has {config.levels} style levels (mix_layer 1..{config.levels - 1}, "
                           f"0 for no mixing)")
     cell = config.cell
-    height, width = -(-ctx.height // cell) * cell, -(-ctx.width // cell) * cell
+    model_width = resolution or ctx.width
+    model_height = max(1, round(resolution * ctx.height / ctx.width)) if resolution \
+        else ctx.height
+    height, width = -(-model_height // cell) * cell, -(-model_width // cell) * cell
     inputs = generator.make_inputs(1, height, width, device=device,
                                    generator=torch.Generator().manual_seed(ctx.seed))
     labels = torch.tensor([label], device=device) if config.num_classes else None
@@ -87,8 +94,8 @@ def stylegan(ctx: NodeContext, *, mix_mask, model: Path, truncation: float, labe
         elif ws_b is not None:
             ws, ws_b = ws_b, None
         rgb = generator(ws, inputs.spatial, inputs.noises, ws_b=ws_b, mask=mask)
-        if (height, width) != (ctx.height, ctx.width):
-            rgb = resample_wrap(rgb, ctx.height, ctx.width)
+        if (height, width) != (ctx.height, ctx.width):  # resize the image as it is shown
+            rgb = resample_wrap(rgb.clamp(-1.0, 1.0), ctx.height, ctx.width)
         image = to_image(rgb)[0]                                     # (H, W, 3) in [0, 1]
     if image.is_cuda:
         from numba import cuda

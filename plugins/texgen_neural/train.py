@@ -42,8 +42,10 @@ class TrainOptions:
         crop: side of the square training crops in pixels; a multiple of the model's cell and
             of 2**len(d_channels). Default 64.
         batch: crops per step. Default 8.
-        lr: Adam learning rate, betas (0, 0.99) as in StyleGAN2. Default 0.002.
-        r1_gamma: R1 penalty weight. Default 1.0.
+        lr: Adam learning rate, betas (0, 0.99) as in StyleGAN2. Default 0.0025.
+        r1_gamma: R1 penalty weight. Default 0.1 (StyleGAN2-ADA's rule of thumb
+            0.0002 * crop**2 / batch for the default crop and batch; at 1.0 the
+            discriminator of a 32-pixel-crop run went flat).
         r1_interval: steps between lazy R1 updates. Default 16.
         ema_beta: per-step decay of the EMA generator. Default 0.995.
         mixing_prob: probability of style mixing per batch. Default 0.5.
@@ -55,8 +57,8 @@ class TrainOptions:
     steps: int = 2000
     crop: int = 64
     batch: int = 8
-    lr: float = 0.002
-    r1_gamma: float = 1.0
+    lr: float = 0.0025
+    r1_gamma: float = 0.1
     r1_interval: int = 16
     ema_beta: float = 0.995
     mixing_prob: float = 0.5
@@ -75,19 +77,26 @@ def tiles(image: np.ndarray) -> bool:
 class Exemplars:
     """Exemplar images as (3, H, W) tensors in [-1, 1] and random square crops of them.
 
-    A tileable exemplar is cropped with wrap-around (any position); another one inside its
-    borders, so no crop shows a seam the generator would learn.
+    A tileable exemplar is cropped with wrap-around (any position: it is stored with its
+    first ``crop - 1`` rows and columns repeated after its last, so every crop is a plain
+    slice); another one inside its borders, so no crop shows a seam the generator would
+    learn.
     """
 
     def __init__(self, images: Sequence[np.ndarray], *, crop: int, device: torch.device):
-        self.images, self.wrap = [], []
+        self.images, self.sizes = [], []
         for i, image in enumerate(images):
             if min(image.shape[:2]) < crop:
                 raise ValueError(f"exemplar {i}: {image.shape[1]}x{image.shape[0]} is smaller "
                                  f"than the {crop}-pixel crop")
+            height, width = image.shape[:2]
+            if tiles(image):
+                image = np.pad(image, ((0, crop - 1), (0, crop - 1), (0, 0)), mode="wrap")
+            else:
+                height, width = height - crop + 1, width - crop + 1
             self.images.append(torch.from_numpy(
                 np.ascontiguousarray(image.transpose(2, 0, 1))).to(device) * 2 - 1)
-            self.wrap.append(tiles(image))
+            self.sizes.append((height, width))  # how many crop positions along each axis
         self.crop = crop
         self.device = device
 
@@ -96,15 +105,10 @@ class Exemplars:
         labels = torch.randint(len(self.images), (batch,))
         crops = []
         for label in labels.tolist():
-            image, (height, width) = self.images[label], self.images[label].shape[1:]
-            if self.wrap[label]:
-                y, x = torch.randint(height, ()).item(), torch.randint(width, ()).item()
-                image = image.roll((-y, -x), dims=(1, 2))
-                y = x = 0
-            else:
-                y = torch.randint(height - self.crop + 1, ()).item()
-                x = torch.randint(width - self.crop + 1, ()).item()
-            crops.append(image[:, y:y + self.crop, x:x + self.crop])
+            height, width = self.sizes[label]
+            y = torch.randint(height, ()).item()
+            x = torch.randint(width, ()).item()
+            crops.append(self.images[label][:, y:y + self.crop, x:x + self.crop])
         return torch.stack(crops), labels.to(self.device)
 
 

@@ -16,7 +16,8 @@ from texgen.nodes import NodeContext  # noqa: E402
 from texgen.testing import check_node, seam_ratio  # noqa: E402
 from texgen_neural.checkpoint import (CheckpointError, load_generator,  # noqa: E402
                                       save_generator)
-from texgen_neural.model import Generator, ModelConfig, to_image  # noqa: E402
+from texgen_neural.model import (Generator, ModelConfig, resample_wrap, to_image,  # noqa: E402
+                                 upsample_wrap)
 from texgen_neural.nodes import stylegan  # noqa: E402
 from texgen_neural.train import STATE, TrainOptions, train  # noqa: E402
 
@@ -128,6 +129,49 @@ def test_output_tiles_exactly():
 def test_node_any_size_determinism_and_tiling(model_dir, texgen_engine):
     check_node(texgen_engine.registry.get("neural.stylegan"), params={"model": model_dir},
                sizes=((32, 48), (37, 21)))
+
+
+def test_upsampling_interpolates_wraps_and_has_no_lattice():
+    x = torch.randn(2, 3, 6, 5, generator=torch.Generator().manual_seed(1), dtype=torch.float64)
+    up = upsample_wrap(x)
+    assert up.shape == (2, 3, 12, 10)
+    torch.testing.assert_close(up[..., ::2, ::2], x)  # passes through the samples
+    torch.testing.assert_close(upsample_wrap(x.roll((1, -2), dims=(2, 3))),
+                               up.roll((2, -4), dims=(2, 3)))
+    # Every output pixel is alike: steps from even to odd pixels are as strong as from odd
+    # to even ones (bilinear interpolation makes them 4x weaker).
+    noise = torch.randn(16, 8, 16, 16, generator=torch.Generator().manual_seed(2))
+    steps = upsample_wrap(noise).diff(dim=3).square().mean(dim=(0, 1, 2))
+    assert steps[0::2].mean() == pytest.approx(float(steps[1::2].mean()), rel=0.05)
+
+
+def test_resample_wrap_averages_areas_and_wraps():
+    x = torch.arange(8.0).view(1, 1, 1, 8).repeat(1, 2, 3, 1)         # (1, 2, 3, 8)
+    np.testing.assert_allclose(resample_wrap(x, 3, 4)[0, 0, 0], [0.5, 2.5, 4.5, 6.5])
+    # 8 -> 3: thirds of the row, [0, 8/3) = 0, 1 and 2/3 of 2, and so on.
+    np.testing.assert_allclose(resample_wrap(x, 3, 3)[0, 1, 2],
+                               [(1 + 2 * 2 / 3) * 3 / 8, (2 / 3 + 3 + 4 + 5 / 3) * 3 / 8,
+                                (5 * 2 / 3 + 6 + 7) * 3 / 8],
+                               rtol=1e-6)
+    # Growing interpolates between neighbours, the first pixel between the last and first.
+    grown = resample_wrap(x, 3, 16)[0, 0, 0]
+    np.testing.assert_allclose(grown[:3], [0.25 * 7, 0.25, 0.75])
+    image = torch.rand(1, 3, 40, 30, generator=torch.Generator().manual_seed(0))
+    assert torch.equal(resample_wrap(image, 40, 30), image)
+    assert torch.allclose(resample_wrap(image, 13, 17).mean(), image.mean(), atol=1e-6)
+
+
+def test_resolution_fixes_the_texture_across_render_sizes(model_dir):
+    native = render(model_dir, seed=4, height=32, width=32)
+    small = render(model_dir, seed=4, height=16, width=16, resolution=32)
+    np.testing.assert_allclose(small, native.reshape(16, 2, 16, 2, 3).mean(axis=(1, 3)),
+                               atol=1e-6)
+    large = render(model_dir, seed=4, height=64, width=64, resolution=32)
+    assert seam_ratio(large) < 1.1
+    halved = large.reshape(32, 2, 32, 2, 3).mean(axis=(1, 3))
+    assert np.corrcoef(halved.ravel(), native.ravel())[0, 1] > 0.95
+    wide = render(model_dir, seed=4, height=16, width=32, resolution=32)  # 32 x 16 model px
+    assert wide.shape == (16, 32, 3)
 
 
 def test_seeds_differ_and_repeat(model_dir):
