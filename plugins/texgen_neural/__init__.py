@@ -36,7 +36,13 @@ STYLEGAN = NodeSpec(
               "Which exemplar a conditional model imitates (0..labels-1); 0 for an "
               "unconditional model. Default 0, range 0..1023.", min=0, max=1023),
         Param("mix_seed", "seed", 0,
-              "Seed of the second style used by mix_layer and mix_mask. Default 0."),
+              "Seed of the second style used by interpolation, mix_layer and mix_mask. "
+              "Default 0."),
+        Param("interpolation", "float", 0.0,
+              "Latent interpolation: moves the seed's style this far towards mix_seed's "
+              "(0 the seed's, 1 mix_seed's; the layout still follows the seed), before "
+              "style mixing and the mask apply. Default 0.0, range 0.0..1.0.",
+              min=0.0, max=1.0),
         Param("mix_layer", "int", 0,
               "Style mixing: levels from this one on (1 = all but the coarsest, up to the "
               "model's levels - 1) take mix_seed's style, so higher values change only finer "
@@ -55,12 +61,3 @@ def register_commands(cli):
     from texgen_neural.cli import train_stylegan
 
     cli.commands["train"].add_command(train_stylegan)
-
-
-@hookimpl
-def register_preset_dirs(register):
-    # Not in presets/: a pixel-scale neural model is not resolution independent, which the
-    # shipped-preset tests require of every file there.
-    from pathlib import Path
-
-    register(Path(__file__).parent / "presets")

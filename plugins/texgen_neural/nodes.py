@@ -42,13 +42,15 @@ def _device(backend: str) -> str:
 
 
 def stylegan(ctx: NodeContext, *, mix_mask, model: Path, truncation: float, label: int,
-             mix_seed: int, mix_layer: int, resolution: int = 0):
+             mix_seed: int, mix_layer: int, resolution: int = 0, interpolation: float = 0.0):
     """Sample the model for a ctx.height x ctx.width texture; returns float32 (H, W, 3) in
     [0, 1].
 
     ``resolution`` 0 samples one model pixel per output pixel; N > 0 samples N x
     round(N * H / W) model pixels and resizes them to the output (``resample_wrap``), so
-    the texture is the same at every render size. The latent, spatial input and per-layer
+    the texture is the same at every render size. ``interpolation`` t in [0, 1] moves the
+    seed's style towards mix_seed's (w = lerp(w_seed, w_mix, t), latent interpolation)
+    before style mixing and the mask apply. The latent, spatial input and per-layer
     noises come from ``ctx.seed`` (drawn on the CPU, so a seed gives the same inputs on
     every device). Sizes that are not a multiple of the model's cell are generated at the
     next multiple and resized with wrap-around, so they tile too. On the cuda backend the
@@ -81,11 +83,13 @@ def stylegan(ctx: NodeContext, *, mix_mask, model: Path, truncation: float, labe
     labels = torch.tensor([label], device=device) if config.num_classes else None
     with torch.no_grad():
         w = generator.mapping(inputs.z, labels, truncation=truncation)
+        z_b = torch.randn(1, config.z_dim, generator=torch.Generator().manual_seed(mix_seed))
+        w_b = generator.mapping(z_b.to(device), labels, truncation=truncation)
+        if interpolation:
+            w = torch.lerp(w, w_b, interpolation)
         ws = w[:, None].repeat(1, config.levels, 1)
         ws_b = mask = None
         if mix_layer or mix_mask is not None:
-            z_b = torch.randn(1, config.z_dim, generator=torch.Generator().manual_seed(mix_seed))
-            w_b = generator.mapping(z_b.to(device), labels, truncation=truncation)
             ws_b = ws.clone()
             ws_b[:, mix_layer:] = w_b[:, None]
         if mix_mask is not None:

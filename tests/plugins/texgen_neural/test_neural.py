@@ -213,6 +213,18 @@ def test_truncation_and_mask(model_dir):
     assert np.abs(half - other)[:, 20:30].mean() < np.abs(half - other)[:, 2:12].mean()
 
 
+def test_interpolation_moves_the_style_between_two_seeds(model_dir):
+    start = render(model_dir, seed=3, mix_seed=8)
+    assert np.array_equal(render(model_dir, seed=3, mix_seed=8, interpolation=0.0), start)
+    # All the way: every level takes mix_seed's style, as a full mask does.
+    end = render(model_dir, seed=3, mix_seed=8, mix_mask=np.ones((32, 32, 1), np.float32))
+    np.testing.assert_allclose(render(model_dir, seed=3, mix_seed=8, interpolation=1.0), end,
+                               atol=1e-5)
+    steps = [render(model_dir, seed=3, mix_seed=8, interpolation=t) for t in (0.25, 0.5)]
+    assert np.abs(steps[0] - start).mean() < np.abs(steps[1] - start).mean() \
+        < np.abs(end - start).mean()
+
+
 def test_conditional_label_selects_a_class(tmp_path):
     config = ModelConfig(**{**TINY.to_dict(), "num_classes": 2})
     save_generator(tiny_generator(config=config), tmp_path)
