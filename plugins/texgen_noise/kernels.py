@@ -1038,13 +1038,15 @@ def make_kernels(jit, *, entry_points=(), extra_globals=None):
 
 @functools.cache
 def cpu_kernels():
-    """The CPU kernel set; ``fill_noise_cpu`` is parallel over rows and cached on disk.
+    """The CPU kernel set; the image loops are parallel over rows and cached on disk.
 
-    No ``fastmath``: output must be bitwise reproducible.
+    The scalar functions are ``forceinline``: numba compiles each on its own and LLVM would
+    not inline the larger ones (``gradient_dot``) into the pixel loops, which a call keeps
+    from being SIMD-vectorised. No ``fastmath``: output must be bitwise reproducible.
     """
     parallel = numba.njit(parallel=True, cache=True)
-    return make_kernels(numba.njit(forceinline=True), entry_points=((fill_noise_cpu, parallel),
-                                                  (fill_grid_cpu, parallel)))
+    return make_kernels(numba.njit(forceinline=True),
+                        entry_points=((fill_noise_cpu, parallel), (fill_grid_cpu, parallel)))
 
 
 @functools.cache
