@@ -83,13 +83,16 @@ def stylegan(ctx: NodeContext, *, mix_mask, model: Path, truncation: float, labe
     labels = torch.tensor([label], device=device) if config.num_classes else None
     with torch.no_grad():
         w = generator.mapping(inputs.z, labels, truncation=truncation)
-        z_b = torch.randn(1, config.z_dim, generator=torch.Generator().manual_seed(mix_seed))
-        w_b = generator.mapping(z_b.to(device), labels, truncation=truncation)
+        mixing = mix_layer or mix_mask is not None
+        if interpolation or mixing:  # mix_seed's style
+            z_b = torch.randn(1, config.z_dim,
+                              generator=torch.Generator().manual_seed(mix_seed))
+            w_b = generator.mapping(z_b.to(device), labels, truncation=truncation)
         if interpolation:
             w = torch.lerp(w, w_b, interpolation)
         ws = w[:, None].repeat(1, config.levels, 1)
         ws_b = mask = None
-        if mix_layer or mix_mask is not None:
+        if mixing:
             ws_b = ws.clone()
             ws_b[:, mix_layer:] = w_b[:, None]
         if mix_mask is not None:

@@ -41,11 +41,8 @@ MIX_B = 0x27D4EB2D
 #: first half-quadrant, at 7.5, 22.5 and 37.5 degrees, by mirroring and quarter turns,
 #: choosing with hash bits and selects: no table look-up and no ``% 24``, which keeps the
 #: image loops SIMD-vectorisable.
-GRADIENT_COUNT = 24
-GRADIENT_COS = tuple(math.cos(math.radians(7.5 + 15.0 * k)) for k in range(3))
-GRADIENT_SIN = tuple(math.sin(math.radians(7.5 + 15.0 * k)) for k in range(3))
-GRADIENT_COS0, GRADIENT_COS1, GRADIENT_COS2 = GRADIENT_COS
-GRADIENT_SIN0, GRADIENT_SIN1, GRADIENT_SIN2 = GRADIENT_SIN
+GRADIENT_COS0, GRADIENT_COS1, GRADIENT_COS2 = (math.cos(math.radians(a)) for a in (7.5, 22.5, 37.5))
+GRADIENT_SIN0, GRADIENT_SIN1, GRADIENT_SIN2 = (math.sin(math.radians(a)) for a in (7.5, 22.5, 37.5))
 #: ``gradient_dot``'s 30 low hash bits pick the step within a quadrant.
 LOW30 = (1 << 30) - 1
 
@@ -294,8 +291,8 @@ def simplex_row_parts(j, i_low, period_x, period_y, seed):
     The hash part is the seed xor the wrapped row's ``prime_part``. Lattice point (i, j)
     sits at x = i - j/2, y = j * ROW_HEIGHT; wrapping j by the row period P moves x by P/2,
     so i shifts by P/2 with it (P must be even). The shift also takes whole x periods off,
-    so that i - shift is in [0, 2 * period_x] for every i in [i_low, i_low + period_x + 1]:
-    ``simplex_corner`` then wraps it with ``wrap_near``.
+    so that i - shift is in [0, 2 * period_x + 1] for every i in [i_low, i_low + period_x +
+    2]: ``simplex_corner`` then wraps it with ``wrap_near``.
     """
     wrapped = wrap(j, period_y)
     shift = (j - wrapped) // 2

@@ -122,3 +122,12 @@ def test_registered_spec():
     out = spec.load()(NodeContext(node_id="n", width=16, height=8, seed=2),
                       **{p.name: p.default for p in spec.params})
     assert out.shape == (8, 16, 1) and out.dtype == np.float32
+
+
+def test_gradient_codes_decode_to_the_package_gradients():
+    # _kernel2 decodes a 3-bit code from its bits; it must give GRADIENTS2[code].
+    for code, (gx, gy) in enumerate(oc.GRADIENTS2):
+        for dx, dy in ((0.1, 0.0), (0.0, 0.1)):
+            attenuation = (2.0 - 0.01) ** 4
+            want = attenuation * (gx * dx + gy * dy)
+            assert oc._kernel2(dx, dy, code << 6, 2) == pytest.approx(want, rel=1e-12)
