@@ -7,31 +7,42 @@ those pixels (``mixture.condition``) and the new pixels are sampled from it. Win
 not generated yet are marginalised out (their dimensions dropped). The known pixels are
 treated as slightly noisy (``tolerance``): exact conditioning extrapolates the rare
 overlaps that no component explains well into extreme values, which then spread along the
-scan.
+scan. Which window pixels are known is read off a mask of the pixels drawn so far; the
+conditioning factors depend only on which are known and new, so they are computed once
+per such mask shape (a few dozen per image) and reused.
 
-Block (i, j) only needs blocks (i-1, j-1), (i-1, j) and (i, j-1), so every block on an
-anti-diagonal i + j = d can be drawn at once: the loop runs over diagonals and is vectorised
-within one. A pixel counts as known when its block's diagonal is below d. The conditioning
-factors depend only on which window pixels are known and new, so they are computed once per
-such mask shape (a dozen or so per image) and reused.
+Block (i, j) needs blocks (i-1, j-1), (i-1, j) and (i, j-1) only, so the scan runs over
+anti-diagonals and draws every block of one at once.
 
-On the torus (``tileable``) windows wrap around, and the last column and the last row are
-closing blocks a few pixels wide whose windows reach past them into column 0 and row 0:
-their pixels are conditioned on the wrap-around neighbours as well as on the pixels before
-them, so the texture continues across its edges. A closing block alone sees only a pixel
-of each side, too little to join structure longer than a patch (a mortar line coming from
-above, another one in row 0). So the scan *bridges* the wrap: in the last rows (columns)
-before it, where the model's own texture still correlates strongly across that distance,
-each window's far row (column) also gets a Gaussian message from row 0 (column 0):
+On the torus (``tileable``) the scan must meet its own beginning twice, and a closing
+block there sees only a pixel or two of each side, two parts of the texture drawn
+independently. Both meetings are arranged so that what the closing blocks join has a
+common recent past:
 
-    x_far | x_0  ~  N(mu + (x_0 - mu) / rho(d),  s (1 - rho(d)^2) / rho(d)^2 * Sigma_line)
+- Along a block row, the last block closes against the row's first one. The first
+  column of every block row is one step to the right of the row above's (the rows are
+  *staggered*), so the closing blocks lie on a diagonal instead of one column: both sides
+  of a closing block continue the same row above it, and a joint it inserts is continued
+  down by ordinary blocks instead of by the next closing block. (Closing every row in one
+  column put a vertical joint there in most rows of brick: seam score 3.1.)
+- The last rows must close against row 0, drawn at the start of the scan. Instead of one
+  row of closing blocks, a *closing strip* of ``_STRIP_BLOCKS`` block rows is drawn after
+  the scan, column band by column band around the torus: in each band one front comes
+  down from the rows above the strip and one comes up from row 0 (across the wrap), and
+  they meet in a closing block whose height moves one block per band (a triangle wave),
+  so the breaks where the fronts disagree are spread over the strip's height instead of
+  lining up along one row. (One row of closing blocks broke every one of brick's joints
+  along the top/bottom border: seam score 7.)
 
-the likelihood of x_0 given x_far for two pixels d apart whose correlation is rho(d), with
-Sigma_line the mixture's covariance of a window line (so pixels and channels that move
-together are not counted as independent evidence) and s = ``_MESSAGE_SCALE``. rho(d) is
-measured once per call on a small untiled sample of the same sampler (``_wrap_correlation``).
-Structure that reaches the wrap is steered over those rows into what row 0 holds, instead
-of breaking off in the closing block.
+Which way the scan runs matters. The staggered rows join structure that crosses them (a
+block row's closing sees that structure coming down from the row above on both sides)
+but not structure that runs along them, which would have to close on itself along the
+diagonal; the strip's fronts are the other way round. The first matters more (measured
+on brick, whose joints are vertical: along the rows, the diagonal's steps were 2.8-4.9
+times an interior step, against 3.0 at worst inside the strip across them), so the scan
+runs in the transposed frame (model transposed, output transposed back) when the model's
+pixels correlate further horizontally than vertically (``_runs_horizontally``): block rows
+then cross the long structure.
 """
 
 from __future__ import annotations
@@ -43,28 +54,21 @@ import numpy as np
 
 from texgen.nodes import NodeContext, param_error
 from texgen_stats._common import single_threaded_blas
-from texgen_stats.mixture import Conditional, condition
+from texgen_stats.mixture import Conditional, Mixture, condition
 from texgen_stats.model import ModelFileError, PatchModel, load_model
 
-#: Messages are sent over at most this many rows (columns) before the wrap, and only while
-#: the correlation rho(d) stays at or above ``_MIN_CORRELATION``. Beyond about 20 rows the
-#: messages' Gaussian picture of what little row 0 says about x_far (wrongly) extrudes
-#: row 0's horizontal structure upwards: bright slabs above the wrap, seen on brick.
-_LONGEST_LAG = 12
-_MIN_CORRELATION = 0.1
-#: Scale s of the message variance. Every block of the bridge gets the same far-away
-#: evidence anew, so the exact variance (s = 1) under-steers: brick's mortar lines still
-#: broke off at the wrap (seam score about 2.6). Measured on brick, grass and gravel
-#: (16 seeds, 512²), s = 0.2 makes the wrap-around step like an interior step on all three;
-#: s = 0.15 over-steers gravel (0.92), s = 0.3 under-steers brick (1.17).
-_MESSAGE_SCALE = 0.2
-#: Side of the untiled sample on which the correlations are measured.
-_CORRELATION_SAMPLE = 128
+#: Block rows in the closing strip (fewer on short canvases). Measured on brick (512², 16
+#: seeds; step energy across a row boundary over the mean one, averaged over the seeds):
+#: with 16 blocks (48 rows of 5x5 patches) the worst boundary inside the strip was 2.3 and
+#: the top/bottom border 1.4; with 8 blocks 3.0 and 1.4; one row of closing blocks put 6.6
+#: on the border itself. Grass and gravel stay at 1.05-1.1 either way. The strip costs
+#: about 0.1 s per 100 columns of width.
+_STRIP_BLOCKS = 16
 
 
 def synthesize(model: PatchModel, height: int, width: int, *, overlap: int, tolerance: float,
                tileable: bool, seed: int, guide: np.ndarray | None = None,
-               guide_strength: float = 0.0, bridge: bool = True) -> np.ndarray:
+               guide_strength: float = 0.0) -> np.ndarray:
     """A (height, width, channels) float32 texture in [0, 1] sampled from ``model``.
 
     ``overlap`` (1 .. patch_size - 1) is how many rows / columns of each window are
@@ -72,227 +76,231 @@ def synthesize(model: PatchModel, height: int, width: int, *, overlap: int, tole
     (height, width, 1), optional, with ``guide_strength`` >= 0 biases each block's
     component towards those whose mean brightness (ranked 0..1 among the components)
     matches the guide's mean over the block: log-weight - strength * (rank - guide)**2.
-    ``bridge`` (default True; only with ``tileable``) sends the wrap-around messages
-    described in the module docstring; False closes the torus with the closing blocks
-    alone (for comparison). Deterministic for a given ``seed``: each diagonal draws its
-    random numbers in block order, whatever the grouping by mask shape.
+    ``tileable`` scans the torus (staggered rows and the closing strip, module docstring).
+    Deterministic for a given ``seed``: the random numbers are drawn per group of blocks in
+    block order, whatever the grouping by mask shape.
     """
+    transpose = tileable and _runs_horizontally(model)
+    if transpose:
+        model = _transposed(model)
+        height, width = width, height
+        guide = None if guide is None else guide.transpose(1, 0, 2)
+    bias = None if guide is None or guide_strength == 0 else _GuideBias.of(
+        model, guide, guide_strength)
     with single_threaded_blas():
-        return _scan(model, height, width, overlap=overlap, tolerance=tolerance,
-                     tileable=tileable, seed=seed, guide=guide, guide_strength=guide_strength,
-                     bridge=bridge and tileable)
+        canvas = _Canvas(model, height, width, overlap, tolerance, seed, bias)
+        canvas.scan(tileable)
+    out = canvas.pixels
+    return np.ascontiguousarray(out.transpose(1, 0, 2)) if transpose else out
 
 
-def _scan(model: PatchModel, height: int, width: int, *, overlap: int, tolerance: float,
-          tileable: bool, seed: int, guide: np.ndarray | None, guide_strength: float,
-          bridge: bool) -> np.ndarray:
-    """The scan of ``synthesize`` (same arguments and result), BLAS threads as they are."""
-    patch, channels = model.patch_size, model.channels
-    rng = np.random.Generator(np.random.PCG64(seed))
-    row_blocks = _blocks(height, patch, overlap, tileable)
-    col_blocks = _blocks(width, patch, overlap, tileable)
-    n_rows, n_cols = len(row_blocks.starts), len(col_blocks.starts)
-    largest = int(row_blocks.sizes.max() * col_blocks.sizes.max()) * channels
-    preference = None if guide is None or guide_strength == 0 else _guide_bias(
-        model, guide, row_blocks, col_blocks, guide_strength)  # (n_rows, n_cols, K)
-    messages = _Messages.measure(model, overlap, tolerance) if bridge else None
-    canvas = np.zeros((height, width, channels), np.float32)
-    cache: dict[bytes, Conditional] = {}
-    for diagonal in range(n_rows + n_cols - 1):
-        i = np.arange(max(0, diagonal - n_cols + 1), min(n_rows, diagonal + 1))
-        j = diagonal - i
-        rows, rows_ok, rows_new = row_blocks.windows(i, patch, tileable)
-        cols, cols_ok, cols_new = col_blocks.windows(j, patch, tileable)
-        new = rows_new[:, :, None] & cols_new[:, None, :]
-        done = row_blocks.index[rows][:, :, None] + col_blocks.index[cols][:, None, :] \
-            < diagonal
-        known = rows_ok[:, :, None] & cols_ok[:, None, :] & done & ~new
-        count = len(i)
-        uniforms = rng.random(count)
-        normals = rng.standard_normal((count, largest))
-        lags = np.zeros((count, 2), np.int64)  # per block: row, column message lag (0: none)
-        if messages is not None:
-            lags[:, 0] = messages.lags(row_blocks, i, col_blocks.index[cols] < diagonal, 0)
-            lags[:, 1] = messages.lags(col_blocks, j, row_blocks.index[rows] < diagonal, 1)
-        masks = np.concatenate([known.reshape(count, -1), new.reshape(count, -1), lags],
-                               axis=1)
+class _Canvas:
+    """The texture being drawn: pixels, which of them are drawn, and the block sampler."""
+
+    def __init__(self, model: PatchModel, height: int, width: int, overlap: int,
+                 tolerance: float, seed: int, bias: _GuideBias | None):
+        self.model, self.overlap, self.tolerance, self.bias = model, overlap, tolerance, bias
+        self.pixels = np.zeros((height, width, model.channels), np.float32)
+        self.drawn = np.zeros((height, width), bool)
+        self.rng = np.random.Generator(np.random.PCG64(seed))
+        self.cache: dict[bytes, Conditional] = {}
+
+    def scan(self, tileable: bool) -> None:
+        """Draw every pixel: the diagonal scan, then (tileable, when the canvas is tall
+        enough) the closing strip over the last rows."""
+        height, width = self.drawn.shape
+        patch, overlap = self.model.patch_size, self.overlap
+        strip = _strip_layout(height, patch, overlap, 0) if tileable else None
+        scanned = strip.starts[0] if strip is not None else height
+        rows = _blocks(scanned, patch, overlap, tileable and strip is None)
+        cols = _blocks(width, patch, overlap, tileable)
+        # Staggered rows: block row i starts `step` columns right of row i-1, so its block j
+        # needs the row above up to that row's block j + 1: the wavefront is 2 i + j.
+        staggered = tileable and cols.leads[-1] < cols.leads[0]
+        pace = 2 if staggered else 1
+        shifts = np.arange(len(rows.starts)) * (patch - overlap) * staggered % width
+        n_rows, n_cols = len(rows.starts), len(cols.starts)
+        for diagonal in range(pace * (n_rows - 1) + n_cols):
+            i = np.arange(max(0, -(-(diagonal - n_cols + 1) // pace)),
+                          min(n_rows, diagonal // pace + 1))
+            j = diagonal - pace * i
+            row_index, row_ok, row_new = rows.windows(i, patch)
+            col_index, col_ok, col_new = cols.windows(j, patch)
+            self.draw(row_index, (col_index + shifts[i][:, None]) % width,
+                      row_ok[:, :, None] & col_ok[:, None, :],
+                      row_new[:, :, None] & col_new[:, None, :])
+        if strip is not None:
+            self.close(scanned, cols)
+
+    def close(self, top: int, cols: _Blocks) -> None:
+        """Draw the closing strip, rows top..height-1, band by band of ``cols``: in band j
+        a front of blocks down from row top - 1 and one up from row 0 (across the wrap),
+        drawn side by side, then their meeting block."""
+        height = self.drawn.shape[0]
+        patch, overlap = self.model.patch_size, self.overlap
+        count = len(_strip_layout(height, patch, overlap, 0).starts)
+        for j in range(len(cols.starts)):
+            meeting = abs((j + count // 2) % (2 * count - 2) - (count - 1)) if count > 1 else 0
+            strip = _strip_layout(height, patch, overlap, meeting)
+            col_index, _, col_new = cols.windows(np.array([j]), patch)
+            down, up = list(range(meeting)), list(range(count - 1, meeting, -1))
+            for step in range(max(len(down), len(up))):
+                blocks = np.array(down[step:step + 1] + up[step:step + 1])
+                self._draw_in_band(strip, blocks, col_index, col_new)
+            self._draw_in_band(strip, np.array([meeting]), col_index, col_new)
+
+    def _draw_in_band(self, strip: _Blocks, blocks: np.ndarray, col_index: np.ndarray,
+                      col_new: np.ndarray) -> None:
+        row_index, row_ok, row_new = strip.windows(blocks, self.model.patch_size)
+        self.draw(row_index, np.repeat(col_index, len(blocks), axis=0),
+                  row_ok[:, :, None] & np.ones(col_new.shape[1], bool),
+                  row_new[:, :, None] & col_new[:, None, :])
+
+    def draw(self, rows: np.ndarray, cols: np.ndarray, exists: np.ndarray,
+             new: np.ndarray) -> None:
+        """Sample n blocks at once: window pixel rows and columns (n, patch), which window
+        pixels exist (n, patch, patch: False beyond an untiled edge) and which are the
+        block's own (n, patch, patch); rows and columns wrap around the canvas."""
+        height, width = self.drawn.shape
+        patch, channels = self.model.patch_size, self.model.channels
+        rows, cols = rows % height, cols % width
+        count = len(rows)
+        known = exists & self.drawn[rows[:, :, None], cols[:, None, :]] & ~new
+        uniforms = self.rng.random(count)
+        normals = self.rng.standard_normal((count, int(new.sum(axis=(1, 2)).max()) * channels))
+        masks = np.concatenate([known.reshape(count, -1), new.reshape(count, -1)], axis=1)
         shapes, which = np.unique(masks, axis=0, return_inverse=True)
         for shape_index, shape in enumerate(shapes):
             members = np.flatnonzero(which.ravel() == shape_index)
+            known_px, new_px = shape.reshape(2, patch, patch)
             key = shape.tobytes()
-            known_px, new_px = shape[:2 * patch * patch].reshape(2, patch, patch).astype(bool)
-            row_lag, col_lag = shape[-2:]
-            if key not in cache:
-                cache[key] = _conditional(model, known_px, new_px, tolerance, messages,
-                                          row_lag, col_lag)
-            conditional = cache[key]
+            if key not in self.cache:
+                self.cache[key] = condition(self.model.mixture, _dims(known_px, channels),
+                                            _dims(new_px, channels), noise=self.tolerance)
+            conditional = self.cache[key]
             r, c = rows[members], cols[members]
-            windows = canvas[r[:, :, None], c[:, None, :]].reshape(len(members), -1)
-            observed = [windows[:, _dims(known_px, channels)]]
-            if row_lag:
-                observed.append(messages.target(canvas[0][c], row_lag, 0))
-            if col_lag:
-                observed.append(messages.target(canvas[r, 0], col_lag, 1))
-            values = conditional.sample(
-                np.concatenate(observed, axis=1), uniforms[members],
-                normals[members, :conditional.new.size],
-                bias=None if preference is None else preference[i[members], j[members]])
+            windows = self.pixels[r[:, :, None], c[:, None, :]].reshape(len(members), -1)
             py, px = np.nonzero(new_px)
-            canvas[r[:, py], c[:, px]] = np.clip(values, 0.0, 1.0).reshape(
+            values = conditional.sample(
+                windows[:, _dims(known_px, channels)], uniforms[members],
+                normals[members, :conditional.new.size],
+                bias=None if self.bias is None else self.bias.over(r[:, py], c[:, px]))
+            self.pixels[r[:, py], c[:, px]] = np.clip(values, 0.0, 1.0).reshape(
                 len(members), py.size, channels)
-    return canvas
+            self.drawn[r[:, py], c[:, px]] = True
 
 
-def _conditional(model: PatchModel, known_px: np.ndarray, new_px: np.ndarray,
-                 tolerance: float, messages: _Messages | None, row_lag: int,
-                 col_lag: int) -> Conditional:
-    """The mixture conditioned on a window's known pixels (``tolerance`` noise) and on the
-    wrap-around messages of the given lags (0: none), over its new pixels. The observed
-    dimensions are the known pixels', then the far row's, then the far column's."""
-    channels, patch = model.channels, model.patch_size
-    dims = [_dims(known_px, channels)]
-    noises = [tolerance * np.eye(dims[0].size)]
-    for lag, axis in ((row_lag, 0), (col_lag, 1)):
-        if lag:
-            line = np.zeros((patch, patch), bool)
-            line[(-1, slice(None)) if axis == 0 else (slice(None), -1)] = True
-            dims.append(_dims(line, channels))
-            noises.append(messages.noise(dims[-1], lag, axis))
-    known = np.concatenate(dims)
-    noise = np.zeros((known.size, known.size))
-    start = 0
-    for block in noises:  # block diagonal: the overlap and each message are independent
-        noise[start:start + len(block), start:start + len(block)] = block
-        start += len(block)
-    return condition(model.mixture, known, _dims(new_px, channels), noise=noise)
+class _GuideBias(NamedTuple):
+    """A guide's preference: ``guide`` float64 (H, W) clipped to [0, 1], each component's
+    brightness ``rank`` (K,) in [0, 1] (0 darkest), and the ``strength``."""
 
-
-class _Messages(NamedTuple):
-    """The wrap-around bridge of one model and sampler setting.
-
-    ``correlations`` float64 (2, L): per axis (0: rows, 1: columns) and lag d = 1..L, the
-    correlation of two pixels d apart along it, 0 where too weak to send a message;
-    ``mean`` float64 (C,) and ``covariance`` float64 (D, D) are the mixture's.
-    """
-
-    correlations: np.ndarray
-    mean: np.ndarray
-    covariance: np.ndarray
+    guide: np.ndarray
+    rank: np.ndarray
+    strength: float
 
     @classmethod
-    def measure(cls, model: PatchModel, overlap: int, tolerance: float) -> _Messages:
-        correlations = _wrap_correlation(model, overlap, tolerance)
-        mixture = model.mixture
-        mean = (mixture.weights @ mixture.means).reshape(-1, model.channels).mean(axis=0)
-        return cls(correlations, mean, mixture.covariance())
+    def of(cls, model: PatchModel, guide: np.ndarray, strength: float) -> _GuideBias:
+        brightness = model.mixture.means.mean(axis=1)
+        rank = np.argsort(np.argsort(brightness)) / max(1, len(brightness) - 1)
+        return cls(np.clip(np.asarray(guide[..., 0], np.float64), 0.0, 1.0), rank, strength)
 
-    def lags(self, blocks: _Blocks, index: np.ndarray, target_done: np.ndarray,
-             axis: int) -> np.ndarray:
-        """int64 (n,): for blocks ``index`` (n,) along ``axis``, the distance d from each
-        window's far line to line 0 across the wrap, where a message is sent; else 0.
-        ``target_done`` (n, patch) says which line-0 pixels beside the window exist yet."""
-        patch = target_done.shape[1]
-        far = blocks.starts[index] - blocks.leads[index] + patch - 1
-        lag = len(blocks.index) - far
-        # lag < far: line 0 is nearer across the wrap than back along the scan (which has
-        # conditioned on it already in an image shorter than a few bridges).
-        usable = (far < len(blocks.index)) & (lag <= self.correlations.shape[1]) \
-            & (lag < far) & target_done.all(axis=1)
-        lag = np.where(usable, lag, 0)
-        strong = self.correlations[axis][np.maximum(lag, 1) - 1] > 0
-        return np.where(strong, lag, 0)
-
-    def target(self, line0: np.ndarray, lag: int, axis: int) -> np.ndarray:
-        """The message's observed values (n, patch * C) from line 0's pixels (n, patch, C)
-        beside the windows: mu + (x_0 - mu) / rho."""
-        rho = self.correlations[axis][lag - 1]
-        return (self.mean + (line0 - self.mean) / rho).reshape(len(line0), -1)
-
-    def noise(self, dims: np.ndarray, lag: int, axis: int) -> np.ndarray:
-        """The message's noise covariance over the far line's ``dims``."""
-        rho = self.correlations[axis][lag - 1]
-        return _MESSAGE_SCALE * (1.0 - rho ** 2) / rho ** 2 * self.covariance[np.ix_(dims, dims)]
+    def over(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """float64 (n, K): the log-weight bias of n blocks whose pixels are at (rows, cols),
+        both (n, pixels): -strength * (rank - the guide's mean over the block)**2."""
+        means = self.guide[rows, cols].mean(axis=1)
+        return -self.strength * (self.rank - means[:, None]) ** 2
 
 
-def _wrap_correlation(model: PatchModel, overlap: int, tolerance: float) -> np.ndarray:
-    """float64 (2, L): the correlation rho(d) of pixels d = 1..L apart along rows (0) and
-    columns (1) in an untiled ``_CORRELATION_SAMPLE``-pixel sample of the sampler (seed 0,
-    so it depends on the model and settings only), channels pooled; L = ``_LONGEST_LAG``;
-    0 from the first lag whose rho falls below ``_MIN_CORRELATION`` on."""
-    side = _CORRELATION_SAMPLE
-    sample = _scan(model, side, side, overlap=overlap, tolerance=tolerance, tileable=False,
-                   seed=0, guide=None, guide_strength=0.0, bridge=False).astype(np.float64)
-    centred = sample - sample.mean(axis=(0, 1))
-    energy = np.mean(centred ** 2)
-    lags = np.arange(1, _LONGEST_LAG + 1)
-    out = np.zeros((2, len(lags)))
-    for axis in (0, 1):
-        if energy <= 0:
-            break
-        rho = np.array([np.mean(np.take(centred, range(side - d), axis=axis)
-                                * np.take(centred, range(d, side), axis=axis)) / energy
-                        for d in lags])
-        out[axis] = np.where(np.cumprod(rho >= _MIN_CORRELATION).astype(bool), rho, 0.0)
-    return out
+def _runs_horizontally(model: PatchModel) -> bool:
+    """Whether the model's pixels correlate further across its patches than down them: the
+    mixture's covariance of pixel pairs 1 .. patch - 1 apart, summed over the distances,
+    horizontally against vertically (channels pooled)."""
+    patch, channels = model.patch_size, model.channels
+    cov = model.mixture.covariance().reshape(patch, patch, channels, patch, patch, channels)
+    pairs = np.einsum("rqcspc->rqsp", cov)  # (row, col) x (row, col), channel traces
+    vertical = sum(np.trace(pairs[:-d, :, d:, :], axis1=1, axis2=3).trace()
+                   for d in range(1, patch))
+    horizontal = sum(np.trace(pairs[:, :-d, :, d:], axis1=0, axis2=2).trace()
+                     for d in range(1, patch))
+    return bool(horizontal > vertical)
 
 
-def _guide_bias(model: PatchModel, guide: np.ndarray, row_blocks: _Blocks,
-                col_blocks: _Blocks, strength: float) -> np.ndarray:
-    """float64 (n_rows, n_cols, K): each block's log-weight bias towards the components
-    whose brightness rank matches the guide's mean over the block."""
-    brightness = model.mixture.means.mean(axis=1)
-    rank = np.argsort(np.argsort(brightness)) / max(1, len(brightness) - 1)
-    sums = np.add.reduceat(np.add.reduceat(np.asarray(guide[..., 0], np.float64),
-                                           row_blocks.starts, axis=0),
-                           col_blocks.starts, axis=1)
-    means = sums / (row_blocks.sizes[:, None] * col_blocks.sizes[None, :])
-    return -strength * (rank - np.clip(means, 0.0, 1.0)[:, :, None]) ** 2
+def _transposed(model: PatchModel) -> PatchModel:
+    """The model of the transposed patches (rows and columns swapped)."""
+    patch, channels = model.patch_size, model.channels
+    order = np.arange(patch * patch * channels).reshape(patch, patch, channels)
+    order = order.transpose(1, 0, 2).ravel()
+    mixture = model.mixture
+    return PatchModel(Mixture(mixture.weights, mixture.means[:, order],
+                              mixture.covariances[:, order][:, :, order]),
+                      model.patch_size, model.channels, model.metadata)
 
 
 class _Blocks(NamedTuple):
-    """How one axis is cut: per block its first pixel, size and lead (window pixels before
-    it), all (n,); and each pixel's block, (size,)."""
+    """How one axis of ``size`` pixels is cut: per block its first pixel, size and lead
+    (window pixels before it), all (n,). Windows wrap around the axis when ``tileable``,
+    else stop at its ends."""
 
     starts: np.ndarray
     sizes: np.ndarray
     leads: np.ndarray
-    index: np.ndarray
+    size: int
+    tileable: bool
 
-    def windows(self, blocks: np.ndarray, patch: int, tileable: bool):
+    def windows(self, blocks: np.ndarray, patch: int):
         """For blocks (n,): window pixel indices (n, patch), whether each exists, and
         whether it is one of the block's own pixels."""
         offsets = np.arange(patch) - self.leads[blocks][:, None]
-        indices, exists = _wrap(self.starts[blocks][:, None] + offsets, len(self.index),
-                                tileable)
+        index = self.starts[blocks][:, None] + offsets
+        if self.tileable:
+            indices, exists = index % self.size, np.ones(index.shape, bool)
+        else:
+            indices, exists = np.clip(index, 0, self.size - 1), (index >= 0) & (index < self.size)
         return indices, exists, (offsets >= 0) & (offsets < self.sizes[blocks][:, None])
+
+
+def _closing(patch: int, overlap: int) -> tuple[int, int]:
+    """Size and lead of a closing block: its window has ``lead`` pixels on each side, so it
+    is conditioned on both neighbours. ``lead`` is about a third of the patch (at most
+    ``overlap``), so the block is a few pixels wide (3 for patches of 5 and 7): wide enough
+    to blend two sides that disagree over several pixels, not one."""
+    lead = min(overlap, max(1, (patch - 1) // 3))
+    return patch - 2 * lead, lead
 
 
 def _blocks(size: int, patch: int, overlap: int, tileable: bool) -> _Blocks:
     """Cut an axis of ``size`` pixels into blocks of ``patch - overlap`` pixels, each led by
-    ``overlap`` conditioning pixels (the last block maybe shorter).
-
-    On the torus (when ``size`` exceeds the patch) a last, closing block ends the loop: its
-    window has ``lead`` pixels before it and as many after it, in the first block, so its
-    pixels are conditioned on both neighbours. ``lead`` is about a third of the patch
-    (at most ``overlap``), so the closing block is a few pixels wide (3 for patches of 5 and
-    7): wide enough to blend two sides that disagree over several pixels, not one.
-    """
+    ``overlap`` conditioning pixels (the last block maybe shorter). On the torus (when
+    ``size`` exceeds the patch) a closing block (``_closing``) ends the loop, its window
+    reaching into the first block."""
     step = patch - overlap
-    lead = min(overlap, max(1, (patch - 1) // 3))
-    closing = patch - 2 * lead if tileable and size > patch else 0
+    closing, lead = _closing(patch, overlap) if tileable and size > patch else (0, 0)
     starts = np.array([*range(0, size - closing, step), *([size - closing] if closing else [])])
     leads = np.full(len(starts), overlap)
     if closing:
         leads[-1] = lead
     sizes = np.diff(np.append(starts, size))
-    return _Blocks(starts, sizes, leads, np.repeat(np.arange(len(starts)), sizes))
+    return _Blocks(starts, sizes, leads, size, tileable)
 
 
-def _wrap(index: np.ndarray, size: int, tileable: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Canvas indices (wrapped on the torus, clamped otherwise) and whether each exists."""
-    if tileable:
-        return index % size, np.ones(index.shape, bool)
-    return np.clip(index, 0, size - 1), (index >= 0) & (index < size)
+def _strip_layout(height: int, patch: int, overlap: int, meeting: int) -> _Blocks | None:
+    """The rows of one band of the closing strip at the bottom of a torus of ``height``
+    rows: ``meeting`` blocks of ``patch - overlap`` rows led by ``overlap`` rows above
+    (the front coming down), the meeting block (``_closing``: conditioned above and
+    below), then blocks led by no row, conditioned on the ``overlap`` rows below them (the
+    front coming up from row 0). ``_STRIP_BLOCKS`` blocks in all, fewer where the rows
+    above the strip would be less than a patch; None where not even two fit."""
+    step = patch - overlap
+    closing, lead = _closing(patch, overlap)
+    count = min(_STRIP_BLOCKS, (height - patch - closing) // step + 1)
+    if count < 2:
+        return None
+    meeting = min(meeting, count - 1)
+    top = height - (count - 1) * step - closing
+    sizes = np.array([step] * meeting + [closing] + [step] * (count - 1 - meeting))
+    starts = top + np.concatenate([[0], np.cumsum(sizes[:-1])])
+    leads = np.array([overlap] * meeting + [lead] + [0] * (count - 1 - meeting))
+    return _Blocks(starts, sizes, leads, height, True)
 
 
 def _dims(pixels: np.ndarray, channels: int) -> np.ndarray:
@@ -306,8 +314,8 @@ def gmm(ctx: NodeContext, *, guide: np.ndarray | None = None, model: Path, overl
     """The ``stats.gmm`` node: a texture sampled from a GMM patch model file.
 
     Args:
-        ctx: node context; ``seed`` drives the sampling, ``tileable`` wraps the scan
-            and bridges its wrap (``synthesize``).
+        ctx: node context; ``seed`` drives the sampling, ``tileable``
+            scans the torus so that the output tiles (``synthesize``).
         guide: optional gray (H, W, 1): where it is dark, components with dark patches are
             preferred; where bright, bright ones.
         model: the .npz file written by ``texgen train gmm``.

@@ -6,12 +6,14 @@ import numpy as np
 import pytest
 
 import texgen
-from stats_testing import (PATCH, context, edge_step_ratio, photo_brick_model,
+from stats_testing import (PATCH, bricks, context, edge_step_ratio, photo_brick_model,
                            registered_specs, small_model, smooth_model, write_exemplar)
 from texgen import metrics
 from texgen.testing import check_node, seam_ratio
+from texgen_stats import synthesis
 from texgen_stats.model import fit_patch_model, save_model
-from texgen_stats.synthesis import _blocks, _wrap_correlation, gmm, synthesize
+from texgen_stats.synthesis import (_blocks, _Canvas, _runs_horizontally, _strip_layout,
+                                    _transposed, gmm, synthesize)
 
 
 @pytest.fixture(scope="module")
@@ -62,55 +64,109 @@ def test_the_torus_wrap_is_about_an_ordinary_step_and_a_plain_scan_is_not():
     assert max(seam_ratio(sample(48, 64, seed=s, overlap=3)) for s in range(4)) < 1.3
 
 
-def test_the_bridge_joins_long_structure_across_the_wrap():
-    # Brick's vertical joints run further than a patch: closed by the closing blocks alone,
-    # the joints from above break off against row 0's (a seam across the top/bottom border);
-    # bridged, the border step is an interior-like step. Mean over 6 seeds: one border
-    # step scatters widely (docs/metrics.md).
+def test_the_closing_strip_joins_long_structure_better_than_a_closing_row(monkeypatch):
+    # Brick's joints run further than a patch. One row of closing blocks (what a canvas too
+    # short for the strip gets) breaks every joint off along the top/bottom border; the
+    # strip spreads the breaks over its height. Mean over seeds: one border step scatters
+    # widely (docs/metrics.md).
     pytest.importorskip("skimage")
     model = photo_brick_model()
 
-    def row_seam(bridge):
+    def row_seam():
         return np.mean([metrics.seam_score(synthesize(
-            model, 128, 96, overlap=2, tolerance=0.003, tileable=True, seed=seed,
-            bridge=bridge), axis=0) for seed in range(6)])
+            model, 96, 96, overlap=2, tolerance=0.003, tileable=True, seed=seed), axis=0)
+            for seed in range(10)])
 
-    bridged, unbridged = row_seam(True), row_seam(False)
-    assert 0.6 < bridged < 1.4, bridged
-    assert unbridged > 2.0 and unbridged > 2 * bridged, (unbridged, bridged)
+    with_strip = row_seam()
+    monkeypatch.setattr(synthesis, "_STRIP_BLOCKS", 1)
+    with_row = row_seam()
+    assert with_strip < 2.0 and with_strip < 0.5 * with_row, (with_strip, with_row)
 
 
-def test_the_bridge_follows_the_models_own_correlation():
-    # A smooth texture correlates over several pixels: messages over the first lags, none
-    # once the correlation has fallen below 0.1. Pixel noise does not correlate at all:
-    # nothing is sent, and the output is that of the closing blocks alone, bit for bit.
-    smooth = _wrap_correlation(smooth_model(), 3, 0.003)
-    assert smooth.shape == (2, 12)
-    assert (smooth[:, :3] > 0.4).all() and (np.diff(smooth[:, :3], axis=1) < 0).all()
-    for rho in smooth:
-        assert not (rho[np.argmin(rho > 0):] > 0).any(), "messages stop at the first weak lag"
-    white = np.random.default_rng(0).random((48, 48, 3)).astype(np.float32)
-    noise = fit_patch_model(white, patch_size=PATCH, components=2, iterations=4,
-                            samples=1000, seed=0)
-    np.testing.assert_array_equal(_wrap_correlation(noise, 2, 0.003), 0.0)
+def test_the_staggered_rows_close_on_a_diagonal():
+    # A block closes its block row when the pixels right after it are drawn already. Each
+    # block row of the scan closes one step (3 px) right of the row above: the closings
+    # lie on a diagonal, and no column collects them. Below the scan, the closing strip's
+    # last band closes the strip against its first.
+    closings = {}
+
+    class Recording(_Canvas):
+        def draw(self, rows, cols, exists, new):
+            height, width = self.drawn.shape
+            for r, c, n in zip(rows % height, cols % width, new):
+                own_rows, own_cols = r[n.any(axis=1)], c[n.any(axis=0)]
+                if self.drawn[own_rows, (own_cols[-1] + 1) % width].all():
+                    closings.setdefault(int(own_rows[0]), []).append(int(own_cols[0]))
+            super().draw(rows, cols, exists, new)
+
+    Recording(small_model(), 96, 48, 2, 0.003, 0, None).scan(True)
+    scanned = {row: found for row, found in closings.items() if row < 48}
+    assert scanned == {3 * k: [(45 + 3 * k) % 48] for k in range(16)}
+    assert {tuple(found) for row, found in closings.items() if row >= 48} == {(45,)}
+
+
+def test_the_scan_runs_along_the_longer_correlation():
+    # brick's joints are vertical: its scan runs in the transposed frame, so a model of
+    # the transposed patches, which runs horizontally, gives the same texture transposed.
+    pytest.importorskip("skimage")
+    model = photo_brick_model()
+    assert not _runs_horizontally(model) and _runs_horizontally(_transposed(model))
     np.testing.assert_array_equal(
-        synthesize(noise, 30, 40, overlap=2, tolerance=0.003, tileable=True, seed=3),
-        synthesize(noise, 30, 40, overlap=2, tolerance=0.003, tileable=True, seed=3,
-                   bridge=False))
+        synthesize(_transposed(model), 40, 70, overlap=2, tolerance=0.003, tileable=True,
+                   seed=4),
+        synthesize(model, 70, 40, overlap=2, tolerance=0.003, tileable=True,
+                   seed=4).transpose(1, 0, 2))
+    twice = _transposed(_transposed(model)).mixture
+    np.testing.assert_array_equal(twice.covariances, model.mixture.covariances)
+    np.testing.assert_array_equal(twice.means, model.mixture.means)
 
 
-def test_an_untiled_scan_has_no_bridge_and_a_tiled_one_is_changed_by_it():
-    plain = sample(48, 40, tileable=False)
-    np.testing.assert_array_equal(plain, synthesize(
-        small_model(), 48, 40, overlap=2, tolerance=0.003, tileable=False, seed=1,
-        bridge=False))
-    tiled = synthesize(smooth_model(), 48, 40, overlap=2, tolerance=0.003, tileable=True,
-                       seed=1)
-    unbridged = synthesize(smooth_model(), 48, 40, overlap=2, tolerance=0.003, tileable=True,
-                           seed=1, bridge=False)
-    assert not np.array_equal(tiled, unbridged)
-    # Only the rows and columns before the wrap (and what the scan draws after them) change.
-    np.testing.assert_array_equal(tiled[:20, :20], unbridged[:20, :20])
+class _CountingCanvas(_Canvas):
+    """Counts how often each pixel is drawn, and checks that no block of a call reads a
+    pixel that the same call draws (it would read a value from before it is drawn)."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.times = np.zeros(self.drawn.shape, int)
+
+    def draw(self, rows, cols, exists, new):
+        height, width = self.drawn.shape
+        drawn_now = np.zeros(self.drawn.shape, int)
+        read_now = np.zeros(self.drawn.shape, int)
+        for r, c, e, n in zip(rows % height, cols % width, exists, new):
+            # np.add.at: an untiled window clamps at the edge, repeating pixels
+            np.add.at(drawn_now, np.ix_(r, c), n)
+            np.add.at(read_now, np.ix_(r, c), e & ~n & self.drawn[np.ix_(r, c)])
+        assert not ((read_now > 0) & (drawn_now > 0)).any(), "a block reads what a block draws"
+        self.times += drawn_now
+        super().draw(rows, cols, exists, new)
+
+
+@pytest.mark.parametrize("height, width, patch, overlap", [
+    (64, 48, 5, 2), (90, 37, 5, 2), (23, 17, 5, 2), (7, 9, 5, 2), (81, 64, 7, 3),
+    (70, 50, 5, 1), (70, 50, 5, 4)])
+@pytest.mark.parametrize("tileable", [True, False])
+def test_every_pixel_is_drawn_once(height, width, patch, overlap, tileable):
+    model = fit_patch_model(bricks(), patch_size=patch, components=2, iterations=2,
+                            samples=300, seed=0)
+    canvas = _CountingCanvas(model, height, width, overlap, 0.003, 0, None)
+    canvas.scan(tileable)
+    np.testing.assert_array_equal(canvas.times, 1)
+
+
+def test_the_closing_strip_meets_between_two_fronts():
+    # 16 blocks of 3 rows, the meeting block (3 rows, 1 row of lead on each side) after
+    # `meeting` blocks led from above; the blocks after it are led by none (conditioned
+    # on the rows below them), the last reaching across the wrap.
+    strip = _strip_layout(128, 5, 2, 5)
+    assert strip.starts[-1] + strip.sizes[-1] == 128 and strip.sizes.sum() == 48
+    np.testing.assert_array_equal(np.diff(strip.starts), strip.sizes[:-1])
+    np.testing.assert_array_equal(strip.leads, [2] * 5 + [1] + [0] * 10)
+    rows, _, new = strip.windows(np.array([15]), 5)
+    np.testing.assert_array_equal(rows[0], [125, 126, 127, 0, 1])
+    np.testing.assert_array_equal(new[0], [True, True, True, False, False])
+    assert len(_strip_layout(30, 5, 2, 0).starts) == 8   # fewer on a short canvas
+    assert _strip_layout(10, 5, 2, 0) is None            # no room: a closing row instead
 
 
 @pytest.mark.parametrize("size", [(1, 1), (3, 7), (PATCH, PATCH + 1), (9, 4), (23, 17)])
