@@ -8,20 +8,25 @@ exemplar, seam score, time to fit, time to synthesize.
 Exemplars are scikit-image's bundled photographs (``skimage.data.brick()`` etc., 512x512
 gray), averaged down 2x2 to 256x256 and repeated into r, g, b; scikit-image is in the
 ``test`` extra. The GMM is fitted with the ``texgen train gmm`` defaults and sampled with
-the ``stats.gmm`` defaults, tileable, with the wrap-around bridge (the default) and, for
-comparison, without it (``bridge=False``: the closing blocks alone); ``--images DIR`` also
-writes each exemplar and the first seed's syntheses there as PNGs. The "halves" row is a
-yardstick: the two 256x128 halves of the exemplar against each other, i.e. what two genuine
-pieces of the texture score. Lower is better for every metric but the seam score, which
-should be close to 1.
+the ``stats.gmm`` defaults, tileable; ``--images DIR`` also writes each exemplar and the
+first seed's syntheses there as PNGs. The "halves" row is a yardstick: the two 256x128
+halves of the exemplar against each other, i.e. what two genuine pieces of the texture
+score. Lower is better for every metric but the seam score, which should be close to 1.
 
 The seam score measures one border step against the mean interior step, so one texture's
 score scatters by about the coefficient of variation of its interior step energies (0.2 for
 random-phase brick, up to 0.7 for GMM brick). It is therefore averaged over ``--seeds``
 syntheses per axis (rows: the top/bottom border; columns: the left/right one) and shown as
 mean ± standard error of that mean; the worse axis is the method's seam score. The other
-scores are means over the seeds; times are medians. ``--append`` adds the table, with the
-date, machine and command, to benchmarks/RESULTS.md.
+scores are means over the seeds; times are medians.
+
+A generator can also move its seam off the border, where the seam score does not look. So
+a second table shows, per axis, the step across every row (column) boundary
+(``metrics.boundary_steps``) over its mean, averaged over the seeds: the border's, the
+largest among the 128 boundaries around the border (64 on each side), and the largest
+among 128 in the middle of the texture. The middle's is what chance gives 128 averaged
+boundaries of that texture; a seam near the border stands out above it. ``--append`` adds
+both tables, with the date, machine and command, to benchmarks/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -79,12 +84,33 @@ def summary(rows: list[dict[str, float]]) -> dict[str, tuple[float, float]]:
     return out
 
 
+#: Boundaries on each side of the border, and in the middle, that the step table scans.
+NEAR = 64
+
+
+def step_profile(textures: list[np.ndarray]) -> list[tuple[float, float, float]]:
+    """Per axis: (the border's, the worst near the border, the worst in the middle) of the
+    boundary steps over their mean, averaged over the textures."""
+    out = []
+    for axis in (0, 1):
+        relative = np.mean([steps / steps[:-1].mean() for steps in (
+            metrics.boundary_steps(texture, axis=axis) for texture in textures)], axis=0)
+        middle = len(relative) // 2
+        near = np.concatenate([relative[-NEAR:], relative[:NEAR]])
+        out.append((float(relative[-1]), float(near.max()),
+                    float(relative[middle - NEAR:middle + NEAR].max())))
+    return out
+
+
 def run(names: list[str], size: int, seeds: int, images: Path | None) -> list[str]:
     lines = [f"| exemplar | method | fit (s) | synthesis {size}² (s) | patch SWD ↓ | "
              "spectrum distance ↓ | seam score, rows (≈1) | seam score, columns (≈1) |",
              "|---|---|---:|---:|---:|---:|---:|---:|"]
+    steps = ["| exemplar | method | rows: border | rows: worst near the border | rows: worst "
+             "in the middle | columns: border | columns: worst near the border | columns: "
+             "worst in the middle |", "|---|---|---:|---:|---:|---:|---:|---:|"]
 
-    def row(name, method, fit, synth, values):
+    def row(name, method, fit, synth, values, textures=None):
         fit_text = f"{fit:.1f}" if fit is not None else "–"
         synth_text = f"{synth:.2f}" if synth is not None else "–"
         seams = [f"{values[key][0]:.2f} ± {values[key][1]:.2f}" if values[key][1] else
@@ -93,18 +119,24 @@ def run(names: list[str], size: int, seeds: int, images: Path | None) -> list[st
                      f"{values['patch_swd'][0]:.4f} | {values['spectrum'][0]:.3f} | "
                      f"{seams[0]} | {seams[1]} |")
         print(lines[-1], flush=True)
+        if textures is not None:
+            cells = " | ".join(f"{value:.2f}" for axis in step_profile(textures)
+                               for value in axis)
+            steps.append(f"| {name} | {method} | {cells} |")
+            print(steps[-1], flush=True)
 
     def syntheses(label, make):
-        """Scores of ``make(seed)`` for every seed, and the median time of one call."""
-        results, times = [], []
+        """Scores of ``make(seed)`` for every seed, the textures, and the median time."""
+        results, textures, times = [], [], []
         for seed in range(seeds):
             started = time.perf_counter()
             out = make(seed)
             times.append(time.perf_counter() - started)
             results.append(scores(out, image))
+            textures.append(out)
             if seed == 0:
                 save(images, f"{name}_{label}", out)
-        return summary(results), statistics.median(times)
+        return summary(results), textures, statistics.median(times)
 
     print("\n".join(lines), flush=True)
     for name in names:
@@ -119,19 +151,15 @@ def run(names: list[str], size: int, seeds: int, images: Path | None) -> list[st
         model = fit_patch_model(image, exemplar_name=name)
         fit_seconds = time.perf_counter() - started
         overlap = (model.patch_size - 1) // 2
-        iterations = model.metadata["fit"]["iterations"]
-        for bridge in (True, False):
-            values, seconds = syntheses("gmm" if bridge else "gmm_unbridged", lambda seed: (
-                synthesize(model, size, size, overlap=overlap, tolerance=0.003, tileable=True,
-                           seed=seed, bridge=bridge)))
-            method = (f"stats.gmm ({iterations} EM iterations)" if bridge else
-                      "stats.gmm without the wrap-around bridge (before)")
-            row(name, method, fit_seconds if bridge else None, seconds, values)
+        values, textures, seconds = syntheses("gmm", lambda seed: synthesize(
+            model, size, size, overlap=overlap, tolerance=0.003, tileable=True, seed=seed))
+        row(name, f"stats.gmm ({model.metadata['fit']['iterations']} EM iterations)",
+            fit_seconds, seconds, values, textures)
 
-        values, seconds = syntheses("random_phase", lambda seed: np.clip(
+        values, textures, seconds = syntheses("random_phase", lambda seed: np.clip(
             random_phase_texture(image, size, size, seed=seed), 0.0, 1.0).astype(np.float32))
-        row(name, "stats.random_phase", None, seconds, values)
-    return lines
+        row(name, "stats.random_phase", None, seconds, values, textures)
+    return lines + [""] + steps
 
 
 def save(folder: Path | None, name: str, texture: np.ndarray) -> None:
@@ -185,7 +213,10 @@ def main():
             f"at most {DEFAULTS['iterations']} EM iterations) and the `stats.gmm` defaults "
             f"(overlap {(patch - 1) // 2}, tolerance 0.003), tileable; metrics from "
             f"`texgen.metrics`, averaged over {args.seeds} seeds (seam scores: mean ± "
-            f"standard error, per axis).", "", *lines, "", ""]
+            f"standard error, per axis). Second table: the step across each row (column) "
+            f"boundary over the mean step, averaged over the seeds, at the border, the worst "
+            f"of the {2 * NEAR} around it and the worst of {2 * NEAR} in the middle.", "",
+            *lines, "", ""]
         section[3] = textwrap.fill(section[3], width=92)
         with open(RESULTS, "a", encoding="utf-8") as file:
             file.write("\n".join(section))

@@ -11,8 +11,9 @@ but must have the same number of channels.
 - ``spectrum_distance``, ``histogram_distance`` and ``patch_swd`` compare statistics, so two
   different samples of the same texture score near 0. ``patch_swd`` (multi-scale sliced
   Wasserstein distance between patch distributions) is the main texture-quality score.
-- ``seam_score`` checks one texture's wrap-around border; ``diversity`` checks that several
-  seeds give different textures.
+- ``seam_score`` checks one texture's wrap-around border (``boundary_steps``: the step
+  across every row or column boundary, to find a seam elsewhere); ``diversity`` checks that
+  several seeds give different textures.
 - ``evaluate`` runs every metric that applies and returns them by name.
 
 docs/metrics.md explains each one, its range and which direction is better.
@@ -27,7 +28,7 @@ from collections.abc import Sequence
 import numpy as np
 
 __all__ = ["mse", "ssim", "spectrum_distance", "histogram_distance", "patch_swd",
-           "seam_score", "diversity", "evaluate"]
+           "seam_score", "boundary_steps", "diversity", "evaluate"]
 
 COPY_NOTE = "measures copying, not texture quality"
 """The caveat shown next to MSE and SSIM (``texgen eval`` prints it in its table)."""
@@ -358,18 +359,40 @@ def seam_score(texture, *, reference: str = "mean", power: int = 2,
     if axis not in (None, 0, 1):
         raise ValueError(f"axis must be None, 0 or 1, got {axis!r}")
     texture = _image(texture, "texture")
-    if min(texture.shape[:2]) < 2:
-        raise ValueError(f"seam_score needs at least 2 x 2 pixels, got {texture.shape[1]} x "
-                         f"{texture.shape[0]}")
     ratios = []
     for along in (0, 1) if axis is None else (axis,):
-        other_axes = tuple(a for a in range(texture.ndim) if a != along)
-        steps = (np.abs(np.diff(texture, axis=along)) ** power).mean(axis=other_axes)
-        interior = steps.mean() if reference == "mean" else steps.max()
-        edge = (np.abs(np.take(texture, 0, axis=along) - np.take(texture, -1, axis=along))
-                ** power).mean()
-        ratios.append(edge / max(interior, _TINY))
+        steps = boundary_steps(texture, axis=along, power=power)
+        interior = steps[:-1].mean() if reference == "mean" else steps[:-1].max()
+        ratios.append(steps[-1] / max(interior, _TINY))
     return float(max(ratios))
+
+
+def boundary_steps(texture, *, axis: int, power: int = 2) -> np.ndarray:
+    """The step across each row (axis 0) or column (axis 1) boundary of a tiling texture.
+
+    Element k is the mean of |step| ** ``power`` (channels pooled) from row (column) k to
+    k + 1; the last element is the wrap-around step, from the last row (column) to the
+    first, so ``seam_score`` is the last element over the mean of the others. Averaged over
+    seeds and divided by its mean, it shows a seam wherever it is: a generator that moved
+    its seam away from the border has one boundary far above 1 inside.
+
+    Args:
+        texture: float array (H, W, C) or (H, W), at least 2 x 2 pixels.
+        axis: 0 (the H boundaries between rows) or 1 (the W between columns).
+        power: 2 (energy, default) or 1 (mean absolute step).
+
+    Returns:
+        float64 (H,) or (W,), >= 0.
+    """
+    if axis not in (0, 1):
+        raise ValueError(f"axis must be 0 or 1, got {axis!r}")
+    texture = _image(texture, "texture")
+    if min(texture.shape[:2]) < 2:
+        raise ValueError(f"the steps across a texture's rows and columns need at least 2 x 2 "
+                         f"pixels, got {texture.shape[1]} x {texture.shape[0]}")
+    wrapped = np.concatenate([texture, np.take(texture, [0], axis=axis)], axis=axis)
+    other_axes = tuple(a for a in range(texture.ndim) if a != axis)
+    return (np.abs(np.diff(wrapped, axis=axis)) ** power).mean(axis=other_axes)
 
 
 def _max_correlation(a: np.ndarray, b: np.ndarray) -> float:

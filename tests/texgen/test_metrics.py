@@ -159,6 +159,22 @@ def test_a_periodic_textures_seam_score_scatters_by_its_step_energies_spread(tex
     assert scores.std() == pytest.approx(energies.std() / energies.mean(), rel=0.05)
 
 
+def test_boundary_steps_find_a_seam_away_from_the_border(textures):
+    first = textures[0]
+    seam = np.roll(noise(1, tileable=False), 23, axis=1)  # its border now runs at 22 | 23
+    steps = metrics.boundary_steps(seam, axis=1)
+    assert steps.shape == (SIZE,) and np.argmax(steps) == 22 and steps[22] > 3 * steps.mean()
+    np.testing.assert_allclose(steps[22], np.mean((seam[:, 23] - seam[:, 22]) ** 2))
+    np.testing.assert_allclose(steps[-1], np.mean((seam[:, 0] - seam[:, -1]) ** 2))
+    for axis in (0, 1):
+        steps = metrics.boundary_steps(first, axis=axis, power=1)
+        assert metrics.seam_score(first, axis=axis, power=1) == steps[-1] / steps[:-1].mean()
+    with pytest.raises(ValueError, match="need at least 2 x 2 pixels"):
+        metrics.boundary_steps(np.zeros((1, 5)), axis=0)
+    with pytest.raises(ValueError, match="axis must be 0 or 1"):
+        metrics.boundary_steps(first, axis=None)
+
+
 def test_seam_ratio_is_the_tolerant_form_of_seam_score(textures):
     first, _, _ = textures
     cut = noise(1, size=SIZE + 30)[:SIZE, :SIZE]
