@@ -174,12 +174,14 @@ class Conditional:
     For component k, with o = known and u = new dimensions (the rest marginalised out):
     mean_u|o = mean_u + gain (x_o - mean_o), gain = S_uo S_oo^-1, and covariance
     S_uu - gain S_ou (the Schur complement). The component weights become proportional to
-    weight_k N(x_o; mean_o, S_oo). Built once per pair of index sets and reused.
+    weight_k N(x_o; mean_o, S_oo'), where S_oo' may carry more noise than the S_oo of the
+    gain (``condition``'s ``weight_noise``). Built once per pair of index sets and reused.
 
     ``factors`` float32 (K * (d_o + d_u), d_o) stacks, per component, the whitening matrix
-    L_oo^-1 over the gain, so one matrix product serves the likelihood and the mean;
+    L_oo^-1 (S_oo' = L_oo L_oo^T) over the gain, so one matrix product serves the likelihood
+    and the mean;
     ``offsets`` float64 (K, d_o + d_u) is the same product applied to mean_o, minus
-    (0, mean_u); ``log_norms`` float64 (K,) is log weight_k - log sqrt((2 pi)^d_o |S_oo|);
+    (0, mean_u); ``log_norms`` float64 (K,) is log weight_k - log sqrt((2 pi)^d_o |S_oo'|);
     ``chols`` float64 (K, d_u, d_u) factors the conditional covariances.
     """
 
@@ -221,8 +223,27 @@ class Conditional:
         return means[rows, chosen] + np.einsum("nij,nj->ni", self.chols[chosen], normals)
 
 
+def _noise_covariance(noise: float | np.ndarray, d_o: int, name: str) -> np.ndarray:
+    """A float (the same variance on each known dimension) or a (d_o, d_o) covariance, as
+    the (d_o, d_o) covariance."""
+    noise = np.asarray(noise, np.float64)
+    noise = noise * np.eye(d_o) if noise.ndim == 0 else noise
+    if noise.shape != (d_o, d_o):
+        raise ValueError(f"{name} must be a float or a ({d_o}, {d_o}) covariance, got shape "
+                         f"{noise.shape}")
+    return noise
+
+
+def _factor(s_oo: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Whitening matrices L^-1 (K, d_o, d_o) and log determinants (K,) of covariances
+    s_oo = L L^T (K, d_o, d_o)."""
+    chol = np.linalg.cholesky(s_oo)
+    return np.linalg.inv(chol), 2.0 * np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
+
+
 def condition(mixture: Mixture, known: np.ndarray, new: np.ndarray, *,
-              noise: float | np.ndarray = 0.0) -> Conditional:
+              noise: float | np.ndarray = 0.0,
+              weight_noise: float | np.ndarray | None = None) -> Conditional:
     """The ``Conditional`` of ``mixture`` given dimensions ``known``, over ``new``.
 
     ``known`` and ``new`` are int index arrays into the mixture's D dimensions (``known`` may
@@ -232,24 +253,24 @@ def condition(mixture: Mixture, known: np.ndarray, new: np.ndarray, *,
     the conditional mean follows the known values less slavishly and an unlikely
     combination of them is not extrapolated wildly. A dimension may be both known and new
     when its noise is positive: the known value is then a noisy observation of the value to
-    be drawn (a soft constraint). All components are factored at once (batched LAPACK).
+    be drawn (a soft constraint). ``weight_noise`` (same forms; default None: ``noise``)
+    is the noise assumed when re-weighting the components by the known values' likelihood
+    only, so a component can be chosen leniently and then followed closely (a larger
+    ``weight_noise`` than ``noise``). All components are factored at once (batched LAPACK).
     """
     known, new = np.asarray(known, np.int64), np.asarray(new, np.int64)
     d_o, d_u = known.size, new.size
-    noise = np.asarray(noise, np.float64)
-    noise = noise * np.eye(d_o) if noise.ndim == 0 else noise
-    if noise.shape != (d_o, d_o):
-        raise ValueError(f"noise must be a float or a ({d_o}, {d_o}) covariance, got shape "
-                         f"{noise.shape}")
+    split = weight_noise is not None
+    noise = _noise_covariance(noise, d_o, "noise")
+    weight_noise = _noise_covariance(weight_noise, d_o, "weight_noise") if split else noise
     cov, means = mixture.covariances, mixture.means
-    s_oo = cov[:, known[:, None], known[None, :]] + noise  # (K, d_o, d_o)
-    s_uo = cov[:, new[:, None], known[None, :]]            # (K, d_u, d_o)
-    s_uu = cov[:, new[:, None], new[None, :]]              # (K, d_u, d_u)
+    s_oo = cov[:, known[:, None], known[None, :]]  # (K, d_o, d_o)
+    s_uo = cov[:, new[:, None], known[None, :]]    # (K, d_u, d_o)
+    s_uu = cov[:, new[:, None], new[None, :]]      # (K, d_u, d_u)
     if d_o:
-        chol = np.linalg.cholesky(s_oo)
-        whiten = np.linalg.inv(chol)
-        gain = s_uo @ whiten.transpose(0, 2, 1) @ whiten
-        log_dets = 2.0 * np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
+        whiten, log_dets = _factor(s_oo + weight_noise)
+        mean_whiten = _factor(s_oo + noise)[0] if split else whiten
+        gain = s_uo @ mean_whiten.transpose(0, 2, 1) @ mean_whiten
     else:
         whiten = np.zeros((mixture.components, 0, 0))
         gain = np.zeros((mixture.components, d_u, 0))

@@ -7,7 +7,10 @@ those pixels (``mixture.condition``) and the new pixels are sampled from it. Win
 not generated yet are marginalised out (their dimensions dropped). The known pixels are
 treated as slightly noisy (``tolerance``): exact conditioning extrapolates the rare
 overlaps that no component explains well into extreme values, which then spread along the
-scan. Which window pixels are known is read off a mask of the pixels drawn so far; the
+scan. The component that continues a block is chosen with more noise assumed
+(``weight_tolerance``) than its new pixels are then drawn with: a lenient choice keeps a
+block from switching to a component that fits its overlap's few odd pixels exactly, and a
+close draw keeps the joint with the overlap invisible. Which window pixels are known is read off a mask of the pixels drawn so far; the
 conditioning factors depend only on which are known and new, so they are computed once
 per such mask shape (a few dozen per image) and reused.
 
@@ -67,12 +70,13 @@ _STRIP_BLOCKS = 16
 
 
 def synthesize(model: PatchModel, height: int, width: int, *, overlap: int, tolerance: float,
-               tileable: bool, seed: int, guide: np.ndarray | None = None,
-               guide_strength: float = 0.0) -> np.ndarray:
+               weight_tolerance: float | None = None, tileable: bool, seed: int,
+               guide: np.ndarray | None = None, guide_strength: float = 0.0) -> np.ndarray:
     """A (height, width, channels) float32 texture in [0, 1] sampled from ``model``.
 
     ``overlap`` (1 .. patch_size - 1) is how many rows / columns of each window are
-    conditioned on; ``tolerance`` is the ``noise`` of ``mixture.condition``. ``guide``
+    conditioned on; ``tolerance`` and ``weight_tolerance`` (None: ``tolerance``) are the
+    ``noise`` and ``weight_noise`` of ``mixture.condition``. ``guide``
     (height, width, 1), optional, with ``guide_strength`` >= 0 biases each block's
     component towards those whose mean brightness (ranked 0..1 among the components)
     matches the guide's mean over the block: log-weight - strength * (rank - guide)**2.
@@ -88,7 +92,8 @@ def synthesize(model: PatchModel, height: int, width: int, *, overlap: int, tole
     bias = None if guide is None or guide_strength == 0 else _GuideBias.of(
         model, guide, guide_strength)
     with single_threaded_blas():
-        canvas = _Canvas(model, height, width, overlap, tolerance, seed, bias)
+        canvas = _Canvas(model, height, width, overlap, tolerance, weight_tolerance, seed,
+                         bias)
         canvas.scan(tileable)
     out = canvas.pixels
     return np.ascontiguousarray(out.transpose(1, 0, 2)) if transpose else out
@@ -98,8 +103,10 @@ class _Canvas:
     """The texture being drawn: pixels, which of them are drawn, and the block sampler."""
 
     def __init__(self, model: PatchModel, height: int, width: int, overlap: int,
-                 tolerance: float, seed: int, bias: _GuideBias | None):
-        self.model, self.overlap, self.tolerance, self.bias = model, overlap, tolerance, bias
+                 tolerance: float, weight_tolerance: float | None, seed: int,
+                 bias: _GuideBias | None):
+        self.model, self.overlap, self.bias = model, overlap, bias
+        self.tolerance, self.weight_tolerance = tolerance, weight_tolerance
         self.pixels = np.zeros((height, width, model.channels), np.float32)
         self.drawn = np.zeros((height, width), bool)
         self.rng = np.random.Generator(np.random.PCG64(seed))
@@ -177,7 +184,8 @@ class _Canvas:
             known_px, new_px = known[members[0]], new[members[0]]
             if key not in self.cache:
                 self.cache[key] = condition(self.model.mixture, _dims(known_px, channels),
-                                            _dims(new_px, channels), noise=self.tolerance)
+                                            _dims(new_px, channels), noise=self.tolerance,
+                                            weight_noise=self.weight_tolerance)
             conditional = self.cache[key]
             r, c = rows[members], cols[members]
             windows = self.pixels[r[:, :, None], c[:, None, :]].reshape(len(members), -1)
@@ -311,7 +319,8 @@ def _dims(pixels: np.ndarray, channels: int) -> np.ndarray:
 
 
 def gmm(ctx: NodeContext, *, guide: np.ndarray | None = None, model: Path, overlap: int = 0,
-        tolerance: float = 0.003, guide_strength: float = 20.0) -> np.ndarray:
+        tolerance: float = 0.001, weight_tolerance: float = 0.003,
+        guide_strength: float = 20.0) -> np.ndarray:
     """The ``stats.gmm`` node: a texture sampled from a GMM patch model file.
 
     Args:
@@ -323,7 +332,10 @@ def gmm(ctx: NodeContext, *, guide: np.ndarray | None = None, model: Path, overl
         overlap: rows / columns each window shares with the blocks above and to the left,
             1 .. patch size - 1; 0 picks (patch size - 1) // 2. Default 0.
         tolerance: variance (pixel values in [0, 1]) added to the overlap's pixels when
-            conditioning on them; 0 is exact conditioning. Default 0.003.
+            conditioning on them to draw the new pixels; 0 is exact conditioning.
+            Default 0.001.
+        weight_tolerance: the same variance when choosing which mixture component
+            continues the overlap (its likelihood of the overlap). Default 0.003.
         guide_strength: how strongly the guide steers the components (0: not at all).
             Default 20.0.
 
@@ -350,5 +362,6 @@ def gmm(ctx: NodeContext, *, guide: np.ndarray | None = None, model: Path, overl
         raise param_error(ctx.node_id, "overlap", f"must be 0 (automatic) or 1..{patch - 1} "
                           f"for this model's {patch}x{patch} patches, got {overlap}")
     return synthesize(patch_model, ctx.height, ctx.width, overlap=overlap,
-                      tolerance=tolerance, tileable=ctx.tileable, seed=ctx.seed, guide=guide,
+                      tolerance=tolerance, weight_tolerance=weight_tolerance,
+                      tileable=ctx.tileable, seed=ctx.seed, guide=guide,
                       guide_strength=guide_strength)

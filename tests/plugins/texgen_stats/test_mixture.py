@@ -119,6 +119,36 @@ def test_a_noise_covariance_is_added_to_the_known_block():
         condition(mixture, known, new, noise=np.eye(3))
 
 
+def test_weight_noise_sets_the_component_choice_and_noise_the_mean():
+    # Brute force per component: weights from N(x; m_o, S_oo + weight_noise), mean and
+    # covariance from the Gaussian conditional with S_oo + noise.
+    mixture = two_component_mixture()
+    known, new = np.array([0, 2]), np.array([1])
+    noise, weight_noise = 0.05, np.array([[0.6, 0.2], [0.2, 0.5]])
+    x = np.array([[0.7, -0.4]])
+    conditional = condition(mixture, known, new, noise=noise, weight_noise=weight_noise)
+    log_weights, means = conditional.posterior(x)
+    expected = []
+    for k, (w, m, c) in enumerate(zip(mixture.weights, mixture.means, mixture.covariances)):
+        s_oo = c[np.ix_(known, known)] + noise * np.eye(2)
+        gain = c[np.ix_(new, known)] @ np.linalg.inv(s_oo)
+        np.testing.assert_allclose(means[0, k], m[new] + gain @ (x[0] - m[known]), atol=1e-5)
+        schur = c[np.ix_(new, new)] - gain @ c[np.ix_(known, new)]
+        np.testing.assert_allclose(conditional.chols[k] @ conditional.chols[k].T, schur,
+                                   atol=1e-9)
+        expected.append(np.log(w) + gaussian_log_density(
+            x[0], m[known], c[np.ix_(known, known)] + weight_noise))
+    np.testing.assert_allclose(log_weights[0], expected - logsumexp(np.array(expected), axis=0),
+                               atol=1e-5)
+    same = condition(mixture, known, new, noise=noise, weight_noise=noise).posterior(x)
+    default = condition(mixture, known, new, noise=noise).posterior(x)
+    for a, b in zip(same, default):
+        np.testing.assert_allclose(a, b, atol=1e-6)
+    assert not np.allclose(log_weights, default[0], atol=1e-3)
+    with pytest.raises(ValueError, match=r"weight_noise must be a float or a \(2, 2\)"):
+        condition(mixture, known, new, noise=noise, weight_noise=np.eye(3))
+
+
 def test_a_new_dim_that_is_also_known_is_a_noisy_observation_of_it():
     # Brute force: the Gaussian of (x0, x1, x2, z) with z = x1 + e, e ~ N(0, 0.2),
     # conditioned on (x0, z): the same as known dims [0, 1] with noise diag(0, 0.2)

@@ -23,8 +23,10 @@ def model_file(tmp_path_factory):
     return path
 
 
-def sample(height, width, *, seed=1, tileable=True, overlap=2, tolerance=0.003):
+def sample(height, width, *, seed=1, tileable=True, overlap=2, tolerance=0.003,
+           weight_tolerance=None):
     return synthesize(small_model(), height, width, overlap=overlap, tolerance=tolerance,
+                      weight_tolerance=weight_tolerance,
                       tileable=tileable, seed=seed)
 
 
@@ -99,7 +101,7 @@ def test_the_staggered_rows_close_on_a_diagonal():
                     closings.setdefault(int(own_rows[0]), []).append(int(own_cols[0]))
             super().draw(rows, cols, exists, new)
 
-    Recording(small_model(), 96, 48, 2, 0.003, 0, None).scan(True)
+    Recording(small_model(), 96, 48, 2, 0.003, None, 0, None).scan(True)
     scanned = {row: found for row, found in closings.items() if row < 48}
     assert scanned == {3 * k: [(45 + 3 * k) % 48] for k in range(16)}
     assert {tuple(found) for row, found in closings.items() if row >= 48} == {(45,)}
@@ -149,7 +151,7 @@ class _CountingCanvas(_Canvas):
 def test_every_pixel_is_drawn_once(height, width, patch, overlap, tileable):
     model = fit_patch_model(bricks(), patch_size=patch, components=2, iterations=2,
                             samples=300, seed=0)
-    canvas = _CountingCanvas(model, height, width, overlap, 0.003, 0, None)
+    canvas = _CountingCanvas(model, height, width, overlap, 0.003, None, 0, None)
     canvas.scan(tileable)
     np.testing.assert_array_equal(canvas.times, 1)
 
@@ -212,10 +214,13 @@ def test_no_guide_or_zero_strength_is_the_plain_sampler(model_file):
     assert not np.array_equal(plain, gmm(context(24, 32), guide=guide, model=model_file))
 
 
-def test_overlap_and_tolerance_change_the_output():
+def test_overlap_and_tolerances_change_the_output():
     base = sample(32, 32)
     assert not np.array_equal(base, sample(32, 32, overlap=3))
     assert not np.array_equal(base, sample(32, 32, tolerance=0.0))
+    # weight_tolerance defaults to tolerance; set apart, it changes the components chosen.
+    np.testing.assert_array_equal(base, sample(32, 32, weight_tolerance=0.003))
+    assert not np.array_equal(base, sample(32, 32, weight_tolerance=0.03))
 
 
 def test_renders_from_a_preset_with_a_relative_model_path(tmp_path, model_file):
