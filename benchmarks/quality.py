@@ -23,9 +23,13 @@ scores are means over the seeds; times are medians.
 A generator can also move its seam off the border, where the seam score does not look. So
 a second table shows, per axis, the step across every row (column) boundary
 (``metrics.boundary_steps``) over its mean, averaged over the seeds: the border's, the
-largest among the 128 boundaries around the border (64 on each side), and the largest
-among 128 in the middle of the texture. The middle's is what chance gives 128 averaged
-boundaries of that texture; a seam near the border stands out above it. ``--append`` adds
+largest among the 128 boundaries around the border (64 on each side), the largest
+among 128 in the middle of the texture, and the block grid's: the GMM draws blocks of
+``step`` rows (columns), and the largest mean over the middle boundaries of one phase
+modulo ``step`` is what a block boundary carries anywhere (random-phase, which has no
+blocks, is shown at the same step). The middle's worst is what chance gives 128 averaged
+boundaries of that texture; a seam near the border stands out above it, and a border that
+is a block boundary is to be compared with the grid's. ``--append`` adds
 both tables, with the date, machine and command, to benchmarks/RESULTS.md.
 """
 
@@ -91,17 +95,20 @@ def summary(rows: list[dict[str, float]]) -> dict[str, tuple[float, float]]:
 NEAR = 64
 
 
-def step_profile(textures: list[np.ndarray]) -> list[tuple[float, float, float]]:
-    """Per axis: (the border's, the worst near the border, the worst in the middle) of the
-    boundary steps over their mean, averaged over the textures."""
+def step_profile(textures: list[np.ndarray], period: int
+                 ) -> list[tuple[float, float, float, float]]:
+    """Per axis: (the border's, the worst near the border, the worst in the middle, the
+    grid's) boundary step over the mean one, averaged over the textures. The grid's is the
+    largest mean over the middle boundaries of one phase modulo ``period`` (the GMM's
+    block step): what a block boundary carries wherever it lies."""
     out = []
     for axis in (0, 1):
         relative = np.mean([steps / steps[:-1].mean() for steps in (
             metrics.boundary_steps(texture, axis=axis) for texture in textures)], axis=0)
-        middle = len(relative) // 2
+        middle = relative[len(relative) // 2 - NEAR:len(relative) // 2 + NEAR]
         near = np.concatenate([relative[-NEAR:], relative[:NEAR]])
-        out.append((float(relative[-1]), float(near.max()),
-                    float(relative[middle - NEAR:middle + NEAR].max())))
+        grid = max(middle[phase::period].mean() for phase in range(period))
+        out.append((float(relative[-1]), float(near.max()), float(middle.max()), float(grid)))
     return out
 
 
@@ -109,11 +116,12 @@ def run(names: list[str], size: int, seeds: int, images: Path | None) -> list[st
     lines = [f"| exemplar | method | fit (s) | synthesis {size}² (s) | patch SWD ↓ | "
              "spectrum distance ↓ | seam score, rows (≈1) | seam score, columns (≈1) |",
              "|---|---|---:|---:|---:|---:|---:|---:|"]
-    steps = ["| exemplar | method | rows: border | rows: worst near the border | rows: worst "
-             "in the middle | columns: border | columns: worst near the border | columns: "
-             "worst in the middle |", "|---|---|---:|---:|---:|---:|---:|---:|"]
+    steps = ["| exemplar | method | " + " | ".join(
+        f"{axis}: {what}" for axis in ("rows", "columns") for what in (
+            "border", "worst near the border", "worst in the middle", "block grid")) + " |",
+        "|---|---|" + "---:|" * 8]
 
-    def row(name, method, fit, synth, values, textures=None):
+    def row(name, method, fit, synth, values, textures=None, period=1):
         fit_text = f"{fit:.1f}" if fit is not None else "–"
         synth_text = f"{synth:.2f}" if synth is not None else "–"
         seams = [f"{values[key][0]:.2f} ± {values[key][1]:.2f}" if values[key][1] else
@@ -123,7 +131,7 @@ def run(names: list[str], size: int, seeds: int, images: Path | None) -> list[st
                      f"{seams[0]} | {seams[1]} |")
         print(lines[-1], flush=True)
         if textures is not None:
-            cells = " | ".join(f"{value:.2f}" for axis in step_profile(textures)
+            cells = " | ".join(f"{value:.2f}" for axis in step_profile(textures, period)
                                for value in axis)
             steps.append(f"| {name} | {method} | {cells} |")
             print(steps[-1], flush=True)
@@ -154,14 +162,15 @@ def run(names: list[str], size: int, seeds: int, images: Path | None) -> list[st
         model = fit_patch_model(image, exemplar_name=name)
         fit_seconds = time.perf_counter() - started
         overlap = (model.patch_size - 1) // 2
+        period = model.patch_size - overlap
         values, textures, seconds = syntheses("gmm", lambda seed: synthesize(
             model, size, size, overlap=overlap, **TOLERANCES, tileable=True, seed=seed))
         row(name, f"stats.gmm ({model.metadata['fit']['iterations']} EM iterations)",
-            fit_seconds, seconds, values, textures)
+            fit_seconds, seconds, values, textures, period)
 
         values, textures, seconds = syntheses("random_phase", lambda seed: np.clip(
             random_phase_texture(image, size, size, seed=seed), 0.0, 1.0).astype(np.float32))
-        row(name, "stats.random_phase", None, seconds, values, textures)
+        row(name, "stats.random_phase", None, seconds, values, textures, period)
     return lines + [""] + steps
 
 
@@ -219,7 +228,9 @@ def main():
             f"`texgen.metrics`, averaged over {args.seeds} seeds (seam scores: mean ± "
             f"standard error, per axis). Second table: the step across each row (column) "
             f"boundary over the mean step, averaged over the seeds, at the border, the worst "
-            f"of the {2 * NEAR} around it and the worst of {2 * NEAR} in the middle.", "",
+            f"of the {2 * NEAR} around it, the worst of {2 * NEAR} in the middle, and the "
+            f"block grid's (the largest mean over the middle's boundaries of one phase "
+            f"modulo the GMM's block step).", "",
             *lines, "", ""]
         section[3] = textwrap.fill(section[3], width=92)
         with open(RESULTS, "a", encoding="utf-8") as file:

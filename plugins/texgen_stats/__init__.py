@@ -40,12 +40,12 @@ GMM = NodeSpec(
               "continues neighbours more faithfully and is slower (patch - overlap new pixels "
               "per side). Default 0: (patch - 1) // 2, i.e. 2 for 5x5 patches, 3 for 7x7; "
               "range 0..8.", min=0, max=8),
-        Param("tolerance", "float", 0.001,
+        Param("tolerance", "float", 0.0001,
               "How loosely each patch's new pixels continue its overlap: a variance (pixel "
               "values 0..1) added to the overlap's pixels when conditioning on them. 0 "
               "continues them exactly, which lets odd overlaps grow into streaks and speckle; "
               "more gives calmer, less structured output and visible joints between patches. "
-              "Default 0.001, range 0.0..0.1.", min=0.0, max=0.1),
+              "Default 0.0001, range 0.0..0.1.", min=0.0, max=0.1),
         Param("weight_tolerance", "float", 0.003,
               "The same variance when choosing which of the model's components continues "
               "each patch (by how likely it makes the overlap). More chooses leniently, so "

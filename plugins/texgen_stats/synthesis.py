@@ -319,7 +319,7 @@ def _dims(pixels: np.ndarray, channels: int) -> np.ndarray:
 
 
 def gmm(ctx: NodeContext, *, guide: np.ndarray | None = None, model: Path, overlap: int = 0,
-        tolerance: float = 0.001, weight_tolerance: float = 0.003,
+        tolerance: float = 0.0001, weight_tolerance: float = 0.003,
         guide_strength: float = 20.0) -> np.ndarray:
     """The ``stats.gmm`` node: a texture sampled from a GMM patch model file.
 
@@ -333,7 +333,7 @@ def gmm(ctx: NodeContext, *, guide: np.ndarray | None = None, model: Path, overl
             1 .. patch size - 1; 0 picks (patch size - 1) // 2. Default 0.
         tolerance: variance (pixel values in [0, 1]) added to the overlap's pixels when
             conditioning on them to draw the new pixels; 0 is exact conditioning.
-            Default 0.001.
+            Default 0.0001.
         weight_tolerance: the same variance when choosing which mixture component
             continues the overlap (its likelihood of the overlap). Default 0.003.
         guide_strength: how strongly the guide steers the components (0: not at all).
