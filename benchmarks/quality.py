@@ -56,6 +56,8 @@ from texgen_stats.random_phase import random_phase_texture
 from texgen_stats.synthesis import synthesize
 
 RESULTS = Path(__file__).parent / "RESULTS.md"
+#: Model levels compared: single-scale (the default) and two-level (``--levels 2``).
+LEVELS = (1, 2)
 #: The stats.gmm node's defaults, so the benchmark measures what a preset gets.
 TOLERANCES = {p.name: p.default for p in GMM.params if p.name.endswith("tolerance")}
 
@@ -158,15 +160,18 @@ def run(names: list[str], size: int, seeds: int, images: Path | None) -> list[st
         halves["seam_rows"], halves["seam_cols"] = photo["seam_rows"], photo["seam_cols"]
         row(name, "halves of the exemplar (yardstick; seam: the photo)", None, None, halves)
 
-        started = time.perf_counter()
-        model = fit_patch_model(image, exemplar_name=name)
-        fit_seconds = time.perf_counter() - started
-        overlap = (model.patch_size - 1) // 2
-        period = model.patch_size - overlap
-        values, textures, seconds = syntheses("gmm", lambda seed: synthesize(
-            model, size, size, overlap=overlap, **TOLERANCES, tileable=True, seed=seed))
-        row(name, f"stats.gmm ({model.metadata['fit']['iterations']} EM iterations)",
-            fit_seconds, seconds, values, textures, period)
+        for levels in LEVELS:
+            started = time.perf_counter()
+            model = fit_patch_model(image, levels=levels, exemplar_name=name)
+            fit_seconds = time.perf_counter() - started
+            overlap = (model.patch_size - 1) // 2
+            period = model.patch_size - overlap
+            label = "gmm" if levels == 1 else f"gmm_{levels}_levels"
+            values, textures, seconds = syntheses(label, lambda seed: synthesize(
+                model, size, size, overlap=overlap, **TOLERANCES, tileable=True, seed=seed))
+            scales = f"{levels} levels, " if levels > 1 else ""
+            row(name, f"stats.gmm ({scales}{model.metadata['fit']['iterations']} EM "
+                f"iterations)", fit_seconds, seconds, values, textures, period)
 
         values, textures, seconds = syntheses("random_phase", lambda seed: np.clip(
             random_phase_texture(image, size, size, seed=seed), 0.0, 1.0).astype(np.float32))

@@ -10,7 +10,7 @@ import click
 from texgen.errors import InputError, RenderError
 from texgen.io import read_image
 from texgen_stats._common import as_color
-from texgen_stats.model import DEFAULTS, fit_patch_model, save_model
+from texgen_stats.model import DEFAULTS, MAX_LEVELS, fit_patch_model, save_model
 
 
 @click.command("gmm")
@@ -32,16 +32,21 @@ from texgen_stats.model import DEFAULTS, fit_patch_model, save_model
               help="Stop when an iteration gains less log-likelihood per patch (nats).")
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=DEFAULTS["seed"],
               show_default=True, help="Seeds the patch draw and the k-means++ initialisation.")
+@click.option("--levels", type=click.IntRange(1, MAX_LEVELS), default=DEFAULTS["levels"],
+              show_default=True,
+              help="Scales: more than 1 also models the exemplar averaged down 2x2 (per "
+                   "extra level), and samples each patch conditioned on that coarser texture.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on stderr.")
 def train_gmm(exemplar, output, patch, components, iterations, samples, reg, tol, seed,
-              quiet):
+              levels, quiet):
     """Fit a Gaussian mixture to random color patches of EXEMPLAR (k-means++, then EM) and
     write it for the stats.gmm node. Progress, one line per iteration, and a summary go to
     stderr."""
     color = as_color(read_image(exemplar))
 
-    def progress(iteration: int, log_likelihood: float) -> None:
-        click.echo(f"train gmm: iteration {iteration}/{iterations}: log-likelihood "
+    def progress(level: int, iteration: int, log_likelihood: float) -> None:
+        where = f"level {level}/{levels}: " if levels > 1 else ""
+        click.echo(f"train gmm: {where}iteration {iteration}/{iterations}: log-likelihood "
                    f"{log_likelihood:.3f} per patch, {time.perf_counter() - started:.1f}s",
                    err=True)
 
@@ -49,7 +54,7 @@ def train_gmm(exemplar, output, patch, components, iterations, samples, reg, tol
     try:
         model = fit_patch_model(color, patch_size=patch, components=components,
                                 iterations=iterations, samples=samples, reg=reg, tol=tol,
-                                seed=seed, exemplar_name=exemplar.name,
+                                seed=seed, levels=levels, exemplar_name=exemplar.name,
                                 progress=None if quiet else progress)
     except ValueError as exc:
         raise InputError(f"{exemplar}: {exc}") from None
@@ -61,6 +66,7 @@ def train_gmm(exemplar, output, patch, components, iterations, samples, reg, tol
         return
     fit = model.metadata["fit"]
     click.echo(f"wrote {output}: {components} components, {patch}x{patch} patches, "
+               f"{f'{levels} levels, ' if levels > 1 else ''}"
                f"{fit['iterations']} iterations{' (converged)' if fit['converged'] else ''}, "
                f"log-likelihood {fit['log_likelihood'][-1]:.3f} per patch, "
-               f"{fit['seconds']:.1f}s", err=True)
+               f"{time.perf_counter() - started:.1f}s", err=True)

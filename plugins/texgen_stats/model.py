@@ -1,16 +1,23 @@
 """GMM patch models: fitting one to an exemplar's patches, and the .npz model file.
 
 A patch is a (patch, patch, channels) window flattened in (row, column, channel) order, so
-a model of 7x7 color patches is a mixture over D = 147 dimensions.
+a model of 7x7 color patches is a mixture over D = 147 dimensions. A multi-scale model
+(``levels`` > 1) appends to each patch its 3 x 3 x channels parent values (``scales``):
+D = 147 + 27 for 7x7 color patches, and its ``coarser`` model, of the exemplar averaged
+down 2x2, has ``levels`` - 1 levels itself.
 
 The file is an uncompressed NumPy .npz archive of plain arrays, loaded with
 ``allow_pickle=False`` (nothing in it is ever unpickled):
 
 - ``weights`` float64 (K,), ``means`` float64 (K, D), ``covariances`` float64 (K, D, D);
+- for a multi-scale model, the same three for each coarser level n = 1 .. levels - 1,
+  named ``weights_n``, ``means_n`` and ``covariances_n`` (D without parents at the
+  coarsest level);
 - ``metadata``: a (1,) unicode array holding a JSON object: ``format`` ("texgen-gmm"),
-  ``version`` (1), ``patch_size``, ``channels``, ``components``, ``exemplar`` (file name),
-  ``exemplar_size`` ([height, width]) and ``fit`` (samples, reg, seed, iterations,
-  converged, seconds and the log-likelihood per iteration).
+  ``version`` (1), ``patch_size``, ``channels``, ``components``, ``levels`` (1 when
+  absent), ``exemplar`` (file name), ``exemplar_size`` ([height, width]), ``fit``
+  (samples, reg, seed, iterations, converged, seconds and the log-likelihood per
+  iteration) and ``coarser_fits`` (the same for each coarser level; empty when absent).
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from texgen.errors import InputError
 from texgen.io import atomic_write
 from texgen_stats._common import single_threaded_blas
 from texgen_stats.mixture import Mixture, fit_mixture
+from texgen_stats.scales import PARENT_GRID, downsample, parent_offsets, upsample
 
 FORMAT = "texgen-gmm"
 VERSION = 1
@@ -36,8 +44,10 @@ VERSION = 1
 #: and gravel, 5x5 patches with 32 components matched 7x7 with 24 in patch-SWD at about
 #: two thirds of the fit time (benchmarks/quality.py).
 DEFAULTS = {"patch_size": 5, "components": 32, "iterations": 30, "samples": 10000,
-            "reg": 1e-4, "tol": 1e-3, "seed": 0}
-_ARRAYS = ("weights", "means", "covariances", "metadata")
+            "reg": 1e-4, "tol": 1e-3, "seed": 0, "levels": 1}
+#: Most levels of a multi-scale model (each halves the exemplar).
+MAX_LEVELS = 4
+_MIXTURE_ARRAYS = ("weights", "means", "covariances")
 _ZIP_MAGIC = b"PK\x03\x04"
 
 
@@ -47,12 +57,27 @@ class ModelFileError(InputError):
 
 @dataclass(frozen=True)
 class PatchModel:
-    """A mixture over flattened (patch_size, patch_size, channels) patches, with metadata."""
+    """A mixture over flattened (patch_size, patch_size, channels) patches, with metadata.
+
+    With a ``coarser`` model (of the texture averaged down 2x2), each of the mixture's
+    vectors is a patch followed by its parents: the upsampled coarse texture at the
+    (3, 3) grid ``scales.parent_offsets`` of the patch, flattened (row, column, channel).
+    """
 
     mixture: Mixture
     patch_size: int
     channels: int
     metadata: dict[str, Any]
+    coarser: PatchModel | None = None
+
+    @property
+    def patch_dims(self) -> int:
+        """Dimensions of the patch itself: the first ``patch_dims`` of the mixture's."""
+        return self.patch_size ** 2 * self.channels
+
+    @property
+    def levels(self) -> int:
+        return 1 + (self.coarser.levels if self.coarser is not None else 0)
 
 
 def extract_patches(image: np.ndarray, patch_size: int, *, samples: int,
@@ -75,42 +100,96 @@ def fit_patch_model(image: np.ndarray, *, patch_size: int = DEFAULTS["patch_size
                     components: int = DEFAULTS["components"],
                     iterations: int = DEFAULTS["iterations"], samples: int = DEFAULTS["samples"],
                     reg: float = DEFAULTS["reg"], tol: float = DEFAULTS["tol"],
-                    seed: int = DEFAULTS["seed"], exemplar_name: str = "",
-                    progress: Callable[[int, float], None] | None = None) -> PatchModel:
+                    seed: int = DEFAULTS["seed"], levels: int = DEFAULTS["levels"],
+                    exemplar_name: str = "",
+                    progress: Callable[[int, int, float], None] | None = None) -> PatchModel:
     """Fit a GMM to random patches of ``image`` (H, W, C) float32 in [0, 1].
 
-    See ``mixture.fit_mixture`` for ``components``, ``iterations``, ``reg``, ``tol``,
-    ``seed`` and ``progress``; ``samples`` patches are drawn (seeded by ``seed`` too). BLAS
-    runs single-threaded where threadpoolctl is installed (``_common.single_threaded_blas``).
+    See ``mixture.fit_mixture`` for ``components``, ``iterations``, ``reg``, ``tol`` and
+    ``seed``; ``samples`` patches are drawn (seeded by ``seed`` too). ``levels`` (1 ..
+    ``MAX_LEVELS``, default 1) > 1 fits a multi-scale model: first, recursively, one of
+    ``levels`` - 1 levels to the image averaged down 2x2 (the ``coarser`` model), then this
+    level's mixture over each patch joined with its parents (``PatchModel``); the image
+    must then be at least patch_size * 2 ** (levels - 1) pixels on each side.
+    ``progress(level, iteration, log_likelihood)`` is called after every EM iteration,
+    level 1 the finest. BLAS runs single-threaded where threadpoolctl is installed
+    (``_common.single_threaded_blas``).
     """
     height, width, channels = image.shape
-    if min(height, width) < patch_size:
+    if not 1 <= levels <= MAX_LEVELS:
+        raise ValueError(f"levels must be 1..{MAX_LEVELS}, got {levels}")
+    smallest = patch_size * 2 ** (levels - 1)
+    if min(height, width) < smallest:
         raise ValueError(f"the exemplar is {width}x{height} pixels, smaller than the "
-                         f"{patch_size}x{patch_size} patch")
+                         f"{patch_size}x{patch_size} patch" + (
+                             f" at each of {levels} levels (it needs {smallest}x{smallest})"
+                             if levels > 1 else ""))
+    coarser = None
+    if levels > 1:
+        coarser = fit_patch_model(
+            downsample(image), patch_size=patch_size, components=components,
+            iterations=iterations, samples=samples, reg=reg, tol=tol, seed=seed,
+            levels=levels - 1, exemplar_name=exemplar_name,
+            progress=None if progress is None else (
+                lambda level, i, ll: progress(level + 1, i, ll)))
     started = time.perf_counter()
     rng = np.random.Generator(np.random.PCG64(seed))
-    patches = extract_patches(image, patch_size, samples=samples, rng=rng)
+    patches = extract_patches(image if coarser is None else _with_parents(image), patch_size,
+                              samples=samples, rng=rng)
+    if coarser is not None:
+        patches = _split_parents(patches, patch_size, channels)
     with single_threaded_blas():
-        mixture, stats = fit_mixture(patches, components=components, iterations=iterations,
-                                     reg=reg, tol=tol, seed=seed, progress=progress)
+        mixture, stats = fit_mixture(
+            patches, components=components, iterations=iterations, reg=reg, tol=tol,
+            seed=seed, progress=None if progress is None else (
+                lambda i, ll: progress(1, i, ll)))
+    fit = {"samples": len(patches), "reg": reg, "tol": tol, "seed": seed,
+           "iterations": stats.iterations, "converged": stats.converged,
+           "seconds": round(time.perf_counter() - started, 3),
+           "log_likelihood": stats.log_likelihood}
     metadata = {
         "format": FORMAT, "version": VERSION, "patch_size": patch_size, "channels": channels,
-        "components": components, "exemplar": exemplar_name, "exemplar_size": [height, width],
-        "fit": {"samples": len(patches), "reg": reg, "tol": tol, "seed": seed,
-                "iterations": stats.iterations, "converged": stats.converged,
-                "seconds": round(time.perf_counter() - started, 3),
-                "log_likelihood": stats.log_likelihood},
+        "components": components, "levels": levels, "exemplar": exemplar_name,
+        "exemplar_size": [height, width],
+        "fit": fit, "coarser_fits": [] if coarser is None else [
+            coarser.metadata["fit"], *coarser.metadata["coarser_fits"]],
     }
-    return PatchModel(mixture, patch_size, channels, metadata)
+    return PatchModel(mixture, patch_size, channels, metadata, coarser)
+
+
+def _with_parents(image: np.ndarray) -> np.ndarray:
+    """(H, W, 2 C): image beside its parents, the image averaged down 2x2 and upsampled
+    back (edges clamped: the exemplar does not wrap around)."""
+    height, width = image.shape[:2]
+    parents = upsample(downsample(image), height, width, periodic=False)
+    return np.concatenate([image, parents], axis=2)
+
+
+def _split_parents(windows: np.ndarray, patch_size: int, channels: int) -> np.ndarray:
+    """float32 (N, p * p * C + 9 C): windows (N, p * p * 2 C) of ``_with_parents``, as the
+    patch followed by its parents at ``parent_offsets``."""
+    windows = windows.reshape(len(windows), patch_size, patch_size, 2 * channels)
+    at = parent_offsets(patch_size)
+    parents = windows[:, at[:, None], at[None, :], channels:]
+    return np.ascontiguousarray(np.concatenate(
+        [windows[..., :channels].reshape(len(windows), -1),
+         parents.reshape(len(windows), -1)], axis=1))
 
 
 def save_model(model: PatchModel, path: str | Path) -> None:
     """Write ``model`` to ``path`` as an .npz archive (atomically; the name is kept as is)."""
+    arrays = {}
+    level, current = 0, model
+    while current is not None:
+        suffix = f"_{level}" if level else ""
+        arrays.update({f"weights{suffix}": current.mixture.weights,
+                       f"means{suffix}": current.mixture.means,
+                       f"covariances{suffix}": current.mixture.covariances})
+        level, current = level + 1, current.coarser
+
     def write(temporary: Path) -> None:
         with open(temporary, "wb") as file:  # a file object: np.savez would add ".npz"
-            np.savez(file, weights=model.mixture.weights, means=model.mixture.means,
-                     covariances=model.mixture.covariances,
-                     metadata=np.array([json.dumps(model.metadata)]))
+            np.savez(file, **arrays, metadata=np.array([json.dumps(model.metadata)]))
 
     atomic_write(Path(path), write)
 
@@ -139,18 +218,31 @@ def load_model(path: str | Path) -> PatchModel:
                    "'texgen train gmm'")
     try:
         with np.load(path, allow_pickle=False) as archive:
-            missing = [name for name in _ARRAYS if name not in archive.files]
+            if "metadata" not in archive.files:
+                raise fail("not a texgen GMM model: missing metadata")
+            metadata = _read_metadata(archive["metadata"], fail)
+            names = [f"{name}_{level}" if level else name
+                     for level in range(metadata["levels"]) for name in _MIXTURE_ARRAYS]
+            missing = [name for name in names if name not in archive.files]
             if missing:
                 raise fail(f"not a texgen GMM model: missing {', '.join(missing)}")
-            arrays = {name: archive[name] for name in _ARRAYS}
+            arrays = {name: archive[name] for name in names}
     except ModelFileError:
         raise
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
         # ValueError includes "Object arrays cannot be loaded when allow_pickle=False".
         raise fail(f"corrupt model file: {exc}") from None
-    metadata = _read_metadata(arrays["metadata"], fail)
-    mixture = _check_arrays(arrays, metadata, fail)
-    return PatchModel(mixture, metadata["patch_size"], metadata["channels"], metadata)
+    model = None
+    for level in reversed(range(metadata["levels"])):  # coarsest first
+        suffix = f"_{level}" if level else ""
+        mixture = _check_arrays({name: arrays[name + suffix] for name in _MIXTURE_ARRAYS},
+                                metadata, suffix, parents=model is not None, fail=fail)
+        fits = [metadata.get("fit"), *metadata["coarser_fits"]]
+        level_metadata = {**metadata, "levels": metadata["levels"] - level,
+                          "fit": fits[level], "coarser_fits": fits[level + 1:]}
+        model = PatchModel(mixture, metadata["patch_size"], metadata["channels"],
+                           level_metadata, model)
+    return model
 
 
 def _read_metadata(array: np.ndarray, fail) -> dict[str, Any]:
@@ -168,33 +260,45 @@ def _read_metadata(array: np.ndarray, fail) -> dict[str, Any]:
     if metadata.get("version") != VERSION:
         raise fail(f"model format version {metadata.get('version')!r} is not supported "
                    f"(this texgen reads version {VERSION}); retrain it with 'texgen train gmm'")
-    for key in ("patch_size", "channels", "components"):
+    metadata = {"levels": 1, **metadata}
+    for key in ("patch_size", "channels", "components", "levels"):
         value = metadata.get(key)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise fail(f"metadata '{key}' must be a positive integer, got {value!r}")
+    if metadata["levels"] > MAX_LEVELS:
+        raise fail(f"metadata 'levels' must be 1..{MAX_LEVELS}, got {metadata['levels']}")
+    metadata.setdefault("coarser_fits", [])
+    fits = metadata["coarser_fits"]
+    if not isinstance(fits, list) or len(fits) != metadata["levels"] - 1:
+        raise fail(f"metadata 'coarser_fits' must list the fit of each of the "
+                   f"{metadata['levels'] - 1} coarser levels, got {fits!r:.80}")
     return metadata
 
 
-def _check_arrays(arrays: dict[str, np.ndarray], metadata: dict[str, Any], fail) -> Mixture:
-    k = metadata["components"]
-    dim = metadata["patch_size"] ** 2 * metadata["channels"]
+def _check_arrays(arrays: dict[str, np.ndarray], metadata: dict[str, Any], suffix: str, *,
+                  parents: bool, fail) -> Mixture:
+    """The mixture of one level from its arrays (named without ``suffix``), checked against
+    the metadata; ``parents``: the level's patches carry parent values."""
+    k, channels = metadata["components"], metadata["channels"]
+    dim = metadata["patch_size"] ** 2 * channels + (PARENT_GRID ** 2 * channels if parents else 0)
     expected = {"weights": (k,), "means": (k, dim), "covariances": (k, dim, dim)}
     for name, shape in expected.items():
-        array = arrays[name]
+        array, key = arrays[name], name + suffix
         if array.dtype.kind != "f" or array.shape != shape:
-            raise fail(f"'{name}' must be a float array of shape {shape} (from the metadata: "
+            raise fail(f"'{key}' must be a float array of shape {shape} (from the metadata: "
                        f"{k} components, {metadata['patch_size']}x{metadata['patch_size']}x"
-                       f"{metadata['channels']} patches), got {array.dtype} {array.shape}")
+                       f"{channels} patches{' with parents' if parents else ''}), got "
+                       f"{array.dtype} {array.shape}")
         if not np.isfinite(array).all():
-            raise fail(f"'{name}' holds non-finite values")
+            raise fail(f"'{key}' holds non-finite values")
     weights = arrays["weights"].astype(np.float64)
     if (weights < 0).any() or abs(weights.sum() - 1.0) > 1e-6:
-        raise fail("'weights' must be non-negative and sum to 1")
+        raise fail(f"'weights{suffix}' must be non-negative and sum to 1")
     covariances = arrays["covariances"].astype(np.float64)
     if not np.allclose(covariances, covariances.transpose(0, 2, 1), rtol=0, atol=1e-9):
-        raise fail("'covariances' must be symmetric")
+        raise fail(f"'covariances{suffix}' must be symmetric")
     try:
         np.linalg.cholesky(covariances)
     except np.linalg.LinAlgError:
-        raise fail("'covariances' must be positive definite") from None
+        raise fail(f"'covariances{suffix}' must be positive definite") from None
     return Mixture(weights, arrays["means"].astype(np.float64), covariances)

@@ -59,6 +59,7 @@ from texgen.nodes import NodeContext, param_error
 from texgen_stats._common import single_threaded_blas
 from texgen_stats.mixture import Conditional, Mixture, condition
 from texgen_stats.model import ModelFileError, PatchModel, load_model
+from texgen_stats.scales import PARENT_GRID, parent_offsets, upsample
 
 #: Block rows in the closing strip (fewer on short canvases). Measured on brick (512², 16
 #: seeds; step energy across a row boundary over the mean one, averaged over the seeds):
@@ -81,35 +82,58 @@ def synthesize(model: PatchModel, height: int, width: int, *, overlap: int, tole
     component towards those whose mean brightness (ranked 0..1 among the components)
     matches the guide's mean over the block: log-weight - strength * (rank - guide)**2.
     ``tileable`` scans the torus (staggered rows and the closing strip, module docstring).
-    Deterministic for a given ``seed``: the random numbers are drawn per group of blocks in
-    block order, whatever the grouping by mask shape.
+    A multi-scale model first samples its ``coarser`` model at (ceil(height / 2),
+    ceil(width / 2)) with the same options (the guide subsampled 2x), upsamples that
+    (wrapping around when ``tileable``) and samples each block conditioned on its parents
+    there as well as on its overlap. Deterministic for a given ``seed``: the random
+    numbers are drawn per level and per group of blocks in block order, whatever the
+    grouping by mask shape.
     """
     transpose = tileable and _runs_horizontally(model)
     if transpose:
         model = _transposed(model)
         height, width = width, height
         guide = None if guide is None else guide.transpose(1, 0, 2)
-    bias = None if guide is None or guide_strength == 0 else _GuideBias.of(
-        model, guide, guide_strength)
     with single_threaded_blas():
-        canvas = _Canvas(model, height, width, overlap, tolerance, weight_tolerance, seed,
-                         bias)
-        canvas.scan(tileable)
-    out = canvas.pixels
+        out = _sample(model, height, width, overlap=overlap, tolerances=(
+            tolerance, weight_tolerance), tileable=tileable, seed=seed, guide=guide,
+            guide_strength=guide_strength)
     return np.ascontiguousarray(out.transpose(1, 0, 2)) if transpose else out
 
 
+def _sample(model: PatchModel, height: int, width: int, *, overlap: int,
+            tolerances: tuple[float, float | None], tileable: bool, seed: int | list[int],
+            guide: np.ndarray | None, guide_strength: float) -> np.ndarray:
+    """``synthesize`` in the scan's frame, coarsest level first; level n > 0 (counted from
+    the finest) draws its random numbers from the seed [seed, n]."""
+    parents = None
+    if model.coarser is not None:
+        level_seed = [seed, 1] if isinstance(seed, int) else [seed[0], seed[1] + 1]
+        coarse = _sample(model.coarser, -(-height // 2), -(-width // 2), overlap=overlap,
+                         tolerances=tolerances, tileable=tileable, seed=level_seed,
+                         guide=None if guide is None else guide[::2, ::2],
+                         guide_strength=guide_strength)
+        parents = upsample(coarse, height, width, periodic=tileable)
+    bias = None if guide is None or guide_strength == 0 else _GuideBias.of(
+        model, guide, guide_strength)
+    canvas = _Canvas(model, height, width, overlap, *tolerances, seed, bias, parents)
+    canvas.scan(tileable)
+    return canvas.pixels
+
+
 class _Canvas:
-    """The texture being drawn: pixels, which of them are drawn, and the block sampler."""
+    """The texture being drawn: pixels, which of them are drawn, and the block sampler;
+    ``parents`` (H, W, C), for a multi-scale model, the upsampled coarser level."""
 
     def __init__(self, model: PatchModel, height: int, width: int, overlap: int,
-                 tolerance: float, weight_tolerance: float | None, seed: int,
-                 bias: _GuideBias | None):
-        self.model, self.overlap, self.bias = model, overlap, bias
+                 tolerance: float, weight_tolerance: float | None, seed: int | list[int],
+                 bias: _GuideBias | None, parents: np.ndarray | None = None):
+        self.model, self.overlap, self.bias, self.parents = model, overlap, bias, parents
         self.tolerance, self.weight_tolerance = tolerance, weight_tolerance
         self.pixels = np.zeros((height, width, model.channels), np.float32)
         self.drawn = np.zeros((height, width), bool)
         self.rng = np.random.Generator(np.random.PCG64(seed))
+        self.torus = False  # set by scan
         self.cache: dict[bytes, Conditional] = {}
 
     def scan(self, tileable: bool) -> None:
@@ -117,6 +141,7 @@ class _Canvas:
         enough) the closing strip over the last rows."""
         height, width = self.drawn.shape
         patch, overlap = self.model.patch_size, self.overlap
+        self.torus = tileable
         strip = _strip_layout(height, patch, overlap, 0) if tileable else None
         scanned = strip.starts[0] if strip is not None else height
         rows = _blocks(scanned, patch, overlap, tileable and strip is None)
@@ -166,10 +191,14 @@ class _Canvas:
              new: np.ndarray) -> None:
         """Sample n blocks at once: window pixel rows and columns (n, patch), which window
         pixels exist (n, patch, patch: False beyond an untiled edge) and which are the
-        block's own (n, patch, patch); rows and columns wrap around the canvas."""
+        block's own (n, patch, patch). Rows and columns past the canvas's edges wrap
+        around a torus, else are clamped: only the parents are read there."""
         height, width = self.drawn.shape
         patch, channels = self.model.patch_size, self.model.channels
-        rows, cols = rows % height, cols % width
+        if self.torus:
+            rows, cols = rows % height, cols % width
+        else:
+            rows, cols = np.clip(rows, 0, height - 1), np.clip(cols, 0, width - 1)
         count = len(rows)
         known = exists & self.drawn[rows[:, :, None], cols[:, None, :]] & ~new
         uniforms = self.rng.random(count)
@@ -179,19 +208,28 @@ class _Canvas:
         groups: dict[bytes, list[int]] = {}  # blocks by mask shape
         for index, key in enumerate(map(bytes, masks)):
             groups.setdefault(key, []).append(index)
+        # A multi-scale model's parent dimensions follow the patch's, and are always known.
+        parent_dims = np.arange(self.model.patch_dims, self.model.mixture.dim)
+        at = parent_offsets(patch)
         for key, members in groups.items():
             members = np.array(members)
             known_px, new_px = known[members[0]], new[members[0]]
+            known_dims = _dims(known_px, channels)
             if key not in self.cache:
-                self.cache[key] = condition(self.model.mixture, _dims(known_px, channels),
-                                            _dims(new_px, channels), noise=self.tolerance,
-                                            weight_noise=self.weight_tolerance)
+                self.cache[key] = condition(
+                    self.model.mixture, np.concatenate([known_dims, parent_dims]),
+                    _dims(new_px, channels), noise=self.tolerance,
+                    weight_noise=self.weight_tolerance)
             conditional = self.cache[key]
             r, c = rows[members], cols[members]
             windows = self.pixels[r[:, :, None], c[:, None, :]].reshape(len(members), -1)
+            observed = windows[:, known_dims]
+            if self.parents is not None:  # past an untiled edge: clamped, as in the fit
+                observed = np.concatenate([observed, self.parents[
+                    r[:, at, None], c[:, None, at]].reshape(len(members), -1)], axis=1)
             py, px = np.nonzero(new_px)
             values = conditional.sample(
-                windows[:, _dims(known_px, channels)], uniforms[members],
+                observed, uniforms[members],
                 normals[members, :conditional.new.size],
                 bias=None if self.bias is None else self.bias.over(r[:, py], c[:, px]))
             self.pixels[r[:, py], c[:, px]] = np.clip(values, 0.0, 1.0).reshape(
@@ -209,7 +247,7 @@ class _GuideBias(NamedTuple):
 
     @classmethod
     def of(cls, model: PatchModel, guide: np.ndarray, strength: float) -> _GuideBias:
-        brightness = model.mixture.means.mean(axis=1)
+        brightness = model.mixture.means[:, :model.patch_dims].mean(axis=1)
         rank = np.argsort(np.argsort(brightness)) / max(1, len(brightness) - 1)
         return cls(np.clip(np.asarray(guide[..., 0], np.float64), 0.0, 1.0), rank, strength)
 
@@ -224,8 +262,9 @@ def _runs_horizontally(model: PatchModel) -> bool:
     """Whether the model's pixels correlate further across its patches than down them: the
     mixture's covariance of pixel pairs 1 .. patch - 1 apart, summed over the distances,
     horizontally against vertically (channels pooled)."""
-    patch, channels = model.patch_size, model.channels
-    cov = model.mixture.covariance().reshape(patch, patch, channels, patch, patch, channels)
+    patch, channels, dims = model.patch_size, model.channels, model.patch_dims
+    cov = model.mixture.covariance()[:dims, :dims].reshape(
+        patch, patch, channels, patch, patch, channels)
     pairs = np.einsum("rqcspc->rqsp", cov)  # (row, col) x (row, col), channel traces
     vertical = sum(np.trace(pairs[:-d, :, d:, :], axis1=1, axis2=3).trace()
                    for d in range(1, patch))
@@ -235,20 +274,26 @@ def _runs_horizontally(model: PatchModel) -> bool:
 
 
 def _transposed(model: PatchModel) -> PatchModel:
-    """The model of the transposed patches (rows and columns swapped)."""
-    patch, channels = model.patch_size, model.channels
-    order = np.arange(patch * patch * channels).reshape(patch, patch, channels)
-    order = order.transpose(1, 0, 2).ravel()
+    """The model of the transposed patches (rows and columns swapped), at every level."""
+    def swapped(side: int, start: int) -> np.ndarray:
+        grid = np.arange(side * side * model.channels).reshape(side, side, model.channels)
+        return start + grid.transpose(1, 0, 2).ravel()
+
+    order = swapped(model.patch_size, 0)
+    if model.coarser is not None:
+        order = np.concatenate([order, swapped(PARENT_GRID, model.patch_dims)])
     mixture = model.mixture
     return PatchModel(Mixture(mixture.weights, mixture.means[:, order],
                               mixture.covariances[:, order][:, :, order]),
-                      model.patch_size, model.channels, model.metadata)
+                      model.patch_size, model.channels, model.metadata,
+                      None if model.coarser is None else _transposed(model.coarser))
 
 
 class _Blocks(NamedTuple):
     """How one axis of ``size`` pixels is cut: per block its first pixel, size and lead
     (window pixels before it), all (n,). Windows wrap around the axis when ``tileable``,
-    else stop at its ends."""
+    else stop at its ends: their pixels beyond them do not exist (and their indices run
+    past the ends, for the canvas to place: ``_Canvas.draw``)."""
 
     starts: np.ndarray
     sizes: np.ndarray
@@ -264,7 +309,7 @@ class _Blocks(NamedTuple):
         if self.tileable:
             indices, exists = index % self.size, np.ones(index.shape, bool)
         else:
-            indices, exists = np.clip(index, 0, self.size - 1), (index >= 0) & (index < self.size)
+            indices, exists = index, (index >= 0) & (index < self.size)
         return indices, exists, (offsets >= 0) & (offsets < self.sizes[blocks][:, None])
 
 

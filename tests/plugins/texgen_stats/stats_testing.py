@@ -100,3 +100,11 @@ def photo_brick_model() -> PatchModel:
     return fit_patch_model(np.repeat(gray[..., None], 3, axis=2), patch_size=PATCH,
                            components=12, iterations=10, samples=3000, seed=0,
                            exemplar_name="brick.png")
+
+
+@functools.lru_cache(maxsize=None)
+def two_level_model() -> PatchModel:
+    """A 2-level model of ``cloudy()``: 4 components over 5x5 patches with their parents,
+    and the coarser level's over the 32² average."""
+    return fit_patch_model(cloudy(), patch_size=PATCH, components=4, iterations=8,
+                           samples=2000, seed=0, levels=2, exemplar_name="cloudy.png")

@@ -6,10 +6,12 @@ import zipfile
 import numpy as np
 import pytest
 
-from stats_testing import PATCH, bricks, small_model, write_exemplar
+from stats_testing import PATCH, bricks, cloudy, small_model, two_level_model, write_exemplar
 from texgen.cli import main
-from texgen_stats.model import (FORMAT, VERSION, ModelFileError, extract_patches,
-                                fit_patch_model, load_model, save_model)
+from texgen_stats.model import (FORMAT, VERSION, ModelFileError, _split_parents,
+                                _with_parents, extract_patches, fit_patch_model, load_model,
+                                save_model)
+from texgen_stats.scales import downsample, upsample
 
 UNPICKLED = []
 
@@ -62,6 +64,71 @@ def test_patches_are_row_column_channel_windows():
     assert patches.shape == (4 * 5, 27)
     windows = {tuple(image[y:y + 3, x:x + 3].ravel()) for y in range(4) for x in range(5)}
     assert {tuple(p) for p in patches} == windows
+
+
+def test_a_two_level_model_joins_each_patch_with_its_parents():
+    model = two_level_model()
+    assert model.levels == 2 and model.coarser.levels == 1 and model.coarser.coarser is None
+    assert model.mixture.dim == PATCH * PATCH * 3 + 9 * 3 and model.patch_dims == 75
+    assert model.coarser.mixture.dim == 75
+    assert model.metadata["levels"] == 2 and len(model.metadata["coarser_fits"]) == 1
+    assert model.coarser.metadata["exemplar_size"] == [32, 32]
+    # The parents of the window at (y, x): the upsampled 2x2 average at rows and columns
+    # y + (0, 2, 4), x + (0, 2, 4).
+    image = cloudy(16, 16)
+    window = _with_parents(image)[3:8, 6:11].reshape(1, -1)
+    vector = _split_parents(window, PATCH, 3)[0]
+    parents = upsample(downsample(image), 16, 16, periodic=False)
+    np.testing.assert_array_equal(vector[:75], image[3:8, 6:11].ravel())
+    np.testing.assert_array_equal(vector[75:], parents[3:8:2, 6:11:2].ravel())
+    # The parents carry the patch's coarse content: their mean over the fitted components
+    # is the patches' mean.
+    means = model.mixture.weights @ model.mixture.means
+    np.testing.assert_allclose(means[75:].reshape(9, 3).mean(axis=0),
+                               means[:75].reshape(25, 3).mean(axis=0), atol=0.01)
+
+
+def test_two_level_round_trip_and_damaged_levels(tmp_path):
+    model = two_level_model()
+    save_model(model, tmp_path / "m.npz")
+    loaded = load_model(tmp_path / "m.npz")
+    assert loaded.levels == 2 and loaded.metadata == model.metadata
+    for level in (loaded, loaded.coarser):
+        assert level.patch_size == PATCH and level.channels == 3
+    np.testing.assert_array_equal(loaded.mixture.covariances, model.mixture.covariances)
+    np.testing.assert_array_equal(loaded.coarser.mixture.means, model.coarser.mixture.means)
+    assert loaded.coarser.metadata["fit"] == model.coarser.metadata["fit"]
+    with np.load(tmp_path / "m.npz") as archive:
+        arrays = {name: archive[name] for name in archive.files}
+    assert sorted(arrays) == ["covariances", "covariances_1", "means", "means_1",
+                              "metadata", "weights", "weights_1"]
+    metadata = json.loads(arrays["metadata"].item())
+    cases = {
+        "missing": ({"means_1": None}, "missing means_1"),
+        "shape": ({"covariances_1": arrays["covariances"]},
+                  r"'covariances_1' must be a float array of shape \(4, 75, 75\)"),
+        "parents": ({"means": arrays["means_1"]},
+                    r"'means' must be a float array of shape \(4, 102\) .* with parents"),
+        "weights": ({"weights_1": arrays["weights_1"] * 2},
+                    "'weights_1' must be non-negative and sum to 1"),
+        "levels": ({"metadata": np.array([json.dumps({**metadata, "levels": 9})])},
+                   "metadata 'levels' must be 1..4, got 9"),
+        "fits": ({"metadata": np.array([json.dumps({**metadata, "coarser_fits": []})])},
+                 "metadata 'coarser_fits' must list the fit of each of the 1 coarser"),
+    }
+    for name, (changes, message) in cases.items():
+        damaged = {key: value for key, value in {**arrays, **changes}.items()
+                   if value is not None}
+        with pytest.raises(ModelFileError, match=message):
+            load_model(write_npz(tmp_path / f"{name}.npz", **damaged))
+
+
+def test_fit_refuses_too_many_levels_for_the_exemplar():
+    with pytest.raises(ValueError, match=r"the exemplar is 30x18 pixels, smaller than the "
+                                         r"5x5 patch at each of 3 levels \(it needs 20x20\)"):
+        fit_patch_model(np.zeros((18, 30, 3), np.float32), patch_size=5, levels=3)
+    with pytest.raises(ValueError, match="levels must be 1..4, got 0"):
+        fit_patch_model(np.zeros((24, 30, 3), np.float32), levels=0)
 
 
 def test_fit_refuses_an_exemplar_smaller_than_the_patch():
@@ -155,7 +222,7 @@ def test_other_zip_files_and_missing_files(tmp_path):
     path = tmp_path / "notes.zip"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("readme.txt", "hello")
-    with pytest.raises(ModelFileError, match="missing weights, means, covariances, metadata"):
+    with pytest.raises(ModelFileError, match="not a texgen GMM model: missing metadata"):
         load_model(path)
     with pytest.raises(ModelFileError, match="cannot read model"):
         load_model(tmp_path / "absent.npz")
@@ -180,6 +247,20 @@ def test_cli_trains_a_model_with_progress(tmp_path, capsys):
                  "5", "--components", "2", "--iterations", "2", "--samples", "300",
                  "-q"]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_cli_trains_a_multi_scale_model(tmp_path, capsys):
+    exemplar = write_exemplar(tmp_path / "bricks.png")
+    output = tmp_path / "two.npz"
+    assert main(["train", "gmm", str(exemplar), "-o", str(output), "--components", "2",
+                 "--iterations", "2", "--samples", "300", "--tol", "0", "--levels", "2"]) == 0
+    err = capsys.readouterr().err
+    # The coarser level is fitted first, then the finest.
+    assert err.index("level 2/2: iteration 1/2") < err.index("level 1/2: iteration 1/2")
+    assert f"wrote {output}: 2 components, 5x5 patches, 2 levels," in err
+    assert load_model(output).levels == 2
+    assert main(["train", "gmm", str(exemplar), "-o", str(output), "--levels", "5"]) == 2
+    assert "5 is not in the range 1<=x<=4" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("args, message", [

@@ -7,13 +7,15 @@ import pytest
 
 import texgen
 from stats_testing import (PATCH, bricks, context, edge_step_ratio, photo_brick_model,
-                           registered_specs, small_model, smooth_model, write_exemplar)
+                           registered_specs, small_model, smooth_model, two_level_model,
+                           write_exemplar)
 from texgen import metrics
 from texgen.testing import check_node, seam_ratio
 from texgen_stats import synthesis
 from texgen_stats.model import fit_patch_model, save_model
-from texgen_stats.synthesis import (_blocks, _Canvas, _runs_horizontally, _strip_layout,
-                                    _transposed, gmm, synthesize)
+from texgen_stats.scales import downsample
+from texgen_stats.synthesis import (_blocks, _Canvas, _runs_horizontally, _sample,
+                                    _strip_layout, _transposed, gmm, synthesize)
 
 
 @pytest.fixture(scope="module")
@@ -250,3 +252,71 @@ def test_errors_name_the_node_and_parameter(tmp_path, monkeypatch, model_file, p
     with pytest.raises(ValueError, match=message) as info:
         gmm(context(16, 16), **kwargs)
     assert "node 'n'" in str(info.value)
+
+
+def two_level(height, width, *, seed=1, tileable=True, guide=None):
+    return synthesize(two_level_model(), height, width, overlap=2, tolerance=0.0001,
+                      weight_tolerance=0.003, tileable=tileable, seed=seed, guide=guide,
+                      guide_strength=0.0 if guide is None else 50.0)
+
+
+@pytest.mark.parametrize("size", [(1, 1), (3, 7), (23, 17), (40, 56)])
+def test_a_two_level_model_samples_any_size_deterministically(size):
+    out = two_level(*size)
+    assert out.shape == (*size, 3) and out.dtype == np.float32
+    assert 0.0 <= out.min() and out.max() <= 1.0
+    np.testing.assert_array_equal(out, two_level(*size))
+    assert two_level(*size, tileable=False).shape == (*size, 3)
+    if size[0] > 1:
+        assert not np.array_equal(out, two_level(*size, seed=2))
+
+
+def test_the_fine_level_follows_the_coarse_one():
+    # Sampled in the scan's own frame (untiled: no transposition), the 2x2 average of the
+    # output is close to the coarse level it was conditioned on, and unrelated to another.
+    model = two_level_model()
+    options = dict(overlap=2, tolerances=(0.0001, 0.003), tileable=False, guide=None,
+                   guide_strength=0.0)
+    fine = downsample(_sample(model, 64, 64, seed=5, **options))
+    coarse = _sample(model.coarser, 32, 32, seed=[5, 1], **options)
+    other = _sample(model.coarser, 32, 32, seed=[6, 1], **options)
+
+    def correlation(a, b):
+        return np.corrcoef(a.ravel(), b.ravel())[0, 1]
+
+    assert correlation(fine, coarse) > 0.8, correlation(fine, coarse)
+    assert abs(correlation(fine, other)) < 0.3
+
+
+def test_a_two_level_model_tiles():
+    ratios = [edge_step_ratio(two_level(48, 64, seed=seed)) for seed in range(6)]
+    plain = [edge_step_ratio(two_level(48, 64, seed=seed, tileable=False)) for seed in range(6)]
+    assert np.mean(ratios) < 1.45 and np.mean(plain) > 2 * np.mean(ratios), (ratios, plain)
+
+
+def test_transposing_a_two_level_model_transposes_its_parents():
+    model = two_level_model()
+    once = _transposed(model)
+    parents = model.mixture.means[:, 75:].reshape(-1, 3, 3, 3)
+    np.testing.assert_array_equal(once.mixture.means[:, 75:].reshape(-1, 3, 3, 3),
+                                  parents.transpose(0, 2, 1, 3))
+    np.testing.assert_array_equal(once.coarser.mixture.means.reshape(-1, 5, 5, 3),
+                                  model.coarser.mixture.means.reshape(-1, 5, 5, 3).transpose(
+                                      0, 2, 1, 3))
+    twice = _transposed(once)
+    np.testing.assert_array_equal(twice.mixture.covariances, model.mixture.covariances)
+    np.testing.assert_array_equal(twice.coarser.mixture.covariances,
+                                  model.coarser.mixture.covariances)
+
+
+def test_a_guide_steers_a_two_level_model():
+    dark, bright = (np.full((32, 32, 1), value, np.float32) for value in (0.0, 1.0))
+    assert two_level(32, 32, guide=dark).mean() + 0.05 < two_level(32, 32, guide=bright).mean()
+
+
+def test_the_node_reads_a_two_level_model(tmp_path):
+    save_model(two_level_model(), tmp_path / "two.npz")
+    out = gmm(context(24, 40), model=tmp_path / "two.npz")
+    np.testing.assert_array_equal(out, synthesize(
+        two_level_model(), 24, 40, overlap=2, tolerance=0.0001, weight_tolerance=0.003,
+        tileable=True, seed=1))
