@@ -32,8 +32,8 @@ GMM = NodeSpec(
     outputs=(Port("out", "color", "Synthesised color texture in [0, 1]."),),
     params=(
         Param("model", "path", "",
-              "Model file (.npz) written by 'texgen train gmm', relative to the preset file's "
-              "folder. Default none: it must be set."),
+              "Model file (.npz) written by 'texgen train gmm' (single- or multi-scale), "
+              "relative to the preset file's folder. Default none: it must be set."),
         Param("overlap", "int", 0,
               "Pixels each patch shares with the patches above and to its left, which its new "
               "pixels are conditioned on; must be below the model's patch size. More overlap "
