@@ -102,21 +102,21 @@ def synthesize(model: PatchModel, height: int, width: int, *, overlap: int, tole
 
 
 def _sample(model: PatchModel, height: int, width: int, *, overlap: int,
-            tolerances: tuple[float, float | None], tileable: bool, seed: int | list[int],
-            guide: np.ndarray | None, guide_strength: float) -> np.ndarray:
-    """``synthesize`` in the scan's frame, coarsest level first; level n > 0 (counted from
-    the finest) draws its random numbers from the seed [seed, n]."""
+            tolerances: tuple[float, float | None], tileable: bool, seed: int,
+            guide: np.ndarray | None, guide_strength: float, level: int = 0) -> np.ndarray:
+    """``synthesize`` in the scan's frame, coarsest level first; ``level`` n > 0 (counted
+    from the finest) draws its random numbers from the seed sequence [seed, n]."""
     parents = None
     if model.coarser is not None:
-        level_seed = [seed, 1] if isinstance(seed, int) else [seed[0], seed[1] + 1]
         coarse = _sample(model.coarser, -(-height // 2), -(-width // 2), overlap=overlap,
-                         tolerances=tolerances, tileable=tileable, seed=level_seed,
+                         tolerances=tolerances, tileable=tileable, seed=seed,
                          guide=None if guide is None else guide[::2, ::2],
-                         guide_strength=guide_strength)
+                         guide_strength=guide_strength, level=level + 1)
         parents = upsample(coarse, height, width, periodic=tileable)
     bias = None if guide is None or guide_strength == 0 else _GuideBias.of(
         model, guide, guide_strength)
-    canvas = _Canvas(model, height, width, overlap, *tolerances, seed, bias, parents)
+    canvas = _Canvas(model, height, width, overlap, *tolerances,
+                     [int(seed), level] if level else int(seed), bias, parents)
     canvas.scan(tileable)
     return canvas.pixels
 

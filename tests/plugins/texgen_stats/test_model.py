@@ -267,6 +267,9 @@ def test_cli_trains_a_multi_scale_model(tmp_path, capsys):
     (["missing.png"], "missing.png: cannot read image"),
     (["small.png"], "smaller than the 5x5 patch"),
     (["bricks.png", "--patch", "4"], "4 is not in the range 5<=x<=9"),
+    (["bricks.png", "--patch", "7", "--levels", "4"],
+     "bricks.png: the exemplar is 48x48 pixels, smaller than the 7x7 patch at each of 4 "
+     "levels (it needs 56x56)"),
 ])
 def test_cli_bad_input_exits_2(tmp_path, capsys, monkeypatch, args, message):
     monkeypatch.chdir(tmp_path)

@@ -278,8 +278,8 @@ def test_the_fine_level_follows_the_coarse_one():
     options = dict(overlap=2, tolerances=(0.0001, 0.003), tileable=False, guide=None,
                    guide_strength=0.0)
     fine = downsample(_sample(model, 64, 64, seed=5, **options))
-    coarse = _sample(model.coarser, 32, 32, seed=[5, 1], **options)
-    other = _sample(model.coarser, 32, 32, seed=[6, 1], **options)
+    coarse = _sample(model.coarser, 32, 32, seed=5, level=1, **options)
+    other = _sample(model.coarser, 32, 32, seed=6, level=1, **options)
 
     def correlation(a, b):
         return np.corrcoef(a.ravel(), b.ravel())[0, 1]
