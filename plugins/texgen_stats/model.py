@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import time
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,6 +125,15 @@ def fit_patch_model(image: np.ndarray, *, patch_size: int = DEFAULTS["patch_size
                          f"{patch_size}x{patch_size} patch" + (
                              f" at each of {levels} levels (it needs {smallest}x{smallest})"
                              if levels > 1 else ""))
+    for level in range(levels):  # each level fits its components to its own patches
+        h, w = -(-height // 2 ** level), -(-width // 2 ** level)
+        count = (h - patch_size + 1) * (w - patch_size + 1)
+        if count < components:
+            where = f", averaged down to {w}x{h} at level {level + 1} of {levels}," if level else ""
+            raise ValueError(
+                f"the exemplar is {width}x{height} pixels{where} with only {count} "
+                f"{patch_size}x{patch_size} patches, fewer than the {components} components: "
+                f"use fewer components{' or levels' if levels > 1 else ''}, or a larger exemplar")
     coarser = None
     if levels > 1:
         coarser = fit_patch_model(
@@ -220,29 +230,42 @@ def load_model(path: str | Path) -> PatchModel:
         with np.load(path, allow_pickle=False) as archive:
             if "metadata" not in archive.files:
                 raise fail("not a texgen GMM model: missing metadata")
-            metadata = _read_metadata(archive["metadata"], fail)
+            metadata = _read_metadata(_array(archive, "metadata", fail), fail)
             names = [f"{name}_{level}" if level else name
                      for level in range(metadata["levels"]) for name in _MIXTURE_ARRAYS]
             missing = [name for name in names if name not in archive.files]
             if missing:
                 raise fail(f"not a texgen GMM model: missing {', '.join(missing)}")
-            arrays = {name: archive[name] for name in names}
+            arrays = {name: _array(archive, name, fail) for name in names}
     except ModelFileError:
         raise
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
-        # ValueError includes "Object arrays cannot be loaded when allow_pickle=False".
-        raise fail(f"corrupt model file: {exc}") from None
+    except (OSError, ValueError, EOFError, MemoryError, zipfile.BadZipFile,
+            zlib.error) as exc:
+        # ValueError includes "Object arrays cannot be loaded when allow_pickle=False";
+        # MemoryError a header that declares a huge shape.
+        raise fail(f"corrupt model file: {type(exc).__name__}: {exc}") from None
     model = None
     for level in reversed(range(metadata["levels"])):  # coarsest first
         suffix = f"_{level}" if level else ""
         mixture = _check_arrays({name: arrays[name + suffix] for name in _MIXTURE_ARRAYS},
                                 metadata, suffix, parents=model is not None, fail=fail)
-        fits = [metadata.get("fit"), *metadata["coarser_fits"]]
+        fits = [metadata["fit"], *metadata["coarser_fits"]]
+        height, width = metadata["exemplar_size"]
         level_metadata = {**metadata, "levels": metadata["levels"] - level,
+                          "exemplar_size": [-(-height // 2 ** level), -(-width // 2 ** level)],
                           "fit": fits[level], "coarser_fits": fits[level + 1:]}
         model = PatchModel(mixture, metadata["patch_size"], metadata["channels"],
                            level_metadata, model)
     return model
+
+
+def _array(archive, name: str, fail) -> np.ndarray:
+    """Member ``name`` of an open .npz archive, which must be a .npy array (np.load hands
+    other members over as bytes)."""
+    value = archive[name]
+    if not isinstance(value, np.ndarray):
+        raise fail(f"'{name}' is not a NumPy array")
+    return value
 
 
 def _read_metadata(array: np.ndarray, fail) -> dict[str, Any]:
@@ -250,7 +273,7 @@ def _read_metadata(array: np.ndarray, fail) -> dict[str, Any]:
         raise fail(f"metadata must be one JSON string, got {array.dtype} {array.shape}")
     try:
         metadata = json.loads(array.item())
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, RecursionError) as exc:
         raise fail(f"metadata is not valid JSON: {exc}") from None
     if not isinstance(metadata, dict):
         raise fail("metadata is not a JSON object")
@@ -272,6 +295,12 @@ def _read_metadata(array: np.ndarray, fail) -> dict[str, Any]:
     if not isinstance(fits, list) or len(fits) != metadata["levels"] - 1:
         raise fail(f"metadata 'coarser_fits' must list the fit of each of the "
                    f"{metadata['levels'] - 1} coarser levels, got {fits!r:.80}")
+    if not all(isinstance(fit, dict) for fit in [metadata.get("fit"), *fits]):
+        raise fail("metadata 'fit' and each of 'coarser_fits' must be a JSON object")
+    size = metadata.get("exemplar_size")
+    if not (isinstance(size, list) and len(size) == 2 and all(
+            isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in size)):
+        raise fail(f"metadata 'exemplar_size' must be [height, width], got {size!r:.80}")
     return metadata
 
 

@@ -158,7 +158,7 @@ class _Canvas:
             j = diagonal - pace * i
             row_index, row_ok, row_new = rows.windows(i, patch)
             col_index, col_ok, col_new = cols.windows(j, patch)
-            self.draw(row_index, (col_index + shifts[i][:, None]) % width,
+            self.draw(row_index, col_index + shifts[i][:, None],
                       row_ok[:, :, None] & col_ok[:, None, :],
                       row_new[:, :, None] & col_new[:, None, :])
         if strip is not None:

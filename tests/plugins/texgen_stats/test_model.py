@@ -1,5 +1,6 @@
 """GMM model files: round trip, clear errors for bad files (never unpickled), the CLI."""
 
+import io
 import json
 import zipfile
 
@@ -98,6 +99,7 @@ def test_two_level_round_trip_and_damaged_levels(tmp_path):
     np.testing.assert_array_equal(loaded.mixture.covariances, model.mixture.covariances)
     np.testing.assert_array_equal(loaded.coarser.mixture.means, model.coarser.mixture.means)
     assert loaded.coarser.metadata["fit"] == model.coarser.metadata["fit"]
+    assert loaded.coarser.metadata["exemplar_size"] == model.coarser.metadata["exemplar_size"]
     with np.load(tmp_path / "m.npz") as archive:
         arrays = {name: archive[name] for name in archive.files}
     assert sorted(arrays) == ["covariances", "covariances_1", "means", "means_1",
@@ -123,10 +125,46 @@ def test_two_level_round_trip_and_damaged_levels(tmp_path):
             load_model(write_npz(tmp_path / f"{name}.npz", **damaged))
 
 
+def npy_bytes(array=None, *, header_shape=None):
+    """A .npy file's bytes: ``array`` saved, or only a header declaring ``header_shape``."""
+    buffer = io.BytesIO()
+    if header_shape is None:
+        np.save(buffer, array)
+    else:
+        header = np.lib.format.header_data_from_array_1_0(np.zeros(1))
+        np.lib.format.write_array_header_1_0(buffer, {**header, "shape": header_shape})
+    return buffer.getvalue()
+
+
+def test_crafted_members_are_refused_with_the_file_named(tmp_path):
+    save_model(two_level_model(), tmp_path / "m.npz")
+    with zipfile.ZipFile(tmp_path / "m.npz") as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    cases = {
+        "bytes.npz": ({"weights_1.npy": b"hello"}, "'weights_1' is not a NumPy array"),
+        "huge.npz": ({"weights.npy": npy_bytes(header_shape=(10 ** 13,))},
+                     "corrupt model file"),
+        "deep.npz": ({"metadata.npy": npy_bytes(np.array(["[" * 100_000 + "]" * 100_000]))},
+                     "metadata is not valid JSON"),
+    }
+    for name, (replaced, message) in cases.items():
+        with zipfile.ZipFile(tmp_path / name, "w") as archive:
+            for member, data in {**members, **replaced}.items():
+                archive.writestr(member, data)
+        with pytest.raises(ModelFileError, match=message) as error:
+            load_model(tmp_path / name)
+        assert name in str(error.value)
+
+
 def test_fit_refuses_too_many_levels_for_the_exemplar():
     with pytest.raises(ValueError, match=r"the exemplar is 30x18 pixels, smaller than the "
                                          r"5x5 patch at each of 3 levels \(it needs 20x20\)"):
         fit_patch_model(np.zeros((18, 30, 3), np.float32), patch_size=5, levels=3)
+    with pytest.raises(ValueError, match=r"the exemplar is 64x64 pixels, averaged down to 8x8 "
+                                         r"at level 4 of 4, with only 16 5x5 patches, fewer "
+                                         r"than the 32 components: use fewer components or "
+                                         r"levels, or a larger exemplar"):
+        fit_patch_model(np.zeros((64, 64, 3), np.float32), levels=4)
     with pytest.raises(ValueError, match="levels must be 1..4, got 0"):
         fit_patch_model(np.zeros((24, 30, 3), np.float32), levels=0)
 

@@ -320,3 +320,19 @@ def test_the_node_reads_a_two_level_model(tmp_path):
     np.testing.assert_array_equal(out, synthesize(
         two_level_model(), 24, 40, overlap=2, tolerance=0.0001, weight_tolerance=0.003,
         tileable=True, seed=1))
+
+
+def test_untiled_windows_do_not_wrap_and_read_clamped_parents():
+    # Past an untiled edge a window's pixels do not exist; its parents are read at the
+    # edge (clamped, as the fit saw them), never from the opposite side.
+    seen = []
+
+    class Recording(_Canvas):
+        def draw(self, rows, cols, exists, new):
+            seen.extend(zip(rows, cols))
+            super().draw(rows, cols, exists, new)
+
+    model = two_level_model()
+    Recording(model, 13, 13, 2, 0.0001, 0.003, 0, None, np.zeros((13, 13, 3))).scan(False)
+    assert all((np.diff(r) == 1).all() and (np.diff(c) == 1).all() for r, c in seen)
+    assert min(c.min() for _, c in seen) < 0 and max(c.max() for _, c in seen) >= 13
