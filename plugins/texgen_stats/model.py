@@ -37,7 +37,7 @@ from texgen.errors import InputError
 from texgen.io import atomic_write
 from texgen_stats._common import single_threaded_blas
 from texgen_stats.mixture import Mixture, fit_mixture
-from texgen_stats.scales import PARENT_GRID, downsample, parent_offsets, upsample
+from texgen_stats.scales import PARENT_GRID, coarse_size, downsample, parent_offsets, upsample
 
 FORMAT = "texgen-gmm"
 VERSION = 1
@@ -126,14 +126,16 @@ def fit_patch_model(image: np.ndarray, *, patch_size: int = DEFAULTS["patch_size
                              f" at each of {levels} levels (it needs {smallest}x{smallest})"
                              if levels > 1 else ""))
     for level in range(levels):  # each level fits its components to its own patches
-        h, w = -(-height // 2 ** level), -(-width // 2 ** level)
+        h, w = coarse_size(height, level), coarse_size(width, level)
         count = (h - patch_size + 1) * (w - patch_size + 1)
         if count < components:
-            where = f", averaged down to {w}x{h} at level {level + 1} of {levels}," if level else ""
+            where = (f", averaged down to {w}x{h} at level {level + 1} of {levels},"
+                     if level else "")
             raise ValueError(
                 f"the exemplar is {width}x{height} pixels{where} with only {count} "
                 f"{patch_size}x{patch_size} patches, fewer than the {components} components: "
-                f"use fewer components{' or levels' if levels > 1 else ''}, or a larger exemplar")
+                f"use fewer components{' or levels' if levels > 1 else ''}, or a larger "
+                f"exemplar")
     coarser = None
     if levels > 1:
         coarser = fit_patch_model(
@@ -191,10 +193,8 @@ def save_model(model: PatchModel, path: str | Path) -> None:
     arrays = {}
     level, current = 0, model
     while current is not None:
-        suffix = f"_{level}" if level else ""
-        arrays.update({f"weights{suffix}": current.mixture.weights,
-                       f"means{suffix}": current.mixture.means,
-                       f"covariances{suffix}": current.mixture.covariances})
+        arrays.update({_array_name(name, level): getattr(current.mixture, name)
+                       for name in _MIXTURE_ARRAYS})
         level, current = level + 1, current.coarser
 
     def write(temporary: Path) -> None:
@@ -231,7 +231,7 @@ def load_model(path: str | Path) -> PatchModel:
             if "metadata" not in archive.files:
                 raise fail("not a texgen GMM model: missing metadata")
             metadata = _read_metadata(_array(archive, "metadata", fail), fail)
-            names = [f"{name}_{level}" if level else name
+            names = [_array_name(name, level)
                      for level in range(metadata["levels"]) for name in _MIXTURE_ARRAYS]
             missing = [name for name in names if name not in archive.files]
             if missing:
@@ -245,18 +245,24 @@ def load_model(path: str | Path) -> PatchModel:
         # MemoryError a header that declares a huge shape.
         raise fail(f"corrupt model file: {type(exc).__name__}: {exc}") from None
     model = None
+    fits = [metadata["fit"], *metadata["coarser_fits"]]
+    height, width = metadata["exemplar_size"]
     for level in reversed(range(metadata["levels"])):  # coarsest first
-        suffix = f"_{level}" if level else ""
-        mixture = _check_arrays({name: arrays[name + suffix] for name in _MIXTURE_ARRAYS},
-                                metadata, suffix, parents=model is not None, fail=fail)
-        fits = [metadata["fit"], *metadata["coarser_fits"]]
-        height, width = metadata["exemplar_size"]
+        mixture = _check_arrays(
+            {name: arrays[_array_name(name, level)] for name in _MIXTURE_ARRAYS}, metadata,
+            level, parents=model is not None, fail=fail)
         level_metadata = {**metadata, "levels": metadata["levels"] - level,
-                          "exemplar_size": [-(-height // 2 ** level), -(-width // 2 ** level)],
+                          "exemplar_size": [coarse_size(height, level),
+                                            coarse_size(width, level)],
                           "fit": fits[level], "coarser_fits": fits[level + 1:]}
         model = PatchModel(mixture, metadata["patch_size"], metadata["channels"],
                            level_metadata, model)
     return model
+
+
+def _array_name(name: str, level: int) -> str:
+    """The archive name of mixture array ``name`` ("weights", ...) of ``level`` (0 finest)."""
+    return f"{name}_{level}" if level else name
 
 
 def _array(archive, name: str, fail) -> np.ndarray:
@@ -304,15 +310,15 @@ def _read_metadata(array: np.ndarray, fail) -> dict[str, Any]:
     return metadata
 
 
-def _check_arrays(arrays: dict[str, np.ndarray], metadata: dict[str, Any], suffix: str, *,
+def _check_arrays(arrays: dict[str, np.ndarray], metadata: dict[str, Any], level: int, *,
                   parents: bool, fail) -> Mixture:
-    """The mixture of one level from its arrays (named without ``suffix``), checked against
-    the metadata; ``parents``: the level's patches carry parent values."""
+    """The mixture of ``level`` from its arrays (keyed by ``_MIXTURE_ARRAYS``), checked
+    against the metadata; ``parents``: the level's patches carry parent values."""
     k, channels = metadata["components"], metadata["channels"]
-    dim = metadata["patch_size"] ** 2 * channels + (PARENT_GRID ** 2 * channels if parents else 0)
+    dim = (metadata["patch_size"] ** 2 + (PARENT_GRID ** 2 if parents else 0)) * channels
     expected = {"weights": (k,), "means": (k, dim), "covariances": (k, dim, dim)}
     for name, shape in expected.items():
-        array, key = arrays[name], name + suffix
+        array, key = arrays[name], _array_name(name, level)
         if array.dtype.kind != "f" or array.shape != shape:
             raise fail(f"'{key}' must be a float array of shape {shape} (from the metadata: "
                        f"{k} components, {metadata['patch_size']}x{metadata['patch_size']}x"
@@ -322,12 +328,13 @@ def _check_arrays(arrays: dict[str, np.ndarray], metadata: dict[str, Any], suffi
             raise fail(f"'{key}' holds non-finite values")
     weights = arrays["weights"].astype(np.float64)
     if (weights < 0).any() or abs(weights.sum() - 1.0) > 1e-6:
-        raise fail(f"'weights{suffix}' must be non-negative and sum to 1")
+        raise fail(f"'{_array_name('weights', level)}' must be non-negative and sum to 1")
     covariances = arrays["covariances"].astype(np.float64)
     if not np.allclose(covariances, covariances.transpose(0, 2, 1), rtol=0, atol=1e-9):
-        raise fail(f"'covariances{suffix}' must be symmetric")
+        raise fail(f"'{_array_name('covariances', level)}' must be symmetric")
     try:
         np.linalg.cholesky(covariances)
     except np.linalg.LinAlgError:
-        raise fail(f"'covariances{suffix}' must be positive definite") from None
+        raise fail(f"'{_array_name('covariances', level)}' must be positive "
+                   f"definite") from None
     return Mixture(weights, arrays["means"].astype(np.float64), covariances)

@@ -20,6 +20,11 @@ def parent_offsets(patch_size: int) -> np.ndarray:
     return np.linspace(0, patch_size - 1, PARENT_GRID).round().astype(np.int64)
 
 
+def coarse_size(size: int, level: int = 1) -> int:
+    """Pixels along an axis of ``size`` after ``level`` halvings by ``downsample``."""
+    return -(-size // 2 ** level)
+
+
 def downsample(image: np.ndarray) -> np.ndarray:
     """float32 (ceil(H / 2), ceil(W / 2), C): 2 x 2 means of image (H, W, C); an odd last
     row or column is averaged with itself."""

@@ -59,7 +59,7 @@ from texgen.nodes import NodeContext, param_error
 from texgen_stats._common import single_threaded_blas
 from texgen_stats.mixture import Conditional, Mixture, condition
 from texgen_stats.model import ModelFileError, PatchModel, load_model
-from texgen_stats.scales import PARENT_GRID, parent_offsets, upsample
+from texgen_stats.scales import PARENT_GRID, coarse_size, parent_offsets, upsample
 
 #: Block rows in the closing strip (fewer on short canvases). Measured on brick (512², 16
 #: seeds; step energy across a row boundary over the mean one, averaged over the seeds):
@@ -108,8 +108,8 @@ def _sample(model: PatchModel, height: int, width: int, *, overlap: int,
     from the finest) draws its random numbers from the seed sequence [seed, n]."""
     parents = None
     if model.coarser is not None:
-        coarse = _sample(model.coarser, -(-height // 2), -(-width // 2), overlap=overlap,
-                         tolerances=tolerances, tileable=tileable, seed=seed,
+        coarse = _sample(model.coarser, coarse_size(height), coarse_size(width),
+                         overlap=overlap, tolerances=tolerances, tileable=tileable, seed=seed,
                          guide=None if guide is None else guide[::2, ::2],
                          guide_strength=guide_strength, level=level + 1)
         parents = upsample(coarse, height, width, periodic=tileable)
