@@ -10,9 +10,10 @@ overlaps that no component explains well into extreme values, which then spread 
 scan. The component that continues a block is chosen with more noise assumed
 (``weight_tolerance``) than its new pixels are then drawn with: a lenient choice keeps a
 block from switching to a component that fits its overlap's few odd pixels exactly, and a
-close draw keeps the joint with the overlap invisible. Which window pixels are known is read off a mask of the pixels drawn so far; the
-conditioning factors depend only on which are known and new, so they are computed once
-per such mask shape (a few dozen per image) and reused.
+close draw keeps the joint with the overlap invisible. Which window pixels are known is
+read off a mask of the pixels drawn so far; the conditioning factors depend only on which
+are known and new, so they are computed once per such mask shape (a few dozen per image)
+and reused.
 
 Block (i, j) needs blocks (i-1, j-1), (i-1, j) and (i, j-1) only, so the scan runs over
 anti-diagonals and draws every block of one at once.
@@ -35,7 +36,14 @@ common recent past:
   they meet in a closing block whose height moves one block per band (a triangle wave),
   so the breaks where the fronts disagree are spread over the strip's height instead of
   lining up along one row. (One row of closing blocks broke every one of brick's joints
-  along the top/bottom border: seam score 7.)
+  along the top/bottom border: seam score 7.) A break is continued by the next band,
+  which conditions on it, so breaks pile up along the strip; each band is therefore
+  drawn ``_CANDIDATES`` times and the draw whose meeting block joins its two fronts with
+  the least step energy is kept, as image quilting keeps the best-fitting of several
+  patches. And the scan starts at the strip's top row, drawing the strip's rows once to
+  warm up (the strip draws them again): row 0 then continues rows drawn before it, as
+  every later row does, instead of being drawn with nothing above it (on brick the
+  scan's first rows were smoother than the rest without this).
 
 Which way the scan runs matters. The staggered rows join structure that crosses them (a
 block row's closing sees that structure coming down from the row above on both sides)
@@ -61,13 +69,23 @@ from texgen_stats.mixture import Conditional, Mixture, condition
 from texgen_stats.model import ModelFileError, PatchModel, load_model
 from texgen_stats.scales import PARENT_GRID, coarse_size, parent_offsets, upsample
 
-#: Block rows in the closing strip (fewer on short canvases). Measured on brick (512², 16
-#: seeds; step energy across a row boundary over the mean one, averaged over the seeds):
-#: with 16 blocks (48 rows of 5x5 patches) the worst boundary inside the strip was 2.3 and
-#: the top/bottom border 1.4; with 8 blocks 3.0 and 1.4; one row of closing blocks put 6.6
-#: on the border itself. Grass and gravel stay at 1.05-1.1 either way. The strip costs
-#: about 0.15 s per 100 columns of width (0.8 of 2.0 s at 512²).
+#: Block rows in the closing strip (fewer on short canvases). A taller strip spreads the
+#: same break energy over more rows but makes the strip's own loop, one column of closing
+#: blocks down its height, a longer left/right seam. Measured on brick (512², 64 seeds, one
+#: draw per band; benchmarks/closing_strip.py, RESULTS.md): 8, 16, 32, 64 blocks: the
+#: strip's mean row step 2.07, 1.58, 1.28, 1.12 times the texture's mean, about 26-37 rows'
+#: worth of extra step energy each; left/right seam 0.99, 1.04, 1.18, 1.01 (± 0.06-0.09);
+#: 512² in 1.0, 1.3, 1.8, 3.0 s. One row of closing blocks put 6.6 on the border itself.
 _STRIP_BLOCKS = 16
+
+#: Times each band of the closing strip is drawn, keeping the draw whose meeting block joins
+#: its two fronts most smoothly (as image quilting keeps the best-fitting of its candidate
+#: patches). The fronts' disagreements otherwise carry on along the strip, band after band.
+#: Measured on brick (512², 64 seeds, the rows' step energy over the mean one; the rows
+#: outside the strip are 1.0): one draw, strip 1.55 on average, 30 rows' worth of extra step
+#: energy in all; 4 draws 1.08, 4 rows' worth; 8 draws 1.00. Each draw costs the strip's
+#: time again (about 0.3 s at 512²).
+_CANDIDATES = 4
 
 
 def synthesize(model: PatchModel, height: int, width: int, *, overlap: int, tolerance: float,
@@ -138,13 +156,16 @@ class _Canvas:
 
     def scan(self, tileable: bool) -> None:
         """Draw every pixel: the diagonal scan, then (tileable, when the canvas is tall
-        enough) the closing strip over the last rows."""
+        enough) the closing strip over the last rows. The torus scan starts at the
+        strip's top row: it draws the strip's rows first, to warm up, and discards them,
+        so that row 0 continues rows drawn before it like every later row does."""
         height, width = self.drawn.shape
         patch, overlap = self.model.patch_size, self.overlap
         self.torus = tileable
         strip = _strip_layout(height, patch, overlap, 0) if tileable else None
         scanned = strip.starts[0] if strip is not None else height
-        rows = _blocks(scanned, patch, overlap, tileable and strip is None)
+        warm_up = height - scanned
+        rows = _blocks(height, patch, overlap, tileable and strip is None)
         cols = _blocks(width, patch, overlap, tileable)
         # Staggered rows: block row i starts `step` columns right of row i-1, so its block j
         # needs the row above up to that row's block j + 1: the wavefront is 2 i + j.
@@ -158,27 +179,43 @@ class _Canvas:
             j = diagonal - pace * i
             row_index, row_ok, row_new = rows.windows(i, patch)
             col_index, col_ok, col_new = cols.windows(j, patch)
-            self.draw(row_index, col_index + shifts[i][:, None],
+            self.draw(row_index - warm_up, col_index + shifts[i][:, None],
                       row_ok[:, :, None] & col_ok[:, None, :],
                       row_new[:, :, None] & col_new[:, None, :])
         if strip is not None:
+            self.drawn[scanned:] = False
             self.close(len(strip.starts), cols)
 
     def close(self, count: int, cols: _Blocks) -> None:
         """Draw the closing strip of ``count`` block rows over the last rows, band by band
         of ``cols``: in band j a front of blocks down from the rows above the strip and one
-        up from row 0 (across the wrap), drawn side by side, then their meeting block."""
+        up from row 0 (across the wrap), drawn side by side, then their meeting block. Each
+        band is drawn ``_CANDIDATES`` times and the one whose meeting block joins its
+        fronts with the least step energy is kept."""
         height = self.drawn.shape[0]
         patch, overlap = self.model.patch_size, self.overlap
         for j in range(len(cols.starts)):
             meeting = abs((j + count // 2) % (2 * count - 2) - (count - 1)) if count > 1 else 0
             strip = _strip_layout(height, patch, overlap, meeting)
             col_index, _, col_new = cols.windows(np.array([j]), patch)
-            down, up = list(range(meeting)), list(range(count - 1, meeting, -1))
-            for step in range(max(len(down), len(up))):
-                blocks = np.array(down[step:step + 1] + up[step:step + 1])
-                self._draw_in_band(strip, blocks, col_index, col_new)
-            self._draw_in_band(strip, np.array([meeting]), col_index, col_new)
+            band = np.ix_(np.arange(strip.starts[0], height), col_index[0][col_new[0]])
+            # The boundaries the meeting block touches: from the row above it to the row
+            # below it (row 0 across the wrap when it ends the strip).
+            top = strip.starts[meeting]
+            joins = np.arange(top - 1, top + strip.sizes[meeting] + 1) % height
+            best_energy, best = np.inf, None
+            for _ in range(_CANDIDATES):
+                self.drawn[band] = False
+                down, up = list(range(meeting)), list(range(count - 1, meeting, -1))
+                for step in range(max(len(down), len(up))):
+                    blocks = np.array(down[step:step + 1] + up[step:step + 1])
+                    self._draw_in_band(strip, blocks, col_index, col_new)
+                self._draw_in_band(strip, np.array([meeting]), col_index, col_new)
+                edge = self.pixels[np.ix_(joins, band[1].ravel())]
+                energy = float(np.square(np.diff(edge, axis=0)).sum())
+                if energy < best_energy:
+                    best_energy, best = energy, self.pixels[band].copy()
+            self.pixels[band] = best
 
     def _draw_in_band(self, strip: _Blocks, blocks: np.ndarray, col_index: np.ndarray,
                       col_new: np.ndarray) -> None:

@@ -92,21 +92,79 @@ def test_the_staggered_rows_close_on_a_diagonal():
     # block row of the scan closes one step (3 px) right of the row above: the closings
     # lie on a diagonal, and no column collects them. Below the scan, the closing strip's
     # last band closes the strip against its first.
-    closings = {}
+    closings = {"scan": {}, "strip": {}}
 
     class Recording(_Canvas):
+        phase = "scan"
+
         def draw(self, rows, cols, exists, new):
             height, width = self.drawn.shape
             for r, c, n in zip(rows % height, cols % width, new):
                 own_rows, own_cols = r[n.any(axis=1)], c[n.any(axis=0)]
                 if self.drawn[own_rows, (own_cols[-1] + 1) % width].all():
-                    closings.setdefault(int(own_rows[0]), []).append(int(own_cols[0]))
+                    closings[self.phase].setdefault(int(own_rows[0]), []).append(
+                        int(own_cols[0]))
             super().draw(rows, cols, exists, new)
 
+        def close(self, count, cols):
+            self.phase = "strip"
+            super().close(count, cols)
+
     Recording(small_model(), 96, 48, 2, 0.003, None, 0, None).scan(True)
-    scanned = {row: found for row, found in closings.items() if row < 48}
-    assert scanned == {3 * k: [(45 + 3 * k) % 48] for k in range(16)}
-    assert {tuple(found) for row, found in closings.items() if row >= 48} == {(45,)}
+    # The scan's block rows start 48 rows up, at the strip's top (the warm-up): row 0 is
+    # its 17th block row.
+    assert closings["scan"] == {3 * k % 96: [(45 + 3 * k) % 48] for k in range(-16, 16)}
+    assert {tuple(found) for found in closings["strip"].values()} == {
+        (45,) * synthesis._CANDIDATES}
+
+
+def test_the_torus_scan_warms_up_on_the_strips_rows():
+    # Row 0 is conditioned on the rows above it, across the wrap, like every later row:
+    # the scan starts at the closing strip's top row and those rows are drawn again.
+    conditioned_above = []
+
+    class Recording(_Canvas):
+        def draw(self, rows, cols, exists, new):
+            height, width = self.drawn.shape
+            for r, c, e, n in zip(rows % height, cols % width, exists, new):
+                if r[n.any(axis=1)][0] == 0:
+                    known = e & ~n & self.drawn[np.ix_(r, c)]
+                    conditioned_above.append(known[:2].any() and set(r[:2]) == {94, 95})
+            super().draw(rows, cols, exists, new)
+
+    canvas = Recording(small_model(), 96, 48, 2, 0.003, None, 0, None)
+    canvas.scan(True)
+    assert len(conditioned_above) >= 16 and all(conditioned_above)
+    assert canvas.drawn.all()
+
+
+def test_the_closing_strip_keeps_the_smoothest_meeting_of_its_candidates():
+    # Each band is drawn _CANDIDATES times; the kept one has the least step energy across
+    # the boundaries its meeting block touches.
+    energies, kept = [], []
+
+    class Recording(_Canvas):
+        def _draw_in_band(self, strip, blocks, col_index, col_new):
+            super()._draw_in_band(strip, blocks, col_index, col_new)
+            meeting = int(np.flatnonzero(strip.leads == 1)[0])
+            if list(blocks) == [meeting]:  # a candidate is complete
+                top = strip.starts[meeting]
+                rows = np.arange(top - 1, top + strip.sizes[meeting] + 1) % self.drawn.shape[0]
+                band = col_index[0][col_new[0]]
+                edge = self.pixels[np.ix_(rows, band)]
+                energies.append(float(np.square(np.diff(edge, axis=0)).sum()))
+                kept.append((band, self.pixels[strip.starts[0]:, band].copy()))
+
+    canvas = Recording(small_model(), 96, 48, 2, 0.003, None, 0, None)
+    canvas.scan(True)
+    count = synthesis._CANDIDATES
+    assert count > 1 and len(energies) == 16 * count  # 16 bands of 3 columns
+    for band in range(16):
+        tries = slice(band * count, (band + 1) * count)
+        best = band * count + int(np.argmin(energies[tries]))
+        columns, pixels = kept[best]
+        assert len(set(np.round(energies[tries], 9))) == count  # the candidates differ
+        np.testing.assert_array_equal(canvas.pixels[48:, columns], pixels)
 
 
 def test_the_scan_runs_along_the_longer_correlation():
@@ -150,12 +208,17 @@ class _CountingCanvas(_Canvas):
     (64, 48, 5, 2), (90, 37, 5, 2), (23, 17, 5, 2), (7, 9, 5, 2), (81, 64, 7, 3),
     (70, 50, 5, 1), (70, 50, 5, 4)])
 @pytest.mark.parametrize("tileable", [True, False])
-def test_every_pixel_is_drawn_once(height, width, patch, overlap, tileable):
+def test_every_pixel_is_drawn(height, width, patch, overlap, tileable):
     model = fit_patch_model(bricks(), patch_size=patch, components=2, iterations=2,
                             samples=300, seed=0)
     canvas = _CountingCanvas(model, height, width, overlap, 0.003, None, 0, None)
     canvas.scan(tileable)
-    np.testing.assert_array_equal(canvas.times, 1)
+    # The closing strip's rows: drawn by the scan's warm-up, then by each candidate band.
+    strip = _strip_layout(height, patch, overlap, 0) if tileable else None
+    expected = np.ones((height, width), int)
+    if strip is not None:
+        expected[strip.starts[0]:] += synthesis._CANDIDATES
+    np.testing.assert_array_equal(canvas.times, expected)
 
 
 def test_the_closing_strip_meets_between_two_fronts():
