@@ -32,8 +32,7 @@ import sys
 import textwrap
 import time
 
-import numpy as np
-from quality import RESULTS, TOLERANCES, exemplar, machine
+from quality import RESULTS, TOLERANCES, exemplar, machine, relative_steps, summary
 
 from texgen import metrics
 from texgen_stats import synthesis
@@ -54,19 +53,19 @@ def sweep(name: str, blocks: list[int], candidates: list[int], seeds: int) -> li
             textures.append(synthesis.synthesize(model, SIZE, SIZE, overlap=overlap,
                                                  **TOLERANCES, tileable=True, seed=seed))
             times.append(time.perf_counter() - started)
-        relative = np.mean([steps / steps[:-1].mean() for steps in (
-            metrics.boundary_steps(texture, axis=0) for texture in textures)], axis=0)
+        relative = relative_steps(textures, axis=0)
         first = synthesis._strip_layout(SIZE, model.patch_size, overlap, 0).starts[0]
         inside = relative[first - 1:-1]  # boundaries between, into and out of strip rows
         outside = relative[:first - 1].mean()
-        seams = {axis: np.array([metrics.seam_score(texture, axis=axis)
-                                 for texture in textures]) for axis in (0, 1)}
-        spread = {axis: seams[axis].std(ddof=1) / np.sqrt(seeds) for axis in (0, 1)}
+        seams = summary([{"seam_rows": metrics.seam_score(texture, axis=0),
+                          "seam_cols": metrics.seam_score(texture, axis=1)}
+                         for texture in textures])  # each: (mean, standard error)
+        rows_seam, cols_seam = seams["seam_rows"], seams["seam_cols"]
         lines.append(f"| {name} | {count} ({SIZE - first} rows) | {tries} | "
-                     f"{seams[0].mean():.2f} ± {spread[0]:.2f} | {inside.mean():.2f} | "
+                     f"{rows_seam[0]:.2f} ± {rows_seam[1]:.2f} | {inside.mean():.2f} | "
                      f"{inside.max():.2f} | {outside:.2f} | "
                      f"{(inside - outside).sum():.0f} | "
-                     f"{seams[1].mean():.2f} ± {spread[1]:.2f} | "
+                     f"{cols_seam[0]:.2f} ± {cols_seam[1]:.2f} | "
                      f"{statistics.median(times):.2f} |")
         print(lines[-1], flush=True)
     return lines
@@ -106,6 +105,7 @@ def main():
                                   f"({datetime.date.today().isoformat()})", "", intro, "",
                                   *header, *lines, "", ""]))
         print(f"appended to {RESULTS}")
+
 
 if __name__ == "__main__":
     main()

@@ -97,6 +97,14 @@ def summary(rows: list[dict[str, float]]) -> dict[str, tuple[float, float]]:
 NEAR = 64
 
 
+def relative_steps(textures: list[np.ndarray], axis: int) -> np.ndarray:
+    """The step across each row (axis 0) or column (axis 1) boundary, the wrap-around one
+    last (``metrics.boundary_steps``), over that texture's mean interior step, averaged
+    over the textures."""
+    return np.mean([steps / steps[:-1].mean() for steps in (
+        metrics.boundary_steps(texture, axis=axis) for texture in textures)], axis=0)
+
+
 def step_profile(textures: list[np.ndarray], period: int
                  ) -> list[tuple[float, float, float, float]]:
     """Per axis: (the border's, the worst near the border, the worst in the middle, the
@@ -105,8 +113,7 @@ def step_profile(textures: list[np.ndarray], period: int
     block step): what a block boundary carries wherever it lies."""
     out = []
     for axis in (0, 1):
-        relative = np.mean([steps / steps[:-1].mean() for steps in (
-            metrics.boundary_steps(texture, axis=axis) for texture in textures)], axis=0)
+        relative = relative_steps(textures, axis)
         middle = relative[len(relative) // 2 - NEAR:len(relative) // 2 + NEAR]
         near = np.concatenate([relative[-NEAR:], relative[:NEAR]])
         grid = max(middle[phase::period].mean() for phase in range(period))

@@ -81,10 +81,10 @@ _STRIP_BLOCKS = 16
 #: Times each band of the closing strip is drawn, keeping the draw whose meeting block joins
 #: its two fronts most smoothly (as image quilting keeps the best-fitting of its candidate
 #: patches). The fronts' disagreements otherwise carry on along the strip, band after band.
-#: Measured on brick (512², 64 seeds, the rows' step energy over the mean one; the rows
-#: outside the strip are 1.0): one draw, strip 1.55 on average, 30 rows' worth of extra step
-#: energy in all; 4 draws 1.08, 4 rows' worth; 8 draws 1.00. Each draw costs the strip's
-#: time again (about 0.3 s at 512²).
+#: Measured on brick (512², 128 seeds, benchmarks/closing_strip.py; the rows' step energy
+#: over the texture's mean one): one draw, strip 1.56 on average, 30 rows' worth of extra
+#: step energy in all; 4 draws 1.08, 4 rows' worth (8 draws, in a 64-seed trial: 1.00).
+#: Each draw costs the strip's time again: 512² in 1.4 s with one, 3.2 s with four.
 _CANDIDATES = 4
 
 
@@ -198,20 +198,22 @@ class _Canvas:
             meeting = abs((j + count // 2) % (2 * count - 2) - (count - 1)) if count > 1 else 0
             strip = _strip_layout(height, patch, overlap, meeting)
             col_index, _, col_new = cols.windows(np.array([j]), patch)
-            band = np.ix_(np.arange(strip.starts[0], height), col_index[0][col_new[0]])
+            columns = col_index[0][col_new[0]]
+            band = np.ix_(np.arange(strip.starts[0], height), columns)
             # The boundaries the meeting block touches: from the row above it to the row
             # below it (row 0 across the wrap when it ends the strip).
             top = strip.starts[meeting]
-            joins = np.arange(top - 1, top + strip.sizes[meeting] + 1) % height
+            joins = np.ix_(np.arange(top - 1, top + strip.sizes[meeting] + 1) % height,
+                           columns)
+            down, up = list(range(meeting)), list(range(count - 1, meeting, -1))
             best_energy, best = np.inf, None
             for _ in range(_CANDIDATES):
                 self.drawn[band] = False
-                down, up = list(range(meeting)), list(range(count - 1, meeting, -1))
                 for step in range(max(len(down), len(up))):
                     blocks = np.array(down[step:step + 1] + up[step:step + 1])
                     self._draw_in_band(strip, blocks, col_index, col_new)
                 self._draw_in_band(strip, np.array([meeting]), col_index, col_new)
-                edge = self.pixels[np.ix_(joins, band[1].ravel())]
+                edge = self.pixels[joins]
                 energy = float(np.square(np.diff(edge, axis=0)).sum())
                 if energy < best_energy:
                     best_energy, best = energy, self.pixels[band].copy()
