@@ -6,9 +6,9 @@ drawn, trade its roughness against the borders and the time.
                                  [--seeds 64] [--append]
 
 On the torus the scan ends in a closing strip of ``synthesis._STRIP_BLOCKS`` block rows
-over the last rows of the texture (``texgen_stats.synthesis``, module docstring), where a
-front coming down meets one coming up from row 0 across the wrap, and each band of the
-strip is drawn ``synthesis._CANDIDATES`` times, the smoothest meeting kept. This sweeps
+above the texture's last block row (``texgen_stats.synthesis``, module docstring), where a
+front coming down meets one coming up from that row, and each band of the strip is drawn
+``synthesis._CANDIDATES`` times, the smoothest meeting kept. This sweeps
 those two constants (each pair for the whole run, the GMM fitted once per exemplar with the
 ``texgen train gmm`` defaults and sampled 512² with the ``stats.gmm`` defaults) and
 reports, per pair, from the step across each row boundary over the texture's
@@ -32,6 +32,7 @@ import sys
 import textwrap
 import time
 
+import numpy as np
 from quality import RESULTS, TOLERANCES, exemplar, machine, relative_steps, summary
 
 from texgen import metrics
@@ -54,14 +55,15 @@ def sweep(name: str, blocks: list[int], candidates: list[int], seeds: int) -> li
                                                  **TOLERANCES, tileable=True, seed=seed))
             times.append(time.perf_counter() - started)
         relative = relative_steps(textures, axis=0)
-        first = synthesis._strip_layout(SIZE, model.patch_size, overlap, 0).starts[0]
-        inside = relative[first - 1:-1]  # boundaries between, into and out of strip rows
-        outside = relative[:first - 1].mean()
+        strip = synthesis._strip_layout(SIZE, model.patch_size, overlap, 0)
+        first, end = strip.starts[0], strip.end
+        inside = relative[first - 1:end]  # boundaries between, into and out of strip rows
+        outside = np.concatenate([relative[:first - 1], relative[end:-1]]).mean()
         seams = summary([{"seam_rows": metrics.seam_score(texture, axis=0),
                           "seam_cols": metrics.seam_score(texture, axis=1)}
                          for texture in textures])  # each: (mean, standard error)
         rows_seam, cols_seam = seams["seam_rows"], seams["seam_cols"]
-        lines.append(f"| {name} | {count} ({SIZE - first} rows) | {tries} | "
+        lines.append(f"| {name} | {count} ({end - first} rows) | {tries} | "
                      f"{rows_seam[0]:.2f} ± {rows_seam[1]:.2f} | {inside.mean():.2f} | "
                      f"{inside.max():.2f} | {outside:.2f} | "
                      f"{(inside - outside).sum():.0f} | "

@@ -28,22 +28,31 @@ common recent past:
   *staggered*), so the closing blocks lie on a diagonal instead of one column: both sides
   of a closing block continue the same row above it, and a joint it inserts is continued
   down by ordinary blocks instead of by the next closing block. (Closing every row in one
-  column put a vertical joint there in most rows of brick: seam score 3.1.)
+  column put a vertical joint there in most rows of brick: seam score 3.1.) A step in
+  every row would put the left/right border at the same place of every row's blocks (on
+  a 512-wide torus between a block's second and third new columns, the sampler's
+  smoothest step), so every ``_SLIP_EVERY``-th row advances one column less: the border
+  then crosses each place in turn. (Only on the finest level: a coarser level's border
+  reaches the output only through the parents.)
 - The last rows must close against row 0, drawn at the start of the scan. Instead of one
   row of closing blocks, a *closing strip* of ``_STRIP_BLOCKS`` block rows is drawn after
-  the scan, column band by column band around the torus: in each band one front comes
-  down from the rows above the strip and one comes up from row 0 (across the wrap), and
-  they meet in a closing block whose height moves one block per band (a triangle wave),
-  so the breaks where the fronts disagree are spread over the strip's height instead of
-  lining up along one row. (One row of closing blocks broke every one of brick's joints
-  along the top/bottom border: seam score 7.) A break is continued by the next band,
-  which conditions on it, so breaks pile up along the strip; each band is therefore
-  drawn ``_CANDIDATES`` times and the draw whose meeting block joins its two fronts with
-  the least step energy is kept, as image quilting keeps the best-fitting of several
-  patches. And the scan starts at the strip's top row, drawing the strip's rows once to
-  warm up (the strip draws them again): row 0 then continues rows drawn before it, as
-  every later row does, instead of being drawn with nothing above it (on brick the
-  scan's first rows were smoother than the rest without this).
+  the scan, above the last block row, column band by column band around the torus: in
+  each band one front comes down from the rows above the strip and one comes up from the
+  last block row, and they meet in a closing block whose height moves one block per band
+  (a triangle wave), so the breaks where the fronts disagree are spread over the strip's
+  height instead of lining up along one row. (One row of closing blocks broke every one
+  of brick's joints along the top/bottom border: seam score 7.) A break is continued by
+  the next band, which conditions on it, so breaks pile up along the strip; each band is
+  therefore drawn ``_CANDIDATES`` times and the draw whose meeting block joins its two
+  fronts with the least step energy is kept, as image quilting keeps the best-fitting of
+  several patches. And the scan starts at the strip's top row, drawing the strip's rows
+  and the last block row to warm up: the strip draws its rows again, the last block row
+  is kept. Row 0 then continues rows drawn before it, as every later row does, instead
+  of being drawn with nothing above it (on brick the scan's first rows were smoother
+  than the rest without this), and the top/bottom border is an ordinary join of the
+  scan. (With the strip's front coming up from row 0 across the wrap, the border was
+  the join to that front's first blocks, which come out smoother than the scan's:
+  0.87-0.95 of a mean step on brick.)
 
 Which way the scan runs matters. The staggered rows join structure that crosses them (a
 block row's closing sees that structure coming down from the row above on both sides)
@@ -86,6 +95,17 @@ _STRIP_BLOCKS = 16
 #: step energy in all; 4 draws 1.08, 4 rows' worth (8 draws, in a 64-seed trial: 1.00).
 #: Each draw costs the strip's time again: 512² in 1.4 s with one, 3.2 s with four.
 _CANDIDATES = 4
+
+#: Every this many block rows, the staggered rows (module docstring) advance one column less
+#: than a step, so that the left/right border crosses the blocks' column pattern at each of
+#: its places in turn. Measured on brick (512², benchmarks/RESULTS.md): never (a step in
+#: every row), left/right seam 0.88 ± 0.02 (512 seeds); every 4th row 1.02 ± 0.02 (1024
+#: seeds); every row 1.01 ± 0.02 but patch-SWD 15% worse (64 seeds; every 4th row: within
+#: the seeds' scatter), a slipped row being joined to a row above whose blocks it does not
+#: line up with. Only the finest level slips: a coarser level's border reaches the output
+#: only through the parents, and slipping its rows too made the two-level model's
+#: patch-SWD 12% worse (0.0130 against 0.0117, 32 seeds).
+_SLIP_EVERY = 4
 
 
 def synthesize(model: PatchModel, height: int, width: int, *, overlap: int, tolerance: float,
@@ -135,7 +155,7 @@ def _sample(model: PatchModel, height: int, width: int, *, overlap: int,
         model, guide, guide_strength)
     canvas = _Canvas(model, height, width, overlap, *tolerances,
                      [int(seed), level] if level else int(seed), bias, parents)
-    canvas.scan(tileable)
+    canvas.scan(tileable, slipped=level == 0)
     return canvas.pixels
 
 
@@ -154,11 +174,13 @@ class _Canvas:
         self.torus = False  # set by scan
         self.cache: dict[bytes, Conditional] = {}
 
-    def scan(self, tileable: bool) -> None:
+    def scan(self, tileable: bool, *, slipped: bool = True) -> None:
         """Draw every pixel: the diagonal scan, then (tileable, when the canvas is tall
-        enough) the closing strip over the last rows. The torus scan starts at the
-        strip's top row: it draws the strip's rows first, to warm up, and discards them,
-        so that row 0 continues rows drawn before it like every later row does."""
+        enough) the closing strip above the last block row. The torus scan starts at the
+        strip's top row: it draws the strip's rows and the last block row first, to warm
+        up, and discards the strip's, so that row 0 continues rows drawn before it like
+        every later row does. ``slipped``: the staggered rows slip every
+        ``_SLIP_EVERY``-th row (the finest level's scan; a coarser level's does not)."""
         height, width = self.drawn.shape
         patch, overlap = self.model.patch_size, self.overlap
         self.torus = tileable
@@ -167,11 +189,16 @@ class _Canvas:
         warm_up = height - scanned
         rows = _blocks(height, patch, overlap, tileable and strip is None)
         cols = _blocks(width, patch, overlap, tileable)
-        # Staggered rows: block row i starts `step` columns right of row i-1, so its block j
-        # needs the row above up to that row's block j + 1: the wavefront is 2 i + j.
+        # Staggered rows: block row i starts a step right of row i-1 (every _SLIP_EVERY-th
+        # row one column less: module docstring), so its block j needs the row above up to
+        # that row's block j + 1: the wavefront is 2 i + j.
         staggered = tileable and cols.leads[-1] < cols.leads[0]
         pace = 2 if staggered else 1
-        shifts = np.arange(len(rows.starts)) * (patch - overlap) * staggered % width
+        # A 1-pixel step has no column pattern to cross, and slipping would stack two rows'
+        # closings in one column.
+        step, block_row = patch - overlap, np.arange(len(rows.starts))
+        slips = block_row // _SLIP_EVERY if slipped and step > 1 else 0
+        shifts = (block_row * step - slips) * staggered % width
         n_rows, n_cols = len(rows.starts), len(cols.starts)
         for diagonal in range(pace * (n_rows - 1) + n_cols):
             i = np.arange(max(0, -(-(diagonal - n_cols + 1) // pace)),
@@ -183,13 +210,13 @@ class _Canvas:
                       row_ok[:, :, None] & col_ok[:, None, :],
                       row_new[:, :, None] & col_new[:, None, :])
         if strip is not None:
-            self.drawn[scanned:] = False
+            self.drawn[scanned:strip.end] = False
             self.close(len(strip.starts), cols)
 
     def close(self, count: int, cols: _Blocks) -> None:
-        """Draw the closing strip of ``count`` block rows over the last rows, band by band
-        of ``cols``: in band j a front of blocks down from the rows above the strip and one
-        up from row 0 (across the wrap), drawn side by side, then their meeting block. Each
+        """Draw the closing strip of ``count`` block rows above the last block row, band by
+        band of ``cols``: in band j a front of blocks down from the rows above the strip and
+        one up from the last block row, drawn side by side, then their meeting block. Each
         band is drawn ``_CANDIDATES`` times and the one whose meeting block joins its
         fronts with the least step energy is kept."""
         height = self.drawn.shape[0]
@@ -199,12 +226,11 @@ class _Canvas:
             strip = _strip_layout(height, patch, overlap, meeting)
             col_index, _, col_new = cols.windows(np.array([j]), patch)
             columns = col_index[0][col_new[0]]
-            band = np.ix_(np.arange(strip.starts[0], height), columns)
+            band = np.ix_(np.arange(strip.starts[0], strip.end), columns)
             # The boundaries the meeting block touches: from the row above it to the row
-            # below it (row 0 across the wrap when it ends the strip).
+            # below it.
             top = strip.starts[meeting]
-            joins = np.ix_(np.arange(top - 1, top + strip.sizes[meeting] + 1) % height,
-                           columns)
+            joins = np.ix_(np.arange(top - 1, top + strip.sizes[meeting] + 1), columns)
             down, up = list(range(meeting)), list(range(count - 1, meeting, -1))
             best_energy, best = np.inf, None
             for _ in range(_CANDIDATES):
@@ -340,6 +366,11 @@ class _Blocks(NamedTuple):
     size: int
     tileable: bool
 
+    @property
+    def end(self) -> int:
+        """The pixel after the last block."""
+        return int(self.starts[-1] + self.sizes[-1])
+
     def windows(self, blocks: np.ndarray, patch: int):
         """For blocks (n,): window pixel indices (n, patch), whether each exists, and
         whether it is one of the block's own pixels."""
@@ -377,19 +408,21 @@ def _blocks(size: int, patch: int, overlap: int, tileable: bool) -> _Blocks:
 
 
 def _strip_layout(height: int, patch: int, overlap: int, meeting: int) -> _Blocks | None:
-    """The rows of one band of the closing strip at the bottom of a torus of ``height``
-    rows: ``meeting`` blocks of ``patch - overlap`` rows led by ``overlap`` rows above
-    (the front coming down), the meeting block (``_closing``: conditioned above and
-    below), then blocks led by no row, conditioned on the ``overlap`` rows below them (the
-    front coming up from row 0). ``_STRIP_BLOCKS`` blocks in all, fewer where the rows
-    above the strip would be less than a patch; None where not even two fit."""
+    """The rows of one band of the closing strip of a torus of ``height`` rows, ending one
+    block row (``patch - overlap`` rows, the scan's last) above the bottom: ``meeting``
+    blocks of ``patch - overlap`` rows led by ``overlap`` rows above (the front coming
+    down), the meeting block (``_closing``: conditioned above and below), then blocks led
+    by no row, conditioned on the ``overlap`` rows below them (the front coming up from
+    the last block row). ``_STRIP_BLOCKS`` blocks in all, fewer where the rows above the
+    strip would be less than a patch; None where not even two fit."""
     step = patch - overlap
     closing, lead = _closing(patch, overlap)
-    count = min(_STRIP_BLOCKS, (height - patch - closing) // step + 1)
+    end = height - step
+    count = min(_STRIP_BLOCKS, (end - patch - closing) // step + 1)
     if count < 2:
         return None
     meeting = min(meeting, count - 1)
-    top = height - (count - 1) * step - closing
+    top = end - (count - 1) * step - closing
     sizes = np.array([step] * meeting + [closing] + [step] * (count - 1 - meeting))
     starts = top + np.concatenate([[0], np.cumsum(sizes[:-1])])
     leads = np.array([overlap] * meeting + [lead] + [0] * (count - 1 - meeting))
