@@ -184,8 +184,7 @@ def test_the_closing_strip_keeps_the_smoothest_meeting_of_its_candidates():
                 band = col_index[0][col_new[0]]
                 edge = self.pixels[np.ix_(rows, band)]
                 energies.append(float(np.square(np.diff(edge, axis=0)).sum()))
-                rows = slice(strip.starts[0], strip.end)
-                kept.append((band, self.pixels[rows, band].copy()))
+                kept.append((band, self.pixels[strip.starts[0]:strip.end, band].copy()))
 
     canvas = Recording(small_model(), 96, 48, 2, 0.003, None, 0, None)
     canvas.scan(True)
