@@ -33,7 +33,7 @@ common recent past:
   a 512-wide torus between a block's second and third new columns, the sampler's
   smoothest step), so every ``_SLIP_EVERY``-th row advances one column less: the border
   then crosses each place in turn. (Only on the finest level: a coarser level's border
-  reaches the output only through the parents.)
+  reaches the output only through the parents, and slipping its rows cost patch-SWD.)
 - The last rows must close against row 0, drawn at the start of the scan. Instead of one
   row of closing blocks, a *closing strip* of ``_STRIP_BLOCKS`` block rows is drawn after
   the scan, above the last block row, column band by column band around the torus: in
@@ -52,7 +52,10 @@ common recent past:
   than the rest without this), and the top/bottom border is an ordinary join of the
   scan. (With the strip's front coming up from row 0 across the wrap, the border was
   the join to that front's first blocks, which come out smoother than the scan's:
-  0.87-0.95 of a mean step on brick.)
+  0.87-0.95 of a mean step on brick.) A coarser level of a multi-scale model keeps no
+  row: its strip runs to the bottom, its front up from row 0 (keeping the coarse level's
+  last block row as well put two-level brick's top/bottom border at 1.12 of a mean step
+  instead of 1.01; measured, not understood).
 
 Which way the scan runs matters. The staggered rows join structure that crosses them (a
 block row's closing sees that structure coming down from the row above on both sides)
@@ -155,7 +158,7 @@ def _sample(model: PatchModel, height: int, width: int, *, overlap: int,
         model, guide, guide_strength)
     canvas = _Canvas(model, height, width, overlap, *tolerances,
                      [int(seed), level] if level else int(seed), bias, parents)
-    canvas.scan(tileable, slipped=level == 0)
+    canvas.scan(tileable, finest=level == 0)
     return canvas.pixels
 
 
@@ -174,17 +177,19 @@ class _Canvas:
         self.torus = False  # set by scan
         self.cache: dict[bytes, Conditional] = {}
 
-    def scan(self, tileable: bool, *, slipped: bool = True) -> None:
+    def scan(self, tileable: bool, *, finest: bool = True) -> None:
         """Draw every pixel: the diagonal scan, then (tileable, when the canvas is tall
         enough) the closing strip above the last block row. The torus scan starts at the
         strip's top row: it draws the strip's rows and the last block row first, to warm
         up, and discards the strip's, so that row 0 continues rows drawn before it like
-        every later row does. ``slipped``: the staggered rows slip every
-        ``_SLIP_EVERY``-th row (the finest level's scan; a coarser level's does not)."""
+        every later row does. ``finest``: the scan of the finest level (of the output),
+        which slips every ``_SLIP_EVERY``-th row and keeps its last block row below the
+        strip; a coarser level's does neither, its strip runs to the bottom."""
         height, width = self.drawn.shape
         patch, overlap = self.model.patch_size, self.overlap
         self.torus = tileable
-        strip = _strip_layout(height, patch, overlap, 0) if tileable else None
+        self.keeps_last_row = finest
+        strip = _strip_layout(height, patch, overlap, 0, finest) if tileable else None
         scanned = strip.starts[0] if strip is not None else height
         warm_up = height - scanned
         rows = _blocks(height, patch, overlap, tileable and strip is None)
@@ -197,7 +202,7 @@ class _Canvas:
         # A 1-pixel step has no column pattern to cross, and slipping would stack two rows'
         # closings in one column.
         step, block_row = patch - overlap, np.arange(len(rows.starts))
-        slips = block_row // _SLIP_EVERY if slipped and step > 1 else 0
+        slips = block_row // _SLIP_EVERY if finest and step > 1 else 0
         shifts = (block_row * step - slips) * staggered % width
         n_rows, n_cols = len(rows.starts), len(cols.starts)
         for diagonal in range(pace * (n_rows - 1) + n_cols):
@@ -223,14 +228,15 @@ class _Canvas:
         patch, overlap = self.model.patch_size, self.overlap
         for j in range(len(cols.starts)):
             meeting = abs((j + count // 2) % (2 * count - 2) - (count - 1)) if count > 1 else 0
-            strip = _strip_layout(height, patch, overlap, meeting)
+            strip = _strip_layout(height, patch, overlap, meeting, self.keeps_last_row)
             col_index, _, col_new = cols.windows(np.array([j]), patch)
             columns = col_index[0][col_new[0]]
             band = np.ix_(np.arange(strip.starts[0], strip.end), columns)
             # The boundaries the meeting block touches: from the row above it to the row
-            # below it.
+            # below it (row 0 across the wrap when it ends the strip).
             top = strip.starts[meeting]
-            joins = np.ix_(np.arange(top - 1, top + strip.sizes[meeting] + 1), columns)
+            joins = np.ix_(np.arange(top - 1, top + strip.sizes[meeting] + 1) % height,
+                           columns)
             down, up = list(range(meeting)), list(range(count - 1, meeting, -1))
             best_energy, best = np.inf, None
             for _ in range(_CANDIDATES):
@@ -407,17 +413,19 @@ def _blocks(size: int, patch: int, overlap: int, tileable: bool) -> _Blocks:
     return _Blocks(starts, sizes, leads, size, tileable)
 
 
-def _strip_layout(height: int, patch: int, overlap: int, meeting: int) -> _Blocks | None:
+def _strip_layout(height: int, patch: int, overlap: int, meeting: int,
+                  keep_last_row: bool = True) -> _Blocks | None:
     """The rows of one band of the closing strip of a torus of ``height`` rows, ending one
-    block row (``patch - overlap`` rows, the scan's last) above the bottom: ``meeting``
-    blocks of ``patch - overlap`` rows led by ``overlap`` rows above (the front coming
-    down), the meeting block (``_closing``: conditioned above and below), then blocks led
-    by no row, conditioned on the ``overlap`` rows below them (the front coming up from
-    the last block row). ``_STRIP_BLOCKS`` blocks in all, fewer where the rows above the
-    strip would be less than a patch; None where not even two fit."""
+    block row (``patch - overlap`` rows, the scan's last, kept) above the bottom, or at
+    the bottom without ``keep_last_row``: ``meeting`` blocks of ``patch - overlap`` rows
+    led by ``overlap`` rows above (the front coming down), the meeting block
+    (``_closing``: conditioned above and below), then blocks led by no row, conditioned on
+    the ``overlap`` rows below them (the front coming up from the last block row, or from
+    row 0 across the wrap). ``_STRIP_BLOCKS`` blocks in all, fewer where the rows above
+    the strip would be less than a patch; None where not even two fit."""
     step = patch - overlap
     closing, lead = _closing(patch, overlap)
-    end = height - step
+    end = height - step * keep_last_row
     count = min(_STRIP_BLOCKS, (end - patch - closing) // step + 1)
     if count < 2:
         return None

@@ -254,6 +254,15 @@ def test_every_pixel_is_drawn(height, width, patch, overlap, tileable):
     np.testing.assert_array_equal(canvas.times, expected)
 
 
+def test_a_coarser_levels_strip_runs_to_the_bottom():
+    canvas = _CountingCanvas(small_model(), 64, 48, 2, 0.003, None, 0, None)
+    canvas.scan(True, finest=False)
+    strip = _strip_layout(64, PATCH, 2, 0, keep_last_row=False)
+    expected = np.ones((64, 48), int)
+    expected[strip.starts[0]:] += synthesis._CANDIDATES  # no row drawn by the warm-up only
+    np.testing.assert_array_equal(canvas.times, expected)
+
+
 def test_the_closing_strip_meets_between_two_fronts():
     # 16 blocks of 3 rows, the meeting block (3 rows, 1 row of lead on each side) after
     # `meeting` blocks led from above; the blocks after it are led by none (conditioned
@@ -266,6 +275,11 @@ def test_the_closing_strip_meets_between_two_fronts():
     np.testing.assert_array_equal(rows[0], [122, 123, 124, 125, 126])
     np.testing.assert_array_equal(new[0], [True, True, True, False, False])
     assert len(_strip_layout(30, 5, 2, 0).starts) == 7   # fewer on a short canvas
+    # A coarser level's strip runs to the bottom, its last block up from row 0.
+    coarse = _strip_layout(128, 5, 2, 5, keep_last_row=False)
+    assert coarse.end == 128 and coarse.sizes.sum() == 48
+    rows, _, _ = coarse.windows(np.array([15]), 5)
+    np.testing.assert_array_equal(rows[0], [125, 126, 127, 0, 1])
     assert _strip_layout(10, 5, 2, 0) is None            # no room: a closing row instead
 
 
@@ -390,15 +404,16 @@ def test_a_two_level_model_tiles():
     assert np.mean(ratios) < 1.45 and np.mean(plain) > 2 * np.mean(ratios), (ratios, plain)
 
 
-def test_only_the_finest_level_slips(monkeypatch):
+def test_only_the_finest_level_slips_and_keeps_its_last_block_row(monkeypatch):
     # A coarser level's border reaches the output only through the parents; slipping its
-    # rows cost the two-level model patch-SWD (benchmarks/RESULTS.md).
+    # rows cost the two-level model patch-SWD, and keeping its last block row roughened
+    # the output's top/bottom border (benchmarks/RESULTS.md).
     scans = []
 
     class Recording(_Canvas):
-        def scan(self, tileable, *, slipped=True):
-            scans.append((self.drawn.shape, slipped))
-            super().scan(tileable, slipped=slipped)
+        def scan(self, tileable, *, finest=True):
+            scans.append((self.drawn.shape, finest))
+            super().scan(tileable, finest=finest)
 
     monkeypatch.setattr(synthesis, "_Canvas", Recording)
     two_level(40, 30)
