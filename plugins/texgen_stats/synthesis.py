@@ -188,7 +188,6 @@ class _Canvas:
         height, width = self.drawn.shape
         patch, overlap = self.model.patch_size, self.overlap
         self.torus = tileable
-        self.keeps_last_row = finest
         strip = _strip_layout(height, patch, overlap, 0, finest) if tileable else None
         scanned = strip.starts[0] if strip is not None else height
         warm_up = height - scanned
@@ -216,19 +215,20 @@ class _Canvas:
                       row_new[:, :, None] & col_new[:, None, :])
         if strip is not None:
             self.drawn[scanned:strip.end] = False
-            self.close(len(strip.starts), cols)
+            self.close(len(strip.starts), cols, keep_last_row=finest)
 
-    def close(self, count: int, cols: _Blocks) -> None:
-        """Draw the closing strip of ``count`` block rows above the last block row, band by
-        band of ``cols``: in band j a front of blocks down from the rows above the strip and
-        one up from the last block row, drawn side by side, then their meeting block. Each
-        band is drawn ``_CANDIDATES`` times and the one whose meeting block joins its
-        fronts with the least step energy is kept."""
+    def close(self, count: int, cols: _Blocks, *, keep_last_row: bool) -> None:
+        """Draw the closing strip of ``count`` block rows above the last block row (at the
+        bottom without ``keep_last_row``: ``_strip_layout``), band by band of ``cols``: in
+        band j a front of blocks down from the rows above the strip and one up from the
+        rows below it, drawn side by side, then their meeting block. Each band is drawn
+        ``_CANDIDATES`` times and the one whose meeting block joins its fronts with the
+        least step energy is kept."""
         height = self.drawn.shape[0]
         patch, overlap = self.model.patch_size, self.overlap
         for j in range(len(cols.starts)):
             meeting = abs((j + count // 2) % (2 * count - 2) - (count - 1)) if count > 1 else 0
-            strip = _strip_layout(height, patch, overlap, meeting, self.keeps_last_row)
+            strip = _strip_layout(height, patch, overlap, meeting, keep_last_row)
             col_index, _, col_new = cols.windows(np.array([j]), patch)
             columns = col_index[0][col_new[0]]
             band = np.ix_(np.arange(strip.starts[0], strip.end), columns)

@@ -106,9 +106,9 @@ def test_the_staggered_rows_close_on_a_diagonal():
                         int(own_cols[0]))
             super().draw(rows, cols, exists, new)
 
-        def close(self, count, cols):
+        def close(self, count, cols, **options):
             self.phase = "strip"
-            super().close(count, cols)
+            super().close(count, cols, **options)
 
     Recording(small_model(), 96, 48, 2, 0.003, None, 0, None).scan(True)
     # The scan's block rows start 51 rows up, at the strip's top (the warm-up: the strip's
@@ -139,9 +139,9 @@ def test_the_left_right_border_crosses_every_place_of_the_blocks():
                         places.append(own.index(0))
             super().draw(rows, cols, exists, new)
 
-        def close(self, count, cols):
+        def close(self, count, cols, **options):
             self.scanning = False
-            super().close(count, cols)
+            super().close(count, cols, **options)
 
     Recording(small_model(), 96, 50, 2, 0.003, None, 0, None).scan(True)
     assert len(places) == 32  # one block per scan block row holds column 0
