@@ -21,8 +21,8 @@ import time
 from pathlib import Path
 
 import numpy as np
-
 from quality import summary
+
 from texgen import metrics
 from texgen.io import read_image
 from texgen.nodes import NodeContext

@@ -44,6 +44,7 @@ import statistics
 import sys
 import textwrap
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -150,7 +151,7 @@ def run(names: list[str], size: int, seeds: int, images: Path | None) -> list[st
         results, textures, times = [], [], []
         for seed in range(seeds):
             started = time.perf_counter()
-            out = make(seed)
+            out = make(seed=seed)
             times.append(time.perf_counter() - started)
             results.append(scores(out, image))
             textures.append(out)
@@ -174,13 +175,13 @@ def run(names: list[str], size: int, seeds: int, images: Path | None) -> list[st
             overlap = (model.patch_size - 1) // 2
             period = model.patch_size - overlap
             label = "gmm" if levels == 1 else f"gmm_{levels}_levels"
-            values, textures, seconds = syntheses(label, lambda seed: synthesize(
-                model, size, size, overlap=overlap, **TOLERANCES, tileable=True, seed=seed))
+            values, textures, seconds = syntheses(label, partial(
+                synthesize, model, size, size, overlap=overlap, **TOLERANCES, tileable=True))
             scales = f"{levels} levels, " if levels > 1 else ""
             row(name, f"stats.gmm ({scales}{model.metadata['fit']['iterations']} EM "
                 f"iterations)", fit_seconds, seconds, values, textures, period)
 
-        values, textures, seconds = syntheses("random_phase", lambda seed: np.clip(
+        values, textures, seconds = syntheses("random_phase", lambda seed, image=image: np.clip(
             random_phase_texture(image, size, size, seed=seed), 0.0, 1.0).astype(np.float32))
         row(name, "stats.random_phase", None, seconds, values, textures, period)
     return lines + [""] + steps

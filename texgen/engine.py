@@ -25,8 +25,15 @@ from texgen.evaluate import NodeEvent, ResultCache, evaluate
 from texgen.graph import Graph, build_graph
 from texgen.io import Exporter, output_path, write_texture
 from texgen.nodes import CHANNELS, NodeRegistry
-from texgen.plugins import (PluginInfo, PluginPolicy, load_plugins, module_name,
-                            new_plugin_manager, record, register_plugin)
+from texgen.plugins import (
+    PluginInfo,
+    PluginPolicy,
+    load_plugins,
+    module_name,
+    new_plugin_manager,
+    record,
+    register_plugin,
+)
 from texgen.preset import Preset, load_preset
 
 PresetSource = str | os.PathLike | Mapping[str, Any] | Preset

@@ -174,9 +174,10 @@ class NodeSpec:
 
     ``fn`` is the implementation, or a "module:function" string imported on first use so
     that listing nodes never imports heavy modules. ``backends`` lists where the node can
-    run; on another backend it runs on the CPU with host copies of its inputs. ``id`` is the plugin-local name
-    ("perlin"); the registry prefixes the plugin's name ("noise.perlin"). Bump ``version``
-    whenever the output for the same parameters changes: it is part of the cache key.
+    run; on another backend it runs on the CPU with host copies of its inputs. ``id`` is the
+    plugin-local name ("perlin"); the registry prefixes the plugin's name ("noise.perlin").
+    Bump ``version`` whenever the output for the same parameters changes: it is part of the
+    cache key.
     """
 
     id: str

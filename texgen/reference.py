@@ -31,7 +31,8 @@ def node_reference(engine: Engine, *, thumbnail: Callable[[NodeSpec], str | None
     specs = sorted(engine.registry, key=lambda spec: spec.id)
     lines = ["# Node reference", "",
              "Generated from the node specs by `TEXGEN_PLUGINS=noise,filters,patterns,stats,"
-             "neural texgen docs -o docs/nodes.md`; do not edit by hand (a test checks it is current). "
+             "neural texgen docs -o docs/nodes.md`; do not edit by hand "
+             "(a test checks it is current). "
              f"Thumbnails: each node at {THUMB}² with its default parameters, seed 1, fed "
              "smooth periodic test textures (`texgen.testing.make_inputs`).", ""]
     plugins = sorted({spec.id.split(".")[0] for spec in specs})

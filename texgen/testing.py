@@ -75,7 +75,7 @@ def check_node(spec: NodeSpec, *, params: Mapping[str, Any] | None = None,
     generator = not spec.inputs if generator is None else generator
     fn = spec.load()
     for height, width in sizes:
-        def run(seed):
+        def run(seed, width=width, height=height):
             context = NodeContext(node_id="check", width=width, height=height, seed=seed)
             result = fn(context, **make_inputs(spec, height, width), **values)
             return result if isinstance(result, dict) else {spec.outputs[0].name: result}

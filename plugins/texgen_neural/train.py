@@ -26,8 +26,7 @@ import torch.nn.functional as F
 
 from texgen import metrics
 from texgen.io import encode_png
-from texgen_neural.checkpoint import (CheckpointError, _atomic, read_safetensors,
-                                      save_generator)
+from texgen_neural.checkpoint import CheckpointError, _atomic, read_safetensors, save_generator
 from texgen_neural.model import Discriminator, Generator, ModelConfig, to_image
 
 STATE = "training.safetensors"
@@ -345,7 +344,8 @@ def train(exemplars: Sequence[np.ndarray], output: str | Path, *,
         if options.sample_every and step % options.sample_every == 0:
             png = _sample_grid(g_ema, fixed, fixed_labels, first_crop)
             (output / "samples").mkdir(exist_ok=True)
-            _atomic(output / "samples" / f"step_{step:06d}.png", lambda p: p.write_bytes(png))
+            _atomic(output / "samples" / f"step_{step:06d}.png",
+                    lambda p, png=png: p.write_bytes(png))
         out_of_time = time_limit is not None and seconds >= time_limit
         if (options.checkpoint_every and step % options.checkpoint_every == 0) \
                 or step == options.steps or out_of_time:

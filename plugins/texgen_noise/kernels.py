@@ -161,7 +161,8 @@ def prime_part(i, prime):
 
 
 def avalanche(h):
-    """xorshift-multiply finaliser of a 32-bit value: every output bit depends on every input bit."""
+    """xorshift-multiply finaliser of a 32-bit value: every output bit depends on every
+    input bit."""
     h ^= h >> 16
     h = (h * MIX_A) & MASK32
     h ^= h >> 15
@@ -869,14 +870,16 @@ def noise_at(u, v, noise, fractal_type, dims, lattice, periods, seeds, weights,
 ROWS_PER_CHUNK = 16
 
 #: The scalar functions every target compiles, callees first.
-SCALAR_FUNCTIONS = (wrap, prime_part, avalanche, hash3, hash2, gradient_dot, gradient_dot3, fade, lattice_value,
-                    cubic_lerp, ping_pong, lerp, cell_x_parts, cell_y_parts, perlin2_cell, perlin2,
+SCALAR_FUNCTIONS = (wrap, prime_part, avalanche, hash3, hash2, gradient_dot, gradient_dot3,
+                    fade, lattice_value, cubic_lerp, ping_pong, lerp, cell_x_parts,
+                    cell_y_parts, perlin2_cell, perlin2,
                     simplex_row_parts, wrap_near, simplex_corner, simplex2_row, simplex2,
                     value2_cell, value2,
                     value_cubic_row, value_cubic_plane, value_cubic2, perlin3, simplex3_cube,
                     simplex3, value3, value_cubic3, cell_spread, feature_offset,
                     cell_distance, cellular_value, cellular2, cellular3, white2, octave_step,
-                    base_noise2, base_noise3, base_noise, fractal_result, fractal, gradient_noise, domain_warp, noise_at)
+                    base_noise2, base_noise3, base_noise, fractal_result, fractal,
+                    gradient_noise, domain_warp, noise_at)
 
 
 # --- per-target image loops -------------------------------------------------------------
@@ -889,7 +892,8 @@ def fill_noise_cpu(out, noise, fractal_type, dims, lattice, periods, seeds, weig
                    weighted_strength, ping_pong_strength, distance, return_type, jitter,
                    warp_mode, warp_lattice, warp_periods, warp_seeds, warp_weights,
                    warp_amplitude_u, warp_amplitude_v):
-    """Write ``noise_at`` at every pixel centre of ``out`` (float32, (H, W, 1)), rows in parallel."""
+    """Write ``noise_at`` at every pixel centre of ``out`` (float32, (H, W, 1)), rows in
+    parallel."""
     height = out.shape[0]
     width = out.shape[1]
     for row in prange(height):
@@ -988,7 +992,7 @@ def fill_noise_cuda(out, noise, fractal_type, dims, lattice, periods, seeds, wei
     """CUDA kernel: one thread per pixel of ``out``; the same ``noise_at`` as the CPU loop."""
     # ``cuda`` is bound by cuda_kernels() (make_kernels' extra_globals), not imported here,
     # so CPU-only installs never import numba.cuda.
-    row, col = cuda.grid(2)
+    row, col = cuda.grid(2)  # noqa: F821 - bound by cuda_kernels()
     if row < out.shape[0] and col < out.shape[1]:
         out[row, col, 0] = noise_at((col + 0.5) / out.shape[1], (row + 0.5) / out.shape[0],
                                     noise, fractal_type, dims, lattice, periods, seeds,

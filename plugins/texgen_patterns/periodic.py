@@ -10,8 +10,15 @@ import math
 import numpy as np
 
 from texgen.nodes import NodeContext
-from texgen_patterns._common import (direction_phase, fail, fitted_rows, grid, pattern_node,
-                                     pulse, texture)
+from texgen_patterns._common import (
+    direction_phase,
+    fail,
+    fitted_rows,
+    grid,
+    pattern_node,
+    pulse,
+    texture,
+)
 
 
 @pattern_node

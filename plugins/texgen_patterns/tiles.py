@@ -9,8 +9,15 @@ from __future__ import annotations
 import numpy as np
 
 from texgen.nodes import NodeContext
-from texgen_patterns._common import (cell_outputs, cell_random, fitted_rows, grid,
-                                     hash_uniform, pattern_node, texture)
+from texgen_patterns._common import (
+    cell_outputs,
+    cell_random,
+    fitted_rows,
+    grid,
+    hash_uniform,
+    pattern_node,
+    texture,
+)
 
 # Independent random streams per brick (hash_uniform's ``stream``).
 _ID, _HEIGHT, _ROTATION, _BRIGHTNESS, _ROW_SHIFT, _TINT = 1, 2, 3, 4, 5, 6

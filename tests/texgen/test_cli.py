@@ -3,8 +3,8 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import make_preset
+
 from texgen.cli import main
 
 PLUGIN = "from conftest import CountingPlugin\nplugin = CountingPlugin()\n"

@@ -2,8 +2,8 @@ import json
 
 import numpy as np
 import pytest
-
 from conftest import make_preset
+
 from texgen.errors import InputError, PresetError, RenderError
 from texgen.io import read_image
 
@@ -40,6 +40,7 @@ def test_outputs_subset(engine, tmp_path, counting):
 
 def test_same_inputs_give_byte_identical_files(engine, counting, tmp_path):
     from conftest import CountingPlugin
+
     import texgen
 
     engine.save(make_preset(), tmp_path / "a", seed=11)

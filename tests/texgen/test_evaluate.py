@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
-
 from conftest import make_preset
+
 from texgen import NodeSpec, Port, hookimpl
 from texgen.errors import RenderError
 from texgen.evaluate import ResultCache
@@ -52,6 +52,7 @@ def test_size_seed_and_node_param_changes_miss_the_cache(engine, counting):
 
 def test_two_engines_agree_and_seeds_differ(engine):
     from conftest import CountingPlugin
+
     import texgen
 
     other = texgen.Engine(entry_points=False, plugins={"t": CountingPlugin()})

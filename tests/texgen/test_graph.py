@@ -1,6 +1,6 @@
 import pytest
-
 from conftest import make_preset
+
 from texgen.errors import PresetError
 from texgen.graph import build_graph, node_seed
 from texgen.preset import load_preset

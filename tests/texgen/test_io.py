@@ -6,8 +6,17 @@ import numpy as np
 import pytest
 
 from texgen.errors import InputError, RenderError
-from texgen.io import (Exporter, atomic_write, decode_png, encode_png, output_path, read_image,
-                       write_png16, write_texture, write_tiff)
+from texgen.io import (
+    Exporter,
+    atomic_write,
+    decode_png,
+    encode_png,
+    output_path,
+    read_image,
+    write_png16,
+    write_texture,
+    write_tiff,
+)
 
 
 def random_texture(channels, height=13, width=21, seed=0):
@@ -44,7 +53,8 @@ def test_decoder_reads_a_hand_built_16_bit_rgb_png():
     rows = b"".join(b"\x00" + row.tobytes() for row in samples)  # filter type 0
 
     def chunk(kind, body):
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        crc = struct.pack(">I", zlib.crc32(kind + body))
+        return struct.pack(">I", len(body)) + kind + body + crc
 
     data = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 3, 2, 16, 2, 0, 0, 0))
             + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))

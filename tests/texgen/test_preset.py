@@ -1,8 +1,8 @@
 import json
 
 import pytest
-
 from conftest import make_preset
+
 from texgen.errors import PresetError
 from texgen.preset import load_preset, parse_value_text
 

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from conftest import make_preset
 
 import texgen
-from conftest import make_preset
 from texgen.schema import preset_schema
 
 PRESETS = sorted((Path(__file__).parents[2] / "presets").glob("*.toml"))

@@ -4,8 +4,8 @@ import json
 
 import numpy as np
 import pytest
-
 from conftest import make_preset
+
 from texgen.errors import PresetError
 from texgen.graph import node_seed
 

@@ -2,12 +2,12 @@
 
 import numpy as np
 import pytest
+import texgen_stripes
+from texgen_stripes.nodes import stripes
 
 import texgen
-import texgen_stripes
 from texgen import NodeContext
 from texgen.testing import check_node
-from texgen_stripes.nodes import stripes
 
 
 def test_conformance():

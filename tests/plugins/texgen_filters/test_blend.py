@@ -2,11 +2,10 @@
 
 import numpy as np
 import pytest
+from filters_testing import context, texture
 
 import texgen_filters
 from texgen_filters.blend import MODES, blend
-
-from filters_testing import context, texture
 
 BACKGROUND = [[0.2, 0.6], [0.5, 1.0]]
 FOREGROUND = [[0.5, 0.3], [0.8, 0.0]]

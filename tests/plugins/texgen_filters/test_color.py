@@ -3,12 +3,17 @@ edges), hsl, colorize, grayscale, channel_split and channel_merge."""
 
 import numpy as np
 import pytest
+from filters_testing import context, texture
 
 from texgen.nodes import parse_gradient
-from texgen_filters.color import (channel_merge, channel_split, colorize, gradient_map,
-                                  grayscale, hsl)
-
-from filters_testing import context, texture
+from texgen_filters.color import (
+    channel_merge,
+    channel_split,
+    colorize,
+    gradient_map,
+    grayscale,
+    hsl,
+)
 
 BLACK, RED, WHITE = (0.0, 0.0, 0.0, 1.0), (1.0, 0.0, 0.0, 1.0), (1.0, 1.0, 1.0, 1.0)
 THREE_STOPS = ((0.0, BLACK), (0.5, RED), (1.0, WHITE))

@@ -1,10 +1,10 @@
 """The filters plugin as the engine sees it: registration, specs, conformance, a render."""
 
 import pytest
+from filters_testing import WavesPlugin
 
 import texgen
 import texgen_filters
-from filters_testing import WavesPlugin
 from texgen.testing import check_node
 
 # Registration order: __init__.py's six, then the tone/color specs, then spatial/material.

@@ -5,16 +5,20 @@ occlusion and curvature are checked with the spatial nodes in test_spatial.py.""
 import imageio.v3 as iio
 import numpy as np
 import pytest
+from filters_testing import context, texture
 
 import texgen
 from texgen.errors import RenderError
 from texgen.io import encode_png
 from texgen.nodes import NodeContext
 from texgen.testing import seam_ratio
-from texgen_filters.material import (channel_pack, height_blend, image_input, make_tileable,
-                                     normal_map)
-
-from filters_testing import context, texture
+from texgen_filters.material import (
+    channel_pack,
+    height_blend,
+    image_input,
+    make_tileable,
+    normal_map,
+)
 
 SQRT_HALF = 0.5 ** 0.5
 

@@ -7,15 +7,22 @@ import math
 
 import numpy as np
 import pytest
+from filters_testing import context, texture
 
 from texgen.nodes import NodeContext
 from texgen.testing import check_node, make_inputs
 from texgen_filters import specs_spatial
 from texgen_filters.material import ambient_occlusion, curvature
-from texgen_filters.spatial import (blur, directional_blur, distance, edge_detect, emboss,
-                                    flood_fill, sharpen, slope_blur)
-
-from filters_testing import context, texture
+from texgen_filters.spatial import (
+    blur,
+    directional_blur,
+    distance,
+    edge_detect,
+    emboss,
+    flood_fill,
+    sharpen,
+    slope_blur,
+)
 
 SPECS = {spec.id: spec for spec in specs_spatial.NODES}
 #: Non-default parameters, so that conformance exercises more than the defaults.

@@ -3,11 +3,18 @@ clamp, math) against their formulas on hand-made textures."""
 
 import numpy as np
 import pytest
-
-from texgen_filters.tone import (auto_levels, clamp, curves, histogram_scan, invert, levels,
-                                 math, threshold)
-
 from filters_testing import context, texture
+
+from texgen_filters.tone import (
+    auto_levels,
+    clamp,
+    curves,
+    histogram_scan,
+    invert,
+    levels,
+    math,
+    threshold,
+)
 
 IDENTITY = dict(in_low=0.0, in_high=1.0, gamma=1.0, out_low=0.0, out_high=1.0)
 

@@ -4,14 +4,13 @@ conformance at odd sizes, and a preset graph with validation messages."""
 
 import numpy as np
 import pytest
+from filters_testing import WavesPlugin
 
 import texgen
 import texgen_filters
 from texgen.errors import PresetError, RenderError
 from texgen.testing import check_node
 from texgen_filters import specs_tone_color
-
-from filters_testing import WavesPlugin
 
 SPECS = {f"filters.{spec.id}": spec for spec in (*specs_tone_color.NODES, texgen_filters.LEVELS,
                                                  texgen_filters.INVERT,

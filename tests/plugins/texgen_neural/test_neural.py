@@ -14,10 +14,8 @@ pytest.importorskip("safetensors")
 from texgen.cli import main  # noqa: E402
 from texgen.nodes import NodeContext  # noqa: E402
 from texgen.testing import check_node, seam_ratio  # noqa: E402
-from texgen_neural.checkpoint import (CheckpointError, load_generator,  # noqa: E402
-                                      save_generator)
-from texgen_neural.model import (Generator, ModelConfig, resample_wrap, to_image,  # noqa: E402
-                                 upsample_wrap)
+from texgen_neural.checkpoint import CheckpointError, load_generator, save_generator  # noqa: E402
+from texgen_neural.model import Generator, ModelConfig, resample_wrap, to_image, upsample_wrap  # noqa: E402
 from texgen_neural.nodes import stylegan  # noqa: E402
 from texgen_neural.train import STATE, TrainOptions, train  # noqa: E402
 

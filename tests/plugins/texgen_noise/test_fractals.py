@@ -64,7 +64,8 @@ def base_values(noise, u, v, lattices, seed, cellular):
         if noise == "cellular":
             out.append(compiled.cellular2(*args, *cellular))
         else:
-            out.append(getattr(compiled, {"value_cubic": "value_cubic2"}.get(noise, noise + "2"))(*args))
+            name = {"value_cubic": "value_cubic2"}.get(noise, noise + "2")
+            out.append(getattr(compiled, name)(*args))
     return out
 
 
@@ -208,7 +209,8 @@ def test_kernel_is_periodic_in_uv(noise, fractal, size, loop_depth):
             height=size[1], tileable=tileable, dims=dims, phase=phase, loop_depth=loop_depth)
             for phase in (0.3, 1.3, -0.7)}
         for distance, return_type in variants:
-            def at(u, v, phase=0.3):
+            def at(u, v, phase=0.3, lattices=lattices, distance=distance,
+                   return_type=return_type):
                 return fractal_at(CODES[noise], FRACTAL_CODES[fractal], dims, u, v,
                                   *lattices[phase], seeds, weights, 0.5, 2.5, distance,
                                   return_type, 0.9)

@@ -15,11 +15,11 @@ import math
 import numba
 import numpy as np
 import pytest
-
 from noise_testing import MASK, ref_hash, ref_hash3, ref_plan
 from test_fractals import ref_combine
 from test_noise_nodes import ref_fade, ref_perlin
 from test_noise_types import ref_cubic_weights, ref_value
+
 from texgen.nodes import NodeContext
 from texgen.testing import edge_and_middle, seam_ratio
 from texgen_noise import kernels, nodes

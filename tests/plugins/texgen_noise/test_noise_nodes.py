@@ -8,8 +8,8 @@ import math
 
 import numpy as np
 import pytest
-
 from noise_testing import MASK, ref_hash
+
 from texgen.nodes import NodeContext
 from texgen_noise import kernels, nodes
 

@@ -7,8 +7,8 @@ import sys
 
 import numpy as np
 import pytest
-
 from noise_testing import registered_specs
+
 from texgen.nodes import NodeContext
 from texgen_noise import kernels, nodes
 

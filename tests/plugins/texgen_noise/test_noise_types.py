@@ -10,9 +10,9 @@ import math
 import numba
 import numpy as np
 import pytest
+from noise_testing import MASK, ref_hash, ref_plan
 
 import texgen
-from noise_testing import MASK, ref_hash, ref_plan
 from texgen.nodes import NodeContext
 from texgen.testing import check_node, seam_ratio
 from texgen_noise import kernels, nodes

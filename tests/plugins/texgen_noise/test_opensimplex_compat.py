@@ -3,8 +3,8 @@
 import numpy as np
 import opensimplex
 import pytest
-
 from noise_testing import registered_specs
+
 from texgen.nodes import NodeContext
 from texgen_noise import opensimplex_compat as oc
 

@@ -4,7 +4,6 @@ import math
 
 import numpy as np
 import pytest
-
 from patterns_testing import gray, render
 
 ROW = math.sqrt(3) / 2

@@ -1,7 +1,6 @@
 """patterns.bricks and patterns.tiles: mortar positions, ids per brick, variation, tiling."""
 
 import numpy as np
-
 from patterns_testing import gray, render
 
 EXACT = dict(mortar=0.25, bevel=0.0, height_variation=0.0, color_variation=0.0)

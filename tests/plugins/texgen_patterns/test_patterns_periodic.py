@@ -5,8 +5,8 @@ import math
 
 import numpy as np
 import pytest
-
 from patterns_testing import context, gray, registry
+
 from texgen.testing import seam_ratio
 
 

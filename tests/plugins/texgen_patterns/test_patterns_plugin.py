@@ -10,11 +10,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from patterns_testing import NODE_IDS, context, registry, render
 
 import texgen
 import texgen_noise
 import texgen_patterns
-from patterns_testing import NODE_IDS, context, registry, render
 from texgen.errors import RenderError
 from texgen.testing import check_node
 

@@ -4,7 +4,6 @@ import math
 
 import numpy as np
 import pytest
-
 from patterns_testing import gray, read_only, render
 
 FIXED = dict(size_variation=0.0, rotation_variation=0.0)

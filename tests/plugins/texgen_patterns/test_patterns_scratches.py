@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-
 from patterns_testing import gray
 
 ONE = dict(count=1, length_variation=0.0, angle_spread=0.0, taper=0.0, value_variation=0.0)

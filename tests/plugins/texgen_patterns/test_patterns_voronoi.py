@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-
 from patterns_testing import context, gray, registry, render
 
 

@@ -2,8 +2,8 @@
 
 import numpy as np
 import pytest
-
 from stats_testing import PATCH, bricks
+
 from texgen_stats.mixture import Mixture, condition, fit_mixture, kmeans_plus_plus, logsumexp
 from texgen_stats.model import extract_patches
 

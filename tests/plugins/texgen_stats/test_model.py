@@ -6,12 +6,20 @@ import zipfile
 
 import numpy as np
 import pytest
-
 from stats_testing import PATCH, bricks, cloudy, small_model, two_level_model, write_exemplar
+
 from texgen.cli import main
-from texgen_stats.model import (FORMAT, VERSION, ModelFileError, _split_parents,
-                                _with_parents, extract_patches, fit_patch_model, load_model,
-                                save_model)
+from texgen_stats.model import (
+    FORMAT,
+    VERSION,
+    ModelFileError,
+    _split_parents,
+    _with_parents,
+    extract_patches,
+    fit_patch_model,
+    load_model,
+    save_model,
+)
 from texgen_stats.scales import downsample, upsample
 
 UNPICKLED = []

@@ -2,8 +2,8 @@
 
 import numpy as np
 import pytest
-
 from stats_testing import bricks, context, registered_specs, write_exemplar
+
 from texgen.testing import check_node
 from texgen_stats.mixture import Mixture
 from texgen_stats.palette import LUMA, fit_palette, gmm_palette, luma_quantiles, recolor

@@ -2,11 +2,10 @@
 
 import numpy as np
 import pytest
-
 from stats_testing import bricks, cloudy, context, registered_specs, write_exemplar
+
 from texgen.testing import check_node, seam_ratio
-from texgen_stats.random_phase import (periodic_component, random_phase,
-                                       random_phase_texture, texton)
+from texgen_stats.random_phase import periodic_component, random_phase, random_phase_texture, texton
 
 
 def gradient_image(height=32, width=48):

@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 from stats_testing import registered_specs
+
 from texgen.cli import main
 from texgen_stats import palette, random_phase, synthesis
 

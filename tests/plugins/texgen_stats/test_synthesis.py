@@ -4,18 +4,35 @@ import json
 
 import numpy as np
 import pytest
+from stats_testing import (
+    PATCH,
+    bricks,
+    context,
+    edge_step_ratio,
+    photo_brick_model,
+    registered_specs,
+    small_model,
+    smooth_model,
+    two_level_model,
+    write_exemplar,
+)
 
 import texgen
-from stats_testing import (PATCH, bricks, context, edge_step_ratio, photo_brick_model,
-                           registered_specs, small_model, smooth_model, two_level_model,
-                           write_exemplar)
 from texgen import metrics
 from texgen.testing import check_node, seam_ratio
 from texgen_stats import synthesis
 from texgen_stats.model import fit_patch_model, save_model
 from texgen_stats.scales import downsample
-from texgen_stats.synthesis import (_blocks, _Canvas, _runs_horizontally, _sample,
-                                    _strip_layout, _transposed, gmm, synthesize)
+from texgen_stats.synthesis import (
+    _blocks,
+    _Canvas,
+    _runs_horizontally,
+    _sample,
+    _strip_layout,
+    _transposed,
+    gmm,
+    synthesize,
+)
 
 
 @pytest.fixture(scope="module")
