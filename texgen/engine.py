@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from texgen.backend import resolve_backend, to_host
-from texgen.errors import InputError, PresetError, Problem, SpecError, did_you_mean
+from texgen.errors import InputError, PluginError, PresetError, Problem, SpecError, did_you_mean
 from texgen.evaluate import NodeEvent, ResultCache, evaluate
 from texgen.graph import Graph, build_graph
 from texgen.io import Exporter, output_path, write_texture
@@ -99,8 +99,7 @@ class Engine:
         """Register a plugin object (a module or an object with hook methods) by name."""
         info = PluginInfo(name, module_name(plugin), source="api")
         if any(p.name == name for p in self.plugins):
-            record(info, f"plugin name '{name}' is already taken", self.policy)
-            info.status = "failed"
+            record(info, f"plugin name '{name}' is already taken", self.policy, failed=True)
         else:
             register_plugin(self.manager, plugin, info, self.policy)
         self._adopt(info)
@@ -123,10 +122,11 @@ class Engine:
                 continue
             try:
                 impl.function(**{arg: kwargs[arg] for arg in impl.argnames})
-            except InputError:
-                raise  # strict mode, raised from inside a register callback
+            except PluginError:
+                raise  # strict mode, raised by record() from inside a register callback
             except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop others
-                record(info, f"{hook_name} failed: {type(exc).__name__}: {exc}", self.policy)
+                record(info, f"{hook_name} failed: {type(exc).__name__}: {exc}", self.policy,
+                       failed=True)
 
     def _add_node(self, spec, info: PluginInfo) -> None:
         try:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import struct
-import tempfile
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -54,10 +54,16 @@ def encode_png(texture: np.ndarray, *, bits: int = 8) -> bytes:
             + _png_chunk(b"IDAT", zlib.compress(rows.tobytes(), 6)) + _png_chunk(b"IEND", b""))
 
 
+class UnsupportedPNG(ValueError):
+    """A well-formed PNG that ``decode_png`` does not decode (palette, interlaced, 1-4 bit):
+    readers fall back to imageio for it."""
+
+
 def decode_png(data: bytes) -> np.ndarray:
     """Decode a non-interlaced 8/16-bit gray, gray+alpha, RGB or RGBA PNG.
 
-    Returns float32 (H, W, C) in [0, 1]. Raises ``ValueError`` for anything else.
+    Returns float32 (H, W, C) in [0, 1]. Raises ``UnsupportedPNG`` for other PNG variants
+    and ``ValueError`` for a damaged file.
     """
     if not data.startswith(_PNG_SIGNATURE):
         raise ValueError("not a PNG file")
@@ -79,7 +85,7 @@ def decode_png(data: bytes) -> np.ndarray:
     width, height, bits, color_type, _, _, interlace = header
     channels = {v: k for k, v in _PNG_COLOR_TYPES.items()}.get(color_type)
     if channels is None or bits not in (8, 16) or interlace:
-        raise ValueError(f"unsupported PNG (bit depth {bits}, color type {color_type}, "
+        raise UnsupportedPNG(f"unsupported PNG (bit depth {bits}, color type {color_type}, "
                          f"interlace {interlace})")
     stride = width * channels * bits // 8
     filtered = np.frombuffer(zlib.decompress(b"".join(idat)), np.uint8)
@@ -151,9 +157,8 @@ def read_image(path: str | os.PathLike) -> np.ndarray:
         if data.startswith(_PNG_SIGNATURE):
             try:
                 return decode_png(data)
-            except ValueError as exc:
-                if "unsupported" not in str(exc):
-                    raise
+            except UnsupportedPNG:
+                pass
         import imageio.v3 as iio  # palette/interlaced PNGs, JPEG, TIFF, ...
 
         image = iio.imread(data, extension=path.suffix or None)
@@ -199,24 +204,30 @@ def register_exporters(register):
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     """Call ``write(temporary_path)`` and rename the result onto ``path``.
 
-    An interrupted or failing writer leaves ``path`` as it was and no temporary file.
+    An interrupted or failing writer leaves ``path`` as it was and no temporary file. The
+    temporary file is created with mode 0o666 so the kernel applies the process umask, as
+    for any new file (the umask is never read or changed, which would race with threads).
     """
     path = Path(path)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    os.close(fd)
+    temporary = _create_unique(path.parent, f".{path.name}.", ".part")
     try:
-        write(Path(temporary))
-        os.chmod(temporary, 0o666 & ~_current_umask())  # mkstemp made it private (0600)
+        write(temporary)
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
 
 
-def _current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def _create_unique(folder: Path, prefix: str, suffix: str) -> Path:
+    """Create a new empty file with a random name in ``folder`` (mode 0o666 less umask)."""
+    for _ in range(100):
+        candidate = folder / f"{prefix}{secrets.token_hex(6)}{suffix}"
+        try:
+            os.close(os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        except FileExistsError:
+            continue
+        return candidate
+    raise FileExistsError(f"{folder}: no free temporary name for {prefix}*{suffix}")
 
 
 def output_path(directory: Path, preset_name: str, output_name: str, extension: str) -> Path:

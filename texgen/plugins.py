@@ -94,13 +94,14 @@ def load_plugins(manager: pluggy.PluginManager, policy: PluginPolicy, *,
             info.status = "blocked"
             continue
         if any(i.name == entry_point.name and i is not info for i in infos):
-            record(info, f"plugin name '{entry_point.name}' is already taken", policy)
+            record(info, f"plugin name '{entry_point.name}' is already taken", policy,
+                   failed=True)
             continue
         try:
             plugin = entry_point.load()
         except Exception as exc:  # noqa: BLE001 - any import failure is the plugin's problem
             record(info, f"failed to import {entry_point.value}: {type(exc).__name__}: {exc}",
-                   policy)
+                   policy, failed=True)
             continue
         register_plugin(manager, plugin, info, policy)
     return infos
@@ -112,7 +113,7 @@ def register_plugin(manager: pluggy.PluginManager, plugin: object, info: PluginI
     try:
         manager.register(plugin, name=info.name)
     except (ValueError, pluggy.PluginValidationError) as exc:
-        record(info, f"cannot register: {exc}", policy)
+        record(info, f"cannot register: {exc}", policy, failed=True)
         return
     for problem in pending_hooks(manager, info.name):
         record(info, problem, policy)
@@ -136,11 +137,16 @@ def pending_hooks(manager: pluggy.PluginManager, plugin_name: str) -> list[str]:
     return problems
 
 
-def record(info: PluginInfo, message: str, policy: PluginPolicy) -> None:
-    """Note a plugin problem; raise it at once in strict mode."""
+def record(info: PluginInfo, message: str, policy: PluginPolicy, *,
+           failed: bool = False) -> None:
+    """Note a plugin problem; raise it at once in strict mode.
+
+    ``failed`` marks a plugin that could not be loaded at all (import, registration, name):
+    its status becomes "failed". Other problems (one bad node spec, a failing hook) leave
+    it "loaded" with errors, since the rest of what it registered works.
+    """
     info.errors.append(message)
-    if info.status == "loaded" and message.startswith(("failed to import", "cannot register",
-                                                       "plugin name")):
+    if failed and info.status == "loaded":
         info.status = "failed"
     if policy.strict:
         raise PluginError(f"plugin '{info.name}': {message}")

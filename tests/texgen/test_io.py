@@ -8,6 +8,7 @@ import pytest
 from texgen.errors import InputError, RenderError
 from texgen.io import (
     Exporter,
+    UnsupportedPNG,
     atomic_write,
     decode_png,
     encode_png,
@@ -97,15 +98,20 @@ def test_atomic_write_keeps_old_file_when_writer_fails(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.png"], "no temporary left"
 
 
-def test_atomic_write_gives_the_usual_file_mode(tmp_path):
+@pytest.mark.parametrize("mask, mode", [(0o022, 0o644), (0o027, 0o640)])
+def test_atomic_write_gives_the_usual_file_mode(tmp_path, monkeypatch, mask, mode):
     import os
 
-    old_mask = os.umask(0o022)
+    old_mask = os.umask(mask)
     try:
-        atomic_write(tmp_path / "a.png", lambda path: path.write_bytes(b"x"))
+        # the umask is applied by the kernel, never read or changed (threads may be writing)
+        with monkeypatch.context() as patch:
+            patch.setattr(os, "umask", lambda *args: pytest.fail("os.umask called"))
+            atomic_write(tmp_path / "a.png", lambda path: path.write_bytes(b"x"))
     finally:
         os.umask(old_mask)
-    assert (tmp_path / "a.png").stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "a.png").stat().st_mode & 0o777 == mode
+    assert [p.name for p in tmp_path.iterdir()] == ["a.png"]
 
 
 def test_write_texture_reports_the_file(tmp_path):
@@ -127,3 +133,16 @@ def test_output_path_is_named_and_contained(tmp_path):
             output_path(tmp_path, "marble", bad, "png")
     with pytest.raises(InputError, match="preset name '../m'"):
         output_path(tmp_path, "../m", "height", "png")
+
+
+def test_read_image_falls_back_to_imageio_for_palette_png(tmp_path):
+    from PIL import Image
+
+    colors = np.array([[[255, 0, 0], [0, 0, 255]]], np.uint8)
+    path = tmp_path / "palette.png"
+    Image.fromarray(colors).convert("P", palette=Image.Palette.ADAPTIVE).save(path)
+    with pytest.raises(UnsupportedPNG, match="color type 3"):
+        decode_png(path.read_bytes())
+    texture = read_image(path)
+    assert texture.dtype == np.float32
+    np.testing.assert_allclose(texture[0, :, :3], colors[0] / 255.0)

@@ -110,8 +110,43 @@ from texgen import hookimpl
 def register_nodes(register):
     raise RuntimeError("oops")
 """)
-    assert info(texgen.Engine(), "raiser").errors == [
-        "register_nodes failed: RuntimeError: oops"]
+    raiser = info(texgen.Engine(), "raiser")
+    assert (raiser.status, raiser.errors) == (
+        "failed", ["register_nodes failed: RuntimeError: oops"])
+
+
+@pytest.mark.parametrize("bad_param", [
+    'Param("level", "float", default="high")',            # bad default
+    'Param("level", "float", default=0.5, min=1.0, max=0.0)',  # bad range
+    'Param("level", "vector", default=0.5)',               # unknown type
+])
+def test_plugin_building_an_invalid_param_is_reported_not_raised(install, capsys, bad_param):
+    from texgen.cli import main
+
+    install("badparam", f"""
+from texgen import NodeSpec, Param, hookimpl
+
+@hookimpl
+def register_nodes(register):
+    register(NodeSpec("flat", "x:y", "A flat gray.", params=({bad_param},)))
+""")
+    engine = texgen.Engine()
+    bad = info(engine, "badparam")
+    assert bad.status == "failed" and bad.nodes == []
+    assert bad.errors[0].startswith("register_nodes failed: SpecError: ")
+    texture = engine.render({"texgen": 1, "name": "t", "size": 8,
+                             "nodes": {"n": {"type": "noise.perlin"}}, "outputs": {"h": "n"}})
+    assert texture["h"].shape == (8, 8, 1)
+
+    capsys.readouterr()
+    assert main(["plugins"]) == 0
+    listing = capsys.readouterr().out
+    assert "badparam" in listing and "failed" in listing
+    assert "register_nodes failed: SpecError" in listing
+    with pytest.raises(PluginError, match="plugin 'badparam': register_nodes failed"):
+        texgen.Engine(strict=True)
+    assert main(["--strict", "plugins"]) == 2
+    assert "plugin badparam: register_nodes failed" in capsys.readouterr().err
 
 
 def test_allow_and_block_lists(install, monkeypatch):
