@@ -35,6 +35,7 @@ from texgen.plugins import (
     register_plugin,
 )
 from texgen.preset import Preset, load_preset
+from texgen.resources import ResourceCache
 
 PresetSource = str | os.PathLike | Mapping[str, Any] | Preset
 DEFAULT_MAX_PIXELS = 8192 * 8192
@@ -73,6 +74,10 @@ class Engine:
     load or skip; ``strict`` makes any plugin problem an error; ``max_pixels`` limits the
     render size (default 8192², env ``TEXGEN_MAX_PIXELS``); ``cache_bytes`` bounds the
     in-memory result cache (default 2 GiB).
+
+    ``cache`` holds node results by content key; ``resources`` holds what nodes loaded
+    from files (models and their factors, ``texgen.resources``). Both belong to this
+    engine alone.
     """
 
     def __init__(self, *, entry_points: bool = True, plugins: Mapping[str, object] = (),
@@ -87,6 +92,7 @@ class Engine:
         self.exporters: dict[str, Exporter] = {}
         self.preset_dirs: list[Path] = []
         self.cache = ResultCache(cache_bytes)
+        self.resources = ResourceCache()
         self.plugins: list[PluginInfo] = []
         for info in load_plugins(self.manager, self.policy, entry_points=entry_points):
             self._adopt(info)
@@ -340,7 +346,7 @@ class Engine:
         names = self._output_names(graph, outputs)
         self._check_limits(graph, names)
         return evaluate(graph, output_names=names, backend=resolve_backend(backend),
-                        cache=self.cache, progress=progress)
+                        cache=self.cache, resources=self.resources, progress=progress)
 
     def _check_limits(self, graph: Graph, names: list[str]) -> None:
         """Refuse renders that are too large before allocating anything."""

@@ -22,6 +22,7 @@ from texgen.backend import to_backend
 from texgen.errors import RenderError
 from texgen.graph import Graph, GraphNode
 from texgen.nodes import CHANNELS, NodeContext, check_texture
+from texgen.resources import ResourceCache
 
 
 @dataclass(frozen=True)
@@ -70,15 +71,19 @@ class ResultCache:
 
 def evaluate(graph: Graph, *, output_names: Iterable[str] | None = None,
              backend: str = "cpu", cache: ResultCache | None = None,
+             resources: ResourceCache | None = None,
              progress: Callable[[NodeEvent], None] | None = None) -> dict[str, np.ndarray]:
     """Run the nodes the requested outputs need and return ``{output name: texture}``.
 
+    ``resources`` is handed to every node as ``ctx.resources`` (one new cache per call
+    when None).
     Textures are the cached results themselves (read-only NumPy arrays, or device arrays
     on the cuda backend). A node that raises becomes a
     ``RenderError`` naming the preset file, the node id and its type.
     """
     preset = graph.preset
     width, height = preset.size
+    resources = ResourceCache() if resources is None else resources
     names = list(graph.outputs) if output_names is None else list(output_names)
     order = graph.order(names)
     keys: dict[str, str] = {}
@@ -97,7 +102,7 @@ def evaluate(graph: Graph, *, output_names: Iterable[str] | None = None,
             # A node without a kernel for this backend runs on the CPU, on host copies.
             context = NodeContext(node_id=node_id, width=width, height=height, seed=node.seed,
                                   backend=backend if backend in node.spec.backends else "cpu",
-                                  tileable=preset.tileable)
+                                  tileable=preset.tileable, resources=resources)
             inputs = {name: (to_backend(results[link.node][link.port], context.backend)
                              if link else None) for name, link in node.inputs.items()}
             result = _run(node, context, inputs, preset.source)

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from texgen.errors import SpecError, did_you_mean
+from texgen.resources import ResourceCache
 
 #: Port types and the channel count of the textures they carry ("any": decided at run time).
 CHANNELS = {"gray": 1, "color": 3, "rgba": 4}
@@ -249,7 +250,9 @@ class NodeContext:
 
     ``width``/``height`` are the output size in pixels; ``seed`` is this node's own seed
     (0..2**32-1, stable per preset seed and node id); ``backend`` is "cpu" or "cuda";
-    ``tileable`` asks generators and filters to wrap around the edges.
+    ``tileable`` asks generators and filters to wrap around the edges; ``resources`` is
+    the engine's cache of loaded files (``texgen.resources.ResourceCache``; a fresh empty
+    one when a node is called directly).
     """
 
     node_id: str
@@ -258,6 +261,7 @@ class NodeContext:
     seed: int
     backend: str = "cpu"
     tileable: bool = True
+    resources: ResourceCache = field(default_factory=ResourceCache, compare=False, repr=False)
 
     def rng(self) -> np.random.Generator:
         """A NumPy generator seeded from this node's seed."""

@@ -2,39 +2,28 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from texgen.nodes import NodeContext, param_error
+from texgen.resources import ResourceCache
 from texgen_neural.checkpoint import WEIGHTS, CheckpointError, load_generator
 from texgen_neural.model import Generator, resample_wrap, to_image
 
-#: Loaded generators by (resolved file, size, mtime, device): presets reuse one model often.
-_CACHE: OrderedDict[tuple, Generator] = OrderedDict()
-_CACHE_SIZE = 4
 
-
-
-def cached_generator(path: Path, device: str) -> Generator:
+def cached_generator(resources: ResourceCache, path: Path, device: str) -> Generator:
     """The generator at ``path`` (folder or file) on ``device``, loaded once per file
-    version; raises ``CheckpointError`` naming the file."""
-    path = Path(path).resolve()
+    content into the engine's ``resources``; raises ``CheckpointError`` naming the file."""
+    path = Path(path)
     file = path / WEIGHTS if path.is_dir() else path
     try:
-        stat = file.stat()
+        return resources.get("neural.generator", file,
+                             lambda found: load_generator(found, device=device), key=device)
     except OSError as exc:
         raise CheckpointError(f"{file}: no such model file (give a model folder or its "
                               f"{WEIGHTS}): {exc.strerror or exc}") from None
-    key = (str(file), stat.st_size, stat.st_mtime_ns, device)
-    if key not in _CACHE:
-        _CACHE[key] = load_generator(file, device=device)
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    _CACHE.move_to_end(key)
-    return _CACHE[key]
 
 
 def _device(backend: str) -> str:
@@ -61,7 +50,7 @@ def stylegan(ctx: NodeContext, *, mix_mask, model: Path, truncation: float, labe
                           "by 'texgen train stylegan' (relative to the preset's folder)")
     device = _device(ctx.backend)
     try:
-        generator = cached_generator(model, device)
+        generator = cached_generator(ctx.resources, model, device)
     except CheckpointError as exc:
         raise param_error(ctx.node_id, "model", str(exc)) from None
     config = generator.config
