@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import json
 import keyword
 import re
 from collections.abc import Callable
@@ -29,7 +30,6 @@ from texgen.resources import ResourceCache
 #: Port types and the channel count of the textures they carry ("any": decided at run time).
 CHANNELS = {"gray": 1, "color": 3, "rgba": 4}
 PORT_TYPES = (*CHANNELS, "any")
-PARAM_TYPES = ("int", "float", "bool", "enum", "color", "gradient", "string", "path", "seed")
 #: Keys of a preset's node table that are not parameters.
 RESERVED_KEYS = ("type", "seed")
 
@@ -89,7 +89,10 @@ class Param:
     ========  ==========================================================  ====================
 
     Colors are taken as written (no transfer function): "#808080" is 0.502 in the graph and
-    in an 8-bit file, as in Substance Designer's graph values.
+    in an 8-bit file, as in Substance Designer's graph values. What depends on the type
+    (checking, JSON Schema, display) is its record in ``PARAM_TYPES``. ``doc`` says what the
+    parameter means; the default and range are rendered from the fields (``summary``), so
+    the doc does not repeat them.
     """
 
     name: str
@@ -111,55 +114,58 @@ class Param:
         if self.type == "enum" and not self.choices:
             raise SpecError(f"parameter '{self.name}': an enum needs choices")
         object.__setattr__(self, "choices", tuple(self.choices))
-        if self.type != "path":  # a path's default may name a file that exists only later
+        if self.type_info.coerce_default:
             try:
                 object.__setattr__(self, "default", self.coerce(self.default))
             except ValueError as exc:
                 raise SpecError(f"parameter '{self.name}': default {self.default!r} is invalid: "
                                 f"{exc}") from None
 
+    @property
+    def type_info(self) -> ParamType:
+        """The record of this parameter's type in ``PARAM_TYPES``."""
+        return PARAM_TYPES[self.type]
+
     def coerce(self, value: Any, *, base_dir: Path | None = None) -> Any:
         """Check ``value`` against this parameter and return it converted.
 
-        Raises ``ValueError`` with a message that says what was expected.
+        Raises ``ValueError`` with a message that says what was expected. The engine calls
+        this once per value, when it reads a preset or builds a graph; implementations
+        receive the result and do not check it again.
         """
-        kind = self.type
-        if kind in ("int", "seed"):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-                if isinstance(value, float) and value.is_integer():
-                    value = int(value)
-                else:
-                    raise ValueError(f"expected an integer, got {_show(value)}")
-            value = int(value)
-            if kind == "seed" and not 0 <= value <= SEED_MAX:
-                raise ValueError(f"expected a seed in 0..{SEED_MAX}, got {value}")
-            return self._in_range(value)
-        if kind == "float":
-            if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
-                raise ValueError(f"expected a number, got {_show(value)}")
-            value = float(value)
-            if not np.isfinite(value):
-                raise ValueError(f"expected a finite number, got {value}")
-            return self._in_range(value)
-        if kind == "bool":
-            if not isinstance(value, (bool, np.bool_)):
-                raise ValueError(f"expected true or false, got {_show(value)}")
-            return bool(value)
-        if kind == "enum":
-            if value not in self.choices:
-                raise ValueError(f"expected one of {', '.join(map(repr, self.choices))}, got "
-                                 f"{_show(value)}{did_you_mean(str(value), self.choices)}")
-            return value
-        if kind == "color":
-            return parse_color(value)
-        if kind == "gradient":
-            return parse_gradient(value)
-        if not isinstance(value, str):
-            raise ValueError(f"expected a string, got {_show(value)}")
-        if kind == "path":
-            path = Path(value)
-            return path if path.is_absolute() or base_dir is None else base_dir / path
-        return value
+        return self.type_info.coerce(self, value, base_dir=base_dir)
+
+    @property
+    def shown_default(self) -> str:
+        """The default as a preset file writes it ("#9c4a33" for a color)."""
+        return self.type_info.show(self.default)
+
+    @property
+    def allowed(self) -> str:
+        """The values accepted, from ``min``/``max`` ("1..16", "0.0..inf") or ``choices``
+        ("none, fbm"); "" when any value of the type is accepted."""
+        if self.choices:
+            return ", ".join(self.choices)
+        if self.min is None and self.max is None:
+            return ""
+        low = "-inf" if self.min is None else json.dumps(self.min)
+        high = "inf" if self.max is None else json.dumps(self.max)
+        return f"{low}..{high}"
+
+    @property
+    def summary(self) -> str:
+        """Type, default and accepted values, generated from the fields so that no doc
+        string repeats (and drifts from) them: 'int; default 5; range 1..16',
+        'enum; default "fbm"; one of none, fbm'."""
+        parts = [self.type, f"default {self.shown_default}"]
+        if self.allowed:
+            parts.append(f"{'one of' if self.choices else 'range'} {self.allowed}")
+        return "; ".join(parts)
+
+    @property
+    def doc_line(self) -> str:
+        """The doc followed by the summary in parentheses: the full line shown to people."""
+        return f"{self.doc} ({self.summary})".strip()
 
     def _in_range(self, value):
         if self.min is not None and value < self.min:
@@ -401,3 +407,129 @@ def parse_gradient(value: Any) -> tuple[tuple[float, tuple[float, ...]], ...]:
         except ValueError as exc:
             raise ValueError(f"stop {i}: {exc}") from None
     return tuple(sorted(stops, key=lambda s: s[0]))
+
+
+@dataclass(frozen=True)
+class ParamType:
+    """Everything that depends on a parameter's type, in one record, so that a new type is
+    one entry of ``PARAM_TYPES``.
+
+    ``coerce(param, value, base_dir=...)`` checks a preset value and returns what the
+    implementation receives (``ValueError`` says what was expected). ``schema(param,
+    exposed)`` is the JSON Schema of a value written in a preset; ``exposed`` is the schema
+    of an exposed "$name" reference, for the parts of a value that may be one (a gradient
+    stop's position or color). ``show(value)`` writes a converted value as a preset does.
+    ``parse_text``: a command-line value (``--set NAME=TEXT``) is read as a TOML value
+    first ("6" is 6), rather than taken as the text itself. ``coerce_default``: the spec's
+    default is converted when the ``Param`` is made; a path default stays as written,
+    since a relative path can only be resolved against the preset that uses it.
+    """
+
+    coerce: Callable[..., Any]
+    schema: Callable[[Param, dict[str, Any]], dict[str, Any]]
+    show: Callable[[Any], str] = json.dumps
+    parse_text: bool = True
+    coerce_default: bool = True
+
+
+def _coerce_int(param: Param, value: Any, *, base_dir: Path | None) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        if not (isinstance(value, float) and value.is_integer()):
+            raise ValueError(f"expected an integer, got {_show(value)}")
+    return param._in_range(int(value))
+
+
+def _coerce_seed(param: Param, value: Any, *, base_dir: Path | None) -> int:
+    value = _coerce_int(param, value, base_dir=base_dir)
+    if not 0 <= value <= SEED_MAX:
+        raise ValueError(f"expected a seed in 0..{SEED_MAX}, got {value}")
+    return value
+
+
+def _coerce_float(param: Param, value: Any, *, base_dir: Path | None) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+        raise ValueError(f"expected a number, got {_show(value)}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"expected a finite number, got {value}")
+    return param._in_range(value)
+
+
+def _coerce_bool(param: Param, value: Any, *, base_dir: Path | None) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"expected true or false, got {_show(value)}")
+    return bool(value)
+
+
+def _coerce_enum(param: Param, value: Any, *, base_dir: Path | None) -> str:
+    if value not in param.choices:
+        raise ValueError(f"expected one of {', '.join(map(repr, param.choices))}, got "
+                         f"{_show(value)}{did_you_mean(str(value), param.choices)}")
+    return value
+
+
+def _coerce_string(param: Param, value: Any, *, base_dir: Path | None) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected a string, got {_show(value)}")
+    return value
+
+
+def _coerce_path(param: Param, value: Any, *, base_dir: Path | None) -> Path:
+    path = Path(_coerce_string(param, value, base_dir=base_dir))
+    return path if path.is_absolute() or base_dir is None else base_dir / path
+
+
+def _show_color(value: tuple[float, ...]) -> str:
+    """An RGBA color as "#rrggbb", or "#rrggbbaa" when it is not opaque."""
+    channels = value if value[3] != 1.0 else value[:3]
+    return "#" + "".join(f"{round(c * 255):02x}" for c in channels)
+
+
+def _show_gradient(value) -> str:
+    return json.dumps([[position, _show_color(color)] for position, color in value])
+
+
+def _bounded(json_type: str):
+    def schema(param: Param, exposed: dict[str, Any]) -> dict[str, Any]:
+        bounds = (("minimum", param.min), ("maximum", param.max))
+        return {"type": json_type, **{k: v for k, v in bounds if v is not None}}
+
+    return schema
+
+
+def _color_schema(param: Param, exposed: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [{"type": "string", "pattern": _HEX_COLOR.pattern},
+                      {"type": "array", "items": {"type": "number", "minimum": 0, "maximum": 1},
+                       "minItems": 3, "maxItems": 4}]}
+
+
+def _gradient_schema(param: Param, exposed: dict[str, Any]) -> dict[str, Any]:
+    position = {"type": "number", "minimum": 0, "maximum": 1}
+    return {"type": "array", "minItems": 1, "items": {
+        "type": "array", "minItems": 2, "maxItems": 2,
+        "prefixItems": [{"anyOf": [position, exposed]},
+                        {"anyOf": [*_color_schema(param, exposed)["anyOf"], exposed]}]}}
+
+
+def _string_schema(param: Param, exposed: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "string"}
+
+
+#: Parameter types by name: what a preset may write, what implementations receive, and
+#: how the type appears in the JSON Schema, the CLI and the docs (see ``Param``).
+PARAM_TYPES: dict[str, ParamType] = {
+    "int": ParamType(_coerce_int, _bounded("integer")),
+    "float": ParamType(_coerce_float, _bounded("number")),
+    "bool": ParamType(_coerce_bool, lambda param, exposed: {"type": "boolean"}),
+    "enum": ParamType(_coerce_enum, lambda param, exposed: {"enum": list(param.choices)},
+                      parse_text=False),
+    "color": ParamType(lambda param, value, *, base_dir: parse_color(value), _color_schema,
+                       show=_show_color),
+    "gradient": ParamType(lambda param, value, *, base_dir: parse_gradient(value),
+                          _gradient_schema, show=_show_gradient),
+    "string": ParamType(_coerce_string, _string_schema, parse_text=False),
+    "path": ParamType(_coerce_path, _string_schema, parse_text=False, coerce_default=False),
+    "seed": ParamType(_coerce_seed,
+                      lambda param, exposed: {"type": "integer", "minimum": 0,
+                                              "maximum": SEED_MAX}),
+}

@@ -113,7 +113,7 @@ class Preset:
             param = parameters[name]
             try:
                 value = param.coerce(parse_value_text(value) if isinstance(value, str)
-                                     and param.type not in ("string", "path", "enum") else value)
+                                     and param.type_info.parse_text else value)
             except ValueError as exc:
                 problems.append(Problem(f"override: {exc}", file=self.source, key=name))
                 continue

@@ -11,17 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 from texgen.graph import SUBGRAPH_TYPE
-from texgen.nodes import NodeRegistry, NodeSpec, Param
+from texgen.nodes import PARAM_TYPES, SEED_MAX, NodeRegistry, NodeSpec, Param
 from texgen.preset import FORMAT_VERSION, MAX_SIDE
 
 _EXPOSED = {"type": "string", "pattern": r"^\$[a-z_][a-z0-9_]*$",
             "description": "An exposed parameter: \"$name\"."}
 _LINK = {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_-]*(\.[a-z_][a-z0-9_]*)?$",
          "description": "A node id, or \"node.port\"."}
-_COLOR = {"anyOf": [
-    {"type": "string", "pattern": r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$"},
-    {"type": "array", "items": {"type": "number", "minimum": 0, "maximum": 1},
-     "minItems": 3, "maxItems": 4}, _EXPOSED]}
+_SEED = {"type": "integer", "minimum": 0, "maximum": SEED_MAX}
 
 
 def preset_schema(registry: NodeRegistry) -> dict[str, Any]:
@@ -39,13 +36,12 @@ def preset_schema(registry: NodeRegistry) -> dict[str, Any]:
             "description": {"type": "string"},
             "size": {"anyOf": [size, {"type": "array", "items": size, "minItems": 2,
                                       "maxItems": 2}]},
-            "seed": {"type": "integer", "minimum": 0, "maximum": 2**32 - 1},
+            "seed": _SEED,
             "tileable": {"type": "boolean"},
             "parameters": {"type": "object", "additionalProperties": {
                 "type": "object", "required": ["type", "default"],
                 "additionalProperties": False,
-                "properties": {"type": {"enum": ["int", "float", "bool", "enum", "color",
-                                                 "gradient", "string", "path", "seed"]},
+                "properties": {"type": {"enum": list(PARAM_TYPES)},
                                "default": {}, "min": {"type": "number"},
                                "max": {"type": "number"},
                                "choices": {"type": "array", "items": {"type": "string"}},
@@ -74,13 +70,11 @@ _SUBGRAPH_RULE = {
 
 def _node_rule(spec: NodeSpec) -> dict[str, Any]:
     """If the node's type is ``spec.id``, its keys must be ``spec``'s inputs and params."""
-    properties: dict[str, Any] = {"type": {"const": spec.id},
-                                  "seed": {"type": "integer", "minimum": 0,
-                                           "maximum": 2**32 - 1}}
+    properties: dict[str, Any] = {"type": {"const": spec.id}, "seed": _SEED}
     for port in spec.inputs:
         properties[port.name] = {**_LINK, "description": f"({port.type}) {port.doc}".strip()}
     for param in spec.params:
-        properties[param.name] = {**_param_schema(param), "description": param.doc}
+        properties[param.name] = {**_param_schema(param), "description": param.doc_line}
     required = [p.name for p in spec.inputs if not p.optional]
     return {"if": {"properties": {"type": {"const": spec.id}}},
             "then": {"properties": properties, "required": ["type", *required],
@@ -88,21 +82,5 @@ def _node_rule(spec: NodeSpec) -> dict[str, Any]:
 
 
 def _param_schema(param: Param) -> dict[str, Any]:
-    bounds = {k: v for k, v in (("minimum", param.min), ("maximum", param.max)) if v is not None}
-    value: dict[str, Any] = {
-        "int": {"type": "integer", **bounds},
-        "seed": {"type": "integer", "minimum": 0, "maximum": 2**32 - 1},
-        "float": {"type": "number", **bounds},
-        "bool": {"type": "boolean"},
-        "enum": {"enum": list(param.choices)},
-        "color": _COLOR,
-        # A stop's position or color may itself be an exposed "$name".
-        "gradient": {"type": "array", "minItems": 1, "items": {
-            "type": "array", "minItems": 2, "maxItems": 2,
-            "prefixItems": [{"anyOf": [{"type": "number", "minimum": 0, "maximum": 1},
-                                       _EXPOSED]},
-                            {"anyOf": [_COLOR, _EXPOSED]}]}},
-        "string": {"type": "string"},
-        "path": {"type": "string"},
-    }[param.type]
-    return {"anyOf": [value, _EXPOSED]}
+    """A literal value of the parameter's type, or an exposed "$name"."""
+    return {"anyOf": [param.type_info.schema(param, _EXPOSED), _EXPOSED]}
