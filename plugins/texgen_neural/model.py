@@ -17,82 +17,16 @@ Everything here is plain PyTorch; checkpoint I/O lives in ``checkpoint.py``.
 
 from __future__ import annotations
 
-import dataclasses
 import math
-from dataclasses import dataclass
 from typing import NamedTuple
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from texgen_neural.config import ModelConfig
+
 _LRELU_GAIN = math.sqrt(2.0)  # keeps activations at unit variance after a leaky ReLU
-
-
-@dataclass(frozen=True)
-class ModelConfig:
-    """Hyper-parameters of a generator and its discriminator (stored in the model's JSON).
-
-    Attributes:
-        z_dim: latent size. Default 64.
-        w_dim: style size (output of the mapping network). Default 64.
-        mapping_layers: depth of the mapping MLP z -> w. Default 2.
-        input_channels: channels of the spatial noise input. Default 16.
-        channels: feature channels per level, coarse to fine; level 0 runs at the spatial
-            input's resolution and each further level doubles it. Default (128, 64, 32, 16):
-            4 levels, so one input pixel becomes an 8 x 8 ``cell`` of output pixels.
-        num_classes: 0 for an unconditional model; N > 0 for N labelled exemplars.
-        mapping_lr_mul: learning-rate multiplier of the mapping network (StyleGAN: 0.01).
-        d_channels: discriminator channels per scale, fine to coarse; each scale halves the
-            resolution, so its receptive field (the "patch") grows with the count.
-            Default (16, 32, 64, 128): patches of about 70 pixels, few channels at full
-            resolution (where the cost is).
-    """
-
-    z_dim: int = 64
-    w_dim: int = 64
-    mapping_layers: int = 2
-    input_channels: int = 16
-    channels: tuple[int, ...] = (128, 64, 32, 16)
-    num_classes: int = 0
-    mapping_lr_mul: float = 0.01
-    d_channels: tuple[int, ...] = (16, 32, 64, 128)
-
-    def __post_init__(self):
-        for name in ("channels", "d_channels"):
-            object.__setattr__(self, name, tuple(int(c) for c in getattr(self, name)))
-        for name in ("z_dim", "w_dim", "mapping_layers", "input_channels"):
-            if int(getattr(self, name)) < 1:
-                raise ValueError(f"model config: {name} must be >= 1, got {getattr(self, name)}")
-        if not self.channels or min(self.channels) < 1 or not self.d_channels \
-                or min(self.d_channels) < 1:
-            raise ValueError("model config: channels and d_channels need at least one "
-                             "positive entry")
-        if self.num_classes < 0:
-            raise ValueError(f"model config: num_classes must be >= 0, got {self.num_classes}")
-
-    @property
-    def levels(self) -> int:
-        """Number of style levels (one ``w`` each): ``len(channels)``."""
-        return len(self.channels)
-
-    @property
-    def cell(self) -> int:
-        """Output pixels per spatial-input pixel, per side: ``2 ** (levels - 1)``."""
-        return 2 ** (self.levels - 1)
-
-    def to_dict(self) -> dict:
-        return {f.name: (list(v) if isinstance(v := getattr(self, f.name), tuple) else v)
-                for f in dataclasses.fields(self)}
-
-    @classmethod
-    def from_dict(cls, data: dict) -> ModelConfig:
-        """Build from ``to_dict()`` output; unknown keys are an error (a newer format)."""
-        names = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - names)
-        if unknown:
-            raise ValueError(f"unknown model config keys: {', '.join(unknown)}")
-        return cls(**data)
 
 
 class Inputs(NamedTuple):

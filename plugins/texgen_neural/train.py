@@ -5,6 +5,10 @@ generator, and differentiable augmentation applied alike to real and fake crops 
 rotations, wrapped translations, light color jitter), each with probability 1/2 so that the
 augmented distribution does not leak into the generator (ADA's p < 0.8 rule).
 
+One step of ``train`` is ``discriminator_step`` (changes only D), ``generator_step``
+(changes only G), ``update_ema`` (G_ema follows G), then ``Bookkeeping.end_of_step``
+(progress, sample grids, checkpoints, the time limit).
+
 Output folder: ``generator.safetensors`` + ``model.json`` (the EMA generator, what nodes
 load), ``training.safetensors`` (generator, discriminator, EMA, Adam moments, RNG and step,
 for ``--resume``) and ``samples/step_NNNNNN.png`` grids.
@@ -23,47 +27,15 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
+from safetensors.torch import save_file
 
 from texgen import metrics
-from texgen.io import encode_png
-from texgen_neural.checkpoint import CheckpointError, _atomic, read_safetensors, save_generator
-from texgen_neural.model import Discriminator, Generator, ModelConfig, to_image
+from texgen.io import atomic_write, encode_png
+from texgen_neural.checkpoint import CheckpointError, read_safetensors, save_generator
+from texgen_neural.config import ModelConfig, TrainOptions
+from texgen_neural.model import Discriminator, Generator, Inputs, to_image
 
 STATE = "training.safetensors"
-
-
-@dataclass(frozen=True)
-class TrainOptions:
-    """Training settings (stored in the checkpoint, so ``--resume`` continues alike).
-
-    Attributes:
-        steps: total optimisation steps (one G and one D update each). Default 2000.
-        crop: side of the square training crops in pixels; a multiple of the model's cell and
-            of 2**len(d_channels). Default 64.
-        batch: crops per step. Default 8.
-        lr: Adam learning rate, betas (0, 0.99) as in StyleGAN2. Default 0.0025.
-        r1_gamma: R1 penalty weight. Default 0.1 (StyleGAN2-ADA's rule of thumb
-            0.0002 * crop**2 / batch for the default crop and batch; at 1.0 the
-            discriminator of a 32-pixel-crop run went flat).
-        r1_interval: steps between lazy R1 updates. Default 16.
-        ema_beta: per-step decay of the EMA generator. Default 0.995.
-        mixing_prob: probability of style mixing per batch. Default 0.5.
-        sample_every: steps between sample grids (0: none). Default 250.
-        checkpoint_every: steps between checkpoints (0: only the last). Default 250.
-        seed: seed of the weights, crops and latents. Default 0.
-    """
-
-    steps: int = 2000
-    crop: int = 64
-    batch: int = 8
-    lr: float = 0.0025
-    r1_gamma: float = 0.1
-    r1_interval: int = 16
-    ema_beta: float = 0.995
-    mixing_prob: float = 0.5
-    sample_every: int = 250
-    checkpoint_every: int = 250
-    seed: int = 0
 
 
 # --- data and augmentation ----------------------------------------------------------------------
@@ -138,11 +110,62 @@ def augment(images: torch.Tensor, *, probability: float = 0.5) -> torch.Tensor:
     return torch.stack(out)
 
 
-# --- the loop -----------------------------------------------------------------------------------
+# --- the networks and one training step ----------------------------------------------------------
 
-def _styles(generator: Generator, batch: int, crop: int, labels: torch.Tensor | None,
-            mixing_prob: float, device: torch.device) -> torch.Tensor:
-    """A batch of fakes (B, 3, crop, crop), with style mixing at a random level."""
+@dataclass
+class Networks:
+    """The generator, the discriminator, the EMA generator (what a model ships) and the two
+    Adam optimisers: everything a step changes and a checkpoint stores."""
+
+    g: Generator
+    d: Discriminator
+    g_ema: Generator
+    opt_g: torch.optim.Adam
+    opt_d: torch.optim.Adam
+
+    @classmethod
+    def build(cls, config: ModelConfig, options: TrainOptions, device: torch.device) -> Networks:
+        """Fresh networks from the global RNG (G first, then D); G_ema starts as G."""
+        g = Generator(config).to(device)
+        d = Discriminator(config).to(device)
+        g_ema = copy.deepcopy(g).eval().requires_grad_(False)
+        opt_g = torch.optim.Adam(g.parameters(), lr=options.lr, betas=(0.0, 0.99))
+        # Lazy R1: D's optimiser is scaled for a penalty that comes every r1_interval steps.
+        ratio = options.r1_interval / (options.r1_interval + 1)
+        opt_d = torch.optim.Adam(d.parameters(), lr=options.lr * ratio,
+                                 betas=(0.0, 0.99 ** ratio))
+        return cls(g, d, g_ema, opt_g, opt_d)
+
+    def state_tensors(self) -> dict[str, torch.Tensor]:
+        """Weights ("G.", "D.", "G_ema."), Adam moments ("opt_g.", "opt_d.") and the global
+        RNG ("rng") as CPU tensors, for ``training.safetensors``."""
+        tensors = {f"{prefix}.{key}": value.detach().cpu().contiguous()
+                   for prefix, module in self._modules()
+                   for key, value in module.state_dict().items()}
+        tensors.update(_flatten_optimizer("opt_g", self.opt_g))
+        tensors.update(_flatten_optimizer("opt_d", self.opt_d))
+        tensors["rng"] = torch.get_rng_state()
+        return tensors
+
+    def load_state_tensors(self, tensors: dict[str, torch.Tensor]) -> None:
+        """Restore what ``state_tensors`` stored, the global RNG included."""
+        for prefix, module in self._modules():
+            device = next(module.parameters()).device
+            module.load_state_dict({key[len(prefix) + 1:]: value.to(device)
+                                    for key, value in tensors.items()
+                                    if key.startswith(prefix + ".")})
+        _restore_optimizer("opt_g", self.opt_g, tensors)
+        _restore_optimizer("opt_d", self.opt_d, tensors)
+        torch.set_rng_state(tensors["rng"].to(torch.uint8))
+
+    def _modules(self):
+        return (("G", self.g), ("D", self.d), ("G_ema", self.g_ema))
+
+
+def _fakes(generator: Generator, batch: int, crop: int, labels: torch.Tensor | None,
+           mixing_prob: float, device: torch.device) -> torch.Tensor:
+    """A batch of generated images (B, 3, crop, crop), with style mixing at a random level
+    with probability ``mixing_prob``; in training mode the mean style follows the batch."""
     inputs = generator.make_inputs(batch, crop, crop, device=device)
     w = generator.mapping(inputs.z, labels)
     ws = w[:, None].repeat(1, generator.config.levels, 1)
@@ -153,6 +176,54 @@ def _styles(generator: Generator, batch: int, crop: int, labels: torch.Tensor | 
     if generator.training:
         generator.update_w_avg(w, labels)
     return generator(ws, inputs.spatial, inputs.noises)
+
+
+def discriminator_step(nets: Networks, reals: torch.Tensor, labels: torch.Tensor | None,
+                       options: TrainOptions, *, r1: bool) -> dict[str, float]:
+    """One update of D: logistic loss on a batch of fakes and on ``reals``, plus the lazy R1
+    penalty on reals when ``r1``. G's parameters are not changed (its mean style is: the
+    fakes are drawn in training mode). Returns {"D": loss} and {"R1": penalty} when ``r1``."""
+    nets.g.requires_grad_(False)
+    nets.d.requires_grad_(True)
+    with torch.no_grad():
+        fakes = _fakes(nets.g, options.batch, options.crop, labels, options.mixing_prob,
+                       reals.device)
+    loss = (F.softplus(nets.d(augment(fakes), labels)).mean()
+            + F.softplus(-nets.d(augment(reals), labels)).mean())
+    nets.opt_d.zero_grad(set_to_none=True)
+    loss.backward()
+    losses = {"D": loss.item()}
+    if r1:
+        reals = reals.detach().requires_grad_(True)
+        scores = nets.d(augment(reals), labels)
+        (grad,) = torch.autograd.grad(scores.sum(), reals, create_graph=True)
+        penalty = grad.square().sum(dim=(1, 2, 3)).mean()
+        (penalty * options.r1_gamma / 2 * options.r1_interval).backward()
+        losses["R1"] = penalty.item()
+    nets.opt_d.step()
+    return losses
+
+
+def generator_step(nets: Networks, labels: torch.Tensor | None, options: TrainOptions,
+                   device: torch.device) -> float:
+    """One update of G with the non-saturating loss on a batch of fakes; D is not changed.
+    Returns the loss."""
+    nets.g.requires_grad_(True)
+    nets.d.requires_grad_(False)
+    fakes = _fakes(nets.g, options.batch, options.crop, labels, options.mixing_prob, device)
+    loss = F.softplus(-nets.d(augment(fakes), labels)).mean()
+    nets.opt_g.zero_grad(set_to_none=True)
+    loss.backward()
+    nets.opt_g.step()
+    return loss.item()
+
+
+@torch.no_grad()
+def update_ema(nets: Networks, beta: float) -> None:
+    """Move G_ema's parameters a step 1 - beta towards G's; copy G's mean style."""
+    for p_ema, p in zip(nets.g_ema.parameters(), nets.g.parameters()):
+        p_ema.lerp_(p, 1 - beta)
+    nets.g_ema.w_avg.copy_(nets.g.w_avg)
 
 
 def _flatten_optimizer(prefix: str, optimizer: torch.optim.Optimizer) -> dict:
@@ -176,14 +247,65 @@ def _restore_optimizer(prefix: str, optimizer: torch.optim.Optimizer, tensors: d
     optimizer.load_state_dict(state_dict)
 
 
-def _sample_grid(generator: Generator, inputs, labels, exemplar_crop: np.ndarray) -> bytes:
-    """PNG bytes: the exemplar crop, then the EMA generator's samples, side by side."""
-    with torch.no_grad():
-        fakes = to_image(generator.generate(inputs, labels)).cpu().numpy()
-    tiles_ = [exemplar_crop, *fakes]
-    gap = np.ones((tiles_[0].shape[0], 4, 3), np.float32)
-    row = np.concatenate([x for t in tiles_ for x in (t, gap)][:-1], axis=1)
-    return encode_png(row)
+# --- bookkeeping ---------------------------------------------------------------------------------
+
+@dataclass
+class Bookkeeping:
+    """What a run does between steps besides learning: progress calls, sample grids of the
+    EMA generator on fixed inputs, checkpoints, and the time limit.
+
+    ``seconds`` counts training time (the steps, resumed runs included), not bookkeeping.
+    """
+
+    output: Path
+    config: ModelConfig
+    options: TrainOptions
+    record: dict
+    preview: tuple[Inputs, torch.Tensor | None, np.ndarray]  # inputs, labels, exemplar crop
+    progress: Callable[[int, int, dict], None] | None = None
+    time_limit: float | None = None
+    seconds: float = 0.0
+
+    def end_of_step(self, step: int, nets: Networks, losses: dict[str, float]) -> bool:
+        """Report ``step``, write what is due; True when the time is up (after a
+        checkpoint), so the run stops."""
+        options = self.options
+        if self.progress:
+            self.progress(step, options.steps, losses)
+        if options.sample_every and step % options.sample_every == 0:
+            self.write_samples(step, nets.g_ema)
+        out_of_time = self.time_limit is not None and self.seconds >= self.time_limit
+        if (options.checkpoint_every and step % options.checkpoint_every == 0) \
+                or step == options.steps or out_of_time:
+            self.checkpoint(step, nets)
+        return out_of_time
+
+    def write_samples(self, step: int, generator: Generator) -> None:
+        """``samples/step_NNNNNN.png``: the exemplar crop, then the generator's samples."""
+        inputs, labels, exemplar_crop = self.preview
+        with torch.no_grad():
+            fakes = to_image(generator.generate(inputs, labels)).cpu().numpy()
+        tiles_ = [exemplar_crop, *fakes]
+        gap = np.ones((tiles_[0].shape[0], 4, 3), np.float32)
+        png = encode_png(np.concatenate([x for t in tiles_ for x in (t, gap)][:-1], axis=1))
+        (self.output / "samples").mkdir(exist_ok=True)
+        atomic_write(self.output / "samples" / f"step_{step:06d}.png",
+                     lambda path: path.write_bytes(png))
+
+    def checkpoint(self, step: int, nets: Networks) -> None:
+        """The resumable state (``training.safetensors``) and the EMA model as of ``step``."""
+        meta = {"texgen_training": json.dumps({
+            "config": self.config.to_dict(), "options": dataclasses.asdict(self.options),
+            "step": step, "seconds": self.seconds})}
+        tensors = nets.state_tensors()
+        atomic_write(self.output / STATE, lambda path: save_file(tensors, str(path),
+                                                                 metadata=meta))
+        save_generator(nets.g_ema, self.output, training=self.training_record(step))
+
+    def training_record(self, step: int, **extra) -> dict:
+        """model.json's "training": the caller's record, the step, seconds, options."""
+        return {**self.record, "step": step, "seconds": round(self.seconds, 1),
+                "options": dataclasses.asdict(self.options), **extra}
 
 
 def final_report(generator: Generator, exemplars: Sequence[np.ndarray], *,
@@ -214,6 +336,48 @@ def final_report(generator: Generator, exemplars: Sequence[np.ndarray], *,
     return {"labels": results}
 
 
+
+
+# --- the run -------------------------------------------------------------------------------------
+
+def _saved_state(path: Path, options: TrainOptions | None
+                 ) -> tuple[ModelConfig, TrainOptions, dict[str, torch.Tensor], int, float]:
+    """(config, options, tensors, step, seconds) of a training state; the saved options win
+    except ``options.steps`` when ``options`` is given."""
+    tensors, meta = read_safetensors(path)
+    try:
+        saved = json.loads(meta["texgen_training"])
+        config = ModelConfig.from_dict(saved["config"])
+        options = TrainOptions(**{**saved["options"],
+                                  **({"steps": options.steps} if options else {})})
+        return config, options, tensors, saved["step"], saved["seconds"]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CheckpointError(f"{path}: not a texgen training state: {exc}") from None
+
+
+def _check(config: ModelConfig, options: TrainOptions, exemplars: int) -> None:
+    """ValueError unless the config has one label per exemplar (none for one exemplar) and
+    the crop is a multiple of the cell and of the discriminator's downsampling."""
+    if config.num_classes not in (0, exemplars) or (config.num_classes == 0 and exemplars > 1):
+        raise ValueError(f"{exemplars} exemplars need num_classes {exemplars}, "
+                         f"the config has {config.num_classes}")
+    step_multiple = max(config.cell, 2 ** len(config.d_channels))
+    if options.crop % step_multiple:
+        raise ValueError(f"crop {options.crop} must be a multiple of {step_multiple} (the "
+                         f"model's cell and the discriminator's downsampling)")
+
+
+def _preview(generator: Generator, exemplar: np.ndarray, options: TrainOptions,
+             device: torch.device) -> tuple[Inputs, torch.Tensor | None, np.ndarray]:
+    """Fixed inputs of four samples (seeded with ``options.seed``, apart from the training
+    RNG), their labels (cycling through the classes) and the first exemplar's top-left crop."""
+    inputs = generator.make_inputs(4, options.crop, options.crop, device=device,
+                                   generator=torch.Generator().manual_seed(options.seed))
+    classes = generator.config.num_classes
+    labels = torch.arange(4, device=device) % classes if classes else None
+    return inputs, labels, exemplar[:options.crop, :options.crop]
+
+
 def train(exemplars: Sequence[np.ndarray], output: str | Path, *,
           config: ModelConfig | None = None, options: TrainOptions | None = None,
           device: str = "cpu", resume: bool = False,
@@ -230,134 +394,40 @@ def train(exemplars: Sequence[np.ndarray], output: str | Path, *,
     """
     output = Path(output)
     torch_device = torch.device(device)
-    state_tensors = None
+    state, start, seconds = None, 0, 0.0
     if resume:
-        state_path = output / STATE
-        state_tensors, meta = read_safetensors(state_path)
-        try:
-            saved = json.loads(meta["texgen_training"])
-            config = ModelConfig.from_dict(saved["config"])
-            options = TrainOptions(**{**saved["options"], **({"steps": options.steps}
-                                                             if options else {})})
-        except (KeyError, TypeError, ValueError) as exc:
-            raise CheckpointError(f"{state_path}: not a texgen training state: {exc}") from None
+        config, options, state, start, seconds = _saved_state(output / STATE, options)
     options = options or TrainOptions()
     if config is None:
         config = ModelConfig(num_classes=len(exemplars) if len(exemplars) > 1 else 0)
-    if config.num_classes not in (0, len(exemplars)) or \
-            (config.num_classes == 0 and len(exemplars) > 1):
-        raise ValueError(f"{len(exemplars)} exemplars need num_classes {len(exemplars)}, "
-                         f"the config has {config.num_classes}")
-    step_multiple = max(config.cell, 2 ** len(config.d_channels))
-    if options.crop % step_multiple:
-        raise ValueError(f"crop {options.crop} must be a multiple of {step_multiple} (the "
-                         f"model's cell and the discriminator's downsampling)")
+    _check(config, options, len(exemplars))
 
     torch.manual_seed(options.seed)
     data = Exemplars(exemplars, crop=options.crop, device=torch_device)
-    g = Generator(config).to(torch_device)
-    d = Discriminator(config).to(torch_device)
-    g_ema = copy.deepcopy(g).eval().requires_grad_(False)
-    opt_g = torch.optim.Adam(g.parameters(), lr=options.lr, betas=(0.0, 0.99))
-    # Lazy R1: the D optimiser's betas are scaled for updates that come every interval steps.
-    ratio = options.r1_interval / (options.r1_interval + 1)
-    opt_d = torch.optim.Adam(d.parameters(), lr=options.lr * ratio,
-                             betas=(0.0, 0.99 ** ratio))
-    start, seconds = 0, 0.0
-    if state_tensors is not None:
-        for prefix, module in (("G", g), ("D", d), ("G_ema", g_ema)):
-            module.load_state_dict({k[len(prefix) + 1:]: v.to(torch_device)
-                                    for k, v in state_tensors.items()
-                                    if k.startswith(prefix + ".")})
-        _restore_optimizer("opt_g", opt_g, state_tensors)
-        _restore_optimizer("opt_d", opt_d, state_tensors)
-        torch.set_rng_state(state_tensors["rng"].to(torch.uint8))
-        start, seconds = saved["step"], saved["seconds"]
-
-    labels_of = (lambda labels: labels) if config.num_classes else (lambda labels: None)
-    fixed = g.make_inputs(4, options.crop, options.crop, device=torch_device,
-                          generator=torch.Generator().manual_seed(options.seed))
-    fixed_labels = (torch.arange(4, device=torch_device) % config.num_classes
-                    if config.num_classes else None)
-    first_crop = exemplars[0][:options.crop, :options.crop]
-
-    def checkpoint(step: int) -> None:
-        tensors = {f"{p}.{k}": v.detach().cpu().contiguous()
-                   for p, m in (("G", g), ("D", d), ("G_ema", g_ema))
-                   for k, v in m.state_dict().items()}
-        tensors.update(_flatten_optimizer("opt_g", opt_g))
-        tensors.update(_flatten_optimizer("opt_d", opt_d))
-        tensors["rng"] = torch.get_rng_state()
-        meta = {"texgen_training": json.dumps({
-            "config": config.to_dict(), "options": dataclasses.asdict(options),
-            "step": step, "seconds": seconds})}
-        from safetensors.torch import save_file
-        _atomic(output / STATE, lambda p: save_file(tensors, str(p), metadata=meta))
-        save_generator(g_ema, output, training={**(record or {}), "step": step,
-                                                "seconds": round(seconds, 1),
-                                                "options": dataclasses.asdict(options)})
-
-    losses = {}
+    nets = Networks.build(config, options, torch_device)
+    if state is not None:
+        nets.load_state_tensors(state)
+    book = Bookkeeping(output, config, options, record or {},
+                       _preview(nets.g, exemplars[0], options, torch_device),
+                       progress, time_limit, seconds)
     output.mkdir(parents=True, exist_ok=True)
+    losses, step = {}, start
     for step in range(start + 1, options.steps + 1):
         tick = time.perf_counter()
         reals, labels = data.sample(options.batch)
-        labels = labels_of(labels)
-        # Discriminator: logistic loss on fakes and reals.
-        g.requires_grad_(False)
-        d.requires_grad_(True)
-        with torch.no_grad():
-            fakes = _styles(g, options.batch, options.crop, labels, options.mixing_prob,
-                            torch_device)
-        loss_d = (F.softplus(d(augment(fakes), labels)).mean()
-                  + F.softplus(-d(augment(reals), labels)).mean())
-        opt_d.zero_grad(set_to_none=True)
-        loss_d.backward()
-        losses["D"] = loss_d.item()
-        if step % options.r1_interval == 0:
-            reals = reals.detach().requires_grad_(True)
-            scores = d(augment(reals), labels)
-            (grad,) = torch.autograd.grad(scores.sum(), reals, create_graph=True)
-            r1 = grad.square().sum(dim=(1, 2, 3)).mean()
-            (r1 * options.r1_gamma / 2 * options.r1_interval).backward()
-            losses["R1"] = r1.item()
-        opt_d.step()
-        # Generator: non-saturating loss.
-        g.requires_grad_(True)
-        d.requires_grad_(False)
-        fakes = _styles(g, options.batch, options.crop, labels, options.mixing_prob,
-                        torch_device)
-        loss_g = F.softplus(-d(augment(fakes), labels)).mean()
-        opt_g.zero_grad(set_to_none=True)
-        loss_g.backward()
-        opt_g.step()
-        losses["G"] = loss_g.item()
+        labels = labels if config.num_classes else None
+        losses.update(discriminator_step(nets, reals, labels, options,
+                                         r1=step % options.r1_interval == 0))
+        losses["G"] = generator_step(nets, labels, options, torch_device)
         if not all(np.isfinite(v) for v in losses.values()):
             raise FloatingPointError(f"step {step}: losses diverged: {losses}")
-        with torch.no_grad():
-            for p_ema, p in zip(g_ema.parameters(), g.parameters()):
-                p_ema.lerp_(p, 1 - options.ema_beta)
-            g_ema.w_avg.copy_(g.w_avg)
-        seconds += time.perf_counter() - tick
-        if progress:
-            progress(step, options.steps, losses)
-        if options.sample_every and step % options.sample_every == 0:
-            png = _sample_grid(g_ema, fixed, fixed_labels, first_crop)
-            (output / "samples").mkdir(exist_ok=True)
-            _atomic(output / "samples" / f"step_{step:06d}.png",
-                    lambda p, png=png: p.write_bytes(png))
-        out_of_time = time_limit is not None and seconds >= time_limit
-        if (options.checkpoint_every and step % options.checkpoint_every == 0) \
-                or step == options.steps or out_of_time:
-            checkpoint(step)
-        if out_of_time:
+        update_ema(nets, options.ema_beta)
+        book.seconds += time.perf_counter() - tick
+        if book.end_of_step(step, nets, losses):
             break
-    else:
-        step = max(start, options.steps)
-        if start >= options.steps:
-            checkpoint(step)
-    report = final_report(g_ema, exemplars, device=torch_device)
-    final = {**(record or {}), "step": step, "seconds": round(seconds, 1),
-             "options": dataclasses.asdict(options), "losses": losses, "metrics": report}
-    save_generator(g_ema, output, training=final)
+    if start >= options.steps:  # nothing left to train: still write the model folder
+        book.checkpoint(start, nets)
+    final = book.training_record(step, losses=losses,
+                                 metrics=final_report(nets.g_ema, exemplars, device=torch_device))
+    save_generator(nets.g_ema, output, training=final)
     return final

@@ -1,0 +1,112 @@
+"""Configuration of the StyleGAN plugin as dataclasses: the model's sizes and the training
+settings.
+
+Plain Python (no PyTorch), so the ``texgen train stylegan`` command can take its option
+defaults from here without importing torch when the CLI starts; ``model.py`` and
+``train.py`` use these classes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Hyper-parameters of a generator and its discriminator (stored in the model's JSON).
+
+    Attributes:
+        z_dim: latent size. Default 64.
+        w_dim: style size (output of the mapping network). Default 64.
+        mapping_layers: depth of the mapping MLP z -> w. Default 2.
+        input_channels: channels of the spatial noise input. Default 16.
+        channels: feature channels per level, coarse to fine; level 0 runs at the spatial
+            input's resolution and each further level doubles it. Default (128, 64, 32, 16):
+            4 levels, so one input pixel becomes an 8 x 8 ``cell`` of output pixels.
+        num_classes: 0 for an unconditional model; N > 0 for N labelled exemplars.
+        mapping_lr_mul: learning-rate multiplier of the mapping network (StyleGAN: 0.01).
+        d_channels: discriminator channels per scale, fine to coarse; each scale halves the
+            resolution, so its receptive field (the "patch") grows with the count.
+            Default (16, 32, 64, 128): patches of about 70 pixels, few channels at full
+            resolution (where the cost is).
+    """
+
+    z_dim: int = 64
+    w_dim: int = 64
+    mapping_layers: int = 2
+    input_channels: int = 16
+    channels: tuple[int, ...] = (128, 64, 32, 16)
+    num_classes: int = 0
+    mapping_lr_mul: float = 0.01
+    d_channels: tuple[int, ...] = (16, 32, 64, 128)
+
+    def __post_init__(self):
+        for name in ("channels", "d_channels"):
+            object.__setattr__(self, name, tuple(int(c) for c in getattr(self, name)))
+        for name in ("z_dim", "w_dim", "mapping_layers", "input_channels"):
+            if int(getattr(self, name)) < 1:
+                raise ValueError(f"model config: {name} must be >= 1, got {getattr(self, name)}")
+        if not self.channels or min(self.channels) < 1 or not self.d_channels \
+                or min(self.d_channels) < 1:
+            raise ValueError("model config: channels and d_channels need at least one "
+                             "positive entry")
+        if self.num_classes < 0:
+            raise ValueError(f"model config: num_classes must be >= 0, got {self.num_classes}")
+
+    @property
+    def levels(self) -> int:
+        """Number of style levels (one ``w`` each): ``len(channels)``."""
+        return len(self.channels)
+
+    @property
+    def cell(self) -> int:
+        """Output pixels per spatial-input pixel, per side: ``2 ** (levels - 1)``."""
+        return 2 ** (self.levels - 1)
+
+    def to_dict(self) -> dict:
+        return {f.name: (list(v) if isinstance(v := getattr(self, f.name), tuple) else v)
+                for f in dataclasses.fields(self)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ModelConfig:
+        """Build from ``to_dict()`` output; unknown keys are an error (a newer format)."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - names)
+        if unknown:
+            raise ValueError(f"unknown model config keys: {', '.join(unknown)}")
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class TrainOptions:
+    """Training settings (stored in the checkpoint, so ``--resume`` continues alike).
+
+    Attributes:
+        steps: total optimisation steps (one G and one D update each). Default 2000.
+        crop: side of the square training crops in pixels; a multiple of the model's cell and
+            of 2**len(d_channels). Default 64.
+        batch: crops per step. Default 8.
+        lr: Adam learning rate, betas (0, 0.99) as in StyleGAN2. Default 0.0025.
+        r1_gamma: R1 penalty weight. Default 0.1 (StyleGAN2-ADA's rule of thumb
+            0.0002 * crop**2 / batch for the default crop and batch; at 1.0 the
+            discriminator of a 32-pixel-crop run went flat).
+        r1_interval: steps between lazy R1 updates. Default 16.
+        ema_beta: per-step decay of the EMA generator. Default 0.995.
+        mixing_prob: probability of style mixing per batch. Default 0.5.
+        sample_every: steps between sample grids (0: none). Default 250.
+        checkpoint_every: steps between checkpoints (0: only the last). Default 250.
+        seed: seed of the weights, crops and latents. Default 0.
+    """
+
+    steps: int = 2000
+    crop: int = 64
+    batch: int = 8
+    lr: float = 0.0025
+    r1_gamma: float = 0.1
+    r1_interval: int = 16
+    ema_beta: float = 0.995
+    mixing_prob: float = 0.5
+    sample_every: int = 250
+    checkpoint_every: int = 250
+    seed: int = 0
