@@ -6,7 +6,6 @@ failed. Errors print one line per problem, without a traceback unless ``--debug`
 
 from __future__ import annotations
 
-import copy
 import json
 import sys
 import traceback
@@ -87,21 +86,7 @@ def with_preset_options(command):
     return command
 
 
-@click.group()
-@click.version_option(package_name="texgen")
-@click.option("--debug", is_flag=True, help="Show tracebacks.")
-@click.option("--strict", is_flag=True,
-              help="Fail if any plugin failed to load (also TEXGEN_STRICT_PLUGINS=1).")
-@click.pass_context
-def cli(ctx, debug, strict):
-    """texgen: tileable procedural texture sets from preset files."""
-    ctx.meta["debug"] = debug
-    engine: Engine = ctx.obj
-    if strict and engine.plugin_problems():
-        raise PluginError(f"plugin {engine.plugin_problems()[0]}")
-
-
-@cli.command()
+@click.command()
 @click.argument("presets", nargs=-1, required=True)
 @click.option("-o", "--output-dir", default="out", show_default=True, type=click.Path(),
               help="Folder for the files; nothing is written outside it.")
@@ -148,7 +133,7 @@ def render(engine: Engine, presets, output_dir, size, seed, sets, outputs, forma
         click.echo(json.dumps(reports, indent=2))
 
 
-@cli.command()
+@click.command()
 @click.argument("presets", nargs=-1, required=True)
 @with_preset_options
 @click.pass_obj
@@ -161,23 +146,7 @@ def validate(engine: Engine, presets, size, seed, sets):
                    f"outputs: {', '.join(graph.outputs)})")
 
 
-@cli.group(invoke_without_command=True)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.pass_context
-def nodes(ctx, as_json):
-    """List node types (`texgen nodes describe ID` documents one)."""
-    if ctx.invoked_subcommand:
-        return
-    engine: Engine = ctx.obj
-    if as_json:
-        click.echo(json.dumps([describe_spec(s) for s in engine.registry], indent=2))
-        return
-    width = max((len(s.id) for s in engine.registry), default=0)
-    for spec in engine.registry:
-        click.echo(f"{spec.id:<{width}}  {spec.doc}")
-
-
-@nodes.command("describe")
+@click.command("describe")
 @click.argument("node_id")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
@@ -200,13 +169,7 @@ def nodes_describe(engine: Engine, node_id, as_json):
     if spec.params:
         click.echo("parameters:")
     for param in spec.params:
-        extra = [f"default {_show_default(param.default)}"]
-        if param.min is not None or param.max is not None:
-            extra.append(f"range {param.min if param.min is not None else '-inf'}.."
-                         f"{param.max if param.max is not None else 'inf'}")
-        if param.choices:
-            extra.append("one of " + ", ".join(param.choices))
-        click.echo(f"  {param.name} ({param.type}; {'; '.join(extra)})  {param.doc}")
+        click.echo(f"  {param.name} ({param.summary})  {param.doc}")
 
 
 def describe_spec(spec: NodeSpec) -> dict:
@@ -225,13 +188,7 @@ def _jsonable(value):
     return json.loads(json.dumps(value, default=str))
 
 
-def _show_default(value) -> str:
-    if isinstance(value, tuple) and len(value) == 4 and all(isinstance(v, float) for v in value):
-        return "#" + "".join(f"{round(c * 255):02x}" for c in value[:3])
-    return json.dumps(_jsonable(value))
-
-
-@cli.command()
+@click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 def plugins(engine: Engine, as_json):
@@ -250,7 +207,7 @@ def plugins(engine: Engine, as_json):
             click.echo(f"  error: {error}")
 
 
-@cli.command()
+@click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 def presets(engine: Engine, as_json):
@@ -270,7 +227,7 @@ def presets(engine: Engine, as_json):
         click.echo(f"{name:<{width}}  {item['path']}  {item['description']}")
 
 
-@cli.command()
+@click.command()
 @click.argument("presets", nargs=-1, required=True)
 @click.option("-o", "--output", default="sheet.png", show_default=True, type=click.Path(),
               help="PNG file to write.")
@@ -287,7 +244,7 @@ def sheet(engine: Engine, presets, output, size, seed, thumb):
     click.echo(f"wrote {output}", err=True)
 
 
-@cli.command()
+@click.command()
 @click.option("-o", "--output", default="docs/nodes.md", show_default=True,
               type=click.Path(), help="Markdown file; thumbnails go to nodes/ beside it.")
 @click.pass_obj
@@ -299,7 +256,7 @@ def docs(engine: Engine, output):
     click.echo(f"wrote {output} and {len(files) - 1} thumbnails", err=True)
 
 
-@cli.command()
+@click.command()
 @click.option("-o", "--output", type=click.Path(), help="Write to this file (default: stdout).")
 @click.pass_obj
 def schema(engine: Engine, output):
@@ -311,7 +268,7 @@ def schema(engine: Engine, output):
         click.echo(text, nl=False)
 
 
-@cli.command("eval")
+@click.command("eval")
 @click.argument("synthesis", metavar="SYNTH")
 @click.argument("more_seeds", nargs=-1, metavar="[OTHER]...")
 @click.option("--exemplar", metavar="EX", help="The exemplar image the synthesis imitates.")
@@ -371,50 +328,95 @@ def eval_command(synthesis, more_seeds, exemplar, seeds, as_json):
         click.echo(f"{name:<{width}}  {value:>{value_width}}  {note}".rstrip())
 
 
-@cli.group()
-def train():
-    """Train the models that generator nodes sample from.
+def make_cli() -> click.Group:
+    """A fresh ``texgen`` command group with the built-in commands.
 
-    The trainers come from plugins (``train gmm`` from stats, ``train stylegan`` from
-    neural): a plugin's ``register_commands(cli)`` adds its own with
-    ``cli.commands["train"].add_command(...)``.
+    Each run builds its own, and plugins add their commands to it (``register_commands``),
+    so no module-level group ever changes. ``--debug`` is kept in the root context's
+    params, where ``main`` reads it when a command fails.
     """
+
+    @click.group("texgen")
+    @click.version_option(package_name="texgen")
+    @click.option("--debug", is_flag=True, help="Show tracebacks.")
+    @click.option("--strict", is_flag=True,
+                  help="Fail if any plugin failed to load (also TEXGEN_STRICT_PLUGINS=1).")
+    @click.pass_obj
+    def root(engine: Engine, debug, strict):
+        """texgen: tileable procedural texture sets from preset files."""
+        if strict and engine.plugin_problems():
+            raise PluginError(f"plugin {engine.plugin_problems()[0]}")
+
+    @root.group(invoke_without_command=True)
+    @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+    @click.pass_context
+    def nodes(ctx, as_json):
+        """List node types (`texgen nodes describe ID` documents one)."""
+        if ctx.invoked_subcommand:
+            return
+        engine: Engine = ctx.obj
+        if as_json:
+            click.echo(json.dumps([describe_spec(s) for s in engine.registry], indent=2))
+            return
+        width = max((len(s.id) for s in engine.registry), default=0)
+        for spec in engine.registry:
+            click.echo(f"{spec.id:<{width}}  {spec.doc}")
+
+    nodes.add_command(nodes_describe)
+
+    @root.group()
+    def train():
+        """Train the models that generator nodes sample from.
+
+        The trainers come from plugins (``train gmm`` from stats, ``train stylegan`` from
+        neural): a plugin's ``register_commands(cli)`` adds its own with
+        ``cli.commands["train"].add_command(...)``.
+        """
+
+    for command in (render, validate, plugins, presets, sheet, docs, schema, eval_command):
+        root.add_command(command)
+    return root
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``texgen`` console script; returns the exit code."""
     argv = sys.argv[1:] if argv is None else argv
-    debug = "--debug" in argv
+    ctx: click.Context | None = None
     try:
         engine = Engine()
-        root = copy.copy(cli)  # plugins add commands to this run's copy, not the module's
-        root.commands = dict(cli.commands)
-        root.commands["train"] = copy.copy(train)  # the same for trainers
-        root.commands["train"].commands = dict(train.commands)
+        root = make_cli()
         for info in engine.plugins:
             engine.call_each(info, "register_commands", cli=root)
-        root.main(args=argv, prog_name="texgen", obj=engine, standalone_mode=False)
+        ctx = root.make_context("texgen", list(argv), obj=engine)
+        with ctx:
+            root.invoke(ctx)
         return 0
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
-    except click.Abort:
+    except (click.Abort, KeyboardInterrupt, EOFError):
         click.echo("texgen: aborted", err=True)
         return 1
     except TexgenError as exc:
-        if debug:
+        if _debug(ctx):
             traceback.print_exc()
         for line in str(exc).splitlines():
             click.echo(f"texgen: error: {line}", err=True)
         return 2 if isinstance(exc, InputError) else 1
     except Exception as exc:  # noqa: BLE001 - the CLI's last line of defence
-        if debug:
+        if _debug(ctx):
             traceback.print_exc()
         click.echo(f"texgen: internal error: {type(exc).__name__}: {exc} "
                    f"(run with --debug for the traceback)", err=True)
         return 1
+
+
+def _debug(ctx: click.Context | None) -> bool:
+    """Whether click parsed ``--debug`` for this run (False when the failure came before
+    the options were parsed)."""
+    return ctx is not None and ctx.params.get("debug", False)
 
 
 if __name__ == "__main__":

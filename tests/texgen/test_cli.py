@@ -5,7 +5,7 @@ import sys
 import pytest
 from conftest import make_preset
 
-from texgen.cli import main
+from texgen.cli import main, make_cli
 
 PLUGIN = "from conftest import CountingPlugin\nplugin = CountingPlugin()\n"
 
@@ -75,6 +75,29 @@ def test_failed_render_exits_1(preset_file, tmp_path, capsys):
     assert "node 'b' (t.fail): RuntimeError: kaboom" in err and "Traceback" not in err
     code, out, err = run(capsys, "--debug", "render", str(broken), "-o", str(tmp_path / "o"))
     assert code == 1 and "Traceback" in err
+
+
+def test_debug_is_the_option_click_parsed(preset_file, tmp_path, capsys):
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(make_preset(
+        nodes={"a": {"type": "t.wave"}, "b": {"type": "t.fail", "input": "a"}},
+        parameters={}, outputs={"x": "b"})))
+    # "--debug" as the value of -o is a folder name, not the flag: no traceback.
+    code, _, err = run(capsys, "render", str(broken), "-o", str(tmp_path / "--debug"))
+    assert code == 1 and "RuntimeError: kaboom" in err and "Traceback" not in err
+    # After the subcommand it is not an option of render: a usage error.
+    code, _, err = run(capsys, "render", str(broken), "--debug")
+    assert code == 2 and "No such option '--debug'" in err and "Traceback" not in err
+
+
+def test_each_run_builds_its_own_command_groups():
+    first, second = make_cli(), make_cli()
+    assert first is not second
+    for name in ("nodes", "train"):
+        assert first.commands[name] is not second.commands[name]
+    first.commands["train"].add_command(make_cli().commands["nodes"], "extra")
+    assert "extra" not in second.commands["train"].commands
+    assert "extra" not in make_cli().commands["train"].commands
 
 
 def test_validate_lists_every_problem(preset_file, tmp_path, capsys):
