@@ -21,7 +21,9 @@ from pathlib import Path
 
 import torch
 
-from texgen_neural.model import Generator, ModelConfig
+from texgen.io import atomic_write
+from texgen_neural.config import ModelConfig
+from texgen_neural.model import Generator
 
 FORMAT = "texgen.stylegan"
 FORMAT_VERSION = 1
@@ -44,7 +46,8 @@ def model_record(config: ModelConfig, **extra) -> dict:
 def save_generator(generator: Generator, folder: str | Path, **extra) -> Path:
     """Write ``generator`` to ``folder``/generator.safetensors and model.json; return the
     folder. ``extra`` (JSON-serialisable) is added to the record, e.g. training metrics.
-    Each file is written to a temporary name and renamed, so a crash leaves the old one."""
+    Each file is written to a temporary name and renamed (``texgen.io.atomic_write``), so an
+    interrupted save leaves the old file and no temporary one."""
     from safetensors.torch import save_file
 
     folder = Path(folder)
@@ -52,16 +55,10 @@ def save_generator(generator: Generator, folder: str | Path, **extra) -> Path:
     record = model_record(generator.config, **extra)
     tensors = {k: v.detach().to("cpu", torch.float32).contiguous()
                for k, v in generator.state_dict().items()}
-    _atomic(folder / WEIGHTS, lambda p: save_file(
+    atomic_write(folder / WEIGHTS, lambda p: save_file(
         tensors, str(p), metadata={_META_KEY: json.dumps(model_record(generator.config))}))
-    _atomic(folder / CONFIG, lambda p: p.write_text(json.dumps(record, indent=2) + "\n"))
+    atomic_write(folder / CONFIG, lambda p: p.write_text(json.dumps(record, indent=2) + "\n"))
     return folder
-
-
-def _atomic(path: Path, write) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    write(tmp)
-    tmp.replace(path)
 
 
 def _weights_file(path: Path) -> Path:

@@ -11,6 +11,11 @@ import click
 
 from texgen.errors import InputError, RenderError
 from texgen.io import read_image
+from texgen_neural.config import ModelConfig, TrainOptions
+
+#: The defaults of the options come from the configuration dataclasses.
+MODEL = ModelConfig()
+OPTIONS = TrainOptions()
 
 
 def _channels(value: str) -> tuple[int, ...]:
@@ -28,32 +33,32 @@ def _channels(value: str) -> tuple[int, ...]:
                 type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Model folder to write (generator.safetensors, model.json, samples/).")
-@click.option("--steps", type=click.IntRange(1), default=2000, show_default=True,
+@click.option("--steps", type=click.IntRange(1), default=OPTIONS.steps, show_default=True,
               help="Training steps (total, also with --resume).")
-@click.option("--crop", type=click.IntRange(8), default=64, show_default=True,
+@click.option("--crop", type=click.IntRange(8), default=OPTIONS.crop, show_default=True,
               help="Side of the square training crops, pixels.")
-@click.option("--batch", type=click.IntRange(1), default=8, show_default=True,
+@click.option("--batch", type=click.IntRange(1), default=OPTIONS.batch, show_default=True,
               help="Crops per step.")
-@click.option("--channels", default="128,64,32,16", show_default=True,
+@click.option("--channels", default=",".join(map(str, MODEL.channels)), show_default=True,
               help="Generator channels per level, coarse to fine; N levels make a cell of "
                    "2**(N-1) pixels.")
-@click.option("--d-channels", default="16,32,64,128", show_default=True,
+@click.option("--d-channels", default=",".join(map(str, MODEL.d_channels)), show_default=True,
               help="Discriminator channels per scale, fine to coarse.")
-@click.option("--w-dim", type=click.IntRange(1), default=64, show_default=True,
+@click.option("--w-dim", type=click.IntRange(1), default=MODEL.w_dim, show_default=True,
               help="Size of z and w.")
-@click.option("--lr", type=click.FloatRange(0, min_open=True), default=0.0025,
+@click.option("--lr", type=click.FloatRange(0, min_open=True), default=OPTIONS.lr,
               show_default=True, help="Adam learning rate.")
-@click.option("--r1-gamma", type=click.FloatRange(0), default=0.1, show_default=True,
+@click.option("--r1-gamma", type=click.FloatRange(0), default=OPTIONS.r1_gamma, show_default=True,
               help="R1 penalty weight.")
-@click.option("--sample-every", type=click.IntRange(0), default=250, show_default=True,
-              help="Steps between sample grids in OUTPUT/samples (0: none).")
-@click.option("--checkpoint-every", type=click.IntRange(0), default=250, show_default=True,
-              help="Steps between resumable checkpoints (0: only at the end).")
+@click.option("--sample-every", type=click.IntRange(0), default=OPTIONS.sample_every,
+              show_default=True, help="Steps between sample grids in OUTPUT/samples (0: none).")
+@click.option("--checkpoint-every", type=click.IntRange(0), default=OPTIONS.checkpoint_every,
+              show_default=True, help="Steps between resumable checkpoints (0: only at the end).")
 @click.option("--device", default="cpu", show_default=True,
               type=click.Choice(["cpu", "cuda", "auto"]))
 @click.option("--resume", is_flag=True, help="Continue OUTPUT's training state (its config "
               "and options win, except --steps).")
-@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True,
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=OPTIONS.seed, show_default=True,
               help="Seeds the weights, crops and latents.")
 @click.option("--minutes", type=click.FloatRange(0, min_open=True),
               help="Stop after this much training time (resumed time included), at a "
@@ -67,8 +72,7 @@ def train_stylegan(exemplars, output, steps, crop, batch, channels, d_channels, 
     import torch
 
     from texgen_neural.checkpoint import CheckpointError
-    from texgen_neural.model import ModelConfig
-    from texgen_neural.train import TrainOptions, train
+    from texgen_neural.train import train
 
     if device == "auto":
         device = "cuda" if torch.cuda.is_available() else "cpu"

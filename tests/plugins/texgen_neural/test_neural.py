@@ -1,9 +1,11 @@
 """The StyleGAN texture plugin: model, checkpoints, node, training, CLI (tiny configs)."""
 
+import dataclasses
 import json
 import pickle
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,7 +19,15 @@ from texgen.testing import check_node, seam_ratio  # noqa: E402
 from texgen_neural.checkpoint import CheckpointError, load_generator, save_generator  # noqa: E402
 from texgen_neural.model import Generator, ModelConfig, resample_wrap, to_image, upsample_wrap  # noqa: E402
 from texgen_neural.nodes import stylegan  # noqa: E402
-from texgen_neural.train import STATE, TrainOptions, train  # noqa: E402
+from texgen_neural.train import (  # noqa: E402
+    STATE,
+    Exemplars,
+    Networks,
+    TrainOptions,
+    discriminator_step,
+    generator_step,
+    train,
+)
 
 TINY = ModelConfig(z_dim=8, w_dim=8, mapping_layers=1, input_channels=4, channels=(16, 8, 8),
                    d_channels=(8, 8))
@@ -90,6 +100,58 @@ def test_resume_continues_from_the_checkpoint(trained, tmp_path):
     result = train([exemplar()], copy, options=TrainOptions(steps=5), resume=True)
     assert result["step"] == 5 and np.isfinite(result["losses"]["G"])
     assert result["options"]["crop"] == 16  # the saved options win, except steps
+
+
+def one_step_setup(seed=0):
+    options = TrainOptions(crop=16, batch=2)
+    torch.manual_seed(seed)
+    nets = Networks.build(TINY, options, torch.device("cpu"))
+    reals, _ = Exemplars([exemplar()], crop=16, device=torch.device("cpu")).sample(2)
+    return nets, reals, options
+
+
+def parameters(module):
+    return {name: p.detach().clone() for name, p in module.named_parameters()}
+
+
+def changed(before, module):
+    return {name for name, p in module.named_parameters() if not torch.equal(before[name], p)}
+
+
+@pytest.mark.parametrize("r1", [False, True])
+def test_discriminator_step_changes_only_the_discriminator(r1):
+    nets, reals, options = one_step_setup()
+    g, d, g_ema = parameters(nets.g), parameters(nets.d), parameters(nets.g_ema)
+    losses = discriminator_step(nets, reals, None, options, r1=r1)
+    assert set(losses) == ({"D", "R1"} if r1 else {"D"})
+    assert all(np.isfinite(v) for v in losses.values())
+    assert changed(d, nets.d) == set(d)  # Adam moves every parameter on its first step
+    assert not changed(g, nets.g) and not changed(g_ema, nets.g_ema)
+
+
+def test_generator_step_changes_only_the_generator():
+    nets, _, options = one_step_setup()
+    g, d, g_ema = parameters(nets.g), parameters(nets.d), parameters(nets.g_ema)
+    loss = generator_step(nets, None, options, torch.device("cpu"))
+    assert np.isfinite(loss)
+    assert len(changed(g, nets.g)) > len(g) // 2  # unused noise branches may keep zero grads
+    assert not changed(d, nets.d) and not changed(g_ema, nets.g_ema)
+
+
+def test_cli_defaults_are_the_dataclass_defaults():
+    from texgen_neural.cli import train_stylegan
+    from texgen_neural.config import ModelConfig, TrainOptions
+
+    defaults = {p.name: p.default for p in train_stylegan.params}
+    options, config = TrainOptions(), ModelConfig()
+    shared = set(defaults) & {f.name for f in dataclasses.fields(TrainOptions)}
+    assert shared == {"steps", "crop", "batch", "lr", "r1_gamma", "sample_every",
+                      "checkpoint_every", "seed"}
+    assert {name: defaults[name] for name in shared} == \
+        {name: getattr(options, name) for name in shared}
+    assert defaults["w_dim"] == config.w_dim == config.z_dim
+    assert defaults["channels"] == ",".join(map(str, config.channels))
+    assert defaults["d_channels"] == ",".join(map(str, config.d_channels))
 
 
 def test_cli_trains_a_model(tmp_path):
@@ -241,6 +303,22 @@ def test_round_trip_gives_identical_outputs(tmp_path):
     assert torch.equal(generator.generate(inputs), loaded.generate(inputs))
     record = json.loads((tmp_path / "model.json").read_text())
     assert ModelConfig.from_dict(record["config"]) == TINY
+
+
+def test_an_interrupted_save_keeps_the_old_model_and_no_temporary_file(tmp_path, monkeypatch):
+    import safetensors.torch
+
+    save_generator(tiny_generator(0), tmp_path)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+
+    def interrupted(tensors, filename, metadata=None):
+        Path(filename).write_bytes(b"partial")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(safetensors.torch, "save_file", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        save_generator(tiny_generator(1), tmp_path)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
 
 
 def test_pickle_files_are_refused(tmp_path):
