@@ -1,4 +1,4 @@
-"""Helpers shared by the pattern nodes: parameter checks, pixel grids, hashing, edges.
+"""Helpers shared by the pattern nodes: spec defaults, pixel grids, hashing, edges.
 
 Coordinates are in *width units*: x = u in [0, 1) across the width and y = v * H / W down
 the height, so one unit is the texture width on both axes and shapes stay round on
@@ -14,7 +14,6 @@ from typing import NamedTuple
 
 import numpy as np
 
-from texgen.errors import did_you_mean
 from texgen.nodes import NodeContext
 from texgen_patterns import SPECS
 
@@ -22,37 +21,20 @@ _MASK32 = np.uint64(0xFFFFFFFF)
 
 
 def pattern_node(fn):
-    """Wrap a node implementation named after its spec id: check the options against the
-    spec's parameters (ValueError naming the node and the parameter) and fill omitted ones,
-    and unconnected optional inputs, with the spec's defaults."""
+    """Wrap a node implementation named after its spec id so that Python callers may pass
+    only the options that differ: omitted parameters take the spec's defaults and
+    unconnected optional inputs ``None`` (the spec stays the one place defaults are
+    written). Values pass through as given: the engine checks and converts them
+    (``Param.coerce``) once, when it builds the graph."""
     spec = SPECS[fn.__name__]
+    defaults = {port.name: None for port in spec.inputs if port.optional}
+    defaults.update({param.name: param.default for param in spec.params})
 
     @functools.wraps(fn)
     def run(ctx: NodeContext, **options):
-        values = {port.name: None for port in spec.inputs if port.optional}
-        values.update({param.name: param.default for param in spec.params})
-        ports = {port.name for port in spec.inputs}
-        for name, value in options.items():
-            if name in ports:
-                values[name] = value
-                continue
-            param = spec.param(name)
-            if param is None:
-                names = [p.name for p in spec.params]
-                raise ValueError(f"node '{ctx.node_id}': {spec.id} has no parameter {name!r}"
-                                 f"{did_you_mean(name, names)}")
-            try:
-                values[name] = param.coerce(value)
-            except ValueError as exc:
-                raise ValueError(f"node '{ctx.node_id}': parameter '{name}': {exc}") from None
-        return fn(ctx, **values)
+        return fn(ctx, **{**defaults, **options})
 
     return run
-
-
-def fail(ctx: NodeContext, name: str, message: str) -> None:
-    """Raise the ValueError for a parameter that is in range but unusable here."""
-    raise ValueError(f"node '{ctx.node_id}': parameter '{name}': {message}")
 
 
 class Grid(NamedTuple):

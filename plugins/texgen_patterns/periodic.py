@@ -9,10 +9,9 @@ import math
 
 import numpy as np
 
-from texgen.nodes import NodeContext
+from texgen.nodes import NodeContext, param_error
 from texgen_patterns._common import (
     direction_phase,
-    fail,
     fitted_rows,
     grid,
     pattern_node,
@@ -30,8 +29,9 @@ def checker(ctx: NodeContext, *, count: int) -> np.ndarray:
     would meet across the edge) and is an error when ``ctx.tileable``.
     """
     if ctx.tileable and count % 2:
-        fail(ctx, "count", f"must be even when tileable (each row alternates, so an odd count "
-                           f"puts two equal squares side by side across the edge), got {count}")
+        raise param_error(ctx.node_id, "count", f"must be even when tileable (each row "
+                          f"alternates, so an odd count puts two equal squares side by side "
+                          f"across the edge), got {count}")
     g = grid(ctx)
     rows = fitted_rows(ctx, count * g.aspect, multiple=2)
     # Per axis +1 on even squares and -1 on odd ones (edges anti-aliased); the product

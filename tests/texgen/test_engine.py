@@ -211,3 +211,16 @@ def test_save_frames_checks_every_frame_and_the_type_first(engine, tmp_path, cou
     with pytest.raises(InputError, match="no output 'scald'; did you mean 'scaled'"):
         engine.save_frames(animated_preset(), tmp_path / "out", frames=4, outputs=["scald"])
     assert not counting.calls and not (tmp_path / "out").exists()
+
+
+def test_bad_parameter_is_rejected_once_by_the_engine(engine, counting):
+    preset = make_preset()
+    preset["nodes"]["base"]["frequency"] = 0
+    preset["nodes"]["tinted"]["tint"] = "orange"
+    with pytest.raises(PresetError) as caught:
+        engine.render(preset)
+    assert [str(p) for p in caught.value.problems] == [
+        "<preset demo>: node 'base', key 'frequency': expected a value >= 1, got 0",
+        "<preset demo>: node 'tinted', key 'tint': expected a color like '#a0b1c2', got "
+        "'orange'"]
+    assert not counting.calls, "no node ran"

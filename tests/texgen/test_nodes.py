@@ -2,7 +2,17 @@ import numpy as np
 import pytest
 
 from texgen.errors import SpecError
-from texgen.nodes import NodeRegistry, NodeSpec, Param, Port, check_texture, port_accepts
+from texgen.nodes import (
+    PARAM_TYPES,
+    NodeRegistry,
+    NodeSpec,
+    Param,
+    ParamType,
+    Port,
+    check_texture,
+    port_accepts,
+)
+from texgen.schema import preset_schema
 
 
 def spec(**changes):
@@ -54,6 +64,67 @@ def test_path_param_resolves_relative_to_base(tmp_path):
     param = Param("file", "path", "a.png")
     assert param.coerce("img/a.png", base_dir=tmp_path) == tmp_path / "img" / "a.png"
     assert param.coerce(str(tmp_path / "x.png"), base_dir=tmp_path.parent) == tmp_path / "x.png"
+
+
+@pytest.mark.parametrize("param, summary, doc_line", [
+    (Param("octaves", "int", 5, "Octaves summed.", min=1, max=16),
+     "int; default 5; range 1..16", "Octaves summed. (int; default 5; range 1..16)"),
+    (Param("gain", "float", 0.5, "Ratio.", min=0.0), "float; default 0.5; range 0.0..inf",
+     "Ratio. (float; default 0.5; range 0.0..inf)"),
+    (Param("mode", "enum", "fbm", "How.", choices=("none", "fbm")),
+     'enum; default "fbm"; one of none, fbm', 'How. (enum; default "fbm"; one of none, fbm)'),
+    (Param("tint", "color", "#9c4a33"), "color; default #9c4a33", "(color; default #9c4a33)"),
+    (Param("tint", "color", [1, 0, 0, 0.5]), "color; default #ff000080",
+     "(color; default #ff000080)"),
+    (Param("ramp", "gradient", [[0, "#000"], [1, "#fff"]]),
+     'gradient; default [[0.0, "#000000"], [1.0, "#ffffff"]]',
+     '(gradient; default [[0.0, "#000000"], [1.0, "#ffffff"]])'),
+    (Param("file", "path", "", "An image."), 'path; default ""', 'An image. (path; default "")'),
+])
+def test_param_summary_is_rendered_from_the_fields(param, summary, doc_line):
+    assert param.summary == summary
+    assert param.doc_line == doc_line
+
+
+def test_every_param_type_has_every_part():
+    exposed = {"type": "string", "pattern": "^[$]"}
+    examples = {"int": 3, "float": 0.5, "bool": True, "enum": "a", "color": "#102030",
+                "gradient": [[0, "#000"]], "string": "s", "path": "a.png", "seed": 7}
+    assert set(examples) == set(PARAM_TYPES)
+    for name, record in PARAM_TYPES.items():
+        param = Param("p", name, examples[name], choices=("a", "b") if name == "enum" else ())
+        assert isinstance(record, ParamType) and param.type_info is record
+        assert isinstance(record.schema(param, exposed), dict)
+        shown = record.show(param.coerce(examples[name]))
+        assert isinstance(shown, str) and shown
+        assert param.summary.startswith(f"{name}; default {param.shown_default}")
+
+
+def test_a_new_param_type_is_one_table_entry(monkeypatch):
+    def coerce_percent(param, value, *, base_dir):
+        if not isinstance(value, int) or not 0 <= value <= 100:
+            raise ValueError(f"expected a percentage, got {value!r}")
+        return value / 100
+
+    monkeypatch.setitem(PARAM_TYPES, "percent", ParamType(
+        coerce_percent, lambda param, exposed: {"type": "integer", "minimum": 0,
+                                                "maximum": 100},
+        show=lambda value: f"{round(value * 100)}%"))
+    param = Param("opacity", "percent", 40, "How opaque.")
+    assert param.default == 0.4 and param.coerce(75) == 0.75
+    with pytest.raises(ValueError, match="expected a percentage, got 140"):
+        param.coerce(140)
+    assert param.summary == "percent; default 40%"
+    registry = NodeRegistry()
+    registry.add(spec(params=(param,)), "x")
+    schema = preset_schema(registry)
+    assert "percent" in schema["properties"]["parameters"]["additionalProperties"][
+        "properties"]["type"]["enum"]
+    rule = next(r for r in schema["properties"]["nodes"]["additionalProperties"]["allOf"]
+                if r.get("if", {}).get("properties", {}).get("type") == {"const": "x.thing"})
+    opacity = rule["then"]["properties"]["opacity"]
+    assert opacity["anyOf"][0] == {"type": "integer", "minimum": 0, "maximum": 100}
+    assert opacity["description"] == "How opaque. (percent; default 40%)"
 
 
 @pytest.mark.parametrize("build, message", [

@@ -29,9 +29,13 @@ def context(height, width, *, seed=1, tileable=True):
 
 
 def render(node, height, width, /, *, seed=1, tileable=True, **options):
-    """Run ``patterns.<node>`` and return {port: (H, W, C) array}, as the engine would."""
+    """Run ``patterns.<node>`` and return {port: (H, W, C) array}, as the engine would:
+    parameter values are converted by their ``Param`` first ("#ff0000" to RGBA), inputs
+    passed as they are."""
     spec = registry().get(f"patterns.{node}")
-    result = spec.load()(context(height, width, seed=seed, tileable=tileable), **options)
+    values = {name: spec.param(name).coerce(value) if spec.param(name) else value
+              for name, value in options.items()}
+    result = spec.load()(context(height, width, seed=seed, tileable=tileable), **values)
     return result if isinstance(result, dict) else {spec.outputs[0].name: result}
 
 

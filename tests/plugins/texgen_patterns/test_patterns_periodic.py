@@ -28,7 +28,7 @@ def test_checker_edges_are_anti_aliased():
 
 def test_checker_odd_count_cannot_tile():
     checker = registry().get("patterns.checker").load()
-    with pytest.raises(ValueError, match=r"node 'n': parameter 'count': must be even when "
+    with pytest.raises(ValueError, match=r"node 'n', parameter 'count': must be even when "
                                          r"tileable .* got 7"):
         checker(context(16, 16), count=7)
     assert checker(context(16, 16, tileable=False), count=7).shape == (16, 16, 1)

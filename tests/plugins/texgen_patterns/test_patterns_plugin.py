@@ -15,7 +15,7 @@ from patterns_testing import NODE_IDS, context, registry, render
 import texgen
 import texgen_noise
 import texgen_patterns
-from texgen.errors import RenderError
+from texgen.errors import PresetError, RenderError
 from texgen.testing import check_node
 
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "patterns.md"
@@ -183,24 +183,32 @@ def test_python_defaults_are_the_node_defaults():
             np.testing.assert_array_equal(plain[port], explicit[port])
 
 
-def test_parameter_messages_name_the_node_and_parameter():
-    ctx = context(16, 16)
+def test_the_engine_checks_parameters_once_naming_node_and_key():
+    engine = texgen.Engine(entry_points=False, strict=True,
+                           plugins={"patterns": texgen_patterns, "noise": texgen_noise})
+    preset = {"texgen": 1, "name": "bad", "size": 16,
+              "nodes": {"wall": {"type": "patterns.bricks", "rows": 0, "mortar": 0.7,
+                                 "rowz": 3, "color": "red"},
+                        "disc": {"type": "patterns.shape", "shape": "hexagon"}},
+              "outputs": {"wall": "wall", "disc": "disc"}}
+    with pytest.raises(PresetError) as caught:
+        engine.validate(preset)
+    assert [str(p).split(": ", 1)[1] for p in caught.value.problems] == [
+        "node 'wall', key 'rows': expected a value >= 1, got 0",
+        "node 'wall', key 'mortar': expected a value <= 0.5, got 0.7",
+        "node 'wall', key 'rowz': unknown parameter for patterns.bricks; did you mean 'rows'? "
+        "(valid: rows, columns, offset, offset_variation, mortar, bevel, roundness, "
+        "height_variation, rotation_variation, color, color_variation, mortar_color)",
+        "node 'wall', key 'color': expected a color like '#a0b1c2', got 'red'",
+        "node 'disc', key 'shape': expected one of 'circle', 'polygon', 'star', got str "
+        "'hexagon'",
+    ]
+
+
+def test_node_functions_reject_unknown_options():
     bricks = registry().get("patterns.bricks").load()
-    with pytest.raises(ValueError, match=r"node 'n': parameter 'rows': expected a value >= 1, "
-                                         r"got 0"):
-        bricks(ctx, rows=0)
-    with pytest.raises(ValueError, match=r"node 'n': parameter 'mortar': expected a value "
-                                         r"<= 0.5, got 0.7"):
-        bricks(ctx, mortar=0.7)
-    with pytest.raises(ValueError, match=r"node 'n': bricks has no parameter 'rowz'; did you "
-                                         r"mean 'rows'\?"):
-        bricks(ctx, rowz=3)
-    shape = registry().get("patterns.shape").load()
-    with pytest.raises(ValueError, match=r"node 'n': parameter 'shape': expected one of "
-                                         r"'circle', 'polygon', 'star', got str 'hexagon'"):
-        shape(ctx, shape="hexagon")
-    with pytest.raises(ValueError, match=r"node 'n': parameter 'color': expected a color"):
-        bricks(ctx, color="red")
+    with pytest.raises(TypeError, match="unexpected keyword argument 'rowz'"):
+        bricks(context(16, 16), rowz=3)
 
 
 def test_renders_in_a_preset_graph():
