@@ -140,7 +140,7 @@ class Networks:
         """Weights ("G.", "D.", "G_ema."), Adam moments ("opt_g.", "opt_d.") and the global
         RNG ("rng") as CPU tensors, for ``training.safetensors``."""
         tensors = {f"{prefix}.{key}": value.detach().cpu().contiguous()
-                   for prefix, module in self._modules()
+                   for prefix, module in self._parts()
                    for key, value in module.state_dict().items()}
         tensors.update(_flatten_optimizer("opt_g", self.opt_g))
         tensors.update(_flatten_optimizer("opt_d", self.opt_d))
@@ -149,7 +149,7 @@ class Networks:
 
     def load_state_tensors(self, tensors: dict[str, torch.Tensor]) -> None:
         """Restore what ``state_tensors`` stored, the global RNG included."""
-        for prefix, module in self._modules():
+        for prefix, module in self._parts():
             device = next(module.parameters()).device
             module.load_state_dict({key[len(prefix) + 1:]: value.to(device)
                                     for key, value in tensors.items()
@@ -158,7 +158,8 @@ class Networks:
         _restore_optimizer("opt_d", self.opt_d, tensors)
         torch.set_rng_state(tensors["rng"].to(torch.uint8))
 
-    def _modules(self):
+    def _parts(self) -> tuple[tuple[str, torch.nn.Module], ...]:
+        """(checkpoint prefix, network) for each of the three networks."""
         return (("G", self.g), ("D", self.d), ("G_ema", self.g_ema))
 
 
