@@ -41,9 +41,7 @@ from texgen_stats.scales import PARENT_GRID, coarse_size, downsample, parent_off
 
 FORMAT = "texgen-gmm"
 VERSION = 1
-#: Defaults of ``texgen train gmm`` and ``fit_patch_model``: on 256² photos of brick, grass
-#: and gravel, 5x5 patches with 32 components matched 7x7 with 24 in patch-SWD at about
-#: two thirds of the fit time (benchmarks/quality.py).
+#: Defaults of ``texgen train gmm`` and ``fit_patch_model``.
 DEFAULTS = {"patch_size": 5, "components": 32, "iterations": 30, "samples": 10000,
             "reg": 1e-4, "tol": 1e-3, "seed": 0, "levels": 1}
 #: Most levels of a multi-scale model (each halves the exemplar).
@@ -79,6 +77,22 @@ class PatchModel:
     @property
     def levels(self) -> int:
         return 1 + (self.coarser.levels if self.coarser is not None else 0)
+
+    def transposed(self) -> PatchModel:
+        """The model of the transposed patches (rows and columns swapped, parents too), at
+        every level: it samples the transposes of this model's textures."""
+        def swapped(side: int, start: int) -> np.ndarray:
+            grid = np.arange(side * side * self.channels).reshape(side, side, self.channels)
+            return start + grid.transpose(1, 0, 2).ravel()
+
+        order = swapped(self.patch_size, 0)
+        if self.coarser is not None:
+            order = np.concatenate([order, swapped(PARENT_GRID, self.patch_dims)])
+        mixture = self.mixture
+        return PatchModel(Mixture(mixture.weights, mixture.means[:, order],
+                                  mixture.covariances[:, order][:, :, order]),
+                          self.patch_size, self.channels, self.metadata,
+                          None if self.coarser is None else self.coarser.transposed())
 
 
 def extract_patches(image: np.ndarray, patch_size: int, *, samples: int,

@@ -341,3 +341,18 @@ def test_saved_file_is_a_plain_zip(tmp_path):
                                               "metadata.npy", "weights.npy"]
         header = archive.read("weights.npy")[:10]
     assert header.startswith(b"\x93NUMPY")
+
+
+def test_transposing_a_two_level_model_transposes_its_parents():
+    model = two_level_model()
+    once = model.transposed()
+    parents = model.mixture.means[:, 75:].reshape(-1, 3, 3, 3)
+    np.testing.assert_array_equal(once.mixture.means[:, 75:].reshape(-1, 3, 3, 3),
+                                  parents.transpose(0, 2, 1, 3))
+    np.testing.assert_array_equal(once.coarser.mixture.means.reshape(-1, 5, 5, 3),
+                                  model.coarser.mixture.means.reshape(-1, 5, 5, 3).transpose(
+                                      0, 2, 1, 3))
+    twice = once.transposed()
+    np.testing.assert_array_equal(twice.mixture.covariances, model.mixture.covariances)
+    np.testing.assert_array_equal(twice.coarser.mixture.covariances,
+                                  model.coarser.mixture.covariances)

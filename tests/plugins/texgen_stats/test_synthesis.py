@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 from stats_testing import (
     PATCH,
-    bricks,
     context,
     edge_step_ratio,
     photo_brick_model,
@@ -20,18 +19,15 @@ from stats_testing import (
 import texgen
 from texgen import metrics
 from texgen.testing import check_node, seam_ratio
-from texgen_stats import synthesis
-from texgen_stats.model import fit_patch_model, save_model
+from texgen_stats.model import save_model
 from texgen_stats.scales import downsample
 from texgen_stats.synthesis import (
-    _blocks,
-    _Canvas,
-    _runs_horizontally,
-    _sample,
-    _strip_layout,
-    _transposed,
+    CANDIDATES,
     gmm,
+    prepare,
+    scan_plan,
     synthesize,
+    synthesize_levels,
 )
 
 
@@ -43,10 +39,10 @@ def model_file(tmp_path_factory):
 
 
 def sample(height, width, *, seed=1, tileable=True, overlap=2, tolerance=0.003,
-           weight_tolerance=None):
+           weight_tolerance=None, **options):
     return synthesize(small_model(), height, width, overlap=overlap, tolerance=tolerance,
-                      weight_tolerance=weight_tolerance,
-                      tileable=tileable, seed=seed)
+                      weight_tolerance=weight_tolerance, tileable=tileable, seed=seed,
+                      **options)
 
 
 def test_node_conformance(model_file):
@@ -85,57 +81,76 @@ def test_the_torus_wrap_is_about_an_ordinary_step_and_a_plain_scan_is_not():
     assert max(seam_ratio(sample(48, 64, seed=s, overlap=3)) for s in range(4)) < 1.3
 
 
-def test_the_closing_strip_joins_long_structure_better_than_a_closing_row(monkeypatch):
-    # Brick's joints run further than a patch. One row of closing blocks (what a canvas too
-    # short for the strip gets) breaks every joint off along the top/bottom border; the
-    # strip spreads the breaks over its height. Mean over seeds: one border step scatters
-    # widely (docs/metrics.md).
+def test_the_closing_strip_joins_long_structure_better_than_a_closing_row():
+    # Brick's joints run further than a patch. One row of closing blocks (strip_blocks=1,
+    # what a canvas too short for the strip gets) breaks every joint off along the
+    # top/bottom border; the strip spreads the breaks over its height. Mean over seeds: one
+    # border step scatters widely (docs/metrics.md).
     pytest.importorskip("skimage")
     model = photo_brick_model()
 
-    def row_seam():
+    def row_seam(strip_blocks):
         return np.mean([metrics.seam_score(synthesize(
-            model, 96, 96, overlap=2, tolerance=0.003, tileable=True, seed=seed), axis=0)
-            for seed in range(10)])
+            model, 96, 96, overlap=2, tolerance=0.003, tileable=True, seed=seed,
+            strip_blocks=strip_blocks), axis=0) for seed in range(10)])
 
-    with_strip = row_seam()
-    monkeypatch.setattr(synthesis, "_STRIP_BLOCKS", 1)
-    with_row = row_seam()
+    with_strip, with_row = row_seam(16), row_seam(1)
     assert with_strip < 2.0 and with_strip < 0.5 * with_row, (with_strip, with_row)
+
+
+def plan_of(height, width, *, patch=PATCH, overlap=2, tileable=True, **options):
+    return scan_plan(height, width, patch=patch, overlap=overlap, tileable=tileable,
+                     **options)
+
+
+def replay(plan, groups, drawn):
+    """Each block of ``groups`` in drawing order, as (window rows, window columns, known,
+    new), its indices placed on the canvas as the sampler places them (wrapped on the
+    torus, else clamped), ``known`` the window pixels drawn before its group; marks each
+    group's pixels in ``drawn`` after its blocks."""
+    height, width = drawn.shape
+    for group in groups:
+        if plan.cols.tileable:
+            rows, cols = group.rows % height, group.cols % width
+        else:
+            rows, cols = np.clip(group.rows, 0, height - 1), np.clip(group.cols, 0, width - 1)
+        blocks = [(r, c, e & ~n & drawn[np.ix_(r, c)], n)
+                  for r, c, e, n in zip(rows, cols, group.exists, group.new)]
+        yield from blocks
+        for r, c, _, n in blocks:
+            drawn[np.ix_(r, c)] |= n
+
+
+def strip_rows(plan):
+    return slice(plan.strip.starts[0], plan.strip.end)
 
 
 def test_the_staggered_rows_close_on_a_diagonal():
     # A block closes its block row when the pixels right after it are drawn already. Each
     # block row of the scan closes one step (3 px) right of the row above, every 4th one
-    # column less: the closings lie on a diagonal, and no column collects them. Below the
-    # scan, the closing strip's last band closes the strip against its first.
+    # column less: the closings lie on a diagonal, and no column collects them. In the
+    # closing strip, only the last band closes, against the first.
+    plan = plan_of(96, 48)
+    drawn = np.zeros((96, 48), bool)
     closings = {"scan": {}, "strip": {}}
 
-    class Recording(_Canvas):
-        phase = "scan"
+    def record(phase, groups):
+        for rows, cols, _, new in replay(plan, groups, drawn):
+            own_rows, own_cols = rows[new.any(axis=1)], cols[new.any(axis=0)]
+            if drawn[own_rows, (own_cols[-1] + 1) % 48].all():
+                closings[phase].setdefault(int(own_rows[0]), []).append(int(own_cols[0]))
 
-        def draw(self, rows, cols, exists, new):
-            height, width = self.drawn.shape
-            for r, c, n in zip(rows % height, cols % width, new):
-                own_rows, own_cols = r[n.any(axis=1)], c[n.any(axis=0)]
-                if self.drawn[own_rows, (own_cols[-1] + 1) % width].all():
-                    closings[self.phase].setdefault(int(own_rows[0]), []).append(
-                        int(own_cols[0]))
-            super().draw(rows, cols, exists, new)
-
-        def close(self, count, cols, **options):
-            self.phase = "strip"
-            super().close(count, cols, **options)
-
-    Recording(small_model(), 96, 48, 2, 0.003, None, 0, None).scan(True)
+    record("scan", plan.scan_groups())
+    drawn[strip_rows(plan)] = False
+    for band in range(len(plan.cols.starts)):
+        record("strip", plan.band_groups(band))
     # The scan's block rows start 51 rows up, at the strip's top (the warm-up: the strip's
     # 48 rows and the last block row), with block row r's closing 3r - r // 4 columns
     # right of the first's (45): row 0 is block row 17.
-    assert synthesis._SLIP_EVERY == 4
+    assert plan.warm_up == 51
     assert closings["scan"] == {(45 + 3 * r) % 96: [(45 + 3 * r - r // 4) % 48]
                                 for r in range(32)}
-    assert {tuple(found) for found in closings["strip"].values()} == {
-        (45,) * synthesis._CANDIDATES}
+    assert {tuple(found) for found in closings["strip"].values()} == {(45,)}
 
 
 def test_the_left_right_border_crosses_every_place_of_the_blocks():
@@ -143,161 +158,142 @@ def test_the_left_right_border_crosses_every_place_of_the_blocks():
     # place of every row's blocks scores that place's step, not the mean. On a torus
     # 50 wide (like 512, 2 more than a multiple of the 3-pixel step) the slipped rows move
     # column 0 through the first, second and third column of a block in turn.
-    places = []
-
-    class Recording(_Canvas):
-        scanning = True
-
-        def draw(self, rows, cols, exists, new):
-            if self.scanning:
-                for c, n in zip(cols % self.drawn.shape[1], new):
-                    own = list(c[n.any(axis=0)])
-                    if 0 in own:
-                        places.append(own.index(0))
-            super().draw(rows, cols, exists, new)
-
-        def close(self, count, cols, **options):
-            self.scanning = False
-            super().close(count, cols, **options)
-
-    Recording(small_model(), 96, 50, 2, 0.003, None, 0, None).scan(True)
+    plan = plan_of(96, 50)
+    places = [list(cols[new.any(axis=0)]).index(0)
+              for _, cols, _, new in replay(plan, plan.scan_groups(), np.zeros((96, 50), bool))
+              if 0 in cols[new.any(axis=0)]]
     assert len(places) == 32  # one block per scan block row holds column 0
     assert all(places.count(place) >= 8 for place in range(3)), places
+    # Only the finest level slips: a coarser level's rows advance a whole step each.
+    coarse = plan_of(96, 50, finest=False)
+    np.testing.assert_array_equal(coarse.shifts, np.arange(len(coarse.rows.starts)) * 3 % 50)
 
 
 def test_the_torus_scan_warms_up_on_the_strips_rows():
     # Row 0 is conditioned on the rows above it, across the wrap, like every later row:
-    # the scan starts at the closing strip's top row. The strip draws its rows again; the
-    # last block row, between the strip and row 0, is kept (test_every_pixel_is_drawn).
-    conditioned_above = []
-
-    class Recording(_Canvas):
-        def draw(self, rows, cols, exists, new):
-            height, width = self.drawn.shape
-            for r, c, e, n in zip(rows % height, cols % width, exists, new):
-                if r[n.any(axis=1)][0] == 0:
-                    known = e & ~n & self.drawn[np.ix_(r, c)]
-                    conditioned_above.append(known[:2].any() and set(r[:2]) == {94, 95})
-            super().draw(rows, cols, exists, new)
-
-    canvas = Recording(small_model(), 96, 48, 2, 0.003, None, 0, None)
-    canvas.scan(True)
+    # the scan starts at the closing strip's top row.
+    plan = plan_of(96, 48)
+    conditioned_above = [known[:2].any() and set(rows[:2]) == {94, 95}
+                         for rows, _, known, new in replay(plan, plan.scan_groups(),
+                                                           np.zeros((96, 48), bool))
+                         if rows[new.any(axis=1)][0] == 0]
     assert len(conditioned_above) >= 16 and all(conditioned_above)
-    assert canvas.drawn.all()
 
 
-def test_the_closing_strip_keeps_the_smoothest_meeting_of_its_candidates():
-    # Each band is drawn _CANDIDATES times; the kept one has the least step energy across
-    # the boundaries its meeting block touches.
-    energies, kept = [], []
+def test_the_closing_strip_keeps_the_smoothest_of_its_candidates():
+    # Each band is drawn `candidates` times and the draw whose meeting block joins its
+    # fronts with the least step energy is kept: the strip's meetings come out smoother
+    # than with one draw, and nothing outside the strip changes. (In the scan's frame: the
+    # scan turns a model whose pixels correlate further horizontally.)
+    turned = prepare(small_model()).runs_horizontally
+    plan = plan_of(96, 48)
+    strip = strip_rows(plan)
+    outside = np.ones(96, bool)
+    outside[strip] = False
 
-    class Recording(_Canvas):
-        def _draw_in_band(self, strip, blocks, col_index, col_new):
-            super()._draw_in_band(strip, blocks, col_index, col_new)
-            meeting = int(np.flatnonzero(strip.leads == 1)[0])
-            if list(blocks) == [meeting]:  # a candidate is complete
-                top = strip.starts[meeting]
-                rows = np.arange(top - 1, top + strip.sizes[meeting] + 1) % self.drawn.shape[0]
-                band = col_index[0][col_new[0]]
-                edge = self.pixels[np.ix_(rows, band)]
-                energies.append(float(np.square(np.diff(edge, axis=0)).sum()))
-                kept.append((band, self.pixels[strip.starts[0]:strip.end, band].copy()))
+    def meeting_energy(texture):
+        total = 0.0
+        for band in range(len(plan.cols.starts)):
+            rows, meeting = plan.band(band), plan.meetings[band]
+            top = rows.starts[meeting]
+            joins = np.arange(top - 1, top + rows.sizes[meeting] + 1) % 96
+            columns = slice(plan.cols.starts[band], plan.cols.starts[band] + plan.cols.sizes[band])
+            total += np.square(np.diff(texture[joins, columns], axis=0)).sum()
+        return total
 
-    canvas = Recording(small_model(), 96, 48, 2, 0.003, None, 0, None)
-    canvas.scan(True)
-    count = synthesis._CANDIDATES
-    assert count > 1 and len(energies) == 16 * count  # 16 bands of 3 columns
-    for band in range(16):
-        tries = slice(band * count, (band + 1) * count)
-        best = band * count + int(np.argmin(energies[tries]))
-        columns, pixels = kept[best]
-        assert len(set(np.round(energies[tries], 9))) == count  # the candidates differ
-        np.testing.assert_array_equal(canvas.pixels[45:93, columns], pixels)
+    energies = {1: [], CANDIDATES: []}
+    for seed in range(6):
+        one, best = (sample(*((48, 96) if turned else (96, 48)), seed=seed,
+                            candidates=count) for count in energies)
+        if turned:
+            one, best = one.transpose(1, 0, 2), best.transpose(1, 0, 2)
+        np.testing.assert_array_equal(one[outside], best[outside])
+        assert not np.array_equal(one[strip], best[strip])
+        energies[1].append(meeting_energy(one))
+        energies[CANDIDATES].append(meeting_energy(best))
+    assert CANDIDATES > 1 and np.mean(energies[CANDIDATES]) < 0.8 * np.mean(energies[1]), \
+        energies
 
 
 def test_the_scan_runs_along_the_longer_correlation():
-    # brick's joints are vertical: its scan runs in the transposed frame, so a model of
-    # the transposed patches, which runs horizontally, gives the same texture transposed.
+    # brick's joints are vertical: its scan runs in the upright frame, and a model of the
+    # transposed patches, which runs horizontally, gives the same texture transposed.
     pytest.importorskip("skimage")
     model = photo_brick_model()
-    assert not _runs_horizontally(model) and _runs_horizontally(_transposed(model))
+    assert not prepare(model).runs_horizontally
+    assert prepare(model.transposed()).runs_horizontally
     np.testing.assert_array_equal(
-        synthesize(_transposed(model), 40, 70, overlap=2, tolerance=0.003, tileable=True,
+        synthesize(model.transposed(), 40, 70, overlap=2, tolerance=0.003, tileable=True,
                    seed=4),
         synthesize(model, 70, 40, overlap=2, tolerance=0.003, tileable=True,
                    seed=4).transpose(1, 0, 2))
-    twice = _transposed(_transposed(model)).mixture
-    np.testing.assert_array_equal(twice.covariances, model.mixture.covariances)
-    np.testing.assert_array_equal(twice.means, model.mixture.means)
-
-
-class _CountingCanvas(_Canvas):
-    """Counts how often each pixel is drawn, and checks that no block of a call reads a
-    pixel that the same call draws (it would read a value from before it is drawn)."""
-
-    def __init__(self, *args):
-        super().__init__(*args)
-        self.times = np.zeros(self.drawn.shape, int)
-
-    def draw(self, rows, cols, exists, new):
-        height, width = self.drawn.shape
-        drawn_now = np.zeros(self.drawn.shape, int)
-        read_now = np.zeros(self.drawn.shape, int)
-        for r, c, e, n in zip(rows % height, cols % width, exists, new):
-            # np.add.at: an untiled window clamps at the edge, repeating pixels
-            np.add.at(drawn_now, np.ix_(r, c), n)
-            np.add.at(read_now, np.ix_(r, c), e & ~n & self.drawn[np.ix_(r, c)])
-        assert not ((read_now > 0) & (drawn_now > 0)).any(), "a block reads what a block draws"
-        self.times += drawn_now
-        super().draw(rows, cols, exists, new)
 
 
 @pytest.mark.parametrize("height, width, patch, overlap", [
     (64, 48, 5, 2), (90, 37, 5, 2), (23, 17, 5, 2), (7, 9, 5, 2), (81, 64, 7, 3),
     (70, 50, 5, 1), (70, 50, 5, 4)])
 @pytest.mark.parametrize("tileable", [True, False])
-def test_every_pixel_is_drawn(height, width, patch, overlap, tileable):
-    model = fit_patch_model(bricks(), patch_size=patch, components=2, iterations=2,
-                            samples=300, seed=0)
-    canvas = _CountingCanvas(model, height, width, overlap, 0.003, None, 0, None)
-    canvas.scan(tileable)
-    # The closing strip's rows: drawn by the scan's warm-up, then by each candidate band.
-    # The last block row below them is drawn by the warm-up only.
-    strip = _strip_layout(height, patch, overlap, 0) if tileable else None
-    expected = np.ones((height, width), int)
-    if strip is not None:
-        assert strip.end == height - (patch - overlap)
-        expected[strip.starts[0]:height - (patch - overlap)] += synthesis._CANDIDATES
-    np.testing.assert_array_equal(canvas.times, expected)
+@pytest.mark.parametrize("finest", [True, False])
+def test_the_plan_draws_every_pixel_once_and_never_reads_what_it_draws(
+        height, width, patch, overlap, tileable, finest):
+    plan = plan_of(height, width, patch=patch, overlap=overlap, tileable=tileable,
+                   finest=finest)
+    drawn = np.zeros((height, width), bool)
 
+    def count(groups):
+        times = np.zeros((height, width), int)
+        for group in groups:
+            now = np.zeros((height, width), int)
+            read = np.zeros((height, width), int)
+            for rows, cols, known, new in replay(plan, [group], drawn.copy()):
+                # np.add.at: an untiled window clamps at the edge, repeating pixels
+                np.add.at(now, np.ix_(rows, cols), new)
+                np.add.at(read, np.ix_(rows, cols), known)
+            assert not ((read > 0) & (now > 0)).any(), "a block reads what a block draws"
+            times += now
+            drawn[now > 0] = True
+        return times
 
-def test_a_coarser_levels_strip_runs_to_the_bottom():
-    canvas = _CountingCanvas(small_model(), 64, 48, 2, 0.003, None, 0, None)
-    canvas.scan(True, finest=False)
-    strip = _strip_layout(64, PATCH, 2, 0, keep_last_row=False)
-    expected = np.ones((64, 48), int)
-    expected[strip.starts[0]:] += synthesis._CANDIDATES  # no row drawn by the warm-up only
-    np.testing.assert_array_equal(canvas.times, expected)
+    np.testing.assert_array_equal(count(plan.scan_groups()), 1)
+    if plan.strip is None:
+        assert plan.warm_up == 0 and not len(plan.meetings)
+        return
+    # The closing strip ends one block row above the bottom (that row is kept from the
+    # warm-up), or at the bottom on a coarser level; its bands redraw its rows once each.
+    assert tileable and plan.strip.end == height - (patch - overlap) * finest
+    assert plan.warm_up == height - plan.strip.starts[0]
+    drawn[strip_rows(plan)] = False
+    bands = sum(count(plan.band_groups(band)) for band in range(len(plan.cols.starts)))
+    expected = np.zeros((height, width), int)
+    expected[strip_rows(plan)] = 1
+    np.testing.assert_array_equal(bands, expected)
 
 
 def test_the_closing_strip_meets_between_two_fronts():
     # 16 blocks of 3 rows, the meeting block (3 rows, 1 row of lead on each side) after
     # `meeting` blocks led from above; the blocks after it are led by none (conditioned
-    # on the rows below them), the last on the last block row (125-127).
-    strip = _strip_layout(128, 5, 2, 5)
+    # on the rows below them), the last on the last block row (125-127). The meeting
+    # moves one block per band, up and down the strip.
+    plan = plan_of(128, 96)
+    assert list(plan.meetings[:4]) == [7, 6, 5, 4]
+    assert sorted(set(plan.meetings)) == list(range(16))
+    strip = plan.band(2)
     assert strip.end == 125 and strip.sizes.sum() == 48
     np.testing.assert_array_equal(np.diff(strip.starts), strip.sizes[:-1])
     np.testing.assert_array_equal(strip.leads, [2] * 5 + [1] + [0] * 10)
     rows, _, new = strip.windows(np.array([15]), 5)
     np.testing.assert_array_equal(rows[0], [122, 123, 124, 125, 126])
     np.testing.assert_array_equal(new[0], [True, True, True, False, False])
-    assert len(_strip_layout(30, 5, 2, 0).starts) == 7   # fewer on a short canvas
+    assert len(plan_of(30, 48).strip.starts) == 7        # fewer on a short canvas
+    assert len(plan_of(128, 48, strip_blocks=8).strip.starts) == 8
     # A coarser level's strip runs to the bottom, its last block up from row 0.
-    coarse = _strip_layout(128, 5, 2, 5, keep_last_row=False)
+    coarse = plan_of(128, 96, finest=False).band(2)
     assert coarse.end == 128 and coarse.sizes.sum() == 48
     rows, _, _ = coarse.windows(np.array([15]), 5)
     np.testing.assert_array_equal(rows[0], [125, 126, 127, 0, 1])
-    assert _strip_layout(10, 5, 2, 0) is None            # no room: a closing row instead
+    # No room, or strip_blocks=1: a row of closing blocks, like the columns'.
+    for plan in (plan_of(10, 48), plan_of(128, 48, strip_blocks=1)):
+        assert plan.strip is None and plan.rows.leads[-1] == 1
 
 
 @pytest.mark.parametrize("size", [(1, 1), (3, 7), (PATCH, PATCH + 1), (9, 4), (23, 17)])
@@ -311,13 +307,13 @@ def test_every_pixel_is_sampled_once():
     # Blocks cover each axis exactly; the closing block leads into the first block.
     for size in (1, 4, 5, 6, 31, 64):
         for tileable in (True, False):
-            blocks = _blocks(size, PATCH, 2, tileable)
+            blocks = plan_of(8, size, tileable=tileable).cols
             assert blocks.starts[0] == 0 and blocks.sizes.sum() == size
             np.testing.assert_array_equal(np.diff(blocks.starts), blocks.sizes[:-1])
             assert (blocks.sizes > 0).all()
-    closing = _blocks(64, 7, 3, True)
+    closing = plan_of(8, 64, patch=7, overlap=3).cols
     assert closing.sizes[-1] == 3 and closing.leads[-1] == 2 and closing.leads[0] == 3
-    assert _blocks(64, 7, 3, False).sizes[-1] == 4
+    assert plan_of(8, 64, patch=7, overlap=3, tileable=False).cols.sizes[-1] == 4
 
 
 def test_automatic_overlap_is_half_the_patch(model_file):
@@ -381,6 +377,31 @@ def test_errors_name_the_node_and_parameter(tmp_path, monkeypatch, model_file, p
     assert "node 'n'" in str(info.value)
 
 
+def test_a_prepared_model_renders_the_same_and_keeps_its_factors():
+    model = small_model()
+    prepared = prepare(model)
+    # The tileable scan's frame: the model turned when it runs horizontally.
+    factors = prepared.transposed if prepared.runs_horizontally else prepared.upright
+    assert not factors.conditionals
+    out = sample(40, 32)
+    np.testing.assert_array_equal(out, synthesize(
+        prepared, 40, 32, overlap=2, tolerance=0.003, tileable=True, seed=1))
+    kept = dict(factors.conditionals)
+    assert kept
+    # Another tolerance gets factors of its own; the first ones are reused as they were.
+    np.testing.assert_array_equal(sample(40, 32, tolerance=0.01), synthesize(
+        prepared, 40, 32, overlap=2, tolerance=0.01, tileable=True, seed=1))
+    np.testing.assert_array_equal(out, synthesize(
+        prepared, 40, 32, overlap=2, tolerance=0.003, tileable=True, seed=1))
+    assert all(factors.conditionals[key] is value for key, value in kept.items())
+
+
+@pytest.mark.parametrize("options", [{"strip_blocks": 0}, {"candidates": 0}])
+def test_strip_options_must_be_positive(options):
+    with pytest.raises(ValueError, match="at least 1"):
+        sample(16, 16, **options)
+
+
 def two_level(height, width, *, seed=1, tileable=True, guide=None):
     return synthesize(two_level_model(), height, width, overlap=2, tolerance=0.0001,
                       weight_tolerance=0.003, tileable=tileable, seed=seed, guide=guide,
@@ -399,57 +420,28 @@ def test_a_two_level_model_samples_any_size_deterministically(size):
 
 
 def test_the_fine_level_follows_the_coarse_one():
-    # Sampled in the scan's own frame (untiled: no transposition), the 2x2 average of the
-    # output is close to the coarse level it was conditioned on, and unrelated to another.
-    model = two_level_model()
-    options = dict(overlap=2, tolerances=(0.0001, 0.003), tileable=False, guide=None,
-                   guide_strength=0.0)
-    fine = downsample(_sample(model, 64, 64, seed=5, **options))
-    coarse = _sample(model.coarser, 32, 32, seed=5, level=1, **options)
-    other = _sample(model.coarser, 32, 32, seed=6, level=1, **options)
+    # Untiled (no transposition), the 2x2 average of the output is close to the coarse
+    # level it was conditioned on, and unrelated to another seed's.
+    def levels(seed):
+        return synthesize_levels(two_level_model(), 64, 64, overlap=2, tolerance=0.0001,
+                                 weight_tolerance=0.003, tileable=False, seed=seed)
+
+    fine, coarse = levels(5)
+    assert fine.shape == (64, 64, 3) and coarse.shape == (32, 32, 3)
+    np.testing.assert_array_equal(fine, two_level(64, 64, seed=5, tileable=False))
+    other = levels(6)[1]
 
     def correlation(a, b):
         return np.corrcoef(a.ravel(), b.ravel())[0, 1]
 
-    assert correlation(fine, coarse) > 0.8, correlation(fine, coarse)
-    assert abs(correlation(fine, other)) < 0.3
+    assert correlation(downsample(fine), coarse) > 0.8, correlation(downsample(fine), coarse)
+    assert abs(correlation(downsample(fine), other)) < 0.3
 
 
 def test_a_two_level_model_tiles():
     ratios = [edge_step_ratio(two_level(48, 64, seed=seed)) for seed in range(6)]
     plain = [edge_step_ratio(two_level(48, 64, seed=seed, tileable=False)) for seed in range(6)]
     assert np.mean(ratios) < 1.45 and np.mean(plain) > 2 * np.mean(ratios), (ratios, plain)
-
-
-def test_only_the_finest_level_slips_and_keeps_its_last_block_row(monkeypatch):
-    # A coarser level's border reaches the output only through the parents; slipping its
-    # rows cost the two-level model patch-SWD, and keeping its last block row roughened
-    # the output's top/bottom border (benchmarks/RESULTS.md).
-    scans = []
-
-    class Recording(_Canvas):
-        def scan(self, tileable, *, finest=True):
-            scans.append((self.drawn.shape, finest))
-            super().scan(tileable, finest=finest)
-
-    monkeypatch.setattr(synthesis, "_Canvas", Recording)
-    two_level(40, 30)
-    assert sorted(scans) == [((15, 20), False), ((30, 40), True)]
-
-
-def test_transposing_a_two_level_model_transposes_its_parents():
-    model = two_level_model()
-    once = _transposed(model)
-    parents = model.mixture.means[:, 75:].reshape(-1, 3, 3, 3)
-    np.testing.assert_array_equal(once.mixture.means[:, 75:].reshape(-1, 3, 3, 3),
-                                  parents.transpose(0, 2, 1, 3))
-    np.testing.assert_array_equal(once.coarser.mixture.means.reshape(-1, 5, 5, 3),
-                                  model.coarser.mixture.means.reshape(-1, 5, 5, 3).transpose(
-                                      0, 2, 1, 3))
-    twice = _transposed(once)
-    np.testing.assert_array_equal(twice.mixture.covariances, model.mixture.covariances)
-    np.testing.assert_array_equal(twice.coarser.mixture.covariances,
-                                  model.coarser.mixture.covariances)
 
 
 def test_a_guide_steers_a_two_level_model():
@@ -465,17 +457,11 @@ def test_the_node_reads_a_two_level_model(tmp_path):
         tileable=True, seed=1))
 
 
-def test_untiled_windows_do_not_wrap_and_read_clamped_parents():
-    # Past an untiled edge a window's pixels do not exist; its parents are read at the
-    # edge (clamped, as the fit saw them), never from the opposite side.
-    seen = []
-
-    class Recording(_Canvas):
-        def draw(self, rows, cols, exists, new):
-            seen.extend(zip(rows, cols))
-            super().draw(rows, cols, exists, new)
-
-    model = two_level_model()
-    Recording(model, 13, 13, 2, 0.0001, 0.003, 0, None, np.zeros((13, 13, 3))).scan(False)
-    assert all((np.diff(r) == 1).all() and (np.diff(c) == 1).all() for r, c in seen)
-    assert min(c.min() for _, c in seen) < 0 and max(c.max() for _, c in seen) >= 13
+def test_untiled_windows_do_not_wrap():
+    # Past an untiled edge a window's pixels do not exist (a multi-scale model reads its
+    # parents there at the edge, clamped, as the fit saw them), never the opposite side's.
+    plan = plan_of(13, 13, tileable=False)
+    groups = list(plan.scan_groups())
+    assert all((np.diff(g.rows) == 1).all() and (np.diff(g.cols) == 1).all() for g in groups)
+    assert min(g.cols.min() for g in groups) < 0 and max(g.cols.max() for g in groups) >= 13
+    assert all(not g.exists[g.rows[:, :, None].repeat(5, 2) < 0].any() for g in groups)
