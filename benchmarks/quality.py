@@ -39,7 +39,6 @@ import argparse
 import datetime
 import importlib.util
 import os
-import platform
 import statistics
 import sys
 import textwrap
@@ -47,6 +46,7 @@ import time
 from functools import partial
 from pathlib import Path
 
+import machine as host
 import numpy as np
 
 from texgen import metrics
@@ -194,15 +194,14 @@ def save(folder: Path | None, name: str, texture: np.ndarray) -> None:
 
 
 def machine() -> str:
-    import numba
-
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    """The machine facts (``machine.describe``: CPU model, SIMD width, cores, versions), the
+    BLAS thread setting and the load average."""
     threads = os.environ.get("OPENBLAS_NUM_THREADS", "unset")
     limiter = "installed" if importlib.util.find_spec("threadpoolctl") else "not installed"
-    return (f"{platform.machine()}, {os.cpu_count()} cores, Python "
-            f"{platform.python_version()}, numpy {np.__version__}, numba {numba.__version__}; "
+    return (f"{host.describe(load=False)}; "
             f"OPENBLAS_NUM_THREADS {threads}, threadpoolctl {limiter}; "
-            f"load average at the start {load} (the machine is shared: timings vary)")
+            f"load average at the start {host.load_average()} (the machine is shared: "
+            f"timings vary)")
 
 
 def main():
