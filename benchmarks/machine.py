@@ -50,14 +50,24 @@ def cpu_model() -> str:
 
 
 def _llvm_host() -> tuple[str | None, dict[str, bool]]:
-    """LLVM's name for the host CPU and its features (what numba compiles for by default),
-    or (None, {}) without llvmlite."""
+    """The CPU name and features numba compiles for: LLVM's host CPU, or what
+    NUMBA_CPU_NAME and NUMBA_CPU_FEATURES (``+avx2,-avx512f,...``) set; (None, {}) without
+    llvmlite and those variables."""
+    name = os.environ.get("NUMBA_CPU_NAME")
+    wanted = os.environ.get("NUMBA_CPU_FEATURES")
+    features: dict[str, bool] = {}
     try:
         import llvmlite.binding as llvm
     except ImportError:
-        return None, {}
-    features = llvm.get_host_cpu_features()
-    return llvm.get_host_cpu_name(), {name: bool(on) for name, on in features.items()}
+        llvm = None
+    if wanted is not None:
+        features = {item[1:]: item[0] == "+" for item in wanted.split(",")
+                    if item[:1] in "+-" and len(item) > 1}
+    elif llvm is not None:
+        features = {key: bool(on) for key, on in llvm.get_host_cpu_features().items()}
+    if name is None and llvm is not None:
+        name = llvm.get_host_cpu_name()
+    return name, features
 
 
 def simd_width() -> str:
@@ -98,10 +108,11 @@ def memory_gib() -> float | None:
 
 
 def cpu_description() -> str:
-    """CPU model, LLVM's name for it and the SIMD width, e.g. ``AMD EPYC 9R45 (LLVM:
-    znver5), AVX-512``."""
+    """CPU model, the name numba compiles for and its SIMD width, e.g. ``AMD EPYC 9R45
+    (LLVM: znver5), AVX-512``."""
     name, _ = _llvm_host()
-    llvm = f" (LLVM: {name})" if name else ""
+    how = "NUMBA_CPU_NAME=" if "NUMBA_CPU_NAME" in os.environ else "LLVM: "
+    llvm = f" ({how}{name})" if name else ""
     return f"{cpu_model()}{llvm}, {simd_width()}"
 
 

@@ -29,6 +29,7 @@ from functools import partial
 from pathlib import Path
 
 import numpy as np
+from machine import cpu_description, describe
 
 import texgen
 from texgen.backend import cuda_available
@@ -55,16 +56,6 @@ def side_by_side(fns, repeat):
         for fn, samples in zip(fns, times):
             samples.append(seconds(fn))
     return [statistics.median(samples) for samples in times]
-
-
-def cpu_description():
-    """The host CPU as LLVM names it, and the widest SIMD numba targets on it."""
-    import llvmlite.binding as llvm
-
-    features = llvm.get_host_cpu_features()
-    simd = ("AVX-512" if features.get("avx512f") else "AVX2" if features.get("avx2")
-            else "SSE/NEON")
-    return f"{llvm.get_host_cpu_name()}, {simd}"
 
 
 def texgen_fn(noise, size, octaves):
@@ -184,6 +175,7 @@ def main():
     args = parser.parse_args()
 
     import numba
+    print(f"{describe()}\n")
     print(f"numba {numba.__version__}, {numba.get_num_threads()} threads, "
           f"{cpu_description()}; frequency {FREQUENCY} cycles per width, lacunarity "
           f"{LACUNARITY}, gain {GAIN}\n")
