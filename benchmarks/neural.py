@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from machine import describe
 from quality import summary
 
 from texgen import metrics
@@ -57,6 +58,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
     args = parser.parse_args()
+    print(f"{describe()}\n", flush=True)
 
     started = time.perf_counter()
     sample(args.model, height=args.size, width=args.size, seed=0, backend=args.device)
