@@ -8,7 +8,6 @@ writes the Markdown file and one thumbnail per node into ``nodes/`` beside it.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import numpy as np
 
 from texgen.engine import Engine
 from texgen.io import atomic_write, write_texture
-from texgen.nodes import NodeContext, NodeSpec, Param
+from texgen.nodes import NodeContext, NodeSpec
 from texgen.testing import make_inputs
 
 #: Thumbnail side in pixels.
@@ -61,23 +60,15 @@ def _node_section(spec: NodeSpec, image: str | None) -> list[str]:
     lines.append("")
     if spec.params:
         lines += ["| parameter | type | default | range | |", "|---|---|---|---|---|"]
-        lines += [f"| `{p.name}` | {p.type} | {_cell(_value(p.default))} | {_range(p)} | "
+        lines += [f"| `{p.name}` | {p.type} | {_code(p.shown_default)} | {_code(p.allowed)} | "
                   f"{_cell(p.doc)} |" for p in spec.params]
         lines.append("")
     return lines
 
 
-def _range(param: Param) -> str:
-    if param.choices:
-        return ", ".join(f"`{c}`" for c in param.choices)
-    if param.min is not None or param.max is not None:
-        return f"{_value(param.min)}..{_value(param.max)}"
-    return ""
-
-
-def _value(value) -> str:
-    """A value as a preset file writes it (JSON and TOML agree on these)."""
-    return "" if value is None else f"`{json.dumps(value)}`"
+def _code(text: str) -> str:
+    """``text`` as inline code in a table cell ("" stays empty)."""
+    return f"`{_cell(text)}`" if text else ""
 
 
 def _cell(text: str) -> str:

@@ -19,17 +19,17 @@ LEVELS = NodeSpec(
     "Remap input levels with gamma, like Photoshop Levels.",
     inputs=(_ANY_IN,), outputs=(_ANY_OUT,),
     params=(
-        Param("in_low", "float", 0.0, "Input value mapped to out_low (black point). "
-              "Default 0, range 0..1.", min=0.0, max=1.0),
+        Param("in_low", "float", 0.0, "Input value mapped to out_low (black point).",
+              min=0.0, max=1.0),
         Param("in_high", "float", 1.0, "Input value mapped to out_high (white point); "
-              "equal to in_low gives a hard threshold. Default 1, range 0..1.",
+              "equal to in_low gives a hard threshold.",
               min=0.0, max=1.0),
         Param("gamma", "float", 1.0, "Midtone gamma, applied as t ** (1 / gamma): above 1 "
-              "brightens, below 1 darkens. Default 1, range 0.1..10.", min=0.1, max=10.0),
-        Param("out_low", "float", 0.0, "Output value for inputs at or below in_low. "
-              "Default 0, range 0..1.", min=0.0, max=1.0),
-        Param("out_high", "float", 1.0, "Output value for inputs at or above in_high. "
-              "Default 1, range 0..1.", min=0.0, max=1.0),
+              "brightens, below 1 darkens.", min=0.1, max=10.0),
+        Param("out_low", "float", 0.0, "Output value for inputs at or below in_low.",
+              min=0.0, max=1.0),
+        Param("out_high", "float", 1.0, "Output value for inputs at or above in_high.",
+              min=0.0, max=1.0),
     ))
 
 INVERT = NodeSpec(
@@ -49,10 +49,10 @@ GRADIENT_MAP = NodeSpec(
     params=(
         Param("gradient", "gradient", [[0.0, "#000000"], [1.0, "#ffffff"]],
               "Stops [[position, color], ...], positions in 0..1; two stops at one position "
-              "make a hard edge. Default black at 0 to white at 1."),
+              "make a hard edge."),
         Param("interpolation", "enum", "linear", "Between stops: 'linear', 'smooth' "
               "(smoothstep, no kinks at the stops) or 'constant' (each stop's color holds "
-              "up to the next stop). Default linear.",
+              "up to the next stop).",
               choices=("linear", "smooth", "constant")),
     ))
 
@@ -72,14 +72,14 @@ BLEND = NodeSpec(
         Param("mode", "enum", "normal", "Blend mode: normal f, multiply b*f, screen "
               "1-(1-b)(1-f), overlay (2bf if b < 0.5 else 1-2(1-b)(1-f)), soft_light (W3C), "
               "add b+f, subtract b-f, difference |b-f|, min (darken), max (lighten); "
-              "unclamped. Default normal.",
+              "unclamped.",
               choices=("normal", "multiply", "screen", "overlay", "soft_light", "add",
                        "subtract", "difference", "min", "max", "darken", "lighten")),
         Param("opacity", "float", 1.0, "Global weight of the foreground, multiplies the "
-              "mask. Default 1, range 0..1.", min=0.0, max=1.0),
+              "mask.", min=0.0, max=1.0),
         Param("alpha", "enum", "coverage", "rgba only: 'coverage' scales the weight by the "
               "foreground alpha and composites alphas over (a = lerp(b.a, 1, w)); 'channel' "
-              "blends alpha by the mode like a color channel. Default coverage.",
+              "blends alpha by the mode like a color channel.",
               choices=("coverage", "channel")),
     ))
 
@@ -91,10 +91,10 @@ NORMAL_MAP = NodeSpec(
     outputs=(Port("out", "color", "Normal encoded as 0.5 + 0.5 n; flat is (0.5, 0.5, 1)."),),
     params=(
         Param("strength", "float", 1.0, "Relief depth: a height change of 1.0 rises "
-              "strength percent of the texture width. Default 1, range 0..100.",
+              "strength percent of the texture width.",
               min=0.0, max=100.0),
         Param("convention", "enum", "opengl", "Green channel direction: opengl (Y+, up) or "
-              "directx (Y-, down). Default opengl.", choices=("opengl", "directx")),
+              "directx (Y-, down).", choices=("opengl", "directx")),
     ))
 
 WARP = NodeSpec(
@@ -107,10 +107,10 @@ WARP = NodeSpec(
     outputs=(_ANY_OUT,),
     params=(
         Param("mode", "enum", "gradient", "'gradient': move along the warp height's slope "
-              "(Substance's Warp); 'vector': move by the red/green vector (Vector Warp). "
-              "Default 'gradient'.", choices=("gradient", "vector")),
+              "(Substance's Warp); 'vector': move by the red/green vector (Vector Warp).",
+              choices=("gradient", "vector")),
         Param("intensity", "float", 1.0, "Displacement in percent of the texture width per "
-              "unit of slope or vector. Default 1, range 0..100.", min=0.0, max=100.0),
+              "unit of slope or vector.", min=0.0, max=100.0),
     ))
 
 NODES = (LEVELS, INVERT, GRADIENT_MAP, BLEND, NORMAL_MAP, WARP)

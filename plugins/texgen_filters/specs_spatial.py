@@ -18,8 +18,8 @@ def _mask(doc):
 
 
 def _threshold(what):
-    return Param("threshold", "float", 0.5, f"Mask value above which a pixel {what}. "
-                 "Default 0.5, range 0..1.", min=0.0, max=1.0)
+    return Param("threshold", "float", 0.5, f"Mask value above which a pixel {what}.",
+                 min=0.0, max=1.0)
 
 
 BLUR = NodeSpec(
@@ -30,7 +30,7 @@ BLUR = NodeSpec(
     outputs=(_ANY_OUT,),
     params=(
         Param("radius", "float", 0.01, "Standard deviation of the Gaussian in fractions of "
-              "the texture width (0.01 is 10 pixels at 1024). Default 0.01, range 0..0.5.",
+              "the texture width (0.01 is 10 pixels at 1024).",
               min=0.0, max=0.5),
     ))
 
@@ -43,10 +43,10 @@ SHARPEN = NodeSpec(
                   "clamped."),),
     params=(
         Param("radius", "float", 0.002, "Standard deviation of the blur in fractions of the "
-              "texture width: the size of the detail enhanced. Default 0.002, range 0..0.1.",
+              "texture width: the size of the detail enhanced.",
               min=0.0, max=0.1),
-        Param("amount", "float", 1.0, "How much of the detail is added back. Default 1, "
-              "range 0..10.", min=0.0, max=10.0),
+        Param("amount", "float", 1.0, "How much of the detail is added back.",
+              min=0.0, max=10.0),
     ))
 
 DIRECTIONAL_BLUR = NodeSpec(
@@ -57,9 +57,9 @@ DIRECTIONAL_BLUR = NodeSpec(
     outputs=(_ANY_OUT,),
     params=(
         Param("angle", "float", 0.0, f"Direction of the blur, {_ANGLE_DOC}; 0 and 180 are "
-              "the same. Default 0, range -360..360.", min=-360.0, max=360.0),
+              "the same.", min=-360.0, max=360.0),
         Param("length", "float", 0.02, "Standard deviation of the blur along the direction, "
-              "in fractions of the texture width. Default 0.02, range 0..0.5.",
+              "in fractions of the texture width.",
               min=0.0, max=0.5),
     ))
 
@@ -73,11 +73,11 @@ SLOPE_BLUR = NodeSpec(
     params=(
         Param("intensity", "float", 0.02, "Length of the path followed from each pixel, in "
               "fractions of the texture width: positive goes uphill on the slope input, "
-              "negative downhill. Default 0.02, range -0.25..0.25.", min=-0.25, max=0.25),
-        Param("samples", "int", 16, "Steps along the path; more gives smoother results. "
-              "Default 16, range 1..64.", min=1, max=64),
+              "negative downhill.", min=-0.25, max=0.25),
+        Param("samples", "int", 16, "Steps along the path; more gives smoother results.",
+              min=1, max=64),
         Param("mode", "enum", "blur", "How the values along the path combine: 'blur' "
-              "(mean), 'min' or 'max'. Default blur.", choices=("blur", "min", "max")),
+              "(mean), 'min' or 'max'.", choices=("blur", "min", "max")),
     ))
 
 DIRECTIONAL_WARP = NodeSpec(
@@ -90,10 +90,10 @@ DIRECTIONAL_WARP = NodeSpec(
     outputs=(_ANY_OUT,),
     params=(
         Param("angle", "float", 0.0, f"Direction, {_ANGLE_DOC}, in which each pixel reads "
-              "its displaced sample (the content moves the opposite way). Default 0, range "
-              "-360..360.", min=-360.0, max=360.0),
+              "its displaced sample (the content moves the opposite way).",
+              min=-360.0, max=360.0),
         Param("distance", "float", 0.05, "Displacement per unit of intensity, in fractions "
-              "of the texture width. Default 0.05, range 0..1.", min=0.0, max=1.0),
+              "of the texture width.", min=0.0, max=1.0),
     ))
 
 TRANSFORM = NodeSpec(
@@ -103,17 +103,17 @@ TRANSFORM = NodeSpec(
                  "plane: gray, color or rgba."),),
     outputs=(_ANY_OUT,),
     params=(
-        Param("offset_x", "float", 0.0, "Shift to the right in fractions of the width. "
-              "Default 0, range -1..1.", min=-1.0, max=1.0),
-        Param("offset_y", "float", 0.0, "Shift downwards in fractions of the height. "
-              "Default 0, range -1..1.", min=-1.0, max=1.0),
+        Param("offset_x", "float", 0.0, "Shift to the right in fractions of the width.",
+              min=-1.0, max=1.0),
+        Param("offset_y", "float", 0.0, "Shift downwards in fractions of the height.",
+              min=-1.0, max=1.0),
         Param("rotation", "float", 0.0, "Counter-clockwise rotation about the centre in "
-              "degrees; keeps tiling only in steps of 90 on square textures. Default 0, "
-              "range -360..360.", min=-360.0, max=360.0),
+              "degrees; keeps tiling only in steps of 90 on square textures.",
+              min=-360.0, max=360.0),
         Param("scale", "float", 1.0, "Magnification about the centre (2 shows the input "
-              "twice as large); keeps tiling only at 1/n. Default 1, range 0.01..100.",
+              "twice as large); keeps tiling only at 1/n.",
               min=0.01, max=100.0),
-        Param("tile", "int", 1, "Copies of the input per side. Default 1, range 1..64.",
+        Param("tile", "int", 1, "Copies of the input per side.",
               min=1, max=64),
     ))
 
@@ -126,9 +126,8 @@ EMBOSS = NodeSpec(
                   "same channel count."),),
     params=(
         Param("angle", "float", 135.0, f"Where the light comes from, {_ANGLE_DOC}; 135 is "
-              "top left. Default 135, range -360..360.", min=-360.0, max=360.0),
-        Param("strength", "float", 5.0, f"{_STRENGTH_DOC} Default 5, range 0..100.",
-              min=0.0, max=100.0),
+              "top left.", min=-360.0, max=360.0),
+        Param("strength", "float", 5.0, _STRENGTH_DOC, min=0.0, max=100.0),
     ))
 
 EDGE_DETECT = NodeSpec(
@@ -139,8 +138,8 @@ EDGE_DETECT = NodeSpec(
     outputs=(Port("out", "gray", "Edge strength in [0, 1], clamped."),),
     params=(
         Param("width", "float", 0.002, "Standard deviation of a Gaussian applied first, in "
-              "fractions of the texture width: wider, softer edge lines. Default 0.002, "
-              "range 0..0.05.", min=0.0, max=0.05),
+              "fractions of the texture width: wider, softer edge lines.",
+              min=0.0, max=0.05),
     ))
 
 DISTANCE = NodeSpec(
@@ -152,7 +151,7 @@ DISTANCE = NodeSpec(
                   "1 at max_distance and beyond."),),
     params=(
         Param("max_distance", "float", 0.1, "Distance that maps to 1, in fractions of the "
-              "texture width. Default 0.1, range 0.001..1.", min=0.001, max=1.0),
+              "texture width.", min=0.001, max=1.0),
         _threshold("is a feature"),
     ))
 
@@ -173,10 +172,9 @@ AMBIENT_OCCLUSION = NodeSpec(
                   "in pits and creases."),),
     params=(
         Param("radius", "float", 0.05, "Largest distance that occludes, in fractions of the "
-              "texture width (also measured at 1/2, 1/4, 1/8 of it). Default 0.05, range "
-              "0.001..0.5.", min=0.001, max=0.5),
-        Param("strength", "float", 30.0, f"{_STRENGTH_DOC} Default 30, range 0..100.",
-              min=0.0, max=100.0),
+              "texture width (also measured at 1/2, 1/4, 1/8 of it).",
+              min=0.001, max=0.5),
+        Param("strength", "float", 30.0, _STRENGTH_DOC, min=0.0, max=100.0),
     ))
 
 CURVATURE = NodeSpec(
@@ -189,9 +187,8 @@ CURVATURE = NodeSpec(
              Port("concave", "gray", "clip(-c, 0, 1): a mask of creases and pits (dirt).")),
     params=(
         Param("radius", "float", 0.01, "Scale of the features measured, in fractions of the "
-              "texture width. Default 0.01, range 0.001..0.25.", min=0.001, max=0.25),
-        Param("strength", "float", 10.0, f"{_STRENGTH_DOC} Default 10, range 0..100.",
-              min=0.0, max=100.0),
+              "texture width.", min=0.001, max=0.25),
+        Param("strength", "float", 10.0, _STRENGTH_DOC, min=0.0, max=100.0),
     ))
 
 HEIGHT_BLEND = NodeSpec(
@@ -208,10 +205,10 @@ HEIGHT_BLEND = NodeSpec(
              Port("mask", "gray", "Weight of material b in [0, 1], to blend other maps with "
                   "filters.blend.")),
     params=(
-        Param("offset", "float", 0.0, "Added to height_b: raises (or sinks) material b. "
-              "Default 0, range -1..1.", min=-1.0, max=1.0),
+        Param("offset", "float", 0.0, "Added to height_b: raises (or sinks) material b.",
+              min=-1.0, max=1.0),
         Param("contrast", "float", 0.9, "Sharpness of the transition: it spans a height "
-              "difference of 1 - contrast; 1 is a hard edge. Default 0.9, range 0..1.",
+              "difference of 1 - contrast; 1 is a hard edge.",
               min=0.0, max=1.0),
     ))
 
@@ -224,11 +221,10 @@ MAKE_TILEABLE = NodeSpec(
                   "same channel count."),),
     params=(
         Param("width", "float", 0.25, "Width of each cross-fade band, in fractions of the "
-              "texture's width (left, right) and height (top, bottom). Default 0.25, range "
-              "0.01..0.5.", min=0.01, max=0.5),
+              "texture's width (left, right) and height (top, bottom).",
+              min=0.01, max=0.5),
         Param("preserve_contrast", "bool", True, "Keep the variance in the bands "
-              "(histogram-preserving blend) instead of the washed-out plain average. "
-              "Default true."),
+              "(histogram-preserving blend) instead of the washed-out plain average."),
     ))
 
 _PACK_INPUTS = (
@@ -253,7 +249,7 @@ CHANNEL_PACK = NodeSpec(
     params=(
         Param("preset", "enum", "orm", "Channel layout: 'orm' (Unreal), 'unity_mask' "
               "(HDRP mask map) or 'custom' (red, green, blue, alpha inputs); inputs the "
-              "layout does not use are ignored. Default orm.",
+              "layout does not use are ignored.",
               choices=("orm", "unity_mask", "custom")),
     ))
 
@@ -268,7 +264,7 @@ IMAGE_INPUT = NodeSpec(
     params=(
         Param("path", "path", "", "Image file, relative to the preset file's folder; "
               "stretched to the render size (area average when shrinking, bilinear when "
-              "enlarging). Default none: it must be set."),
+              "enlarging)."),
     ))
 
 NODES = (BLUR, SHARPEN, DIRECTIONAL_BLUR, SLOPE_BLUR, DIRECTIONAL_WARP, TRANSFORM, EMBOSS,

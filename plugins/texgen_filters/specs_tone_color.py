@@ -17,10 +17,10 @@ CURVES = NodeSpec(
         Param("points", "string", "0,0 1,1",
               "Control points as 'x,y' pairs in 0..1 separated by spaces, at least two with "
               "distinct x, e.g. '0,0 0.3,0.15 0.7,0.9 1,1' (more contrast); the curve is "
-              "flat past the end points. Default '0,0 1,1' (the identity on 0..1)."),
+              "flat past the end points."),
         Param("interpolation", "enum", "monotone",
               "'monotone' (cubic, never overshoots), 'spline' (natural cubic, smoothest, may "
-              "overshoot; clipped to 0..1) or 'linear'. Default monotone.",
+              "overshoot; clipped to 0..1) or 'linear'.",
               choices=("monotone", "spline", "linear")),
     ))
 
@@ -31,12 +31,12 @@ AUTO_LEVELS = NodeSpec(
                                      "0..1."),),
     params=(
         Param("low_percentile", "float", 0.0, "Percentile of the values mapped to 0; 0 is "
-              "the minimum, above 0 ignores that share of dark outliers. Default 0, range "
-              "0..50.", min=0.0, max=50.0),
+              "the minimum, above 0 ignores that share of dark outliers.",
+              min=0.0, max=50.0),
         Param("high_percentile", "float", 100.0, "Percentile of the values mapped to 1; "
-              "100 is the maximum. Default 100, range 50..100.", min=50.0, max=100.0),
+              "100 is the maximum.", min=50.0, max=100.0),
         Param("per_channel", "bool", False, "Measure and stretch r, g and b separately "
-              "(can shift hues) rather than together. Default false."),
+              "(can shift hues) rather than together."),
     ))
 
 HISTOGRAM_SCAN = NodeSpec(
@@ -46,10 +46,10 @@ HISTOGRAM_SCAN = NodeSpec(
                                      "0..1."),),
     params=(
         Param("position", "float", 0.5, "Brightness: the value 1 - position maps to 0.5; 0 "
-              "gives black, 1 white; on a mask, higher grows the shapes. Default 0.5, range "
-              "0..1.", min=0.0, max=1.0),
+              "gives black, 1 white; on a mask, higher grows the shapes.",
+              min=0.0, max=1.0),
         Param("contrast", "float", 0.0, "Hardness of the transition: 0 keeps the widest "
-              "band, 1 is a hard threshold. Default 0, range 0..1.", min=0.0, max=1.0),
+              "band, 1 is a hard threshold.", min=0.0, max=1.0),
     ))
 
 THRESHOLD = NodeSpec(
@@ -58,8 +58,8 @@ THRESHOLD = NodeSpec(
     inputs=(_ANY_IN,), outputs=(Port("out", "any", "Same channel count as the input, 0 or "
                                      "1."),),
     params=(
-        Param("threshold", "float", 0.5, "Values at or above it become 1, below it 0. "
-              "Default 0.5, range 0..1.", min=0.0, max=1.0),
+        Param("threshold", "float", 0.5, "Values at or above it become 1, below it 0.",
+              min=0.0, max=1.0),
     ))
 
 CLAMP = NodeSpec(
@@ -67,9 +67,9 @@ CLAMP = NodeSpec(
     "Clip values into a range.",
     inputs=(_ANY_IN,), outputs=(_ANY_OUT,),
     params=(
-        Param("low", "float", 0.0, "Lower bound; must not exceed high. Default 0, range "
-              "-100..100.", min=-100.0, max=100.0),
-        Param("high", "float", 1.0, "Upper bound. Default 1, range -100..100.",
+        Param("low", "float", 0.0, "Lower bound; must not exceed high.",
+              min=-100.0, max=100.0),
+        Param("high", "float", 1.0, "Upper bound; must not be below low.",
               min=-100.0, max=100.0),
     ))
 
@@ -84,19 +84,19 @@ MATH = NodeSpec(
     params=(
         Param("operation", "enum", "multiply", "add a+b, subtract a-b, multiply a*b, power "
               "max(a,0)**max(b,0), or remap (from_low..from_high linearly to to_low..to_high; "
-              "no operand). Default multiply.",
+              "no operand).",
               choices=("add", "subtract", "multiply", "power", "remap")),
         Param("value", "float", 1.0, "The constant operand b when no operand input is "
-              "connected; >= 0 for power. Default 1, range -100..100.", min=-100.0,
+              "connected; >= 0 for power.", min=-100.0,
               max=100.0),
-        Param("from_low", "float", 0.0, "remap: input value mapped to to_low. Default 0, "
-              "range -100..100.", min=-100.0, max=100.0),
+        Param("from_low", "float", 0.0, "remap: input value mapped to to_low.",
+              min=-100.0, max=100.0),
         Param("from_high", "float", 1.0, "remap: input value mapped to to_high; must differ "
-              "from from_low. Default 1, range -100..100.", min=-100.0, max=100.0),
-        Param("to_low", "float", 0.0, "remap: output for from_low. Default 0, range "
-              "-100..100.", min=-100.0, max=100.0),
-        Param("to_high", "float", 1.0, "remap: output for from_high. Default 1, range "
-              "-100..100.", min=-100.0, max=100.0),
+              "from from_low.", min=-100.0, max=100.0),
+        Param("to_low", "float", 0.0, "remap: output for from_low.",
+              min=-100.0, max=100.0),
+        Param("to_high", "float", 1.0, "remap: output for from_high.",
+              min=-100.0, max=100.0),
     ))
 
 # --- color ----------------------------------------------------------------------------
@@ -107,12 +107,12 @@ HSL = NodeSpec(
     inputs=(_ANY_IN,), outputs=(Port("out", "any", "Same channel count as the input, in "
                                      "0..1."),),
     params=(
-        Param("hue", "float", 0.0, "Hue shift in degrees (120 turns red to green). "
-              "Default 0, range -180..180.", min=-180.0, max=180.0),
+        Param("hue", "float", 0.0, "Hue shift in degrees (120 turns red to green).",
+              min=-180.0, max=180.0),
         Param("saturation", "float", 0.0, "Saturation change: s * (1 + saturation); -1 "
-              "gives gray, 1 doubles. Default 0, range -1..1.", min=-1.0, max=1.0),
+              "gives gray, 1 doubles.", min=-1.0, max=1.0),
         Param("lightness", "float", 0.0, "Lightness change: towards white above 0, towards "
-              "black below; -1 is black, 1 white. Default 0, range -1..1.", min=-1.0,
+              "black below; -1 is black, 1 white.", min=-1.0,
               max=1.0),
     ))
 
@@ -124,7 +124,7 @@ COLORIZE = NodeSpec(
                   "rgba input; in 0..1."),),
     params=(
         Param("color", "color", "#c08040", "Tint; its hue and saturation are used, its "
-              "lightness comes from the input (its alpha is not used). Default #c08040."),
+              "lightness comes from the input (its alpha is not used)."),
     ))
 
 GRAYSCALE = NodeSpec(
@@ -135,7 +135,7 @@ GRAYSCALE = NodeSpec(
     outputs=(Port("out", "gray", "The gray value of each pixel."),),
     params=(
         Param("method", "enum", "luminance", "luminance (Rec. 709: 0.2126 r + 0.7152 g + "
-              "0.0722 b), average (r+g+b)/3, min or max of r, g, b. Default luminance.",
+              "0.0722 b), average (r+g+b)/3, min or max of r, g, b.",
               choices=("luminance", "average", "min", "max")),
     ))
 

@@ -21,32 +21,30 @@ STYLEGAN = NodeSpec(
     params=(
         Param("model", "path", "",
               "Model folder (or its generator.safetensors) written by 'texgen train "
-              "stylegan', relative to the preset file's folder. Default none: it must be "
-              "set."),
+              "stylegan', relative to the preset file's folder. It must be set."),
         Param("resolution", "int", 0,
               "Model pixels per texture width. 0: one per output pixel, so features keep "
               "their size in pixels at any render size; N: the model samples N pixels "
               "across and the result is resized to the output, so the texture looks the "
-              "same at every render size (sharp up to N pixels). Default 0, range "
-              "0..8192.", min=0, max=8192),
+              "same at every render size (sharp up to N pixels).",
+              min=0, max=8192),
         Param("truncation", "float", 1.0,
               "Pulls the style towards the model's mean style: 1 none (most varied), 0 the "
-              "mean (most typical). Default 1.0, range 0.0..1.0.", min=0.0, max=1.0),
+              "mean (most typical).", min=0.0, max=1.0),
         Param("label", "int", 0,
               "Which exemplar a conditional model imitates (0..labels-1); 0 for an "
-              "unconditional model. Default 0, range 0..1023.", min=0, max=1023),
+              "unconditional model.", min=0, max=1023),
         Param("mix_seed", "seed", 0,
-              "Seed of the second style used by interpolation, mix_layer and mix_mask. "
-              "Default 0."),
+              "Seed of the second style used by interpolation, mix_layer and mix_mask."),
         Param("interpolation", "float", 0.0,
               "Latent interpolation: moves the seed's style this far towards mix_seed's "
               "(0 the seed's, 1 mix_seed's; the layout still follows the seed), before "
-              "style mixing and the mask apply. Default 0.0, range 0.0..1.0.",
+              "style mixing and the mask apply.",
               min=0.0, max=1.0),
         Param("mix_layer", "int", 0,
               "Style mixing: levels from this one on (1 = all but the coarsest, up to the "
               "model's levels - 1) take mix_seed's style, so higher values change only finer "
-              "detail; 0 for no mixing. Default 0, range 0..16.", min=0, max=16),
+              "detail; 0 for no mixing.", min=0, max=16),
     ),
     backends=("cpu", "cuda"))
 

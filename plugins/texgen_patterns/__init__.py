@@ -32,19 +32,19 @@ def _id_out(what: str) -> Port:
 
 def _gap(name: str, default: float, unit: str) -> Param:
     return Param(name, "float", default, f"Width of the gap between neighbouring cells, as a "
-                 f"fraction of {unit}. Default {default}, range 0..0.5.", min=0.0, max=0.5)
+                 f"fraction of {unit}.", min=0.0, max=0.5)
 
 
 def _bevel(default: float, unit: str) -> Param:
     return Param("bevel", "float", default, f"Width of the height ramp from a cell's edge up "
-                 f"to its flat top, as a fraction of {unit}; 0 gives vertical walls. "
-                 f"Default {default}, range 0..0.5.", min=0.0, max=0.5)
+                 f"to its flat top, as a fraction of {unit}; 0 gives vertical walls.",
+                 min=0.0, max=0.5)
 
 
 def _height_variation(default: float) -> Param:
     return Param("height_variation", "float", default, "Each cell's top is 1 - "
-                 "height_variation * r for a random r in [0, 1). Default "
-                 f"{default}, range 0..1.", min=0.0, max=1.0)
+                 "height_variation * r for a random r in [0, 1).",
+                 min=0.0, max=1.0)
 
 
 def _masonry_params(unit: str) -> tuple[Param, ...]:
@@ -55,18 +55,16 @@ def _masonry_params(unit: str) -> tuple[Param, ...]:
         _gap("mortar", 0.1, side),
         _bevel(0.1, side),
         Param("roundness", "float", 0.0, f"Corner radius as a fraction of {side}; 0.5 rounds "
-              "the short ends fully. Default 0.0, range 0..0.5.", min=0.0, max=0.5),
+              "the short ends fully.", min=0.0, max=0.5),
         _height_variation(0.2),
         Param("rotation_variation", "float", 0.0, f"Each {unit} turns about its centre by a "
               "random angle up to this many degrees either way, shrunk to stay inside its "
-              "cell. Default 0.0, range 0..30.", min=0.0, max=30.0),
-        Param("color", "color", "#9c4a33", f"Base {unit} color of the color output. Default "
-              "#9c4a33 (red brick)."),
+              "cell.", min=0.0, max=30.0),
+        Param("color", "color", "#9c4a33", f"Base {unit} color of the color output."),
         Param("color_variation", "float", 0.3, f"Per-{unit} color spread: brightness scaled "
               "by 1 + color_variation * (r - 0.5) and each channel shifted by up to "
-              "+-0.05 * color_variation. Default 0.3, range 0..1.", min=0.0, max=1.0),
-        Param("mortar_color", "color", "#b5ab9b", "Color of the mortar in the color output. "
-              "Default #b5ab9b (light gray)."),
+              "+-0.05 * color_variation.", min=0.0, max=1.0),
+        Param("mortar_color", "color", "#b5ab9b", "Color of the mortar in the color output."),
     )
 
 
@@ -81,15 +79,15 @@ BRICKS = NodeSpec(
     "Brick wall: rows of bricks with mortar, bevel, row offset and per-brick variation.",
     outputs=_masonry_outputs("brick"),
     params=(
-        Param("rows", "int", 8, "Brick rows per texture height. Default 8, range 1..256.",
+        Param("rows", "int", 8, "Brick rows per texture height.",
               min=1, max=256),
-        Param("columns", "int", 4, "Bricks per row per texture width. Default 4, range "
-              "1..256.", min=1, max=256),
+        Param("columns", "int", 4, "Bricks per row per texture width.",
+              min=1, max=256),
         Param("offset", "float", 0.5, "Row r is shifted right by r * offset bricks: 0.5 is "
-              "the running bond, 0 stacks the bricks, 0.25 steps them. Default 0.5, range "
-              "0..1.", min=0.0, max=1.0),
+              "the running bond, 0 stacks the bricks, 0.25 steps them.",
+              min=0.0, max=1.0),
         Param("offset_variation", "float", 0.0, "Extra random shift of each row, up to "
-              "+-offset_variation / 2 bricks. Default 0.0, range 0..1.", min=0.0, max=1.0),
+              "+-offset_variation / 2 bricks.", min=0.0, max=1.0),
         *_masonry_params("brick"),
     ))
 
@@ -99,14 +97,14 @@ TILES = NodeSpec(
     outputs=_masonry_outputs("tile"),
     params=(
         Param("count", "int", 8, "Tiles per texture width; rows per height are chosen so the "
-              "tiles stay square (rounded to whole rows when tileable). Default 8, range "
-              "1..256.", min=1, max=256),
+              "tiles stay square (rounded to whole rows when tileable).",
+              min=1, max=256),
         *_masonry_params("tile"),
     ))
 
 _GRID_COUNT = Param("count", "int", 8, "Cells per texture width; rows per height follow from "
                     "the cell shape (an even number when tileable, so cells may stretch a "
-                    "little vertically). Default 8, range 1..256.", min=1, max=256)
+                    "little vertically).", min=1, max=256)
 
 HEXAGONS = NodeSpec(
     "hexagons", "texgen_patterns.grids:hexagons",
@@ -121,8 +119,8 @@ TRIANGLES = NodeSpec(
     outputs=(_height_out("triangles"), _mask_out("triangles"), _id_out("triangle")),
     params=(Param("count", "int", 8, "Triangle sides per texture width (twice as many "
                   "triangles per row); rows per height follow from the triangle shape (an "
-                  "even number when tileable, so triangles may stretch a little vertically). "
-                  "Default 8, range 1..256.", min=1, max=256),
+                  "even number when tileable, so triangles may stretch a little vertically).",
+                  min=1, max=256),
             _gap("gap", 0.05, "a triangle's side"),
             _bevel(0.1, "a triangle's side"), _height_variation(0.0)))
 
@@ -131,15 +129,15 @@ CHECKER = NodeSpec(
     "Checkerboard of anti-aliased squares, white in the top-left corner.",
     outputs=(Port("out", "gray", "1 on white squares, 0 on black ones."),),
     params=(Param("count", "int", 8, "Squares per texture width; must be even when tileable. "
-                  "Rows per height keep the squares square (an even number when tileable). "
-                  "Default 8, range 1..1024.", min=1, max=1024),))
+                  "Rows per height keep the squares square (an even number when tileable).",
+                  min=1, max=1024),))
 
 _DIRECTION = Param("angle", "float", 0.0, f"Direction the pattern varies along, in {_DEG}: "
                    "0 gives vertical bands, 90 horizontal ones. When tileable the direction "
-                   "is snapped so that whole periods fit across the width and the height. "
-                   "Default 0.0, range -360..360.", min=-360.0, max=360.0)
-_OFFSET = Param("offset", "float", 0.0, "Phase shift, in periods; frames at offset i/N loop. "
-                "Default 0.0, range 0..1.", min=0.0, max=1.0)
+                   "is snapped so that whole periods fit across the width and the height.",
+                   min=-360.0, max=360.0)
+_OFFSET = Param("offset", "float", 0.0, "Phase shift, in periods; frames at offset i/N loop.",
+                min=0.0, max=1.0)
 
 STRIPES = NodeSpec(
     "stripes", "texgen_patterns.periodic:stripes",
@@ -147,12 +145,12 @@ STRIPES = NodeSpec(
     outputs=(Port("out", "gray", "1 on the stripes, 0 between them."),),
     params=(
         Param("count", "int", 8, "Stripe periods per texture width, measured across the "
-              "stripes. Default 8, range 1..1024.", min=1, max=1024),
+              "stripes.", min=1, max=1024),
         _DIRECTION,
-        Param("width", "float", 0.5, "Fraction of each period that is white (duty cycle). "
-              "Default 0.5, range 0..1.", min=0.0, max=1.0),
+        Param("width", "float", 0.5, "Fraction of each period that is white (duty cycle).",
+              min=0.0, max=1.0),
         Param("softness", "float", 0.0, "Width of each edge's ramp as a fraction of the "
-              "period (on top of the one-pixel anti-aliasing). Default 0.0, range 0..1.",
+              "period (on top of the one-pixel anti-aliasing).",
               min=0.0, max=1.0),
         _OFFSET,
     ))
@@ -162,13 +160,13 @@ WAVES = NodeSpec(
     "Sine stripes whose crests wave sideways: amplitude and frequency of the distortion.",
     outputs=(Port("out", "gray", "0.5 + 0.5 cos(2 pi (phase + wobble)), in [0, 1]."),),
     params=(
-        Param("count", "int", 8, "Wave periods per texture width, measured across the crests. "
-              "Default 8, range 1..1024.", min=1, max=1024),
+        Param("count", "int", 8, "Wave periods per texture width, measured across the crests.",
+              min=1, max=1024),
         _DIRECTION,
         Param("amplitude", "float", 0.02, "How far the crests move sideways, as a fraction of "
-              "the texture width. Default 0.02, range 0..0.5.", min=0.0, max=0.5),
+              "the texture width.", min=0.0, max=0.5),
         Param("frequency", "float", 4.0, "Wobbles per texture width along the crests (whole "
-              "periods when tileable; 0 for straight crests). Default 4.0, range 0..256.",
+              "periods when tileable; 0 for straight crests).",
               min=0.0, max=256.0),
         _OFFSET,
     ))
@@ -180,12 +178,12 @@ LINEAR_GRADIENT = NodeSpec(
     params=(
         Param("angle", "float", 0.0, f"Direction the ramp rises along, in {_DEG}: 0 rises "
               "left to right. Snapped to whole periods across the width and height when "
-              "tileable. Default 0.0, range -360..360.", min=-360.0, max=360.0),
-        Param("repeat", "int", 1, "Periods per texture width along the direction. Default 1, "
-              "range 1..256.", min=1, max=256),
+              "tileable.", min=-360.0, max=360.0),
+        Param("repeat", "int", 1, "Periods per texture width along the direction.",
+              min=1, max=256),
         Param("mode", "enum", "ramp", "'ramp': 0 to 1 then back to 0 at once (a sawtooth; "
               "the jump is anti-aliased but shows where the texture wraps); 'mirror': 0 to 1 "
-              "and back down (a triangle wave, seamless). Default 'ramp'.",
+              "and back down (a triangle wave, seamless).",
               choices=("ramp", "mirror")),
         _OFFSET,
     ))
@@ -195,24 +193,24 @@ RADIAL_GRADIENT = NodeSpec(
     "Radial falloff from 1 at a centre to 0 at a radius (linear, smooth or dome profile).",
     outputs=(Port("out", "gray", "The falloff: 1 at the centre, 0 from the radius on."),),
     params=(
-        Param("center_x", "float", 0.5, "Centre across the width, in UV (0 left, 1 right). "
-              "Default 0.5, range 0..1.", min=0.0, max=1.0),
-        Param("center_y", "float", 0.5, "Centre down the height, in UV (0 top, 1 bottom). "
-              "Default 0.5, range 0..1.", min=0.0, max=1.0),
+        Param("center_x", "float", 0.5, "Centre across the width, in UV (0 left, 1 right).",
+              min=0.0, max=1.0),
+        Param("center_y", "float", 0.5, "Centre down the height, in UV (0 top, 1 bottom).",
+              min=0.0, max=1.0),
         Param("radius", "float", 0.5, "Distance at which the value reaches 0, as a fraction of "
-              "the texture width. Default 0.5, range 0.001..4.", min=0.001, max=4.0),
+              "the texture width.", min=0.001, max=4.0),
         Param("profile", "enum", "linear", "Falloff with t = 1 - distance / radius: 'linear' "
-              "t, 'smooth' t^2 (3 - 2t), 'dome' sqrt(1 - (1 - t)^2) (a hemisphere). "
-              "Default 'linear'.", choices=("linear", "smooth", "dome")),
+              "t, 'smooth' t^2 (3 - 2t), 'dome' sqrt(1 - (1 - t)^2) (a hemisphere).",
+              choices=("linear", "smooth", "dome")),
     ))
 
 _SHAPE_KIND = Param("shape", "enum", "circle", "'circle', 'polygon' (regular, sides corners) "
-                    "or 'star' (sides points). Default 'circle'.",
+                    "or 'star' (sides points).",
                     choices=("circle", "polygon", "star"))
 _SIDES = Param("sides", "int", 5, "Corners of a polygon or points of a star; a corner points "
-               "up at rotation 0. Default 5, range 3..64.", min=3, max=64)
+               "up at rotation 0.", min=3, max=64)
 _INNER = Param("inner_radius", "float", 0.5, "Star only: radius of the inner corners as a "
-               "fraction of the outer radius. Default 0.5, range 0.05..1.", min=0.05, max=1.0)
+               "fraction of the outer radius.", min=0.05, max=1.0)
 
 SHAPE = NodeSpec(
     "shape", "texgen_patterns.shapes:shape",
@@ -224,15 +222,15 @@ SHAPE = NodeSpec(
     params=(
         _SHAPE_KIND, _SIDES, _INNER,
         Param("size", "float", 0.8, "Outer diameter as a fraction of the grid cell's shorter "
-              "side (the whole texture width when count is 1); above 1 neighbours overlap. "
-              "Default 0.8, range 0.01..2.", min=0.01, max=2.0),
+              "side (the whole texture width when count is 1); above 1 neighbours overlap.",
+              min=0.01, max=2.0),
         Param("softness", "float", 0.0, "Width of the soft edge as a fraction of the outer "
-              "radius. Default 0.0, range 0..1.", min=0.0, max=1.0),
-        Param("rotation", "float", 0.0, f"Rotation in {_DEG}. Default 0.0, range -360..360.",
+              "radius.", min=0.0, max=1.0),
+        Param("rotation", "float", 0.0, f"Rotation in {_DEG}.",
               min=-360.0, max=360.0),
         Param("count", "int", 1, "Grid cells per texture width, one shape each; rows per "
-              "height keep the cells square (whole rows when tileable). Default 1, range "
-              "1..256.", min=1, max=256),
+              "height keep the cells square (whole rows when tileable).",
+              min=1, max=256),
     ))
 
 SCATTER = NodeSpec(
@@ -245,26 +243,26 @@ SCATTER = NodeSpec(
                   "most at each pixel; 0 where there is none.")),
     params=(
         Param("count", "int", 40, "Instances per texture. Adding instances keeps the existing "
-              "ones where they are. Default 40, range 1..10000.", min=1, max=10000),
+              "ones where they are.", min=1, max=10000),
         _SHAPE_KIND, _SIDES, _INNER,
         Param("size", "float", 0.1, "Largest instance diameter (an input texture's width) as "
-              "a fraction of the texture width. Default 0.1, range 0.001..1.",
+              "a fraction of the texture width.",
               min=0.001, max=1.0),
         Param("size_variation", "float", 0.5, "Each instance is scaled by 1 - "
-              "size_variation * r, r random in [0, 1). Default 0.5, range 0..1.",
+              "size_variation * r, r random in [0, 1).",
               min=0.0, max=1.0),
-        Param("rotation", "float", 0.0, f"Base rotation in {_DEG}. Default 0.0, range "
-              "-360..360.", min=-360.0, max=360.0),
+        Param("rotation", "float", 0.0, f"Base rotation in {_DEG}.",
+              min=-360.0, max=360.0),
         Param("rotation_variation", "float", 180.0, "Random extra rotation, up to this many "
-              "degrees either way. Default 180.0, range 0..180.", min=0.0, max=180.0),
+              "degrees either way.", min=0.0, max=180.0),
         Param("softness", "float", 0.0, "Soft edge of the shapes as a fraction of each "
-              "instance's radius (ignored for an input texture). Default 0.0, range 0..1.",
+              "instance's radius (ignored for an input texture).",
               min=0.0, max=1.0),
         Param("value_variation", "float", 0.0, "Each instance's intensity is 1 - "
-              "value_variation * r, r random in [0, 1). Default 0.0, range 0..1.",
+              "value_variation * r, r random in [0, 1).",
               min=0.0, max=1.0),
         Param("blend", "enum", "max", "How overlapping instances combine: 'max' or 'add' "
-              "(unclamped). Default 'max'.", choices=("max", "add")),
+              "(unclamped).", choices=("max", "add")),
     ))
 
 VORONOI_MOSAIC = NodeSpec(
@@ -275,10 +273,10 @@ VORONOI_MOSAIC = NodeSpec(
                   "cell, constant over the whole cell (gap included).")),
     params=(
         Param("frequency", "float", 8.0, "Cells per texture width, as noise.cellular's "
-              "frequency (rounded to whole cells when tileable). Default 8.0, range "
-              "0.5..256.", min=0.5, max=256.0),
+              "frequency (rounded to whole cells when tileable).",
+              min=0.5, max=256.0),
         Param("jitter", "float", 1.0, "How far the cell centres stray from a regular grid, as "
-              "noise.cellular's jitter. Default 1.0, range 0..1.", min=0.0, max=1.0),
+              "noise.cellular's jitter.", min=0.0, max=1.0),
         _gap("gap", 0.05, "the cell size (1 / frequency)"),
         _bevel(0.1, "the cell size (1 / frequency)"),
         _height_variation(0.0),
@@ -289,25 +287,25 @@ SCRATCHES = NodeSpec(
     "Many thin random line segments (scratches, or fibres with many long aligned lines).",
     outputs=(Port("out", "gray", "The segments, max-blended, in [0, 1]."),),
     params=(
-        Param("count", "int", 200, "Segments per texture. Default 200, range 1..100000.",
+        Param("count", "int", 200, "Segments per texture.",
               min=1, max=100000),
         Param("length", "float", 0.15, "Longest segment length as a fraction of the texture "
-              "width. Default 0.15, range 0.001..2.", min=0.001, max=2.0),
+              "width.", min=0.001, max=2.0),
         Param("length_variation", "float", 0.5, "Each segment's length is scaled by 1 - "
-              "length_variation * r, r random in [0, 1). Default 0.5, range 0..1.",
+              "length_variation * r, r random in [0, 1).",
               min=0.0, max=1.0),
         Param("thickness", "float", 0.003, "Line width as a fraction of the texture width; "
               "lines thinner than a pixel are drawn one pixel wide and proportionally "
-              "fainter. Default 0.003, range 0.0001..0.05.", min=0.0001, max=0.05),
-        Param("angle", "float", 0.0, f"Mean direction in {_DEG}. Default 0.0, range "
-              "-360..360.", min=-360.0, max=360.0),
+              "fainter.", min=0.0001, max=0.05),
+        Param("angle", "float", 0.0, f"Mean direction in {_DEG}.",
+              min=-360.0, max=360.0),
         Param("angle_spread", "float", 180.0, "Directions are spread uniformly over this many "
-              "degrees around angle (180: every direction). Default 180.0, range 0..180.",
+              "degrees around angle (180: every direction).",
               min=0.0, max=180.0),
         Param("taper", "float", 0.5, "How much the width narrows towards the ends (1: to a "
-              "point). Default 0.5, range 0..1.", min=0.0, max=1.0),
+              "point).", min=0.0, max=1.0),
         Param("value_variation", "float", 0.5, "Each segment's intensity is 1 - "
-              "value_variation * r, r random in [0, 1). Default 0.5, range 0..1.",
+              "value_variation * r, r random in [0, 1).",
               min=0.0, max=1.0),
     ))
 

@@ -14,7 +14,7 @@ _EXEMPLAR = Param(
     "exemplar", "path", "",
     "Exemplar image (PNG, JPEG or TIFF; gray, color or rgba, alpha ignored), relative to the "
     "preset file's folder. Its pixels are the output's pixels: a 256x256 exemplar gives "
-    "features of the same size in pixels at any render size. Default none: it must be set.")
+    "features of the same size in pixels at any render size. It must be set.")
 
 RANDOM_PHASE = NodeSpec(
     "random_phase", "texgen_stats.random_phase:random_phase",
@@ -33,30 +33,30 @@ GMM = NodeSpec(
     params=(
         Param("model", "path", "",
               "Model file (.npz) written by 'texgen train gmm' (single- or multi-scale), "
-              "relative to the preset file's folder. Default none: it must be set."),
+              "relative to the preset file's folder. It must be set."),
         Param("overlap", "int", 0,
               "Pixels each patch shares with the patches above and to its left, which its new "
               "pixels are conditioned on; must be below the model's patch size. More overlap "
               "continues neighbours more faithfully and is slower (patch - overlap new pixels "
-              "per side). Default 0: (patch - 1) // 2, i.e. 2 for 5x5 patches, 3 for 7x7; "
-              "range 0..8.", min=0, max=8),
+              "per side). 0 picks (patch - 1) // 2, i.e. 2 for 5x5 patches, 3 for 7x7.",
+              min=0, max=8),
         Param("tolerance", "float", 0.0001,
               "How loosely each patch's new pixels continue its overlap: a variance (pixel "
               "values 0..1) added to the overlap's pixels when conditioning on them. 0 "
               "continues them exactly, which lets odd overlaps grow into streaks and speckle; "
-              "more gives calmer, less structured output and visible joints between patches. "
-              "Default 0.0001, range 0.0..0.1.", min=0.0, max=0.1),
+              "more gives calmer, less structured output and visible joints between patches.",
+              min=0.0, max=0.1),
         Param("weight_tolerance", "float", 0.003,
               "The same variance when choosing which of the model's components continues "
               "each patch (by how likely it makes the overlap). More chooses leniently, so "
               "a few odd overlap pixels do not switch the pattern; 0 picks the component "
-              "that fits the overlap best. Default 0.003, range 0.0..0.1.",
+              "that fits the overlap best.",
               min=0.0, max=0.1),
         Param("guide_strength", "float", 20.0,
               "How strongly the guide input steers the components: each one's log-weight "
               "loses strength * (its brightness rank among the components, 0..1, minus the "
               "guide's mean over the block) squared. 0 ignores the guide; without a guide it "
-              "has no effect. Default 20.0, range 0.0..100.0.", min=0.0, max=100.0),
+              "has no effect.", min=0.0, max=100.0),
     ))
 
 GMM_PALETTE = NodeSpec(
@@ -68,14 +68,14 @@ GMM_PALETTE = NodeSpec(
     params=(
         Param("exemplar", "path", "",
               "Image whose colors are used (PNG, JPEG or TIFF; gray, color or rgba, alpha "
-              "ignored), relative to the preset file's folder. Default none: it must be set."),
+              "ignored), relative to the preset file's folder. It must be set."),
         Param("components", "int", 6,
               "Gaussians in the color mixture: more follow a many-colored exemplar more "
-              "closely. Default 6, range 1..32.", min=1, max=32),
+              "closely.", min=1, max=32),
         Param("variation", "float", 0.25,
               "0: each gray level gets the exemplar's mean color at that brightness (smooth); "
-              "1: a color drawn at random per pixel (the exemplar's color spread, grainy). "
-              "Default 0.25, range 0.0..1.0.", min=0.0, max=1.0),
+              "1: a color drawn at random per pixel (the exemplar's color spread, grainy).",
+              min=0.0, max=1.0),
     ))
 
 
