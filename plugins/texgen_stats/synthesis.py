@@ -145,11 +145,11 @@ def synthesize(model: PatchModel | PreparedModel, height: int, width: int, *, ov
     >= 0 biases each block's component towards those whose mean brightness (ranked 0..1
     among the components) matches the guide's mean over the block: log-weight - strength *
     (rank - guide)**2. ``tileable`` scans the torus (module docstring), with a closing
-    strip of ``strip_blocks`` block rows (at least 1; fewer on short canvases) whose bands
-    are each drawn ``candidates`` times (at least 1). A multi-scale model's levels are
-    sampled as in ``synthesize_levels``. Deterministic for a given ``seed``: the random
-    numbers are drawn per level and per group of blocks in block order, whatever the
-    grouping by mask shape.
+    strip of ``strip_blocks`` block rows (fewer on short canvases; 1: a row of closing
+    blocks instead) whose bands are each drawn ``candidates`` times (at least 1). A
+    multi-scale model's levels are sampled as in ``synthesize_levels``. Deterministic for
+    a given ``seed``: the random numbers are drawn per level and per group of blocks in
+    block order, whatever the grouping by mask shape.
     """
     return synthesize_levels(model, height, width, overlap=overlap, tolerance=tolerance,
                              weight_tolerance=weight_tolerance, tileable=tileable, seed=seed,
