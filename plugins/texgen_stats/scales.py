@@ -53,8 +53,8 @@ def upsample(image: np.ndarray, height: int, width: int, *, periodic: bool) -> n
 
     Why the smoothing: at 2x, the bilinear field has a kink at every coarse pixel centre,
     so a patch's parents relate to the coarse grid one way on even pixels and another on
-    odd ones, which the model cannot tell apart; the fine texture's steps then alternate
-    (0.95 / 1.05 of the mean step on gravel, against 0.99 / 1.01 smoothed).
+    odd ones, which the model cannot tell apart, and the fine texture's steps alternate
+    between even and odd pixels. The binomial filter removes the kinks.
     """
     r0, r1, rw = _taps(height, image.shape[0], periodic)
     c0, c1, cw = _taps(width, image.shape[1], periodic)
