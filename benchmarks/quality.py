@@ -14,8 +14,8 @@ halves of the exemplar against each other, i.e. what two genuine pieces of the t
 score. Lower is better for every metric but the seam score, which should be close to 1.
 
 The seam score measures one border step against the mean interior step, so one texture's
-score scatters by about the coefficient of variation of its interior step energies (0.2 for
-random-phase brick, up to 0.7 for GMM brick). It is therefore averaged over ``--seeds``
+score scatters by about the coefficient of variation of its interior step energies, which
+is large for structured textures. It is therefore averaged over ``--seeds``
 syntheses per axis (rows: the top/bottom border; columns: the left/right one) and shown as
 mean ± standard error of that mean; the worse axis is the method's seam score. The other
 scores are means over the seeds; times are medians.

@@ -283,6 +283,8 @@ class ScanPlan(NamedTuple):
       and drawn by ``band_groups(j)``, each band ``candidates`` times (``synthesize``).
     - ``meetings`` (block columns,): per band, the index of its meeting block, where the
       front down from the rows above the strip meets the one up from the rows below.
+    - ``height``, ``width``, ``patch``, ``overlap``, ``keep_last_row`` (``finest``) and
+      ``strip_blocks``: the arguments of ``scan_plan``.
     """
 
     height: int
