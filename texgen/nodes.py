@@ -130,7 +130,7 @@ class Param:
         """Check ``value`` against this parameter and return it converted.
 
         Raises ``ValueError`` with a message that says what was expected. The engine calls
-        this once per value, when it reads a preset or builds a graph; implementations
+        this when it reads a preset's overrides and builds its graph; implementations
         receive the result and do not check it again.
         """
         return self.type_info.coerce(self, value, base_dir=base_dir)
