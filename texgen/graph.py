@@ -149,8 +149,11 @@ def build_graph(preset: Preset, registry: NodeRegistry, *,
                 params[key] = param.coerce(value, base_dir=preset.base_dir)
             except ValueError as exc:
                 problem(str(exc), node=entry.id, key=key)
-        for name in (p.name for p in spec.params):
-            params.setdefault(name, spec.param(name).default)
+        for param in spec.params:
+            default = param.default
+            if param.type == "path" and default is not None:  # resolved like a set path
+                default = param.coerce(default, base_dir=preset.base_dir)
+            params.setdefault(param.name, default)
         for port in spec.inputs:
             inputs[port.name] = _link(preset, entry.id, port, entry.values.get(port.name),
                                       specs, instances, problem)

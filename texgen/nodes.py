@@ -84,7 +84,8 @@ class Param:
     color     "#rgb", "#rrggbb", "#rrggbbaa" or [r, g, b(, a)] in 0..1    4-tuple of floats
     gradient  [[position, color], ...], positions in 0..1                 tuple of (pos, rgba)
     string    text                                                        ``str``
-    path      file path, relative to the preset's folder                  ``pathlib.Path``
+    path      file path, relative to the preset's folder                  resolved ``Path``,
+                                                                          ``None`` if unset
     seed      integer in 0..2**32-1                                       ``int``
     ========  ==========================================================  ====================
 
@@ -114,6 +115,10 @@ class Param:
         if self.type == "enum" and not self.choices:
             raise SpecError(f"parameter '{self.name}': an enum needs choices")
         object.__setattr__(self, "choices", tuple(self.choices))
+        if self.type == "path" and not (self.default is None
+                                        or isinstance(self.default, str) and self.default):
+            raise SpecError(f"parameter '{self.name}': a path's default is None (unset) or a "
+                            f"file path, not {self.default!r}")
         if self.type_info.coerce_default:
             try:
                 object.__setattr__(self, "default", self.coerce(self.default))
@@ -421,8 +426,8 @@ class ParamType:
     stop's position or color). ``show(value)`` writes a converted value as a preset does.
     ``parse_text``: a command-line value (``--set NAME=TEXT``) is read as a TOML value
     first ("6" is 6), rather than taken as the text itself. ``coerce_default``: the spec's
-    default is converted when the ``Param`` is made; a path default stays as written,
-    since a relative path can only be resolved against the preset that uses it.
+    default is converted when the ``Param`` is made; a path default stays as written (``None``
+    for unset, or a path the graph resolves against the preset that uses it).
     """
 
     coerce: Callable[..., Any]
@@ -475,8 +480,12 @@ def _coerce_string(param: Param, value: Any, *, base_dir: Path | None) -> str:
 
 
 def _coerce_path(param: Param, value: Any, *, base_dir: Path | None) -> Path:
-    path = Path(_coerce_string(param, value, base_dir=base_dir))
-    return path if path.is_absolute() or base_dir is None else base_dir / path
+    """A set path, resolved: relative to ``base_dir`` (the preset's folder), else to the
+    working directory. An empty string is an error, not "the folder": unset is ``None``."""
+    if not _coerce_string(param, value, base_dir=base_dir).strip():
+        raise ValueError("expected a file path, got an empty string (leave the key out to "
+                         "leave it unset)")
+    return ((base_dir or Path.cwd()) / value).resolve()
 
 
 def _show_color(value: tuple[float, ...]) -> str:
@@ -528,7 +537,8 @@ PARAM_TYPES: dict[str, ParamType] = {
     "gradient": ParamType(lambda param, value, *, base_dir: parse_gradient(value),
                           _gradient_schema, show=_show_gradient),
     "string": ParamType(_coerce_string, _string_schema, parse_text=False),
-    "path": ParamType(_coerce_path, _string_schema, show=lambda value: json.dumps(str(value)),
+    "path": ParamType(_coerce_path, lambda param, exposed: {"type": "string", "minLength": 1},
+                      show=lambda value: "unset" if value is None else json.dumps(str(value)),
                       parse_text=False, coerce_default=False),
     "seed": ParamType(_coerce_seed,
                       lambda param, exposed: {"type": "integer", "minimum": 0,

@@ -285,7 +285,7 @@ def image_input(ctx: NodeContext, *, path: Path | str) -> dict[str, np.ndarray]:
         ValueError: naming the node and the parameter, when the path is empty or the file
             is missing, unreadable or not an image of 1 to 4 channels.
     """
-    if str(path) in ("", "."):
+    if path is None:
         raise param_error(ctx.node_id, "path", "no file given: set it to an image file "
                           "(relative to the preset's folder)")
     try:

@@ -262,7 +262,7 @@ IMAGE_INPUT = NodeSpec(
              Port("gray", "gray", "Rec. 709 luma of the colors (a gray image as is)."),
              Port("alpha", "gray", "The file's alpha; 1 without one.")),
     params=(
-        Param("path", "path", "", "Image file, relative to the preset file's folder; "
+        Param("path", "path", None, "Image file, relative to the preset file's folder; "
               "stretched to the render size (area average when shrinking, bilinear when "
               "enlarging)."),
     ))

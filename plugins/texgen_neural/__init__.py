@@ -19,7 +19,7 @@ STYLEGAN = NodeSpec(
                  "is 0).", optional=True),),
     outputs=(Port("out", "color", "Synthesised color texture in [0, 1]."),),
     params=(
-        Param("model", "path", "",
+        Param("model", "path", None,
               "Model folder (or its generator.safetensors) written by 'texgen train "
               "stylegan', relative to the preset file's folder. It must be set."),
         Param("resolution", "int", 0,

@@ -45,7 +45,7 @@ def stylegan(ctx: NodeContext, *, mix_mask, model: Path, truncation: float, labe
     next multiple and resized with wrap-around, so they tile too. On the cuda backend the
     output stays on the GPU (a Numba device array).
     """
-    if str(model) in ("", "."):
+    if model is None:
         raise param_error(ctx.node_id, "model", "no model given: set it to a folder written "
                           "by 'texgen train stylegan' (relative to the preset's folder)")
     device = _device(ctx.backend)

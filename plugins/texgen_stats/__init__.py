@@ -11,7 +11,7 @@ from texgen.hookspecs import hookimpl
 from texgen.nodes import NodeSpec, Param, Port
 
 _EXEMPLAR = Param(
-    "exemplar", "path", "",
+    "exemplar", "path", None,
     "Exemplar image (PNG, JPEG or TIFF; gray, color or rgba, alpha ignored), relative to the "
     "preset file's folder. Its pixels are the output's pixels: a 256x256 exemplar gives "
     "features of the same size in pixels at any render size. It must be set.")
@@ -31,7 +31,7 @@ GMM = NodeSpec(
                  optional=True),),
     outputs=(Port("out", "color", "Synthesised color texture in [0, 1]."),),
     params=(
-        Param("model", "path", "",
+        Param("model", "path", None,
               "Model file (.npz) written by 'texgen train gmm' (single- or multi-scale), "
               "relative to the preset file's folder. It must be set."),
         Param("overlap", "int", 0,
@@ -66,7 +66,7 @@ GMM_PALETTE = NodeSpec(
                  "0.5 median, 1 brightest (clipped to [0, 1])."),),
     outputs=(Port("out", "color", "The exemplar's colors for the input's values, in [0, 1]."),),
     params=(
-        Param("exemplar", "path", "",
+        Param("exemplar", "path", None,
               "Image whose colors are used (PNG, JPEG or TIFF; gray, color or rgba, alpha "
               "ignored), relative to the preset file's folder. It must be set."),
         Param("components", "int", 6,

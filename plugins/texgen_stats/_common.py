@@ -38,7 +38,7 @@ def read_exemplar(path: Path, *, node_id: str, param: str) -> np.ndarray:
     Gray is repeated in r, g, b; alpha is dropped. Raises ``ValueError`` naming the node,
     the parameter and the file when it is unset, unreadable or not 1 to 4 channels.
     """
-    if str(path) in ("", "."):
+    if path is None:
         raise param_error(node_id, param, "no file given: set it to an exemplar image "
                           "(relative to the preset's folder)")
     try:

@@ -576,7 +576,7 @@ def gmm(ctx: NodeContext, *, guide: np.ndarray | None = None, model: Path, overl
         ValueError: naming the node and the parameter when the model is unset, unreadable,
             corrupt or not color, or ``overlap`` does not fit its patch size.
     """
-    if str(model) in ("", "."):
+    if model is None:
         raise param_error(ctx.node_id, "model", "no file given: set it to a model trained "
                           "with 'texgen train gmm' (relative to the preset's folder)")
     try:

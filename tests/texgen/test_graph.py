@@ -1,6 +1,9 @@
+import json
+
 import pytest
 from conftest import make_preset
 
+import texgen
 from texgen.errors import PresetError
 from texgen.graph import build_graph, node_seed
 from texgen.preset import load_preset
@@ -106,3 +109,23 @@ def test_exposed_parameters_are_substituted_inside_lists(engine):
     with pytest.raises(KeyError, match="'\\$tnt' names no exposed parameter; did you mean "
                                        "'tint'"):
         substitute([[0, "$tnt"]], exposed)
+
+
+def test_path_params_reach_nodes_unset_as_none_and_set_as_resolved_paths(tmp_path):
+    engine = texgen.Engine()
+    folder = tmp_path / "presets"
+    folder.mkdir()
+    preset = {"texgen": 1, "name": "p", "size": 8,
+              "nodes": {"unset": {"type": "filters.image_input"},
+                        "set": {"type": "filters.image_input", "path": "../img/a.png"}},
+              "outputs": {"a": "unset", "b": "set"}}
+    path = folder / "p.json"
+    path.write_text(json.dumps(preset))
+    graph = engine.validate(path)
+    assert graph.nodes["unset"].params["path"] is None
+    assert graph.nodes["set"].params["path"] == (tmp_path / "img" / "a.png").resolve()
+    preset["nodes"]["set"]["path"] = ""
+    path.write_text(json.dumps(preset))
+    with pytest.raises(PresetError, match="node 'set', key 'path': expected a file path, got "
+                                          "an empty string"):
+        engine.validate(path)

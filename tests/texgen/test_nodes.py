@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -60,10 +62,26 @@ def test_param_coerce_rejects_with_message(param, value, message):
         param.coerce(value)
 
 
-def test_path_param_resolves_relative_to_base(tmp_path):
-    param = Param("file", "path", "a.png")
-    assert param.coerce("img/a.png", base_dir=tmp_path) == tmp_path / "img" / "a.png"
-    assert param.coerce(str(tmp_path / "x.png"), base_dir=tmp_path.parent) == tmp_path / "x.png"
+def test_path_param_resolves_relative_to_base(tmp_path, monkeypatch):
+    param = Param("file", "path", None)
+    base = tmp_path.resolve()
+    assert param.coerce("img/../img/a.png", base_dir=base) == base / "img" / "a.png"
+    assert param.coerce(str(base / "x.png"), base_dir=base.parent) == base / "x.png"
+    monkeypatch.chdir(tmp_path)
+    assert param.coerce("a.png") == base / "a.png"  # no preset folder: the working directory
+    assert param.coerce("a.png").is_absolute()
+
+
+@pytest.mark.parametrize("value", ["", "  "])
+def test_an_empty_path_is_an_error_not_the_folder(value):
+    with pytest.raises(ValueError, match="expected a file path, got an empty string"):
+        Param("file", "path", None).coerce(value)
+
+
+@pytest.mark.parametrize("default", ["", 3, Path("a.png")])
+def test_a_path_default_is_unset_or_a_path_text(default):
+    with pytest.raises(SpecError, match="a path's default is None"):
+        Param("file", "path", default)
 
 
 @pytest.mark.parametrize("param, summary, doc_line", [
@@ -79,7 +97,8 @@ def test_path_param_resolves_relative_to_base(tmp_path):
     (Param("ramp", "gradient", [[0, "#000"], [1, "#fff"]]),
      'gradient; default [[0.0, "#000000"], [1.0, "#ffffff"]]',
      '(gradient; default [[0.0, "#000000"], [1.0, "#ffffff"]])'),
-    (Param("file", "path", "", "An image."), 'path; default ""', 'An image. (path; default "")'),
+    (Param("file", "path", None, "An image."), "path; default unset",
+     "An image. (path; default unset)"),
 ])
 def test_param_summary_is_rendered_from_the_fields(param, summary, doc_line):
     assert param.summary == summary

@@ -336,7 +336,7 @@ def test_image_input_errors_name_the_node_and_the_path(tmp_path):
                                          r"readable image"):
         run_image(tmp_path / "bad.png", 8, 8)
     with pytest.raises(ValueError, match="node 'img', parameter 'path': no file given"):
-        run_image("", 8, 8)
+        run_image(None, 8, 8)
     preset = {"texgen": 1, "size": 8, "nodes": {"photo": {"type": "filters.image_input",
                                                           "path": str(missing)}},
               "outputs": {"basecolor": "photo.color"}}

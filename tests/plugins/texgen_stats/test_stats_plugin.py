@@ -22,10 +22,10 @@ def test_ports_and_defaults():
     registry = registered_specs()
     defaults = {spec.id: {p.name: p.default for p in spec.params} for spec in registry}
     assert defaults == {
-        "stats.gmm": {"model": "", "overlap": 0, "tolerance": 0.0001, "weight_tolerance": 0.003,
+        "stats.gmm": {"model": None, "overlap": 0, "tolerance": 0.0001, "weight_tolerance": 0.003,
                       "guide_strength": 20.0},
-        "stats.gmm_palette": {"exemplar": "", "components": 6, "variation": 0.25},
-        "stats.random_phase": {"exemplar": ""},
+        "stats.gmm_palette": {"exemplar": None, "components": 6, "variation": 0.25},
+        "stats.random_phase": {"exemplar": None},
     }
     for spec in registry:
         assert [p.type for p in spec.outputs] == ["color"]

@@ -361,7 +361,7 @@ def test_renders_from_a_preset_with_a_relative_model_path(tmp_path, model_file):
 
 
 @pytest.mark.parametrize("params, message", [
-    ({"model": ""}, "parameter 'model': no file given"),
+    ({"model": None}, "parameter 'model': no file given"),
     ({"model": "absent.npz"}, "parameter 'model': absent.npz: cannot read model"),
     ({"model": "bricks.png"}, "not an .npz archive"),
     ({"overlap": 5}, "parameter 'overlap': must be 0 \\(automatic\\) or 1..4 for this model's "
