@@ -22,19 +22,18 @@ Conventions shared by every noise here:
 import functools
 import math
 import types
+from typing import NamedTuple
 
 import numba
 import numpy as np
 from numba import prange
 
-MASK32 = 0xFFFFFFFF
+from texgen.hashing import MASK32, avalanche
+
 #: FastNoiseLite's lattice primes: x * PRIME_X ^ y * PRIME_Y ^ seed decorrelates the axes.
 PRIME_X = 501125321
 PRIME_Y = 1136930381
 PRIME_Z = 1720413743
-#: Odd multipliers of the avalanche below; both < 2**31 so (32-bit value) * constant < 2**63.
-MIX_A = 0x7FEB352D
-MIX_B = 0x27D4EB2D
 
 #: 2-D gradients: 24 unit vectors 15 degrees apart, offset by 7.5 degrees so none is
 #: axis-aligned (as in FastNoiseLite). ``gradient_dot`` builds them from the three in the
@@ -134,8 +133,70 @@ WARP_PROGRESSIVE = 2
 WARP_Y_SALT = 0x68E31DA4
 
 
+class NoiseSettings(NamedTuple):
+    """One texture's noise settings (FastNoiseLite's state), as ``noise_at`` and the image
+    loops receive them: their arguments after (u, v), or after ``out``, are these fields in
+    this order, so a caller passes ``*settings``.
+
+    The compiled functions take the fields as separate arguments, not the record: an array
+    read from a record is reference-counted on every access, which made the per-pixel path
+    (``fill_noise_cpu``) about 1.45 times slower. Scalar types are fixed (``int`` codes,
+    ``float`` strengths and amplitudes) so that one compiled signature serves every texture;
+    ``texgen_noise.nodes.noise_settings`` builds the record from node parameters.
+
+    noise, fractal_type, dims: a NOISE_* code, a FRACTAL_* code, 2 (the plane) or 3 (a
+        z slice of the volume).
+    lattice (float64, (octaves, 3)), periods (int64, (octaves, 3)): octave k samples the
+        base noise at (u * lattice[k, 0], v * lattice[k, 1], lattice[k, 2]), wrapping the
+        lattice every periods[k] cells (0: no wrapping); see ``fractal``.
+    seeds (int64, (octaves,)), weights (float64, (octaves,), summing to 1): per octave.
+    weighted_strength, ping_pong_strength: see ``fractal``.
+    distance, return_type, jitter: a DISTANCE_* code, a RETURN_* code and the feature
+        point spread in [0, 1], for cellular noise (``cellular2``).
+    warp_mode: a WARP_* code; warp_lattice, warp_periods, warp_seeds, warp_weights: the
+        warp field's octaves, as above; warp_amplitude_u, warp_amplitude_v: its largest
+        displacement in UV units (``domain_warp``). With WARP_NONE the arrays are unused
+        but must still be valid arrays of those types.
+    """
+
+    noise: int
+    fractal_type: int
+    dims: int
+    lattice: np.ndarray
+    periods: np.ndarray
+    seeds: np.ndarray
+    weights: np.ndarray
+    weighted_strength: float
+    ping_pong_strength: float
+    distance: int
+    return_type: int
+    jitter: float
+    warp_mode: int
+    warp_lattice: np.ndarray
+    warp_periods: np.ndarray
+    warp_seeds: np.ndarray
+    warp_weights: np.ndarray
+    warp_amplitude_u: float
+    warp_amplitude_v: float
+
+
 # --- scalar math (target-independent) ---------------------------------------------------
 
+#: The scalar functions every target compiles (``make_kernels``), in registration order.
+SCALAR_FUNCTIONS = []
+
+
+def scalar(function):
+    """Register ``function`` as scalar math that every target compiles; returns it unchanged.
+
+    Registration order is definition order, and each function below is defined after the
+    functions it calls, so the list is callees-first.
+    """
+    SCALAR_FUNCTIONS.append(function)
+    return function
+
+
+@scalar
 def wrap(i, period):
     """``i`` modulo ``period`` in [0, period), whatever the sign convention of ``%``.
 
@@ -155,22 +216,17 @@ def wrap(i, period):
     return r
 
 
+@scalar
 def prime_part(i, prime):
     """Lattice coordinate ``i``'s share of the hash: its low 32 bits times ``prime``, mod 2**32."""
     return ((i & MASK32) * prime) & MASK32
 
 
-def avalanche(h):
-    """xorshift-multiply finaliser of a 32-bit value: every output bit depends on every
-    input bit."""
-    h ^= h >> 16
-    h = (h * MIX_A) & MASK32
-    h ^= h >> 15
-    h = (h * MIX_B) & MASK32
-    h ^= h >> 16
-    return h
+#: texgen's one 32-bit hash finaliser (``texgen.hashing``), compiled with the noise math.
+scalar(avalanche)
 
 
+@scalar
 def hash3(seed, ix, iy, iz):
     """32-bit hash of lattice point (ix, iy, iz) under ``seed``, as an int in [0, 2**32).
 
@@ -180,11 +236,13 @@ def hash3(seed, ix, iy, iz):
                      ^ prime_part(iz, PRIME_Z))
 
 
+@scalar
 def hash2(seed, ix, iy):
     """``hash3`` in the plane iz = 0, so every 2-D noise is the z = 0 slice of its lattice."""
     return hash3(seed, ix, iy, 0)
 
 
+@scalar
 def gradient_dot(h, dx, dy):
     """Dot product of the 2-D gradient that hash ``h`` selects with the offset (dx, dy).
 
@@ -211,22 +269,26 @@ def gradient_dot(h, dx, dy):
     return c * ex + s * ey
 
 
+@scalar
 def gradient_dot3(h, dx, dy, dz):
     """Dot product of the 3-D gradient that hash ``h`` selects with (dx, dy, dz)."""
     k = 3 * (h % GRADIENT3_COUNT)
     return GRADIENTS3[k] * dx + GRADIENTS3[k + 1] * dy + GRADIENTS3[k + 2] * dz
 
 
+@scalar
 def fade(t):
     """Perlin's quintic fade 6t^5 - 15t^4 + 10t^3: C2-continuous across cell borders."""
     return t * t * t * (t * (t * 6.0 - 15.0) + 10.0)
 
 
+@scalar
 def lattice_value(h):
     """The value a lattice hash ``h`` in [0, 2**32) stands for, in [-1, 1) (exact)."""
     return h * (1.0 / 2147483648.0) - 1.0
 
 
+@scalar
 def cubic_lerp(a, b, c, d, t):
     """FastNoiseLite's cubic through a, b, c, d at t in [0, 1] between b (t=0) and c (t=1).
 
@@ -236,6 +298,7 @@ def cubic_lerp(a, b, c, d, t):
     return t * t * t * p + t * t * ((a - b) - p) + t * (c - a) + b
 
 
+@scalar
 def ping_pong(t):
     """Triangle wave of ``t >= 0`` with period 2: 0 at even t, 1 at odd t."""
     t -= 2.0 * math.floor(t * 0.5)
@@ -244,6 +307,43 @@ def ping_pong(t):
     return 2.0 - t
 
 
+@scalar
+def lerp(a, b, t):
+    """a at t = 0, b at t = 1, linear in between."""
+    return a + t * (b - a)
+
+
+@scalar
+def cell_x_parts(ix0, period_x):
+    """The hash parts of the columns ix0 and ix0 + 1 of a cell (wrapped, times PRIME_X)."""
+    return (prime_part(wrap(ix0, period_x), PRIME_X),
+            prime_part(wrap(ix0 + 1, period_x), PRIME_X))
+
+
+@scalar
+def cell_y_parts(iy0, period_y, seed):
+    """The hash parts of the rows iy0 and iy0 + 1 of a cell (wrapped, times PRIME_Y) with
+    the seed xor-ed in: ``avalanche(x_part ^ y_part)`` is then ``hash2``."""
+    return (seed ^ prime_part(wrap(iy0, period_y), PRIME_Y),
+            seed ^ prime_part(wrap(iy0 + 1, period_y), PRIME_Y))
+
+
+@scalar
+def perlin2_cell(hx0, hx1, hy0, hy1, fx, fy, sx, sy):
+    """Perlin noise at (fx, fy) in [0, 1)^2 inside the cell whose corner hash parts are
+    ``cell_x_parts`` and ``cell_y_parts``; sx, sy are fade(fx), fade(fy). Split from
+    ``perlin2`` so that an image loop can compute the parts and fades once per column and
+    row rather than per pixel."""
+    n00 = gradient_dot(avalanche(hx0 ^ hy0), fx, fy)
+    n10 = gradient_dot(avalanche(hx1 ^ hy0), fx - 1.0, fy)
+    n01 = gradient_dot(avalanche(hx0 ^ hy1), fx, fy - 1.0)
+    n11 = gradient_dot(avalanche(hx1 ^ hy1), fx - 1.0, fy - 1.0)
+    bottom = n00 + sx * (n10 - n00)
+    top = n01 + sx * (n11 - n01)
+    return PERLIN_SCALE * (bottom + sy * (top - bottom))
+
+
+@scalar
 def perlin2(x, y, period_x, period_y, seed):
     """Perlin gradient noise at (x, y) in lattice units, in [-1, 1].
 
@@ -259,33 +359,7 @@ def perlin2(x, y, period_x, period_y, seed):
     return perlin2_cell(hx0, hx1, hy0, hy1, fx, fy, fade(fx), fade(fy))
 
 
-def cell_x_parts(ix0, period_x):
-    """The hash parts of the columns ix0 and ix0 + 1 of a cell (wrapped, times PRIME_X)."""
-    return (prime_part(wrap(ix0, period_x), PRIME_X),
-            prime_part(wrap(ix0 + 1, period_x), PRIME_X))
-
-
-def cell_y_parts(iy0, period_y, seed):
-    """The hash parts of the rows iy0 and iy0 + 1 of a cell (wrapped, times PRIME_Y) with
-    the seed xor-ed in: ``avalanche(x_part ^ y_part)`` is then ``hash2``."""
-    return (seed ^ prime_part(wrap(iy0, period_y), PRIME_Y),
-            seed ^ prime_part(wrap(iy0 + 1, period_y), PRIME_Y))
-
-
-def perlin2_cell(hx0, hx1, hy0, hy1, fx, fy, sx, sy):
-    """Perlin noise at (fx, fy) in [0, 1)^2 inside the cell whose corner hash parts are
-    ``cell_x_parts`` and ``cell_y_parts``; sx, sy are fade(fx), fade(fy). Split from
-    ``perlin2`` so that an image loop can compute the parts and fades once per column and
-    row rather than per pixel."""
-    n00 = gradient_dot(avalanche(hx0 ^ hy0), fx, fy)
-    n10 = gradient_dot(avalanche(hx1 ^ hy0), fx - 1.0, fy)
-    n01 = gradient_dot(avalanche(hx0 ^ hy1), fx, fy - 1.0)
-    n11 = gradient_dot(avalanche(hx1 ^ hy1), fx - 1.0, fy - 1.0)
-    bottom = n00 + sx * (n10 - n00)
-    top = n01 + sx * (n11 - n01)
-    return PERLIN_SCALE * (bottom + sy * (top - bottom))
-
-
+@scalar
 def simplex_row_parts(j, i_low, period_x, period_y, seed):
     """(hash part, i shift) of simplex lattice row ``j``, for the points i >= ``i_low``.
 
@@ -302,6 +376,7 @@ def simplex_row_parts(j, i_low, period_x, period_y, seed):
     return seed ^ prime_part(wrapped, PRIME_Y), shift
 
 
+@scalar
 def wrap_near(i, period):
     """``wrap`` for i in [-period, 4 * period), with selects only: no branch and no
     division, so a pixel loop that calls it stays SIMD-vectorisable."""
@@ -318,6 +393,7 @@ def wrap_near(i, period):
     return i
 
 
+@scalar
 def simplex_corner(row_part, i_shift, i, dx, dy, period_x):
     """Contribution of the point i of a lattice row (``simplex_row_parts``) at offset
     (dx, dy) from it; 0 beyond the kernel radius. Computed either way (no branch)."""
@@ -327,21 +403,7 @@ def simplex_corner(row_part, i_shift, i, dx, dy, period_x):
         avalanche(prime_part(wrap_near(i - i_shift, period_x), PRIME_X) ^ row_part), dx, dy)
 
 
-def simplex2(x, r, period_x, period_y, seed):
-    """OpenSimplex2-style simplex noise in [-1, 1] on an axis-aligned hexagonal lattice.
-
-    ``x`` is in lattice units (one unit per point along a row), ``r`` in rows (rows are
-    ROW_HEIGHT apart, so features are round when ``r`` advances 1/ROW_HEIGHT times as fast
-    as ``x``). ``period_x`` wraps every ``period_x`` points along a row, ``period_y`` every
-    ``period_y`` rows and must then be even (0: no wrapping).
-    """
-    j0 = int(math.floor(r))
-    i0 = int(math.floor(x + 0.5 * r))  # as in simplex2_row
-    part0, shift0 = simplex_row_parts(j0, i0, period_x, period_y, seed)
-    part1, shift1 = simplex_row_parts(j0 + 1, i0, period_x, period_y, seed)
-    return simplex2_row(x, r, r - j0, part0, shift0, part1, shift1, period_x)
-
-
+@scalar
 def simplex2_row(x, r, fr, part0, shift0, part1, shift1, period_x):
     """``simplex2`` at (x, r), with fr = r - floor(r) and the ``simplex_row_parts`` of rows
     floor(r) and floor(r) + 1 given: an image loop computes those once per row.
@@ -365,6 +427,36 @@ def simplex2_row(x, r, fr, part0, shift0, part1, shift1, period_x):
     return SIMPLEX_SCALE * n
 
 
+@scalar
+def simplex2(x, r, period_x, period_y, seed):
+    """OpenSimplex2-style simplex noise in [-1, 1] on an axis-aligned hexagonal lattice.
+
+    ``x`` is in lattice units (one unit per point along a row), ``r`` in rows (rows are
+    ROW_HEIGHT apart, so features are round when ``r`` advances 1/ROW_HEIGHT times as fast
+    as ``x``). ``period_x`` wraps every ``period_x`` points along a row, ``period_y`` every
+    ``period_y`` rows and must then be even (0: no wrapping).
+    """
+    j0 = int(math.floor(r))
+    i0 = int(math.floor(x + 0.5 * r))  # as in simplex2_row
+    part0, shift0 = simplex_row_parts(j0, i0, period_x, period_y, seed)
+    part1, shift1 = simplex_row_parts(j0 + 1, i0, period_x, period_y, seed)
+    return simplex2_row(x, r, r - j0, part0, shift0, part1, shift1, period_x)
+
+
+@scalar
+def value2_cell(hx0, hx1, hy0, hy1, sx, sy):
+    """Value noise inside one cell, as ``perlin2_cell`` is Perlin noise (it needs only the
+    fades)."""
+    v00 = lattice_value(avalanche(hx0 ^ hy0))
+    v10 = lattice_value(avalanche(hx1 ^ hy0))
+    v01 = lattice_value(avalanche(hx0 ^ hy1))
+    v11 = lattice_value(avalanche(hx1 ^ hy1))
+    bottom = v00 + sx * (v10 - v00)
+    top = v01 + sx * (v11 - v01)
+    return bottom + sy * (top - bottom)
+
+
+@scalar
 def value2(x, y, period_x, period_y, seed):
     """Value noise at (x, y) in lattice units, in [-1, 1).
 
@@ -381,18 +473,7 @@ def value2(x, y, period_x, period_y, seed):
     return value2_cell(hx0, hx1, hy0, hy1, fade(fx), fade(fy))
 
 
-def value2_cell(hx0, hx1, hy0, hy1, sx, sy):
-    """Value noise inside one cell, as ``perlin2_cell`` is Perlin noise (it needs only the
-    fades)."""
-    v00 = lattice_value(avalanche(hx0 ^ hy0))
-    v10 = lattice_value(avalanche(hx1 ^ hy0))
-    v01 = lattice_value(avalanche(hx0 ^ hy1))
-    v11 = lattice_value(avalanche(hx1 ^ hy1))
-    bottom = v00 + sx * (v10 - v00)
-    top = v01 + sx * (v11 - v01)
-    return bottom + sy * (top - bottom)
-
-
+@scalar
 def value_cubic_row(seed, ix0, ix1, ix2, ix3, iy, iz, fx):
     """``cubic_lerp`` of the lattice values at (ix0..ix3, iy, iz), at fx between ix1 and ix2."""
     return cubic_lerp(lattice_value(hash3(seed, ix0, iy, iz)),
@@ -401,6 +482,7 @@ def value_cubic_row(seed, ix0, ix1, ix2, ix3, iy, iz, fx):
                       lattice_value(hash3(seed, ix3, iy, iz)), fx)
 
 
+@scalar
 def value_cubic_plane(seed, ix0, ix1, ix2, ix3, iy0, iy1, iy2, iy3, iz, fx, fy):
     """``cubic_lerp`` down the column of four ``value_cubic_row`` results in plane ``iz``."""
     return cubic_lerp(value_cubic_row(seed, ix0, ix1, ix2, ix3, iy0, iz, fx),
@@ -409,6 +491,7 @@ def value_cubic_plane(seed, ix0, ix1, ix2, ix3, iy0, iy1, iy2, iy3, iz, fx, fy):
                       value_cubic_row(seed, ix0, ix1, ix2, ix3, iy3, iz, fx), fy)
 
 
+@scalar
 def value_cubic2(x, y, period_x, period_y, seed):
     """FastNoiseLite's ValueCubic at (x, y): ``cubic_lerp`` over 4 x 4 lattice values, in [-1, 1].
 
@@ -437,10 +520,7 @@ def value_cubic2(x, y, period_x, period_y, seed):
     return VALUE_CUBIC_SCALE * n
 
 
-def lerp(a, b, t):
-    return a + t * (b - a)
-
-
+@scalar
 def perlin3(x, y, z, period_x, period_y, period_z, seed):
     """3-D Perlin gradient noise at (x, y, z) in lattice units, in [-1, 1].
 
@@ -477,6 +557,7 @@ def perlin3(x, y, z, period_x, period_y, period_z, seed):
     return PERLIN3_SCALE * lerp(near, far, sz)
 
 
+@scalar
 def simplex3_cube(seed, x, y, z, period_x, period_y, period_z):
     """Kernel sum of the 8 integer lattice points around (x, y, z) (see SIMPLEX3_RADIUS_SQ)."""
     i0 = int(math.floor(x))
@@ -498,6 +579,7 @@ def simplex3_cube(seed, x, y, z, period_x, period_y, period_z):
     return n
 
 
+@scalar
 def simplex3(x, y, z, period_x, period_y, period_z, seed):
     """3-D simplex-type noise in [-1, 1] on the body-centred cubic lattice of OpenSimplex2.
 
@@ -512,6 +594,7 @@ def simplex3(x, y, z, period_x, period_y, period_z, seed):
     return min(max(SIMPLEX3_SCALE * n, -1.0), 1.0)
 
 
+@scalar
 def value3(x, y, z, period_x, period_y, period_z, seed):
     """3-D value noise in [-1, 1): ``value2`` on the unit cube lattice, blended along z too."""
     ix0 = int(math.floor(x))
@@ -537,6 +620,7 @@ def value3(x, y, z, period_x, period_y, period_z, seed):
     return lerp(near, far, sz)
 
 
+@scalar
 def value_cubic3(x, y, z, period_x, period_y, period_z, seed):
     """3-D ValueCubic in [-1, 1]: ``value_cubic_plane`` in four planes, then ``cubic_lerp``
     along z, times VALUE_CUBIC3_SCALE."""
@@ -567,6 +651,7 @@ def value_cubic3(x, y, z, period_x, period_y, period_z, seed):
     return VALUE_CUBIC3_SCALE * n
 
 
+@scalar
 def cell_spread(distance, jitter, dims):
     """How far a feature point may stray from its cell's centre per axis: m in cellular2
     (``dims`` 2) and cellular3 (``dims`` 3)."""
@@ -579,11 +664,13 @@ def cell_spread(distance, jitter, dims):
     return CELL_JITTER * jitter
 
 
+@scalar
 def feature_offset(h, shift, m):
     """One coordinate of a feature point relative to its cell's centre, from 16 bits of ``h``."""
     return m * (((h >> shift) & 0xFFFF) * (2.0 / 65536.0) - 1.0)
 
 
+@scalar
 def cell_distance(dx, dy, dz, distance):
     """Distance of offset (dx, dy, dz) under a DISTANCE_* code; Euclidean comes squared."""
     if distance == DISTANCE_MANHATTAN:
@@ -593,6 +680,7 @@ def cell_distance(dx, dy, dz, distance):
     return dx * dx + dy * dy + dz * dz  # the root is taken once, in cellular_value
 
 
+@scalar
 def cellular_value(d1, d2, h1, distance, return_type, m, dims):
     """The cellular noise in [-1, 1] from F1, F2 (as ``cell_distance`` gives them) and the
     nearest cell's hash ``h1``, for a ``dims``-dimensional (2 or 3) search.
@@ -633,6 +721,7 @@ def cellular_value(d1, d2, h1, distance, return_type, m, dims):
     return 2.0 * min(c, 1.0) - 1.0
 
 
+@scalar
 def cellular2(x, y, period_x, period_y, seed, distance, return_type, jitter):
     """Cellular (Worley) noise at (x, y) in lattice units, in [-1, 1].
 
@@ -668,6 +757,7 @@ def cellular2(x, y, period_x, period_y, seed, distance, return_type, jitter):
     return cellular_value(d1, d2, h1, distance, return_type, m, 2)
 
 
+@scalar
 def cellular3(x, y, z, period_x, period_y, period_z, seed, distance, return_type, jitter):
     """3-D cellular noise in [-1, 1]: ``cellular2`` on unit cubes, searching 3 x 3 x 3 cells,
     with the spread m = CELL_JITTER_3D * jitter (CELL_JITTER_3D_MANHATTAN for Manhattan).
@@ -702,6 +792,7 @@ def cellular3(x, y, z, period_x, period_y, period_z, seed, distance, return_type
     return cellular_value(d1, d2, h1, distance, return_type, m, 3)
 
 
+@scalar
 def white2(x, y, period_x, period_y, seed):
     """``lattice_value`` of the lattice point at floor(x, y), in [-1, 1): no interpolation."""
     ix = int(math.floor(x))
@@ -711,6 +802,7 @@ def white2(x, y, period_x, period_y, seed):
     return lattice_value(hash2(seed, ix, iy))
 
 
+@scalar
 def octave_step(fractal_type, n, weight, weighted_strength, ping_pong_strength, total, lost,
                 scale):
     """Add one octave's noise ``n`` (weight ``weight``) to the running fractal sum.
@@ -736,19 +828,7 @@ def octave_step(fractal_type, n, weight, weighted_strength, ping_pong_strength, 
     return total, lost, scale
 
 
-def base_noise(noise, dims, x, y, z, period_x, period_y, period_z, seed, distance,
-               return_type, jitter):
-    """One octave of the base noise ``noise`` (a NOISE_* code), in [-1, 1].
-
-    ``dims`` 2 samples the plane at (x, y) (``z`` and ``period_z`` unused); 3 samples the
-    volume at (x, y, z). ``distance``, ``return_type`` and ``jitter`` are for cellular.
-    """
-    if dims == 3:
-        return base_noise3(noise, x, y, z, period_x, period_y, period_z, seed, distance,
-                           return_type, jitter)
-    return base_noise2(noise, x, y, period_x, period_y, seed, distance, return_type, jitter)
-
-
+@scalar
 def base_noise2(noise, x, y, period_x, period_y, seed, distance, return_type, jitter):
     """``base_noise`` in 2-D: split out so the 2-D image loop does not compile 3-D code."""
     if noise == NOISE_SIMPLEX:
@@ -764,9 +844,13 @@ def base_noise2(noise, x, y, period_x, period_y, seed, distance, return_type, ji
     return perlin2(x, y, period_x, period_y, seed)
 
 
+@scalar
 def base_noise3(noise, x, y, z, period_x, period_y, period_z, seed, distance, return_type,
                 jitter):
-    """``base_noise`` in 3-D (white noise has no 3-D form: Perlin stands in)."""
+    """``base_noise`` in 3-D. White noise has no 3-D form: ValueError rather than another
+    noise. ``texgen_noise.nodes.noise_settings`` refuses it first with a clear message, as
+    neither target reports it well (numba's parallel loop turns it into a SystemError, CUDA
+    code reports exceptions only when compiled for debugging)."""
     if noise == NOISE_SIMPLEX:
         return simplex3(x, y, z, period_x, period_y, period_z, seed)
     if noise == NOISE_VALUE:
@@ -776,9 +860,36 @@ def base_noise3(noise, x, y, z, period_x, period_y, period_z, seed, distance, re
     if noise == NOISE_CELLULAR:
         return cellular3(x, y, z, period_x, period_y, period_z, seed, distance, return_type,
                          jitter)
+    if noise == NOISE_WHITE:
+        raise ValueError("white noise is 2-D only")
     return perlin3(x, y, z, period_x, period_y, period_z, seed)
 
 
+@scalar
+def base_noise(noise, dims, x, y, z, period_x, period_y, period_z, seed, distance,
+               return_type, jitter):
+    """One octave of the base noise ``noise`` (a NOISE_* code), in [-1, 1].
+
+    ``dims`` 2 samples the plane at (x, y) (``z`` and ``period_z`` unused); 3 samples the
+    volume at (x, y, z). ``distance``, ``return_type`` and ``jitter`` are for cellular.
+    """
+    if dims == 3:
+        return base_noise3(noise, x, y, z, period_x, period_y, period_z, seed, distance,
+                           return_type, jitter)
+    return base_noise2(noise, x, y, period_x, period_y, seed, distance, return_type, jitter)
+
+
+@scalar
+def fractal_result(fractal_type, total, lost):
+    """The fractal value in [0, 1] from ``octave_step``'s final ``total`` and ``lost``."""
+    if fractal_type == FRACTAL_FBM:
+        total = 0.5 + 0.5 * total
+    else:
+        total += 0.5 * lost
+    return min(max(total, 0.0), 1.0)
+
+
+@scalar
 def fractal(noise, fractal_type, dims, u, v, lattice, periods, seeds, weights,
             weighted_strength, ping_pong_strength, distance, return_type, jitter):
     """Fractal sum of the base noise ``noise`` at UV (u, v), in [0, 1].
@@ -808,15 +919,7 @@ def fractal(noise, fractal_type, dims, u, v, lattice, periods, seeds, weights,
     return fractal_result(fractal_type, total, lost)
 
 
-def fractal_result(fractal_type, total, lost):
-    """The fractal value in [0, 1] from ``octave_step``'s final ``total`` and ``lost``."""
-    if fractal_type == FRACTAL_FBM:
-        total = 0.5 + 0.5 * total
-    else:
-        total += 0.5 * lost
-    return min(max(total, 0.0), 1.0)
-
-
+@scalar
 def gradient_noise(dims, x, y, z, period_x, period_y, period_z, seed):
     """``perlin2`` at (x, y) when ``dims`` is 2, else ``perlin3`` at (x, y, z)."""
     if dims == 3:
@@ -824,6 +927,7 @@ def gradient_noise(dims, x, y, z, period_x, period_y, period_z, seed):
     return perlin2(x, y, period_x, period_y, seed)
 
 
+@scalar
 def domain_warp(mode, dims, u, v, lattice, periods, seeds, weights, amplitude_u,
                 amplitude_v):
     """UV (u, v) displaced by a fractal Perlin vector field (FastNoiseLite's domain warp).
@@ -855,6 +959,7 @@ def domain_warp(mode, dims, u, v, lattice, periods, seeds, weights, amplitude_u,
     return u + du, v + dv
 
 
+@scalar
 def noise_at(u, v, noise, fractal_type, dims, lattice, periods, seeds, weights,
              weighted_strength, ping_pong_strength, distance, return_type, jitter,
              warp_mode, warp_lattice, warp_periods, warp_seeds, warp_weights,
@@ -869,24 +974,12 @@ def noise_at(u, v, noise, fractal_type, dims, lattice, periods, seeds, weights,
 #: Rows per parallel work item of ``fill_grid_cpu``.
 ROWS_PER_CHUNK = 16
 
-#: The scalar functions every target compiles, callees first.
-SCALAR_FUNCTIONS = (wrap, prime_part, avalanche, hash3, hash2, gradient_dot, gradient_dot3,
-                    fade, lattice_value, cubic_lerp, ping_pong, lerp, cell_x_parts,
-                    cell_y_parts, perlin2_cell, perlin2,
-                    simplex_row_parts, wrap_near, simplex_corner, simplex2_row, simplex2,
-                    value2_cell, value2,
-                    value_cubic_row, value_cubic_plane, value_cubic2, perlin3, simplex3_cube,
-                    simplex3, value3, value_cubic3, cell_spread, feature_offset,
-                    cell_distance, cellular_value, cellular2, cellular3, white2, octave_step,
-                    base_noise2, base_noise3, base_noise, fractal_result, fractal,
-                    gradient_noise, domain_warp, noise_at)
-
 
 # --- per-target image loops -------------------------------------------------------------
 # They live in this file on purpose: numba's disk cache is invalidated by the timestamp of
 # the file that defines the cached function only, so a loop defined elsewhere would keep
 # serving stale code after an edit to the math above. Their arguments after ``out`` are
-# ``noise_at``'s after (u, v).
+# ``noise_at``'s after (u, v): the fields of a NoiseSettings.
 
 def fill_noise_cpu(out, noise, fractal_type, dims, lattice, periods, seeds, weights,
                    weighted_strength, ping_pong_strength, distance, return_type, jitter,
@@ -906,8 +999,10 @@ def fill_noise_cpu(out, noise, fractal_type, dims, lattice, periods, seeds, weig
                                         warp_weights, warp_amplitude_u, warp_amplitude_v)
 
 
-def fill_grid_cpu(out, noise, fractal_type, lattice, periods, seeds, weights,
-                  weighted_strength, ping_pong_strength, distance, return_type, jitter):
+def fill_grid_cpu(out, noise, fractal_type, dims, lattice, periods, seeds, weights,
+                  weighted_strength, ping_pong_strength, distance, return_type, jitter,
+                  warp_mode, warp_lattice, warp_periods, warp_seeds, warp_weights,
+                  warp_amplitude_u, warp_amplitude_v):
     """``fill_noise_cpu`` for 2-D noise without a warp: the same values bit for bit, faster.
 
     Rows run in parallel, and each row sums its octaves for all its pixels at once, so the
@@ -915,7 +1010,8 @@ def fill_grid_cpu(out, noise, fractal_type, lattice, periods, seeds, weights,
     Perlin and value noise its hash parts (``cell_x_parts``) and fade, come from tables
     built once per call: what is left per pixel is ``perlin2_cell`` / ``value2_cell`` /
     ``simplex2_row``, in branch-free loops that LLVM vectorises (SIMD). Arguments as for
-    ``noise_at``.
+    ``fill_noise_cpu``; ``dims`` must be 2 and ``warp_mode`` WARP_NONE (the warp's
+    arguments are unused).
     """
     height = out.shape[0]
     width = out.shape[1]

@@ -11,14 +11,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-from texgen.nodes import NodeContext
+from texgen.nodes import NodeContext, param_error
 from texgen_noise import kernels
 
-FRACTALS = ("none", "fbm", "ridged", "billow", "pingpong")
-_FRACTAL_CODES = {"none": kernels.FRACTAL_FBM, "fbm": kernels.FRACTAL_FBM,
-                  "ridged": kernels.FRACTAL_RIDGED, "billow": kernels.FRACTAL_BILLOW,
-                  "pingpong": kernels.FRACTAL_PINGPONG}
-#: Cellular distance functions and return types, by parameter value.
+#: The kernel codes of the enum parameters' values. "none" is one octave of fbm.
+FRACTALS = {"none": kernels.FRACTAL_FBM, "fbm": kernels.FRACTAL_FBM,
+            "ridged": kernels.FRACTAL_RIDGED, "billow": kernels.FRACTAL_BILLOW,
+            "pingpong": kernels.FRACTAL_PINGPONG}
 DISTANCES = {"euclidean": kernels.DISTANCE_EUCLIDEAN,
              "euclidean_sq": kernels.DISTANCE_EUCLIDEAN_SQ,
              "manhattan": kernels.DISTANCE_MANHATTAN,
@@ -100,101 +99,85 @@ def octave_seeds(seed: int, octaves: int) -> np.ndarray:
     return (seed + np.arange(octaves, dtype=np.int64)) & kernels.MASK32
 
 
-def _choice(ctx: NodeContext, name: str, value: str, choices) -> None:
-    if value not in choices:
-        raise ValueError(f"node '{ctx.node_id}': {name} must be one of {', '.join(choices)}, "
-                         f"got {value!r}")
+def _code(ctx: NodeContext, name: str, value: str, codes: dict[str, int]) -> int:
+    """The kernel code of enum parameter ``name``'s ``value``. The engine has checked the
+    value against the spec's choices; a direct call with another value gets a param_error."""
+    try:
+        return codes[value]
+    except KeyError:
+        raise param_error(ctx.node_id, name, f"expected one of {', '.join(codes)}, got "
+                          f"{value!r}") from None
 
 
-class Warp(NamedTuple):
-    """The domain warp's arguments to the kernel (see ``kernels.domain_warp``)."""
-
-    mode: int
-    lattice: np.ndarray
-    periods: np.ndarray
-    seeds: np.ndarray
-    weights: np.ndarray
-    amplitude_u: float
-    amplitude_v: float
-
-
-def _warp_plan(ctx: NodeContext, *, warp: str, amplitude: float, frequency: float,
-               octaves: int, lacunarity: float, gain: float, dims: int, phase: float,
-               loop_depth: int) -> Warp:
-    _choice(ctx, "warp", warp, tuple(WARPS))
+def noise_settings(noise: int, ctx: NodeContext, *, frequency: float = 4.0,
+                   fractal: str = "fbm", octaves: int = 5, lacunarity: float = 2.0,
+                   gain: float = 0.5, weighted_strength: float = 0.0,
+                   ping_pong_strength: float = 2.0, phase: float = 0.0, loop_depth: int = 0,
+                   warp: str = "none", warp_amplitude: float = 0.1, warp_frequency: float = 2.0,
+                   warp_octaves: int = 3, distance: str = "euclidean", return_type: str = "f1",
+                   jitter: float = 1.0) -> kernels.NoiseSettings:
+    """The kernels' record of ``noise`` (``kernels.NOISE_*``) with these node parameters on
+    ``ctx``'s texture (size, seed, tiling); parameters as for ``perlin`` and ``cellular``."""
+    fractal_type = _code(ctx, "fractal", fractal, FRACTALS)
+    warp_mode = _code(ctx, "warp", warp, WARPS)
+    if fractal == "none":
+        octaves = 1
     if warp == "none":
-        octaves = 1  # the kernel ignores the arrays; keep them valid and small
-    lattices = octave_lattices(kernels.NOISE_PERLIN, frequency=frequency, octaves=octaves,
-                               lacunarity=lacunarity, width=ctx.width, height=ctx.height,
-                               tileable=ctx.tileable, dims=dims, phase=phase,
-                               loop_depth=loop_depth)
-    # ``amplitude`` is in texture widths; the same pixel distance along v.
-    return Warp(WARPS[warp], *lattices, octave_seeds(ctx.seed ^ WARP_SEED_XOR, octaves),
-                octave_weights(octaves, gain), float(amplitude),
-                float(amplitude) * ctx.width / ctx.height)
+        warp_octaves = 1  # the kernel ignores the warp's arrays; keep them valid and small
+    if loop_depth < 0 or loop_depth == 1:
+        # One cell per loop would wrap the third axis onto a single lattice plane: the
+        # first octave of value noise would not move at all, Perlin's would only pulse.
+        raise param_error(ctx.node_id, "loop_depth", f"must be 0 (2-D noise) or 2..64 "
+                          f"(cells per loop), got {loop_depth!r}")
+    dims = 3 if loop_depth > 0 else 2
+    if noise == kernels.NOISE_WHITE and dims == 3:
+        raise param_error(ctx.node_id, "loop_depth", "white noise has no 3-D form; use 0")
+    lattices = {"width": ctx.width, "height": ctx.height, "tileable": ctx.tileable,
+                "lacunarity": lacunarity, "dims": dims, "phase": phase,
+                "loop_depth": loop_depth}
+    lattice, periods = octave_lattices(noise, frequency=frequency, octaves=octaves, **lattices)
+    warp_lattice, warp_periods = octave_lattices(
+        kernels.NOISE_PERLIN, frequency=warp_frequency, octaves=warp_octaves, **lattices)
+    return kernels.NoiseSettings(
+        noise=int(noise), fractal_type=fractal_type, dims=dims, lattice=lattice,
+        periods=periods, seeds=octave_seeds(ctx.seed, octaves),
+        weights=octave_weights(octaves, gain), weighted_strength=float(weighted_strength),
+        ping_pong_strength=float(ping_pong_strength),
+        distance=_code(ctx, "distance", distance, DISTANCES),
+        return_type=_code(ctx, "return_type", return_type, RETURN_TYPES),
+        jitter=float(jitter), warp_mode=warp_mode, warp_lattice=warp_lattice,
+        warp_periods=warp_periods, warp_seeds=octave_seeds(ctx.seed ^ WARP_SEED_XOR,
+                                                           warp_octaves),
+        warp_weights=octave_weights(warp_octaves, gain),
+        # ``warp_amplitude`` is in texture widths; the same pixel distance along v.
+        warp_amplitude_u=float(warp_amplitude),
+        warp_amplitude_v=float(warp_amplitude) * ctx.width / ctx.height)
 
 
-def _fill(noise: int, fractal: int, ctx: NodeContext, lattices: OctaveLattices,
-          seeds: np.ndarray, weights: np.ndarray, *, dims: int = 2, warp: Warp,
-          weighted_strength: float = 0.0, ping_pong_strength: float = 2.0,
-          distance: int = 0, return_type: int = 0, jitter: float = 1.0):
-    """Run the kernel for ``ctx.backend``: a NumPy array on "cpu", a device array on "cuda".
-
-    Scalars are converted so that one compiled signature serves all.
-    """
-    arrays = (*lattices, seeds, weights)
-    warp_arrays = (warp.lattice, warp.periods, warp.seeds, warp.weights)
-    scalars = (float(weighted_strength), float(ping_pong_strength), int(distance),
-               int(return_type), float(jitter), int(warp.mode))
-    warp_scalars = (float(warp.amplitude_u), float(warp.amplitude_v))
-    codes = (int(noise), int(fractal), int(dims))
+def _fill(ctx: NodeContext, settings: kernels.NoiseSettings):
+    """Run the kernel for ``ctx.backend``: a NumPy array on "cpu", a device array on "cuda"."""
     if ctx.backend == "cuda":
         from numba import cuda
 
         out = cuda.device_array((ctx.height, ctx.width, 1), np.float32)
         threads = (16, 16)
         blocks = (-(-ctx.height // 16), -(-ctx.width // 16))
-        arrays, warp_arrays = ([cuda.to_device(np.ascontiguousarray(a)) for a in group]
-                               for group in (arrays, warp_arrays))
-        kernels.cuda_kernels().fill_noise_cuda[blocks, threads](
-            out, *codes, *arrays, *scalars, *warp_arrays, *warp_scalars)
+        settings = settings._replace(**{
+            name: cuda.to_device(np.ascontiguousarray(value))
+            for name, value in settings._asdict().items() if isinstance(value, np.ndarray)})
+        kernels.cuda_kernels().fill_noise_cuda[blocks, threads](out, *settings)
         return out
     out = np.empty((ctx.height, ctx.width, 1), np.float32)
-    if dims == 2 and warp.mode == kernels.WARP_NONE:
-        kernels.cpu_kernels().fill_grid_cpu(out, *codes[:2], *arrays, *scalars[:5])
+    loops = kernels.cpu_kernels()
+    if settings.dims == 2 and settings.warp_mode == kernels.WARP_NONE:
+        loops.fill_grid_cpu(out, *settings)
     else:
-        kernels.cpu_kernels().fill_noise_cpu(out, *codes, *arrays, *scalars, *warp_arrays,
-                                             *warp_scalars)
+        loops.fill_noise_cpu(out, *settings)
     return out
 
 
-def _render(noise: int, ctx: NodeContext, *, frequency: float = 4.0, fractal: str = "fbm",
-            octaves: int = 5, lacunarity: float = 2.0, gain: float = 0.5,
-            weighted_strength: float = 0.0,
-            ping_pong_strength: float = 2.0, phase: float = 0.0, loop_depth: int = 0,
-            warp: str = "none", warp_amplitude: float = 0.1, warp_frequency: float = 2.0,
-            warp_octaves: int = 3, distance: int = 0, return_type: int = 0,
-            jitter: float = 1.0) -> np.ndarray:
-    _choice(ctx, "fractal", fractal, FRACTALS)
-    if fractal == "none":
-        octaves = 1
-    if loop_depth < 0 or loop_depth == 1:
-        # One cell per loop would wrap the third axis onto a single lattice plane: the
-        # first octave of value noise would not move at all, Perlin's would only pulse.
-        raise ValueError(f"node '{ctx.node_id}': loop_depth must be 0 (2-D noise) or 2..64 "
-                         f"(cells per loop), got {loop_depth!r}")
-    dims = 3 if loop_depth > 0 else 2
-    lattices = octave_lattices(noise, frequency=frequency, octaves=octaves,
-                               lacunarity=lacunarity, width=ctx.width, height=ctx.height,
-                               tileable=ctx.tileable, dims=dims, phase=phase,
-                               loop_depth=loop_depth)
-    warp_plan = _warp_plan(ctx, warp=warp, amplitude=warp_amplitude, frequency=warp_frequency,
-                           octaves=warp_octaves, lacunarity=lacunarity, gain=gain, dims=dims,
-                           phase=phase, loop_depth=loop_depth)
-    return _fill(noise, _FRACTAL_CODES[fractal], ctx, lattices, octave_seeds(ctx.seed, octaves),
-                 octave_weights(octaves, gain), dims=dims, warp=warp_plan,
-                 weighted_strength=weighted_strength, ping_pong_strength=ping_pong_strength,
-                 distance=distance, return_type=return_type, jitter=jitter)
+def _render(noise: int, ctx: NodeContext, **options) -> np.ndarray:
+    return _fill(ctx, noise_settings(noise, ctx, **options))
 
 
 def perlin(ctx: NodeContext, **options) -> np.ndarray:
@@ -278,24 +261,18 @@ def cellular(ctx: NodeContext, *, distance: str = "euclidean", return_type: str 
         float32 (height, width, 1) in [0, 1]; the octave noise is 2 * value - 1 (so for
         "none" the output is the value itself). Tiles when ``ctx.tileable``.
     """
-    _choice(ctx, "distance", distance, tuple(DISTANCES))
-    _choice(ctx, "return_type", return_type, tuple(RETURN_TYPES))
     if not 0.0 <= jitter <= 1.0:
-        raise ValueError(f"node '{ctx.node_id}': jitter must be in 0..1, got {jitter!r}")
-    return _render(kernels.NOISE_CELLULAR, ctx, distance=DISTANCES[distance],
-                   return_type=RETURN_TYPES[return_type], jitter=jitter,
-                   **{"fractal": "none", **options})
+        raise param_error(ctx.node_id, "jitter", f"must be in 0..1, got {jitter!r}")
+    return _render(kernels.NOISE_CELLULAR, ctx, distance=distance, return_type=return_type,
+                   jitter=jitter, **{"fractal": "none", **options})
 
 
 def white(ctx: NodeContext) -> np.ndarray:
     """White noise: one independent hashed value per pixel, uniform in [0, 1).
 
     Pixel (row, col) gets hash2(seed, col, row) / 2**32. Not resolution independent (a
-    larger render is a different texture, not a sharper one); tiles trivially.
+    larger render is a different texture, not a sharper one); tiles trivially. It is one
+    octave of the lattice noise ``kernels.white2`` with one cell per pixel, in 2-D only
+    (it has no loop_depth: ``kernels.base_noise3`` refuses white noise).
     """
-    lattices = OctaveLattices(np.array([[ctx.width, ctx.height, 0.0]]),
-                              np.array([[ctx.width, ctx.height, 0]], np.int64))
-    no_warp = _warp_plan(ctx, warp="none", amplitude=0.0, frequency=1.0, octaves=1,
-                         lacunarity=2.0, gain=0.5, dims=2, phase=0.0, loop_depth=0)
-    return _fill(kernels.NOISE_WHITE, kernels.FRACTAL_FBM, ctx, lattices,
-                 octave_seeds(ctx.seed, 1), np.ones(1), warp=no_warp)
+    return _render(kernels.NOISE_WHITE, ctx, frequency=float(ctx.width), fractal="none")

@@ -188,7 +188,7 @@ def test_non_tileable_does_not_tile(noise, fractal):
         assert edge > 1.5 * middle, (axis, edge, middle)
 
 
-CELLULAR_VARIANTS = [(d, r) for d in range(4) for r in range(6)]
+CELLULAR_VARIANTS = [(d, r) for d in nodes.DISTANCES for r in nodes.RETURN_TYPES]
 
 
 @pytest.mark.parametrize("noise", NOISES)
@@ -198,22 +198,20 @@ CELLULAR_VARIANTS = [(d, r) for d in range(4) for r in range(6)]
 def test_kernel_is_periodic_in_uv(noise, fractal, size, loop_depth):
     # Shifting UV by whole tiles (negative ones too) gives the same value, only when
     # tileable; with a looping third axis too, and whole loops of phase never change it.
-    fractal_at = kernels.cpu_kernels().fractal
-    seeds, weights = np.arange(11, 15, dtype=np.int64), np.full(4, 0.25)
+    noise_at = kernels.cpu_kernels().noise_at
     points = np.random.default_rng(0).random((24, 2))
-    variants = CELLULAR_VARIANTS if noise == "cellular" else [(0, 0)]
-    dims = 3 if loop_depth else 2
+    variants = CELLULAR_VARIANTS if noise == "cellular" else [("euclidean", "f1")]
     for tileable in (True, False):
-        lattices = {phase: nodes.octave_lattices(
-            CODES[noise], frequency=3.3, octaves=4, lacunarity=2.1, width=size[0],
-            height=size[1], tileable=tileable, dims=dims, phase=phase, loop_depth=loop_depth)
-            for phase in (0.3, 1.3, -0.7)}
+        ctx = NodeContext("n", *size, seed=11, tileable=tileable)
         for distance, return_type in variants:
-            def at(u, v, phase=0.3, lattices=lattices, distance=distance,
-                   return_type=return_type):
-                return fractal_at(CODES[noise], FRACTAL_CODES[fractal], dims, u, v,
-                                  *lattices[phase], seeds, weights, 0.5, 2.5, distance,
-                                  return_type, 0.9)
+            settings = {phase: nodes.noise_settings(
+                CODES[noise], ctx, frequency=3.3, fractal=fractal, octaves=4, lacunarity=2.1,
+                gain=1.0, weighted_strength=0.5, ping_pong_strength=2.5, phase=phase,
+                loop_depth=loop_depth, distance=distance, return_type=return_type,
+                jitter=0.9) for phase in (0.3, 1.3, -0.7)}
+
+            def at(u, v, phase=0.3, settings=settings):
+                return noise_at(u, v, *settings[phase])
 
             shifted = np.array([[at(u + du, v + dv) for du, dv in ((1, 0), (0, 1), (-1, 2))]
                                 for u, v in points])

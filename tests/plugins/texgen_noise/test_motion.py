@@ -20,6 +20,7 @@ from test_fractals import ref_combine
 from test_noise_nodes import ref_fade, ref_perlin
 from test_noise_types import ref_cubic_weights, ref_value
 
+import texgen
 from texgen.nodes import NodeContext
 from texgen.testing import edge_and_middle, seam_ratio
 from texgen_noise import kernels, nodes
@@ -385,7 +386,7 @@ def test_the_first_octave_moves_at_the_smallest_loop_depth(noise):
     a = render(noise, 24, 24, fractal="none", loop_depth=2, phase=0.0)
     b = render(noise, 24, 24, fractal="none", loop_depth=2, phase=0.5)
     assert np.abs(a - b).mean() > 0.01
-    with pytest.raises(ValueError, match=r"loop_depth must be 0 \(2-D noise\) or 2\.\.64"):
+    with pytest.raises(ValueError, match=r"'loop_depth': must be 0 \(2-D noise\) or 2\.\.64"):
         render(noise, 8, 8, loop_depth=1)
 
 
@@ -523,6 +524,25 @@ def test_thread_count_does_not_matter(noise):
     finally:
         numba.set_num_threads(1)
     assert single.tobytes() == parallel.tobytes()
+
+
+def test_white_noise_is_never_3d():
+    # Only loop_depth > 0 makes a noise 3-D, and noise.white has no loop_depth: a preset
+    # asking for one is refused when it loads, naming the node and the key. Below the node,
+    # the settings and the kernel refuse 3-D white noise rather than substituting another.
+    preset = {"texgen": 1, "name": "w", "size": [8, 8],
+              "nodes": {"grain": {"type": "noise.white", "loop_depth": 2}},
+              "outputs": {"grain": "grain"}}
+    with pytest.raises(texgen.PresetError, match="node 'grain', key 'loop_depth'"):
+        texgen.Engine().render(preset)
+    ctx = NodeContext("grain", 8, 8, seed=1)
+    with pytest.raises(ValueError, match="node 'grain', parameter 'loop_depth': white noise"):
+        nodes.noise_settings(kernels.NOISE_WHITE, ctx, fractal="none", loop_depth=2)
+    settings = nodes.noise_settings(kernels.NOISE_PERLIN, ctx, fractal="none", loop_depth=2)
+    settings = settings._replace(noise=kernels.NOISE_WHITE)
+    for noise_at in (kernels.noise_at, kernels.cpu_kernels().noise_at):
+        with pytest.raises(ValueError, match="white noise is 2-D only"):
+            noise_at(0.5, 0.5, *settings)
 
 
 @pytest.mark.parametrize("noise", NOISES)

@@ -1,5 +1,6 @@
 """texgen_noise as a plugin: registration, light import, one math compiled, disk cache."""
 
+import inspect
 import json
 import os
 import subprocess
@@ -104,3 +105,23 @@ def test_plain_python_math_matches_compiled():
         assert kernels.perlin2(x, y, px, py, seed) == compiled.perlin2(x, y, px, py, seed)
         assert kernels.simplex2(x, y, px, py, seed) == compiled.simplex2(x, y, px, py, seed)
     assert kernels.hash2(kernels.MASK32, -3, 2**40) == compiled.hash2(kernels.MASK32, -3, 2**40)
+
+
+def test_settings_fields_are_the_kernels_arguments():
+    # Callers pass ``*settings``: the record's field order is the kernels' argument order.
+    def parameters(function, skip):
+        return tuple(inspect.signature(function).parameters)[skip:]
+
+    fields = kernels.NoiseSettings._fields
+    assert parameters(kernels.noise_at, 2) == fields
+    for loop in (kernels.fill_noise_cpu, kernels.fill_grid_cpu, kernels.fill_noise_cuda):
+        assert parameters(loop, 1) == fields
+
+
+def test_scalar_functions_are_registered_callees_first():
+    # Every function a scalar function calls by name is registered before it.
+    registered = [f.__name__ for f in kernels.SCALAR_FUNCTIONS]
+    assert len(set(registered)) == len(registered) and "avalanche" in registered
+    for position, function in enumerate(kernels.SCALAR_FUNCTIONS):
+        callees = set(function.__code__.co_names) & set(registered)
+        assert callees <= set(registered[:position]), function.__name__

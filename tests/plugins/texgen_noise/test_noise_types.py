@@ -276,19 +276,15 @@ def test_cellular_is_continuous_across_the_seam():
     # The wrapped cell's feature point is the same point one period away: sampling just
     # left and just right of u = 1 gives nearly the same F2 (a Lipschitz bound), for every
     # distance, at full jitter and a non-integer-looking period.
-    fractal_at = kernels.cpu_kernels().fractal
-    lattices = nodes.octave_lattices(kernels.NOISE_CELLULAR, frequency=5.0, octaves=1,
-                                     lacunarity=2.0, width=96, height=64, tileable=True)
-    seeds, weights = np.array([9], np.int64), np.ones(1)
+    noise_at = kernels.cpu_kernels().noise_at
+    ctx = NodeContext("n", 96, 64, seed=9)
     eps = 1e-7
-    for distance in nodes.DISTANCES.values():
+    for distance in nodes.DISTANCES:
+        settings = nodes.noise_settings(kernels.NOISE_CELLULAR, ctx, frequency=5.0,
+                                        fractal="none", distance=distance, return_type="f2")
         for v in np.linspace(0.01, 0.99, 60):
-            left = fractal_at(kernels.NOISE_CELLULAR, kernels.FRACTAL_FBM, 2, 1 - eps, v,
-                              *lattices, seeds, weights, 0.0, 2.0, distance,
-                              kernels.RETURN_F2, 1.0)
-            right = fractal_at(kernels.NOISE_CELLULAR, kernels.FRACTAL_FBM, 2, eps, v,
-                               *lattices, seeds, weights, 0.0, 2.0, distance,
-                               kernels.RETURN_F2, 1.0)
+            left = noise_at(1 - eps, v, *settings)
+            right = noise_at(eps, v, *settings)
             assert abs(left - right) < 1e-4
 
 
