@@ -77,6 +77,7 @@ def _masonry_outputs(unit: str) -> tuple[Port, ...]:
 BRICKS = NodeSpec(
     "bricks", "texgen_patterns.tiles:bricks",
     "Brick wall: rows of bricks with mortar, bevel, row offset and per-brick variation.",
+    version=2,
     outputs=_masonry_outputs("brick"),
     params=(
         Param("rows", "int", 8, "Brick rows per texture height.",
@@ -94,6 +95,7 @@ BRICKS = NodeSpec(
 TILES = NodeSpec(
     "tiles", "texgen_patterns.tiles:tiles",
     "Square tiles with grout: bricks without row offset, as many rows as keep them square.",
+    version=2,
     outputs=_masonry_outputs("tile"),
     params=(
         Param("count", "int", 8, "Tiles per texture width; rows per height are chosen so the "
@@ -109,6 +111,7 @@ _GRID_COUNT = Param("count", "int", 8, "Cells per texture width; rows per height
 HEXAGONS = NodeSpec(
     "hexagons", "texgen_patterns.grids:hexagons",
     "Honeycomb of pointy-top hexagons with gaps, bevel and a random id per cell.",
+    version=2,
     outputs=(_height_out("hexagons"), _mask_out("hexagons"), _id_out("hexagon")),
     params=(_GRID_COUNT, _gap("gap", 0.05, "a cell's width"),
             _bevel(0.1, "a cell's width"), _height_variation(0.0)))
@@ -116,6 +119,7 @@ HEXAGONS = NodeSpec(
 TRIANGLES = NodeSpec(
     "triangles", "texgen_patterns.grids:triangles",
     "Grid of equilateral triangles with gaps, bevel and a random id per cell.",
+    version=2,
     outputs=(_height_out("triangles"), _mask_out("triangles"), _id_out("triangle")),
     params=(Param("count", "int", 8, "Triangle sides per texture width (twice as many "
                   "triangles per row); rows per height follow from the triangle shape (an "
@@ -236,6 +240,7 @@ SHAPE = NodeSpec(
 SCATTER = NodeSpec(
     "scatter", "texgen_patterns.scatter:scatter",
     "Scatter a shape or an input texture at random positions, sizes and rotations.",
+    version=2,
     inputs=(Port("input", "gray", "A texture to stamp instead of the shape, scaled to size "
                  "(keeping its aspect) and rotated; unconnected: the shape.", optional=True),),
     outputs=(Port("out", "gray", "The instances blended together; 'add' can exceed 1."),
@@ -268,6 +273,7 @@ SCATTER = NodeSpec(
 VORONOI_MOSAIC = NodeSpec(
     "voronoi_mosaic", "texgen_patterns.cells:voronoi_mosaic",
     "Voronoi cells (the noise plugin's cellular node) with gaps, bevel and a value per cell.",
+    version=2,
     outputs=(_height_out("cells"), _mask_out("cells"),
              Port("id", "gray", "noise.cellular's cell_value: a random value in [0, 1) per "
                   "cell, constant over the whole cell (gap included).")),
@@ -285,6 +291,7 @@ VORONOI_MOSAIC = NodeSpec(
 SCRATCHES = NodeSpec(
     "scratches", "texgen_patterns.lines:scratches",
     "Many thin random line segments (scratches, or fibres with many long aligned lines).",
+    version=2,
     outputs=(Port("out", "gray", "The segments, max-blended, in [0, 1]."),),
     params=(
         Param("count", "int", 200, "Segments per texture.",

@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from texgen.hashing import avalanche
 from texgen.nodes import NodeContext
 from texgen_patterns import SPECS
 
@@ -106,13 +107,13 @@ def hash_uniform(seed: int, stream: int, *keys) -> np.ndarray:
     same keys give the same value, so wrapped cell indices give tileable randomness. Each
     stream is an independent sequence for the same keys.
     """
-    h = _avalanche(np.uint64(seed & 0xFFFFFFFF)
-                   ^ _avalanche(np.uint64((stream * 0x9E3779B9) & 0xFFFFFFFF)))
+    h = avalanche(np.uint64(seed & 0xFFFFFFFF)
+                  ^ avalanche(np.uint64((stream * 0x9E3779B9) & 0xFFFFFFFF)))
     for key in keys:
         # Avalanche each key before mixing it in: a bare XOR would let (seed, key) pairs
         # collide, seed 2 repeating seed 1's values on permuted keys.
         key = np.asarray(key).astype(np.int64).astype(np.uint64) & _MASK32
-        h = _avalanche(h ^ _avalanche(key ^ np.uint64(0x85EBCA6B)))
+        h = avalanche(h ^ avalanche(key ^ np.uint64(0x85EBCA6B)))
     return h / 2.0 ** 32
 
 
@@ -127,15 +128,6 @@ def cell_random(seed: int, streams, *keys) -> list[np.ndarray]:
                                  [a.size for a in axes])
     cells = np.meshgrid(*axes, indexing="ij")
     return [hash_uniform(seed, stream, *cells).ravel()[index] for stream in streams]
-
-
-def _avalanche(h):
-    """A 32-bit integer finaliser (lowbias32) on uint64 values below 2**32."""
-    h = h ^ (h >> np.uint64(16))
-    h = (h * np.uint64(0x7FEB352D)) & _MASK32
-    h = h ^ (h >> np.uint64(15))
-    h = (h * np.uint64(0x846CA68B)) & _MASK32
-    return h ^ (h >> np.uint64(16))
 
 
 def coverage(sd: np.ndarray, pixel: float, soft: float = 0.0) -> np.ndarray:
