@@ -108,10 +108,11 @@ def test_gray_and_rgba_exemplars(tmp_path):
 
 
 @pytest.mark.parametrize("exemplar, message", [
-    ("", "parameter 'exemplar': no file given"),
+    (None, "parameter 'exemplar': no file given"),
     ("absent.png", "parameter 'exemplar': absent.png: cannot read image"),
 ])
 def test_errors_name_the_node_and_parameter(tmp_path, monkeypatch, exemplar, message):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(ValueError, match=message):
-        random_phase(context(8, 8), exemplar=tmp_path.__class__(exemplar))
+        random_phase(context(8, 8), exemplar=None if exemplar is None else
+                     tmp_path.__class__(exemplar))
