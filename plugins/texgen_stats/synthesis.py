@@ -94,8 +94,9 @@ class LevelFactors:
     (K,) in [0, 1] among the components (0 darkest; for the guide), the ``coarser`` level's
     factors, and ``conditionals``: the mixture conditioned on each window mask, keyed by
     (tolerance, weight tolerance, packed known and new masks), filled in as renders need
-    them. Every entry is a function of its key, so the record can be shared by any number
-    of renders."""
+    them: a few dozen entries of about K x D x D floats for each pair of tolerances
+    rendered. Every entry is a function of its key, so the record can be shared by any
+    number of renders."""
 
     model: PatchModel
     rank: np.ndarray
