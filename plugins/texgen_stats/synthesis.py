@@ -580,10 +580,14 @@ def gmm(ctx: NodeContext, *, guide: np.ndarray | None = None, model: Path, overl
     if model is None:
         raise param_error(ctx.node_id, "model", "no file given: set it to a model trained "
                           "with 'texgen train gmm' (relative to the preset's folder)")
-    try:
-        patch_model = load_model(model)
+    try:  # loaded and prepared once per model file content, in the engine's resources
+        prepared = ctx.resources.get("stats.gmm", model, lambda path: prepare(load_model(path)))
+    except OSError as exc:
+        raise param_error(ctx.node_id, "model", f"{model}: cannot read model: "
+                          f"{exc.strerror or exc}") from None
     except ModelFileError as exc:
         raise param_error(ctx.node_id, "model", str(exc)) from None
+    patch_model = prepared.upright.model
     if patch_model.channels != 3:
         raise param_error(ctx.node_id, "model", f"{model}: a {patch_model.channels}-channel "
                           f"model; stats.gmm needs a color (3-channel) one")
@@ -592,7 +596,7 @@ def gmm(ctx: NodeContext, *, guide: np.ndarray | None = None, model: Path, overl
     if not 1 <= overlap < patch:
         raise param_error(ctx.node_id, "overlap", f"must be 0 (automatic) or 1..{patch - 1} "
                           f"for this model's {patch}x{patch} patches, got {overlap}")
-    return synthesize(patch_model, ctx.height, ctx.width, overlap=overlap,
+    return synthesize(prepared, ctx.height, ctx.width, overlap=overlap,
                       tolerance=tolerance, weight_tolerance=weight_tolerance,
                       tileable=ctx.tileable, seed=ctx.seed, guide=guide,
                       guide_strength=guide_strength)

@@ -465,3 +465,25 @@ def test_untiled_windows_do_not_wrap():
     assert all((np.diff(g.rows) == 1).all() and (np.diff(g.cols) == 1).all() for g in groups)
     assert min(g.cols.min() for g in groups) < 0 and max(g.cols.max() for g in groups) >= 13
     assert all(not g.exists[g.rows[:, :, None].repeat(5, 2) < 0].any() for g in groups)
+
+
+def test_an_engine_loads_and_prepares_a_model_once(model_file, monkeypatch):
+    from texgen_stats import synthesis
+
+    calls = []
+    real_prepare = synthesis.prepare
+    monkeypatch.setattr(synthesis, "prepare",
+                        lambda model: calls.append(model) or real_prepare(model))
+
+    def preset(seed):
+        return {"texgen": 1, "name": "g", "size": 24, "seed": seed,
+                "nodes": {"g": {"type": "stats.gmm", "model": str(model_file),
+                                "overlap": 2}}, "outputs": {"basecolor": "g"}}
+
+    engine = texgen.Engine()
+    first = engine.render(preset(1))["basecolor"]
+    second = engine.render(preset(2))["basecolor"]  # another seed: computed again
+    assert len(calls) == 1 and not np.array_equal(first, second)
+    again = texgen.Engine().render(preset(1))["basecolor"]
+    assert len(calls) == 2, "two engines share nothing"
+    np.testing.assert_array_equal(again, first)
