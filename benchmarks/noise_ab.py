@@ -27,11 +27,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from machine import describe
+
 import texgen_noise
 from texgen.nodes import NodeContext
 from texgen_noise import nodes as new_nodes
-
-from machine import describe
 
 REPO = Path(__file__).resolve().parent.parent
 CASES = {"plain": dict(frequency=8.0, fractal="fbm", octaves=6),
