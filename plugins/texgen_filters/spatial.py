@@ -213,8 +213,8 @@ def slope_blur(ctx: NodeContext, *, input: np.ndarray, slope: np.ndarray, intens
 
 
 # Each pixel's path depends on the steps before it, so the whole image cannot be sampled
-# at once per step cheaply: NumPy's sample_bilinear (two full-image gathers per step) took
-# about 30 s at 2048^2. The paths are traced here instead, with a scalar fetch that follows
+# at once per step cheaply: NumPy's sample_bilinear (two full-image gathers per step) was
+# far too slow at 2048^2. The paths are traced here instead, with a scalar fetch that follows
 # sample_bilinear's conventions (pixel centres at integers, wrap or clamp).
 @numba.njit(cache=True)
 def _trace_paths(texture, steer, step, samples, mode, wrap):

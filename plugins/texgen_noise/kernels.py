@@ -140,9 +140,11 @@ class NoiseSettings(NamedTuple):
 
     The compiled functions take the fields as separate arguments, not the record: an array
     read from a record is reference-counted on every access, which made the per-pixel path
-    (``fill_noise_cpu``) about 1.45 times slower. Scalar types are fixed (``int`` codes,
-    ``float`` strengths and amplitudes) so that one compiled signature serves every texture;
-    ``texgen_noise.nodes.noise_settings`` builds the record from node parameters.
+    (``fill_noise_cpu``) measurably slower on warped noise (that variant was not kept; the
+    record's A/B against the old argument lists: benchmarks/RESULTS.md). Scalar types are
+    fixed (``int`` codes, ``float`` strengths and amplitudes) so that one compiled signature
+    serves every texture; ``texgen_noise.nodes.noise_settings`` builds the record from node
+    parameters.
 
     noise, fractal_type, dims: a NOISE_* code, a FRACTAL_* code, 2 (the plane) or 3 (a
         z slice of the volume).

@@ -18,8 +18,8 @@ def single_threaded_blas() -> Iterator[None]:
     """Run the block with one BLAS thread, where ``threadpoolctl`` is installed.
 
     The EM fit and the sampler make thousands of small matrix products; OpenBLAS threads
-    stall on them when the cores are busy with other work (a 256² fit: 95 s with two
-    threads on a loaded 2-core machine, 4.7 s with one). Without threadpoolctl this does
+    stall on them when the cores are busy with other work (a 256² fit on a loaded 2-core
+    machine took many times longer with two threads than with one). Without threadpoolctl this does
     nothing: set ``OPENBLAS_NUM_THREADS=1`` (or ``OMP_NUM_THREADS=1``) before starting
     Python instead.
     """
