@@ -11,13 +11,21 @@ several: they share nothing).
 """
 
 from texgen.engine import Engine, RenderReport, render
-from texgen.errors import InputError, PluginError, PresetError, RenderError, TexgenError
+from texgen.errors import (
+    InputError,
+    NodeInputError,
+    PluginError,
+    PresetError,
+    RenderError,
+    TexgenError,
+)
 from texgen.hookspecs import hookimpl
 from texgen.io import Exporter
 from texgen.nodes import NodeContext, NodeSpec, Param, Port
 
 __all__ = [
-    "Engine", "Exporter", "InputError", "NodeContext", "NodeSpec", "Param", "PluginError",
-    "Port", "PresetError", "RenderError", "RenderReport", "TexgenError", "hookimpl", "render",
+    "Engine", "Exporter", "InputError", "NodeContext", "NodeInputError", "NodeSpec", "Param",
+    "PluginError", "Port", "PresetError", "RenderError", "RenderReport", "TexgenError",
+    "hookimpl", "render",
 ]
 __version__ = "0.1.0"

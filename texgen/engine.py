@@ -159,52 +159,107 @@ class Engine:
 
     # --- presets ------------------------------------------------------------------------
 
+    def preset_folders(self) -> list[Path]:
+        """The folders preset names are looked up in, in order: ``presets`` in the working
+        directory, then the folders plugins registered (``register_preset_dirs``)."""
+        return [Path("presets"), *self.preset_dirs]
+
     def find_presets(self) -> dict[str, Path]:
-        """Preset files by name, from ./presets and the plugins' preset folders."""
+        """Preset files by name, from the ``preset_folders`` (the first of a name wins)."""
         found: dict[str, Path] = {}
-        for folder in [Path("presets"), *self.preset_dirs]:
+        for folder in self.preset_folders():
             if folder.is_dir():
                 for path in sorted(folder.iterdir()):
                     if path.suffix in PRESET_SUFFIXES:
                         found.setdefault(path.stem, path)
         return found
 
-    def load_preset(self, preset: PresetSource) -> Preset:
-        """A ``Preset`` from a path, a preset name, a dict, or a ``Preset``."""
+    def load_preset(self, preset: PresetSource, *,
+                    base: str | os.PathLike | None = None) -> Preset:
+        """A ``Preset`` from a path, a preset name, a dict, or a ``Preset``.
+
+        ``base`` is a folder: a dict reads its relative paths (image files, instanced
+        presets) from it, as the file it was loaded from would; a name or relative path is
+        looked for in it first. A path is otherwise relative to the working directory; a
+        name (no folder, no suffix) is then looked up in ``preset_folders``.
+        """
         if isinstance(preset, Preset):
             return preset
         if isinstance(preset, Mapping):
-            return load_preset(preset)
-        path = Path(preset)
-        if path.suffix in PRESET_SUFFIXES or path.exists():
-            return load_preset(path)
-        known = self.find_presets()
-        if str(preset) in known:
-            return load_preset(known[str(preset)])
-        raise InputError(f"no preset file or preset named '{preset}'"
-                         f"{did_you_mean(str(preset), known)} (see 'texgen presets')")
+            return load_preset(preset, base=base)
+        return load_preset(self._find_preset(Path(preset),
+                                             base=None if base is None else Path(base)))
+
+    def load_referenced(self, reference: str, referrer: Preset) -> Preset:
+        """The preset that a ``"preset"`` node of ``referrer`` instances, looked up in the
+        referrer's folder first, so that it resolves the same from any working directory
+        (the ``load_preset`` of ``build_graph``)."""
+        return load_preset(self._find_preset(Path(reference), base=referrer.base_dir,
+                                             referrer=referrer.path))
+
+    def _find_preset(self, reference: Path, *, base: Path | None,
+                     referrer: Path | None = None) -> Path:
+        """The file ``reference`` names: in ``base`` first (``base/name.toml`` too for a
+        name), then as a path from the working directory, then by name in the preset
+        folders. Raises ``InputError`` saying where it looked and suggesting the closest
+        name other than ``referrer`` itself."""
+        is_name = reference.suffix not in PRESET_SUFFIXES and len(reference.parts) == 1
+        candidates = []
+        if base is not None and not reference.is_absolute():
+            candidates.append(base / reference)
+            if is_name:
+                candidates += [base / f"{reference}{suffix}" for suffix in PRESET_SUFFIXES]
+        candidates.append(reference)
+        found = next((path for path in candidates if path.is_file()), None)
+        known = self.find_presets() if is_name else {}
+        if found is None and str(reference) in known:
+            found = known[str(reference)]
+        if found is not None:
+            return found
+        folders = [base] if base is not None else []
+        folders += [Path.cwd()] if not is_name else self.preset_folders()
+        if base is not None and base.is_dir():
+            known = {path.stem: path for path in sorted(base.iterdir())
+                     if path.suffix in PRESET_SUFFIXES} | known
+        if referrer is not None:
+            known = {name: path for name, path in known.items()
+                     if path.resolve() != referrer.resolve()}
+        looked = ", ".join(f"{folder.resolve()}{'' if folder.is_dir() else ' (missing)'}"
+                           for folder in folders)
+        what = "preset file or preset named" if is_name else "preset file"
+        raise InputError(f"no {what} '{reference}'{did_you_mean(str(reference), known)} "
+                         f"(looked in: {looked}; see 'texgen presets')")
 
     def validate(self, preset: PresetSource, *, size=None, seed=None,
-                 overrides: Mapping[str, Any] | None = None) -> Graph:
-        """Parse and check a preset with overrides; return its graph or raise."""
-        loaded = self.load_preset(preset).with_overrides(size=size, seed=seed,
-                                                         overrides=overrides)
-        return build_graph(loaded, self.registry, load_preset=self.load_preset)
+                 overrides: Mapping[str, Any] | None = None,
+                 base: str | os.PathLike | None = None) -> Graph:
+        """Parse and check a preset with overrides; return its graph or raise.
+
+        Checks everything that can fail before rendering (``build_graph``), including
+        that each output's format is a known exporter. ``base`` as in ``load_preset``.
+        """
+        loaded = self.load_preset(preset, base=base).with_overrides(size=size, seed=seed,
+                                                                    overrides=overrides)
+        return build_graph(loaded, self.registry, load_preset=self.load_referenced,
+                           formats=self.exporters)
 
     # --- rendering ----------------------------------------------------------------------
 
     def render(self, preset: PresetSource, *, size: int | tuple[int, int] | None = None,
                seed: int | None = None, overrides: Mapping[str, Any] | None = None,
                outputs: Iterable[str] | None = None, backend: str = "cpu",
-               progress: Callable[[NodeEvent], None] | None = None) -> dict[str, np.ndarray]:
+               progress: Callable[[NodeEvent], None] | None = None,
+               base: str | os.PathLike | None = None) -> dict[str, np.ndarray]:
         """Render a preset; return ``{output name: float32 (H, W, C) array}``.
 
         ``preset`` is a path, a preset name, a dict shaped like a preset file, or a
         ``Preset``. ``size`` is pixels (int or (width, height)); ``overrides`` sets exposed
         parameters; ``outputs`` limits which outputs (and so which nodes) are computed;
-        ``progress`` receives a ``NodeEvent`` per node. The arrays are the caller's own.
+        ``progress`` receives a ``NodeEvent`` per node; ``base`` is the folder a dict
+        preset's relative paths are read from (``load_preset``). The arrays are the
+        caller's own.
         """
-        graph = self.validate(preset, size=size, seed=seed, overrides=overrides)
+        graph = self.validate(preset, size=size, seed=seed, overrides=overrides, base=base)
         return {name: np.array(to_host(texture)) for name, texture in
                 self._evaluate(graph, outputs, backend, progress).items()}
 
@@ -212,15 +267,17 @@ class Engine:
              size: int | tuple[int, int] | None = None, seed: int | None = None,
              overrides: Mapping[str, Any] | None = None, outputs: Iterable[str] | None = None,
              format: str | None = None, backend: str = "cpu",
-             progress: Callable[[NodeEvent], None] | None = None) -> RenderReport:
+             progress: Callable[[NodeEvent], None] | None = None,
+             base: str | os.PathLike | None = None) -> RenderReport:
         """Render and write ``{preset}_{output}.{ext}`` files into ``directory``.
 
         Each output uses its preset format, else ``format``, else png16 for gray and png8
         for color. Everything is rendered before anything is written, each file is
-        replaced atomically, and no file is written outside ``directory``.
+        replaced atomically, and no file is written outside ``directory``. ``base`` as in
+        ``render``.
         """
         started = time.perf_counter()
-        graph = self.validate(preset, size=size, seed=seed, overrides=overrides)
+        graph = self.validate(preset, size=size, seed=seed, overrides=overrides, base=base)
         plan = self._plan(graph, Path(directory), outputs, format)
         report = RenderReport(graph.preset.name, graph.preset.size, graph.preset.seed)
         self._render_and_write(graph, plan, Path(directory), backend, progress, report)
@@ -232,7 +289,8 @@ class Engine:
                     seed: int | None = None, overrides: Mapping[str, Any] | None = None,
                     outputs: Iterable[str] | None = None, format: str | None = None,
                     backend: str = "cpu", progress: Callable[[NodeEvent], None] | None = None,
-                    on_frame: Callable[[int, int], None] | None = None) -> RenderReport:
+                    on_frame: Callable[[int, int], None] | None = None,
+                    base: str | os.PathLike | None = None) -> RenderReport:
         """Render a looping animation: ``{preset}_{output}_{i:04d}.{ext}`` for each frame i.
 
         Frame ``i`` (0-based, ``frames`` of them, 1..10000) sets the exposed float parameter
@@ -249,7 +307,7 @@ class Engine:
                 or not 1 <= frames <= MAX_FRAMES:
             raise InputError(f"frames: expected a number of frames in 1..{MAX_FRAMES}, "
                              f"got {frames!r}")
-        loaded = self.load_preset(preset)
+        loaded = self.load_preset(preset, base=base)
         if frame_param in (overrides or {}):
             raise InputError(f"{loaded.source}: parameter '{frame_param}' is set by each "
                              f"frame (0 to 1); it cannot also be overridden")

@@ -35,6 +35,16 @@ class PresetError(InputError):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
+class NodeInputError(PresetError):
+    """A problem in a preset that only a node could find, while rendering (a file it could
+    not read, parameters it refused through ``texgen.nodes.param_error``). Still bad input:
+    the CLI exits 2. ``file``, ``node`` and ``key`` locate it."""
+
+    def __init__(self, problem: Problem):
+        super().__init__([problem])
+        self.file, self.node, self.key = problem.file, problem.node, problem.key
+
+
 class RenderError(TexgenError):
     """A node failed while evaluating, or an output could not be written. The CLI exits 1."""
 

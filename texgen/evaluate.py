@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 
 from texgen.backend import to_backend
-from texgen.errors import RenderError
+from texgen.errors import NodeInputError, Problem, RenderError
 from texgen.graph import Graph, GraphNode
-from texgen.nodes import CHANNELS, NodeContext, check_texture
+from texgen.nodes import CHANNELS, NodeContext, ParamValueError, check_texture
 from texgen.resources import ResourceCache
 
 
@@ -79,7 +79,9 @@ def evaluate(graph: Graph, *, output_names: Iterable[str] | None = None,
     when None).
     Textures are the cached results themselves (read-only NumPy arrays, or device arrays
     on the cuda backend). A node that raises becomes a
-    ``RenderError`` naming the preset file, the node id and its type.
+    ``RenderError`` naming the preset file, the node id and its type (exit 1), unless what
+    it found is bad input: a parameter it refused with ``param_error``, or an input with
+    the wrong channel count, become a ``NodeInputError`` naming file, node and key (exit 2).
     """
     preset = graph.preset
     width, height = preset.size
@@ -134,17 +136,23 @@ def _jsonable(value: Any) -> Any:
 
 def _run(node: GraphNode, context: NodeContext, inputs: dict[str, Any],
          source: str) -> dict[str, np.ndarray]:
+    source = node.source or source
     where = f"{source}: node '{node.id}' ({node.spec.id})"
     for port in node.spec.inputs:
-        # "any" outputs are only checked here, once their channel count is known.
+        # "any" outputs validation could not follow are checked here, once their channel
+        # count is known.
         if inputs[port.name] is not None and port.type != "any" \
                 and inputs[port.name].shape[2] != CHANNELS[port.type]:
             link = node.inputs[port.name]
-            raise RenderError(f"{where}: input '{port.name}' takes {port.type}, but "
-                              f"'{link.node}.{link.port}' gave {inputs[port.name].shape[2]} "
-                              f"channels")
+            raise NodeInputError(Problem(
+                f"input takes {port.type}, but '{link.node}.{link.port}' gave "
+                f"{inputs[port.name].shape[2]} channels", file=source, node=node.id,
+                key=port.name))
     try:
         value = node.spec.load()(context, **inputs, **node.params)
+    except ParamValueError as exc:  # the node refused a parameter: bad input, not a failure
+        raise NodeInputError(Problem(exc.problem, file=source, node=node.id,
+                                     key=exc.name)) from exc
     except Exception as exc:  # noqa: BLE001 - any failure inside a node is reported by node
         raise RenderError(f"{where}: {type(exc).__name__}: {exc}") from exc
     if len(node.spec.outputs) == 1 and not isinstance(value, dict):

@@ -2,14 +2,18 @@
 
 ``build_graph`` checks everything that can be checked before running anything and reports
 every problem at once, each with file, node and key: unknown node types and parameters
-(with the closest name suggested), wrong types and out-of-range values, missing and
-dangling inputs, port type mismatches, cycles (with their path) and unknown outputs.
+(with the closest name suggested), wrong types and out-of-range values, files named by
+path parameters that do not exist, relations between parameters (the spec's ``check``),
+missing and dangling inputs, port type mismatches (also through "any" ports, whose channel
+counts are followed through the graph: ``Port.same_as``), cycles (with their path),
+unknown outputs and output formats.
 
 A node of type ``"preset"`` instances another preset (a subgraph): its key ``preset`` names
-the preset (a path relative to this file, or a preset name), its other keys set that
-preset's exposed parameters, and its output ports are that preset's outputs. The instance
-is flattened into this graph: its nodes become ``"<instance id>/<node id>"`` and render at
-this preset's size and tiling, seeded from the instance's own seed.
+the preset (a path relative to this file, or a preset name looked up in this file's folder
+first, then in the preset folders), its other keys set that preset's exposed parameters,
+and its output ports are that preset's outputs. The instance is flattened into this graph:
+its nodes become ``"<instance id>/<node id>"`` and render at this preset's size and tiling,
+seeded from the instance's own seed.
 """
 
 from __future__ import annotations
@@ -17,13 +21,14 @@ from __future__ import annotations
 import dataclasses
 import graphlib
 import hashlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from texgen.errors import PresetError, Problem, TexgenError, did_you_mean
-from texgen.nodes import NodeRegistry, NodeSpec, Port, port_accepts
+from texgen.expressions import ExpressionError, is_expression, result_problem
+from texgen.expressions import evaluate as evaluate_expression
+from texgen.nodes import CHANNELS, NodeRegistry, NodeSpec, Param, Port, port_accepts
 from texgen.preset import Preset
 
 
@@ -37,22 +42,29 @@ class Link:
 
 @dataclass(frozen=True)
 class GraphNode:
-    """A node ready to run: its spec, converted parameters, input links and seed."""
+    """A node ready to run: its spec, converted parameters, input links and seed;
+    ``source`` names the preset file it was written in (an instanced preset's, for the
+    nodes of a subgraph), for errors found while it runs."""
 
     id: str
     spec: NodeSpec
     params: Mapping[str, Any]
     inputs: Mapping[str, Link | None]
     seed: int
+    source: str = ""
 
 
 @dataclass(frozen=True)
 class Graph:
-    """A validated graph; ``outputs`` maps output names to links."""
+    """A validated graph; ``outputs`` maps output names to links. ``channels`` holds the
+    channel count of every node output that is known before rendering: fixed port types,
+    and "any" outputs followed through ``Port.same_as``; an output missing from it is
+    known only once its node runs."""
 
     preset: Preset
     nodes: Mapping[str, GraphNode]
     outputs: Mapping[str, Link]
+    channels: Mapping[Link, int] = dataclasses.field(default_factory=dict)
 
     def order(self, output_names: Iterable[str] | None = None) -> list[str]:
         """Ids of the nodes the given outputs need (default: all), in evaluation order."""
@@ -80,7 +92,11 @@ def node_seed(preset_seed: int, node_id: str) -> int:
 
 def substitute(value: Any, parameters: Mapping[str, Any]) -> Any:
     """``value`` with every "$name" string, also inside lists, replaced by the exposed
-    parameter's value (so a gradient stop's color can be exposed). Raises ``KeyError``."""
+    parameter's value (so a gradient stop's color can be exposed), and every "= expression"
+    by its value over the exposed parameters (``texgen.expressions``). Raises ``KeyError``
+    for an unknown "$name", ``ExpressionError`` for an expression in error."""
+    if is_expression(value):
+        return evaluate_expression(value, parameters)
     if isinstance(value, str) and value.startswith("$"):
         if value[1:] not in parameters:
             raise KeyError(f"'{value}' names no exposed parameter"
@@ -96,13 +112,17 @@ SUBGRAPH_TYPE = "preset"
 
 
 def build_graph(preset: Preset, registry: NodeRegistry, *,
-                load_preset: Callable[[str | Path], Preset] | None = None,
+                load_preset: Callable[[str, Preset], Preset] | None = None,
+                formats: Collection[str] | None = None,
                 _instancing: tuple[str, ...] = ()) -> Graph:
     """Validate ``preset`` against the node registry and return its ``Graph``.
 
-    ``load_preset`` loads the presets that ``"preset"`` nodes instance (from a path or a
-    name; ``Engine.load_preset``); without it such nodes are an error. Raises
-    ``PresetError`` listing every problem found, in this file and in instanced ones.
+    ``load_preset(reference, referrer)`` loads the preset that a ``"preset"`` node of
+    ``referrer`` instances (a path or a name, looked up from the referrer's folder first;
+    the engine's ``load_referenced``); without it such nodes are an error. ``formats``, when
+    given, are the output formats known (the engine's exporters): an output asking for
+    another is a problem. Raises ``PresetError`` listing every problem found, in this file
+    and in instanced ones.
     """
     problems: list[Problem] = []
 
@@ -130,7 +150,7 @@ def build_graph(preset: Preset, registry: NodeRegistry, *,
         spec = specs.get(entry.id)
         if spec is None:
             continue
-        params, inputs = {}, {}
+        params, inputs, problems_before = {}, {}, len(problems)
         for key, value in entry.values.items():
             if spec.input(key) is not None:
                 continue
@@ -140,25 +160,35 @@ def build_graph(preset: Preset, registry: NodeRegistry, *,
                 problem(f"unknown parameter for {spec.id}{did_you_mean(key, valid)} "
                         f"(valid: {', '.join(valid) or 'none'})", node=entry.id, key=key)
                 continue
+            written = value
             try:
                 value = substitute(value, preset.parameters)
-            except KeyError as exc:
+            except (KeyError, ExpressionError) as exc:
                 problem(exc.args[0], node=entry.id, key=key)
                 continue
             try:
                 params[key] = param.coerce(value, base_dir=preset.base_dir)
             except ValueError as exc:
-                problem(str(exc), node=entry.id, key=key)
+                problem(_reference_mismatch(written, preset.parameters, param)
+                        or result_problem(written, value, exc) or str(exc),
+                        node=entry.id, key=key)
         for param in spec.params:
             default = param.default
             if param.type == "path" and default is not None:  # resolved like a set path
                 default = param.coerce(default, base_dir=preset.base_dir)
             params.setdefault(param.name, default)
+            if param.type == "path" and params[param.name] is not None \
+                    and not params[param.name].exists():
+                problem(f"no such file: {params[param.name]} (relative paths are read from "
+                        f"the preset's folder)", node=entry.id, key=param.name)
+        if spec.check is not None and len(problems) == problems_before:
+            for key, message in spec.check(params):
+                problem(message, node=entry.id, key=key)
         for port in spec.inputs:
             inputs[port.name] = _link(preset, entry.id, port, entry.values.get(port.name),
                                       specs, instances, problem)
         seed = entry.seed if entry.seed is not None else node_seed(preset.seed, entry.id)
-        nodes[entry.id] = GraphNode(entry.id, spec, params, inputs, seed)
+        nodes[entry.id] = GraphNode(entry.id, spec, params, inputs, seed, preset.source)
 
     outputs = {}
     for out in preset.outputs.values():
@@ -178,12 +208,77 @@ def build_graph(preset: Preset, registry: NodeRegistry, *,
                         f"{did_you_mean(out.port, [p.name for p in spec.outputs])}", key=key)
             else:
                 outputs[out.name] = Link(out.node, port.name)
+        if formats is not None and out.format is not None and out.format not in formats:
+            problem(f"unknown format '{out.format}'{did_you_mean(out.format, formats)} "
+                    f"(formats: {', '.join(sorted(formats))})", key=f"{key}.format")
 
+    channels: dict[Link, int] = {}
     if not problems:
         _check_cycles(nodes, problem)
+    if not problems:
+        channels = _channel_counts(nodes)
+        _check_channels(preset, nodes, channels, problem)
     if problems:
         raise PresetError(problems)
-    return Graph(preset, nodes, outputs)
+    return Graph(preset, nodes, outputs, channels)
+
+
+def _reference_mismatch(written: Any, parameters: Mapping[str, Param],
+                        param: Param) -> str | None:
+    """Why the exposed parameter that ``written`` ("$name") passes on does not fit
+    ``param`` ("'$glow_color' is a color parameter; 'strength' expects a float"), or None
+    when ``written`` is no such reference or the types agree."""
+    if not (isinstance(written, str) and written.startswith("$")):
+        return None
+    exposed = parameters.get(written[1:])
+    if exposed is None or exposed.type == param.type:
+        return None
+    return (f"'{written}' is {_a(exposed.type)} parameter; '{param.name}' expects "
+            f"{_a(param.type)}")
+
+
+def _a(word: str) -> str:
+    return f"{'an' if word[0] in 'aeiou' else 'a'} {word}"
+
+
+def _channel_counts(nodes: Mapping[str, GraphNode]) -> dict[Link, int]:
+    """The channel count of every output known before rendering: a fixed port type's, or
+    an "any" output's through ``Port.same_as`` (the largest count among the named inputs
+    that are connected, when all of those are known). Nodes must form no cycle."""
+    channels: dict[Link, int] = {}
+    order = graphlib.TopologicalSorter({
+        node_id: [link.node for link in node.inputs.values() if link]
+        for node_id, node in nodes.items()}).static_order()
+    for node_id in order:
+        node = nodes[node_id]
+        for port in node.spec.outputs:
+            if port.type != "any":
+                channels[Link(node_id, port.name)] = CHANNELS[port.type]
+                continue
+            counts = [channels.get(node.inputs[name]) for name in port.same_as
+                      if node.inputs.get(name)]
+            if counts and None not in counts:
+                channels[Link(node_id, port.name)] = max(counts)
+    return channels
+
+
+def _check_channels(preset: Preset, nodes: Mapping[str, GraphNode],
+                    channels: Mapping[Link, int], problem) -> None:
+    """A problem for each input of this preset's nodes that takes a fixed type but is fed,
+    through "any" ports, a texture with another channel count."""
+    for entry in preset.nodes.values():
+        node = nodes.get(entry.id)
+        if node is None or entry.type == SUBGRAPH_TYPE:
+            continue
+        for port in node.spec.inputs:
+            link = node.inputs.get(port.name)
+            count = channels.get(link) if link else None
+            if port.type == "any" or count is None or count == CHANNELS[port.type]:
+                continue
+            carried = next(kind for kind, n in CHANNELS.items() if n == count)
+            problem(f"type mismatch: '{entry.values[port.name]}' carries {carried} ({count} "
+                    f"channels, through \"any\" ports), input '{port.name}' takes "
+                    f"{port.type}", node=entry.id, key=port.name)
 
 
 def _instance(preset: Preset, entry, registry, load_preset, instancing, problems,
@@ -198,10 +293,8 @@ def _instance(preset: Preset, entry, registry, load_preset, instancing, problems
         problem("instancing a preset needs an engine to load it (Engine.render / texgen "
                 "render)", node=entry.id, key="preset")
         return None
-    relative = preset.base_dir / reference if preset.base_dir else None
     try:
-        sub = load_preset(relative if relative is not None and relative.is_file()
-                          else reference)
+        sub = load_preset(reference, preset)
     except TexgenError as exc:
         problem(f"cannot load preset '{reference}': {exc}", node=entry.id, key="preset")
         return None
@@ -212,11 +305,17 @@ def _instance(preset: Preset, entry, registry, load_preset, instancing, problems
         return None
     overrides = {}
     for key, value in entry.values.items():
-        if key != "preset":
-            try:
-                overrides[key] = substitute(value, preset.parameters)
-            except KeyError as exc:
-                problem(exc.args[0], node=entry.id, key=key)
+        if key == "preset":
+            continue
+        mismatch = key in sub.parameters and _reference_mismatch(value, preset.parameters,
+                                                                 sub.parameters[key])
+        if mismatch:
+            problem(mismatch, node=entry.id, key=key)
+            continue
+        try:
+            overrides[key] = substitute(value, preset.parameters)
+        except (KeyError, ExpressionError) as exc:
+            problem(exc.args[0], node=entry.id, key=key)
     seed = entry.seed if entry.seed is not None else node_seed(preset.seed, entry.id)
     try:
         sub = sub.with_overrides(size=preset.size, seed=seed, overrides=overrides)

@@ -17,7 +17,7 @@ import importlib
 import json
 import keyword
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,18 +54,31 @@ class Port:
 
     ``type`` is "gray" (C=1), "color" (C=3), "rgba" (C=4) or "any". An optional input may be
     left unconnected; the implementation then receives ``None``.
+
+    ``same_as`` (an "any" output only) names the inputs whose channel count it carries:
+    ``same_as="input"`` is "the same channel count as input 'input'"; with several names it
+    is the largest count among those connected (a gray operand promoted). Validation
+    follows it through the graph, so a color reaching a gray input through "any" ports is
+    reported before anything renders. Without it the count is known only when the node
+    runs, and checked then.
     """
 
     name: str
     type: str = "gray"
     doc: str = ""
     optional: bool = False
+    same_as: tuple[str, ...] = ()
 
     def __post_init__(self):
         _check_name(self.name, "port")
         if self.type not in PORT_TYPES:
             raise SpecError(f"port '{self.name}': type must be one of {', '.join(PORT_TYPES)}, "
                             f"not {self.type!r}")
+        same_as = (self.same_as,) if isinstance(self.same_as, str) else tuple(self.same_as)
+        object.__setattr__(self, "same_as", same_as)
+        if same_as and self.type != "any":
+            raise SpecError(f"port '{self.name}': same_as is for \"any\" outputs; a "
+                            f"{self.type} port's channel count is fixed")
 
 
 @dataclass(frozen=True)
@@ -190,6 +203,12 @@ class NodeSpec:
     plugin-local name ("perlin"); the registry prefixes the plugin's name ("noise.perlin").
     Bump ``version`` whenever the output for the same parameters changes: it is part of the
     cache key.
+
+    ``check`` (optional) checks relations between parameters that no single range can
+    express (``from_low != from_high``): called at validation with the node's converted
+    parameters, it returns ``(parameter name, message)`` pairs, empty when all is well;
+    each becomes a problem naming file, node and parameter. Implementations may call it too
+    (raising ``param_error`` for the first pair) so direct calls are checked the same way.
     """
 
     id: str
@@ -200,6 +219,7 @@ class NodeSpec:
     params: tuple[Param, ...] = ()
     version: int = 1
     backends: tuple[str, ...] = ("cpu",)
+    check: Callable[[Mapping[str, Any]], Iterable[tuple[str, str]]] | None = None
     plugin: str = ""
     _loaded: list = field(default_factory=list, repr=False, compare=False)
 
@@ -227,6 +247,16 @@ class NodeSpec:
             for item in group:
                 if not isinstance(item, kind):
                     raise SpecError(f"{where}: {item!r} is not a {kind.__name__}")
+        if self.check is not None and not callable(self.check):
+            raise SpecError(f"{where}: check must be a function (params) -> problems")
+        for port in self.outputs:
+            unknown = [n for n in port.same_as if self.input(n) is None]
+            if unknown:
+                raise SpecError(f"{where}: output '{port.name}': same_as names no input "
+                                f"{', '.join(map(repr, unknown))}")
+        for port in self.inputs:
+            if port.same_as:
+                raise SpecError(f"{where}: input '{port.name}': same_as is for outputs")
         names = [p.name for p in self.inputs] + [p.name for p in self.params]
         for group in (names, [p.name for p in self.outputs]):
             dupes = sorted({n for n in group if group.count(n) > 1})
@@ -324,13 +354,25 @@ class NodeRegistry:
         return sorted(self._specs)
 
 
-def param_error(node_id: str, name: str, problem: str) -> ValueError:
+class ParamValueError(ValueError):
+    """A bad parameter value found by a node (see ``param_error``): ``node_id``, ``name``
+    (the parameter) and ``problem`` say where and what, so that the evaluator reports it as
+    bad input (exit 2), not as a failed render."""
+
+    def __init__(self, node_id: str, name: str, problem: str):
+        super().__init__(f"node '{node_id}', parameter '{name}': {problem}")
+        self.node_id, self.name, self.problem = node_id, name, problem
+
+
+def param_error(node_id: str, name: str, problem: str) -> ParamValueError:
     """A ``ValueError`` for a bad parameter value, naming the node and the parameter.
 
-    Ranges and choices are checked when a preset loads; this is for what only the node can
-    check (a parameter's text, a file it names, or two parameters that must agree).
+    Ranges and choices are checked when a preset loads, relations between parameters by
+    the spec's ``check``; this is for what only the node can check while it runs (a
+    parameter's text, a file it names). Raised from a node, it becomes an input error
+    (``texgen.errors.NodeInputError``, exit 2) naming file, node and parameter.
     """
-    return ValueError(f"node '{node_id}', parameter '{name}': {problem}")
+    return ParamValueError(node_id, name, problem)
 
 
 def port_accepts(input_type: str, output_type: str) -> bool:

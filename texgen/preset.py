@@ -45,7 +45,7 @@ MAX_SIDE = 65536
 TOP_LEVEL_KEYS = ("texgen", "name", "description", "size", "seed", "tileable", "parameters",
                   "nodes", "outputs")
 PARAMETER_KEYS = ("type", "default", "min", "max", "choices", "doc")
-OUTPUT_KEYS = ("node", "format")
+OUTPUT_KEYS = ("node", "format", "normalize")
 _NODE_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
 
@@ -61,18 +61,27 @@ class NodeEntry:
 
 @dataclass(frozen=True)
 class OutputEntry:
-    """One output: ``node`` and ``port`` (None: the node's first output), optional format."""
+    """One output: ``node`` and ``port`` (None: the node's first output), optional format.
+
+    ``normalize`` rescales the output's min..max to 0..1 before a format that clips to
+    [0, 1] writes it (png8, png16); float formats keep the values. ``view`` marks a node
+    rendered as an output on request (``--node``, ``nodes=``) rather than an output of the
+    preset: it has no conventional role (``texgen.roles``).
+    """
 
     name: str
     node: str
     port: str | None = None
     format: str | None = None
+    normalize: bool = False
+    view: bool = False
 
 
 @dataclass(frozen=True)
 class Preset:
     """A parsed preset. ``parameters`` maps exposed names to their ``Param`` (whose
-    ``default`` is the value in use, after overrides); ``source`` names the file in errors."""
+    ``default`` is the value in use, after overrides); ``source`` names the file in errors.
+    ``base`` is the folder a preset without a file (a dict) reads relative paths from."""
 
     name: str
     size: tuple[int, int]  # (width, height)
@@ -83,6 +92,7 @@ class Preset:
     parameters: Mapping[str, Param] = field(default_factory=dict)
     description: str = ""
     path: Path | None = None
+    base: Path | None = None
 
     @property
     def source(self) -> str:
@@ -90,8 +100,9 @@ class Preset:
 
     @property
     def base_dir(self) -> Path | None:
-        """The folder relative paths in the preset are resolved against."""
-        return self.path.parent if self.path else None
+        """The folder relative paths in the preset (images, instanced presets) are resolved
+        against: the file's folder, else ``base``; None means the working directory."""
+        return self.path.parent if self.path else self.base
 
     def with_overrides(self, *, size: int | tuple[int, int] | None = None,
                        seed: int | None = None,
@@ -138,13 +149,19 @@ def parse_value_text(text: str) -> Any:
         return text
 
 
-def load_preset(source: str | Path | Mapping[str, Any]) -> Preset:
+def load_preset(source: str | Path | Mapping[str, Any], *,
+                base: str | Path | None = None) -> Preset:
     """Parse a preset file (``.toml`` or ``.json``) or a dict of the same structure.
 
-    Raises ``PresetError`` listing every structural problem with its file and key.
+    ``base`` is the folder a dict's relative paths (image files, instanced presets) are
+    read from, so a file loaded as a dict and edited keeps them: pass the file's folder.
+    Without it they are relative to the working directory. A file's own folder is always
+    its base. Raises ``PresetError`` listing every structural problem with its file and key.
     """
     if isinstance(source, Mapping):
-        return parse_preset(source, path=None)
+        preset = parse_preset(source, path=None)
+        return preset if base is None else dataclasses.replace(preset,
+                                                               base=Path(base).resolve())
     path = Path(source)
     try:
         text = path.read_text(encoding="utf-8")
@@ -225,22 +242,27 @@ def parse_preset(data: Mapping[str, Any], *, path: Path | None) -> Preset:
         problem("add an [outputs] table mapping output names to nodes", key="outputs")
         raw_outputs = {}
     for out_name, target in raw_outputs.items():
-        fmt = None
+        fmt, normalize = None, False
         if isinstance(target, dict):
             for key in target:
                 if key not in OUTPUT_KEYS:
                     problem(f"unknown key in output '{out_name}'{did_you_mean(key, OUTPUT_KEYS)}",
                             key=f"outputs.{out_name}.{key}")
-            fmt, target = target.get("format"), target.get("node")
+            fmt, normalize = target.get("format"), target.get("normalize", False)
+            target = target.get("node")
             if fmt is not None and not isinstance(fmt, str):
                 problem("expected a format name such as \"png16\"",
                         key=f"outputs.{out_name}.format")
                 fmt = None
+            if not isinstance(normalize, bool):
+                problem(f"expected true or false, got {normalize!r}",
+                        key=f"outputs.{out_name}.normalize")
+                normalize = False
         if not isinstance(target, str) or not target:
             problem("expected \"node\" or \"node.port\"", key=f"outputs.{out_name}")
             continue
         node, _, port = target.partition(".")
-        outputs[out_name] = OutputEntry(out_name, node, port or None, fmt)
+        outputs[out_name] = OutputEntry(out_name, node, port or None, fmt, normalize)
 
     if problems:
         raise PresetError(problems)

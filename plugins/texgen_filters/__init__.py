@@ -12,7 +12,7 @@ from texgen.nodes import NodeSpec, Param, Port
 from texgen_filters import specs_spatial, specs_tone_color
 
 _ANY_IN = Port("input", "any", "Texture to process: gray, color or rgba (alpha is kept).")
-_ANY_OUT = Port("out", "any", "Same channel count as the input.")
+_ANY_OUT = Port("out", "any", "Same channel count as the input.", same_as="input")
 
 LEVELS = NodeSpec(
     "levels", "texgen_filters.tone:levels",
@@ -67,7 +67,8 @@ BLEND = NodeSpec(
              "unconnected means 1.", optional=True),
     ),
     outputs=(Port("out", "any", "lerp(background, mode(background, foreground), "
-                  "opacity * mask); the larger channel count of the two inputs."),),
+                  "opacity * mask); the larger channel count of the two inputs.",
+                  same_as=("foreground", "background")),),
     params=(
         Param("mode", "enum", "normal", "Blend mode: normal f, multiply b*f, screen "
               "1-(1-b)(1-f), overlay (2bf if b < 0.5 else 1-2(1-b)(1-f)), soft_light (W3C), "

@@ -7,7 +7,7 @@ The spatial and material nodes; docs/filters_spatial.md documents each one at le
 from texgen.nodes import NodeSpec, Param, Port
 
 _ANY_IN = Port("input", "any", "Texture to process: gray, color or rgba.")
-_ANY_OUT = Port("out", "any", "Same channel count as the input.")
+_ANY_OUT = Port("out", "any", "Same channel count as the input.", same_as="input")
 _ANGLE_DOC = "degrees counter-clockwise from the +u axis (0 right, 90 up the image)"
 _STRENGTH_DOC = ("Relief depth: a height change of 1.0 rises strength percent of the texture "
                  "width, as in filters.normal_map.")
@@ -40,7 +40,7 @@ SHARPEN = NodeSpec(
     inputs=(Port("input", "any", "Texture to sharpen: gray, color or rgba (alpha is "
                  "kept)."),),
     outputs=(Port("out", "any", "x + amount * (x - blur(x)); same channel count, not "
-                  "clamped."),),
+                  "clamped.", same_as="input"),),
     params=(
         Param("radius", "float", 0.002, "Standard deviation of the blur in fractions of the "
               "texture width: the size of the detail enhanced.",
@@ -123,7 +123,7 @@ EMBOSS = NodeSpec(
     inputs=(Port("input", "any", "Values to emboss, as heights: gray, color or rgba "
                  "(alpha is kept)."),),
     outputs=(Port("out", "any", "0.5 + 0.5 dot(normal, light) per channel, in [0, 1]; "
-                  "same channel count."),),
+                  "same channel count.", same_as="input"),),
     params=(
         Param("angle", "float", 135.0, f"Where the light comes from, {_ANGLE_DOC}; 135 is "
               "top left.", min=-360.0, max=360.0),
@@ -199,7 +199,8 @@ HEIGHT_BLEND = NodeSpec(
             Port("color_b", "any", "Color of material b; a gray one is promoted, color and "
                  "rgba do not mix."),
             Port("height_b", "gray", "Height of material b.")),
-    outputs=(Port("color", "any", "lerp(color_a, color_b, mask); the larger channel count."),
+    outputs=(Port("color", "any", "lerp(color_a, color_b, mask); the larger channel count.",
+                  same_as=("color_a", "color_b")),
              Port("height", "gray", "lerp(height_a, height_b + offset, mask); the maximum "
                   "at contrast 1."),
              Port("mask", "gray", "Weight of material b in [0, 1], to blend other maps with "
@@ -218,7 +219,7 @@ MAKE_TILEABLE = NodeSpec(
     inputs=(Port("input", "any", "Texture that does not tile: gray, color or rgba (alpha "
                  "is blended too)."),),
     outputs=(Port("out", "any", "The input, cross-faded near its edges so that it tiles; "
-                  "same channel count."),),
+                  "same channel count.", same_as="input"),),
     params=(
         Param("width", "float", 0.25, "Width of each cross-fade band, in fractions of the "
               "texture's width (left, right) and height (top, bottom).",

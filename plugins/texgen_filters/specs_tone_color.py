@@ -1,10 +1,41 @@
 """Node specs of texgen_filters (see __init__.py): only texgen.nodes is imported here, so
 listing nodes stays light; implementations are named by "module:function" strings."""
 
-from texgen.nodes import NodeSpec, Param, Port
+from texgen.nodes import NodeSpec, Param, ParamValueError, Port
 
 _ANY_IN = Port("input", "any", "Texture to process: gray, color or rgba (alpha is kept).")
-_ANY_OUT = Port("out", "any", "Same channel count as the input.")
+_ANY_OUT = Port("out", "any", "Same channel count as the input.", same_as="input")
+
+# --- relations between parameters: checked at validation (NodeSpec.check) and by the
+# implementations themselves, for direct calls --------------------------------------------
+
+
+def check_curves(params):
+    """The problem with ``points`` (malformed, fewer than two, a repeated x), if any."""
+    from texgen_filters.tone import parse_points  # light: NumPy only
+
+    try:
+        parse_points("", params["points"])
+    except ParamValueError as exc:
+        return [("points", exc.problem)]
+    return []
+
+
+def check_clamp(params):
+    """``low`` must not exceed ``high``."""
+    low, high = params["low"], params["high"]
+    if low > high:
+        return [("low", f"{low:g} is above high ({high:g}); low must not exceed high")]
+    return []
+
+
+def check_math(params):
+    """``remap`` needs a non-empty input range: ``from_low != from_high``."""
+    if params["operation"] == "remap" and params["from_low"] == params["from_high"]:
+        return [("from_high", f"equals from_low ({params['from_low']:g}); the input range "
+                              f"of 'remap' must not be empty")]
+    return []
+
 
 # --- tone -----------------------------------------------------------------------------
 
@@ -12,7 +43,7 @@ CURVES = NodeSpec(
     "curves", "texgen_filters.tone:curves",
     "Remap values through a curve drawn through control points, like Photoshop Curves.",
     inputs=(_ANY_IN,), outputs=(Port("out", "any", "Same channel count as the input, in "
-                                     "0..1."),),
+                                     "0..1.", same_as="input"),),
     params=(
         Param("points", "string", "0,0 1,1",
               "Control points as 'x,y' pairs in 0..1 separated by spaces, at least two with "
@@ -22,13 +53,14 @@ CURVES = NodeSpec(
               "'monotone' (cubic, never overshoots), 'spline' (natural cubic, smoothest, may "
               "overshoot; clipped to 0..1) or 'linear'.",
               choices=("monotone", "spline", "linear")),
-    ))
+    ),
+    check=check_curves)
 
 AUTO_LEVELS = NodeSpec(
     "auto_levels", "texgen_filters.tone:auto_levels",
     "Stretch the texture's own value range (or a percentile range) to fill 0..1.",
     inputs=(_ANY_IN,), outputs=(Port("out", "any", "Same channel count as the input, in "
-                                     "0..1."),),
+                                     "0..1.", same_as="input"),),
     params=(
         Param("low_percentile", "float", 0.0, "Percentile of the values mapped to 0; 0 is "
               "the minimum, above 0 ignores that share of dark outliers.",
@@ -43,7 +75,7 @@ HISTOGRAM_SCAN = NodeSpec(
     "histogram_scan", "texgen_filters.tone:histogram_scan",
     "Substance's Histogram Scan: pick a band of values by position and stretch it to 0..1.",
     inputs=(_ANY_IN,), outputs=(Port("out", "any", "Same channel count as the input, in "
-                                     "0..1."),),
+                                     "0..1.", same_as="input"),),
     params=(
         Param("position", "float", 0.5, "Brightness: the value 1 - position maps to 0.5; 0 "
               "gives black, 1 white; on a mask, higher grows the shapes.",
@@ -56,7 +88,7 @@ THRESHOLD = NodeSpec(
     "threshold", "texgen_filters.tone:threshold",
     "1 where a value is at or above the threshold, else 0.",
     inputs=(_ANY_IN,), outputs=(Port("out", "any", "Same channel count as the input, 0 or "
-                                     "1."),),
+                                     "1.", same_as="input"),),
     params=(
         Param("threshold", "float", 0.5, "Values at or above it become 1, below it 0.",
               min=0.0, max=1.0),
@@ -71,7 +103,8 @@ CLAMP = NodeSpec(
               min=-100.0, max=100.0),
         Param("high", "float", 1.0, "Upper bound; must not be below low.",
               min=-100.0, max=100.0),
-    ))
+    ),
+    check=check_clamp)
 
 MATH = NodeSpec(
     "math", "texgen_filters.tone:math",
@@ -80,7 +113,8 @@ MATH = NodeSpec(
             Port("operand", "any", "Optional second operand b: gray (applies to every "
                  "channel) or the input's channel count; unconnected uses value.",
                  optional=True)),
-    outputs=(Port("out", "any", "Same channel count as the input; not clamped."),),
+    outputs=(Port("out", "any", "Same channel count as the input; not clamped.",
+                  same_as="input"),),
     params=(
         Param("operation", "enum", "multiply", "add a+b, subtract a-b, multiply a*b, power "
               "max(a,0)**max(b,0), or remap (from_low..from_high linearly to to_low..to_high; "
@@ -97,7 +131,8 @@ MATH = NodeSpec(
               min=-100.0, max=100.0),
         Param("to_high", "float", 1.0, "remap: output for from_high.",
               min=-100.0, max=100.0),
-    ))
+    ),
+    check=check_math)
 
 # --- color ----------------------------------------------------------------------------
 
@@ -105,7 +140,7 @@ HSL = NodeSpec(
     "hsl", "texgen_filters.color:hsl",
     "Shift hue and scale saturation and lightness, like Photoshop Hue/Saturation.",
     inputs=(_ANY_IN,), outputs=(Port("out", "any", "Same channel count as the input, in "
-                                     "0..1."),),
+                                     "0..1.", same_as="input"),),
     params=(
         Param("hue", "float", 0.0, "Hue shift in degrees (120 turns red to green).",
               min=-180.0, max=180.0),

@@ -13,6 +13,7 @@ import numpy as np
 from texgen.nodes import NodeContext, param_error
 
 from ._texture import map_color_channels
+from .specs_tone_color import check_clamp, check_math
 
 
 def _ramp(x: np.ndarray, low: float, high: float) -> np.ndarray:
@@ -290,9 +291,8 @@ def clamp(ctx: NodeContext, *, input: np.ndarray, low: float, high: float) -> np
     Raises:
         ValueError: ``low > high``.
     """
-    if low > high:
-        raise param_error(ctx.node_id, "low", f"{low:g} is above high ({high:g}); low must "
-                                              f"not exceed high")
+    for key, problem in check_clamp({"low": low, "high": high}):
+        raise param_error(ctx.node_id, key, problem)
     return map_color_channels(input, lambda x: np.clip(x, low, high))
 
 
@@ -346,9 +346,9 @@ def math(ctx: NodeContext, *, input: np.ndarray, operand: np.ndarray | None,
         if operand is not None:
             raise param_error(node, "operation", "'remap' takes no operand input; disconnect "
                                                  "it or use add, subtract, multiply or power")
-        if from_low == from_high:
-            raise param_error(node, "from_high", f"equals from_low ({from_low:g}); the input "
-                                                 f"range of 'remap' must not be empty")
+        for key, problem in check_math({"operation": operation, "from_low": from_low,
+                                        "from_high": from_high}):
+            raise param_error(node, key, problem)
         scale = (to_high - to_low) / (from_high - from_low)
         return map_color_channels(input, lambda a: to_low + (a - from_low) * scale)
     if operand is None:

@@ -121,6 +121,11 @@ def test_path_params_reach_nodes_unset_as_none_and_set_as_resolved_paths(tmp_pat
               "outputs": {"a": "unset", "b": "set"}}
     path = folder / "p.json"
     path.write_text(json.dumps(preset))
+    with pytest.raises(PresetError, match=r"p\.json: node 'set', key 'path': no such file: "
+                                          r".*a\.png \(relative paths are read from"):
+        engine.validate(path)  # checked before rendering, not only when the node reads it
+    (tmp_path / "img").mkdir()
+    (tmp_path / "img" / "a.png").write_bytes(b"")
     graph = engine.validate(path)
     assert graph.nodes["unset"].params["path"] is None
     assert graph.nodes["set"].params["path"] == (tmp_path / "img" / "a.png").resolve()

@@ -8,7 +8,7 @@ import pytest
 from filters_testing import context, texture
 
 import texgen
-from texgen.errors import RenderError
+from texgen.errors import PresetError
 from texgen.io import encode_png
 from texgen.nodes import NodeContext
 from texgen.testing import seam_ratio
@@ -340,5 +340,6 @@ def test_image_input_errors_name_the_node_and_the_path(tmp_path):
     preset = {"texgen": 1, "size": 8, "nodes": {"photo": {"type": "filters.image_input",
                                                           "path": str(missing)}},
               "outputs": {"basecolor": "photo.color"}}
-    with pytest.raises(RenderError, match=r"node 'photo'.*missing\.png"):
-        texgen.Engine().render(preset)
+    with pytest.raises(PresetError, match=r"node 'photo', key 'path': no such file: "
+                                          r".*missing\.png"):
+        texgen.Engine().validate(preset)

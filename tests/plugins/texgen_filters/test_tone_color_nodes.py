@@ -8,7 +8,7 @@ from filters_testing import WavesPlugin
 
 import texgen
 import texgen_filters
-from texgen.errors import PresetError, RenderError
+from texgen.errors import NodeInputError, PresetError
 from texgen.testing import check_node
 from texgen_filters import specs_tone_color
 
@@ -118,22 +118,31 @@ def test_curve_points_from_a_toml_preset(engine, tmp_path):
     np.testing.assert_allclose(engine.render(preset)["basecolor"], expected, atol=1e-6)
 
 
-@pytest.mark.parametrize("node, message", [
+@pytest.mark.parametrize("node, message, at_validation", [
     ({"type": "filters.curves", "input": "waves", "points": "0,0 1"},
-     "node 'bad' (filters.curves): ValueError: node 'bad', parameter 'points': expected x,y "
-     "pairs"),
+     "node 'bad', key 'points': expected x,y pairs", True),
     ({"type": "filters.clamp", "input": "waves", "low": 0.9, "high": 0.1},
-     "node 'bad' (filters.clamp): ValueError: node 'bad', parameter 'low': 0.9 is above "
-     "high (0.1)"),
+     "node 'bad', key 'low': 0.9 is above high (0.1)", True),
+    ({"type": "filters.math", "input": "waves", "operation": "remap", "from_low": 0.3,
+      "from_high": 0.3},
+     "node 'bad', key 'from_high': equals from_low (0.3); the input range of 'remap' must "
+     "not be empty", True),
+    # only the node knows whether an operand input replaces the constant: found at render
     ({"type": "filters.math", "input": "waves", "operation": "power", "value": -2},
-     "node 'bad', parameter 'value': the exponent of 'power' must be >= 0, got -2"),
+     "node 'bad', key 'value': the exponent of 'power' must be >= 0, got -2", False),
 ])
-def test_node_validation_errors_name_the_node_and_parameter(engine, node, message):
+def test_node_validation_errors_name_the_node_and_parameter(engine, node, message,
+                                                            at_validation):
     preset = dict(PRESET, nodes={"waves": {"type": "t.waves"}, "bad": node},
                   outputs={"out": "bad"})
-    with pytest.raises(RenderError) as error:
+    if at_validation:
+        with pytest.raises(PresetError) as error:
+            engine.validate(preset)
+        assert message in str(error.value)
+    with pytest.raises(PresetError) as error:  # bad input either way (exit 2), not a failure
         engine.render(preset)
     assert message in str(error.value)
+    assert isinstance(error.value, NodeInputError) is not at_validation
 
 
 @pytest.mark.parametrize("node, message", [

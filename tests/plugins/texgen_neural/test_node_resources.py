@@ -38,5 +38,6 @@ def test_each_engine_loads_a_model_once(tmp_path, monkeypatch):
 
 
 def test_a_missing_model_names_the_file(tmp_path):
-    with pytest.raises(texgen.RenderError, match="missing.safetensors: no such model file"):
-        texgen.Engine().render(preset(tmp_path / "missing.safetensors", 1))
+    with pytest.raises(texgen.PresetError, match="key 'model': no such file: "
+                                                 ".*missing.safetensors"):
+        texgen.Engine().validate(preset(tmp_path / "missing.safetensors", 1))

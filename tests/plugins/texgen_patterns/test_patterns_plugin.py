@@ -15,7 +15,7 @@ from patterns_testing import NODE_IDS, context, registry, render
 import texgen
 import texgen_noise
 import texgen_patterns
-from texgen.errors import PresetError, RenderError
+from texgen.errors import NodeInputError, PresetError
 from texgen.testing import check_node
 
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "patterns.md"
@@ -229,6 +229,6 @@ def test_renders_in_a_preset_graph():
     assert textures["cells"].std() > 0.05
     bad = dict(preset, nodes={"board": {"type": "patterns.checker", "count": 7}},
                outputs={"height": "board"})
-    with pytest.raises(RenderError, match=r"node 'board' \(patterns.checker\).*parameter "
-                                          r"'count': must be even when tileable"):
+    with pytest.raises(NodeInputError, match=r"node 'board', key 'count': must be even "
+                                             r"when tileable"):
         engine.render(bad)
