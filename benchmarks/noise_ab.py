@@ -1,7 +1,7 @@
 """A/B timing of the noise nodes: this tree's against an earlier commit's, in one process.
 
 Timing two versions in separate processes on a shared 2-core machine gives medians that
-vary 2x from process to process; here the base commit's ``texgen_noise.kernels`` and
+vary widely from process to process; here the base commit's ``texgen_noise.kernels`` and
 ``texgen_noise.nodes`` are loaded from a temporary git worktree under other module names
 next to this tree's, the two are called alternately (old/new, then new/old) and each
 side's median is taken, so load changes hit both sides alike. Both must give the same
