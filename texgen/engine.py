@@ -10,20 +10,38 @@ An engine holds all of its state; two engines in one process share nothing. Typi
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from texgen.backend import resolve_backend, to_host
-from texgen.errors import InputError, PluginError, PresetError, Problem, SpecError, did_you_mean
+from texgen.errors import (
+    InputError,
+    PluginError,
+    PresetError,
+    Problem,
+    SpecError,
+    TexgenError,
+    did_you_mean,
+)
 from texgen.evaluate import NodeEvent, ResultCache, evaluate
 from texgen.graph import Graph, build_graph
-from texgen.io import Exporter, output_path, write_texture
+from texgen.io import (
+    ClippedValuesWarning,
+    Exporter,
+    OutOfRange,
+    normalized,
+    out_of_range,
+    output_path,
+    write_texture,
+)
 from texgen.nodes import CHANNELS, NodeRegistry
 from texgen.plugins import (
     PluginInfo,
@@ -34,8 +52,9 @@ from texgen.plugins import (
     record,
     register_plugin,
 )
-from texgen.preset import Preset, load_preset
+from texgen.preset import OutputEntry, Preset, load_preset
 from texgen.resources import ResourceCache
+from texgen.roles import channel_problem
 
 PresetSource = str | os.PathLike | Mapping[str, Any] | Preset
 DEFAULT_MAX_PIXELS = 8192 * 8192
@@ -47,7 +66,14 @@ MAX_FRAMES = 10000
 class RenderReport:
     """What ``Engine.save`` or ``save_frames`` did: the files written (each a dict of
     ``output``, ``path``, ``format`` and, for frames, ``frame``), how much was computed, and
-    ``frames`` (None for a single image)."""
+    ``frames`` (None for a single image).
+
+    A file written by a format that clips to [0, 1] (png8, png16) has ``out_of_range``
+    (``below``/``above``: fractions of pixels, ``low``/``high``: extreme values) when values
+    were clipped, or ``normalized_from`` ([min, max] rescaled to [0, 1]) for an output
+    marked ``normalize``. ``warnings`` has one line per output that was clipped (over all
+    frames), also issued as a ``texgen.io.ClippedValuesWarning``.
+    """
 
     preset: str
     size: tuple[int, int]
@@ -57,12 +83,57 @@ class RenderReport:
     cached: int = 0
     seconds: float = 0.0
     frames: int | None = None
+    warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         frames = {} if self.frames is None else {"frames": self.frames}
         return {"preset": self.preset, "size": list(self.size), "seed": self.seed, **frames,
                 "files": self.files, "nodes_computed": self.computed,
-                "nodes_cached": self.cached, "seconds": round(self.seconds, 4)}
+                "nodes_cached": self.cached, "seconds": round(self.seconds, 4),
+                "warnings": self.warnings}
+
+
+@dataclass
+class BatchFailure:
+    """A preset of ``Engine.save_batch`` that failed: as it was given, and its error: an
+    ``InputError`` (bad input, exit code 2) or another ``TexgenError`` (a failed render,
+    exit code 1)."""
+
+    preset: str
+    error: TexgenError
+
+    @property
+    def exit_code(self) -> int:
+        return 2 if isinstance(self.error, InputError) else 1
+
+
+@dataclass
+class BatchReport:
+    """What ``Engine.save_batch`` did: a report per preset rendered, a failure per preset
+    that was not. ``exit_code`` is 0 with no failures, else 2 if any was bad input, else 1."""
+
+    reports: list[RenderReport] = field(default_factory=list)
+    failures: list[BatchFailure] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return max((failure.exit_code for failure in self.failures), default=0)
+
+
+class _PlannedFile(NamedTuple):
+    exporter: Exporter
+    path: Path
+    normalize: bool
+
+
+@dataclass
+class _SaveJob:
+    """A save checked and planned, not yet rendered: per frame (one for a still image) its
+    graph, planned files and frame index, and the report to fill."""
+
+    report: RenderReport
+    steps: list[tuple[Graph, dict[str, _PlannedFile], int | None]]
+    seconds: float
 
 
 class Engine:
@@ -232,62 +303,84 @@ class Engine:
 
     def validate(self, preset: PresetSource, *, size=None, seed=None,
                  overrides: Mapping[str, Any] | None = None,
-                 base: str | os.PathLike | None = None) -> Graph:
+                 base: str | os.PathLike | None = None, outputs: Iterable[str] | None = None,
+                 nodes: Iterable[str] | None = None) -> Graph:
         """Parse and check a preset with overrides; return its graph or raise.
 
         Checks everything that can fail before rendering (``build_graph``), including
-        that each output's format is a known exporter. ``base`` as in ``load_preset``.
+        that each output's format is a known exporter and that outputs named for a
+        conventional role (``texgen.roles``: height, normal, ...) carry its channel count.
+        ``base`` as in ``load_preset``.
+
+        ``outputs`` and ``nodes`` choose what rendering the graph gives (default: every
+        output of the preset): outputs by name, then nodes (``"id"``, or ``"id.port"`` for
+        another port than the first) rendered as if they were outputs, named as written
+        (files ``{preset}_{id}.{ext}``). The graph's ``outputs`` are exactly those, in
+        that order; a node named like an output it replaces, unless both are asked for.
         """
         loaded = self.load_preset(preset, base=base).with_overrides(size=size, seed=seed,
                                                                     overrides=overrides)
-        return build_graph(loaded, self.registry, load_preset=self.load_referenced,
-                           formats=self.exporters)
+        views = _node_views(loaded, nodes)
+        if views:
+            loaded = dataclasses.replace(loaded, outputs={**loaded.outputs, **views})
+        graph = build_graph(loaded, self.registry, load_preset=self.load_referenced,
+                            formats=self.exporters)
+        _check_roles(graph, {name: graph.channels.get(link)
+                             for name, link in graph.outputs.items()})
+        return _select(graph, outputs, views)
 
     # --- rendering ----------------------------------------------------------------------
 
     def render(self, preset: PresetSource, *, size: int | tuple[int, int] | None = None,
                seed: int | None = None, overrides: Mapping[str, Any] | None = None,
-               outputs: Iterable[str] | None = None, backend: str = "cpu",
-               progress: Callable[[NodeEvent], None] | None = None,
+               outputs: Iterable[str] | None = None, nodes: Iterable[str] | None = None,
+               backend: str = "cpu", progress: Callable[[NodeEvent], None] | None = None,
                base: str | os.PathLike | None = None) -> dict[str, np.ndarray]:
         """Render a preset; return ``{output name: float32 (H, W, C) array}``.
 
         ``preset`` is a path, a preset name, a dict shaped like a preset file, or a
         ``Preset``. ``size`` is pixels (int or (width, height)); ``overrides`` sets exposed
         parameters; ``outputs`` limits which outputs (and so which nodes) are computed;
+        ``nodes`` adds nodes rendered as if they were outputs, keyed ``"id"`` or
+        ``"id.port"`` (with ``nodes`` alone, only those: see ``validate``);
         ``progress`` receives a ``NodeEvent`` per node; ``base`` is the folder a dict
         preset's relative paths are read from (``load_preset``). The arrays are the
         caller's own.
         """
-        graph = self.validate(preset, size=size, seed=seed, overrides=overrides, base=base)
+        graph = self.validate(preset, size=size, seed=seed, overrides=overrides, base=base,
+                              outputs=outputs, nodes=nodes)
         return {name: np.array(to_host(texture)) for name, texture in
-                self._evaluate(graph, outputs, backend, progress).items()}
+                self._evaluate(graph, backend, progress).items()}
 
     def save(self, preset: PresetSource, directory: str | os.PathLike, *,
              size: int | tuple[int, int] | None = None, seed: int | None = None,
              overrides: Mapping[str, Any] | None = None, outputs: Iterable[str] | None = None,
-             format: str | None = None, backend: str = "cpu",
+             nodes: Iterable[str] | None = None, format: str | None = None,
+             normalize: Iterable[str] = (), backend: str = "cpu",
              progress: Callable[[NodeEvent], None] | None = None,
              base: str | os.PathLike | None = None) -> RenderReport:
         """Render and write ``{preset}_{output}.{ext}`` files into ``directory``.
 
         Each output uses its preset format, else ``format``, else png16 for gray and png8
         for color. Everything is rendered before anything is written, each file is
-        replaced atomically, and no file is written outside ``directory``. ``base`` as in
-        ``render``.
+        replaced atomically, and no file is written outside ``directory``. ``outputs``,
+        ``nodes`` and ``base`` as in ``render``.
+
+        A format that clips to [0, 1] (png8, png16) writes an output marked ``normalize``
+        in the preset, or named in ``normalize``, rescaled from its min..max to 0..1; any
+        other output with values out of range is clipped, and the report says how much
+        (``RenderReport``). Float formats (tiff) keep the values.
         """
-        started = time.perf_counter()
-        graph = self.validate(preset, size=size, seed=seed, overrides=overrides, base=base)
-        plan = self._plan(graph, Path(directory), outputs, format)
-        report = RenderReport(graph.preset.name, graph.preset.size, graph.preset.seed)
-        self._render_and_write(graph, plan, Path(directory), backend, progress, report)
-        report.seconds = time.perf_counter() - started
-        return report
+        job = self._prepare(preset, directory, size=size, seed=seed, overrides=overrides,
+                            outputs=outputs, nodes=nodes, format=format, normalize=normalize,
+                            base=base)
+        return self._write(job, directory, backend=backend, progress=progress)
 
     def save_frames(self, preset: PresetSource, directory: str | os.PathLike, *, frames: int,
                     frame_param: str = "phase", size: int | tuple[int, int] | None = None,
                     seed: int | None = None, overrides: Mapping[str, Any] | None = None,
-                    outputs: Iterable[str] | None = None, format: str | None = None,
+                    outputs: Iterable[str] | None = None, nodes: Iterable[str] | None = None,
+                    format: str | None = None, normalize: Iterable[str] = (),
                     backend: str = "cpu", progress: Callable[[NodeEvent], None] | None = None,
                     on_frame: Callable[[int, int], None] | None = None,
                     base: str | os.PathLike | None = None) -> RenderReport:
@@ -302,7 +395,82 @@ class Engine:
         ``on_frame(i, frames)`` is called before frame ``i`` renders, ``progress`` per node.
         Returns one report over all frames; each file entry has its ``frame``.
         """
+        job = self._prepare(preset, directory, frames=frames, frame_param=frame_param,
+                            size=size, seed=seed, overrides=overrides, outputs=outputs,
+                            nodes=nodes, format=format, normalize=normalize, base=base)
+        return self._write(job, directory, backend=backend, progress=progress,
+                           on_frame=on_frame)
+
+    def save_batch(self, presets: Iterable[PresetSource], directory: str | os.PathLike, *,
+                   keep_going: bool = False, frames: int | None = None,
+                   frame_param: str = "phase", backend: str = "cpu",
+                   progress: Callable[[NodeEvent], None] | None = None,
+                   on_frame: Callable[[int, int], None] | None = None,
+                   on_preset: Callable[[PresetSource], None] | None = None,
+                   **options: Any) -> BatchReport:
+        """Save several presets with the same options: ``save``, or ``save_frames`` when
+        ``frames`` is given (``options``: size, seed, overrides, outputs, nodes, format,
+        normalize, base).
+
+        Every preset is checked first. Without ``keep_going``, any bad preset raises before
+        anything renders (one ``InputError`` listing all of them), and a failed render
+        raises at once. With ``keep_going``, bad presets and failed renders become
+        ``failures`` and the rest are rendered. ``on_preset(preset)`` is called before each
+        preset renders.
+        """
+        batch, jobs = BatchReport(), []
+        for preset in presets:
+            try:
+                jobs.append((preset, self._prepare(preset, directory, frames=frames,
+                                                   frame_param=frame_param, **options)))
+            except InputError as exc:
+                batch.failures.append(BatchFailure(str(preset), exc))
+        if batch.failures and not keep_going:
+            if len(batch.failures) == 1:
+                raise batch.failures[0].error
+            raise InputError("\n".join(str(failure.error) for failure in batch.failures))
+        for preset, job in jobs:
+            if on_preset:
+                on_preset(preset)
+            try:
+                batch.reports.append(self._write(job, directory, backend=backend,
+                                                 progress=progress, on_frame=on_frame))
+            except TexgenError as exc:
+                if not keep_going:
+                    raise
+                batch.failures.append(BatchFailure(str(preset), exc))
+        return batch
+
+    def _prepare(self, preset: PresetSource, directory: str | os.PathLike, *,
+                 frames: int | None = None, frame_param: str = "phase", size=None,
+                 seed=None, overrides: Mapping[str, Any] | None = None,
+                 outputs: Iterable[str] | None = None, nodes: Iterable[str] | None = None,
+                 format: str | None = None, normalize: Iterable[str] = (),
+                 base: str | os.PathLike | None = None) -> _SaveJob:
+        """Everything ``save`` (``frames`` None) or ``save_frames`` checks before rendering:
+        the graph and planned files of each frame. Raises ``InputError``."""
         started = time.perf_counter()
+        outputs = None if outputs is None else list(outputs)  # read once per frame
+        nodes, normalize = list(nodes or ()), list(normalize)
+        if frames is None:
+            graphs = [self.validate(preset, size=size, seed=seed, overrides=overrides,
+                                    base=base, outputs=outputs, nodes=nodes)]
+        else:
+            graphs = self._frame_graphs(preset, frames=frames, frame_param=frame_param,
+                                        size=size, seed=seed, overrides=overrides,
+                                        outputs=outputs, nodes=nodes, base=base)
+        steps = []
+        for i, graph in enumerate(graphs):
+            frame = None if frames is None else i
+            steps.append((graph, self._plan(graph, Path(directory), format, normalize,
+                                            frame=frame), frame))
+        first = graphs[0].preset
+        return _SaveJob(RenderReport(first.name, first.size, first.seed, frames=frames),
+                        steps, time.perf_counter() - started)
+
+    def _frame_graphs(self, preset: PresetSource, *, frames: int, frame_param: str,
+                      overrides: Mapping[str, Any] | None, base, **options: Any) -> list[Graph]:
+        """The validated graph of each frame of ``save_frames``."""
         if isinstance(frames, bool) or not isinstance(frames, int) \
                 or not 1 <= frames <= MAX_FRAMES:
             raise InputError(f"frames: expected a number of frames in 1..{MAX_FRAMES}, "
@@ -317,46 +485,60 @@ class Engine:
             raise PresetError([Problem(f"frames set it from 0 to 1, so it must be a float "
                                        f"parameter, not {kind}", file=loaded.source,
                                        key=frame_param)])
-        outputs = None if outputs is None else list(outputs)  # read once per frame
-        graphs = [self.validate(loaded, size=size, seed=seed,
-                                overrides={**(overrides or {}), frame_param: i / frames})
-                  for i in range(frames)]
-        plans = [self._plan(graph, Path(directory), outputs, format, frame=i)
-                 for i, graph in enumerate(graphs)]
-        first = graphs[0].preset
-        report = RenderReport(first.name, first.size, first.seed, frames=frames)
-        for i, (graph, plan) in enumerate(zip(graphs, plans)):
-            if on_frame:
-                on_frame(i, frames)
+        return [self.validate(loaded, overrides={**(overrides or {}), frame_param: i / frames},
+                              **options)
+                for i in range(frames)]
+
+    def _write(self, job: _SaveJob, directory: str | os.PathLike, *, backend: str,
+               progress: Callable[[NodeEvent], None] | None = None,
+               on_frame: Callable[[int, int], None] | None = None) -> RenderReport:
+        """Render and write a prepared save; fill in its report's seconds and warnings."""
+        started = time.perf_counter()
+        report = job.report
+        for graph, plan, frame in job.steps:
+            if on_frame and frame is not None:
+                on_frame(frame, len(job.steps))
             self._render_and_write(graph, plan, Path(directory), backend, progress, report,
-                                   frame=i)
-        report.seconds = time.perf_counter() - started
+                                   frame=frame)
+        report.warnings = _clip_warnings(report)
+        for line in report.warnings:
+            warnings.warn(line, ClippedValuesWarning, stacklevel=3)
+        report.seconds = job.seconds + time.perf_counter() - started
         return report
 
-    def _plan(self, graph: Graph, directory: Path, outputs: Iterable[str] | None,
-              format: str | None, frame: int | None = None) -> dict[str, tuple[Exporter, Path]]:
-        """The exporter and file path of each output, checked before anything renders.
+    def _plan(self, graph: Graph, directory: Path, format: str | None,
+              normalize: list[str], frame: int | None = None) -> dict[str, _PlannedFile]:
+        """The exporter, file path and normalisation of each of the graph's outputs,
+        checked before anything renders (with the size limits).
 
         With a ``frame``, file names are ``{preset}_{output}_{frame:04d}.{ext}``.
         """
+        for name in normalize:
+            if name not in graph.outputs:
+                raise InputError(f"{graph.preset.source}: normalize: '{name}' is not "
+                                 f"rendered{did_you_mean(name, graph.outputs)} (rendered: "
+                                 f"{', '.join(graph.outputs)})")
+        self._check_limits(graph, list(graph.outputs))
         plan = {}
-        for name in self._output_names(graph, outputs):
-            exporter = self.exporter(format or graph.preset.outputs[name].format
+        for name in graph.outputs:
+            entry = graph.preset.outputs[name]
+            exporter = self.exporter(format or entry.format
                                      or self._default_format(graph, name))
             # the plain name first, so that a bad name is reported as the preset spells it
             path = output_path(directory, graph.preset.name, name, exporter.extension)
             if frame is not None:
                 path = output_path(directory, graph.preset.name, f"{name}_{frame:04d}",
                                    exporter.extension)
-            plan[name] = (exporter, path)
+            plan[name] = _PlannedFile(exporter, path, entry.normalize or name in normalize)
         return plan
 
-    def _render_and_write(self, graph: Graph, plan: dict[str, tuple[Exporter, Path]],
+    def _render_and_write(self, graph: Graph, plan: dict[str, _PlannedFile],
                           directory: Path, backend: str,
                           progress: Callable[[NodeEvent], None] | None, report: RenderReport,
                           frame: int | None = None) -> None:
-        """Render every planned output, then write them all; add files and counts to
-        ``report``. A failed render writes nothing."""
+        """Render every planned output, check the channel counts of role outputs that
+        were unknown before, then write them all; add files and counts to ``report``.
+        A failed render or check writes nothing."""
         counts = {"computed": 0, "cached": 0}
 
         def count(event: NodeEvent) -> None:
@@ -364,14 +546,22 @@ class Engine:
             if progress:
                 progress(event)
 
-        textures = self._evaluate(graph, list(plan), backend, count)
+        textures = {name: to_host(texture)
+                    for name, texture in self._evaluate(graph, backend, count).items()}
         report.computed += counts["computed"]
         report.cached += counts["cached"]
+        _check_roles(graph, {name: texture.shape[2] for name, texture in textures.items()})
         directory.mkdir(parents=True, exist_ok=True)
-        for name, (exporter, path) in plan.items():
-            write_texture(path, to_host(textures[name]), exporter)
+        for name, (exporter, path, normalize) in plan.items():
+            texture = textures[name]
             entry: dict[str, Any] = {"output": name, "path": str(path),
                                      "format": exporter.format}
+            if exporter.clips and normalize:
+                texture, (low, high) = normalized(texture)
+                entry["normalized_from"] = [low, high]
+            elif exporter.clips and (clipped := out_of_range(texture)) is not None:
+                entry["out_of_range"] = dataclasses.asdict(clipped)
+            write_texture(path, texture, exporter)
             if frame is not None:
                 entry["frame"] = frame
             report.files.append(entry)
@@ -387,21 +577,11 @@ class Engine:
     def _default_format(self, graph: Graph, name: str) -> str:
         link = graph.outputs[name]
         port = graph.nodes[link.node].spec.output(link.port)
-        return "png16" if port.type == "gray" else "png8"
+        gray = graph.channels.get(link, CHANNELS.get(port.type)) == 1
+        return "png16" if gray else "png8"
 
-    def _output_names(self, graph: Graph, outputs: Iterable[str] | None) -> list[str]:
-        if outputs is None:
-            return list(graph.outputs)
-        names = list(outputs)
-        for name in names:
-            if name not in graph.outputs:
-                raise InputError(f"{graph.preset.source}: no output '{name}'"
-                                 f"{did_you_mean(name, graph.outputs)} "
-                                 f"(outputs: {', '.join(graph.outputs)})")
-        return names
-
-    def _evaluate(self, graph, outputs, backend, progress) -> dict[str, np.ndarray]:
-        names = self._output_names(graph, outputs)
+    def _evaluate(self, graph: Graph, backend, progress) -> dict[str, np.ndarray]:
+        names = list(graph.outputs)
         self._check_limits(graph, names)
         return evaluate(graph, output_names=names, backend=resolve_backend(backend),
                         cache=self.cache, resources=self.resources, progress=progress)
@@ -422,6 +602,92 @@ class Engine:
             raise InputError(f"{graph.preset.source}: rendering {width}x{height} needs about "
                              f"{needed / 2**30:.1f} GiB, more than this machine's "
                              f"{available / 2**30:.1f} GiB allows")
+
+
+def _frame_values(frames: int, frame_range: tuple[float, float] | None
+                  ) -> tuple[list[float], str]:
+    """The frame parameter's value at each frame (see ``Engine.save_frames``) and the span
+    in words ("0 to 1"), or ``InputError`` for a ``frame_range`` that is not two numbers."""
+    if frame_range is None:
+        return [i / frames for i in range(frames)], "0 to 1"
+    if not (isinstance(frame_range, (tuple, list)) and len(frame_range) == 2
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                    and np.isfinite(v) for v in frame_range)):
+        raise InputError(f"frame_range: expected (start, end), two numbers, got "
+                         f"{frame_range!r}")
+    start, end = (float(v) for v in frame_range)
+    steps = max(frames - 1, 1)
+    # lerp as (1 - t) * start + t * end: the first and last frames are start and end exactly
+    return [(1 - i / steps) * start + i / steps * end for i in range(frames)], \
+        f"{start:g} to {end:g}"
+
+
+def _node_views(preset: Preset, nodes: Iterable[str] | None) -> dict[str, OutputEntry]:
+    """Output entries for the nodes asked to render as outputs (``"id"`` or ``"id.port"``),
+    keyed as written. Raises ``InputError`` for a node the preset does not have."""
+    views = {}
+    for token in [nodes] if isinstance(nodes, str) else list(nodes or ()):
+        node, _, port = token.partition(".")
+        if node not in preset.nodes:
+            raise InputError(f"{preset.source}: no node '{node}' to render"
+                             f"{did_you_mean(node, preset.nodes)} (nodes: "
+                             f"{', '.join(preset.nodes)})")
+        views[token] = OutputEntry(token, node, port or None, view=True)
+    return views
+
+
+def _select(graph: Graph, outputs: Iterable[str] | None,
+            views: Mapping[str, OutputEntry]) -> Graph:
+    """The graph with only the chosen outputs, then the node views (``Engine.validate``)."""
+    if outputs is None and not views:
+        return graph
+    names = [outputs] if isinstance(outputs, str) else list(outputs or ())
+    own = [name for name in graph.preset.outputs if not graph.preset.outputs[name].view]
+    for name in names:
+        if name in views:
+            raise InputError(f"{graph.preset.source}: '{name}' is asked for both as an output "
+                             f"and as a node; their files would have the same name")
+        if name not in graph.outputs:
+            hint = (f"; to render the node '{name}', use --node {name} (nodes=['{name}'])"
+                    if name in graph.preset.nodes else did_you_mean(name, own))
+            raise InputError(f"{graph.preset.source}: no output '{name}'{hint} "
+                             f"(outputs: {', '.join(own)})")
+    return dataclasses.replace(graph, outputs={name: graph.outputs[name]
+                                               for name in [*names, *views]})
+
+
+def _check_roles(graph: Graph, channels: Mapping[str, int | None]) -> None:
+    """Raise ``PresetError`` for every output of the preset named for a conventional role
+    (``texgen.roles``) whose channel count, where known, is not that role's."""
+    problems = []
+    for name, count in channels.items():
+        if count is None or graph.preset.outputs[name].view:
+            continue
+        message = channel_problem(name, count)
+        if message:
+            problems.append(Problem(message, file=graph.preset.source, key=f"outputs.{name}"))
+    if problems:
+        raise PresetError(problems)
+
+
+def _clip_warnings(report: RenderReport) -> list[str]:
+    """One line per output whose values were clipped, over all frames: how much."""
+    clipped: dict[str, list[OutOfRange]] = {}
+    formats = {}
+    for entry in report.files:
+        if "out_of_range" in entry:
+            clipped.setdefault(entry["output"], []).append(OutOfRange(**entry["out_of_range"]))
+            formats[entry["output"]] = entry["format"]
+    lines = []
+    for name, found in clipped.items():
+        worst = OutOfRange(max(f.below for f in found), max(f.above for f in found),
+                           min(f.low for f in found), max(f.high for f in found))
+        frames = "" if report.frames is None else \
+            f"in {len(found)} of {report.frames} frames, up to "
+        lines.append(f"{report.preset}: output '{name}': {frames}{worst.describe()}, clipped "
+                     f"by {formats[name]}; normalize it (normalize = true in [outputs], or "
+                     f"--normalize {name}) or write tiff to keep the values")
+    return lines
 
 
 def _physical_memory() -> int | None:

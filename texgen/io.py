@@ -29,12 +29,67 @@ _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 @dataclass(frozen=True)
 class Exporter:
-    """An output file format: ``write(path, texture)`` writes a float32 (H, W, C) texture."""
+    """An output file format: ``write(path, texture)`` writes a float32 (H, W, C) texture.
+
+    ``clips`` says the format stores only [0, 1] (8/16-bit integers) and clips the rest:
+    the engine then reports values out of that range, and rescales outputs marked
+    ``normalize``, before writing. Float formats leave it False and keep the values.
+    """
 
     format: str
     extension: str
     write: Callable[[Path, np.ndarray], None]
     doc: str = ""
+    clips: bool = False
+
+
+class ClippedValuesWarning(UserWarning):
+    """Values outside [0, 1] were clipped when a texture was written (``Engine.save``)."""
+
+
+@dataclass(frozen=True)
+class OutOfRange:
+    """How much of a texture lies outside [0, 1]: the fractions of pixels with a channel
+    below 0 and above 1, and the lowest and highest values."""
+
+    below: float
+    above: float
+    low: float
+    high: float
+
+    def describe(self) -> str:
+        """``"46.2% of pixels above 1 (max 1.83)"``, with the part below 0 if any."""
+        parts = [f"{fraction:.1%} of pixels {side} (max {self.high:.3g})" if side == "above 1"
+                 else f"{fraction:.1%} of pixels {side} (min {self.low:.3g})"
+                 for fraction, side in ((self.above, "above 1"), (self.below, "below 0"))
+                 if fraction > 0]
+        return " and ".join(parts)
+
+
+def out_of_range(texture: np.ndarray) -> OutOfRange | None:
+    """What of a float (H, W, C) texture a clipping format would clip; None if nothing."""
+    low, high = float(texture.min()), float(texture.max())
+    if low >= 0.0 and high <= 1.0:
+        return None
+    pixels = texture.shape[0] * texture.shape[1]
+    below = np.count_nonzero((texture < 0).any(axis=2)) / pixels
+    above = np.count_nonzero((texture > 1).any(axis=2)) / pixels
+    return OutOfRange(below, above, low, high)
+
+
+def normalized(texture: np.ndarray) -> tuple[np.ndarray, tuple[float, float]]:
+    """The texture rescaled from its own min..max to 0..1, with that (min, max).
+
+    All color channels share one scale (hues keep their balance); alpha is left as it is.
+    A flat texture (min == max) is returned unchanged.
+    """
+    colors = texture[:, :, :3] if texture.shape[2] == 4 else texture
+    low, high = float(colors.min()), float(colors.max())
+    if high <= low:
+        return texture, (low, high)
+    result = np.array(texture, np.float32)
+    result[:, :, :colors.shape[2]] = (colors - np.float32(low)) / np.float32(high - low)
+    return result, (low, high)
 
 
 # --- PNG ---------------------------------------------------------------------------------
@@ -196,8 +251,10 @@ def write_tiff(path: Path, texture: np.ndarray) -> None:
 
 @hookimpl
 def register_exporters(register):
-    register(Exporter("png8", "png", write_png8, "8-bit PNG, values clipped to [0, 1]"))
-    register(Exporter("png16", "png", write_png16, "16-bit PNG, values clipped to [0, 1]"))
+    register(Exporter("png8", "png", write_png8, "8-bit PNG, values clipped to [0, 1]",
+                      clips=True))
+    register(Exporter("png16", "png", write_png16, "16-bit PNG, values clipped to [0, 1]",
+                      clips=True))
     register(Exporter("tiff", "tiff", write_tiff, "32-bit float TIFF, values as computed"))
 
 
