@@ -10,12 +10,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from texgen.expressions import NUMERIC_TYPES
 from texgen.graph import SUBGRAPH_TYPE
 from texgen.nodes import PARAM_TYPES, SEED_MAX, NodeRegistry, NodeSpec, Param
 from texgen.preset import FORMAT_VERSION, MAX_SIDE
 
 _EXPOSED = {"type": "string", "pattern": r"^\$[a-z_][a-z0-9_]*$",
             "description": "An exposed parameter: \"$name\"."}
+_EXPRESSION = {"type": "string", "pattern": r"^=",
+               "description": "An expression over exposed parameters: \"= 0.35 / $count\"."}
+#: Where a part of a value may be an exposed parameter or an expression (a gradient stop;
+#: lenient for a stop's color, which no expression gives: the engine says so).
+_REFERENCE = {"anyOf": [_EXPOSED, _EXPRESSION]}
 _LINK = {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_-]*(\.[a-z_][a-z0-9_]*)?$",
          "description": "A node id, or \"node.port\"."}
 _SEED = {"type": "integer", "minimum": 0, "maximum": SEED_MAX}
@@ -82,5 +88,7 @@ def _node_rule(spec: NodeSpec) -> dict[str, Any]:
 
 
 def _param_schema(param: Param) -> dict[str, Any]:
-    """A literal value of the parameter's type, or an exposed "$name"."""
-    return {"anyOf": [param.type_info.schema(param, _EXPOSED), _EXPOSED]}
+    """A literal value of the parameter's type, an exposed "$name", or for a number or a
+    bool, an "= expression"."""
+    expression = [_EXPRESSION] if param.type in NUMERIC_TYPES else []
+    return {"anyOf": [param.type_info.schema(param, _REFERENCE), _EXPOSED, *expression]}
