@@ -277,8 +277,10 @@ def schema(engine: Engine, output):
                    "every image after --seeds counts (--seeds a.png b.png).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def eval_command(synthesis, more_seeds, exemplar, seeds, as_json):
-    """Score the texture SYNTH (PNG, TIFF, ...): seam score; with --exemplar, MSE, SSIM,
-    spectrum, histogram and patch sliced-Wasserstein distances; with --seeds, diversity."""
+    """Score the texture SYNTH (PNG, TIFF, ...): seam scores and a seam verdict; with
+    --exemplar, MSE, SSIM, spectrum, histogram and patch sliced-Wasserstein distances (a gray
+    exemplar against a color SYNTH: as gray when its channels are equal, else its luma);
+    with --seeds, diversity."""
     from texgen import metrics
     from texgen.io import read_image
 
@@ -294,21 +296,28 @@ def eval_command(synthesis, more_seeds, exemplar, seeds, as_json):
             raise InputError(f"{path}: {other.shape[1]}x{other.shape[0]}x{other.shape[2]} "
                              f"image, but --seeds images must have the shape of {synthesis} "
                              f"({image.shape[1]}x{image.shape[0]}x{image.shape[2]})")
-    if example is not None and example.shape[2] != image.shape[2]:
-        raise InputError(f"{exemplar}: {example.shape[2]} channels, but {synthesis} has "
-                         f"{image.shape[2]}: compare images with the same channels")
     try:
+        channels = "" if example is None else metrics.match_channels(image, example)[2]
         scores = metrics.evaluate(image, example, others=other_images)
     except ValueError as exc:
         raise InputError(f"{synthesis}: {exc}") from None
+    seam = scores.get("seam_outlier", 0.0) > metrics.SEAM_OUTLIER_LIMIT
     if as_json:
         click.echo(json.dumps({"synthesis": synthesis, "exemplar": exemplar, "seeds": others,
-                               "metrics": scores}, indent=2))
+                               "channels": channels, "seam": seam, "metrics": scores},
+                              indent=2))
         return
+    if channels:
+        click.echo(f"channels: {channels}", err=True)
+    limit = f"{metrics.SEAM_OUTLIER_LIMIT:g}"
     notes = {"mse": metrics.COPY_NOTE, "ssim": metrics.COPY_NOTE,
              "spectrum_distance": "lower is better", "histogram_distance": "lower is better",
              "patch_swd": "main texture-quality score; lower is better",
-             "seam_score": "about 1 tiles; well above 1: a seam",
+             "seam_score": "border step / mean interior step (a line on the border scores "
+                           "high too: see seam_outlier)",
+             "seam_outlier": (f"a seam: the border stands out (> {limit})" if seam else
+                              f"tiles: the border is like the texture's own lines "
+                              f"(<= {limit})"),
              "diversity": "0: copies, 1: unrelated; higher is more diverse"}
     skipped = {}
     if example is not None:

@@ -12,9 +12,13 @@ but must have the same number of channels.
   different samples of the same texture score near 0. ``patch_swd`` (multi-scale sliced
   Wasserstein distance between patch distributions) is the main texture-quality score.
 - ``seam_score`` checks one texture's wrap-around border (``boundary_steps``: the step
-  across every row or column boundary, to find a seam elsewhere); ``diversity`` checks that
-  several seeds give different textures.
-- ``evaluate`` runs every metric that applies and returns them by name.
+  across every row or column boundary, to find a seam elsewhere); ``seam_outlier`` judges
+  the border against the interior's own strongest lines, so a lattice line or tile joint
+  that falls on the border is not called a seam (``SEAM_OUTLIER_LIMIT``: the verdict);
+  ``diversity`` checks that several seeds give different textures.
+- ``match_channels`` makes a synthesis and its exemplar comparable when their channel
+  counts differ (gray against color, alpha against none); ``evaluate`` runs every metric
+  that applies and returns them by name.
 
 docs/metrics.md explains each one, its range and which direction is better.
 """
@@ -28,12 +32,27 @@ from collections.abc import Sequence
 import numpy as np
 
 __all__ = ["mse", "ssim", "spectrum_distance", "histogram_distance", "patch_swd",
-           "seam_score", "boundary_steps", "diversity", "evaluate"]
+           "seam_score", "boundary_steps", "seam_outlier", "SEAM_OUTLIER_LIMIT", "diversity",
+           "match_channels", "evaluate"]
 
 COPY_NOTE = "measures copying, not texture quality"
 """The caveat shown next to MSE and SSIM (``texgen eval`` prints it in its table)."""
 
 _TINY = 1e-12
+
+SEAM_OUTLIER_LIMIT = 1.5
+"""``seam_outlier`` above this: the wrap-around border is a seam (docs/metrics.md: patterns
+with a joint on the border score about 1 and tileable noise under 1.35; seams in noise
+whose features span 20 pixels or more score 4 and up)."""
+
+_FAINT_LINE = 1e-6
+"""``seam_outlier``: interior peaks below this fraction of the strongest are not lines."""
+
+_EQUAL_CHANNELS = 0.5 / 255
+"""Color channels that differ by at most half an 8-bit step everywhere count as equal."""
+
+_LUMA = np.array([0.2126, 0.7152, 0.0722])
+"""Rec. 709 luma weights (those of ``filters.grayscale`` and ``filters.image_input``)."""
 
 
 def _image(array, name: str = "image") -> np.ndarray:
@@ -395,6 +414,63 @@ def boundary_steps(texture, *, axis: int, power: int = 2) -> np.ndarray:
     return (np.abs(np.diff(wrapped, axis=axis)) ** power).mean(axis=other_axes)
 
 
+def seam_outlier(texture, *, axis: int | None = None) -> float:
+    """How far the wrap-around border stands out from the texture's own strongest lines.
+
+    ``seam_score`` compares the border with the *mean* interior step, so a tiling pattern
+    whose lattice line or tile joint falls on the border (a hexagon edge, a mortar edge)
+    scores well above 1 without any seam. This asks instead whether the border is stronger
+    than the lines the texture draws anyway:
+
+    - the step energy at each row (column) k is the mean over the other axis and the
+      channels of (x[k + 1] - x[k - 1])**2, the difference across two pixels, wrapping
+      around: an anti-aliased edge gives the same peak whether it falls on a pixel boundary
+      or on a pixel centre, so an edge rendered exactly on the border is not favoured;
+    - the border's energy is the larger of the two that straddle it (rows N - 1 and 0);
+    - the interior's lines are the local peaks of the energies of rows 1 .. N - 2 (peaks
+      under a millionth of the strongest are a flat background, not lines), and the
+      reference is the *second* strongest of them: a seam elsewhere in the texture (a
+      shifted half also breaks in its middle) must not excuse the one on the border, while
+      a pattern's lines recur. With a single line (a 2 x 2 checker: flat but for one joint
+      inside and one on the border) the reference is that line.
+
+    The ratio border / reference is the score, the worse axis unless ``axis`` picks one:
+    at most about 1 for a texture that tiles (its border is one more of its lines or
+    ordinary positions), above ``SEAM_OUTLIER_LIMIT`` (1.5) for a seam. It judges steps, not
+    shapes: a pattern cut mid-cell, whose border step looks like its own edges, and a
+    seam in a texture whose features are only a few pixels wide (no more visible than
+    the texture's own pixel-to-pixel steps) are not found. 0 for a constant texture.
+    ``seam_score`` is unchanged, so figures recorded with it stay reproducible.
+
+    Args:
+        texture: float array (H, W, C) or (H, W), at least 4 x 4 pixels.
+        axis: None (default): the worse of the two; 0: across the top/bottom border;
+            1: across the left/right border.
+
+    Returns:
+        ratio >= 0; at most about 1 when the border is like the texture's own lines.
+    """
+    if axis not in (None, 0, 1):
+        raise ValueError(f"axis must be None, 0 or 1, got {axis!r}")
+    texture = _image(texture, "texture")
+    if min(texture.shape[:2]) < 4:
+        raise ValueError(f"seam_outlier needs at least 4 x 4 pixels, got {texture.shape[1]} x "
+                         f"{texture.shape[0]}")
+    ratios = []
+    for along in (0, 1) if axis is None else (axis,):
+        across_two = np.roll(texture, -1, axis=along) - np.roll(texture, 1, axis=along)
+        other_axes = tuple(a for a in range(3) if a != along)
+        energy = (across_two ** 2).mean(axis=other_axes)
+        border, interior = max(energy[0], energy[-1]), energy[1:-1]
+        before = np.concatenate([[-np.inf], interior[:-1]])
+        after = np.concatenate([interior[1:], [-np.inf]])
+        lines = np.sort(interior[(interior >= before) & (interior > after)])[::-1]
+        lines = lines[lines >= lines[0] * _FAINT_LINE]  # a flat background draws no lines
+        reference = lines[1] if len(lines) > 1 else lines[0]
+        ratios.append(border / max(reference, _TINY))
+    return float(max(ratios))
+
+
 def _max_correlation(a: np.ndarray, b: np.ndarray) -> float:
     """Largest normalised cross-correlation of a and b over all circular shifts, in [0, 1]."""
     a, b = a - a.mean(axis=(0, 1)), b - b.mean(axis=(0, 1))
@@ -437,39 +513,99 @@ def diversity(textures: Sequence) -> float:
                                 for x, y in itertools.combinations(images, 2)]))
 
 
+def match_channels(synthesis, exemplar) -> tuple[np.ndarray, np.ndarray, str]:
+    """The two images with one channel count, so that they can be compared, and how.
+
+    A generator may write a gray exemplar's synthesis as color (texgen writes color outputs
+    with three channels), or keep an alpha channel its exemplar lacks. The rules, applied
+    only when the counts differ:
+
+    - alpha (the last channel of a 2- or 4-channel image) is dropped when the other image
+      has none; when both have one, it is kept and compared as a channel;
+    - gray against color: when the color image's channels are equal (within half an 8-bit
+      step everywhere) it *is* gray and is compared as gray, exactly; otherwise its Rec. 709
+      luma (0.2126 r + 0.7152 g + 0.0722 b) is compared with the gray image, which compares
+      structure and tone and leaves hue out (a gray exemplar has none to compare).
+
+    Args:
+        synthesis, exemplar: float arrays (H, W, C) or (H, W), 1 to 4 channels.
+
+    Returns:
+        (synthesis, exemplar, note): float64 (H, W, C) arrays with the same C, and one line
+        saying what was converted ("" when the counts were already equal).
+    """
+    images = {"synthesis": _image(synthesis, "synthesis"),
+              "exemplar": _image(exemplar, "exemplar")}
+    for name, image in images.items():
+        if not 1 <= image.shape[2] <= 4:
+            raise ValueError(f"{name}: expected 1 to 4 channels, got {image.shape[2]}")
+    if images["synthesis"].shape[2] == images["exemplar"].shape[2]:
+        return images["synthesis"], images["exemplar"], ""
+    notes = []
+    alphas = {name: image[:, :, -1:] if image.shape[2] in (2, 4) else None
+              for name, image in images.items()}
+    colors = {name: image[:, :, :-1] if alphas[name] is not None else image
+              for name, image in images.items()}
+    if (alphas["synthesis"] is None) != (alphas["exemplar"] is None):
+        with_alpha = "synthesis" if alphas["synthesis"] is not None else "exemplar"
+        notes.append(f"the {with_alpha}'s alpha is ignored (the other image has none)")
+        alphas = {name: None for name in alphas}
+    if colors["synthesis"].shape[2] != colors["exemplar"].shape[2]:
+        color = "synthesis" if colors["synthesis"].shape[2] == 3 else "exemplar"
+        gray = "exemplar" if color == "synthesis" else "synthesis"
+        rgb = colors[color]
+        if np.ptp(rgb, axis=2).max() <= _EQUAL_CHANNELS:
+            colors[color] = rgb.mean(axis=2, keepdims=True)
+            notes.append(f"the {color}'s color channels are equal: compared as gray")
+        else:
+            colors[color] = rgb @ _LUMA[:, None]
+            notes.append(f"the {color}'s Rec. 709 luma is compared with the gray {gray}")
+    matched = [colors[name] if alphas[name] is None else
+               np.concatenate([colors[name], alphas[name]], axis=2)
+               for name in ("synthesis", "exemplar")]
+    return matched[0], matched[1], "; ".join(notes)
+
+
 def evaluate(synthesis, exemplar=None, *, others: Sequence = ()) -> dict[str, float]:
     """Every metric that applies to ``synthesis``, by name, in a fixed order.
 
-    - always: ``seam_score``;
+    - always: ``seam_score``, and ``seam_outlier`` for images of at least 4 x 4 pixels;
     - with an ``exemplar``: ``mse`` and ``ssim`` (only when the shapes are equal; ``ssim``
       only when scikit-image is installed), ``spectrum_distance``, ``histogram_distance``
       and ``patch_swd`` (default options; only when both images are large enough, see
-      ``patch_swd``);
+      ``patch_swd``), computed on the two images as ``match_channels`` makes them
+      comparable;
     - with ``others`` (other syntheses of the same shape, e.g. other seeds): ``diversity``
       of ``[synthesis, *others]``.
 
+    The seam and diversity scores look at the synthesis as given, whatever the exemplar.
+
     Args:
         synthesis: float array (H, W, C) or (H, W), values in [0, 1].
-        exemplar: optional float array with the same number of channels; sizes may differ.
+        exemplar: optional float array; sizes and channel counts may differ
+            (``match_channels``).
         others: float arrays of the synthesis's shape.
 
     Returns:
         ``{"mse", "ssim", "spectrum_distance", "histogram_distance", "patch_swd",
-        "seam_score", "diversity"}`` -> float, the keys that apply, in this order.
+        "seam_score", "seam_outlier", "diversity"}`` -> float, the keys that apply, in this
+        order.
     """
     synthesis = _image(synthesis, "synthesis")
     results: dict[str, float] = {}
     if exemplar is not None:
-        synthesis, exemplar = _pair(synthesis, exemplar)
-        if synthesis.shape == exemplar.shape:
-            results["mse"] = mse(synthesis, exemplar)
-            if ssim_available() and min(synthesis.shape[:2]) >= 7:
-                results["ssim"] = ssim(synthesis, exemplar)
-        results["spectrum_distance"] = spectrum_distance(synthesis, exemplar)
-        results["histogram_distance"] = histogram_distance(synthesis, exemplar)
-        if min(*synthesis.shape[:2], *exemplar.shape[:2]) >= _patch_swd_min_side():
-            results["patch_swd"] = patch_swd(synthesis, exemplar)
+        compared, exemplar, _ = match_channels(synthesis, exemplar)
+        if compared.shape == exemplar.shape:
+            results["mse"] = mse(compared, exemplar)
+            if ssim_available() and min(compared.shape[:2]) >= 7:
+                results["ssim"] = ssim(compared, exemplar)
+        results["spectrum_distance"] = spectrum_distance(compared, exemplar)
+        results["histogram_distance"] = histogram_distance(compared, exemplar)
+        if min(*compared.shape[:2], *exemplar.shape[:2]) >= _patch_swd_min_side():
+            results["patch_swd"] = patch_swd(compared, exemplar)
     results["seam_score"] = seam_score(synthesis)
+    if min(synthesis.shape[:2]) >= 4:
+        results["seam_outlier"] = seam_outlier(synthesis)
     if len(others):
         results["diversity"] = diversity([synthesis, *others])
     return results

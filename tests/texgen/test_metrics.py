@@ -12,7 +12,11 @@ from texgen.cli import main
 from texgen.io import write_png8, write_png16
 from texgen.nodes import NodeContext
 from texgen.testing import seam_ratio
+from texgen_filters.material import normal_map
 from texgen_noise.nodes import perlin
+from texgen_patterns.grids import hexagons
+from texgen_patterns.periodic import checker
+from texgen_patterns.tiles import bricks, tiles
 
 SIZE = 96
 
@@ -175,6 +179,101 @@ def test_boundary_steps_find_a_seam_away_from_the_border(textures):
         metrics.boundary_steps(first, axis=None)
 
 
+def _normal(height):
+    """A normal map of a height field (filters.normal_map, the issue's hexagon floor)."""
+    ctx = NodeContext(node_id="n", width=height.shape[1], height=height.shape[0], seed=1)
+    return normal_map(ctx, height=height, strength=1.0, convention="opengl")
+
+
+def _strongest_step_on_the_border(texture):
+    """``texture`` rolled (still tiling perfectly) so that its strongest row and column
+    boundaries fall on the wrap-around border: the worst case for a seam score."""
+    for axis in (0, 1):
+        k = int(np.argmax(metrics.boundary_steps(texture, axis=axis)[:-1]))
+        texture = np.roll(texture, -(k + 1), axis=axis)
+    return texture
+
+
+@pytest.fixture(scope="module")
+def patterns():
+    """Tiling patterns whose lines or joints fall on the border (256 px: lines of several
+    sub-pixel phases), by name."""
+    ctx = NodeContext(node_id="p", width=256, height=256, seed=1)
+    hexes = hexagons(ctx, count=8)
+    found = {"hexagon normal map": _normal(hexes["height"]),  # the issue's case
+             "hexagon mask": hexes["mask"], "checker 2x2": checker(ctx, count=2),
+             "checker 6x6": checker(ctx, count=6)}
+    for name, texture in {"bricks color": bricks(ctx)["color"],
+                          "bricks normal map": _normal(bricks(ctx)["height"]),
+                          "tiles normal map": _normal(tiles(ctx, count=3)["height"]),
+                          "hexagon normal map": found["hexagon normal map"],
+                          "perlin noise": noise(1, size=256)}.items():
+        found[f"{name}, strongest step on the border"] = _strongest_step_on_the_border(texture)
+    return found
+
+
+def test_seam_outlier_does_not_call_a_joint_on_the_border_a_seam(patterns):
+    # The issue: a hexagon normal map that tiles perfectly scored 3.8 ("a seam") because
+    # its left/right border falls on a hexagon edge.
+    assert metrics.seam_score(patterns["hexagon normal map"]) > 3
+    for name, texture in patterns.items():
+        score = metrics.seam_outlier(texture)
+        assert score <= 1.3 < metrics.SEAM_OUTLIER_LIMIT, (name, score)
+        assert texture.shape == patterns["checker 2x2"].shape[:2] + texture.shape[2:]
+    assert metrics.seam_outlier(np.zeros((8, 8, 1))) == 0.0
+
+
+def test_seam_outlier_flags_real_seams_even_with_another_inside(textures):
+    size = 256
+    first = noise(1, size=size)
+    shifted_half = first.copy()  # the lower half slides sideways: breaks in the middle too
+    shifted_half[size // 2:] = np.roll(shifted_half[size // 2:], size // 3, axis=1)
+    two_halves = np.concatenate([first[:, :size // 2], noise(2, size=size)[:, size // 2:]],
+                                axis=1)
+    seams = {"not tileable": (noise(1, size=size, tileable=False), None),
+             "a crop": (noise(1, size=size + 30)[:size, :size], None),
+             "shifted half": (shifted_half, 0), "halves of two seeds": (two_halves, 1)}
+    for name, (texture, axis) in seams.items():
+        assert metrics.seam_outlier(texture) > 2 * metrics.SEAM_OUTLIER_LIMIT, name
+        if axis is not None:
+            assert metrics.seam_outlier(texture, axis=axis) == metrics.seam_outlier(texture)
+            assert metrics.seam_outlier(texture, axis=1 - axis) < 1.3, name
+    # The same textures with their seam moved inside, away from the border, tile.
+    for texture, _ in seams.values():
+        moved = np.roll(np.roll(texture, size // 4, axis=0), size // 4, axis=1)
+        assert metrics.seam_outlier(moved) < metrics.SEAM_OUTLIER_LIMIT
+    with pytest.raises(ValueError, match="at least 4 x 4 pixels"):
+        metrics.seam_outlier(np.zeros((3, 8)))
+    with pytest.raises(ValueError, match="axis must be None, 0 or 1"):
+        metrics.seam_outlier(first, axis=2)
+
+
+def test_match_channels_compares_a_gray_exemplar_with_a_color_synthesis(textures):
+    first, second, _ = textures
+    as_color = np.repeat(first, 3, axis=2)  # texgen's color output of a gray texture
+    synthesis, exemplar, note = metrics.match_channels(as_color, second)
+    assert synthesis.shape == exemplar.shape == first.shape
+    assert note == "the synthesis's color channels are equal: compared as gray"
+    gray_scores = metrics.evaluate(first, second)
+    color_scores = metrics.evaluate(as_color, second)
+    for name in ("mse", "spectrum_distance", "histogram_distance", "patch_swd"):
+        assert color_scores[name] == pytest.approx(gray_scores[name], rel=1e-6), name
+    tinted = as_color * np.array([1.0, 0.8, 0.5])  # real color: its luma is compared
+    synthesis, _, note = metrics.match_channels(tinted, second)
+    np.testing.assert_allclose(synthesis[..., 0], first[..., 0] * (0.2126 + 0.7152 * 0.8
+                                                                   + 0.0722 * 0.5), rtol=1e-6)
+    assert note == "the synthesis's Rec. 709 luma is compared with the gray exemplar"
+    opaque = np.concatenate([as_color, np.ones_like(first)], axis=2)
+    synthesis, exemplar, note = metrics.match_channels(second, opaque)
+    assert synthesis.shape == exemplar.shape == first.shape
+    assert note == ("the exemplar's alpha is ignored (the other image has none); the "
+                    "exemplar's color channels are equal: compared as gray")
+    same = metrics.match_channels(first, second)
+    assert same[2] == "" and same[0].shape == first.shape
+    with pytest.raises(ValueError, match="exemplar: expected 1 to 4 channels, got 5"):
+        metrics.match_channels(first, np.zeros((8, 8, 5)))
+
+
 def test_seam_ratio_is_the_tolerant_form_of_seam_score(textures):
     first, _, _ = textures
     cut = noise(1, size=SIZE + 30)[:SIZE, :SIZE]
@@ -200,10 +299,11 @@ def test_diversity_tells_copies_from_new_samples(textures):
 
 def test_evaluate_returns_the_metrics_that_apply(textures):
     first, second, white = textures
-    assert list(metrics.evaluate(first)) == ["seam_score"]
+    assert list(metrics.evaluate(first)) == ["seam_score", "seam_outlier"]
+    assert list(metrics.evaluate(first[:3, :3])) == ["seam_score"]
     scores = metrics.evaluate(first, second, others=[white])
     assert list(scores) == ["mse", "ssim", "spectrum_distance", "histogram_distance",
-                            "patch_swd", "seam_score", "diversity"]
+                            "patch_swd", "seam_score", "seam_outlier", "diversity"]
     assert all(isinstance(v, float) for v in scores.values())
     assert scores["patch_swd"] == metrics.patch_swd(first, second)
     resized = metrics.evaluate(first, noise(2, size=64))
@@ -241,7 +341,7 @@ def test_eval_prints_a_table_with_the_copying_note(images, capsys):
     assert lines[0].split() == ["metric", "value", "note"]
     names = [line.split()[0] for line in lines[1:]]
     assert names == ["mse", "ssim", "spectrum_distance", "histogram_distance", "patch_swd",
-                     "seam_score", "diversity"]
+                     "seam_score", "seam_outlier", "diversity"]
     assert "measures copying, not texture quality" in lines[1]
     assert "measures copying, not texture quality" in lines[2]
     assert len({line.index(line.split()[1]) + len(line.split()[1]) for line in lines}) == 1, \
@@ -254,7 +354,8 @@ def test_eval_json_and_skipped_metrics(images, capsys):
     report = json.loads(out)
     assert report["exemplar"] == images["small"] and report["seeds"] == []
     assert set(report["metrics"]) == {"spectrum_distance", "histogram_distance", "patch_swd",
-                                      "seam_score"}
+                                      "seam_score", "seam_outlier"}
+    assert report["seam"] is False and report["channels"] == ""
     code, out, _ = run(capsys, images["synth"], "--exemplar", images["small"])
     assert "mse" in out and "skipped: needs images of the same size" in out
 
@@ -276,3 +377,31 @@ def test_eval_refuses_mismatched_images_and_stray_arguments(images, capsys):
     assert code == 2 and "small.png" in err and "shape" in err
     code, _, err = run(capsys, images["synth"], images["other"])
     assert code == 2 and "put other seeds after --seeds" in err
+
+
+def test_eval_compares_texgens_color_output_with_its_gray_exemplar(images, tmp_path, capsys):
+    # The issue: "1 channels, but ... has 3" for a color synthesis of a gray exemplar.
+    color = tmp_path / "color.png"
+    write_png16(color, np.repeat(noise(2), 3, axis=2))
+    code, out, err = run(capsys, str(color), "--exemplar", images["exemplar"], "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["channels"] == "the synthesis's color channels are equal: compared as gray"
+    assert report["metrics"]["mse"] == 0.0
+    code, out, err = run(capsys, str(color), "--exemplar", images["exemplar"])
+    assert code == 0 and "channels: the synthesis's color channels are equal" in err
+
+
+def test_eval_judges_the_seam_against_the_textures_own_lines(patterns, tmp_path, capsys):
+    floor, crop = tmp_path / "floor_normal.png", tmp_path / "crop.png"
+    write_png16(floor, patterns["hexagon normal map"])
+    write_png16(crop, noise(1, size=SIZE + 30)[:SIZE, :SIZE])
+    code, out, err = run(capsys, str(floor))
+    assert code == 0, err
+    rows = {line.split()[0]: line for line in out.splitlines()}
+    assert float(rows["seam_score"].split()[1]) > 3
+    assert "tiles: the border is like the texture's own lines (<= 1.5)" in rows["seam_outlier"]
+    code, out, _ = run(capsys, str(crop), "--json")
+    assert code == 0 and json.loads(out)["seam"] is True
+    code, out, _ = run(capsys, str(crop))
+    assert "a seam: the border stands out (> 1.5)" in out
