@@ -211,7 +211,10 @@ def plugins(engine: Engine, as_json):
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 def presets(engine: Engine, as_json):
-    """List presets found in ./presets and in plugin preset folders."""
+    """List presets found in ./presets and in plugin preset folders (where it looked goes to
+    stderr, so that the list stays easy to read by a script)."""
+    looked = ", ".join(f"{folder.resolve()}{'' if folder.is_dir() else ' (missing)'}"
+                       for folder in engine.preset_folders())
     found = {}
     for name, path in engine.find_presets().items():
         try:
@@ -219,6 +222,12 @@ def presets(engine: Engine, as_json):
         except InputError as exc:
             description = f"(invalid: {str(exc).splitlines()[0]})"
         found[name] = {"path": str(path), "description": description}
+    if not found:
+        click.echo(f"texgen: no presets found (looked in: {looked}); render a preset file by "
+                   f"its path (texgen render path/to/marble.toml), or add a presets/ folder "
+                   f"here", err=True)
+    else:
+        click.echo(f"looked in: {looked}", err=True)
     if as_json:
         click.echo(json.dumps(found, indent=2))
         return
