@@ -212,12 +212,10 @@ def build_graph(preset: Preset, registry: NodeRegistry, *,
             problem(f"unknown format '{out.format}'{did_you_mean(out.format, formats)} "
                     f"(formats: {', '.join(sorted(formats))})", key=f"{key}.format")
 
-    channels: dict[Link, int] = {}
     if not problems:
         _check_cycles(nodes, problem)
-    if not problems:
-        channels = _channel_counts(nodes)
-        _check_channels(preset, nodes, channels, problem)
+    channels = _channel_counts(nodes)
+    _check_channels(preset, nodes, channels, problem)
     if problems:
         raise PresetError(problems)
     return Graph(preset, nodes, outputs, channels)
@@ -244,11 +242,15 @@ def _a(word: str) -> str:
 def _channel_counts(nodes: Mapping[str, GraphNode]) -> dict[Link, int]:
     """The channel count of every output known before rendering: a fixed port type's, or
     an "any" output's through ``Port.same_as`` (the largest count among the named inputs
-    that are connected, when all of those are known). Nodes must form no cycle."""
+    that are connected, when all of those are known). Empty when the nodes form a cycle
+    (reported on its own), so that the other problems are still all listed."""
     channels: dict[Link, int] = {}
-    order = graphlib.TopologicalSorter({
-        node_id: [link.node for link in node.inputs.values() if link]
-        for node_id, node in nodes.items()}).static_order()
+    try:
+        order = list(graphlib.TopologicalSorter({
+            node_id: [link.node for link in node.inputs.values() if link]
+            for node_id, node in nodes.items()}).static_order())
+    except graphlib.CycleError:
+        return channels
     for node_id in order:
         node = nodes[node_id]
         for port in node.spec.outputs:

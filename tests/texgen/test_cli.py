@@ -252,3 +252,56 @@ def test_render_frames_bad_input_exits_2(animated_file, tmp_path, capsys, args, 
     if "phase" in message and "--frame-param" not in message:
         assert err.startswith(f"texgen: error: {animated_file}: ")
     assert not (tmp_path / "o").exists()
+
+
+def test_validate_catches_what_used_to_fail_only_at_render(tmp_path, capsys):
+    # issue #20: each of these validated "ok", then failed to render with exit 1
+    path = tmp_path / "floor.toml"
+    path.write_text(
+        'texgen = 1\nsize = 16\n'
+        '[nodes.noise]\ntype = "noise.perlin"\n'
+        '[nodes.tint]\ntype = "filters.gradient_map"\ninput = "noise"\n'
+        '[nodes.lift]\ntype = "filters.levels"\ninput = "tint"\n'
+        '[nodes.normal]\ntype = "filters.normal_map"\nheight = "lift"\n'
+        '[nodes.photo]\ntype = "filters.image_input"\npath = "missing.png"\n'
+        '[nodes.remap]\ntype = "filters.math"\ninput = "noise"\noperation = "remap"\n'
+        'from_low = 0.5\nfrom_high = 0.5\n'
+        '[outputs]\nnormal = "normal"\nphoto = "photo"\nremap = "remap"\n'
+        'height = { node = "noise", format = "png61" }\n')
+    code, out, err = run(capsys, "validate", str(path))
+    assert code == 2 and out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 4, lines
+    assert f"texgen: error: {path}: node 'normal', key 'height': type mismatch: 'lift' " \
+           f"carries color (3 channels, through \"any\" ports), input 'height' takes gray" \
+           in lines
+    assert f"texgen: error: {path}: node 'photo', key 'path': no such file: " \
+           f"{tmp_path.resolve() / 'missing.png'} (relative paths are read from the preset's " \
+           f"folder)" in lines
+    assert f"texgen: error: {path}: node 'remap', key 'from_high': equals from_low (0.5); " \
+           f"the input range of 'remap' must not be empty" in lines
+    assert any(line.startswith(f"texgen: error: {path}: key 'outputs.height.format': unknown "
+                               f"format 'png61'; did you mean 'png16'?") for line in lines)
+
+
+def test_a_parameter_refused_while_rendering_exits_2_naming_file_node_and_key(tmp_path,
+                                                                             capsys):
+    path = tmp_path / "board.toml"
+    path.write_text('texgen = 1\nsize = 16\n[nodes.board]\ntype = "patterns.checker"\n'
+                    'count = 7\n[outputs]\nheight = "board"\n')
+    code, _, err = run(capsys, "render", str(path), "-o", str(tmp_path / "out"), "-q")
+    assert code == 2
+    assert err.startswith(f"texgen: error: {path}: node 'board', key 'count': must be even")
+    assert not (tmp_path / "out").exists(), "nothing written"
+
+
+def test_presets_says_where_it_looked(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "presets")
+    assert code == 0 and out == ""
+    assert err.startswith(f"texgen: no presets found (looked in: {tmp_path / 'presets'} "
+                          f"(missing)); render a preset file by its path")
+    (tmp_path / "presets").mkdir()
+    (tmp_path / "presets" / "mine.json").write_text(json.dumps(make_preset(name="mine")))
+    code, out, err = run(capsys, "presets")
+    assert out.startswith("mine ") and err == f"looked in: {tmp_path / 'presets'}\n"

@@ -2,9 +2,10 @@ import numpy as np
 import pytest
 from conftest import make_preset
 
-from texgen import NodeSpec, Port, hookimpl
-from texgen.errors import RenderError
+from texgen import NodeSpec, Param, Port, hookimpl
+from texgen.errors import InputError, NodeInputError, RenderError
 from texgen.evaluate import ResultCache
+from texgen.nodes import param_error
 
 
 def events_of(engine, preset, **options):
@@ -115,3 +116,45 @@ def test_cache_evicts_least_recently_used():
     cache.get("a")
     cache.put("d", arrays["d"])
     assert cache.get("b") is None and cache.get("a") is not None and len(cache) == 3
+
+
+def test_a_parameter_a_node_refuses_while_rendering_is_bad_input(engine):
+    # a node's own check (param_error) is the input's fault: exit 2, with file, node and key
+    def picky(ctx, *, input, shape):
+        raise param_error(ctx.node_id, "shape", f"no kernel for {shape!r}")
+
+    class Picky:
+        @hookimpl
+        def register_nodes(self, register):
+            register(NodeSpec("picky", picky, "Refuses its shape.",
+                              inputs=(Port("input", "gray"),),
+                              params=(Param("shape", "string", "round"),)))
+
+    engine.add_plugin(Picky(), name="p")
+    nodes = {"base": {"type": "t.wave"}, "odd": {"type": "p.picky", "input": "base"}}
+    preset = make_preset(nodes=nodes, parameters={}, outputs={"x": "odd"})
+    engine.validate(preset)  # only the node can tell
+    with pytest.raises(NodeInputError) as info:
+        engine.render(preset)
+    assert str(info.value) == "<preset demo>: node 'odd', key 'shape': no kernel for 'round'"
+    assert (info.value.file, info.value.node, info.value.key) == ("<preset demo>", "odd",
+                                                                  "shape")
+    assert isinstance(info.value, InputError) and not isinstance(info.value, RenderError)
+
+
+def test_an_any_output_validation_cannot_follow_is_checked_at_render_as_bad_input(engine):
+    # no same_as: the count is known only when the node runs; a mismatch is still bad input
+    class Loose:
+        @hookimpl
+        def register_nodes(self, register):
+            register(NodeSpec("loose", lambda ctx: np.zeros((ctx.height, ctx.width, 3),
+                                                           np.float32),
+                              "Color, declared as any.", outputs=(Port("out", "any"),)))
+
+    engine.add_plugin(Loose(), name="l")
+    nodes = {"c": {"type": "l.loose"}, "s": {"type": "t.scale", "input": "c"}}
+    preset = make_preset(nodes=nodes, parameters={}, outputs={"x": "s"})
+    engine.validate(preset)
+    with pytest.raises(NodeInputError, match=r"node 's', key 'input': input takes gray, but "
+                                             r"'c.out' gave 3 channels"):
+        engine.render(preset)

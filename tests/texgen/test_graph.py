@@ -4,8 +4,9 @@ import pytest
 from conftest import make_preset
 
 import texgen
-from texgen.errors import PresetError
-from texgen.graph import build_graph, node_seed
+from texgen import NodeSpec, Param, Port
+from texgen.errors import PresetError, SpecError
+from texgen.graph import Link, build_graph, node_seed
 from texgen.preset import load_preset
 
 
@@ -134,3 +135,105 @@ def test_path_params_reach_nodes_unset_as_none_and_set_as_resolved_paths(tmp_pat
     with pytest.raises(PresetError, match="node 'set', key 'path': expected a file path, got "
                                           "an empty string"):
         engine.validate(path)
+
+
+# --- what validation knows before rendering (issue #20) ------------------------------------
+
+def builtin_preset(nodes, outputs, **changes):
+    return {"texgen": 1, "name": "floor", "size": 16, "nodes": nodes, "outputs": outputs,
+            **changes}
+
+
+def validation_problems(engine, preset):
+    with pytest.raises(PresetError) as info:
+        engine.validate(preset)
+    return [str(p) for p in info.value.problems]
+
+
+def test_a_color_through_any_ports_into_a_gray_input_is_a_validation_error():
+    engine = texgen.Engine()
+    nodes = {"noise": {"type": "noise.perlin"},
+             "tint": {"type": "filters.gradient_map", "input": "noise"},
+             "lift": {"type": "filters.levels", "input": "tint"},  # any -> any: still color
+             "sharp": {"type": "filters.blend", "foreground": "noise", "background": "lift"},
+             "normal": {"type": "filters.normal_map", "height": "sharp"}}
+    found = validation_problems(engine, builtin_preset(nodes, {"normal": "normal"}))
+    assert found == ["<preset floor>: node 'normal', key 'height': type mismatch: 'sharp' "
+                     "carries color (3 channels, through \"any\" ports), input 'height' takes "
+                     "gray"]
+    # the same chain on gray validates, and the graph knows every count on the way
+    nodes["lift"]["input"] = "noise"
+    graph = engine.validate(builtin_preset(nodes, {"normal": "normal"}))
+    assert graph.channels[Link("lift", "out")] == graph.channels[Link("sharp", "out")] == 1
+    assert graph.channels[Link("tint", "out")] == 3
+    nodes["sharp"]["foreground"] = "tint"  # blend: the larger of its two inputs
+    assert "'sharp' carries color" in validation_problems(
+        engine, builtin_preset(nodes, {"normal": "normal"}))[0]
+
+
+def test_same_as_is_declared_on_any_outputs_of_existing_inputs():
+    spec = NodeSpec("x", lambda ctx, input: input, "Pass through.",
+                    inputs=(Port("input", "any"),), outputs=(Port("out", "any",
+                                                                  same_as="input"),))
+    spec.validate()
+    assert spec.outputs[0].same_as == ("input",)
+    with pytest.raises(SpecError, match="same_as is for \"any\" outputs"):
+        Port("out", "color", same_as="input")
+    with pytest.raises(SpecError, match="output 'out': same_as names no input 'inptu'"):
+        NodeSpec("x", lambda ctx, input: input, "Pass through.",
+                 inputs=(Port("input", "any"),),
+                 outputs=(Port("out", "any", same_as="inptu"),)).validate()
+
+
+def test_spec_check_reports_parameter_relations_with_node_and_key():
+    engine = texgen.Engine()
+    nodes = {"noise": {"type": "noise.perlin"},
+             "remap": {"type": "filters.math", "input": "noise", "operation": "remap",
+                       "from_low": 0.4, "from_high": 0.4}}
+    found = validation_problems(engine, builtin_preset(nodes, {"height": "remap"}))
+    assert found == ["<preset floor>: node 'remap', key 'from_high': equals from_low (0.4); "
+                     "the input range of 'remap' must not be empty"]
+    nodes["remap"]["from_high"] = 0.9
+    assert engine.validate(builtin_preset(nodes, {"height": "remap"}))
+
+    seen = []
+
+    def check(params):
+        seen.append(dict(params))
+        return [("low", "must be below high")] if params["low"] >= params["high"] else []
+
+    spec = NodeSpec("band", lambda ctx, low, high: ctx.empty(), "A band.",
+                    params=(Param("low", "float", 0.0), Param("high", "float", 1.0)),
+                    check=check)
+    engine.registry.add(spec, "mine")
+    preset = builtin_preset({"b": {"type": "mine.band", "low": 2.0}}, {"height": "b"})
+    assert validation_problems(engine, preset) == [
+        "<preset floor>: node 'b', key 'low': must be below high"]
+    assert seen == [{"low": 2.0, "high": 1.0}], "called with the converted parameters"
+    with pytest.raises(SpecError, match="check must be a function"):
+        NodeSpec("bad", lambda ctx: None, "Bad.", check="nope").validate()
+
+
+def test_unknown_output_format_names_file_and_output(tmp_path):
+    engine = texgen.Engine()
+    path = tmp_path / "floor.json"
+    path.write_text(json.dumps(builtin_preset(
+        {"noise": {"type": "noise.perlin"}},
+        {"height": {"node": "noise", "format": "png61"}})))
+    found = validation_problems(engine, path)
+    assert len(found) == 1
+    assert found[0].startswith(f"{path}: key 'outputs.height.format': unknown format 'png61'; "
+                               f"did you mean 'png16'? (formats: ")
+
+
+def test_an_exposed_parameter_of_another_type_is_named_with_its_type():
+    engine = texgen.Engine()
+    preset = builtin_preset(
+        {"noise": {"type": "noise.perlin"},
+         "normal": {"type": "filters.normal_map", "height": "noise",
+                    "strength": "$glow_color"}},
+        {"normal": "normal"},
+        parameters={"glow_color": {"type": "color", "default": "#22ddff"}})
+    assert validation_problems(engine, preset) == [
+        "<preset floor>: node 'normal', key 'strength': '$glow_color' is a color parameter; "
+        "'strength' expects a float"]

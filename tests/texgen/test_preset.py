@@ -124,3 +124,23 @@ def test_overrides_are_typed_and_checked():
 ])
 def test_command_line_values_parse_as_data(text, value):
     assert parse_value_text(text) == value
+
+
+def test_a_dict_preset_reads_relative_paths_from_its_base(engine, tmp_path, monkeypatch):
+    # a TOML loaded as a dict and edited keeps its image and subgraph paths (issue #20)
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "demo.json").write_text(json.dumps(make_preset()))
+    data = {"texgen": 1, "name": "top", "size": 8,
+            "nodes": {"inst": {"type": "preset", "preset": "lib/demo.json"}},
+            "outputs": {"h": "inst.height"}}
+    assert load_preset(data).base_dir is None, "without base: the working directory"
+    assert load_preset(data, base=tmp_path).base_dir == tmp_path.resolve()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    with pytest.raises(PresetError, match="cannot load preset 'lib/demo.json': no preset "
+                                          "file 'lib/demo.json'"):
+        engine.render(data)
+    assert engine.render(data, base=tmp_path)["h"].shape == (8, 8, 1)
+    assert engine.validate(data, base=str(tmp_path)).nodes["inst/base"]
+    assert engine.load_preset(data, base=tmp_path).base_dir == tmp_path.resolve()

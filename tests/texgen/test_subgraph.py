@@ -155,3 +155,52 @@ def test_relative_paths_resolve_against_the_instancing_file(engine, folder, monk
     path = write(folder, "top", top(inst={"type": "preset", "preset": "parts/demo2.json"}))
     monkeypatch.chdir(tmp_path_factory.mktemp("elsewhere"))
     assert engine.render(path)["x"].shape == (12, 24, 1)
+
+
+# --- finding instanced presets from anywhere (issue #20) --------------------------------
+
+def test_a_preset_name_resolves_from_the_referring_folder_in_any_working_directory(
+        engine, folder, tmp_path_factory, monkeypatch):
+    path = write(folder, "top", top(inst={"type": "preset", "preset": "demo"}))
+    monkeypatch.chdir(tmp_path_factory.mktemp("elsewhere"))  # no ./presets here
+    graph = engine.validate(path)
+    assert graph.outputs["x"].node == "inst/mixed"
+    assert engine.render(path)["x"].shape == (12, 24, 1)
+
+
+def test_the_referring_folder_comes_before_the_preset_folders(engine, folder, tmp_path_factory,
+                                                             monkeypatch):
+    cwd = tmp_path_factory.mktemp("cwd")
+    (cwd / "presets").mkdir()
+    write(cwd / "presets", "demo", make_preset(outputs={"other": "other"}))
+    monkeypatch.chdir(cwd)
+    path = write(folder, "top", top(inst={"type": "preset", "preset": "demo"}))
+    assert engine.validate(path).outputs["x"].node == "inst/mixed", "the folder's demo.json"
+    alone = tmp_path_factory.mktemp("alone")
+    path = write(alone, "top", top(inst={"type": "preset", "preset": "demo"},
+                                   outputs={"x": "inst.other"}))
+    assert engine.validate(path).outputs["x"].node == "inst/other", "then ./presets"
+
+
+def test_a_missing_instance_says_where_it_looked_and_never_suggests_the_file_itself(
+        engine, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = write(tmp_path, "hex_rock", top(inst={"type": "preset", "preset": "rock"}))
+    found = errors(engine, path)
+    assert len(found) == 1
+    assert found[0].startswith(f"{path}: node 'inst', key 'preset': cannot load preset "
+                               f"'rock': no preset file or preset named 'rock' (looked in: "
+                               f"{tmp_path.resolve()}, {(tmp_path / 'presets').resolve()} "
+                               f"(missing)"), found
+    assert "hex_rock'?" not in found[0]
+    write(tmp_path, "rocks", make_preset())  # another close name is still suggested
+    assert "did you mean 'rocks'?" in errors(engine, path)[0]
+
+
+def test_an_exposed_parameter_of_another_type_passed_to_an_instance(engine, folder):
+    data = top(inst={"type": "preset", "preset": "demo.json", "gain": "$glow"})
+    data["parameters"]["glow"] = {"type": "color", "default": "#22ddff"}
+    path = write(folder, "top", data)
+    assert errors(engine, path) == [
+        f"{path}: node 'inst', key 'gain': '$glow' is a color parameter; 'gain' expects a "
+        f"float"]
