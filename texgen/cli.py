@@ -9,17 +9,18 @@ from __future__ import annotations
 import json
 import sys
 import traceback
+import warnings
 from pathlib import Path
 
 import click
 
-from texgen.engine import Engine
+from texgen.engine import BatchFailure, Engine
 from texgen.errors import InputError, PluginError, TexgenError
 from texgen.evaluate import NodeEvent
-from texgen.io import atomic_write, write_texture
+from texgen.io import ClippedValuesWarning, atomic_write, write_texture
 from texgen.nodes import NodeSpec
 from texgen.schema import preset_schema
-from texgen.sheet import contact_sheet
+from texgen.sheet import render_sheet
 
 
 def _parse_size(value: str | None):
@@ -44,6 +45,20 @@ def _parse_sets(values: tuple[str, ...]) -> dict[str, str]:
     return overrides
 
 
+def _parse_frame_param(text: str) -> tuple[str, tuple[float, float] | None]:
+    """``--frame-param NAME`` or ``NAME=START:END``: the name and the range, if given."""
+    name, sep, span = text.partition("=")
+    start, colon, end = span.partition(":")
+    try:
+        frame_range = (float(start), float(end)) if sep else None
+    except ValueError:
+        frame_range = None
+    if not name.strip() or sep and (not colon or frame_range is None):
+        raise click.BadParameter(f"{text!r}: use NAME or NAME=START:END, e.g. wear=0.2:0.75",
+                                 param_hint="--frame-param")
+    return name.strip(), frame_range
+
+
 def _progress_printer(preset_label: str, quiet: bool):
     if quiet:
         return None
@@ -59,17 +74,51 @@ def _progress_printer(preset_label: str, quiet: bool):
     return show
 
 
-def _frame_progress(preset_label: str, quiet: bool):
-    """``(on_frame, progress)`` callbacks for ``Engine.save_frames``: the node lines of
-    ``_progress_printer``, labelled ``PRESET: frame i/N``; ``(None, None)`` when quiet."""
+def _batch_progress(quiet: bool):
+    """``(on_preset, on_frame, progress)`` callbacks for ``Engine.save_batch`` and
+    ``render_sheet``: the node lines of ``_progress_printer``, labelled ``PRESET`` or
+    ``PRESET: frame i/N``; all None when quiet."""
     if quiet:
-        return None, None
-    printer = [_progress_printer(preset_label, quiet)]
+        return None, None, None
+    state = {"preset": "", "printer": None}
+
+    def on_preset(preset) -> None:
+        state["preset"] = str(preset)
+        state["printer"] = _progress_printer(str(preset), quiet)
 
     def on_frame(index: int, frames: int) -> None:
-        printer[0] = _progress_printer(f"{preset_label}: frame {index + 1}/{frames}", quiet)
+        state["printer"] = _progress_printer(f"{state['preset']}: frame {index + 1}/{frames}",
+                                             quiet)
 
-    return on_frame, lambda event: printer[0](event)
+    return on_preset, on_frame, lambda event: state["printer"](event)
+
+
+def _names(value: str | None) -> list[str] | None:
+    """A comma-separated option as a list (None when not given)."""
+    return [name.strip() for name in value.split(",")] if value else None
+
+
+def _finish_batch(failures: list[BatchFailure], total: int) -> None:
+    """Print each failure of a ``--keep-going`` batch and exit 2 if any was bad input,
+    else 1 (``BatchFailure.exit_code``); return when there is none."""
+    if not failures:
+        return
+    for failure in failures:
+        for line in str(failure.error).splitlines():
+            click.echo(f"texgen: error: {line}", err=True)
+    click.echo(f"texgen: {len(failures)} of {total} presets failed: "
+               f"{', '.join(failure.preset for failure in failures)}", err=True)
+    raise click.exceptions.Exit(max(failure.exit_code for failure in failures))
+
+
+keep_going_option = click.option(
+    "--keep-going", is_flag=True, help="Render the presets that pass their checks even if "
+    "others fail, then list the failures (exit 2 if any was bad input, else 1). Without it, "
+    "any bad preset stops the batch before anything renders.")
+node_option = click.option(
+    "--node", "nodes", metavar="ID[,ID...]", help="Render these nodes as if they were "
+    "outputs, to {preset}_{ID}.{ext} (ID.port for another port than the first): instead of "
+    "the outputs, or besides those named by --outputs.")
 
 
 preset_options = [
@@ -92,45 +141,59 @@ def with_preset_options(command):
               help="Folder for the files; nothing is written outside it.")
 @with_preset_options
 @click.option("--outputs", help="Comma-separated outputs to render (default: all).")
+@node_option
 @click.option("--format", "format_name", help="File format for every output (png8, png16, "
               "tiff); default: as in the preset, else png16 for gray and png8 for color.")
+@click.option("--normalize", metavar="NAME[,NAME...]", help="Outputs or nodes to rescale "
+              "from their min..max to 0..1 before an 8/16-bit write (as normalize = true in "
+              "the preset's [outputs]); float formats keep the values.")
 @click.option("--backend", default="cpu", show_default=True,
               type=click.Choice(["cpu", "cuda", "auto"]))
-@click.option("--frames", type=int, metavar="N", help="Render a looping animation of N frames, "
-              "{preset}_{output}_{i:04d}.{ext}: frame i sets --frame-param to i/N.")
-@click.option("--frame-param", metavar="NAME", help="The exposed float parameter the "
-              "frames animate (default: phase).")
+@click.option("--frames", type=int, metavar="N", help="Render an animation of N frames, "
+              "{preset}_{output}_{i:04d}.{ext}: frame i sets --frame-param to i/N (a loop).")
+@click.option("--frame-param", metavar="NAME[=START:END]", help="The exposed float parameter "
+              "the frames animate (default: phase); with START:END it goes from START at the "
+              "first frame to END at the last, both included (wear=0.2:0.75).")
+@keep_going_option
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON report on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 @click.pass_obj
-def render(engine: Engine, presets, output_dir, size, seed, sets, outputs, format_name,
-           backend, frames, frame_param, as_json, quiet):
+def render(engine: Engine, presets, output_dir, size, seed, sets, outputs, nodes, format_name,
+           normalize, backend, frames, frame_param, keep_going, as_json, quiet):
     """Render PRESETS (files or names) to {preset}_{output}.{ext} files; with --frames N,
-    a looping animation to {preset}_{output}_{i:04d}.{ext} files, i = 0..N-1."""
+    a looping animation to {preset}_{output}_{i:04d}.{ext} files, i = 0..N-1.
+
+    Every preset is checked before any renders. Values out of [0, 1] that an 8/16-bit
+    format clips are reported, one warning line per output."""
     if frame_param is not None and frames is None:
         raise click.UsageError("--frame-param needs --frames")
+    frame_param, frame_range = _parse_frame_param(frame_param or "phase")
     options = dict(size=_parse_size(size), seed=seed, overrides=_parse_sets(sets),
-                   outputs=outputs.split(",") if outputs else None, format=format_name,
-                   backend=backend)
+                   outputs=_names(outputs), nodes=_names(nodes), format=format_name,
+                   normalize=_names(normalize) or (), backend=backend)
+    if frames is not None:
+        options.update(frames=frames, frame_param=frame_param, frame_range=frame_range)
     silent = quiet or as_json
-    reports = []
-    for preset in presets:
-        if frames is None:
-            report = engine.save(preset, output_dir, **options,
-                                 progress=_progress_printer(str(preset), silent))
-        else:
-            on_frame, progress = _frame_progress(str(preset), silent)
-            report = engine.save_frames(preset, output_dir, frames=frames,
-                                        frame_param=frame_param or "phase", **options,
-                                        progress=progress, on_frame=on_frame)
-        reports.append(report.as_dict())
+    on_preset, on_frame, progress = _batch_progress(silent)
+    with warnings.catch_warnings():  # printed below from the reports, once
+        warnings.simplefilter("ignore", ClippedValuesWarning)
+        batch = engine.save_batch(presets, output_dir, keep_going=keep_going,
+                                  on_preset=on_preset, on_frame=on_frame, progress=progress,
+                                  **options)
+    for report in batch.reports:
+        for line in report.warnings:
+            click.echo(f"texgen: warning: {line}", err=True)
         if not silent:
             frames_note = f" ({frames} frames)" if frames is not None else ""
             click.echo(f"{report.preset}: wrote {len(report.files)} files{frames_note} to "
                        f"{output_dir} ({report.computed} nodes computed, {report.cached} "
                        f"cached, {report.seconds:.2f}s)", err=True)
     if as_json:
-        click.echo(json.dumps(reports, indent=2))
+        click.echo(json.dumps([*(report.as_dict() for report in batch.reports),
+                               *({"preset": failure.preset, "error": str(failure.error),
+                                  "exit_code": failure.exit_code}
+                                 for failure in batch.failures)], indent=2))
+    _finish_batch(batch.failures, len(presets))
 
 
 @click.command()
@@ -244,13 +307,27 @@ def presets(engine: Engine, as_json):
 @click.option("--seed", type=int, help="Preset seed.")
 @click.option("--thumb", default=192, show_default=True, type=click.IntRange(16, 2048),
               help="Thumbnail size in pixels.")
+@click.option("--columns", type=click.IntRange(1, 1024), metavar="N", help="At most N "
+              "thumbnails per line; a preset with more wraps onto further lines (default: "
+              "one line per preset).")
+@click.option("--outputs", help="Comma-separated outputs to show (default: all).")
+@node_option
+@keep_going_option
+@click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr.")
 @click.pass_obj
-def sheet(engine: Engine, presets, output, size, seed, thumb):
-    """Render PRESETS into one labelled contact sheet (a row per preset)."""
-    rows = [(engine.load_preset(p).name, engine.render(p, size=_parse_size(size), seed=seed))
-            for p in presets]
-    write_texture(Path(output), contact_sheet(rows, thumb=thumb), engine.exporter("png8"))
-    click.echo(f"wrote {output}", err=True)
+def sheet(engine: Engine, presets, output, size, seed, thumb, columns, outputs, nodes,
+          keep_going, quiet):
+    """Render PRESETS into one labelled contact sheet (a row per preset). Every preset is
+    checked before any renders; with --keep-going a failed preset is an error tile."""
+    on_preset, _, progress = _batch_progress(quiet)
+    image, failures = render_sheet(engine, presets, size=_parse_size(size), seed=seed,
+                                   outputs=_names(outputs), nodes=_names(nodes),
+                                   keep_going=keep_going, thumb=thumb, columns=columns,
+                                   progress=progress, on_preset=on_preset)
+    write_texture(Path(output), image, engine.exporter("png8"))
+    if not quiet:
+        click.echo(f"wrote {output}", err=True)
+    _finish_batch(failures, len(presets))
 
 
 @click.command()

@@ -120,6 +120,14 @@ class BatchReport:
         return max((failure.exit_code for failure in self.failures), default=0)
 
 
+def raise_failures(failures: list[BatchFailure]) -> None:
+    """Raise the error of the one failure, or an ``InputError`` listing every failure's
+    (a batch stopped by bad presets before anything rendered)."""
+    if len(failures) == 1:
+        raise failures[0].error
+    raise InputError("\n".join(str(failure.error) for failure in failures))
+
+
 class _PlannedFile(NamedTuple):
     exporter: Exporter
     path: Path
@@ -383,12 +391,16 @@ class Engine:
                     format: str | None = None, normalize: Iterable[str] = (),
                     backend: str = "cpu", progress: Callable[[NodeEvent], None] | None = None,
                     on_frame: Callable[[int, int], None] | None = None,
-                    base: str | os.PathLike | None = None) -> RenderReport:
-        """Render a looping animation: ``{preset}_{output}_{i:04d}.{ext}`` for each frame i.
+                    base: str | os.PathLike | None = None,
+                    frame_range: tuple[float, float] | None = None) -> RenderReport:
+        """Render an animation: ``{preset}_{output}_{i:04d}.{ext}`` for each frame i.
 
         Frame ``i`` (0-based, ``frames`` of them, 1..10000) sets the exposed float parameter
-        ``frame_param`` (default ``"phase"``) to ``i / frames``, in [0, 1): when the preset's
-        nodes take a looping phase (1 looks like 0), the frames loop seamlessly.
+        ``frame_param`` (default ``"phase"``). By default to ``i / frames``, in [0, 1): when
+        the preset's nodes take a looping phase (1 looks like 0), the frames loop seamlessly.
+        With ``frame_range=(start, end)`` it goes from ``start`` at the first frame to ``end``
+        at the last, both included (``lerp(start, end, i / (frames - 1))``; one frame is
+        ``start``): a ramp such as wear from 0.2 to 0.75, not a loop.
         ``frame_param`` may not also be in ``overrides``. The other options are as in
         ``save``. Every frame is validated and its file names checked before the first one
         renders; each frame is rendered entirely before its files are written.
@@ -396,8 +408,9 @@ class Engine:
         Returns one report over all frames; each file entry has its ``frame``.
         """
         job = self._prepare(preset, directory, frames=frames, frame_param=frame_param,
-                            size=size, seed=seed, overrides=overrides, outputs=outputs,
-                            nodes=nodes, format=format, normalize=normalize, base=base)
+                            frame_range=frame_range, size=size, seed=seed,
+                            overrides=overrides, outputs=outputs, nodes=nodes, format=format,
+                            normalize=normalize, base=base)
         return self._write(job, directory, backend=backend, progress=progress,
                            on_frame=on_frame)
 
@@ -410,7 +423,7 @@ class Engine:
                    **options: Any) -> BatchReport:
         """Save several presets with the same options: ``save``, or ``save_frames`` when
         ``frames`` is given (``options``: size, seed, overrides, outputs, nodes, format,
-        normalize, base).
+        normalize, base, and for frames frame_range).
 
         Every preset is checked first. Without ``keep_going``, any bad preset raises before
         anything renders (one ``InputError`` listing all of them), and a failed render
@@ -426,9 +439,7 @@ class Engine:
             except InputError as exc:
                 batch.failures.append(BatchFailure(str(preset), exc))
         if batch.failures and not keep_going:
-            if len(batch.failures) == 1:
-                raise batch.failures[0].error
-            raise InputError("\n".join(str(failure.error) for failure in batch.failures))
+            raise_failures(batch.failures)
         for preset, job in jobs:
             if on_preset:
                 on_preset(preset)
@@ -442,8 +453,9 @@ class Engine:
         return batch
 
     def _prepare(self, preset: PresetSource, directory: str | os.PathLike, *,
-                 frames: int | None = None, frame_param: str = "phase", size=None,
-                 seed=None, overrides: Mapping[str, Any] | None = None,
+                 frames: int | None = None, frame_param: str = "phase",
+                 frame_range: tuple[float, float] | None = None, size=None, seed=None,
+                 overrides: Mapping[str, Any] | None = None,
                  outputs: Iterable[str] | None = None, nodes: Iterable[str] | None = None,
                  format: str | None = None, normalize: Iterable[str] = (),
                  base: str | os.PathLike | None = None) -> _SaveJob:
@@ -457,7 +469,8 @@ class Engine:
                                     base=base, outputs=outputs, nodes=nodes)]
         else:
             graphs = self._frame_graphs(preset, frames=frames, frame_param=frame_param,
-                                        size=size, seed=seed, overrides=overrides,
+                                        frame_range=frame_range, size=size, seed=seed,
+                                        overrides=overrides,
                                         outputs=outputs, nodes=nodes, base=base)
         steps = []
         for i, graph in enumerate(graphs):
@@ -469,25 +482,27 @@ class Engine:
                         steps, time.perf_counter() - started)
 
     def _frame_graphs(self, preset: PresetSource, *, frames: int, frame_param: str,
+                      frame_range: tuple[float, float] | None,
                       overrides: Mapping[str, Any] | None, base, **options: Any) -> list[Graph]:
         """The validated graph of each frame of ``save_frames``."""
         if isinstance(frames, bool) or not isinstance(frames, int) \
                 or not 1 <= frames <= MAX_FRAMES:
             raise InputError(f"frames: expected a number of frames in 1..{MAX_FRAMES}, "
                              f"got {frames!r}")
+        values, span = _frame_values(frames, frame_range)
         loaded = self.load_preset(preset, base=base)
         if frame_param in (overrides or {}):
             raise InputError(f"{loaded.source}: parameter '{frame_param}' is set by each "
-                             f"frame (0 to 1); it cannot also be overridden")
+                             f"frame ({span}); it cannot also be overridden")
         if frame_param not in loaded.parameters:  # raises as for an unknown override
             loaded.with_overrides(overrides={frame_param: 0.0})
         if (kind := loaded.parameters[frame_param].type) != "float":
-            raise PresetError([Problem(f"frames set it from 0 to 1, so it must be a float "
+            raise PresetError([Problem(f"frames set it from {span}, so it must be a float "
                                        f"parameter, not {kind}", file=loaded.source,
                                        key=frame_param)])
-        return [self.validate(loaded, overrides={**(overrides or {}), frame_param: i / frames},
+        return [self.validate(loaded, overrides={**(overrides or {}), frame_param: value},
                               **options)
-                for i in range(frames)]
+                for value in values]
 
     def _write(self, job: _SaveJob, directory: str | os.PathLike, *, backend: str,
                progress: Callable[[NodeEvent], None] | None = None,

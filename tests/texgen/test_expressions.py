@@ -231,3 +231,17 @@ def test_the_schema_accepts_expressions_where_numbers_go(validator):
     not_a_number = copy.deepcopy(marble)
     not_a_number["nodes"]["ridges"]["fractal"] = "= 1"  # an enum: expressions give numbers
     assert list(validator.iter_errors(not_a_number))
+
+
+def test_the_documented_example(tmp_path, capsys):
+    doc = (Path(__file__).parents[2] / "docs" / "expressions.md").read_text()
+    example = doc.split("```toml\n", 1)[1].split("```", 1)[0]
+    shown_error = doc.split("## Errors", 1)[1].split("```\n", 2)[1]
+    path = tmp_path / "floor.toml"
+    path.write_text(example)
+    graph = texgen.Engine().validate(path, overrides={"tile_count": 12})
+    assert graph.nodes["tiles"].params["mortar"] == pytest.approx(0.35 / 12)
+    assert graph.nodes["wear"].params["in_low"] == pytest.approx(0.7)
+    path.write_text(example.replace("0.9 - $wear", "0.9 - $waer"))
+    assert main(["validate", str(path)]) == 2
+    assert capsys.readouterr().err == shown_error.replace("floor.toml", str(path))
