@@ -1,7 +1,9 @@
 import json
+import re
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 from conftest import make_preset
 
@@ -305,3 +307,106 @@ def test_presets_says_where_it_looked(tmp_path, capsys, monkeypatch):
     (tmp_path / "presets" / "mine.json").write_text(json.dumps(make_preset(name="mine")))
     code, out, err = run(capsys, "presets")
     assert out.startswith("mine ") and err == f"looked in: {tmp_path / 'presets'}\n"
+
+
+# --- issue #20: --node, clipped values, --normalize, batches, sheet options ---------------
+
+def test_render_nodes_as_outputs(preset_file, tmp_path, capsys):
+    code, _, err = run(capsys, "render", str(preset_file), "-o", str(tmp_path / "o"),
+                       "--node", "scaled,mixed", "-q")
+    assert code == 0, err
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["demo_mixed.png",
+                                                                  "demo_scaled.png"]
+    code, _, err = run(capsys, "render", str(preset_file), "-o", str(tmp_path / "p"),
+                       "--outputs", "color", "--node", "scaled", "-q")
+    assert sorted(p.name for p in (tmp_path / "p").iterdir()) == ["demo_color.png",
+                                                                  "demo_scaled.png"]
+    code, _, err = run(capsys, "render", str(preset_file), "-o", str(tmp_path / "q"),
+                       "--outputs", "scaled")
+    assert code == 2 and "no output 'scaled'; to render the node 'scaled', use --node " \
+                         "scaled" in err
+
+
+def test_render_warns_once_per_clipped_output_and_normalizes(preset_file, tmp_path, capsys):
+    from texgen.io import read_image
+
+    args = ["render", str(preset_file), "--set", "gain=2", "--node", "scaled", "-q"]
+    code, _, err = run(capsys, *args, "-o", str(tmp_path / "o"))
+    assert code == 0
+    warnings = [line for line in err.splitlines() if line.startswith("texgen: warning: ")]
+    assert [line.split("'")[1] for line in warnings] == ["scaled"]
+    assert re.search(r"'scaled': \d+\.\d% of pixels above 1 \(max 1\.9\d\), clipped by "
+                     r"png16; normalize it", warnings[0])
+    code, out, err = run(capsys, *args, "-o", str(tmp_path / "n"), "--normalize", "scaled",
+                         "--json")
+    assert code == 0 and err == ""
+    [report] = json.loads(out)
+    assert report["warnings"] == [] and 1.9 < report["files"][0]["normalized_from"][1] <= 2
+    written = read_image(tmp_path / "n" / "demo_scaled.png")
+    assert written.min() == 0.0 and written.max() == 1.0
+
+
+@pytest.fixture
+def batch_files(preset_file):
+    """good a.json and c.json, bad.json (an unknown node type), boom.json (a node that
+    raises while rendering), beside the demo preset."""
+    folder = preset_file.parent
+    files = {}
+    for name, changes in {
+            "a": {}, "c": {},
+            "bad": {"nodes": {"base": {"type": "t.wav"}}, "outputs": {"height": "base"}},
+            "boom": {"nodes": {"base": {"type": "t.wave"},
+                               "fail": {"type": "t.fail", "input": "base"}},
+                     "outputs": {"height": "fail"}}}.items():
+        files[name] = folder / f"{name}.json"
+        files[name].write_text(json.dumps(make_preset(name=name, **changes)))
+    return files
+
+
+def test_render_batch_checks_all_before_rendering_any(batch_files, tmp_path, capsys):
+    a, bad, c = (str(batch_files[n]) for n in ("a", "bad", "c"))
+    code, _, err = run(capsys, "render", a, bad, c, "-o", str(tmp_path / "o"))
+    assert code == 2 and "unknown node type 't.wav'" in err
+    assert not (tmp_path / "o").exists(), "a bad preset stops the batch before any render"
+
+
+def test_render_keep_going_renders_the_rest_and_lists_failures(batch_files, tmp_path, capsys):
+    a, bad, boom, c = (str(batch_files[n]) for n in ("a", "bad", "boom", "c"))
+    code, out, err = run(capsys, "render", a, bad, boom, c, "-o", str(tmp_path / "o"),
+                         "--keep-going", "--outputs", "height", "--json")
+    assert code == 2, "bad input wins over a failed render"
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["a_height.png",
+                                                                  "c_height.png"]
+    reports = json.loads(out)
+    assert [r["preset"] for r in reports] == ["a", "c", bad, boom]
+    assert [r.get("exit_code") for r in reports] == [None, None, 2, 1]
+    assert err.splitlines()[-1] == f"texgen: 2 of 4 presets failed: {bad}, {boom}"
+    assert "kaboom" in err
+    code, _, err = run(capsys, "render", a, boom, "-o", str(tmp_path / "p"), "--keep-going",
+                       "-q")
+    assert code == 1 and (tmp_path / "p" / "a_height.png").exists()
+
+
+def test_sheet_quiet_columns_and_error_tiles(batch_files, tmp_path, capsys):
+    from texgen.io import read_image
+    from texgen.sheet import ERROR_TILE, GAP, LABEL_HEIGHT
+
+    a, bad = str(batch_files["a"]), str(batch_files["bad"])
+    target = tmp_path / "sheet.png"
+    code, _, err = run(capsys, "sheet", a, bad, "-o", str(target), "--size", "16",
+                       "--thumb", "40")
+    assert code == 2 and not target.exists(), "without --keep-going nothing is written"
+    code, _, err = run(capsys, "sheet", a, bad, "-o", str(target), "--size", "16",
+                       "--thumb", "40", "--columns", "1", "--keep-going", "-q")
+    assert code == 2
+    assert "[1/" not in err and "wrote" not in err, "-q: no progress, no summary"
+    assert err.splitlines()[-1] == f"texgen: 1 of 2 presets failed: {bad}"
+    image = read_image(target)
+    line = 40 + GAP + LABEL_HEIGHT
+    assert image.shape == (GAP + 3 * line, GAP + 40 + GAP, 3), "a's 2 outputs wrap; 1 error"
+    error_tile = image[GAP + 2 * line + LABEL_HEIGHT:GAP + 3 * line - GAP, GAP:GAP + 40]
+    assert np.mean(np.all(np.abs(error_tile - ERROR_TILE) < 2 / 255, axis=2)) > 0.5
+    code, _, err = run(capsys, "sheet", a, "-o", str(target), "--size", "16", "--node",
+                       "scaled", "--thumb", "40")
+    assert code == 0 and f"{a}: [1/2]" in err and "wrote" in err
+    assert read_image(target).shape == (GAP + line, GAP + 40 + GAP, 3)

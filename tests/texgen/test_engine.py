@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from conftest import make_preset
 
+from texgen import Engine, NodeSpec, Port, hookimpl
 from texgen.errors import InputError, PresetError, RenderError
 from texgen.io import read_image
 
@@ -224,3 +225,172 @@ def test_bad_parameter_is_rejected_once_by_the_engine(engine, counting):
         "<preset demo>: node 'tinted', key 'tint': expected a color like '#a0b1c2', got "
         "'orange'"]
     assert not counting.calls, "no node ran"
+
+
+# --- issue #20: nodes as outputs, clipped values, normalize, roles, batches --------------
+
+def test_nodes_render_as_outputs_named_by_id_and_port(engine, tmp_path, counting):
+    preset = make_preset()
+    preset["nodes"]["halves"] = {"type": "t.split", "input": "base"}
+    rendered = engine.render(preset, nodes=["scaled", "halves.inverse"])
+    assert list(rendered) == ["scaled", "halves.inverse"], "nodes alone: no outputs"
+    base = engine.render(preset, nodes=["base"])["base"]
+    np.testing.assert_allclose(rendered["scaled"], base * 0.5, atol=1e-6)
+    np.testing.assert_allclose(rendered["halves.inverse"], 1 - base, atol=1e-6)
+    assert "colorize" not in counting.calls, "only what the nodes need runs"
+    report = engine.save(preset, tmp_path, outputs=["color"], nodes=["scaled"])
+    assert [(f["output"], f["format"]) for f in report.files] == [("color", "png8"),
+                                                                   ("scaled", "png16")]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo_color.png", "demo_scaled.png"]
+
+
+def test_bad_node_names_are_input_errors(engine, tmp_path):
+    with pytest.raises(InputError, match=r"<preset demo>: no node 'scald' to render; did you "
+                                         r"mean 'scaled'\? \(nodes: base, scaled, "):
+        engine.render(make_preset(), nodes=["scald"])
+    with pytest.raises(PresetError, match="key 'outputs.base.nope': t.wave has no output 'nope'"):
+        engine.render(make_preset(), nodes=["base.nope"])
+    with pytest.raises(InputError, match="no output 'scaled'; to render the node 'scaled', "
+                                         "use --node scaled"):
+        engine.render(make_preset(), outputs=["scaled"])
+    clash = make_preset(nodes={**make_preset()["nodes"], "color": {"type": "t.wave"}})
+    with pytest.raises(InputError, match="'color' is asked for both as an output and as a node"):
+        engine.save(clash, tmp_path, outputs=["color"], nodes=["color"])
+    assert list(tmp_path.iterdir()) == []
+
+
+def high_preset(**changes):
+    """gain 2: 'scaled' is twice the wave, in [0, 2]."""
+    return make_preset(**{"parameters": {"gain": {"type": "float", "default": 2.0, "min": 0.0,
+                                                  "max": 2.0}},
+                          "outputs": {"height": "scaled", "mask": "base"}, **changes})
+
+
+def test_values_out_of_range_are_reported_once_per_output(engine, tmp_path):
+    from texgen.io import ClippedValuesWarning
+
+    values = engine.render(high_preset())["height"]
+    expected = float(np.mean(values > 1))
+    assert 0.2 < expected < 0.8
+    with pytest.warns(ClippedValuesWarning) as caught:
+        report = engine.save(high_preset(), tmp_path)
+    files = {f["output"]: f for f in report.files}
+    assert "out_of_range" not in files["mask"], "in range: nothing to say"
+    clipped = files["height"]["out_of_range"]
+    assert clipped["above"] == pytest.approx(expected) and clipped["below"] == 0
+    assert clipped["high"] == pytest.approx(float(values.max()))
+    assert report.warnings == [
+        f"demo: output 'height': {expected:.1%} of pixels above 1 (max "
+        f"{values.max():.3g}), clipped by png16; normalize it (normalize = true in "
+        f"[outputs], or --normalize height) or write tiff to keep the values"]
+    assert [str(w.message) for w in caught] == report.warnings
+    assert report.as_dict()["warnings"] == report.warnings
+    written = read_image(tmp_path / "demo_height.png")
+    assert written.max() == 1.0
+
+
+def test_float_formats_keep_values_and_say_nothing(engine, tmp_path):
+    report = engine.save(high_preset(), tmp_path, format="tiff")
+    assert report.warnings == [] and all("out_of_range" not in f for f in report.files)
+    np.testing.assert_array_equal(read_image(tmp_path / "demo_height.tiff"),
+                                  engine.render(high_preset())["height"])
+
+
+@pytest.mark.parametrize("where", ["preset", "option"])
+def test_normalize_rescales_min_max_to_0_1(engine, tmp_path, where):
+    preset = high_preset()
+    if where == "preset":
+        preset["outputs"]["height"] = {"node": "scaled", "normalize": True}
+    report = engine.save(preset, tmp_path, normalize=["height"] if where == "option" else ())
+    values = engine.render(preset)["height"]
+    low, high = float(values.min()), float(values.max())
+    assert report.warnings == []
+    assert report.files[0]["normalized_from"] == [low, high]
+    written = read_image(tmp_path / "demo_height.png")
+    np.testing.assert_allclose(written, (values - low) / (high - low), atol=0.5 / 65535 + 1e-6)
+    tiff = engine.save(preset, tmp_path, format="tiff",
+                       normalize=["height"] if where == "option" else ())
+    assert "normalized_from" not in tiff.files[0], "float formats keep the values"
+    with pytest.raises(InputError, match="normalize: 'heigth' is not rendered; did you mean "
+                                         "'height'"):
+        engine.save(preset, tmp_path, normalize=["heigth"])
+
+
+def test_normalize_in_the_preset_must_be_a_bool(engine):
+    with pytest.raises(PresetError, match="key 'outputs.height.normalize': expected true or "
+                                          "false, got 'yes'"):
+        engine.render(make_preset(outputs={"height": {"node": "base", "normalize": "yes"}}))
+
+
+def test_role_outputs_must_have_the_role_s_channels(engine, tmp_path):
+    wrong = make_preset(outputs={"height": "tinted", "Normal": "base", "basecolor": "tinted",
+                                 "emissive": "base", "mask": "tinted"})
+    with pytest.raises(PresetError) as caught:
+        engine.validate(wrong)
+    assert [str(p) for p in caught.value.problems] == [
+        "<preset demo>: key 'outputs.height': a height map is gray, but this output is color "
+        "(3 channels): connect a gray node, or rename the output if it is no height map",
+        "<preset demo>: key 'outputs.Normal': a normal map is color, but this output is gray "
+        "(1 channels): connect a color node, or rename the output if it is no normal map"]
+    # a node looked at with nodes= has no role, even when named like one
+    clash = make_preset(nodes={**make_preset()["nodes"], "height": {"type": "t.colorize",
+                                                                    "input": "base"}},
+                        outputs={"color": "tinted"})
+    assert engine.render(clash, nodes=["height"])["height"].shape == (16, 32, 3)
+
+
+class AnyPlugin:
+    """``a.same``: an "any" output whose channel count is known only when it runs."""
+
+    @hookimpl
+    def register_nodes(self, register):
+        register(NodeSpec("same", self.same, "Passes its input on.",
+                          inputs=(Port("input", "any"),), outputs=(Port("out", "any"),)))
+
+    def same(self, ctx, *, input):
+        return input
+
+
+def test_role_channels_unknown_before_rendering_are_checked_before_writing(counting, tmp_path):
+    engine = Engine(entry_points=False, plugins={"t": counting, "a": AnyPlugin()})
+    preset = make_preset(nodes={**make_preset()["nodes"], "pass": {"type": "a.same",
+                                                                   "input": "tinted"}},
+                         outputs={"mask": "base", "roughness": "pass"})
+    engine.validate(preset)
+    with pytest.raises(PresetError, match="key 'outputs.roughness': a roughness map is gray, "
+                                          "but this output is color"):
+        engine.save(preset, tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_emissive_keeps_hdr_values_in_tiff(engine, tmp_path):
+    preset = high_preset(outputs={"emissive": {"node": "tinted", "format": "tiff"}})
+    report = engine.save(preset, tmp_path)
+    assert report.warnings == []
+    written = read_image(tmp_path / "demo_emissive.tiff")
+    assert written.shape == (16, 32, 3) and written.max() > 1.5
+
+
+def test_batch_checks_every_preset_before_rendering_any(engine, tmp_path, counting):
+    bad = make_preset(name="bad", outputs={"color": "nowhere"})
+    with pytest.raises(PresetError, match="<preset bad>: key 'outputs.color': no node "
+                                          "'nowhere'"):
+        engine.save_batch([make_preset(name="a"), bad, make_preset(name="c")], tmp_path)
+    assert not counting.calls and list(tmp_path.iterdir()) == []
+
+
+def test_batch_keep_going_renders_the_rest_and_lists_failures(engine, tmp_path):
+    bad = make_preset(name="bad", outputs={"color": "nowhere"})
+    failing = make_preset(name="boom", nodes={"base": {"type": "t.wave"},
+                                              "fail": {"type": "t.fail", "input": "base"}},
+                          outputs={"height": "fail"})
+    batch = engine.save_batch([make_preset(name="a"), bad, failing, make_preset(name="c")],
+                              tmp_path, keep_going=True, outputs=["height"])
+    assert [r.preset for r in batch.reports] == ["a", "c"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a_height.png", "c_height.png"]
+    assert [(f.preset, f.exit_code) for f in batch.failures] == [
+        (str(bad), 2), (str(failing), 1)]
+    assert isinstance(batch.failures[1].error, RenderError)
+    assert batch.exit_code == 2
+    only_render_failure = engine.save_batch([failing], tmp_path, keep_going=True)
+    assert only_render_failure.exit_code == 1 and only_render_failure.reports == []
