@@ -245,3 +245,19 @@ def test_the_documented_example(tmp_path, capsys):
     path.write_text(example.replace("0.9 - $wear", "0.9 - $waer"))
     assert main(["validate", str(path)]) == 2
     assert capsys.readouterr().err == shown_error.replace("floor.toml", str(path))
+
+
+def test_an_expression_places_a_gradient_stop():
+    preset = {"texgen": 1, "name": "g", "size": 8,
+              "parameters": {"split": {"type": "float", "default": 0.3}},
+              "nodes": {"n": {"type": "noise.perlin"},
+                        "c": {"type": "filters.gradient_map", "input": "n",
+                              "gradient": [[0, "#000000"], ["= $split * 2", "#808080"],
+                                           [1, "#ffffff"]]}},
+              "outputs": {"color": "c"}}
+    engine = texgen.Engine()
+    stops = engine.validate(preset, overrides={"split": 0.25}).nodes["c"].params["gradient"]
+    assert [position for position, _ in stops] == [0.0, 0.5, 1.0]
+    preset["nodes"]["c"]["gradient"][1][1] = "= $split"
+    with pytest.raises(PresetError, match="node 'c', key 'gradient': stop 1: "):
+        engine.validate(preset)
