@@ -146,3 +146,31 @@ def test_read_image_falls_back_to_imageio_for_palette_png(tmp_path):
     texture = read_image(path)
     assert texture.dtype == np.float32
     np.testing.assert_allclose(texture[0, :, :3], colors[0] / 255.0)
+
+
+def test_out_of_range_counts_pixels_outside_0_1():
+    from texgen.io import out_of_range
+
+    texture = np.full((4, 5, 3), 0.5, np.float32)
+    assert out_of_range(texture) is None
+    texture[0, :, 1] = 1.5   # 5 pixels above 1 (one channel is enough)
+    texture[1, 0, :] = -0.25  # 1 pixel below 0
+    found = out_of_range(texture)
+    assert (found.below, found.above, found.low, found.high) == (1 / 20, 5 / 20, -0.25, 1.5)
+    assert found.describe() == "25.0% of pixels above 1 (max 1.5) and 5.0% of pixels " \
+                               "below 0 (min -0.25)"
+
+
+def test_normalized_rescales_colors_together_and_keeps_alpha():
+    from texgen.io import normalized
+
+    texture = np.zeros((2, 2, 4), np.float32)
+    texture[..., 0] = [[-1, 0], [1, 3]]
+    texture[..., 3] = 0.5
+    result, (low, high) = normalized(texture)
+    assert (low, high) == (-1.0, 3.0)
+    np.testing.assert_allclose(result[..., 0], [[0, 0.25], [0.5, 1]])
+    np.testing.assert_allclose(result[..., 1], 0.25, err_msg="one scale for every color")
+    np.testing.assert_allclose(result[..., 3], 0.5, err_msg="alpha is left as it is")
+    flat = np.full((2, 2, 1), 4.0, np.float32)
+    assert normalized(flat)[0] is flat
