@@ -359,8 +359,8 @@ def math(ctx: NodeContext, *, input: np.ndarray, operand: np.ndarray | None,
     elif operand.shape[2] == 1 or operand.shape[2] == input.shape[2]:
         b = operand[..., :3]
     else:
-        raise ValueError(f"node '{node}': the operand input has {operand.shape[2]} channels "
-                         f"but the input has {input.shape[2]}; connect a gray operand or one "
-                         f"with the input's channel count")
+        raise param_error(node, "operand", f"has {operand.shape[2]} channels but the input "
+                                           f"has {input.shape[2]}; connect a gray operand or "
+                                           f"one with the input's channel count")
     combine = OPERATIONS[operation]
     return map_color_channels(input, lambda a: combine(a, b))

@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from texgen.nodes import NodeContext
+from texgen.nodes import NodeContext, param_error
 
 from ._texture import as_texture
 
@@ -47,8 +47,9 @@ def warp(ctx: NodeContext, *, input: np.ndarray, warp: np.ndarray, mode: str,
     scale = np.float32(intensity / 100.0)
     if mode == "gradient":
         if warp.shape[2] != 1:
-            raise ValueError(f"mode 'gradient' needs a gray warp input, got {warp.shape[2]} "
-                             f"channels (use mode 'vector' for a vector field)")
+            raise param_error(ctx.node_id, "warp", f"mode 'gradient' needs a gray warp input, "
+                                                   f"got {warp.shape[2]} channels (use mode "
+                                                   f"'vector' for a vector field)")
         field = warp[..., 0]
         pad = "wrap" if ctx.tileable else "edge"
         padded = np.pad(field, 1, mode=pad)
@@ -56,8 +57,9 @@ def warp(ctx: NodeContext, *, input: np.ndarray, warp: np.ndarray, mode: str,
         dv = (padded[2:, 1:-1] - padded[:-2, 1:-1]) * np.float32(width / 2.0) * scale
     else:
         if warp.shape[2] < 3:
-            raise ValueError(f"mode 'vector' needs a color or rgba warp input, got "
-                             f"{warp.shape[2]} channel (use mode 'gradient' for a height)")
+            raise param_error(ctx.node_id, "warp", f"mode 'vector' needs a color or rgba warp "
+                                                   f"input, got {warp.shape[2]} channel (use "
+                                                   f"mode 'gradient' for a height)")
         du = (2.0 * warp[..., 0] - 1.0) * scale
         dv = (2.0 * warp[..., 1] - 1.0) * scale
     # Pixel coordinates of the sample points; v is in widths too, so scale rows by width.

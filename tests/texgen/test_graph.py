@@ -1,5 +1,6 @@
 import json
 
+import numpy as np
 import pytest
 from conftest import make_preset
 
@@ -7,6 +8,7 @@ import texgen
 from texgen import NodeSpec, Param, Port
 from texgen.errors import PresetError, SpecError
 from texgen.graph import Link, build_graph, node_seed
+from texgen.nodes import CHANNELS, NodeContext
 from texgen.preset import load_preset
 
 
@@ -237,3 +239,23 @@ def test_an_exposed_parameter_of_another_type_is_named_with_its_type():
     assert validation_problems(engine, preset) == [
         "<preset floor>: node 'normal', key 'strength': '$glow_color' is a color parameter; "
         "'strength' expects a float"]
+
+
+@pytest.mark.parametrize("channels", [1, 3, 4])
+def test_builtin_same_as_declarations_match_what_the_nodes_return(channels):
+    # validation trusts same_as: every declared output must carry its inputs' count
+    engine, checked = texgen.Engine(), 0
+    for spec in engine.registry:
+        declared = [port for port in spec.outputs if port.same_as]
+        if not declared or spec.id == "filters.warp" and channels != 1:  # gradient: gray warp
+            continue
+        rng = np.random.default_rng(0)
+        inputs = {port.name: rng.random((6, 10, CHANNELS.get(port.type, channels)),
+                                        dtype=np.float32) for port in spec.inputs}
+        params = {param.name: param.default for param in spec.params}
+        result = spec.load()(NodeContext("n", 10, 6, 1), **inputs, **params)
+        result = result if isinstance(result, dict) else {spec.outputs[0].name: result}
+        for port in declared:
+            assert result[port.name].shape[2] == channels, f"{spec.id}.{port.name}"
+            checked += 1
+    assert checked >= 19

@@ -291,7 +291,7 @@ def test_math_with_an_operand_of_the_same_channels_works_channel_by_channel():
     (dict(operation="remap", operand=texture([[0.5]])),
      "node 'n', parameter 'operation': 'remap' takes no operand input"),
     (dict(operation="add", operand=texture([[[0.5, 0.5, 0.5, 1.0]]])),
-     "node 'n': the operand input has 4 channels but the input has 3"),
+     "node 'n', parameter 'operand': has 4 channels but the input has 3"),
 ])
 def test_math_validation_messages(options, message):
     with pytest.raises(ValueError) as error:
