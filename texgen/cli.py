@@ -228,7 +228,8 @@ def nodes_describe(engine: Engine, node_id, as_json):
             click.echo(f"{title}:")
             for port in ports:
                 optional = ", optional" if port.optional else ""
-                click.echo(f"  {port.name} ({port.type}{optional})  {port.doc}")
+                same = f", channels of {' or '.join(port.same_as)}" if port.same_as else ""
+                click.echo(f"  {port.name} ({port.type}{optional}{same})  {port.doc}")
     if spec.params:
         click.echo("parameters:")
     for param in spec.params:

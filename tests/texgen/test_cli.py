@@ -410,3 +410,10 @@ def test_sheet_quiet_columns_and_error_tiles(batch_files, tmp_path, capsys):
                        "scaled", "--thumb", "40")
     assert code == 0 and f"{a}: [1/2]" in err and "wrote" in err
     assert read_image(target).shape == (GAP + line, GAP + 40 + GAP, 3)
+
+
+def test_describe_shows_what_an_any_output_carries(capsys):
+    code, out, _ = run(capsys, "nodes", "describe", "filters.levels")
+    assert code == 0 and "  out (any, channels of input)  " in out
+    code, out, _ = run(capsys, "nodes", "describe", "filters.levels", "--json")
+    assert json.loads(out)["outputs"][0]["same_as"] == ["input"]
