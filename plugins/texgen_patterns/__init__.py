@@ -47,6 +47,20 @@ def _height_variation(default: float) -> Param:
                  min=0.0, max=1.0)
 
 
+def _color_params(unit: str, background: str, default: str,
+                  background_default: str) -> tuple[Param, ...]:
+    """The parameters of a cell pattern's color output (``_common.cell_color``):
+    ``unit`` is the cell's name, ``background`` the name of what lies between cells."""
+    return (
+        Param("color", "color", default, f"Base {unit} color of the color output."),
+        Param("color_variation", "float", 0.3, f"Per-{unit} color spread: brightness scaled "
+              "by 1 + color_variation * (r - 0.5) and each channel shifted by up to "
+              "+-0.05 * color_variation.", min=0.0, max=1.0),
+        Param(f"{background}_color", "color", background_default, f"Color of the "
+              f"{background} in the color output."),
+    )
+
+
 def _masonry_params(unit: str) -> tuple[Param, ...]:
     """Shared by bricks and tiles, after their layout parameters; ``unit`` is "brick" or
     "tile"."""
@@ -60,18 +74,18 @@ def _masonry_params(unit: str) -> tuple[Param, ...]:
         Param("rotation_variation", "float", 0.0, f"Each {unit} turns about its centre by a "
               "random angle up to this many degrees either way, shrunk to stay inside its "
               "cell.", min=0.0, max=30.0),
-        Param("color", "color", "#9c4a33", f"Base {unit} color of the color output."),
-        Param("color_variation", "float", 0.3, f"Per-{unit} color spread: brightness scaled "
-              "by 1 + color_variation * (r - 0.5) and each channel shifted by up to "
-              "+-0.05 * color_variation.", min=0.0, max=1.0),
-        Param("mortar_color", "color", "#b5ab9b", "Color of the mortar in the color output."),
+        *_color_params(unit, "mortar", "#9c4a33", "#b5ab9b"),
     )
+
+
+def _color_out(unit: str, background: str) -> Port:
+    return Port("color", "color", f"Each {unit}'s varied color over the {background} color, "
+                "blended by the mask.")
 
 
 def _masonry_outputs(unit: str) -> tuple[Port, ...]:
     return (_height_out(f"{unit}s"), _mask_out(f"{unit}s"), _id_out(unit),
-            Port("color", "color", f"Each {unit}'s varied color over the mortar color, "
-                 "blended by the mask."))
+            _color_out(unit, "mortar"))
 
 
 BRICKS = NodeSpec(
@@ -110,11 +124,21 @@ _GRID_COUNT = Param("count", "int", 8, "Cells per texture width; rows per height
 
 HEXAGONS = NodeSpec(
     "hexagons", "texgen_patterns.grids:hexagons",
-    "Honeycomb of pointy-top hexagons with gaps, bevel and a random id per cell.",
-    version=2,
-    outputs=(_height_out("hexagons"), _mask_out("hexagons"), _id_out("hexagon")),
-    params=(_GRID_COUNT, _gap("gap", 0.05, "a cell's width"),
-            _bevel(0.1, "a cell's width"), _height_variation(0.0)))
+    "Honeycomb of pointy-top hexagons with gaps, bevel, a random id and color per cell.",
+    version=3,
+    outputs=(_height_out("hexagons"), _mask_out("hexagons"), _id_out("hexagon"),
+             _color_out("hexagon", "gap")),
+    params=(_GRID_COUNT,
+            Param("fit", "enum", "stretch", "How a tileable honeycomb fits the height, which "
+                  "takes an even number of rows: 'stretch' keeps count and stretches the "
+                  "cells vertically to fit (up to 15 % at small counts: count 6 on a square "
+                  "is 6 rows, cells 15 % taller); 'regular' changes count to the nearest one "
+                  "whose cells are within 4 % of regular (6 becomes 7 on a square). Without "
+                  "tiling, cells are always regular.",
+                  choices=("stretch", "regular")),
+            _gap("gap", 0.05, "a cell's width"),
+            _bevel(0.1, "a cell's width"), _height_variation(0.0),
+            *_color_params("hexagon", "gap", "#8a9099", "#2b2e33")))
 
 TRIANGLES = NodeSpec(
     "triangles", "texgen_patterns.grids:triangles",

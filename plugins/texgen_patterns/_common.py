@@ -161,6 +161,29 @@ def cell_outputs(sd: np.ndarray, pixel: float, *, neighbour: np.ndarray, bevel: 
             "id": texture(ids, shape=shape)}
 
 
+COLOR_STREAMS = (4, 6, 7, 8)
+"""``hash_uniform`` streams of a cell's color: brightness, then the red, green and blue
+tints (``cell_color``'s ``brightness`` and ``tints``; the masonry nodes' numbering)."""
+
+
+def cell_color(mask: np.ndarray, *, brightness: np.ndarray, tints, color, color_variation: float,
+               background, shape: tuple[int, int]) -> np.ndarray:
+    """The color output of a cell pattern: each cell's varied color over ``background``,
+    blended by ``mask``.
+
+    ``brightness`` and the three ``tints`` are the cell's random values in [0, 1) (streams
+    ``COLOR_STREAMS``); the cell color is ``clip(color * (1 + color_variation * (b - 0.5))
+    + 0.1 * color_variation * (t - 0.5), 0, 1)`` per channel. Returns float32 (H, W, 3).
+    """
+    scale = 1.0 + color_variation * (brightness - 0.5)
+    layers = []
+    for channel in range(3):
+        tint = 0.1 * color_variation * (tints[channel] - 0.5)
+        cell = np.clip(color[channel] * scale + tint, 0.0, 1.0)
+        layers.append(background[channel] + (cell - background[channel]) * mask)
+    return texture(*layers, shape=shape)
+
+
 def pulse(phase: np.ndarray, duty: float, blur: float) -> np.ndarray:
     """A periodic pulse, 1 where ``phase`` is within ``duty`` / 2 of an integer and 0
     elsewhere, box-filtered over ``blur`` periods: an exact anti-aliased square wave whose

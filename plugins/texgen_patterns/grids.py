@@ -5,8 +5,10 @@ texture width, rows ROW = sqrt(3) / 2 units apart. The lattice repeats verticall
 two rows, so a tileable texture gets an even number of rows and the cells stretch or
 squash a little vertically to fit (8 % shorter at the default count 8 on a square
 texture: 10 rows instead of 9.24); distances are measured as if the cells were regular.
-Each node returns a dict of float32 C-contiguous (H, W, 1) textures in [0, 1]:
-``height``, ``mask`` and ``id``.
+Hexagons can instead keep their cells regular (``fit = "regular"``) by changing the count
+to the nearest one whose rows fit within ``REGULAR_TOLERANCE``. Each node returns a dict
+of float32 C-contiguous (H, W, 1) textures in [0, 1], ``height``, ``mask`` and ``id``;
+hexagons add ``color`` (H, W, 3).
 """
 
 from __future__ import annotations
@@ -16,10 +18,21 @@ import math
 import numpy as np
 
 from texgen.nodes import NodeContext
-from texgen_patterns._common import cell_outputs, cell_random, fitted_rows, grid, pattern_node
+from texgen_patterns._common import (
+    COLOR_STREAMS,
+    cell_color,
+    cell_outputs,
+    cell_random,
+    fitted_rows,
+    grid,
+    pattern_node,
+)
 
 ROW = math.sqrt(3.0) / 2.0
 _ID, _HEIGHT = 1, 2
+
+REGULAR_TOLERANCE = 0.04
+"""``fit = "regular"``: the most a cell's height may differ from a regular hexagon's."""
 
 
 def _lattice(ctx: NodeContext, count: int):
@@ -28,6 +41,28 @@ def _lattice(ctx: NodeContext, count: int):
     g = grid(ctx)
     rows = fitted_rows(ctx, count * g.aspect / ROW, multiple=2)
     return g.x * count, g.y / g.aspect * rows * ROW, rows, g
+
+
+def cell_stretch(ctx: NodeContext, count: int) -> float:
+    """How much taller (> 1) or shorter (< 1) than regular a tileable honeycomb of ``count``
+    hexagons per width draws its cells: the exact rows per height over the even number
+    used. 1.0 when not tileable (the rows need not be whole)."""
+    exact = count * (ctx.height / ctx.width) / ROW
+    return exact / fitted_rows(ctx, exact, multiple=2)
+
+
+def regular_count(ctx: NodeContext, count: int) -> int:
+    """The hexagon count per width nearest to ``count`` whose cells stay within
+    ``REGULAR_TOLERANCE`` of regular when tiling (ties: the more regular one); ``count``
+    itself when not tileable. If no count up to 4 * count + 64 fits (extreme aspect
+    ratios), the most regular of them."""
+    if not ctx.tileable:
+        return count
+    candidates = range(1, 4 * count + 65)
+    fitting = [c for c in candidates if abs(cell_stretch(ctx, c) - 1) <= REGULAR_TOLERANCE]
+    if not fitting:
+        return min(candidates, key=lambda c: abs(cell_stretch(ctx, c) - 1))
+    return min(fitting, key=lambda c: (abs(c - count), abs(cell_stretch(ctx, c) - 1)))
 
 
 def _finish(ctx, g, edge, *, count, gap, bevel, height_variation, keys):
@@ -42,14 +77,18 @@ def _finish(ctx, g, edge, *, count, gap, bevel, height_variation, keys):
 
 
 @pattern_node
-def hexagons(ctx: NodeContext, *, count: int, gap: float, bevel: float,
-             height_variation: float) -> dict[str, np.ndarray]:
+def hexagons(ctx: NodeContext, *, count: int, fit: str, gap: float, bevel: float,
+             height_variation: float, color, color_variation: float,
+             gap_color) -> dict[str, np.ndarray]:
     """A honeycomb of pointy-top hexagons, ``count`` per texture width (flat side to flat
-    side), even rows offset by half a cell.
+    side), even rows offset by half a cell; ``fit = "regular"`` uses ``regular_count``
+    instead of ``count``.
 
     Keyword-only options as the node's parameters (docs/patterns.md); omitted ones take the
-    spec defaults. Returns {"height", "mask", "id"}; tiles when ``ctx.tileable``.
+    spec defaults. Returns {"height", "mask", "id", "color"}; tiles when ``ctx.tileable``.
     """
+    if fit == "regular":
+        count = regular_count(ctx, count)
     x, y, rows, g = _lattice(ctx, count)
     # The nearest centre is on the even rows' lattice (i, 2 m ROW) or the odd rows'
     # (i + 1/2, (2 m + 1) ROW): the hexagons are the Voronoi cells of the union.
@@ -65,8 +104,13 @@ def hexagons(ctx: NodeContext, *, count: int, gap: float, bevel: float,
     # Inradius 1/2; edge normals at 0 and +-60 degrees.
     sd = np.maximum(np.abs(dx), np.maximum(np.abs(0.5 * dx + ROW * dy),
                                            np.abs(0.5 * dx - ROW * dy))) - 0.5
-    return _finish(ctx, g, sd, count=count, gap=gap, bevel=bevel,
-                   height_variation=height_variation, keys=(col, row))
+    outputs = _finish(ctx, g, sd, count=count, gap=gap, bevel=bevel,
+                      height_variation=height_variation, keys=(col, row))
+    brightness, *tints = cell_random(ctx.seed, COLOR_STREAMS, col, row)
+    outputs["color"] = cell_color(outputs["mask"][..., 0], brightness=brightness, tints=tints,
+                                  color=color, color_variation=color_variation,
+                                  background=gap_color, shape=(ctx.height, ctx.width))
+    return outputs
 
 
 @pattern_node

@@ -10,18 +10,20 @@ import numpy as np
 
 from texgen.nodes import NodeContext
 from texgen_patterns._common import (
+    COLOR_STREAMS,
+    cell_color,
     cell_outputs,
     cell_random,
     fitted_rows,
     grid,
     hash_uniform,
     pattern_node,
-    texture,
 )
 
-# Independent random streams per brick (hash_uniform's ``stream``).
-_ID, _HEIGHT, _ROTATION, _BRIGHTNESS, _ROW_SHIFT, _TINT = 1, 2, 3, 4, 5, 6
-_STREAMS = (_ID, _HEIGHT, _ROTATION, _BRIGHTNESS, _TINT, _TINT + 1, _TINT + 2)
+# Independent random streams per brick (hash_uniform's ``stream``); the color's are
+# COLOR_STREAMS (4, 6, 7, 8).
+_ID, _HEIGHT, _ROTATION, _ROW_SHIFT = 1, 2, 3, 5
+_STREAMS = (_ID, _HEIGHT, _ROTATION, *COLOR_STREAMS)
 
 
 @pattern_node
@@ -89,12 +91,8 @@ def _masonry(ctx: NodeContext, *, rows: float, columns: int, offset: float,
     outputs = cell_outputs(sd, g.pixel, neighbour=neighbour, bevel=bevel * side,
                            top=1.0 - height_variation * random[_HEIGHT],
                            ids=random[_ID], shape=shape)
-    brightness = 1.0 + color_variation * (random[_BRIGHTNESS] - 0.5)
-    mask = outputs["mask"][..., 0]
-    layers = []
-    for channel in range(3):
-        tint = 0.1 * color_variation * (random[_TINT + channel] - 0.5)
-        brick = np.clip(color[channel] * brightness + tint, 0.0, 1.0)
-        layers.append(mortar_color[channel] + (brick - mortar_color[channel]) * mask)
-    outputs["color"] = texture(*layers, shape=shape)
+    brightness, *tints = (random[stream] for stream in COLOR_STREAMS)
+    outputs["color"] = cell_color(outputs["mask"][..., 0], brightness=brightness, tints=tints,
+                                  color=color, color_variation=color_variation,
+                                  background=mortar_color, shape=shape)
     return outputs

@@ -66,3 +66,56 @@ def test_grid_tiles_exactly(node):
     large = render(node, 80, 80, count=4, **params)  # 4.6 rows, rounded to 4
     for port in ("height", "mask"):
         np.testing.assert_allclose(np.tile(small[port], (2, 2, 1)), large[port], atol=1e-5)
+
+
+def test_hexagons_fit_regular_picks_the_nearest_count_with_regular_cells():
+    # The issue: count 6 on a square draws 6 rows (6.93 would be regular), cells 15 % taller.
+    from texgen_patterns.grids import cell_stretch, regular_count
+    from patterns_testing import context
+
+    square = context(252, 252)
+    assert cell_stretch(square, 6) == pytest.approx(6 / ROW / 6)  # 1.155
+    assert regular_count(square, 6) == 7 and abs(cell_stretch(square, 7) - 1) < 0.011
+    stretched = gray("hexagons", 252, 252, "id", count=6)
+    regular = gray("hexagons", 252, 252, "id", count=6, fit="regular")
+    assert len(np.unique(stretched)) == 6 * 6 and len(np.unique(regular)) == 7 * 8
+    # Regular cells: the height of one cell (a pointy-top hexagon, 2 / sqrt(3) of its
+    # width) over its width, measured on the mask of the cell around the top-left centre.
+    out = render("hexagons", 252, 252, count=6, fit="regular", gap=0.0, bevel=0.0)
+    cell = out["id"][..., 0] == out["id"][0, 0, 0]
+    rows, cols = np.nonzero(cell[:126, :126])
+    width, height = cols.max() + 1 + (cols.max() + 1), rows.max() + 1 + (rows.max() + 1)
+    assert height / width == pytest.approx(2 / math.sqrt(3), rel=0.03)
+    # Every requested count lands within the tolerance, and near it.
+    for count in range(1, 41):
+        used = regular_count(square, count)
+        assert abs(cell_stretch(square, used) - 1) <= 0.04 and abs(used - count) <= 4
+    # Without tiling the rows need not be whole: both fits draw the same regular cells.
+    for port in ("height", "mask", "id", "color"):
+        np.testing.assert_array_equal(
+            render("hexagons", 100, 120, count=6, fit="regular", tileable=False)[port],
+            render("hexagons", 100, 120, count=6, tileable=False)[port])
+
+
+def test_hexagon_color_is_one_varied_color_per_cell_over_the_gap_color():
+    out = render("hexagons", 128, 128, count=4, gap=0.2, bevel=0.0, color="#4080c0",
+                 color_variation=0.5, gap_color="#102030")
+    color, mask, ids = out["color"], out["mask"][..., 0], out["id"][..., 0]
+    assert color.shape == (128, 128, 3) and color.dtype == np.float32
+    gap = np.array([0x10, 0x20, 0x30]) / 255
+    np.testing.assert_allclose(color[mask == 0], np.broadcast_to(gap, color[mask == 0].shape),
+                               atol=1e-6)
+    inside = mask == 1
+    per_cell = {}
+    for cell_id, rgb in zip(ids[inside], color[inside]):
+        per_cell.setdefault(float(cell_id), set()).add(tuple(np.round(rgb, 6)))
+    assert all(len(colors) == 1 for colors in per_cell.values()), "one color per cell"
+    assert len({next(iter(c)) for c in per_cell.values()}) == len(per_cell) == 16
+    plain = render("hexagons", 128, 128, count=4, gap=0.2, bevel=0.0, color="#4080c0",
+                   color_variation=0.0, gap_color="#102030")["color"]
+    np.testing.assert_allclose(plain[inside], np.broadcast_to(
+        np.array([0x40, 0x80, 0xc0]) / 255, plain[inside].shape), atol=1e-6)
+    # A cell cut by the left/right border is one cell with its other part: the color tiles.
+    both = inside[:, 0] & inside[:, -1]
+    assert both.sum() > 40
+    np.testing.assert_array_equal(color[both, 0], color[both, -1])

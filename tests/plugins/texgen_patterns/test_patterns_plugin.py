@@ -118,7 +118,7 @@ def test_conformance_at_odd_sizes_and_seams(node_id):
 RANDOM_OUTPUTS = {
     "patterns.bricks": ({"rotation_variation": 5.0}, ("height", "mask", "id", "color")),
     "patterns.tiles": ({}, ("height", "id", "color")),
-    "patterns.hexagons": ({"height_variation": 0.5}, ("height", "id")),
+    "patterns.hexagons": ({"height_variation": 0.5}, ("height", "id", "color")),
     "patterns.triangles": ({"height_variation": 0.5}, ("height", "id")),
     "patterns.voronoi_mosaic": ({}, ("height", "mask", "id")),
     "patterns.scatter": ({}, ("out", "id")),
