@@ -59,7 +59,8 @@ def preset_schema(registry: NodeRegistry) -> dict[str, Any]:
             "outputs": {"type": "object", "minProperties": 1, "additionalProperties": {
                 "anyOf": [_LINK, {"type": "object", "required": ["node"],
                                   "additionalProperties": False,
-                                  "properties": {"node": _LINK, "format": {"type": "string"}}}]}},
+                                  "properties": {"node": _LINK, "format": {"type": "string"},
+                                                 "normalize": {"type": "boolean"}}}]}},
         },
     }
 

@@ -66,3 +66,10 @@ def test_schema_accepts_preset_instances_and_wants_their_preset(validator, marbl
     validator.validate(instancing)
     del instancing["nodes"]["inner"]["preset"]
     assert list(validator.iter_errors(instancing))
+
+
+def test_schema_takes_an_output_s_normalize_flag(validator, marble):
+    marble["outputs"]["height"] = {"node": "height", "normalize": True}
+    validator.validate(marble)
+    marble["outputs"]["height"]["normalize"] = "yes"
+    assert not validator.is_valid(marble)
