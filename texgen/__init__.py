@@ -10,7 +10,7 @@ Typical use::
 several: they share nothing).
 """
 
-from texgen.engine import Engine, RenderReport, render
+from texgen.engine import BatchFailure, BatchReport, Engine, RenderReport, render
 from texgen.errors import (
     InputError,
     NodeInputError,
@@ -24,8 +24,8 @@ from texgen.io import Exporter
 from texgen.nodes import NodeContext, NodeSpec, Param, Port
 
 __all__ = [
-    "Engine", "Exporter", "InputError", "NodeContext", "NodeInputError", "NodeSpec", "Param",
-    "PluginError", "Port", "PresetError", "RenderError", "RenderReport", "TexgenError",
-    "hookimpl", "render",
+    "BatchFailure", "BatchReport", "Engine", "Exporter", "InputError", "NodeContext",
+    "NodeInputError", "NodeSpec", "Param", "PluginError", "Port", "PresetError", "RenderError",
+    "RenderReport", "TexgenError", "hookimpl", "render",
 ]
 __version__ = "0.1.0"
