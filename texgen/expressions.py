@@ -382,6 +382,23 @@ class _Parser:
         self.take()
 
 
+def references(text: str) -> set[str]:
+    """The exposed parameters that expression ``text`` names (``ExpressionError`` if it
+    does not parse)."""
+    found, stack = set(), [parse(text)]
+    while stack:
+        match stack.pop():
+            case Reference(name=name):
+                found.add(name)
+            case Negate(operand=operand):
+                stack.append(operand)
+            case Binary(left=left, right=right):
+                stack += [left, right]
+            case Call(args=args):
+                stack.extend(args)
+    return found
+
+
 # --- evaluation -------------------------------------------------------------------------
 
 def evaluate(text: str, parameters: Mapping[str, Param]) -> Number:

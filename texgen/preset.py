@@ -20,6 +20,7 @@ Format (version 1)::
     [nodes.veins]                   # a node: its type, then inputs and parameters
     type = "noise.perlin"
     frequency = "$vein_scale"       # "$name" takes an exposed parameter's value
+    lacunarity = "= 1.5 + 0.1 * $vein_scale"   # "= ..." an expression (texgen.expressions)
 
     [outputs]
     basecolor = "color"                             # node (first output port)
@@ -29,6 +30,7 @@ Format (version 1)::
 from __future__ import annotations
 
 import dataclasses
+import graphlib
 import json
 import re
 import tomllib
@@ -37,7 +39,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from texgen import expressions
 from texgen.errors import PresetError, Problem, SpecError, did_you_mean
+from texgen.expressions import NUMERIC_TYPES, ExpressionError, is_expression
 from texgen.nodes import RESERVED_KEYS, SEED_MAX, Param
 
 FORMAT_VERSION = 1
@@ -81,7 +85,10 @@ class OutputEntry:
 class Preset:
     """A parsed preset. ``parameters`` maps exposed names to their ``Param`` (whose
     ``default`` is the value in use, after overrides); ``source`` names the file in errors.
-    ``base`` is the folder a preset without a file (a dict) reads relative paths from."""
+    ``base`` is the folder a preset without a file (a dict) reads relative paths from.
+    ``derived`` maps the exposed parameters whose default is an expression over the others
+    (``default = "= 0.35 / $tile_count"``) to it: their ``default`` is its value, computed
+    again by ``with_overrides`` unless they are overridden themselves."""
 
     name: str
     size: tuple[int, int]  # (width, height)
@@ -93,6 +100,7 @@ class Preset:
     description: str = ""
     path: Path | None = None
     base: Path | None = None
+    derived: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def source(self) -> str:
@@ -129,6 +137,9 @@ class Preset:
                 problems.append(Problem(f"override: {exc}", file=self.source, key=name))
                 continue
             parameters[name] = dataclasses.replace(param, default=value)
+        derived = {name: text for name, text in self.derived.items()
+                   if name not in (overrides or {})}
+        parameters = _derive(parameters, derived, self.source, problems)
         new_size = self.size
         if size is not None:
             new_size = _parse_size(size, problems, self.source)
@@ -137,7 +148,7 @@ class Preset:
         if problems:
             raise PresetError(problems)
         return dataclasses.replace(self, parameters=parameters, size=new_size,
-                                   seed=self.seed if seed is None else seed)
+                                   seed=self.seed if seed is None else seed, derived=derived)
 
 
 def parse_value_text(text: str) -> Any:
@@ -211,11 +222,22 @@ def parse_preset(data: Mapping[str, Any], *, path: Path | None) -> Preset:
     if not isinstance(description, str):
         problem("expected a string", key="description")
 
-    parameters = {}
+    parameters, derived = {}, {}
     for pname, table in _tables(data, "parameters", problem).items():
+        if is_expression(table.get("default")):
+            derived[pname] = table["default"]
+            if table.get("type") not in NUMERIC_TYPES:
+                problem(f"an expression gives a number or true/false; a {table.get('type')} "
+                        f"parameter's default is written as a value",
+                        key=f"parameters.{pname}.default")
+                continue
+            # a valid stand-in until _derive computes it from the other parameters
+            stand_in = False if table["type"] == "bool" else table.get("min", table.get("max", 0))
+            table = {**table, "default": stand_in}
         param = _parse_parameter(pname, table, problem)
         if param is not None:
             parameters[pname] = param
+    parameters = _derive(parameters, derived, source, problems)
 
     nodes = {}
     for node_id, table in _tables(data, "nodes", problem).items():
@@ -267,7 +289,8 @@ def parse_preset(data: Mapping[str, Any], *, path: Path | None) -> Preset:
     if problems:
         raise PresetError(problems)
     return Preset(name=name, size=size, seed=seed, tileable=tileable, nodes=nodes,
-                  outputs=outputs, parameters=parameters, description=description, path=path)
+                  outputs=outputs, parameters=parameters, description=description, path=path,
+                  derived=derived)
 
 
 def _tables(data, key, problem) -> dict[str, dict]:
@@ -282,6 +305,43 @@ def _tables(data, key, problem) -> dict[str, dict]:
         else:
             problem(f"expected a table [{key}.{name}]", key=f"{key}.{name}")
     return good
+
+
+def _derive(parameters: Mapping[str, Param], derived: Mapping[str, str], source: str,
+            problems: list[Problem]) -> dict[str, Param]:
+    """``parameters`` with the default of each ``derived`` parameter computed from the
+    others' values, each after the ones it names. A loop, an expression in error and a value
+    its parameter refuses are added to ``problems``, keyed ``parameters.NAME.default``."""
+    parameters = dict(parameters)
+
+    def problem(name: str, message: str) -> None:
+        problems.append(Problem(message, file=source, key=f"parameters.{name}.default"))
+
+    needs = {}
+    for name, text in derived.items():
+        try:
+            needs[name] = expressions.references(text) & derived.keys()
+        except ExpressionError as exc:
+            problem(name, str(exc))
+    try:
+        order = list(graphlib.TopologicalSorter(needs).static_order())
+    except graphlib.CycleError as exc:
+        loop = list(reversed(exc.args[1]))
+        problem(loop[0], f"exposed parameters derive from each other in a loop: "
+                         f"{' -> '.join(loop)}")
+        return parameters
+    for name in order:
+        if name not in needs or name not in parameters:  # its own problem is reported
+            continue
+        param, text, value = parameters[name], derived[name], None
+        try:
+            value = expressions.evaluate(text, parameters)
+            parameters[name] = dataclasses.replace(param, default=param.coerce(value))
+        except ExpressionError as exc:
+            problem(name, str(exc))
+        except ValueError as exc:
+            problem(name, expressions.result_problem(text, value, exc))
+    return parameters
 
 
 def _parse_parameter(name, table, problem) -> Param | None:

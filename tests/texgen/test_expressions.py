@@ -261,3 +261,42 @@ def test_an_expression_places_a_gradient_stop():
     preset["nodes"]["c"]["gradient"][1][1] = "= $split"
     with pytest.raises(PresetError, match="node 'c', key 'gradient': stop 1: "):
         engine.validate(preset)
+
+
+def derived_preset(**mortar):
+    """``expression_preset`` whose factor is an exposed ``mortar`` derived from ``count``."""
+    preset = expression_preset("$mortar")
+    preset["parameters"]["mortar"] = {"type": "float", "default": "= 0.35 / $count",
+                                      "min": 0.0, "max": 1.0, **mortar}
+    return preset
+
+
+def test_an_exposed_default_may_derive_from_other_parameters(engine):
+    factor = [engine.validate(derived_preset(), overrides=o).nodes["scaled"].params["factor"]
+              for o in ({}, {"count": 7}, {"count": 7, "mortar": 0.5})]
+    assert factor == pytest.approx([0.0875, 0.05, 0.5]), "derived after --set, unless set"
+    chained = derived_preset()
+    chained["parameters"]["band"] = {"type": "float", "default": "= $mortar * 2"}
+    loaded = engine.load_preset(chained)
+    assert loaded.parameters["band"].default == 0.175
+    assert loaded.with_overrides(overrides={"count": 5}).parameters["band"].default == \
+        pytest.approx(0.14)
+    assert loaded.with_overrides(overrides={"mortar": 0.2}).with_overrides(
+        overrides={"count": 5}).parameters["band"].default == 0.4, "an override stays"
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"default": "= $band + 1"}, "key 'parameters.mortar.default': expression column 3: "
+                                 "'$band' names no exposed parameter"),
+    ({"default": "= $mortar * 2"}, "key 'parameters.mortar.default': exposed parameters "
+                                   "derive from each other in a loop: mortar -> mortar"),
+    ({"default": "= $count"}, "key 'parameters.mortar.default': the expression '= $count': "
+                              "expected a value <= 1.0, got 4"),
+    ({"type": "color"}, "key 'parameters.mortar.default': an expression gives a number or "
+                        "true/false; a color parameter's default is written as a value"),
+])
+def test_derived_default_errors(engine, changes, message):
+    with pytest.raises(PresetError) as caught:
+        engine.validate(derived_preset(**changes))
+    assert message in str(caught.value)
+    assert str(caught.value).startswith("<preset demo>: ")
