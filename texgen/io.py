@@ -66,14 +66,20 @@ class OutOfRange:
         return " and ".join(parts)
 
 
+#: Values this close outside [0, 1] (half a 16-bit step) are written exactly as their
+#: clipped value: float rounding (1.0000001), not clipping worth a word.
+CLIP_TOLERANCE = 0.5 / 65535
+
+
 def out_of_range(texture: np.ndarray) -> OutOfRange | None:
-    """What of a float (H, W, C) texture a clipping format would clip; None if nothing."""
+    """What of a float (H, W, C) texture a clipping format would clip (beyond
+    ``CLIP_TOLERANCE``); None if nothing."""
     low, high = float(texture.min()), float(texture.max())
-    if low >= 0.0 and high <= 1.0:
+    if low >= -CLIP_TOLERANCE and high <= 1.0 + CLIP_TOLERANCE:
         return None
     pixels = texture.shape[0] * texture.shape[1]
-    below = np.count_nonzero((texture < 0).any(axis=2)) / pixels
-    above = np.count_nonzero((texture > 1).any(axis=2)) / pixels
+    below = np.count_nonzero((texture < -CLIP_TOLERANCE).any(axis=2)) / pixels
+    above = np.count_nonzero((texture > 1.0 + CLIP_TOLERANCE).any(axis=2)) / pixels
     return OutOfRange(below, above, low, high)
 
 

@@ -174,3 +174,11 @@ def test_normalized_rescales_colors_together_and_keeps_alpha():
     np.testing.assert_allclose(result[..., 3], 0.5, err_msg="alpha is left as it is")
     flat = np.full((2, 2, 1), 4.0, np.float32)
     assert normalized(flat)[0] is flat
+
+
+def test_float_rounding_just_past_1_is_not_clipping():
+    from texgen.io import out_of_range
+
+    texture = np.full((2, 2, 1), np.nextafter(np.float32(1), np.float32(2)), np.float32)
+    texture[0, 0] = -1e-7
+    assert out_of_range(texture) is None
