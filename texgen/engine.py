@@ -328,7 +328,7 @@ class Engine:
         """
         loaded = self.load_preset(preset, base=base).with_overrides(size=size, seed=seed,
                                                                     overrides=overrides)
-        views = _node_views(loaded, nodes)
+        views = _node_views(loaded, nodes, self.registry)
         if views:
             loaded = dataclasses.replace(loaded, outputs={**loaded.outputs, **views})
         graph = build_graph(loaded, self.registry, load_preset=self.load_referenced,
@@ -637,9 +637,11 @@ def _frame_values(frames: int, frame_range: tuple[float, float] | None
         f"{start:g} to {end:g}"
 
 
-def _node_views(preset: Preset, nodes: Iterable[str] | None) -> dict[str, OutputEntry]:
+def _node_views(preset: Preset, nodes: Iterable[str] | None,
+                registry: NodeRegistry) -> dict[str, OutputEntry]:
     """Output entries for the nodes asked to render as outputs (``"id"`` or ``"id.port"``),
-    keyed as written. Raises ``InputError`` for a node the preset does not have."""
+    keyed as written. Raises ``InputError`` for a node the preset does not have, or a port
+    its node type does not (a subgraph's ports are checked by ``build_graph``)."""
     views = {}
     for token in [nodes] if isinstance(nodes, str) else list(nodes or ()):
         node, _, port = token.partition(".")
@@ -647,6 +649,16 @@ def _node_views(preset: Preset, nodes: Iterable[str] | None) -> dict[str, Output
             raise InputError(f"{preset.source}: no node '{node}' to render"
                              f"{did_you_mean(node, preset.nodes)} (nodes: "
                              f"{', '.join(preset.nodes)})")
+        ports = [port]
+        if port:
+            try:
+                ports = [p.name for p in registry.get(preset.nodes[node].type).outputs]
+            except KeyError:
+                pass  # an unknown type or a subgraph: build_graph reports on them
+        if port not in ports:
+            raise InputError(f"{preset.source}: node '{node}' ({preset.nodes[node].type}) has "
+                             f"no output '{port}' to render{did_you_mean(port, ports)} "
+                             f"(outputs: {', '.join(ports)})")
         views[token] = OutputEntry(token, node, port or None, view=True)
     return views
 

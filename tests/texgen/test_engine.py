@@ -248,8 +248,12 @@ def test_bad_node_names_are_input_errors(engine, tmp_path):
     with pytest.raises(InputError, match=r"<preset demo>: no node 'scald' to render; did you "
                                          r"mean 'scaled'\? \(nodes: base, scaled, "):
         engine.render(make_preset(), nodes=["scald"])
-    with pytest.raises(PresetError, match="key 'outputs.base.nope': t.wave has no output 'nope'"):
-        engine.render(make_preset(), nodes=["base.nope"])
+    preset = make_preset()
+    preset["nodes"]["halves"] = {"type": "t.split", "input": "base"}
+    with pytest.raises(InputError, match=r"node 'halves' \(t.split\) has no output 'inverse_' "
+                                         r"to render; did you mean 'inverse'\? \(outputs: "
+                                         r"same, inverse\)"):
+        engine.render(preset, nodes=["halves.inverse_"])
     with pytest.raises(InputError, match="no output 'scaled'; to render the node 'scaled', "
                                          "use --node scaled"):
         engine.render(make_preset(), outputs=["scaled"])
