@@ -417,3 +417,14 @@ def test_describe_shows_what_an_any_output_carries(capsys):
     assert code == 0 and "  out (any, channels of input)  " in out
     code, out, _ = run(capsys, "nodes", "describe", "filters.levels", "--json")
     assert json.loads(out)["outputs"][0]["same_as"] == ["input"]
+
+
+def test_validate_refuses_a_color_into_a_gray_role(preset_file, tmp_path, capsys):
+    path = tmp_path / "roles.json"
+    path.write_text(json.dumps(make_preset(outputs={"basecolor": "tinted",
+                                                    "height": "tinted"})))
+    code, out, err = run(capsys, "validate", str(path))
+    assert code == 2 and out == ""
+    assert err == (f"texgen: error: {path}: key 'outputs.height': a height map is gray, but "
+                   f"this output is color (3 channels): connect a gray node, or rename the "
+                   f"output if it is no height map\n")

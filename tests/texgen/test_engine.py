@@ -398,3 +398,18 @@ def test_batch_keep_going_renders_the_rest_and_lists_failures(engine, tmp_path):
     assert batch.exit_code == 2
     only_render_failure = engine.save_batch([failing], tmp_path, keep_going=True)
     assert only_render_failure.exit_code == 1 and only_render_failure.reports == []
+
+
+def test_clipped_frames_make_one_line_per_output(engine, tmp_path):
+    preset = make_preset(outputs={"height": "scaled", "mask": "base"})
+    from texgen.io import ClippedValuesWarning
+
+    with pytest.warns(ClippedValuesWarning):
+        report = engine.save_frames(preset, tmp_path, frames=3, frame_param="gain",
+                                    frame_range=(0.0, 2.0))
+    clipped = [f for f in report.files if "out_of_range" in f]
+    assert [(f["output"], f["frame"]) for f in clipped] == [("height", 2)]
+    above = clipped[0]["out_of_range"]["above"]
+    assert len(report.warnings) == 1
+    assert report.warnings[0].startswith(f"demo: output 'height': in 1 of 3 frames, up to "
+                                         f"{above:.1%} of pixels above 1")
