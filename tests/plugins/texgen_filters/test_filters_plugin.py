@@ -7,7 +7,8 @@ import texgen
 import texgen_filters
 from texgen.testing import check_node
 
-# Registration order: __init__.py's six, then the tone/color specs, then spatial/material.
+# Registration order: __init__.py's six, then the tone/color specs, spatial/material,
+# constant.
 NODE_IDS = ["filters.levels", "filters.invert", "filters.gradient_map", "filters.blend",
             "filters.normal_map", "filters.warp"]
 TONE_COLOR_IDS = ["filters.curves", "filters.auto_levels", "filters.histogram_scan",
@@ -20,7 +21,8 @@ SPATIAL_MATERIAL_IDS = ["filters.blur", "filters.sharpen", "filters.directional_
                         "filters.flood_fill", "filters.ambient_occlusion", "filters.curvature",
                         "filters.height_blend", "filters.make_tileable", "filters.channel_pack",
                         "filters.image_input"]
-ALL_IDS = NODE_IDS + TONE_COLOR_IDS + SPATIAL_MATERIAL_IDS
+CONSTANT_IDS = ["filters.constant_color", "filters.constant_value"]
+ALL_IDS = NODE_IDS + TONE_COLOR_IDS + SPATIAL_MATERIAL_IDS + CONSTANT_IDS
 
 
 @pytest.fixture
@@ -32,7 +34,7 @@ def engine():
 def test_registers_the_filter_nodes(engine):
     assert sorted(i for i in engine.registry.ids() if i.startswith("filters.")) == \
         sorted(ALL_IDS)
-    assert len(ALL_IDS) == 33
+    assert len(ALL_IDS) == 35
     assert not engine.plugin_problems()
 
 
