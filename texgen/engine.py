@@ -6,6 +6,7 @@ An engine holds all of its state; two engines in one process share nothing. Typi
     textures = engine.render("marble", size=512, overrides={"vein_scale": 6})
     report = engine.save("presets/marble.toml", "out/", seed=3)
     report = engine.save_frames("clouds", "out/", frames=16)  # a loop over "phase"
+    batch = engine.save_batch(["a.toml", "b.toml"], "out/", keep_going=True)
 """
 
 from __future__ import annotations

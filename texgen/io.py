@@ -80,7 +80,7 @@ def out_of_range(texture: np.ndarray) -> OutOfRange | None:
     pixels = texture.shape[0] * texture.shape[1]
     below = np.count_nonzero((texture < -CLIP_TOLERANCE).any(axis=2)) / pixels
     above = np.count_nonzero((texture > 1.0 + CLIP_TOLERANCE).any(axis=2)) / pixels
-    return OutOfRange(below, above, low, high)
+    return OutOfRange(below, above, low, high) if below or above else None
 
 
 def normalized(texture: np.ndarray) -> tuple[np.ndarray, tuple[float, float]]:
