@@ -4,7 +4,9 @@ import math
 
 import numpy as np
 import pytest
-from patterns_testing import gray, render
+from patterns_testing import context, gray, render
+
+from texgen_patterns.grids import cell_stretch, regular_count
 
 ROW = math.sqrt(3) / 2
 
@@ -70,9 +72,6 @@ def test_grid_tiles_exactly(node):
 
 def test_hexagons_fit_regular_picks_the_nearest_count_with_regular_cells():
     # The issue: count 6 on a square draws 6 rows (6.93 would be regular), cells 15 % taller.
-    from texgen_patterns.grids import cell_stretch, regular_count
-    from patterns_testing import context
-
     square = context(252, 252)
     assert cell_stretch(square, 6) == pytest.approx(6 / ROW / 6)  # 1.155
     assert regular_count(square, 6) == 7 and abs(cell_stretch(square, 7) - 1) < 0.011
