@@ -59,11 +59,18 @@ class OutOfRange:
 
     def describe(self) -> str:
         """``"46.2% of pixels above 1 (max 1.83)"``, with the part below 0 if any."""
-        parts = [f"{fraction:.1%} of pixels {side} (max {self.high:.3g})" if side == "above 1"
-                 else f"{fraction:.1%} of pixels {side} (min {self.low:.3g})"
+        parts = [f"{_percent(fraction)} of pixels {side} (max {self.high:.4g})"
+                 if side == "above 1"
+                 else f"{_percent(fraction)} of pixels {side} (min {self.low:.4g})"
                  for fraction, side in ((self.above, "above 1"), (self.below, "below 0"))
                  if fraction > 0]
         return " and ".join(parts)
+
+
+def _percent(fraction: float) -> str:
+    """"46.2%", or two significant digits below 0.1% ("0.004%") so a few pixels never
+    read as 0.0%."""
+    return f"{fraction:.1%}" if fraction >= 0.001 else f"{fraction * 100:.2g}%"
 
 
 #: Values this close outside [0, 1] (half a 16-bit step) are written exactly as their

@@ -182,3 +182,11 @@ def test_float_rounding_just_past_1_is_not_clipping():
     texture = np.full((2, 2, 1), np.nextafter(np.float32(1), np.float32(2)), np.float32)
     texture[0, 0] = -1e-7
     assert out_of_range(texture) is None
+
+
+def test_a_few_clipped_pixels_never_read_as_zero_percent():
+    from texgen.io import out_of_range
+
+    texture = np.zeros((1000, 1000, 1), np.float32)
+    texture[0, :42] = 1.0035
+    assert out_of_range(texture).describe() == "0.0042% of pixels above 1 (max 1.003)"
