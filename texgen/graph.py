@@ -177,8 +177,12 @@ def build_graph(preset: Preset, registry: NodeRegistry, *,
             if param.type == "path" and default is not None:  # resolved like a set path
                 default = param.coerce(default, base_dir=preset.base_dir)
             params.setdefault(param.name, default)
-            if param.type == "path" and params[param.name] is not None \
-                    and not params[param.name].exists():
+            if param.type != "path":
+                continue
+            if params[param.name] is None:  # a path without a default names what the node reads
+                problem(f"no file given: {spec.id} needs its '{param.name}' set (a path "
+                        f"relative to the preset's folder)", node=entry.id, key=param.name)
+            elif not params[param.name].exists():
                 problem(f"no such file: {params[param.name]} (relative paths are read from "
                         f"the preset's folder)", node=entry.id, key=param.name)
         if spec.check is not None and len(problems) == problems_before:

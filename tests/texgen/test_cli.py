@@ -335,7 +335,7 @@ def test_render_warns_once_per_clipped_output_and_normalizes(preset_file, tmp_pa
     assert code == 0
     warnings = [line for line in err.splitlines() if line.startswith("texgen: warning: ")]
     assert [line.split("'")[1] for line in warnings] == ["scaled"]
-    assert re.search(r"'scaled': \d+\.\d% of pixels above 1 \(max 1\.9\d\), clipped by "
+    assert re.search(r"'scaled': \d+\.\d% of pixels above 1 \(max 1\.9\d+\), clipped by "
                      r"png16; normalize it", warnings[0])
     code, out, err = run(capsys, *args, "-o", str(tmp_path / "n"), "--normalize", "scaled",
                          "--json")

@@ -285,7 +285,7 @@ def test_values_out_of_range_are_reported_once_per_output(engine, tmp_path):
     assert clipped["high"] == pytest.approx(float(values.max()))
     assert report.warnings == [
         f"demo: output 'height': {expected:.1%} of pixels above 1 (max "
-        f"{values.max():.3g}), clipped by png16; normalize it (normalize = true in "
+        f"{values.max():.4g}), clipped by png16; normalize it (normalize = true in "
         f"[outputs], or --normalize height) or write tiff to keep the values"]
     assert [str(w.message) for w in caught] == report.warnings
     assert report.as_dict()["warnings"] == report.warnings

@@ -114,29 +114,31 @@ def test_exposed_parameters_are_substituted_inside_lists(engine):
         substitute([[0, "$tnt"]], exposed)
 
 
-def test_path_params_reach_nodes_unset_as_none_and_set_as_resolved_paths(tmp_path):
+def test_path_params_are_resolved_paths_and_an_unset_or_empty_one_is_named(tmp_path):
     engine = texgen.Engine()
     folder = tmp_path / "presets"
     folder.mkdir()
     preset = {"texgen": 1, "name": "p", "size": 8,
-              "nodes": {"unset": {"type": "filters.image_input"},
-                        "set": {"type": "filters.image_input", "path": "../img/a.png"}},
-              "outputs": {"a": "unset", "b": "set"}}
+              "nodes": {"photo": {"type": "filters.image_input", "path": "../img/a.png"}},
+              "outputs": {"a": "photo"}}
     path = folder / "p.json"
     path.write_text(json.dumps(preset))
-    with pytest.raises(PresetError, match=r"p\.json: node 'set', key 'path': no such file: "
+    with pytest.raises(PresetError, match=r"p\.json: node 'photo', key 'path': no such file: "
                                           r".*a\.png \(relative paths are read from"):
         engine.validate(path)  # checked before rendering, not only when the node reads it
     (tmp_path / "img").mkdir()
     (tmp_path / "img" / "a.png").write_bytes(b"")
     graph = engine.validate(path)
-    assert graph.nodes["unset"].params["path"] is None
-    assert graph.nodes["set"].params["path"] == (tmp_path / "img" / "a.png").resolve()
-    preset["nodes"]["set"]["path"] = ""
-    path.write_text(json.dumps(preset))
-    with pytest.raises(PresetError, match="node 'set', key 'path': expected a file path, got "
-                                          "an empty string"):
-        engine.validate(path)
+    assert graph.nodes["photo"].params["path"] == (tmp_path / "img" / "a.png").resolve()
+    for value, message in (("", "expected a file path, got an empty string"),
+                           (None, "no file given: filters.image_input needs its 'path' set")):
+        if value is None:
+            del preset["nodes"]["photo"]["path"]
+        else:
+            preset["nodes"]["photo"]["path"] = value
+        path.write_text(json.dumps(preset))
+        with pytest.raises(PresetError, match=f"node 'photo', key 'path': {message}"):
+            engine.validate(path)
 
 
 # --- what validation knows before rendering (issue #20) ------------------------------------
