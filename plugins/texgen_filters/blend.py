@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from texgen.nodes import NodeContext, channel_type
+from texgen.nodes import NodeContext, channel_type, param_error
 
 from ._texture import as_texture, promote_gray
 
@@ -82,7 +82,10 @@ def blend(ctx: NodeContext, *, foreground: np.ndarray, background: np.ndarray,
     Raises:
         ValueError: one operand is color (3 channels) and the other rgba (4 channels).
     """
-    foreground, background = _match_channels(foreground, background)
+    try:
+        foreground, background = _match_channels(foreground, background)
+    except ValueError as exc:  # the preset connected color to rgba: bad input, exit 2
+        raise param_error(ctx.node_id, "foreground", str(exc)) from None
     weight = np.float32(opacity) if mask is None else np.float32(opacity) * mask
     combine = MODES[mode]
     if background.shape[2] != 4 or alpha == "channel":

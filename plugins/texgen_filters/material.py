@@ -14,7 +14,7 @@ import numpy as np
 
 from texgen.errors import InputError
 from texgen.io import read_image
-from texgen.nodes import NodeContext, param_error
+from texgen.nodes import NodeContext, ParamValueError, param_error
 
 from ._texture import as_texture
 from .blend import blend
@@ -175,9 +175,8 @@ def height_blend(ctx: NodeContext, *, color_a: np.ndarray, height_a: np.ndarray,
     try:
         color = blend(ctx, foreground=color_b, background=color_a, mask=weight, mode="normal",
                       opacity=1.0, alpha="channel")
-    except ValueError as exc:
-        raise ValueError(f"node '{ctx.node_id}', inputs color_a and color_b (background and "
-                         f"foreground): {exc}") from None
+    except ParamValueError as exc:
+        raise param_error(ctx.node_id, "color_b", f"against color_a: {exc.problem}") from None
     return {"color": color, "height": as_texture(height_a + weight * (raised - height_a)),
             "mask": weight}
 

@@ -1,5 +1,7 @@
 """filters.blend: every mode, opacity, mask, channel promotion and the rgba alpha rules."""
 
+import json
+
 import numpy as np
 import pytest
 from filters_testing import context, texture
@@ -146,3 +148,21 @@ def test_output_shape_dtype_and_layout(fg_channels, bg_channels, out_channels, h
     assert out.shape == (height, width, out_channels)
     assert out.dtype == np.float32
     assert out.flags.c_contiguous
+
+
+def test_color_over_rgba_in_a_preset_is_bad_input_naming_node_and_key(tmp_path, capsys):
+    from texgen.cli import main
+
+    preset = {"texgen": 1, "name": "mix", "size": 8,
+              "nodes": {"noise": {"type": "noise.perlin"},
+                        "tint": {"type": "filters.gradient_map", "input": "noise"},
+                        "layer": {"type": "filters.constant_color", "color": "#ff000080"},
+                        "mix": {"type": "filters.blend", "foreground": "tint",
+                                "background": "layer.rgba"}},
+              "outputs": {"basecolor": "mix"}}
+    path = tmp_path / "mix.json"
+    path.write_text(json.dumps(preset))
+    assert main(["render", str(path), "-o", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}: node 'mix', key 'foreground': cannot blend: foreground is color" in err
+    assert not (tmp_path / "out").exists()
