@@ -185,7 +185,8 @@ def test_height_blend_transition_spans_one_minus_contrast():
 
 def test_height_blend_refuses_color_with_rgba():
     gray = texture(np.zeros((2, 2)))
-    with pytest.raises(ValueError, match="node 'n', parameter 'color_b': against color_a: cannot blend"):
+    with pytest.raises(ValueError, match="node 'n', parameter 'color_b': against color_a: "
+                                         "cannot blend"):
         height_blend(context(2, 2), color_a=texture(np.zeros((2, 2, 3))), height_a=gray,
                      color_b=texture(np.zeros((2, 2, 4))), height_b=gray, offset=0.0,
                      contrast=0.5)
