@@ -284,24 +284,36 @@ def image_input(ctx: NodeContext, *, path: Path | str) -> dict[str, np.ndarray]:
         ValueError: naming the node and the parameter, when the path is empty or the file
             is missing, unreadable or not an image of 1 to 4 channels.
     """
+    image = _resize(read_texture_file(path, node_id=ctx.node_id, param="path"),
+                    ctx.height, ctx.width, wrap=ctx.tileable)
+    channels = image.shape[2]
+    color = image[..., :3] if channels >= 3 else np.repeat(image, 3, axis=2)
+    alpha = image[..., 3:] if channels == 4 else np.ones_like(image[..., :1])
+    gray = image if channels == 1 else (color @ LUMA)[..., None]
+    return {"out": as_texture(image), "color": as_texture(color), "gray": as_texture(gray),
+            "alpha": as_texture(alpha)}
+
+
+def read_texture_file(path: Path | None, *, node_id: str, param: str) -> np.ndarray:
+    """The image file at ``path`` as a texture at its own size: float32 (h, w, C), C in
+    {1, 3, 4}, as the file has it (gray with alpha becomes rgba, gray repeated).
+
+    Raises ``ValueError`` naming the node, the parameter and the file when ``path`` is
+    unset, or the file is missing, unreadable or not an image of 1 to 4 channels.
+    """
     if path is None:
-        raise param_error(ctx.node_id, "path", "no file given: set it to an image file "
+        raise param_error(node_id, param, "no file given: set it to an image file "
                           "(relative to the preset's folder)")
     try:
         image = read_image(path)
     except InputError as exc:
-        raise param_error(ctx.node_id, "path", str(exc)) from None
+        raise param_error(node_id, param, str(exc)) from None
     if image.ndim != 3 or not 1 <= image.shape[2] <= 4:
-        raise param_error(ctx.node_id, "path", f"{path}: expected 1 to 4 channels, got "
-                          f"shape {image.shape}")
-    image = _resize(image, ctx.height, ctx.width, wrap=ctx.tileable)
-    channels = image.shape[2]
-    color = np.repeat(image[..., :1], 3, axis=2) if channels <= 2 else image[..., :3]
-    alpha = image[..., -1:] if channels in (2, 4) else np.ones_like(image[..., :1])
-    gray = image[..., :1] if channels <= 2 else (color @ LUMA)[..., None]
-    out = np.concatenate([color, alpha], axis=2) if channels == 2 else image
-    return {"out": as_texture(out), "color": as_texture(color), "gray": as_texture(gray),
-            "alpha": as_texture(alpha)}
+        raise param_error(node_id, param, f"{path}: expected 1 to 4 channels, got shape "
+                          f"{image.shape}")
+    if image.shape[2] == 2:
+        image = np.concatenate([np.repeat(image[..., :1], 3, axis=2), image[..., 1:]], axis=2)
+    return as_texture(image)
 
 
 def _resize(image: np.ndarray, height: int, width: int, *, wrap: bool) -> np.ndarray:

@@ -228,6 +228,30 @@ MAKE_TILEABLE = NodeSpec(
               "(histogram-preserving blend) instead of the washed-out plain average."),
     ))
 
+_UV = Port("uv", "color", "uv map of where each pixel comes from (stats.markov's 'uv'): u "
+           "in red, v in green, fractions of the source's width and height.")
+
+REMAP = NodeSpec(
+    "remap", "texgen_filters.remap:remap",
+    "Copy the input's pixels from where a uv map points (nearest): carry maps along.",
+    inputs=(Port("input", "any", "Texture to look up: gray, color or rgba. Exact when its "
+                 "pixels are the exemplar's (rendered at the exemplar's size)."), _UV),
+    outputs=(Port("out", "any", "input[floor(v * H), floor(u * W)]: copies of input pixels; "
+                  "same channel count.", same_as="input"),))
+
+REMAP_IMAGE = NodeSpec(
+    "remap_image", "texgen_filters.remap:remap_image",
+    "Copy an image file's pixels from where a uv map points: an exemplar's aligned maps.",
+    inputs=(_UV,),
+    outputs=(Port("out", "any", "file[floor(v * h), floor(u * w)] with the file read at its "
+                  "own size: copies of its pixels, its channel count (gray with alpha "
+                  "becomes rgba)."),),
+    params=(
+        Param("image", "path", None, "Image aligned with the exemplar (its height, "
+              "roughness, normal map...: same size), relative to the preset file's folder; "
+              "read at its own size, so its pixels follow the exemplar's exactly."),
+    ))
+
 _PACK_INPUTS = (
     ("ao", "Ambient occlusion: red of orm, green of unity_mask; unconnected 1."),
     ("roughness", "Roughness: green of orm; unity_mask stores 1 - roughness (smoothness) "
@@ -270,4 +294,4 @@ IMAGE_INPUT = NodeSpec(
 
 NODES = (BLUR, SHARPEN, DIRECTIONAL_BLUR, SLOPE_BLUR, DIRECTIONAL_WARP, TRANSFORM, EMBOSS,
          EDGE_DETECT, DISTANCE, FLOOD_FILL, AMBIENT_OCCLUSION, CURVATURE, HEIGHT_BLEND,
-         MAKE_TILEABLE, CHANNEL_PACK, IMAGE_INPUT)
+         MAKE_TILEABLE, CHANNEL_PACK, IMAGE_INPUT, REMAP, REMAP_IMAGE)

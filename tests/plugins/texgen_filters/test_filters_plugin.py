@@ -20,7 +20,7 @@ SPATIAL_MATERIAL_IDS = ["filters.blur", "filters.sharpen", "filters.directional_
                         "filters.emboss", "filters.edge_detect", "filters.distance",
                         "filters.flood_fill", "filters.ambient_occlusion", "filters.curvature",
                         "filters.height_blend", "filters.make_tileable", "filters.channel_pack",
-                        "filters.image_input"]
+                        "filters.image_input", "filters.remap", "filters.remap_image"]
 CONSTANT_IDS = ["filters.constant_color", "filters.constant_value"]
 ALL_IDS = NODE_IDS + TONE_COLOR_IDS + SPATIAL_MATERIAL_IDS + CONSTANT_IDS
 
@@ -34,7 +34,7 @@ def engine():
 def test_registers_the_filter_nodes(engine):
     assert sorted(i for i in engine.registry.ids() if i.startswith("filters.")) == \
         sorted(ALL_IDS)
-    assert len(ALL_IDS) == 35
+    assert len(ALL_IDS) == 37
     assert not engine.plugin_problems()
 
 
