@@ -1,0 +1,413 @@
+"""``stats.markov``: image quilting on a torus (a non-parametric, Markov patch synthesizer).
+
+Efros & Freeman, "Image quilting for texture synthesis and transfer" (SIGGRAPH 2001): the
+output is covered by square patches of the exemplar laid on a grid, each overlapping its
+neighbours; each new patch is chosen among exemplar positions by the sum of squared
+differences (SSD) over the pixels it shares with what is already placed, at random among
+those within (1 + tolerance) of the best, and a minimum-error boundary cut (dynamic
+programming over the overlap's error surface) decides which of the shared pixels it takes.
+Here the grid lives on the output torus, as Wei & Levoy's toroidal neighbourhoods do: the
+last column of patches is matched and cut against the first one (wrapping around), the last
+row against the first row, so the output tiles exactly and its wrap-around seam is an
+ordinary cut.
+
+Everything happens on exemplar indices: the synthesizer keeps, per output pixel, the
+exemplar (row, col) it copies, so the output is ``exemplar[rows, cols]`` exactly and the uv
+map (``texgen.uvmap.uv_of``) carries any image aligned with the exemplar (height,
+roughness, normal maps) along the same way.
+
+Optional refinement (Kwatra et al., "Texture optimization for example-based synthesis",
+SIGGRAPH 2005, with the nearest-neighbour search of Barnes et al.'s PatchMatch) re-matches
+every output patch on a half-patch grid to its nearest exemplar patch and lets each pixel take
+the exemplar coordinate of the best-matching patch that covers it; it stays an index
+operation (no averaging), so outputs remain exact copies of exemplar pixels.
+
+Public functions other modules build on: ``min_error_cut`` / ``cut_mask`` (the boundary
+cut), ``best_patch`` (the candidate search), ``patch_starts`` (the grid), ``synthesize_uv``
+and ``synthesize``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from numba import njit
+
+from texgen.errors import InputError
+from texgen.io import read_image
+from texgen.nodes import NodeContext, param_error
+from texgen.uvmap import uv_of
+
+#: Candidate exemplar positions scored per patch when the exemplar has more: a seeded
+#: random subset, plus the positions that continue the already placed neighbours.
+DEFAULT_CANDIDATES = 3000
+
+
+# --------------------------------------------------------------------------- boundary cut
+
+@njit(cache=True)
+def _cut_path(errors):
+    rows, cols = errors.shape
+    cost = errors.copy()
+    for i in range(1, rows):
+        for j in range(cols):
+            best = cost[i - 1, j]
+            if j > 0 and cost[i - 1, j - 1] < best:
+                best = cost[i - 1, j - 1]
+            if j < cols - 1 and cost[i - 1, j + 1] < best:
+                best = cost[i - 1, j + 1]
+            cost[i, j] += best
+    path = np.empty(rows, np.int64)
+    j = 0
+    for k in range(1, cols):
+        if cost[rows - 1, k] < cost[rows - 1, j]:
+            j = k
+    path[rows - 1] = j
+    for i in range(rows - 2, -1, -1):
+        best_j = j
+        if j > 0 and cost[i, j - 1] < cost[i, best_j]:
+            best_j = j - 1
+        if j < cols - 1 and cost[i, j + 1] < cost[i, best_j]:
+            best_j = j + 1
+        j = best_j
+        path[i] = j
+    return path
+
+
+def min_error_cut(errors: np.ndarray) -> np.ndarray:
+    """The minimum-error vertical boundary cut through an overlap's error surface.
+
+    Args:
+        errors: (rows, cols) non-negative costs, e.g. the squared color difference between
+            the old and the new patch at each overlap pixel.
+
+    Returns:
+        int64 (rows,): the cut's column in each row. Between consecutive rows it moves by at
+        most one column (an 8-connected top-to-bottom path), and among all such paths its
+        summed error is the smallest (dynamic programming). ``cut_mask`` turns it into the
+        pixels on its right.
+    """
+    errors = np.ascontiguousarray(errors, np.float64)
+    if errors.ndim != 2 or errors.shape[0] < 1 or errors.shape[1] < 1:
+        raise ValueError(f"errors must be a non-empty 2-D array, got shape {errors.shape}")
+    return _cut_path(errors)
+
+
+def cut_mask(path: np.ndarray, cols: int) -> np.ndarray:
+    """bool (rows, cols): True on and right of the cut (``col >= path[row]``).
+
+    With the old content on the left of an overlap, True marks the pixels the new patch
+    takes; flip the error surface (and the mask back) for an overlap on the right, transpose
+    both for one above or below.
+    """
+    return np.arange(cols)[None, :] >= np.asarray(path)[:, None]
+
+
+# ------------------------------------------------------------------------ candidate search
+
+@njit(cache=True)
+def _scan(exemplar, off_y, off_x, values, cand_r, cand_c, slack):
+    """SSD of each candidate over the known pixels; inf where it cannot be within
+    ``slack`` times the best (early termination, checked every 32 pixels)."""
+    count = cand_r.shape[0]
+    known = off_y.shape[0]
+    channels = exemplar.shape[2]
+    costs = np.empty(count, np.float64)
+    bound = np.inf
+    for i in range(count):
+        r = cand_r[i]
+        c = cand_c[i]
+        total = 0.0
+        k = 0
+        while k < known:
+            end = min(k + 32, known)
+            part = np.float32(0.0)
+            for kk in range(k, end):
+                y = r + off_y[kk]
+                x = c + off_x[kk]
+                for ch in range(channels):
+                    d = exemplar[y, x, ch] - values[kk, ch]
+                    part += d * d
+            total += part
+            k = end
+            if total > bound:
+                break
+        if total > bound:
+            costs[i] = np.inf
+        else:
+            costs[i] = total
+            if total * slack < bound:
+                bound = total * slack
+    return costs
+
+
+def best_patch(exemplar: np.ndarray, target: np.ndarray, known: np.ndarray,
+               rng: np.random.Generator, *, tolerance: float = 0.1,
+               candidates: int | None = DEFAULT_CANDIDATES,
+               extra: np.ndarray | None = None) -> tuple[int, int]:
+    """An exemplar position whose patch matches ``target`` on its known pixels.
+
+    Args:
+        exemplar: (h, w, C) float32.
+        target: (ph, pw, C) float32, the patch to match; only pixels where ``known`` is True
+            are compared (ph <= h, pw <= w).
+        known: bool (ph, pw). With no known pixel, any position is equally good.
+        rng: seeded generator: draws the candidate subset and the pick among near-best ones.
+        tolerance: candidates whose SSD over the known pixels is within (1 + tolerance)
+            times the best one's are equally eligible; one is picked at random (0: the best).
+        candidates: how many of the (h - ph + 1) * (w - pw + 1) positions patches fit at
+            are scored: all when there are no more than this or when None, else a random
+            subset of this many (drawn with replacement).
+        extra: optional int (k, 2) (row, col) positions always scored as well (e.g. those
+            that continue the neighbours' exemplar positions); positions where the patch
+            does not fit are ignored.
+
+    Returns:
+        (row, col) of the patch's top-left pixel in the exemplar.
+    """
+    ph, pw = known.shape
+    h, w = exemplar.shape[:2]
+    span_r, span_c = h - ph + 1, w - pw + 1
+    if span_r < 1 or span_c < 1:
+        raise ValueError(f"a {ph}x{pw} patch does not fit in a {h}x{w} exemplar")
+    total = span_r * span_c
+    if candidates is None or total <= candidates:
+        flat = np.arange(total)
+    else:
+        flat = rng.integers(0, total, candidates)
+    cand_r, cand_c = np.divmod(flat, span_c)
+    if extra is not None and len(extra):
+        extra = np.asarray(extra, np.int64).reshape(-1, 2)
+        fits = ((extra[:, 0] >= 0) & (extra[:, 0] < span_r)
+                & (extra[:, 1] >= 0) & (extra[:, 1] < span_c))
+        cand_r = np.concatenate([cand_r, extra[fits, 0]])
+        cand_c = np.concatenate([cand_c, extra[fits, 1]])
+    off_y, off_x = np.nonzero(known)
+    if off_y.size == 0:
+        pick = rng.integers(0, cand_r.size)
+        return int(cand_r[pick]), int(cand_c[pick])
+    values = np.ascontiguousarray(target[off_y, off_x], np.float32)
+    slack = 1.0 + max(float(tolerance), 0.0)
+    costs = _scan(np.ascontiguousarray(exemplar, np.float32), off_y.astype(np.int64),
+                  off_x.astype(np.int64), values, cand_r.astype(np.int64),
+                  cand_c.astype(np.int64), slack)
+    eligible = np.flatnonzero(costs <= costs.min() * slack)
+    pick = eligible[rng.integers(0, eligible.size)]
+    return int(cand_r[pick]), int(cand_c[pick])
+
+
+# ----------------------------------------------------------------------------- the grid
+
+def patch_starts(length: int, patch: int, overlap: int, *, tileable: bool) -> np.ndarray:
+    """Where the patches of one axis start: int64 (n,).
+
+    Tileable (on a torus of ``length`` pixels): n = ceil(length / (patch - overlap)) patches
+    starting at floor(i * length / n), so the steps differ by at most one pixel, none is
+    longer than patch - overlap, and the last patch wraps around onto the first by at least
+    ``overlap`` pixels (the grid closes exactly, whatever the length). Not tileable: n =
+    ceil((length - overlap) / (patch - overlap)) patches (1 when the patch covers the
+    length) from 0 to length - patch, steps again even and at most patch - overlap.
+    """
+    step = patch - overlap
+    if step < 1:
+        raise ValueError(f"overlap {overlap} must be below the patch size {patch}")
+    if tileable:
+        n = -(-length // step)
+        return (np.arange(n) * length) // n
+    if length <= patch:
+        return np.zeros(1, np.int64)
+    n = -(-(length - overlap) // step)
+    return (np.arange(n) * (length - patch)) // (n - 1)
+
+
+def _axis_patch(length: int, patch: int, overlap: int, tileable: bool) -> tuple[int, int]:
+    """The patch size and overlap used along an axis of ``length`` pixels: the patch is at
+    most half the length when tileable (at least two patches close the torus), at most the
+    length otherwise; the overlap at most half the patch."""
+    size = max(1, min(patch, length // 2 if tileable else length))
+    return size, min(overlap, size // 2)
+
+
+# ---------------------------------------------------------------------------- synthesis
+
+def _quilt(exemplar, height, width, patch, overlap, tileable, tolerance, candidates, rng):
+    """Image quilting: int64 (rows, cols) exemplar indices per output pixel."""
+    ph, oy = _axis_patch(height, patch, overlap, tileable)
+    pw, ox = _axis_patch(width, patch, overlap, tileable)
+    starts_y = patch_starts(height, ph, oy, tileable=tileable)
+    starts_x = patch_starts(width, pw, ox, tileable=tileable)
+    rows = np.zeros((height, width), np.int64)
+    cols = np.zeros((height, width), np.int64)
+    out = np.zeros((height, width, exemplar.shape[2]), np.float32)
+    filled = np.zeros((height, width), bool)
+    # Exemplar position of each placed patch, for the coherent candidates.
+    placed = np.full((len(starts_y), len(starts_x), 2), -1, np.int64)
+    ny, nx = len(starts_y), len(starts_x)
+    dy = np.arange(ph)
+    dx = np.arange(pw)
+    for i, y0 in enumerate(starts_y):
+        ys = (y0 + dy) % height
+        top = starts_y[i - 1] + ph - y0 if i > 0 else 0
+        bottom = y0 + ph - height if tileable and i == ny - 1 and ny > 1 else 0
+        for j, x0 in enumerate(starts_x):
+            xs = (x0 + dx) % width
+            left = starts_x[j - 1] + pw - x0 if j > 0 else 0
+            right = x0 + pw - width if tileable and j == nx - 1 and nx > 1 else 0
+            window = np.ix_(ys, xs)
+            known = filled[window]
+            target = out[window]
+            extra = []
+            if j > 0:  # continue the left neighbour's patch
+                extra.append(placed[i, j - 1] + (0, x0 - starts_x[j - 1]))
+            if i > 0:
+                extra.append(placed[i - 1, j] + (y0 - starts_y[i - 1], 0))
+            r, c = best_patch(exemplar, target, known, rng, tolerance=tolerance,
+                              candidates=candidates, extra=np.array(extra).reshape(-1, 2))
+            placed[i, j] = r, c
+            new = np.ones((ph, pw), bool)
+            if known.any():
+                errors = ((exemplar[r:r + ph, c:c + pw] - target) ** 2).sum(axis=2)
+                if left > 0:
+                    new[:, :left] &= cut_mask(min_error_cut(errors[:, :left]), left)
+                if right > 0:
+                    band = errors[:, pw - right:][:, ::-1]
+                    new[:, pw - right:] &= cut_mask(min_error_cut(band), right)[:, ::-1]
+                if top > 0:
+                    new[:top] &= cut_mask(min_error_cut(errors[:top].T), top).T
+                if bottom > 0:
+                    band = errors[ph - bottom:][::-1].T
+                    new[ph - bottom:] &= cut_mask(min_error_cut(band), bottom).T[::-1]
+                new |= ~known
+            local_rows, local_cols = rows[window], cols[window]
+            local_rows[new] = np.broadcast_to(r + dy[:, None], new.shape)[new]
+            local_cols[new] = np.broadcast_to(c + dx[None, :], new.shape)[new]
+            rows[window], cols[window] = local_rows, local_cols
+            out[window] = exemplar[local_rows, local_cols]
+            filled[window] = True
+    return rows, cols
+
+
+def synthesize_uv(exemplar: np.ndarray, height: int, width: int, *, patch: int = 32,
+                  overlap: int | None = None, seed: int = 0, tileable: bool = True,
+                  tolerance: float = 0.1, candidates: int | None = DEFAULT_CANDIDATES
+                  ) -> np.ndarray:
+    """A (height, width) texture quilted from ``exemplar``, as a uv map of where each output
+    pixel comes from.
+
+    Args:
+        exemplar: (h, w, C) float, C in 1..4; every channel takes part in the matching.
+            It must hold a whole patch: h and w >= ``patch`` (after the patch is capped for
+            a small output, see ``patch_starts``' callers: at most half the output's side
+            when tileable).
+        height, width: output size in pixels (any, non-square included).
+        patch: patch side in exemplar pixels. Features larger than the patch come out
+            rearranged; the patch should hold the exemplar's repeating unit (a tile, a
+            brick with its joint).
+        overlap: pixels neighbouring patches share, where the boundary cut runs; None:
+            patch // 4. At most half the patch.
+        seed: seeds the candidate subsets and the picks: equal seeds give equal outputs.
+        tileable: the patch grid wraps around the output torus, so the output tiles
+            exactly; False lays an ordinary grid from edge to edge.
+        tolerance: how far from the best match a patch may be and still be picked (see
+            ``best_patch``): 0 picks the best one, which tends to copy the exemplar in
+            large verbatim pieces; more gives variety and more visible seams.
+        candidates: exemplar positions scored per patch (see ``best_patch``).
+
+    Returns:
+        float32 (height, width, 3) uv map (``texgen.uvmap``): exemplar pixel centres, u in
+        red, v in green, 0 in blue.
+    """
+    rows, cols = _indices(exemplar, height, width, patch=patch, overlap=overlap, seed=seed,
+                          tileable=tileable, tolerance=tolerance, candidates=candidates)
+    return uv_of(rows, cols, exemplar.shape[0], exemplar.shape[1])
+
+
+def synthesize(exemplar: np.ndarray, height: int, width: int, **options
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """``synthesize_uv``, plus the texture itself: (out (height, width, C) float32, exact
+    copies of exemplar pixels, out == texgen.uvmap.apply_uv(exemplar, uv); uv)."""
+    exemplar = np.ascontiguousarray(exemplar, np.float32)
+    rows, cols = _indices(exemplar, height, width, **options)
+    out = np.ascontiguousarray(exemplar[rows, cols])
+    return out, uv_of(rows, cols, exemplar.shape[0], exemplar.shape[1])
+
+
+def _indices(exemplar, height, width, *, patch=32, overlap=None, seed=0, tileable=True,
+             tolerance=0.1, candidates=DEFAULT_CANDIDATES):
+    exemplar = np.ascontiguousarray(exemplar, np.float32)
+    if exemplar.ndim != 3:
+        raise ValueError(f"exemplar must be (h, w, C), got shape {exemplar.shape}")
+    if height < 1 or width < 1:
+        raise ValueError(f"output size must be positive, got {height}x{width}")
+    if patch < 1:
+        raise ValueError(f"patch must be at least 1, got {patch}")
+    overlap = patch // 4 if overlap is None else overlap
+    if not 0 <= overlap <= patch // 2:
+        raise ValueError(f"overlap must be 0 to half the patch ({patch // 2}), got {overlap}")
+    ph = _axis_patch(height, patch, overlap, tileable)[0]
+    pw = _axis_patch(width, patch, overlap, tileable)[0]
+    h, w = exemplar.shape[:2]
+    if h < ph or w < pw:
+        raise ValueError(f"the exemplar ({w}x{h}) is smaller than the patch ({pw}x{ph})")
+    rng = np.random.Generator(np.random.PCG64(seed))
+    return _quilt(exemplar, height, width, patch, overlap, tileable, tolerance, candidates,
+                  rng)
+
+
+# --------------------------------------------------------------------------------- node
+
+def read_texture_exemplar(path: Path | None, *, node_id: str, param: str,
+                          resources=None) -> np.ndarray:
+    """The image at ``path`` as float32 (h, w, C), C in {1, 3, 4}, channels kept (gray with
+    alpha becomes gray). Read through ``resources`` (a ``texgen.resources.ResourceCache``)
+    when given. Raises ``ValueError`` naming the node, the parameter and the file when it is
+    unset, missing or unreadable."""
+    if path is None:
+        raise param_error(node_id, param, "no file given: set it to an exemplar image "
+                          "(relative to the preset's folder)")
+    try:
+        image = (read_image(path) if resources is None
+                 else resources.get("stats.markov.exemplar", path, read_image))
+    except InputError as exc:
+        raise param_error(node_id, param, str(exc)) from None
+    except OSError as exc:
+        raise param_error(node_id, param, f"{path}: cannot read image: "
+                          f"{exc.strerror or exc}") from None
+    if image.ndim != 3 or not 1 <= image.shape[2] <= 4:
+        raise param_error(node_id, param, f"{path}: expected 1 to 4 channels, got shape "
+                          f"{image.shape}")
+    if image.shape[2] == 2:
+        image = image[..., :1]
+    return np.ascontiguousarray(image, np.float32)
+
+
+def markov(ctx: NodeContext, *, exemplar: Path, patch: int, overlap: int, refine: int,
+           tolerance: float) -> dict[str, np.ndarray]:
+    """The ``stats.markov`` node.
+
+    Args:
+        ctx: node context; ``seed`` drives the synthesis, ``tileable`` the torus.
+        exemplar: image file (gray, color or rgba: the output has its channels).
+        patch, tolerance: as ``synthesize_uv``; overlap 0 picks patch // 4.
+        refine: texture optimisation passes after the quilting (``synthesize_uv``).
+
+    Returns:
+        {"out": float32 (H, W, C) exact copies of exemplar pixels, "uv": float32 (H, W, 3)}.
+
+    Raises:
+        ValueError: naming the node and the parameter when the exemplar is unset, unreadable
+            or smaller than the patch.
+    """
+    image = read_texture_exemplar(exemplar, node_id=ctx.node_id, param="exemplar",
+                                  resources=ctx.resources)
+    ph = _axis_patch(ctx.height, patch, patch // 2, ctx.tileable)[0]
+    pw = _axis_patch(ctx.width, patch, patch // 2, ctx.tileable)[0]
+    if image.shape[0] < ph or image.shape[1] < pw:
+        raise param_error(ctx.node_id, "exemplar", f"{exemplar}: {image.shape[1]}x"
+                          f"{image.shape[0]} pixels is smaller than the patch ({pw}x{ph}); "
+                          f"use a larger exemplar or a smaller 'patch'")
+    out, uv = synthesize(image, ctx.height, ctx.width, patch=patch,
+                         overlap=overlap or None, seed=ctx.seed, tileable=ctx.tileable,
+                         tolerance=tolerance, refine=refine)
+    return {"out": out, "uv": uv}
