@@ -15,6 +15,7 @@ import numpy as np
 from texgen.errors import InputError
 from texgen.io import read_image
 from texgen.nodes import NodeContext, ParamValueError, param_error
+from texgen.quilting import PatchSearch, min_error_cut
 
 from ._texture import as_texture
 from .blend import blend
@@ -182,10 +183,14 @@ def height_blend(ctx: NodeContext, *, color_a: np.ndarray, height_a: np.ndarray,
 
 
 def make_tileable(ctx: NodeContext, *, input: np.ndarray, width: float,
-                  preserve_contrast: bool) -> np.ndarray:
-    """Make a texture that does not tile (a photo, a scan) tile, by cross-fading.
+                  preserve_contrast: bool, method: str = "crossfade") -> np.ndarray:
+    """Make a texture that does not tile (a photo, a scan) tile.
 
-    Two passes, first across u, then across v: the texture is cross-faded with a copy
+    ``method`` "crossfade" (the default) blends; "quilt" re-synthesizes the edges from the
+    texture's own patches (``quilt_tileable``), which keeps structures (bricks, tiles,
+    planks) sharp where a blend would ghost them.
+
+    Crossfade: two passes, first across u, then across v: the texture is cross-faded with a copy
     rolled by half its size along that axis, under a weight ``w`` that is 1 at the edges and
     falls to 0 (smoothstep) ``width`` of the way to the middle. At the edges the rolled
     copy shows the texture's middle, which continues across the wrap; the rolled copy's
@@ -196,15 +201,26 @@ def make_tileable(ctx: NodeContext, *, input: np.ndarray, width: float,
     histogram-preserving blending), then clamps to the input's range.
 
     Args:
-        ctx: node context (unused: the result always tiles).
-        input: (H, W, C) float32; alpha is blended like the colors.
+        ctx: node context (``node_id`` for errors; the result always tiles).
+        input: (H, W, C) float32; alpha is blended (or copied) like the colors.
         width: width of each cross-fade band, fraction of the texture's width (for the
-            left and right edges) or height (top and bottom), 0.01..0.5.
-        preserve_contrast: keep the variance in the bands (see above).
+            left and right edges) or height (top and bottom), 0.01..0.5; for "quilt", the
+            width of the band re-synthesized around each seam and the patches' size.
+        preserve_contrast: keep the variance in the bands (see above); crossfade only.
+        method: "crossfade" or "quilt".
 
     Returns:
         (H, W, C) float32 that tiles.
+
+    Raises:
+        ValueError: naming the node and ``width`` when the texture is too small to quilt
+            at this width.
     """
+    if method == "quilt":
+        try:
+            return quilt_tileable(input, width=width)
+        except ValueError as exc:
+            raise param_error(ctx.node_id, "width", str(exc)) from None
     out = np.asarray(input, np.float32)
     mean = out.mean(axis=(0, 1), dtype=np.float64).astype(np.float32)
     for axis in (1, 0):
@@ -221,6 +237,96 @@ def make_tileable(ctx: NodeContext, *, input: np.ndarray, width: float,
     if preserve_contrast:
         out = np.clip(out, input.min(axis=(0, 1)), input.max(axis=(0, 1)))
     return as_texture(out)
+
+
+def quilt_tileable(image: np.ndarray, *, width: float) -> np.ndarray:
+    """``image`` made to tile by re-synthesizing its edges from its own patches.
+
+    The image is rolled by half its size, so that its wrap-around seams form a cross
+    through the middle and its old middle continues across the new edges. A band of
+    ``width`` times the size is then re-filled over each arm of the cross, first the
+    vertical one, then the horizontal one (over the first): patches of about the band's
+    width, taken from the image itself (windows lying inside it, so never across its own
+    seams), one after another around the torus. Each is the window that best matches
+    (least squared difference) what it overlaps: the image on both sides of the band, the
+    previous patch, and for the last one the first. Each is joined along minimum-error cuts
+    through its overlaps (``texgen.quilting``), so structures continue across the joins.
+    Finally the image is rolled back: the result keeps the input's pixels everywhere but
+    in bands along its edges (at most ``width / 2`` of the size plus a quarter of the band
+    from each edge), and tiles. Deterministic: the best match is taken, without randomness.
+
+    Args:
+        image: (H, W, C) float, any channel count (alpha is copied with the colors).
+        width: band width as a fraction of the width (vertical band) and of the height
+            (horizontal band), 0.01..0.5.
+
+    Returns:
+        float32 (H, W, C) that tiles.
+
+    Raises:
+        ValueError: when the image is too small to quilt at this width (a band under 2
+            pixels, or patches that do not fit in the image).
+    """
+    image = np.asarray(image, np.float32)
+    height, width_px = image.shape[:2]
+    search = PatchSearch(image)
+    canvas = np.roll(image, (height // 2, width_px // 2), axis=(0, 1)).astype(np.float64)
+    canvas = _fill_band(canvas, search, band=round(width * width_px))
+    # The horizontal arm: the same fill on the transposed canvas, against the transposed
+    # image (whose windows are the image's windows, transposed).
+    transposed = PatchSearch(np.ascontiguousarray(image.transpose(1, 0, 2)))
+    canvas = _fill_band(canvas.transpose(1, 0, 2), transposed,
+                        band=round(width * height)).transpose(1, 0, 2)
+    return as_texture(np.roll(canvas, (-(height // 2), -(width_px // 2)), axis=(0, 1)))
+
+
+def _fill_band(canvas: np.ndarray, search: PatchSearch, *, band: int) -> np.ndarray:
+    """``canvas`` (H, W, C) float64 with the columns ``band`` wide around W // 2 re-filled
+    top to bottom, around the torus, with patches from ``search``'s source, each joined
+    by minimum-error cuts to the canvas left and right of the band and to the patch above
+    (the last one also to the first). Returns a new array."""
+    height, width, _ = canvas.shape
+    overlap = max(1, band // 4)
+    window_width = band + 2 * overlap
+    count = max(2, round(height / max(band, 1)))
+    starts = [k * height // count for k in range(count + 1)]
+    tallest = max(b - a for a, b in zip(starts, starts[1:])) + 2 * overlap
+    if band < 2 or window_width > width or tallest > height:
+        raise ValueError(f"too small to quilt a band of {band} pixels: its patches "
+                         f"({window_width}x{tallest} with their overlaps) do not fit in the "
+                         f"{width}x{height} texture; use a larger width or texture, or "
+                         f"method 'crossfade'")
+    canvas = canvas.copy()
+    columns = np.arange(width // 2 - band // 2 - overlap, width // 2 - band // 2 - overlap
+                        + window_width)
+    for k in range(count):
+        first, last = k == 0, k == count - 1
+        top = starts[k] - (0 if first else overlap)
+        bottom = starts[k + 1] + (overlap if last else 0)
+        rows = np.arange(top, bottom) % height
+        template = canvas[rows[:, None], columns]
+        known = np.zeros(template.shape[:2])
+        known[:, :overlap] = known[:, -overlap:] = 1.0
+        if not first:
+            known[:overlap] = 1.0
+        if last:
+            known[-overlap:] = 1.0
+        row, col = search.best(template, known)
+        patch = search.source[row:row + len(rows), col:col + window_width]
+        error = ((patch - template) ** 2).sum(axis=2)
+        take = np.ones(error.shape, bool)
+        for r, cut in enumerate(min_error_cut(error[:, :overlap])):
+            take[r, :cut] = False
+        for r, cut in enumerate(min_error_cut(error[:, ::-1][:, :overlap])):
+            take[r, window_width - cut:] = False
+        if not first:
+            for c, cut in enumerate(min_error_cut(error[:overlap].T)):
+                take[:cut, c] = False
+        if last:
+            for c, cut in enumerate(min_error_cut(error[::-1][:overlap].T)):
+                take[len(rows) - cut:, c] = False
+        canvas[rows[:, None], columns] = np.where(take[..., None], patch, template)
+    return canvas
 
 
 def channel_pack(ctx: NodeContext, *, ao: np.ndarray | None, roughness: np.ndarray | None,

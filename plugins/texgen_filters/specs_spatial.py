@@ -215,17 +215,23 @@ HEIGHT_BLEND = NodeSpec(
 
 MAKE_TILEABLE = NodeSpec(
     "make_tileable", "texgen_filters.material:make_tileable",
-    "Make a non-tiling texture (a photo) tile by cross-fading with a half-offset copy.",
+    "Make a non-tiling texture (a photo) tile: cross-fade or quilt its own patches.",
     inputs=(Port("input", "any", "Texture that does not tile: gray, color or rgba (alpha "
-                 "is blended too)."),),
-    outputs=(Port("out", "any", "The input, cross-faded near its edges so that it tiles; "
-                  "same channel count.", same_as="input"),),
+                 "is blended or copied too)."),),
+    outputs=(Port("out", "any", "The input, cross-faded or re-synthesized near its edges "
+                  "so that it tiles; same channel count.", same_as="input"),),
     params=(
         Param("width", "float", 0.25, "Width of each cross-fade band, in fractions of the "
               "texture's width (left, right) and height (top, bottom).",
               min=0.01, max=0.5),
         Param("preserve_contrast", "bool", True, "Keep the variance in the bands "
-              "(histogram-preserving blend) instead of the washed-out plain average."),
+              "(histogram-preserving blend) instead of the washed-out plain average; "
+              "crossfade only."),
+        Param("method", "enum", "crossfade", "'crossfade': blend with a half-offset copy "
+              "(smooth, ghosts structured photos); 'quilt': re-fill a band of width "
+              "'width' over each seam with the texture's own patches, joined along "
+              "least-visible cuts, so bricks, tiles and planks stay whole.",
+              choices=("crossfade", "quilt")),
     ))
 
 _UV = Port("uv", "color", "uv map of where each pixel comes from (stats.markov's 'uv'): u "
