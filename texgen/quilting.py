@@ -11,43 +11,66 @@ of being cross-faded. Generic over any (h, w, C) float image: used by the filter
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def _cut_path(cost):
+    rows, cols = cost.shape
+    total = cost.copy()
+    for i in range(1, rows):
+        for j in range(cols):
+            best = total[i - 1, j]
+            if j > 0 and total[i - 1, j - 1] < best:
+                best = total[i - 1, j - 1]
+            if j < cols - 1 and total[i - 1, j + 1] < best:
+                best = total[i - 1, j + 1]
+            total[i, j] += best
+    path = np.empty(rows, np.int64)
+    j = 0
+    for k in range(1, cols):
+        if total[rows - 1, k] < total[rows - 1, j]:
+            j = k
+    path[rows - 1] = j
+    for i in range(rows - 2, -1, -1):
+        best_j = j
+        if j > 0 and total[i, j - 1] < total[i, best_j]:
+            best_j = j - 1
+        if j < cols - 1 and total[i, j + 1] < total[i, best_j]:
+            best_j = j + 1
+        j = best_j
+        path[i] = j
+    return path
 
 
 def min_error_cut(cost: np.ndarray) -> np.ndarray:
-    """The cheapest top-to-bottom path through ``cost``, one column per row.
+    """The cheapest top-to-bottom path through an overlap's error surface.
 
     Args:
-        cost: (n, m) non-negative per-pixel costs of the overlap, n rows, m >= 1 columns
-            (typically the squared difference of the two images summed over channels).
+        cost: (rows, cols) non-negative per-pixel costs, rows, cols >= 1 (typically the
+            squared difference of the old and the new content summed over channels).
 
     Returns:
-        int64 (n,): the path's column in each row, each within one column of the row
-        above's (8-connected), minimising the sum of ``cost`` along it; ties go to the
-        lower column. A caller joining a left image A and a right image B takes A left of
-        the path and B from the path on.
+        int64 (rows,): the path's column in each row. Between consecutive rows it moves by
+        at most one column (8-connected), and among all such paths its summed cost is the
+        smallest (dynamic programming); ties go to the straighter step, then the lower
+        column. ``cut_mask`` turns it into the pixels on and right of it.
     """
-    cost = np.asarray(cost, np.float64)
+    cost = np.ascontiguousarray(cost, np.float64)
     if cost.ndim != 2 or min(cost.shape) < 1:
-        raise ValueError(f"cost must be a non-empty (n, m) array, got shape {cost.shape}")
-    n, m = cost.shape
-    total = cost.copy()
-    step = np.zeros((n, m), np.int64)  # -1, 0 or +1: where the path came from above
-    for row in range(1, n):
-        above = total[row - 1]
-        left = np.concatenate([[np.inf], above[:-1]])
-        right = np.concatenate([above[1:], [np.inf]])
-        choices = np.stack([left, above, right])
-        # argmin over (left, straight, right) prefers left on ties; make straight win
-        # ties (then left) so equal costs give the straightest path.
-        order = np.stack([choices[1], choices[0], choices[2]])
-        pick = np.argmin(order, axis=0)
-        step[row] = np.array([0, -1, 1])[pick]
-        total[row] += np.take_along_axis(order, pick[None], axis=0)[0]
-    path = np.empty(n, np.int64)
-    path[-1] = int(np.argmin(total[-1]))
-    for row in range(n - 1, 0, -1):
-        path[row - 1] = path[row] + step[row, path[row]]
-    return path
+        raise ValueError(f"cost must be a non-empty (rows, cols) array, got shape "
+                         f"{cost.shape}")
+    return _cut_path(cost)
+
+
+def cut_mask(path: np.ndarray, cols: int) -> np.ndarray:
+    """bool (rows, cols): True on and right of the cut (``col >= path[row]``).
+
+    With the old content left of an overlap, True marks the pixels the new patch takes;
+    flip the cost (and the mask back) for an overlap on the right, transpose both for one
+    above or below.
+    """
+    return np.arange(cols)[None, :] >= np.asarray(path)[:, None]
 
 
 class PatchSearch:

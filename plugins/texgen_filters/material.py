@@ -15,7 +15,7 @@ import numpy as np
 from texgen.errors import InputError
 from texgen.io import read_image
 from texgen.nodes import NodeContext, ParamValueError, param_error
-from texgen.quilting import PatchSearch, min_error_cut
+from texgen.quilting import PatchSearch, cut_mask, min_error_cut
 
 from ._texture import as_texture
 from .blend import blend
@@ -315,16 +315,14 @@ def _fill_band(canvas: np.ndarray, search: PatchSearch, *, band: int) -> np.ndar
         patch = search.source[row:row + len(rows), col:col + window_width]
         error = ((patch - template) ** 2).sum(axis=2)
         take = np.ones(error.shape, bool)
-        for r, cut in enumerate(min_error_cut(error[:, :overlap])):
-            take[r, :cut] = False
-        for r, cut in enumerate(min_error_cut(error[:, ::-1][:, :overlap])):
-            take[r, window_width - cut:] = False
+        take[:, :overlap] &= cut_mask(min_error_cut(error[:, :overlap]), overlap)
+        take[:, -overlap:] &= cut_mask(min_error_cut(error[:, :-overlap - 1:-1]),
+                                       overlap)[:, ::-1]
         if not first:
-            for c, cut in enumerate(min_error_cut(error[:overlap].T)):
-                take[:cut, c] = False
+            take[:overlap] &= cut_mask(min_error_cut(error[:overlap].T), overlap).T
         if last:
-            for c, cut in enumerate(min_error_cut(error[::-1][:overlap].T)):
-                take[len(rows) - cut:, c] = False
+            take[-overlap:] &= cut_mask(min_error_cut(error[:-overlap - 1:-1].T),
+                                        overlap).T[::-1]
         canvas[rows[:, None], columns] = np.where(take[..., None], patch, template)
     return canvas
 
