@@ -2,7 +2,8 @@
 
 Registers ``stats.random_phase`` (random-phase noise from the exemplar's periodic
 component), ``stats.gmm`` (conditional sampling of a Gaussian mixture of patches) and
-``stats.gmm_palette`` (recolor a gray texture with the exemplar's colors), and the
+``stats.gmm_palette`` (recolor a gray texture with the exemplar's colors), ``stats.markov``
+(image quilting of the exemplar's own patches on a torus, with a uv map), and the
 ``texgen train gmm`` command that fits the patch model. Implementations are named by
 "module:function" strings, so listing nodes imports nothing heavy. See docs/stats.md.
 """
@@ -79,9 +80,50 @@ GMM_PALETTE = NodeSpec(
     ))
 
 
+def _check_markov(params):
+    if params["overlap"] > params["patch"] // 2:
+        yield "overlap", (f"must be at most half the patch ({params['patch'] // 2}), got "
+                          f"{params['overlap']}")
+
+
+MARKOV = NodeSpec(
+    "markov", "texgen_stats.markov:markov",
+    "Image quilting: the exemplar's own patches joined by minimum-error cuts; tiles exactly.",
+    outputs=(
+        Port("out", "any", "Exact copies of exemplar pixels, with the exemplar's channels "
+             "(gray, color or rgba)."),
+        Port("uv", "color", "Where each pixel was copied from: exemplar pixel centres, u in "
+             "red, v in green, 0 in blue; filters.remap carries aligned maps (height, "
+             "roughness, normal) along."),
+    ),
+    params=(
+        Param("exemplar", "path", None,
+              "Exemplar image (PNG, JPEG or TIFF; gray, color or rgba), relative to the "
+              "preset file's folder. Its pixels are the output's pixels, and it must hold "
+              "a whole patch. It must be set."),
+        Param("patch", "int", 32,
+              "Patch side in exemplar pixels. It should hold the exemplar's repeating unit "
+              "(a tile with its grout, a brick with its joint): larger keeps bigger "
+              "structures whole, smaller mixes the exemplar more finely.", min=8, max=128),
+        Param("overlap", "int", 0,
+              "Pixels neighbouring patches share, where the cut between them runs; at most "
+              "half the patch. 0 picks patch // 4.", min=0, max=64),
+        Param("tolerance", "float", 0.1,
+              "How much worse than the best match a patch may fit its neighbours and still "
+              "be picked at random: 0 takes the best, which copies the exemplar in large "
+              "pieces; more gives variety and more visible joints.", min=0.0, max=1.0),
+        Param("refine", "int", 0,
+              "Texture optimisation passes after the quilting: every half-patch is "
+              "re-matched to its nearest exemplar patch and each pixel takes the proposal "
+              "nearest the patches' average. Touches only pixels along the cuts.",
+              min=0, max=4),
+    ),
+    check=_check_markov)
+
+
 @hookimpl
 def register_nodes(register):
-    for spec in (RANDOM_PHASE, GMM, GMM_PALETTE):
+    for spec in (RANDOM_PHASE, GMM, GMM_PALETTE, MARKOV):
         register(spec)
 
 

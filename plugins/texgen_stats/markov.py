@@ -22,9 +22,9 @@ every output patch on a half-patch grid to its nearest exemplar patch and lets e
 the exemplar coordinate of the best-matching patch that covers it; it stays an index
 operation (no averaging), so outputs remain exact copies of exemplar pixels.
 
-Public functions other modules build on: ``min_error_cut`` / ``cut_mask`` (the boundary
-cut), ``best_patch`` (the candidate search), ``patch_starts`` (the grid), ``synthesize_uv``
-and ``synthesize``.
+The boundary cut is ``texgen.quilting.min_error_cut`` / ``cut_mask`` (shared with
+``filters.make_tileable``). Public here: ``best_patch`` (the candidate search),
+``patch_starts`` (the grid), ``synthesize_uv`` and ``synthesize``.
 """
 
 from __future__ import annotations
@@ -37,71 +37,13 @@ from numba import njit
 from texgen.errors import InputError
 from texgen.io import read_image
 from texgen.nodes import NodeContext, param_error
+from texgen.quilting import cut_mask, min_error_cut
 from texgen.uvmap import uv_of
+from texgen_stats import _check_markov
 
 #: Candidate exemplar positions scored per patch when the exemplar has more: a seeded
 #: random subset, plus the positions that continue the already placed neighbours.
 DEFAULT_CANDIDATES = 3000
-
-
-# --------------------------------------------------------------------------- boundary cut
-
-@njit(cache=True)
-def _cut_path(errors):
-    rows, cols = errors.shape
-    cost = errors.copy()
-    for i in range(1, rows):
-        for j in range(cols):
-            best = cost[i - 1, j]
-            if j > 0 and cost[i - 1, j - 1] < best:
-                best = cost[i - 1, j - 1]
-            if j < cols - 1 and cost[i - 1, j + 1] < best:
-                best = cost[i - 1, j + 1]
-            cost[i, j] += best
-    path = np.empty(rows, np.int64)
-    j = 0
-    for k in range(1, cols):
-        if cost[rows - 1, k] < cost[rows - 1, j]:
-            j = k
-    path[rows - 1] = j
-    for i in range(rows - 2, -1, -1):
-        best_j = j
-        if j > 0 and cost[i, j - 1] < cost[i, best_j]:
-            best_j = j - 1
-        if j < cols - 1 and cost[i, j + 1] < cost[i, best_j]:
-            best_j = j + 1
-        j = best_j
-        path[i] = j
-    return path
-
-
-def min_error_cut(errors: np.ndarray) -> np.ndarray:
-    """The minimum-error vertical boundary cut through an overlap's error surface.
-
-    Args:
-        errors: (rows, cols) non-negative costs, e.g. the squared color difference between
-            the old and the new patch at each overlap pixel.
-
-    Returns:
-        int64 (rows,): the cut's column in each row. Between consecutive rows it moves by at
-        most one column (an 8-connected top-to-bottom path), and among all such paths its
-        summed error is the smallest (dynamic programming). ``cut_mask`` turns it into the
-        pixels on its right.
-    """
-    errors = np.ascontiguousarray(errors, np.float64)
-    if errors.ndim != 2 or errors.shape[0] < 1 or errors.shape[1] < 1:
-        raise ValueError(f"errors must be a non-empty 2-D array, got shape {errors.shape}")
-    return _cut_path(errors)
-
-
-def cut_mask(path: np.ndarray, cols: int) -> np.ndarray:
-    """bool (rows, cols): True on and right of the cut (``col >= path[row]``).
-
-    With the old content on the left of an overlap, True marks the pixels the new patch
-    takes; flip the error surface (and the mask back) for an overlap on the right, transpose
-    both for one above or below.
-    """
-    return np.arange(cols)[None, :] >= np.asarray(path)[:, None]
 
 
 # ------------------------------------------------------------------------ candidate search
@@ -229,6 +171,138 @@ def _axis_patch(length: int, patch: int, overlap: int, tileable: bool) -> tuple[
     return size, min(overlap, size // 2)
 
 
+# --------------------------------------------------------------------------- refinement
+
+@njit(cache=True)
+def _patch_ssd(exemplar, image, gy, gx, r, c, size_y, size_x, bound):
+    """SSD between image's patch at (gy, gx) (wrapping around) and the exemplar's at
+    (r, c); stops early, returning a value >= bound, once it exceeds ``bound``."""
+    height, width, channels = image.shape
+    total = 0.0
+    for dy in range(size_y):
+        y = (gy + dy) % height
+        row = np.float32(0.0)
+        for dx in range(size_x):
+            x = (gx + dx) % width
+            for ch in range(channels):
+                d = exemplar[r + dy, c + dx, ch] - image[y, x, ch]
+                row += d * d
+        total += row
+        if total >= bound:
+            return total
+    return total
+
+
+@njit(cache=True)
+def _try(exemplar, image, gy, gx, r, c, size_y, size_x, nn, dist, i, j):
+    span_r = exemplar.shape[0] - size_y
+    span_c = exemplar.shape[1] - size_x
+    r = min(max(r, 0), span_r)
+    c = min(max(c, 0), span_c)
+    if r == nn[i, j, 0] and c == nn[i, j, 1]:
+        return
+    d = _patch_ssd(exemplar, image, gy, gx, r, c, size_y, size_x, dist[i, j])
+    if d < dist[i, j]:
+        dist[i, j] = d
+        nn[i, j, 0] = r
+        nn[i, j, 1] = c
+
+
+@njit(cache=True)
+def _refine_pass(exemplar, image, rows, cols, starts_y, starts_x, size_y, size_x, jumps):
+    """One texture optimisation pass on indices: PatchMatch for the nearest exemplar patch
+    of each grid patch, then each pixel takes the coordinate of its best covering patch."""
+    height, width = rows.shape
+    ny, nx = starts_y.shape[0], starts_x.shape[0]
+    nn = np.empty((ny, nx, 2), np.int64)
+    dist = np.empty((ny, nx), np.float64)
+    for i in range(ny):
+        for j in range(nx):
+            nn[i, j, 0] = min(rows[starts_y[i], starts_x[j]], exemplar.shape[0] - size_y)
+            nn[i, j, 1] = min(cols[starts_y[i], starts_x[j]], exemplar.shape[1] - size_x)
+            dist[i, j] = _patch_ssd(exemplar, image, starts_y[i], starts_x[j], nn[i, j, 0],
+                                    nn[i, j, 1], size_y, size_x, np.inf)
+    iterations, radii = jumps.shape[0], jumps.shape[3]
+    for it in range(iterations):
+        forward = it % 2 == 0
+        for ii in range(ny):
+            i = ii if forward else ny - 1 - ii
+            for jj in range(nx):
+                j = jj if forward else nx - 1 - jj
+                gy, gx = starts_y[i], starts_x[j]
+                # Propagation: the neighbour's match, shifted by the grid step.
+                pi = i - 1 if forward else i + 1
+                pj = j - 1 if forward else j + 1
+                if 0 <= pj < nx:
+                    _try(exemplar, image, gy, gx, nn[i, pj, 0],
+                         nn[i, pj, 1] + gx - starts_x[pj], size_y, size_x, nn, dist, i, j)
+                if 0 <= pi < ny:
+                    _try(exemplar, image, gy, gx, nn[pi, j, 0] + gy - starts_y[pi],
+                         nn[pi, j, 1], size_y, size_x, nn, dist, i, j)
+                # Random search around the best so far, radius halving.
+                radius = max(exemplar.shape[0], exemplar.shape[1])
+                for k in range(radii):
+                    if radius < 1:
+                        break
+                    _try(exemplar, image, gy, gx,
+                         nn[i, j, 0] + int(np.floor((2 * jumps[it, i, j, k, 0] - 1) * radius)),
+                         nn[i, j, 1] + int(np.floor((2 * jumps[it, i, j, k, 1] - 1) * radius)),
+                         size_y, size_x, nn, dist, i, j)
+                    radius //= 2
+    # Voting: the mean of the colors the covering patches propose (Kwatra's average),
+    # then each pixel takes the proposed exemplar pixel nearest that mean.
+    channels = image.shape[2]
+    mean = np.zeros((height, width, channels))
+    weight = np.zeros((height, width))
+    for i in range(ny):
+        for j in range(nx):
+            w_ij = (dist[i, j] / (size_y * size_x) + 1e-4) ** -0.6
+            for dy in range(size_y):
+                y = (starts_y[i] + dy) % height
+                for dx in range(size_x):
+                    x = (starts_x[j] + dx) % width
+                    weight[y, x] += w_ij
+                    for ch in range(channels):
+                        mean[y, x, ch] += w_ij * exemplar[nn[i, j, 0] + dy, nn[i, j, 1] + dx, ch]
+    best = np.full((height, width), np.inf)
+    new_rows = rows.copy()
+    new_cols = cols.copy()
+    for i in range(ny):
+        for j in range(nx):
+            for dy in range(size_y):
+                y = (starts_y[i] + dy) % height
+                for dx in range(size_x):
+                    x = (starts_x[j] + dx) % width
+                    d = 0.0
+                    for ch in range(channels):
+                        e = exemplar[nn[i, j, 0] + dy, nn[i, j, 1] + dx, ch] \
+                            - mean[y, x, ch] / weight[y, x]
+                        d += e * e
+                    if d < best[y, x]:
+                        best[y, x] = d
+                        new_rows[y, x] = nn[i, j, 0] + dy
+                        new_cols[y, x] = nn[i, j, 1] + dx
+    return new_rows, new_cols
+
+
+def _refine(exemplar, rows, cols, patch, tileable, passes, rng, iterations=4):
+    """``passes`` texture optimisation passes over (rows, cols) with half-overlapping
+    patches of ``patch`` // 2 pixels (at most 16)."""
+    height, width = rows.shape
+    size = max(2, min(patch // 2, 16))
+    size_y, _ = _axis_patch(height, size, size // 2, tileable)
+    size_x, _ = _axis_patch(width, size, size // 2, tileable)
+    starts_y = patch_starts(height, size_y, size_y // 2, tileable=tileable)
+    starts_x = patch_starts(width, size_x, size_x // 2, tileable=tileable)
+    radii = int(np.log2(max(exemplar.shape[:2]))) + 1
+    for _ in range(passes):
+        image = np.ascontiguousarray(exemplar[rows, cols])
+        jumps = rng.random((iterations, len(starts_y), len(starts_x), radii, 2))
+        rows, cols = _refine_pass(exemplar, image, rows, cols, starts_y, starts_x, size_y,
+                                  size_x, jumps)
+    return rows, cols
+
+
 # ---------------------------------------------------------------------------- synthesis
 
 def _quilt(exemplar, height, width, patch, overlap, tileable, tolerance, candidates, rng):
@@ -290,8 +364,8 @@ def _quilt(exemplar, height, width, patch, overlap, tileable, tolerance, candida
 
 def synthesize_uv(exemplar: np.ndarray, height: int, width: int, *, patch: int = 32,
                   overlap: int | None = None, seed: int = 0, tileable: bool = True,
-                  tolerance: float = 0.1, candidates: int | None = DEFAULT_CANDIDATES
-                  ) -> np.ndarray:
+                  tolerance: float = 0.1, candidates: int | None = DEFAULT_CANDIDATES,
+                  refine: int = 0) -> np.ndarray:
     """A (height, width) texture quilted from ``exemplar``, as a uv map of where each output
     pixel comes from.
 
@@ -313,13 +387,18 @@ def synthesize_uv(exemplar: np.ndarray, height: int, width: int, *, patch: int =
             ``best_patch``): 0 picks the best one, which tends to copy the exemplar in
             large verbatim pieces; more gives variety and more visible seams.
         candidates: exemplar positions scored per patch (see ``best_patch``).
+        refine: texture optimisation passes after the quilting: every patch of patch // 2
+            pixels (at most 16) on a half-overlapping grid is matched to its nearest
+            exemplar patch (PatchMatch: propagation and a seeded random search), and each
+            pixel takes the exemplar coordinate of the best-matching patch covering it.
 
     Returns:
         float32 (height, width, 3) uv map (``texgen.uvmap``): exemplar pixel centres, u in
         red, v in green, 0 in blue.
     """
     rows, cols = _indices(exemplar, height, width, patch=patch, overlap=overlap, seed=seed,
-                          tileable=tileable, tolerance=tolerance, candidates=candidates)
+                          tileable=tileable, tolerance=tolerance, candidates=candidates,
+                          refine=refine)
     return uv_of(rows, cols, exemplar.shape[0], exemplar.shape[1])
 
 
@@ -334,7 +413,7 @@ def synthesize(exemplar: np.ndarray, height: int, width: int, **options
 
 
 def _indices(exemplar, height, width, *, patch=32, overlap=None, seed=0, tileable=True,
-             tolerance=0.1, candidates=DEFAULT_CANDIDATES):
+             tolerance=0.1, candidates=DEFAULT_CANDIDATES, refine=0):
     exemplar = np.ascontiguousarray(exemplar, np.float32)
     if exemplar.ndim != 3:
         raise ValueError(f"exemplar must be (h, w, C), got shape {exemplar.shape}")
@@ -351,8 +430,9 @@ def _indices(exemplar, height, width, *, patch=32, overlap=None, seed=0, tileabl
     if h < ph or w < pw:
         raise ValueError(f"the exemplar ({w}x{h}) is smaller than the patch ({pw}x{ph})")
     rng = np.random.Generator(np.random.PCG64(seed))
-    return _quilt(exemplar, height, width, patch, overlap, tileable, tolerance, candidates,
-                  rng)
+    rows, cols = _quilt(exemplar, height, width, patch, overlap, tileable, tolerance,
+                        candidates, rng)
+    return _refine(exemplar, rows, cols, patch, tileable, refine, rng)
 
 
 # --------------------------------------------------------------------------------- node
@@ -399,6 +479,8 @@ def markov(ctx: NodeContext, *, exemplar: Path, patch: int, overlap: int, refine
         ValueError: naming the node and the parameter when the exemplar is unset, unreadable
             or smaller than the patch.
     """
+    for name, problem in _check_markov({"patch": patch, "overlap": overlap}):
+        raise param_error(ctx.node_id, name, problem)
     image = read_texture_exemplar(exemplar, node_id=ctx.node_id, param="exemplar",
                                   resources=ctx.resources)
     ph = _axis_patch(ctx.height, patch, patch // 2, ctx.tileable)[0]

@@ -7,12 +7,14 @@ import sys
 from stats_testing import registered_specs
 
 from texgen.cli import main
-from texgen_stats import palette, random_phase, synthesis
+from texgen_stats import markov, palette, random_phase, synthesis
 
 
-def test_registers_the_three_nodes():
+def test_registers_the_nodes():
     registry = registered_specs()
-    assert registry.ids() == ["stats.gmm", "stats.gmm_palette", "stats.random_phase"]
+    assert registry.ids() == ["stats.gmm", "stats.gmm_palette", "stats.markov",
+                              "stats.random_phase"]
+    assert registry.get("stats.markov").load() is markov.markov
     assert registry.get("stats.gmm").load() is synthesis.gmm
     assert registry.get("stats.random_phase").load() is random_phase.random_phase
     assert registry.get("stats.gmm_palette").load() is palette.gmm_palette
@@ -25,10 +27,13 @@ def test_ports_and_defaults():
         "stats.gmm": {"model": None, "overlap": 0, "tolerance": 0.0001, "weight_tolerance": 0.003,
                       "guide_strength": 20.0},
         "stats.gmm_palette": {"exemplar": None, "components": 6, "variation": 0.25},
+        "stats.markov": {"exemplar": None, "patch": 32, "overlap": 0, "tolerance": 0.1,
+                         "refine": 0},
         "stats.random_phase": {"exemplar": None},
     }
     for spec in registry:
-        assert [p.type for p in spec.outputs] == ["color"]
+        expected = ["any", "color"] if spec.id == "stats.markov" else ["color"]
+        assert [p.type for p in spec.outputs] == expected
         for param in spec.params:
             assert "Default" not in param.doc, (spec.id, param.name)  # Param renders it
             if param.type in ("int", "float"):

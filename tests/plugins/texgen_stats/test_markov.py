@@ -1,0 +1,260 @@
+"""stats.markov: image quilting on a torus, on exemplar indices (uv), and its node."""
+
+import itertools
+
+import numpy as np
+import pytest
+from stats_testing import bricks, context, edge_step_ratio
+
+import texgen
+from texgen.errors import NodeInputError
+from texgen.io import write_png8
+from texgen.quilting import min_error_cut
+from texgen.uvmap import apply_uv, uv_indices
+from texgen_stats.markov import (
+    _axis_patch,
+    best_patch,
+    markov,
+    patch_starts,
+    synthesize,
+    synthesize_uv,
+)
+
+EXEMPLAR = bricks(64, 64, seed=2)  # 8 x 12 px bricks with 2 px mortar: a structured texture
+OPTIONS = {"patch": 16, "seed": 3}
+
+
+def indices(uv, exemplar=EXEMPLAR):
+    return uv_indices(uv, exemplar.shape[0], exemplar.shape[1])
+
+
+def coherence(rows, cols, axis):
+    """Per boundary k (k to k + 1, the last one wrapping around): the share of neighbour
+    pairs across it whose exemplar pixels are neighbours in the same direction too."""
+    step = (1, 0) if axis == 0 else (0, 1)
+    same = ((np.roll(rows, -1, axis) == rows + step[0])
+            & (np.roll(cols, -1, axis) == cols + step[1]))
+    return same.mean(axis=1 - axis)
+
+
+# ------------------------------------------------------------------------ the output itself
+
+@pytest.mark.parametrize("size", [(64, 64), (40, 72), (97, 33)])
+def test_output_is_exact_copies_of_exemplar_pixels_and_uv_reproduces_it(size):
+    out, uv = synthesize(EXEMPLAR, *size, **OPTIONS)
+    assert out.shape == size + (3,) and uv.shape == size + (3,)
+    assert out.dtype == uv.dtype == np.float32 and out.flags.c_contiguous
+    np.testing.assert_array_equal(apply_uv(EXEMPLAR, uv), out)
+    np.testing.assert_array_equal(uv, synthesize_uv(EXEMPLAR, *size, **OPTIONS))
+    assert np.all(uv[..., 2] == 0) and uv[..., :2].min() > 0 and uv[..., :2].max() < 1
+
+
+@pytest.mark.parametrize("size", [(64, 64), (40, 72), (97, 33)])
+def test_the_wrap_around_is_an_ordinary_join(size):
+    rows, cols = indices(synthesize_uv(EXEMPLAR, *size, **OPTIONS))
+    for axis in (0, 1):
+        # The last patches continue across the border: most pairs across it are exemplar
+        # neighbours, as across interior boundaries (the joins between patches included).
+        across = coherence(rows, cols, axis)
+        assert across[-1] >= 0.5 and across[-1] >= 0.6 * across[:-1].mean()
+    out = EXEMPLAR[rows, cols]
+    assert edge_step_ratio(out) < 1.5
+    for axis in (0, 1):
+        steps = texgen.metrics.boundary_steps(out, axis=axis, power=1)
+        assert steps[-1] <= steps[:-1].max()
+
+
+def test_a_non_tileable_grid_does_not_join_the_borders():
+    # The same check fails when the grid is laid from edge to edge: it discriminates.
+    rows, cols = indices(synthesize_uv(EXEMPLAR, 64, 64, tileable=False, **OPTIONS))
+    assert max(coherence(rows, cols, axis)[-1] for axis in (0, 1)) < 0.2
+
+
+def test_patch_cores_are_verbatim_blocks_of_the_exemplar():
+    # The part of each patch no other patch overlaps maps to consecutive exemplar pixels.
+    height, width, patch = 70, 90, 16
+    rows, cols = indices(synthesize_uv(EXEMPLAR, height, width, patch=patch, seed=5))
+    checked = 0
+    starts_y = patch_starts(height, patch, patch // 4, tileable=True)
+    starts_x = patch_starts(width, patch, patch // 4, tileable=True)
+
+    def cores(starts, length):
+        n = len(starts)
+        for j in range(n):
+            begin = starts[j - 1] + patch - (length if j == 0 else 0)
+            end = starts[j + 1] if j < n - 1 else starts[0] + length
+            yield np.arange(begin, end) % length
+
+    for ys in cores(starts_y, height):
+        for xs in cores(starts_x, width):
+            block_rows, block_cols = rows[np.ix_(ys, xs)], cols[np.ix_(ys, xs)]
+            assert block_rows.size > 0
+            assert np.all(block_rows - np.arange(len(ys))[:, None] == block_rows[0, 0])
+            assert np.all(block_cols - np.arange(len(xs))[None, :] == block_cols[0, 0])
+            checked += 1
+    assert checked == len(starts_y) * len(starts_x)
+
+
+def test_deterministic_by_seed():
+    first = synthesize_uv(EXEMPLAR, 48, 56, patch=16, seed=7)
+    np.testing.assert_array_equal(first, synthesize_uv(EXEMPLAR, 48, 56, patch=16, seed=7))
+    assert not np.array_equal(first, synthesize_uv(EXEMPLAR, 48, 56, patch=16, seed=8))
+
+
+def test_any_channel_count_is_carried():
+    rng = np.random.default_rng(0)
+    for channels in (1, 3, 4):
+        exemplar = np.concatenate([EXEMPLAR, rng.random((64, 64, 1), np.float32)],
+                                  axis=2)[..., :channels]
+        out, uv = synthesize(exemplar, 40, 40, **OPTIONS)
+        assert out.shape == (40, 40, channels)
+        np.testing.assert_array_equal(apply_uv(exemplar, uv), out)
+
+
+def test_aligned_maps_follow_the_color_exactly():
+    # A height map aligned with the exemplar, carried by the uv, is the height of the very
+    # exemplar pixels the color was copied from.
+    height = EXEMPLAR.mean(axis=2, keepdims=True) ** 2
+    out, uv = synthesize(EXEMPLAR, 50, 60, **OPTIONS)
+    np.testing.assert_array_equal(apply_uv(height, uv), out.mean(axis=2, keepdims=True) ** 2)
+
+
+def test_refinement_stays_exact_and_only_touches_the_joins():
+    plain = synthesize_uv(EXEMPLAR, 64, 64, **OPTIONS)
+    out, uv = synthesize(EXEMPLAR, 64, 64, refine=2, **OPTIONS)
+    np.testing.assert_array_equal(apply_uv(EXEMPLAR, uv), out)
+    changed = np.any(uv != plain, axis=2)
+    assert 0 < changed.mean() < 0.5
+    np.testing.assert_array_equal(uv, synthesize_uv(EXEMPLAR, 64, 64, refine=2, **OPTIONS))
+
+
+def test_small_outputs_cap_the_patch():
+    # A 16-pixel-wide tileable output takes patches of 8 (two per axis close the torus).
+    assert _axis_patch(16, 32, 8, True) == (8, 4)
+    assert _axis_patch(16, 32, 8, False) == (16, 8)
+    out, uv = synthesize(EXEMPLAR, 16, 100, **OPTIONS)
+    np.testing.assert_array_equal(apply_uv(EXEMPLAR, uv), out)
+
+
+def test_bad_arguments_are_refused():
+    with pytest.raises(ValueError, match="smaller than the patch"):
+        synthesize_uv(EXEMPLAR[:20], 64, 64, patch=32)
+    with pytest.raises(ValueError, match="overlap"):
+        synthesize_uv(EXEMPLAR, 64, 64, patch=16, overlap=9)
+    with pytest.raises(ValueError, match="output size"):
+        synthesize_uv(EXEMPLAR, 0, 64)
+
+
+# ------------------------------------------------------------------------ the building blocks
+
+def brute_force_cut(errors):
+    rows, cols = errors.shape
+    best = np.inf
+    for first in range(cols):
+        for moves in itertools.product((-1, 0, 1), repeat=rows - 1):
+            path = np.cumsum((first,) + moves)
+            if path.min() >= 0 and path.max() < cols:
+                best = min(best, errors[np.arange(rows), path].sum())
+    return best
+
+
+@pytest.mark.parametrize("shape", [(5, 4), (6, 3), (4, 5), (1, 4), (5, 1)])
+def test_min_error_cut_is_the_shortest_path(shape):
+    rng = np.random.default_rng(shape[0] * 10 + shape[1])
+    for _ in range(20):
+        errors = rng.random(shape)
+        path = min_error_cut(errors)
+        assert path.shape == (shape[0],) and path.min() >= 0 and path.max() < shape[1]
+        assert np.all(np.abs(np.diff(path)) <= 1)
+        assert errors[np.arange(shape[0]), path].sum() == pytest.approx(brute_force_cut(errors))
+
+
+def test_best_patch_finds_the_exemplar_window_from_its_known_pixels():
+    rng = np.random.default_rng(1)
+    exemplar = rng.random((40, 50, 3), np.float32)
+    target = exemplar[13:23, 31:41].copy()
+    known = np.zeros((10, 10), bool)
+    known[:, :3] = known[:3, :] = True  # an L-shaped overlap, as quilting sees it
+    target[~known] = 0.0  # the rest is unknown and must not matter
+    assert best_patch(exemplar, target, known, rng, tolerance=0.0, candidates=None) == (13, 31)
+    # A subset of candidates that misses it still finds it among the extra positions.
+    assert best_patch(exemplar, target, known, rng, tolerance=0.0, candidates=5,
+                      extra=np.array([[13, 31], [99, 0]])) == (13, 31)
+
+
+def test_best_patch_tolerance_picks_among_the_near_best():
+    exemplar = np.zeros((12, 12, 1), np.float32)
+    exemplar[0, 0] = 1.0  # every window but those covering (0, 0) matches a zero target
+    known = np.ones((3, 3), bool)
+    picks = {best_patch(exemplar, np.zeros((3, 3, 1), np.float32), known,
+                        np.random.default_rng(seed), tolerance=0.1, candidates=None)
+             for seed in range(30)}
+    assert len(picks) > 5 and (0, 0) not in picks
+
+
+@pytest.mark.parametrize("length", [16, 17, 63, 64, 65, 100, 257])
+def test_patch_starts_close_the_torus(length):
+    patch, overlap = 16, 4
+    starts = patch_starts(length, patch, overlap, tileable=True)
+    steps = np.diff(np.append(starts, length))
+    assert starts[0] == 0 and steps.min() >= 1 and steps.max() - steps.min() <= 1
+    assert steps.max() <= patch - overlap  # every join, the wrap-around one too, overlaps
+    flat = patch_starts(length, patch, overlap, tileable=False)
+    assert flat[0] == 0 and flat[-1] + patch == max(length, patch)
+    assert np.diff(flat).max(initial=0) <= patch - overlap
+
+
+# ------------------------------------------------------------------------------- the node
+
+def test_node_renders_through_a_preset_with_its_uv(tmp_path):
+    write_png8(tmp_path / "bricks.png", EXEMPLAR)
+    preset = {"texgen": 1, "name": "m", "size": [80, 48], "seed": 4,  # width, height
+              "nodes": {"m": {"type": "stats.markov", "exemplar": "bricks.png", "patch": 16}},
+              "outputs": {"basecolor": "m", "uv": "m.uv"}}
+    result = texgen.Engine().render(preset, base=tmp_path)
+    exemplar = texgen.io.read_image(tmp_path / "bricks.png")
+    assert result["basecolor"].shape == (48, 80, 3)
+    np.testing.assert_array_equal(apply_uv(exemplar, result["uv"]), result["basecolor"])
+
+
+def test_node_keeps_the_exemplars_channels(tmp_path):
+    gray = tmp_path / "gray.png"
+    write_png8(gray, EXEMPLAR[..., :1])
+    out = markov(context(32, 32), exemplar=gray, patch=16, overlap=0, refine=0,
+                 tolerance=0.1)
+    assert out["out"].shape == (32, 32, 1) and out["uv"].shape == (32, 32, 3)
+
+
+@pytest.mark.parametrize("case, message", [
+    ("unset", "no file given"),
+    ("missing", "cannot read image"),
+    ("corrupt", "not a readable image"),
+    ("small", "smaller than the patch"),
+])
+def test_bad_exemplars_name_the_file_and_the_parameter(tmp_path, case, message):
+    path = {"unset": None, "missing": tmp_path / "nope.png",
+            "corrupt": tmp_path / "broken.png", "small": tmp_path / "small.png"}[case]
+    (tmp_path / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\nnot really")
+    write_png8(tmp_path / "small.png", EXEMPLAR[:20, :20])
+    with pytest.raises(ValueError, match=f"node 'n', parameter 'exemplar': .*{message}"):
+        markov(context(64, 64), exemplar=path, patch=32, overlap=0, refine=0, tolerance=0.1)
+    if path is not None:
+        preset = {"texgen": 1, "name": "m", "size": 64,
+                  "nodes": {"m": {"type": "stats.markov", "exemplar": str(path)}},
+                  "outputs": {"basecolor": "m"}}
+        # A missing file is found when the preset is checked; the others while rendering.
+        error = texgen.errors.PresetError if case == "missing" else NodeInputError
+        with pytest.raises(error, match=f"key 'exemplar'.*{path.name}"):
+            texgen.Engine().render(preset, base=tmp_path)
+
+
+def test_overlap_above_half_the_patch_is_a_preset_problem(tmp_path):
+    write_png8(tmp_path / "bricks.png", EXEMPLAR)
+    preset = {"texgen": 1, "name": "m", "size": 32,
+              "nodes": {"m": {"type": "stats.markov", "exemplar": "bricks.png", "patch": 16,
+                              "overlap": 9}},
+              "outputs": {"basecolor": "m"}}
+    with pytest.raises(texgen.errors.PresetError, match="key 'overlap': must be at most half"):
+        texgen.Engine().validate(preset, base=tmp_path)
+    with pytest.raises(ValueError, match="parameter 'overlap'"):
+        markov(context(32, 32), exemplar=None, patch=16, overlap=9, refine=0, tolerance=0.1)
