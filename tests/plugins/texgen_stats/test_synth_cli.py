@@ -1,0 +1,96 @@
+"""``texgen synth``: a texture and its aligned maps from a photo in one command, written
+through the engine; bad input exits 2 naming the file."""
+
+import numpy as np
+import pytest
+
+from texgen import Engine
+from texgen.cli import main, synth_preset
+from texgen.io import read_image, write_png8, write_png16
+
+
+@pytest.fixture
+def material(tmp_path):
+    """A 64x48 color exemplar of distinct random pixels and aligned height and normal maps."""
+    rng = np.random.default_rng(0)
+    paths = {"color": tmp_path / "stone.png", "height": tmp_path / "stone_height.png",
+             "normal": tmp_path / "stone_normal.png"}
+    write_png8(paths["color"], rng.random((48, 64, 3)).astype(np.float32))
+    write_png16(paths["height"], rng.random((48, 64, 1)).astype(np.float32))
+    write_png8(paths["normal"], rng.random((48, 64, 3)).astype(np.float32))
+    return paths
+
+
+def test_synth_writes_the_texture_and_its_aligned_maps(material, tmp_path, capsys):
+    out = tmp_path / "out" / "wall.png"
+    code = main(["synth", str(material["color"]), "-o", str(out), "--size", "80x72",
+                 "--seed", "5", "--patch", "16", "--maps", str(material["height"]),
+                 str(material["normal"])])
+    assert code == 0, capsys.readouterr().err
+    color = read_image(out)
+    height = read_image(tmp_path / "out" / "wall_stone_height.png")
+    normal = read_image(tmp_path / "out" / "wall_stone_normal.png")
+    assert color.shape == (72, 80, 3) and height.shape == (72, 80, 1)
+    assert normal.shape == (72, 80, 3)
+    # The maps were copied from the very exemplar pixels the color was: the uv map of the
+    # same synthesis (its Python form, rendered by the engine) points at all three.
+    preset = synth_preset(material["color"], patch=16, name="wall")
+    uv = Engine().render(preset, size=(80, 72), seed=5, nodes=["synth.uv"])["synth.uv"]
+    rows = np.floor(uv[..., 1] * 48).astype(int)
+    cols = np.floor(uv[..., 0] * 64).astype(int)
+    np.testing.assert_array_equal(color, read_image(material["color"])[rows, cols])
+    np.testing.assert_array_equal(height, read_image(material["height"])[rows, cols])
+    np.testing.assert_array_equal(normal, read_image(material["normal"])[rows, cols])
+    assert len(np.unique(rows * 64 + cols)) > 0.3 * rows.size  # not one pixel repeated
+    assert "wall_stone_height.png" in capsys.readouterr().err
+
+
+def test_synth_defaults_to_the_exemplars_size_and_writes_tiff(material, tmp_path):
+    out = tmp_path / "stone.tiff"
+    assert main(["synth", str(material["color"]), "-o", str(out), "--patch", "16",
+                 "-q"]) == 0
+    assert read_image(out).shape == (48, 64, 3)
+
+
+def test_a_missing_exemplar_exits_2_naming_it(tmp_path, capsys):
+    missing = tmp_path / "nope.png"
+    assert main(["synth", str(missing), "-o", str(tmp_path / "x.png")]) == 2
+    err = capsys.readouterr().err
+    assert "nope.png" in err and "exemplar" in err
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_a_corrupt_exemplar_exits_2_naming_it(tmp_path, capsys):
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"\x89PNG not really")
+    assert main(["synth", str(bad), "-o", str(tmp_path / "x.png")]) == 2
+    assert "bad.png" in capsys.readouterr().err
+
+
+def test_a_map_of_another_size_exits_2_naming_it(material, tmp_path, capsys):
+    small = tmp_path / "small_rough.png"
+    write_png16(small, np.zeros((24, 32, 1), np.float32))
+    out = tmp_path / "o.png"
+    assert main(["synth", str(material["color"]), "-o", str(out), "--maps",
+                 str(material["height"]), str(small)]) == 2
+    err = capsys.readouterr().err
+    assert "small_rough.png" in err and "32x24" in err and "64x48" in err
+    assert not out.exists()
+
+
+def test_a_missing_map_exits_2_naming_it(material, tmp_path, capsys):
+    assert main(["synth", str(material["color"]), "-o", str(tmp_path / "o.png"), "--maps",
+                 str(tmp_path / "ghost.png")]) == 2
+    assert "ghost.png" in capsys.readouterr().err
+
+
+def test_an_unknown_extension_exits_2_before_rendering(material, tmp_path, capsys):
+    assert main(["synth", str(material["color"]), "-o", str(tmp_path / "o.xyz")]) == 2
+    err = capsys.readouterr().err
+    assert "o.xyz" in err and "synth (stats.markov)" not in err
+
+
+def test_maps_without_the_option_are_a_usage_error(material, tmp_path, capsys):
+    assert main(["synth", str(material["color"]), str(material["height"]), "-o",
+                 str(tmp_path / "o.png")]) == 2
+    assert "--maps" in capsys.readouterr().err
