@@ -4,8 +4,8 @@ Efros and Freeman, "Image quilting for texture synthesis and transfer" (SIGGRAPH
 a new patch is chosen by how well it matches what is already there where the two overlap
 (sum of squared differences over the overlap only), and joined along the path through the
 overlap where the two differ least, so that structures continue across the join instead
-of being cross-faded. Generic over any (h, w, C) float image: used by the filters plugin
-(``filters.make_tileable``, method "quilt") and available to any synthesizer.
+of being cross-faded. Generic over any (h, w, C) float image: shared by ``stats.markov``
+and ``filters.make_tileable`` (method "quilt"), since plugins do not import each other.
 """
 
 from __future__ import annotations
