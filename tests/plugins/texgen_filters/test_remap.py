@@ -159,3 +159,23 @@ def test_a_missing_map_is_reported_before_rendering(engine, tmp_path):
     }
     with pytest.raises(InputError, match=r"rough.*image.*roughness\.png"):
         engine.validate(preset, base=tmp_path)
+
+
+def test_stats_markov_uv_carries_an_aligned_height_map(tmp_path):
+    # The real synthesizer: each output pixel's height is the height at the exemplar pixel
+    # its color came from (the exemplar's colors are all distinct, so they name the pixel).
+    color, height = _material(tmp_path, h=40, w=48)
+    where = {tuple(c): i for i, c in enumerate(color.reshape(-1, 3))}
+    assert len(where) == 40 * 48
+    preset = {
+        "texgen": 1, "name": "pbr", "size": [72, 56], "seed": 9,
+        "nodes": {
+            "synth": {"type": "stats.markov", "exemplar": "color.png", "patch": 16},
+            "height": {"type": "filters.remap_image", "uv": "synth.uv", "image": "height.png"},
+        },
+        "outputs": {"basecolor": "synth", "height": "height"},
+    }
+    out = texgen.Engine().render(preset, base=tmp_path)
+    source = np.array([where[tuple(c)] for c in out["basecolor"].reshape(-1, 3)])
+    np.testing.assert_array_equal(out["height"].reshape(-1), height.reshape(-1)[source])
+    assert len(np.unique(source)) > 0.3 * source.size
