@@ -18,9 +18,10 @@ roughness, normal maps) along the same way.
 
 Optional refinement (Kwatra et al., "Texture optimization for example-based synthesis",
 SIGGRAPH 2005, with the nearest-neighbour search of Barnes et al.'s PatchMatch) re-matches
-every output patch on a half-patch grid to its nearest exemplar patch and lets each pixel take
-the exemplar coordinate of the best-matching patch that covers it; it stays an index
-operation (no averaging), so outputs remain exact copies of exemplar pixels.
+every output patch on a half-overlapping grid to its nearest exemplar patch; where Kwatra
+averages the patches' colors, each pixel here takes the proposed exemplar pixel nearest
+that average, so it stays an index operation and outputs remain exact copies of exemplar
+pixels.
 
 The boundary cut is ``texgen.quilting.min_error_cut`` / ``cut_mask`` (shared with
 ``filters.make_tileable``). Public here: ``best_patch`` (the candidate search),
@@ -231,7 +232,10 @@ def _try(exemplar, image, gy, gx, r, c, size_y, size_x, nn, dist, i, j):
 @njit(cache=True)
 def _refine_pass(exemplar, image, rows, cols, starts_y, starts_x, size_y, size_x, jumps):
     """One texture optimisation pass on indices: PatchMatch for the nearest exemplar patch
-    of each grid patch, then each pixel takes the coordinate of its best covering patch."""
+    of each grid patch (``jumps``: its random search's uniforms, (iterations, ny, nx,
+    radii, 2)), then each pixel takes, among the exemplar pixels its covering patches
+    propose, the one nearest their weighted mean (Kwatra's robust weights, better-matching
+    patches count more). Returns new (rows, cols)."""
     height, width = rows.shape
     ny, nx = starts_y.shape[0], starts_x.shape[0]
     nn = np.empty((ny, nx, 2), np.int64)
@@ -410,7 +414,8 @@ def synthesize_uv(exemplar: np.ndarray, height: int, width: int, *, patch: int =
         refine: texture optimisation passes after the quilting: every patch of patch // 2
             pixels (at most 16) on a half-overlapping grid is matched to its nearest
             exemplar patch (PatchMatch: propagation and a seeded random search), and each
-            pixel takes the exemplar coordinate of the best-matching patch covering it.
+            pixel takes, among the exemplar pixels the patches covering it propose, the one
+            nearest their weighted mean. It only touches pixels along the cuts.
 
     Returns:
         float32 (height, width, 3) uv map (``texgen.uvmap``): exemplar pixel centres, u in
