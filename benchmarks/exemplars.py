@@ -37,7 +37,7 @@ def tiles(seed: int = 0, *, size: int = 256, rows: int = 6, grout: float = 4.0,
 
     ``rows`` x ``rows`` tiles of pitch size / rows pixels, separated by ``grout`` pixels of
     grout, their corners rounded with ``radius`` pixels. Every tile is a rounded rectangle
-    (signed distance, anti-aliased over one pixel) whose sides move by up to 1.5 pixels,
+    (signed distance, anti-aliased over one pixel) whose sides move by up to 1 pixel,
     whose brightness and hue vary from tile to tile, with a linear shading across it; the
     grout is lighter and flat; pixel noise (standard deviation 0.02) covers both. The grid's
     phase is random, so the borders cut tiles anywhere. Deterministic by ``seed``; another
@@ -50,7 +50,7 @@ def tiles(seed: int = 0, *, size: int = 256, rows: int = 6, grout: float = 4.0,
     ys, xs = ys + phase[0], xs + phase[1]
     row, col = np.floor(ys / pitch).astype(int), np.floor(xs / pitch).astype(int)
     cells = rows + 1  # the phase shift shows part of one more row and column
-    jitter = rng.uniform(-1.5, 1.5, (cells, cells, 4))  # top, bottom, left, right
+    jitter = rng.uniform(-1.0, 1.0, (cells, cells, 4))  # top, bottom, left, right
     brightness = rng.normal(1.0, 0.12, (cells, cells))
     hue = rng.normal(0.0, 0.04, (cells, cells, 3))
     slope = rng.normal(0.0, 0.06, (cells, cells, 2))
@@ -72,6 +72,44 @@ def tiles(seed: int = 0, *, size: int = 256, rows: int = 6, grout: float = 4.0,
     image = coverage * tile + (1.0 - coverage) * GROUT_COLOR
     image += rng.normal(0.0, 0.02, image.shape)
     return np.ascontiguousarray(np.clip(image, 0.0, 1.0), np.float32)
+
+
+def merged_tiles(texture: np.ndarray, *, pitch: float = 256 / 6, grout: float = 4.0) -> float:
+    """The share of a tiles texture's tile pixels that lie in merged tiles, in [0, 1].
+
+    Patch-SWD compares patches of at most 28 pixels, smaller than a tile, so it hardly sees
+    two tiles run together where their grout went missing; this counts it. Pixels within
+    0.08 of ``GROUT_COLOR`` in every channel are grout; the rest are tile pixels, grouped
+    into 4-connected regions on the torus (a tile cut by the border is one region). A region
+    larger than 1.5 nominal tiles ((pitch - grout)² pixels) is a merged tile. ``tiles()`` at
+    any seed scores 0; a texture whose grout is lost everywhere scores 1.
+
+    Args:
+        texture: float (H, W, 3) in [0, 1], a tileable texture made from ``tiles()``.
+        pitch, grout: the drawing's tile pitch and grout width in pixels (``tiles``'
+            defaults).
+    """
+    from scipy import ndimage  # scipy comes with scikit-image (the test extra)
+
+    tile = (np.abs(texture[..., :3] - GROUT_COLOR) > 0.08).any(axis=2)
+    labels, count = ndimage.label(tile)
+    parent = np.arange(count + 1)
+
+    def root(label):
+        while parent[label] != label:
+            parent[label] = parent[parent[label]]
+            label = parent[label]
+        return label
+
+    for first, last in ((labels[0], labels[-1]), (labels[:, 0], labels[:, -1])):
+        for a, b in zip(first, last):
+            if a and b:
+                parent[root(a)] = root(b)
+    roots = np.array([root(label) for label in range(count + 1)])
+    areas = np.bincount(roots[labels].ravel(), minlength=count + 1)
+    areas[0] = 0  # grout
+    merged = areas > 1.5 * (pitch - grout) ** 2
+    return float(areas[merged].sum() / max(tile.sum(), 1))
 
 
 def exemplar_pair(name: str, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

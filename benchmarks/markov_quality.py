@@ -32,6 +32,9 @@ Scores (``texgen.metrics``), means over the seeds unless said otherwise:
   the border is no stronger than some interior boundary;
 - seam outlier: ``metrics.seam_outlier``, the worst seed (above
   ``metrics.SEAM_OUTLIER_LIMIT`` is a seam);
+- merged tiles (tiles only): ``exemplars.merged_tiles``, the share of tile pixels in tiles
+  run together where their grout went missing, which patch-SWD hardly sees (0 for a
+  drawing);
 - time: the median seconds of one synthesis (the GMM's fit apart), warm: texgen's methods
   run once before anything is timed.
 
@@ -54,7 +57,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from exemplars import NAMES, STRUCTURED, exemplar_pair
+from exemplars import NAMES, STRUCTURED, exemplar_pair, merged_tiles
 from quality import TOLERANCES, machine, save
 
 from texgen import metrics
@@ -138,11 +141,16 @@ def gmm_sampler(exemplar: np.ndarray, levels: int) -> tuple[Callable, float, int
     return sample, seconds, model.metadata["fit"]["iterations"]
 
 
-def scores(texture: np.ndarray, exemplar: np.ndarray) -> dict[str, float]:
+def scores(texture: np.ndarray, exemplar: np.ndarray, name: str) -> dict[str, float]:
     return {"patch_swd": metrics.patch_swd(texture, exemplar),
             "spectrum": metrics.spectrum_distance(texture, exemplar),
             "border_step": metrics.seam_score(texture, reference="max"),
-            "seam_outlier": metrics.seam_outlier(texture)}
+            "seam_outlier": metrics.seam_outlier(texture),
+            "merged": merged_tiles(texture) if name == "tiles" else float("nan")}
+
+
+def merged_text(value: float) -> str:
+    return "–" if np.isnan(value) else f"{value:.2f}"
 
 
 def warm_up(methods: dict[str, Callable], exemplar: np.ndarray) -> None:
@@ -158,8 +166,8 @@ def run(names: list[str], size: int, seeds: int, gmm_levels: list[int],
     """The quality table's lines, and per exemplar the figures the bars table checks."""
     lines = [f"| exemplar | method | fit (s) | synthesis {size}² (s) | patch-SWD ↓ | "
              "÷ yardstick ↓ | spectrum distance ↓ | border / largest step, worst (≤ 1) | "
-             "seam outlier, worst (≤ 1.5) |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+             "seam outlier, worst (≤ 1.5) | merged tiles ↓ |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     print("\n".join(lines), flush=True)
     figures: dict[str, dict] = {}
     fixed = {"stats.markov": markov_texture, "stats.random_phase": random_phase}
@@ -173,8 +181,9 @@ def run(names: list[str], size: int, seeds: int, gmm_levels: list[int],
                                    for seed in range(seeds if name == "tiles" else 1)]))
         spectrum = metrics.spectrum_distance(sample, other)
         what = "another drawing" if name == "tiles" else "the exemplar's two halves"
+        merged = merged_tiles(other) if name == "tiles" else float("nan")
         lines.append(f"| {name} | yardstick: {what} | | | {yardstick:.4f} | 1.00 | "
-                     f"{spectrum:.3f} | | |")
+                     f"{spectrum:.3f} | | | {merged_text(merged)} |")
         print(lines[-1], flush=True)
         methods = {"stats.markov": (fixed["stats.markov"], None)}
         for levels in gmm_levels:
@@ -195,7 +204,7 @@ def run(names: list[str], size: int, seeds: int, gmm_levels: list[int],
                 started = time.perf_counter()
                 texture = make(image, size, size, seed=seed)
                 times.append(time.perf_counter() - started)
-                results.append(scores(texture, image))
+                results.append(scores(texture, image, name))
                 if seed == 0:
                     save(images, f"{name}_{label.split(' (')[0].replace(', ', '_')}", texture)
             swd = float(np.mean([r["patch_swd"] for r in results]))
@@ -208,7 +217,7 @@ def run(names: list[str], size: int, seeds: int, gmm_levels: list[int],
                 f"| {name} | {label} | {fit_text} | {statistics.median(times):.2f} | "
                 f"{swd:.4f} | {swd / yardstick:.2f} | "
                 f"{np.mean([r['spectrum'] for r in results]):.3f} | {border:.2f} | "
-                f"{outlier:.2f} |")
+                f"{outlier:.2f} | {merged_text(np.mean([r['merged'] for r in results]))} |")
             print(lines[-1], flush=True)
     return lines, figures
 
@@ -303,8 +312,9 @@ def main():
             f"the exemplar{peer}. Patch-SWD: `metrics.patch_swd` (3 scales), mean over the "
             f"seeds; the yardstick is two genuine samples of the texture; border / largest "
             f"step: `metrics.seam_score(reference=\"max\")`, worst axis and seed; seam "
-            f"outlier: `metrics.seam_outlier`, worst seed. Speed: stats.markov warm, median "
-            f"of {SPEED_RUNS} runs.")
+            f"outlier: `metrics.seam_outlier`, worst seed; merged tiles: the share of tile "
+            f"pixels in tiles run together (`exemplars.merged_tiles`), mean over the seeds. "
+            f"Speed: stats.markov warm, median of {SPEED_RUNS} runs.")
         section = ["", f"## Markov patch synthesis against its peers "
                        f"({datetime.date.today().isoformat()})", "",
                    textwrap.fill(header, width=92), "", *quality, "", *timing, "",

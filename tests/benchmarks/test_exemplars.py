@@ -43,3 +43,31 @@ def test_tiles_yardstick_is_another_drawing(exemplars):
     np.testing.assert_array_equal(image, exemplars.tiles(0))
     np.testing.assert_array_equal(sample, image)
     np.testing.assert_array_equal(other, exemplars.tiles(3))
+
+
+def test_merged_tiles_zero_for_drawings(exemplars):
+    for seed in range(4):
+        assert exemplars.merged_tiles(exemplars.tiles(seed)) == 0.0
+    # A tile cut by the border is one tile, not two pieces, and not merged either.
+    assert exemplars.merged_tiles(np.roll(exemplars.tiles(0), (21, 21), axis=(0, 1))) == 0.0
+
+
+def test_merged_tiles_counts_lost_grout(exemplars):
+    image = exemplars.tiles(0).copy()
+    grout = (np.abs(image - exemplars.GROUT_COLOR) < 0.08).all(axis=2)
+    column = 100 + int(np.argmax(grout[:, 100:160].mean(axis=0)))  # a vertical grout line
+    image[110:150, column - 4:column + 5] = exemplars.TILE_COLOR  # bridge two tiles
+    share = exemplars.merged_tiles(image)
+    assert 1 / 36 < share < 4 / 36
+    flat = np.broadcast_to(exemplars.TILE_COLOR, (256, 256, 3)).astype(np.float32)
+    assert exemplars.merged_tiles(flat) == 1.0
+
+
+def test_merged_tiles_joins_across_the_border(exemplars):
+    """Two pieces, each under 1.5 tiles, touching only across the wrap-around border."""
+    image = np.broadcast_to(exemplars.GROUT_COLOR, (256, 256, 3)).astype(np.float32).copy()
+    image[:35, 10:50] = exemplars.TILE_COLOR
+    image[-35:, 10:50] = exemplars.TILE_COLOR
+    assert exemplars.merged_tiles(image) == 1.0
+    image[-1, 10:50] = exemplars.GROUT_COLOR  # a grout line on the border: two tiles
+    assert exemplars.merged_tiles(image) == 0.0
