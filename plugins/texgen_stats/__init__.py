@@ -117,6 +117,11 @@ MARKOV = NodeSpec(
               "re-matched to its nearest exemplar patch and each pixel takes the proposal "
               "nearest the patches' average. Touches only pixels along the cuts.",
               min=0, max=4),
+        Param("levels", "int", 1,
+              "Scales, coarse to fine: with 2 a half-size texture quilted from the exemplar "
+              "averaged down lays out the large features (as a patch twice as large would) "
+              "and the full-size pass follows it. About twice the time; the exemplar must "
+              "hold a patch at every level.", min=1, max=3),
     ),
     check=_check_markov)
 

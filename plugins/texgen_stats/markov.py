@@ -42,6 +42,11 @@ from texgen.quilting import cut_mask, min_error_cut
 from texgen.uvmap import uv_of
 from texgen_stats import _check_markov
 
+
+class ExemplarTooSmall(ValueError):
+    """The exemplar (at some level of a multi-scale synthesis) cannot hold a patch."""
+
+
 #: Candidate exemplar positions scored per patch when the exemplar has more: a seeded
 #: random subset, plus the positions that continue the already placed neighbours.
 DEFAULT_CANDIDATES = 3000
@@ -329,8 +334,13 @@ def _refine(exemplar, rows, cols, patch, tileable, passes, rng, iterations=4):
 
 # ---------------------------------------------------------------------------- synthesis
 
-def _quilt(exemplar, height, width, patch, overlap, tileable, tolerance, candidates, rng):
-    """Image quilting: int64 (rows, cols) exemplar indices per output pixel."""
+def _quilt(exemplar, height, width, patch, overlap, tileable, tolerance, candidates, rng,
+           guide=None):
+    """Image quilting: int64 (rows, cols) exemplar indices per output pixel.
+
+    ``guide`` (optional, (rows, cols) of the output's shape): indices from a coarser level.
+    Each patch is then also matched, where nothing is placed yet, against the exemplar
+    pixels the guide points at, and the guide's own position is always a candidate."""
     ph, oy = _axis_patch(height, patch, overlap, tileable)
     pw, ox = _axis_patch(width, patch, overlap, tileable)
     starts_y = patch_starts(height, ph, oy, tileable=tileable)
@@ -356,11 +366,17 @@ def _quilt(exemplar, height, width, patch, overlap, tileable, tolerance, candida
             known = filled[window]
             target = out[window]
             extra = []
+            match = known
+            if guide is not None:
+                guide_rows, guide_cols = guide[0][window], guide[1][window]
+                target = np.where(known[..., None], target, exemplar[guide_rows, guide_cols])
+                match = np.ones_like(known)
+                extra.append((guide_rows[0, 0], guide_cols[0, 0]))
             if j > 0:  # continue the left neighbour's patch
                 extra.append(placed[i, j - 1] + (0, x0 - starts_x[j - 1]))
             if i > 0:
                 extra.append(placed[i - 1, j] + (y0 - starts_y[i - 1], 0))
-            r, c = best_patch(exemplar, target, known, rng, tolerance=tolerance,
+            r, c = best_patch(exemplar, target, match, rng, tolerance=tolerance,
                               candidates=candidates, extra=np.array(extra).reshape(-1, 2))
             placed[i, j] = r, c
             new = np.ones((ph, pw), bool)
@@ -389,7 +405,7 @@ def _quilt(exemplar, height, width, patch, overlap, tileable, tolerance, candida
 def synthesize_uv(exemplar: np.ndarray, height: int, width: int, *, patch: int = 32,
                   overlap: int | None = None, seed: int = 0, tileable: bool = True,
                   tolerance: float = 0.1, candidates: int | None = DEFAULT_CANDIDATES,
-                  refine: int = 0) -> np.ndarray:
+                  refine: int = 0, levels: int = 1) -> np.ndarray:
     """A (height, width) texture quilted from ``exemplar``, as a uv map of where each output
     pixel comes from.
 
@@ -416,6 +432,13 @@ def synthesize_uv(exemplar: np.ndarray, height: int, width: int, *, patch: int =
             exemplar patch (PatchMatch: propagation and a seeded random search), and each
             pixel takes, among the exemplar pixels the patches covering it propose, the one
             nearest their weighted mean. It only touches pixels along the cuts.
+        levels: scales synthesized coarse to fine. With 2, a texture of half the size is
+            first quilted from the exemplar averaged down 2 x 2 with the same ``patch``
+            (so its patches span twice as many exemplar pixels), recursively for more; at
+            the next finer level each patch is also matched, where nothing is placed yet,
+            against the exemplar pixels the coarse result points at. Large features are
+            then laid out as a patch twice (four times...) as large would, with the fine
+            level's cuts. The exemplar must hold a patch at every level.
 
     Returns:
         float32 (height, width, 3) uv map (``texgen.uvmap``): exemplar pixel centres, u in
@@ -423,7 +446,7 @@ def synthesize_uv(exemplar: np.ndarray, height: int, width: int, *, patch: int =
     """
     rows, cols = _indices(exemplar, height, width, patch=patch, overlap=overlap, seed=seed,
                           tileable=tileable, tolerance=tolerance, candidates=candidates,
-                          refine=refine)
+                          refine=refine, levels=levels)
     return uv_of(rows, cols, exemplar.shape[0], exemplar.shape[1])
 
 
@@ -438,7 +461,7 @@ def synthesize(exemplar: np.ndarray, height: int, width: int, **options
 
 
 def _indices(exemplar, height, width, *, patch=32, overlap=None, seed=0, tileable=True,
-             tolerance=0.1, candidates=DEFAULT_CANDIDATES, refine=0):
+             tolerance=0.1, candidates=DEFAULT_CANDIDATES, refine=0, levels=1):
     exemplar = np.ascontiguousarray(exemplar, np.float32)
     if exemplar.ndim != 3:
         raise ValueError(f"exemplar must be (h, w, C), got shape {exemplar.shape}")
@@ -453,10 +476,27 @@ def _indices(exemplar, height, width, *, patch=32, overlap=None, seed=0, tileabl
     pw = _axis_patch(width, patch, overlap, tileable)[0]
     h, w = exemplar.shape[:2]
     if h < ph or w < pw:
-        raise ValueError(f"the exemplar ({w}x{h}) is smaller than the patch ({pw}x{ph})")
+        raise ExemplarTooSmall(f"the exemplar ({w}x{h}) is smaller than the patch ({pw}x{ph})")
+    if levels < 1:
+        raise ValueError(f"levels must be at least 1, got {levels}")
     rng = np.random.Generator(np.random.PCG64(seed))
+    guide = None
+    if levels > 1:
+        if h // 2 < _axis_patch(-(-height // 2), patch, overlap, tileable)[0] or \
+                w // 2 < _axis_patch(-(-width // 2), patch, overlap, tileable)[0]:
+            raise ExemplarTooSmall(f"the exemplar ({w}x{h}) halved for level {levels} of "
+                                   f"{levels} levels is smaller than the patch ({patch})")
+        half = 0.25 * (exemplar[0:h - 1:2, 0:w - 1:2] + exemplar[1::2, 0:w - 1:2]
+                       + exemplar[0:h - 1:2, 1::2] + exemplar[1::2, 1::2])
+        coarse_rows, coarse_cols = _indices(
+            half, -(-height // 2), -(-width // 2), patch=patch, overlap=overlap,
+            seed=int(rng.integers(2 ** 63)), tileable=tileable, tolerance=tolerance,
+            candidates=candidates, levels=levels - 1)
+        y, x = np.mgrid[0:height, 0:width]
+        guide = (np.minimum(2 * coarse_rows[y // 2, x // 2] + y % 2, h - 1),
+                 np.minimum(2 * coarse_cols[y // 2, x // 2] + x % 2, w - 1))
     rows, cols = _quilt(exemplar, height, width, patch, overlap, tileable, tolerance,
-                        candidates, rng)
+                        candidates, rng, guide)
     return _refine(exemplar, rows, cols, patch, tileable, refine, rng)
 
 
@@ -487,34 +527,31 @@ def read_texture_exemplar(path: Path | None, *, node_id: str, param: str,
     return np.ascontiguousarray(image, np.float32)
 
 
-def markov(ctx: NodeContext, *, exemplar: Path, patch: int, overlap: int, refine: int,
-           tolerance: float) -> dict[str, np.ndarray]:
+def markov(ctx: NodeContext, *, exemplar: Path, patch: int, overlap: int, tolerance: float,
+           refine: int, levels: int) -> dict[str, np.ndarray]:
     """The ``stats.markov`` node.
 
     Args:
         ctx: node context; ``seed`` drives the synthesis, ``tileable`` the torus.
         exemplar: image file (gray, color or rgba: the output has its channels).
-        patch, tolerance: as ``synthesize_uv``; overlap 0 picks patch // 4.
-        refine: texture optimisation passes after the quilting (``synthesize_uv``).
+        patch, tolerance, refine, levels: as ``synthesize_uv``; overlap 0 picks patch // 4.
 
     Returns:
         {"out": float32 (H, W, C) exact copies of exemplar pixels, "uv": float32 (H, W, 3)}.
 
     Raises:
         ValueError: naming the node and the parameter when the exemplar is unset, unreadable
-            or smaller than the patch.
+            or smaller than the patch (at any level), or the overlap above half the patch.
     """
     for name, problem in _check_markov({"patch": patch, "overlap": overlap}):
         raise param_error(ctx.node_id, name, problem)
     image = read_texture_exemplar(exemplar, node_id=ctx.node_id, param="exemplar",
                                   resources=ctx.resources)
-    ph = _axis_patch(ctx.height, patch, patch // 2, ctx.tileable)[0]
-    pw = _axis_patch(ctx.width, patch, patch // 2, ctx.tileable)[0]
-    if image.shape[0] < ph or image.shape[1] < pw:
-        raise param_error(ctx.node_id, "exemplar", f"{exemplar}: {image.shape[1]}x"
-                          f"{image.shape[0]} pixels is smaller than the patch ({pw}x{ph}); "
-                          f"use a larger exemplar or a smaller 'patch'")
-    out, uv = synthesize(image, ctx.height, ctx.width, patch=patch,
-                         overlap=overlap or None, seed=ctx.seed, tileable=ctx.tileable,
-                         tolerance=tolerance, refine=refine)
+    try:
+        out, uv = synthesize(image, ctx.height, ctx.width, patch=patch,
+                             overlap=overlap or None, seed=ctx.seed, tileable=ctx.tileable,
+                             tolerance=tolerance, refine=refine, levels=levels)
+    except ExemplarTooSmall as exc:
+        raise param_error(ctx.node_id, "exemplar", f"{exemplar}: {exc}; use a larger "
+                          f"exemplar, a smaller 'patch' or fewer 'levels'") from None
     return {"out": out, "uv": uv}

@@ -11,6 +11,7 @@ from texgen.errors import NodeInputError
 from texgen.io import write_png8
 from texgen.quilting import min_error_cut
 from texgen.uvmap import apply_uv, uv_indices
+from texgen_stats import markov as markov_module
 from texgen_stats.markov import (
     _axis_patch,
     best_patch,
@@ -128,6 +129,31 @@ def test_refinement_stays_exact_and_only_touches_the_joins():
     np.testing.assert_array_equal(uv, synthesize_uv(EXEMPLAR, 64, 64, refine=2, **OPTIONS))
 
 
+def test_two_levels_stay_exact_tileable_and_follow_the_coarse_layout(monkeypatch):
+    out, uv = synthesize(EXEMPLAR, 60, 72, levels=2, **OPTIONS)
+    np.testing.assert_array_equal(apply_uv(EXEMPLAR, uv), out)
+    np.testing.assert_array_equal(uv, synthesize_uv(EXEMPLAR, 60, 72, levels=2, **OPTIONS))
+    assert not np.array_equal(uv, synthesize_uv(EXEMPLAR, 60, 72, **OPTIONS))
+    rows, cols = indices(uv)
+    for axis in (0, 1):
+        across = coherence(rows, cols, axis)
+        assert across[-1] >= 0.5 and across[-1] >= 0.6 * across[:-1].mean()
+    # The fine level is guided: every patch is matched against the coarse result too, and
+    # the position it points at is among the candidates.
+    seen = []
+    real = markov_module.best_patch
+
+    def spy(exemplar, target, known, rng, **kwargs):
+        seen.append((known.all(), exemplar.shape))
+        return real(exemplar, target, known, rng, **kwargs)
+
+    monkeypatch.setattr(markov_module, "best_patch", spy)
+    synthesize_uv(EXEMPLAR, 40, 40, levels=2, **OPTIONS)
+    fine = [whole for whole, shape in seen if shape == EXEMPLAR.shape]
+    coarse = [whole for whole, shape in seen if shape != EXEMPLAR.shape]
+    assert fine and coarse and all(fine) and not all(coarse)
+
+
 def test_small_outputs_cap_the_patch():
     # A 16-pixel-wide tileable output takes patches of 8 (two per axis close the torus).
     assert _axis_patch(16, 32, 8, True) == (8, 4)
@@ -143,6 +169,8 @@ def test_bad_arguments_are_refused():
         synthesize_uv(EXEMPLAR, 64, 64, patch=16, overlap=9)
     with pytest.raises(ValueError, match="output size"):
         synthesize_uv(EXEMPLAR, 0, 64)
+    with pytest.raises(ValueError, match="halved for level 2"):
+        synthesize_uv(EXEMPLAR[:40], 128, 128, patch=24, levels=2)
 
 
 # ------------------------------------------------------------------------ the building blocks
@@ -221,7 +249,7 @@ def test_node_keeps_the_exemplars_channels(tmp_path):
     gray = tmp_path / "gray.png"
     write_png8(gray, EXEMPLAR[..., :1])
     out = markov(context(32, 32), exemplar=gray, patch=16, overlap=0, refine=0,
-                 tolerance=0.1)
+                 tolerance=0.1, levels=1)
     assert out["out"].shape == (32, 32, 1) and out["uv"].shape == (32, 32, 3)
 
 
@@ -230,17 +258,23 @@ def test_node_keeps_the_exemplars_channels(tmp_path):
     ("missing", "cannot read image"),
     ("corrupt", "not a readable image"),
     ("small", "smaller than the patch"),
+    ("small for two levels", "halved for level 2 of 2 levels is smaller than the patch"),
 ])
 def test_bad_exemplars_name_the_file_and_the_parameter(tmp_path, case, message):
     path = {"unset": None, "missing": tmp_path / "nope.png",
-            "corrupt": tmp_path / "broken.png", "small": tmp_path / "small.png"}[case]
+            "corrupt": tmp_path / "broken.png", "small": tmp_path / "small.png",
+            "small for two levels": tmp_path / "medium.png"}[case]
+    levels = 2 if case == "small for two levels" else 1
     (tmp_path / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\nnot really")
     write_png8(tmp_path / "small.png", EXEMPLAR[:20, :20])
+    write_png8(tmp_path / "medium.png", EXEMPLAR[:40, :40])
     with pytest.raises(ValueError, match=f"node 'n', parameter 'exemplar': .*{message}"):
-        markov(context(64, 64), exemplar=path, patch=32, overlap=0, refine=0, tolerance=0.1)
+        markov(context(128, 128), exemplar=path, patch=32, overlap=0, refine=0,
+               tolerance=0.1, levels=levels)
     if path is not None:
-        preset = {"texgen": 1, "name": "m", "size": 64,
-                  "nodes": {"m": {"type": "stats.markov", "exemplar": str(path)}},
+        preset = {"texgen": 1, "name": "m", "size": 128,
+                  "nodes": {"m": {"type": "stats.markov", "exemplar": str(path),
+                                  "levels": levels}},
                   "outputs": {"basecolor": "m"}}
         # A missing file is found when the preset is checked; the others while rendering.
         error = texgen.errors.PresetError if case == "missing" else NodeInputError
@@ -257,4 +291,5 @@ def test_overlap_above_half_the_patch_is_a_preset_problem(tmp_path):
     with pytest.raises(texgen.errors.PresetError, match="key 'overlap': must be at most half"):
         texgen.Engine().validate(preset, base=tmp_path)
     with pytest.raises(ValueError, match="parameter 'overlap'"):
-        markov(context(32, 32), exemplar=None, patch=16, overlap=9, refine=0, tolerance=0.1)
+        markov(context(32, 32), exemplar=None, patch=16, overlap=9, refine=0, tolerance=0.1,
+               levels=1)

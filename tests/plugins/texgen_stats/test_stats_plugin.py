@@ -28,7 +28,7 @@ def test_ports_and_defaults():
                       "guide_strength": 20.0},
         "stats.gmm_palette": {"exemplar": None, "components": 6, "variation": 0.25},
         "stats.markov": {"exemplar": None, "patch": 32, "overlap": 0, "tolerance": 0.1,
-                         "refine": 0},
+                         "refine": 0, "levels": 1},
         "stats.random_phase": {"exemplar": None},
     }
     for spec in registry:
