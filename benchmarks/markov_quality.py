@@ -49,6 +49,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import importlib.util
+import os
 import statistics
 import sys
 import textwrap
@@ -301,7 +302,9 @@ def main():
     peer = "" if resynthesizer_available() else " (resynthesizer not installed: no row)"
     print(f"\n{where}; {time.perf_counter() - started:.0f} s in all{peer}")
     if args.append:
-        command = "python benchmarks/markov_quality.py " + " ".join(sys.argv[1:])
+        threads = os.environ.get("OPENBLAS_NUM_THREADS")
+        command = (f"OPENBLAS_NUM_THREADS={threads} " if threads else "") + \
+            "python benchmarks/markov_quality.py " + " ".join(sys.argv[1:])
         patch = DEFAULTS["patch_size"]
         header = (
             f"`{command.strip()}`: {where}. Exemplars (`benchmarks/exemplars.py`): "
