@@ -23,7 +23,7 @@ from texgen.schema import preset_schema
 from texgen.sheet import render_sheet
 
 
-def _parse_size(value: str | None):
+def parse_size(value: str | None):
     if value is None:
         return None
     try:
@@ -59,7 +59,7 @@ def _parse_frame_param(text: str) -> tuple[str, tuple[float, float] | None]:
     return name.strip(), frame_range
 
 
-def _progress_printer(preset_label: str, quiet: bool):
+def progress_printer(preset_label: str, quiet: bool):
     if quiet:
         return None
     tty = sys.stderr.isatty()
@@ -76,7 +76,7 @@ def _progress_printer(preset_label: str, quiet: bool):
 
 def _batch_progress(quiet: bool):
     """``(on_preset, on_frame, progress)`` callbacks for ``Engine.save_batch`` and
-    ``render_sheet``: the node lines of ``_progress_printer``, labelled ``PRESET`` or
+    ``render_sheet``: the node lines of ``progress_printer``, labelled ``PRESET`` or
     ``PRESET: frame i/N``; all None when quiet."""
     if quiet:
         return None, None, None
@@ -84,10 +84,10 @@ def _batch_progress(quiet: bool):
 
     def on_preset(preset) -> None:
         state["preset"] = str(preset)
-        state["printer"] = _progress_printer(str(preset), quiet)
+        state["printer"] = progress_printer(str(preset), quiet)
 
     def on_frame(index: int, frames: int) -> None:
-        state["printer"] = _progress_printer(f"{state['preset']}: frame {index + 1}/{frames}",
+        state["printer"] = progress_printer(f"{state['preset']}: frame {index + 1}/{frames}",
                                              quiet)
 
     return on_preset, on_frame, lambda event: state["printer"](event)
@@ -168,7 +168,7 @@ def render(engine: Engine, presets, output_dir, size, seed, sets, outputs, nodes
     if frame_param is not None and frames is None:
         raise click.UsageError("--frame-param needs --frames")
     frame_param, frame_range = _parse_frame_param(frame_param or "phase")
-    options = dict(size=_parse_size(size), seed=seed, overrides=_parse_sets(sets),
+    options = dict(size=parse_size(size), seed=seed, overrides=_parse_sets(sets),
                    outputs=_names(outputs), nodes=_names(nodes), format=format_name,
                    normalize=_names(normalize) or (), backend=backend)
     if frames is not None:
@@ -203,7 +203,7 @@ def render(engine: Engine, presets, output_dir, size, seed, sets, outputs, nodes
 def validate(engine: Engine, presets, size, seed, sets):
     """Check PRESETS without rendering; exit 2 and list every problem if any."""
     for preset in presets:
-        graph = engine.validate(preset, size=_parse_size(size), seed=seed,
+        graph = engine.validate(preset, size=parse_size(size), seed=seed,
                                 overrides=_parse_sets(sets))
         click.echo(f"{graph.preset.source}: ok ({len(graph.nodes)} nodes, "
                    f"outputs: {', '.join(graph.outputs)})")
@@ -321,7 +321,7 @@ def sheet(engine: Engine, presets, output, size, seed, thumb, columns, outputs, 
     """Render PRESETS into one labelled contact sheet (a row per preset). Every preset is
     checked before any renders; with --keep-going a failed preset is an error tile."""
     on_preset, _, progress = _batch_progress(quiet)
-    image, failures = render_sheet(engine, presets, size=_parse_size(size), seed=seed,
+    image, failures = render_sheet(engine, presets, size=parse_size(size), seed=seed,
                                    outputs=_names(outputs), nodes=_names(nodes),
                                    keep_going=keep_going, thumb=thumb, columns=columns,
                                    progress=progress, on_preset=on_preset)
@@ -424,119 +424,6 @@ def eval_command(synthesis, more_seeds, exemplar, seeds, as_json):
         click.echo(f"{name:<{width}}  {value:>{value_width}}  {note}".rstrip())
 
 
-def synth_preset(exemplar: str | Path, maps: tuple[str | Path, ...] = (), *,
-                 name: str = "synth", patch: int | None = None) -> dict:
-    """The preset ``texgen synth`` renders: a dict shaped like a preset file.
-
-    Node ``synth`` (``stats.markov``) synthesizes from ``exemplar``; its output is
-    ``out``. Each of ``maps`` (images aligned with the exemplar) is looked up through the
-    synthesis's uv map by a ``filters.remap_image`` node ``map_{i}``, output ``map_{i}``
-    (0-based), so the maps' pixels come from the same exemplar places as the color's.
-    Paths are made absolute. Render or save it like any preset:
-    ``Engine().save(synth_preset("bricks.png", ["bricks_height.png"]), "out/", size=1024)``.
-    """
-    markov: dict = {"type": "stats.markov", "exemplar": str(Path(exemplar).absolute())}
-    if patch is not None:
-        markov["patch"] = patch
-    nodes = {"synth": markov}
-    outputs = {"out": "synth"}
-    for i, path in enumerate(maps):
-        nodes[f"map_{i}"] = {"type": "filters.remap_image", "uv": "synth.uv",
-                             "image": str(Path(path).absolute())}
-        outputs[f"map_{i}"] = f"map_{i}"
-    return {"texgen": 1, "name": name, "nodes": nodes, "outputs": outputs}
-
-
-def _exporter_for(engine: Engine, path: Path, format_name: str | None, channels: int):
-    """The exporter ``texgen synth`` writes ``path`` with: ``format_name`` when given,
-    else the one for its suffix (png: png16 for gray, png8 otherwise)."""
-    suffix = path.suffix.lower().lstrip(".")
-    suffix = {"tif": "tiff"}.get(suffix, suffix)
-    if format_name:
-        exporter = engine.exporter(format_name)
-        if exporter.extension != suffix:
-            raise InputError(f"{path}: --format {format_name} writes .{exporter.extension} "
-                             f"files; name the output accordingly")
-        return exporter
-    fitting = sorted(name for name, exporter in engine.exporters.items()
-                     if exporter.extension == suffix)
-    if not fitting:
-        known = sorted({exporter.extension for exporter in engine.exporters.values()})
-        raise InputError(f"{path}: cannot tell the file format from '{path.suffix}' "
-                         f"(extensions: {', '.join(known)}); or give --format")
-    preferred = "png16" if channels == 1 else "png8"
-    return engine.exporter(preferred if preferred in fitting else fitting[0])
-
-
-def _image_size(path: str, what: str) -> tuple[int, int]:
-    """(width, height) of an image file; ``InputError`` naming ``what`` and the file."""
-    from texgen.io import read_image
-
-    try:
-        image = read_image(path)
-    except InputError as exc:
-        raise InputError(f"{what}: {exc}") from None
-    return image.shape[1], image.shape[0]
-
-
-@click.command("synth")
-@click.argument("exemplar")
-@click.argument("more_maps", nargs=-1, metavar="[MAP]...")
-@click.option("-o", "--output", required=True, type=click.Path(), help="Image file to "
-              "write (.png, .tiff); aligned maps go next to it as {OUT stem}_{map stem}.{ext}.")
-@click.option("--size", help="Output size in pixels: 1024 or 1024x512 (default: the "
-              "exemplar's).")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the synthesis.")
-@click.option("--patch", type=int, help="Patch side in exemplar pixels (stats.markov "
-              "'patch'; default 32): large enough to hold the pattern's repeating unit.")
-@click.option("--maps", multiple=True, metavar="MAP", help="Images aligned with the exemplar "
-              "(height, roughness, normal...; the exemplar's size) to carry along; every "
-              "image after --maps counts (--maps height.png roughness.png).")
-@click.option("--format", "format_name", help="File format for every file (png8, png16, "
-              "tiff); default: from OUT's extension, png16 for gray and png8 otherwise.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
-@click.pass_obj
-def synth(engine: Engine, exemplar, more_maps, output, size, seed, patch, maps, format_name,
-          quiet):
-    """Synthesize a tileable texture from the photo EXEMPLAR (stats.markov: its own patches,
-    joined along least-visible cuts) and write it to OUT; with --maps, the maps aligned
-    with the exemplar follow the same pixels.
-
-    The same as rendering ``synth_preset(EXEMPLAR, MAPS)`` (texgen.cli) with the engine."""
-    if more_maps and not maps:
-        raise click.UsageError(f"unexpected extra argument {more_maps[0]!r}: EXEMPLAR is one "
-                               f"image; put aligned maps after --maps")
-    maps = (*maps, *more_maps)
-    output = Path(output)
-    names = [f"{output.stem}_{Path(path).stem}" for path in maps]
-    for i, name in enumerate(names):
-        if name in names[:i]:
-            raise InputError(f"--maps: {maps[i]}: two files would be written as {name}; "
-                             f"give maps with different names")
-    preset = synth_preset(exemplar, maps, name=output.stem or "synth", patch=patch)
-    size = _parse_size(size)
-    engine.validate(preset, size=size or 64, seed=seed)  # missing files, bad --patch
-    exemplar_size = _image_size(exemplar, "exemplar")
-    for path in maps:
-        if (map_size := _image_size(path, "--maps")) != exemplar_size:
-            raise InputError(f"--maps: {path}: {map_size[0]}x{map_size[1]} pixels, but an "
-                             f"aligned map must have the exemplar's size ({exemplar}: "
-                             f"{exemplar_size[0]}x{exemplar_size[1]})")
-    paths = [output, *(output.with_name(f"{name}{output.suffix}") for name in names)]
-    _exporter_for(engine, output, format_name, 3)  # a bad suffix or format, before rendering
-    textures = engine.render(preset, size=size or exemplar_size, seed=seed,
-                             progress=_progress_printer(output.name, quiet))
-    writers = [(path, texture, _exporter_for(engine, path, format_name, texture.shape[2]))
-               for path, texture in zip(paths, [textures["out"],
-                                                *(textures[f"map_{i}"]
-                                                  for i in range(len(maps)))])]
-    for path, texture, exporter in writers:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_texture(path, texture, exporter)
-    if not quiet:
-        click.echo(f"wrote {', '.join(str(path) for path, _, _ in writers)}", err=True)
-
-
 def make_cli() -> click.Group:
     """A fresh ``texgen`` command group with the built-in commands.
 
@@ -582,8 +469,7 @@ def make_cli() -> click.Group:
         ``cli.commands["train"].add_command(...)``.
         """
 
-    for command in (render, validate, plugins, presets, sheet, docs, schema, eval_command,
-                    synth):
+    for command in (render, validate, plugins, presets, sheet, docs, schema, eval_command):
         root.add_command(command)
     return root
 

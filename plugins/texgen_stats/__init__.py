@@ -135,5 +135,7 @@ def register_nodes(register):
 @hookimpl
 def register_commands(cli):
     from texgen_stats.cli import train_gmm
+    from texgen_stats.synth import synth
 
     cli.commands["train"].add_command(train_gmm)
+    cli.add_command(synth)

@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 
 from texgen import Engine
-from texgen.cli import main, synth_preset
+from texgen.cli import main
 from texgen.io import read_image, write_png8, write_png16
+from texgen_stats.synth import synth_preset
 
 
 @pytest.fixture
