@@ -93,8 +93,8 @@ MARKOV = NodeSpec(
         Port("out", "any", "Exact copies of exemplar pixels, with the exemplar's channels "
              "(gray, color or rgba)."),
         Port("uv", "color", "Where each pixel was copied from: exemplar pixel centres, u in "
-             "red, v in green, 0 in blue; filters.remap carries aligned maps (height, "
-             "roughness, normal) along."),
+             "red, v in green, 0 in blue; filters.remap_image carries aligned map files "
+             "(height, roughness, normal) along, filters.remap aligned textures."),
     ),
     params=(
         Param("exemplar", "path", None,
