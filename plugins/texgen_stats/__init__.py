@@ -81,7 +81,9 @@ GMM_PALETTE = NodeSpec(
 
 
 def _check_markov(params):
-    if params["overlap"] > params["patch"] // 2:
+    if 0 < params["patch"] < 8:
+        yield "patch", f"must be 0 (automatic) or 8..128, got {params['patch']}"
+    elif params["patch"] and params["overlap"] > params["patch"] // 2:
         yield "overlap", (f"must be at most half the patch ({params['patch'] // 2}), got "
                           f"{params['overlap']}")
 
@@ -101,10 +103,11 @@ MARKOV = NodeSpec(
               "Exemplar image (PNG, JPEG or TIFF; gray, color or rgba), relative to the "
               "preset file's folder. Its pixels are the output's pixels, and it must hold "
               "a whole patch. It must be set."),
-        Param("patch", "int", 32,
-              "Patch side in exemplar pixels. It should hold the exemplar's repeating unit "
-              "(a tile with its grout, a brick with its joint): larger keeps bigger "
-              "structures whole, smaller mixes the exemplar more finely.", min=8, max=128),
+        Param("patch", "int", 0,
+              "Patch side in exemplar pixels, 8..128; 0 picks a little over the exemplar's "
+              "repeating unit found by autocorrelation (a tile with its grout), or 32 when it "
+              "has none. Larger keeps bigger structures whole, smaller mixes the exemplar "
+              "more finely.", min=0, max=128),
         Param("overlap", "int", 0,
               "Pixels neighbouring patches share, where the cut between them runs; at most "
               "half the patch. 0 picks patch // 4.", min=0, max=64),

@@ -47,6 +47,49 @@ class ExemplarTooSmall(ValueError):
     """The exemplar (at some level of a multi-scale synthesis) cannot hold a patch."""
 
 
+#: The automatic patch side for an exemplar without a strong period (grass, gravel, stone).
+DEFAULT_PATCH = 32
+#: The largest automatic patch side.
+MAX_AUTOMATIC_PATCH = 128
+
+
+def repeating_unit(exemplar: np.ndarray, *, threshold: float = 0.3,
+                   shortest: int = 8) -> int | None:
+    """The exemplar's repeating unit in pixels (a tile's pitch), or None when it has none.
+
+    The mean-removed gray's circular autocorrelation, normalised to 1 at lag 0, is read
+    along each axis from ``shortest`` to half the side; among its local maxima above
+    ``threshold`` the shortest lag whose peak is within 90 % of that axis's highest is the
+    axis's period (so the first repeat, not a multiple of it). Returns the larger of the
+    two axes' periods; None when neither axis has such a peak (stochastic textures).
+    """
+    gray = np.asarray(exemplar, np.float64).mean(axis=2)
+    gray = gray - gray.mean()
+    power = np.abs(np.fft.rfft2(gray)) ** 2
+    auto = np.fft.irfft2(power, s=gray.shape)
+    if auto[0, 0] <= 0:  # a flat exemplar
+        return None
+    auto /= auto[0, 0]
+    periods = []
+    for profile in (auto[0, : gray.shape[1] // 2], auto[: gray.shape[0] // 2, 0]):
+        lags = np.arange(shortest, profile.size - 1)
+        peaks = lags[(profile[lags] > profile[lags - 1]) & (profile[lags] >= profile[lags + 1])
+                     & (profile[lags] > threshold)]
+        if peaks.size:
+            strong = peaks[profile[peaks] >= 0.9 * profile[peaks].max()]
+            periods.append(int(strong[0]))
+    return max(periods) if periods else None
+
+
+def automatic_patch(exemplar: np.ndarray) -> int:
+    """The patch side ``synthesize_uv`` uses when none is given: a little over the
+    repeating unit (so whole tiles or bricks fit in one patch), at least ``DEFAULT_PATCH``
+    and at most ``MAX_AUTOMATIC_PATCH`` and the exemplar's shorter side."""
+    unit = repeating_unit(exemplar)
+    patch = DEFAULT_PATCH if unit is None else max(DEFAULT_PATCH, -(-unit * 11 // 10))
+    return min(patch, MAX_AUTOMATIC_PATCH, *exemplar.shape[:2])
+
+
 #: Candidate exemplar positions scored per patch when the exemplar has more: a seeded
 #: random subset, plus the positions that continue the already placed neighbours.
 DEFAULT_CANDIDATES = 3000
@@ -402,7 +445,7 @@ def _quilt(exemplar, height, width, patch, overlap, tileable, tolerance, candida
     return rows, cols
 
 
-def synthesize_uv(exemplar: np.ndarray, height: int, width: int, *, patch: int = 32,
+def synthesize_uv(exemplar: np.ndarray, height: int, width: int, *, patch: int | None = None,
                   overlap: int | None = None, seed: int = 0, tileable: bool = True,
                   tolerance: float = 0.1, candidates: int | None = DEFAULT_CANDIDATES,
                   refine: int = 0, levels: int = 1) -> np.ndarray:
@@ -417,7 +460,8 @@ def synthesize_uv(exemplar: np.ndarray, height: int, width: int, *, patch: int =
         height, width: output size in pixels (any, non-square included).
         patch: patch side in exemplar pixels. Features larger than the patch come out
             rearranged; the patch should hold the exemplar's repeating unit (a tile, a
-            brick with its joint).
+            brick with its joint). None: ``automatic_patch`` (the repeating unit found by
+            autocorrelation, else ``DEFAULT_PATCH``).
         overlap: pixels neighbouring patches share, where the boundary cut runs; None:
             patch // 4. At most half the patch.
         seed: seeds the candidate subsets and the picks: equal seeds give equal outputs.
@@ -460,11 +504,12 @@ def synthesize(exemplar: np.ndarray, height: int, width: int, **options
     return out, uv_of(rows, cols, exemplar.shape[0], exemplar.shape[1])
 
 
-def _indices(exemplar, height, width, *, patch=32, overlap=None, seed=0, tileable=True,
+def _indices(exemplar, height, width, *, patch=None, overlap=None, seed=0, tileable=True,
              tolerance=0.1, candidates=DEFAULT_CANDIDATES, refine=0, levels=1):
     exemplar = np.ascontiguousarray(exemplar, np.float32)
     if exemplar.ndim != 3:
         raise ValueError(f"exemplar must be (h, w, C), got shape {exemplar.shape}")
+    patch = automatic_patch(exemplar) if patch is None else patch
     if height < 1 or width < 1:
         raise ValueError(f"output size must be positive, got {height}x{width}")
     if patch < 1:
@@ -534,7 +579,8 @@ def markov(ctx: NodeContext, *, exemplar: Path, patch: int, overlap: int, tolera
     Args:
         ctx: node context; ``seed`` drives the synthesis, ``tileable`` the torus.
         exemplar: image file (gray, color or rgba: the output has its channels).
-        patch, tolerance, refine, levels: as ``synthesize_uv``; overlap 0 picks patch // 4.
+        patch, tolerance, refine, levels: as ``synthesize_uv``; patch 0 picks
+            ``automatic_patch``, overlap 0 picks patch // 4.
 
     Returns:
         {"out": float32 (H, W, C) exact copies of exemplar pixels, "uv": float32 (H, W, 3)}.
@@ -548,7 +594,7 @@ def markov(ctx: NodeContext, *, exemplar: Path, patch: int, overlap: int, tolera
     image = read_texture_exemplar(exemplar, node_id=ctx.node_id, param="exemplar",
                                   resources=ctx.resources)
     try:
-        out, uv = synthesize(image, ctx.height, ctx.width, patch=patch,
+        out, uv = synthesize(image, ctx.height, ctx.width, patch=patch or None,
                              overlap=overlap or None, seed=ctx.seed, tileable=ctx.tileable,
                              tolerance=tolerance, refine=refine, levels=levels)
     except ExemplarTooSmall as exc:

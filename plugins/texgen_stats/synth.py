@@ -82,7 +82,7 @@ def _image_size(path: str, what: str) -> tuple[int, int]:
               "exemplar's).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the synthesis.")
 @click.option("--patch", type=int, help="Patch side in exemplar pixels (stats.markov "
-              "'patch'; default 32): large enough to hold the pattern's repeating unit.")
+              "'patch'; default: a little over the exemplar's repeating unit, or 32).")
 @click.option("--maps", multiple=True, metavar="MAP", help="Images aligned with the exemplar "
               "(height, roughness, normal...; the exemplar's size) to carry along; every "
               "image after --maps counts (--maps height.png roughness.png).")

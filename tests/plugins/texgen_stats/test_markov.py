@@ -14,9 +14,11 @@ from texgen.uvmap import apply_uv, uv_indices
 from texgen_stats import markov as markov_module
 from texgen_stats.markov import (
     _axis_patch,
+    automatic_patch,
     best_patch,
     markov,
     patch_starts,
+    repeating_unit,
     synthesize,
     synthesize_uv,
 )
@@ -274,7 +276,7 @@ def test_bad_exemplars_name_the_file_and_the_parameter(tmp_path, case, message):
     if path is not None:
         preset = {"texgen": 1, "name": "m", "size": 128,
                   "nodes": {"m": {"type": "stats.markov", "exemplar": str(path),
-                                  "levels": levels}},
+                                  "patch": 32, "levels": levels}},
                   "outputs": {"basecolor": "m"}}
         # A missing file is found when the preset is checked; the others while rendering.
         error = texgen.errors.PresetError if case == "missing" else NodeInputError
@@ -293,3 +295,34 @@ def test_overlap_above_half_the_patch_is_a_preset_problem(tmp_path):
     with pytest.raises(ValueError, match="parameter 'overlap'"):
         markov(context(32, 32), exemplar=None, patch=16, overlap=9, refine=0, tolerance=0.1,
                levels=1)
+
+
+def _periodic(period_y, period_x, size=(192, 200), seed=0):
+    """Rounded-square tiles of the given pitch under pixel noise: a clear repeating unit."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[:size[0], :size[1]]
+    tile = ((y % period_y) > 3) & ((x % period_x) > 3)
+    image = np.where(tile, 0.7, 0.2) + 0.05 * rng.random(size)
+    return image[..., None].astype(np.float32)
+
+
+@pytest.mark.parametrize("period_y, period_x, unit", [(24, 24, 24), (40, 24, 40), (30, 45, 45)])
+def test_repeating_unit_is_the_pitch_of_a_periodic_exemplar(period_y, period_x, unit):
+    assert repeating_unit(_periodic(period_y, period_x)) == unit
+
+
+def test_a_stochastic_or_flat_exemplar_has_no_repeating_unit():
+    rng = np.random.default_rng(1)
+    assert repeating_unit(rng.random((128, 128, 3)).astype(np.float32)) is None
+    assert repeating_unit(np.full((64, 64, 1), 0.5, np.float32)) is None
+
+
+def test_the_automatic_patch_holds_the_repeating_unit():
+    assert automatic_patch(_periodic(40, 40)) == 44  # a little over the pitch
+    assert automatic_patch(_periodic(20, 20)) == 32  # never below the default
+    rng = np.random.default_rng(2)
+    assert automatic_patch(rng.random((128, 128, 1)).astype(np.float32)) == 32
+    assert automatic_patch(_periodic(40, 40)[:36, :60]) <= 36  # the exemplar must hold it
+    exemplar = _periodic(40, 40)
+    np.testing.assert_array_equal(synthesize_uv(exemplar, 96, 96, seed=1),
+                                  synthesize_uv(exemplar, 96, 96, seed=1, patch=44))

@@ -27,7 +27,7 @@ def test_ports_and_defaults():
         "stats.gmm": {"model": None, "overlap": 0, "tolerance": 0.0001, "weight_tolerance": 0.003,
                       "guide_strength": 20.0},
         "stats.gmm_palette": {"exemplar": None, "components": 6, "variation": 0.25},
-        "stats.markov": {"exemplar": None, "patch": 32, "overlap": 0, "tolerance": 0.1,
+        "stats.markov": {"exemplar": None, "patch": 0, "overlap": 0, "tolerance": 0.1,
                          "refine": 0, "levels": 1},
         "stats.random_phase": {"exemplar": None},
     }
