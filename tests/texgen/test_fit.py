@@ -1,0 +1,154 @@
+"""texgen.fit: photo → preset parameters (CMA-ES over exposed parameters), fitted presets."""
+
+import json
+import tomllib
+
+import numpy as np
+import pytest
+
+from texgen import fit as fitting
+from texgen.engine import Engine
+from texgen.errors import InputError
+from texgen.io import write_png8
+
+pytest.importorskip("cmaes")
+
+SIZE = 48
+TRUE_SCALE = 9.0
+
+
+def tiny(*, tint=True):
+    """A tiny preset: Perlin noise whose frequency is exposed, mapped to a color."""
+    parameters = {"scale": {"type": "float", "default": 4.0, "min": 1.0, "max": 16.0,
+                            "doc": "cycles per width"}}
+    top = "#c08040"
+    if tint:
+        parameters["tint"] = {"type": "color", "default": "#808080"}
+        top = "$tint"
+    return {"texgen": 1, "name": "tiny", "size": SIZE, "seed": 1, "parameters": parameters,
+            "nodes": {"n": {"type": "noise.perlin", "frequency": "$scale", "octaves": 3},
+                      "c": {"type": "filters.gradient_map", "input": "n",
+                            "gradient": [[0.0, "#000000"], [1.0, top]]}},
+            "outputs": {"basecolor": "c", "height": {"node": "n", "format": "png16"}}}
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return Engine()
+
+
+@pytest.fixture(scope="module")
+def target(engine):
+    """The tiny preset rendered at a known scale, at a seed the fit never uses."""
+    return engine.render(tiny(tint=False), size=SIZE, seed=999,
+                         overrides={"scale": TRUE_SCALE})["basecolor"]
+
+
+@pytest.fixture
+def preset_file(tmp_path):
+    path = tmp_path / "tiny.json"
+    path.write_text(json.dumps(tiny(tint=False)))
+    return path
+
+
+def test_recovers_a_known_frequency_in_a_few_dozen_evaluations(engine, target):
+    result = fitting.fit(target, presets=[tiny(tint=False)], engine=engine, size=SIZE,
+                         evaluations=24, seed=0)
+    assert result.preset == "tiny"
+    # Tileable noise rounds the frequency to whole periods: 9 +- 1 renders 8..10.
+    assert abs(result.values["scale"] - TRUE_SCALE) <= 1.5, result.values
+    assert result.loss < 0.5 * result.defaults_loss
+    assert len(result.history) == 24
+    assert min(h["loss"] for h in result.history) == pytest.approx(result.loss)
+
+
+def test_same_seed_same_values_other_seed_other_search(engine, target):
+    runs = [fitting.fit(target, presets=[tiny()], engine=engine, size=SIZE, evaluations=10,
+                        seed=seed) for seed in (3, 3, 4)]
+    assert runs[0].values == runs[1].values
+    assert [h["loss"] for h in runs[0].history] == [h["loss"] for h in runs[1].history]
+    assert [h["loss"] for h in runs[0].history] != [h["loss"] for h in runs[2].history]
+    color = runs[0].values["tint"]
+    assert len(color) == 4 and all(0.0 <= v <= 1.0 for v in color)
+
+
+def test_first_pass_ranks_candidates_and_shortlists(engine, target):
+    flat = {"texgen": 1, "name": "flat", "size": SIZE,
+            "parameters": {"level": {"type": "float", "default": 0.5, "min": 0, "max": 1}},
+            "nodes": {"v": {"type": "filters.constant_value", "value": "$level"}},
+            "outputs": {"level": "v"}}
+    events = []
+    result = fitting.fit(target, presets=[flat, tiny(tint=False)], engine=engine, size=SIZE,
+                         evaluations=6, shortlist=1, progress=events.append)
+    assert result.preset == "tiny"
+    assert set(result.candidates) == {"flat", "tiny"}
+    assert result.candidates["tiny"] < result.candidates["flat"]
+    assert {h["preset"] for h in result.history} == {"tiny"}, "only the shortlist searched"
+    assert [e.stage for e in events] == ["first pass"] * 2 + ["search"] * 6
+    assert all(later.best <= earlier.best for earlier, later in zip(events, events[1:]))
+
+
+def test_written_preset_loads_renders_and_reports(engine, target, preset_file, tmp_path):
+    result = fitting.fit(target, presets=[preset_file], engine=engine, size=SIZE,
+                         evaluations=8)
+    out = tmp_path / "out" / "fitted.toml"
+    out.parent.mkdir()
+    report = fitting.write_fitted_preset(result, out)
+    data = tomllib.loads(out.read_text())
+    assert data["nodes"]["fitted"]["type"] == "preset"
+    assert data["nodes"]["fitted"]["preset"] == "../tiny.json"
+    assert data["parameters"]["scale"]["default"] == result.values["scale"]
+    assert data["parameters"]["scale"]["max"] == 16.0
+    assert data["outputs"]["height"] == {"node": "fitted.height", "format": "png16"}
+    rendered = engine.render(out, size=SIZE, seed=5)
+    direct = engine.render(preset_file, size=SIZE, seed=5, overrides=result.values)
+    assert set(rendered) == {"basecolor", "height"}
+    assert rendered["basecolor"].shape == (SIZE, SIZE, 3)
+    # Same statistics as the chosen preset at the fitted values (the instance's node seed
+    # differs, so not the same pixels).
+    assert fitting._distance(rendered["basecolor"], direct["basecolor"], 0) < 0.1
+    body = json.loads(report.read_text())
+    assert report.name == "fitted.fit.json"
+    assert body["preset"] == "tiny" and body["loss"] == result.loss
+    assert len(body["history"]) == 8 and body["candidates"]["tiny"] == result.defaults_loss
+
+
+def test_a_preset_without_a_file_cannot_be_written(engine, target, tmp_path):
+    result = fitting.fit(target, presets=[tiny()], engine=engine, size=SIZE, evaluations=2)
+    with pytest.raises(InputError, match="has no file"):
+        fitting.write_fitted_preset(result, tmp_path / "f.toml")
+
+
+def test_load_photo_crops_the_centre_square_and_area_resizes():
+    image = np.zeros((40, 80, 4))
+    image[:, 20:60, 0] = 1.0  # the centre square is red, the sides black
+    target = fitting.load_photo(image, size=20)
+    assert target.shape == (20, 20, 3), "alpha dropped"
+    np.testing.assert_allclose(target[:, :, 0], 1.0)
+    gradient = np.linspace(0, 1, 64)[None, :].repeat(64, 0)
+    assert fitting.load_photo(gradient, size=32).mean() == pytest.approx(0.5)
+
+
+def test_lab_round_trip():
+    for rgb in ([0.2, 0.5, 0.8], [1, 1, 1], [0, 0, 0], [0.75, 0.45, 0.25]):
+        np.testing.assert_allclose(fitting._unit_lab_to_rgb(fitting._rgb_to_unit_lab(rgb)),
+                                   rgb, atol=1e-6)
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda folder: folder / "missing.png", "cannot read image"),
+    (lambda folder: (folder / "bad.png").write_bytes(b"not a png") and folder / "bad.png",
+     "not a readable image"),
+    (lambda folder: write_png8(folder / "small.png", np.full((8, 8, 3), 0.5, np.float32))
+     or folder / "small.png", "too small"),
+])
+def test_bad_photos_are_one_clear_error(engine, tmp_path, make, message):
+    path = make(tmp_path)
+    with pytest.raises(InputError, match=message) as info:
+        fitting.fit(path, presets=[tiny()], engine=engine, size=SIZE)
+    assert str(path) in str(info.value)
+
+
+def test_unknown_preset_is_an_error(engine, target):
+    with pytest.raises(InputError, match="no_such_preset"):
+        fitting.fit(target, presets=["no_such_preset"], engine=engine, size=SIZE)

@@ -1,0 +1,475 @@
+"""Photo → preset: choose a preset and fit its exposed parameters so its render looks like
+a photo (inverse procedural modelling), then write the result as an ordinary preset.
+
+``fit`` works on any preset through its exposed parameters and ``texgen.metrics``:
+
+1. The photo is read (``texgen.io.read_image``), its alpha dropped, the largest centred
+   square cropped and area-resized to ``size`` x ``size``. Frequencies in presets are per
+   texture width, so the crop is one texture width: the photo's framing sets the scale.
+2. First pass: every candidate preset renders at its defaults; the ``shortlist`` best go on.
+3. Search: CMA-ES (the ``cmaes`` package, ``pip install texgen[fit]``) over the exposed
+   int and float parameters that have both ``min`` and ``max``, each normalised to [0, 1],
+   and the exposed colors in CIELAB (L / 100, (a + 128) / 256, (b + 128) / 256), starting
+   from the defaults. Other parameters (bool, enum, unbounded numbers, gradients, derived
+   ones) keep their defaults.
+4. The loss of a set of values is ``LOSS_WEIGHTS``-weighted multi-scale patch sliced
+   Wasserstein distance + radially averaged log power spectrum distance (what pins feature
+   scale) + color histogram distance, each between the compared output (``basecolor`` if
+   the preset has one, else its first output) and the photo, averaged over ``seeds`` render
+   seeds so that the fit does not chase one seed's layout.
+
+Deterministic for a given ``seed`` when the evaluation budget, not the ``minutes`` clock,
+ends the search (the clock depends on the machine). ``write_fitted_preset`` writes a
+preset that instances the chosen one with a ``"preset"`` node, so every node stays
+editable, and a JSON report next to it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from texgen import metrics
+from texgen.errors import InputError, TexgenError
+from texgen.io import atomic_write, read_image
+from texgen.preset import Preset
+
+__all__ = ["fit", "FitResult", "FitEvent", "write_fitted_preset", "load_photo",
+           "MIN_PHOTO_SIDE", "LOSS_WEIGHTS"]
+
+MIN_PHOTO_SIDE = 16
+"""Photos smaller than this on either side are refused: too little texture to fit."""
+
+LOSS_WEIGHTS = {"patch_swd": 1.0, "spectrum": 0.1, "histogram": 1.0}
+"""Weights of the three distances in the loss. The spectrum distance is in decades of power
+(a factor 2 in feature size moves it by tenths), the other two in value units (hundredths
+for close textures): its weight keeps the three terms of one order."""
+
+_INSTANCE = "fitted"
+"""Id of the ``"preset"`` node in a written fitted preset."""
+
+
+@dataclass(frozen=True)
+class FitEvent:
+    """One evaluation, for a progress display. ``stage`` is "first pass" (a candidate at
+    its defaults) or "search"; ``index`` counts evaluations from 1 in that stage, out of
+    ``total`` (the budget; the clock may end a search earlier); ``best`` is the lowest loss
+    so far over every candidate."""
+
+    stage: str
+    preset: str
+    index: int
+    total: int
+    loss: float
+    best: float
+    seconds: float
+
+
+@dataclass
+class FitResult:
+    """What ``fit`` found.
+
+    - ``preset``: name of the chosen preset; ``source``: its file (None for a dict).
+    - ``values``: the searched exposed parameters by name (float, int, or RGBA color tuple
+      in [0, 1]), at their defaults when no search evaluation beat them.
+    - ``loss``: the loss of those values (lower is better, 0 only for a copy);
+      ``defaults_loss``: the chosen preset's loss at its defaults.
+    - ``candidates``: the first-pass loss of every candidate by name (None: it failed to
+      render, the reason in ``skipped``).
+    - ``history``: ``{"preset", "loss"}`` per search evaluation, in order.
+    - ``seconds``: wall-clock time of the whole fit; ``output``: the output compared with
+      the photo; ``size``, ``seed``, ``render_seeds``: as used.
+    """
+
+    preset: str
+    source: str | None
+    values: dict[str, Any]
+    loss: float
+    defaults_loss: float
+    candidates: dict[str, float | None]
+    history: list[dict[str, Any]]
+    seconds: float
+    output: str
+    size: int
+    seed: int
+    render_seeds: list[int]
+    skipped: dict[str, str] = field(default_factory=dict)
+    preset_object: Preset | None = field(default=None, repr=False, compare=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready: colors as lists, without the ``Preset`` object."""
+        data = asdict(self)
+        data.pop("preset_object")
+        data["values"] = {name: list(value) if isinstance(value, tuple) else value
+                          for name, value in self.values.items()}
+        return data
+
+
+# --- the photo ---------------------------------------------------------------------------
+
+def _area_matrix(source: int, target: int) -> np.ndarray:
+    """(target, source) weights: each output sample is the mean of the input interval it
+    covers (fractional coverage at the ends), so downscaling does not alias."""
+    edges = np.arange(target + 1) * (source / target)
+    starts, ends = edges[:-1, None], edges[1:, None]
+    pixels = np.arange(source)[None, :]
+    overlap = np.clip(np.minimum(ends, pixels + 1) - np.maximum(starts, pixels), 0, None)
+    return overlap / overlap.sum(axis=1, keepdims=True)
+
+
+def load_photo(photo: str | os.PathLike | np.ndarray, *, size: int) -> np.ndarray:
+    """The fit's target: float64 (size, size, C) in [0, 1], C = 1 or 3 (alpha dropped).
+
+    ``photo`` is an image file or a float array (H, W) or (H, W, C) in [0, 1]. The largest
+    centred square is cropped, then area-resized to ``size``. Raises ``InputError`` naming
+    the file for a missing or unreadable file, or one smaller than ``MIN_PHOTO_SIDE``.
+    """
+    label = "photo" if isinstance(photo, np.ndarray) else str(photo)
+    image = np.asarray(photo if isinstance(photo, np.ndarray) else read_image(photo),
+                       dtype=np.float64)
+    if image.ndim == 2:
+        image = image[:, :, None]
+    if image.ndim != 3 or not 1 <= image.shape[2] <= 4:
+        raise InputError(f"{label}: expected an image (H, W) or (H, W, 1..4), got shape "
+                         f"{image.shape}")
+    height, width = image.shape[:2]
+    if min(height, width) < MIN_PHOTO_SIDE:
+        raise InputError(f"{label}: {width}x{height} is too small to fit: each side needs "
+                         f"at least {MIN_PHOTO_SIDE} pixels")
+    if image.shape[2] in (2, 4):
+        image = image[:, :, :-1]
+    side = min(height, width)
+    top, left = (height - side) // 2, (width - side) // 2
+    image = np.clip(image[top:top + side, left:left + side], 0.0, 1.0)
+    weights = _area_matrix(side, size)
+    return np.einsum("ij,jkc,lk->ilc", weights, image, weights)
+
+
+# --- colors in CIELAB ----------------------------------------------------------------------
+
+_RGB_TO_XYZ = np.array([[0.4124564, 0.3575761, 0.1804375],
+                        [0.2126729, 0.7151522, 0.0721750],
+                        [0.0193339, 0.1191920, 0.9503041]])
+_WHITE = np.array([0.95047, 1.0, 1.08883])  # D65
+_DELTA = 6.0 / 29.0
+
+
+def _rgb_to_unit_lab(rgb) -> np.ndarray:
+    """sRGB in [0, 1] (3,) → CIELAB scaled to [0, 1]: (L / 100, (a + 128) / 256, (b + 128)
+    / 256), clipped."""
+    c = np.clip(np.asarray(rgb, np.float64), 0.0, 1.0)
+    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    t = _RGB_TO_XYZ @ linear / _WHITE
+    f = np.where(t > _DELTA ** 3, np.cbrt(t), t / (3 * _DELTA ** 2) + 4.0 / 29.0)
+    lab = np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+    return np.clip((lab + [0.0, 128.0, 128.0]) / [100.0, 256.0, 256.0], 0.0, 1.0)
+
+
+def _unit_lab_to_rgb(unit) -> np.ndarray:
+    """The inverse of ``_rgb_to_unit_lab``; colors outside the sRGB gamut are clipped."""
+    lab = np.asarray(unit, np.float64) * [100.0, 256.0, 256.0] - [0.0, 128.0, 128.0]
+    fy = (lab[0] + 16) / 116
+    f = np.array([fy + lab[1] / 500, fy, fy - lab[2] / 200])
+    t = np.where(f > _DELTA, f ** 3, 3 * _DELTA ** 2 * (f - 4.0 / 29.0))
+    linear = np.clip(np.linalg.solve(_RGB_TO_XYZ, t * _WHITE), 0.0, 1.0)
+    return np.where(linear <= 0.0031308, 12.92 * linear,
+                    1.055 * linear ** (1 / 2.4) - 0.055)
+
+
+# --- the search space ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Dimension:
+    """One searched parameter: ``width`` coordinates of the [0, 1] search vector."""
+
+    name: str
+    type: str
+    width: int
+    low: float = 0.0
+    high: float = 1.0
+
+    def encode(self, value) -> list[float]:
+        if self.type == "color":
+            return list(_rgb_to_unit_lab(value[:3]))
+        return [(float(value) - self.low) / (self.high - self.low)]
+
+    def decode(self, coords, default):
+        if self.type == "color":
+            rgb = _unit_lab_to_rgb(coords)
+            alpha = default[3] if len(default) > 3 else 1.0
+            return tuple(round(float(v), 6) for v in (*rgb, alpha))
+        value = self.low + float(np.clip(coords[0], 0, 1)) * (self.high - self.low)
+        if self.type == "int":
+            return int(np.clip(round(value), self.low, self.high))
+        return round(value, 6)
+
+
+def _dimensions(preset: Preset) -> list[_Dimension]:
+    """The parameters the search varies, in the preset's order (see the module doc)."""
+    found = []
+    for name, param in preset.parameters.items():
+        if name in preset.derived:
+            continue
+        if param.type in ("int", "float") and param.min is not None \
+                and param.max is not None and param.max > param.min:
+            found.append(_Dimension(name, param.type, 1, float(param.min), float(param.max)))
+        elif param.type == "color":
+            found.append(_Dimension(name, "color", 3))
+    return found
+
+
+# --- the loss ------------------------------------------------------------------------------
+
+def _compared_output(preset: Preset) -> str:
+    return "basecolor" if "basecolor" in preset.outputs else next(iter(preset.outputs))
+
+
+def _distance(render: np.ndarray, target: np.ndarray, seed: int) -> float:
+    a, b, _ = metrics.match_channels(render, target)
+    a = np.clip(a, 0.0, 1.0)
+    return (LOSS_WEIGHTS["patch_swd"] * metrics.patch_swd(a, b, seed=seed, patches=2048)
+            + LOSS_WEIGHTS["spectrum"] * metrics.spectrum_distance(a, b)
+            + LOSS_WEIGHTS["histogram"] * metrics.histogram_distance(a, b))
+
+
+def _resolve_presets(engine, presets) -> tuple[dict[str, Preset], bool]:
+    """Candidates by name, and whether the caller named them (then a failure is an error)."""
+    named = presets is not None
+    sources = list(presets) if named else list(engine.find_presets().values())
+    if not sources:
+        raise InputError("no presets to fit: name some, or see 'texgen presets'")
+    found: dict[str, Preset] = {}
+    for source in sources:
+        preset = engine.load_preset(source)
+        name = preset.name
+        if name in found:
+            name = f"{name} ({preset.source})"
+        found[name] = preset
+    return found, named
+
+
+def fit(photo: str | os.PathLike | np.ndarray, *,
+        presets: Iterable[str | os.PathLike | Mapping | Preset] | None = None,
+        engine=None, minutes: float = 2.0, seed: int = 0, size: int = 256, seeds: int = 2,
+        shortlist: int = 3, evaluations: int = 300,
+        progress: Callable[[FitEvent], None] | None = None) -> FitResult:
+    """Choose the preset and exposed parameter values whose render looks most like a photo.
+
+    Args:
+        photo: an image file, or a float array (H, W) or (H, W, C) in [0, 1]; at least
+            ``MIN_PHOTO_SIDE`` pixels a side. Its centred square crop is one texture width.
+        presets: candidates (names, paths, dicts or ``Preset``); default: every preset found
+            in the engine's preset folders (those that fail to render are skipped and listed
+            in ``FitResult.skipped``; a named one that fails is an error).
+        engine: the ``texgen.Engine`` to render with (default: a new one).
+        minutes: wall-clock bound of the whole fit, first pass included.
+        seed: seeds the render seeds, the patch sampling of the loss and CMA-ES.
+        size: side of the square renders and of the resized photo, in pixels (>= 32).
+        seeds: render seeds each loss is averaged over (>= 1).
+        shortlist: how many of the first pass's best candidates are searched (>= 1).
+        evaluations: search evaluations in all, shared equally by the shortlisted presets.
+        progress: called with a ``FitEvent`` after every evaluation.
+
+    Returns:
+        a ``FitResult``. Raises ``InputError`` for a bad photo, an unknown preset or bad
+        options, and ``texgen.errors`` errors of a named preset that fails to render.
+    """
+    start = time.perf_counter()
+    deadline = start + 60.0 * minutes
+    for name, value, low in (("size", size, 32), ("seeds", seeds, 1),
+                             ("shortlist", shortlist, 1), ("evaluations", evaluations, 0)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise InputError(f"fit: {name} must be an integer >= {low}, got {value!r}")
+    if not minutes > 0:
+        raise InputError(f"fit: minutes must be > 0, got {minutes!r}")
+    if engine is None:
+        from texgen.engine import Engine
+
+        engine = Engine()
+    target = load_photo(photo, size=size)
+    candidates, named = _resolve_presets(engine, presets)
+    render_seeds = [int(s) for s in np.random.default_rng([seed, 7]).integers(0, 2**31, seeds)]
+    state = {"best": float("inf"), "stage": "first pass", "index": 0, "total": 0}
+
+    def loss_of(name: str, preset: Preset, values: Mapping[str, Any]) -> float:
+        output = _compared_output(preset)
+        total = 0.0
+        for render_seed in render_seeds:
+            render = engine.render(preset, size=size, seed=render_seed, overrides=values,
+                                   outputs=[output])[output]
+            total += _distance(render, target, seed)
+        loss = total / len(render_seeds)
+        state["best"] = min(state["best"], loss)
+        state["index"] += 1
+        if progress is not None:
+            progress(FitEvent(state["stage"], name, state["index"], state["total"], loss,
+                              state["best"], time.perf_counter() - start))
+        return loss
+
+    scores: dict[str, float | None] = {}
+    skipped: dict[str, str] = {}
+    state["total"] = len(candidates)
+    for name, preset in candidates.items():
+        try:
+            scores[name] = loss_of(name, preset, {})
+        except TexgenError as exc:
+            if named:
+                raise
+            scores[name], skipped[name] = None, str(exc).splitlines()[0]
+    ranked = sorted((name for name in scores if scores[name] is not None),
+                    key=lambda name: (scores[name], name))
+    if not ranked:
+        raise InputError("fit: no candidate preset rendered: "
+                         + "; ".join(f"{n}: {e}" for n, e in skipped.items()))
+    chosen = ranked[:shortlist]
+
+    history: list[dict[str, Any]] = []
+    best = (float("inf"), ranked[0], {})
+    state.update(stage="search", index=0, total=evaluations)
+    for position, name in enumerate(chosen):
+        preset = candidates[name]
+        budget = evaluations // len(chosen) + (position < evaluations % len(chosen))
+        now = time.perf_counter()
+        until = now + max(0.0, deadline - now) / (len(chosen) - position)
+        loss, values = _search(name, preset, budget, until, seed, scores[name], loss_of,
+                               history)
+        if loss < best[0]:
+            best = (loss, name, values)
+    loss, name, values = best
+    preset = candidates[name]
+    return FitResult(preset=preset.name, source=str(preset.path) if preset.path else None,
+                     values=values, loss=float(loss), defaults_loss=float(scores[name]),
+                     candidates=scores, history=history,
+                     seconds=round(time.perf_counter() - start, 3),
+                     output=_compared_output(preset), size=size, seed=seed,
+                     render_seeds=render_seeds, skipped=skipped, preset_object=preset)
+
+
+def _search(name, preset, budget, until, seed, defaults_loss, loss_of, history):
+    """CMA-ES from the defaults; (best loss, its values). The defaults count as evaluated."""
+    dims = _dimensions(preset)
+    defaults = {d.name: preset.parameters[d.name].default for d in dims}
+    if not dims or budget < 1:
+        return defaults_loss, defaults
+    x0 = np.concatenate([d.encode(defaults[d.name]) for d in dims])
+    # cmaes needs two dimensions or more: a single parameter gets an unused second one.
+    padded = len(x0) == 1
+    if padded:
+        x0 = np.append(x0, 0.5)
+    try:
+        from cmaes import CMA
+    except ImportError:
+        raise InputError("texgen fit needs the 'cmaes' package: pip install 'texgen[fit]'") \
+            from None
+    optimizer = CMA(mean=np.clip(x0, 1e-6, 1 - 1e-6), sigma=0.25,
+                    bounds=np.array([[0.0, 1.0]] * len(x0)), seed=seed)
+
+    def decode(x) -> dict[str, Any]:
+        values, offset = {}, 0
+        for d in dims:
+            values[d.name] = d.decode(x[offset:offset + d.width], defaults[d.name])
+            offset += d.width
+        return values
+
+    best_loss, best_values, spent = defaults_loss, dict(defaults), 0
+    while spent < budget and time.perf_counter() < until:
+        told = []
+        for _ in range(optimizer.population_size):
+            if spent >= budget or time.perf_counter() >= until:
+                break
+            x = optimizer.ask()
+            values = decode(x)
+            loss = loss_of(name, preset, values)
+            spent += 1
+            history.append({"preset": name, "loss": loss})
+            told.append((x, loss))
+            if loss < best_loss:
+                best_loss, best_values = loss, values
+        if len(told) < optimizer.population_size:
+            break
+        optimizer.tell(told)
+    return best_loss, best_values
+
+
+# --- writing -------------------------------------------------------------------------------
+
+def _toml_value(value) -> str:
+    """A TOML literal for a str, bool, int, float or a sequence of them."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return repr(value.item() if isinstance(value, np.generic) else value)
+    if isinstance(value, str):
+        return json.dumps(value)  # a TOML basic string: the same escapes
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(f"cannot write {value!r} to TOML")
+
+
+def _toml_key(key: str) -> str:
+    return key if key.replace("_", "a").replace("-", "a").isalnum() and key.isascii() \
+        else json.dumps(key)
+
+
+def fitted_preset_text(result: FitResult, path: str | os.PathLike) -> str:
+    """The TOML text ``write_fitted_preset`` writes to ``path`` (see there)."""
+    preset = result.preset_object
+    if preset is None or preset.path is None:
+        raise InputError(f"fit: the chosen preset '{result.preset}' has no file, so a "
+                         "fitted preset cannot instance it: fit presets given by name or path")
+    folder = Path(path).resolve().parent
+    reference = Path(os.path.relpath(preset.path.resolve(), folder)).as_posix()
+    lines = ["# Written by texgen fit: the chosen preset, instanced with the fitted values.",
+             "texgen = 1", f"name = {_toml_value(Path(path).stem)}",
+             f"description = {_toml_value(f'{result.preset} fitted to a photo (loss {result.loss:.4g}).')}",  # noqa: E501
+             f"size = {_toml_value(list(preset.size))}", f"seed = {preset.seed}",
+             f"tileable = {_toml_value(preset.tileable)}", ""]
+    for name, value in result.values.items():
+        param = preset.parameters[name]
+        lines.append(f"[parameters.{_toml_key(name)}]")
+        lines.append(f"type = {_toml_value(param.type)}")
+        lines.append(f"default = {_toml_value(value)}")
+        for key in ("min", "max"):
+            if getattr(param, key) is not None:
+                lines.append(f"{key} = {_toml_value(getattr(param, key))}")
+        if param.doc:
+            lines.append(f"doc = {_toml_value(param.doc)}")
+        lines.append("")
+    lines += [f"[nodes.{_INSTANCE}]", 'type = "preset"', f"preset = {_toml_value(reference)}"]
+    lines += [f"{_toml_key(name)} = {_toml_value('$' + name)}" for name in result.values]
+    lines += ["", "[outputs]"]
+    for name, entry in preset.outputs.items():
+        if entry.view:
+            continue
+        fields = [f"node = {_toml_value(f'{_INSTANCE}.{name}')}"]
+        if entry.format:
+            fields.append(f"format = {_toml_value(entry.format)}")
+        if entry.normalize:
+            fields.append("normalize = true")
+        lines.append(f"{_toml_key(name)} = {{ {', '.join(fields)} }}")
+    return "\n".join(lines) + "\n"
+
+
+def write_fitted_preset(result: FitResult, path: str | os.PathLike) -> Path:
+    """Write the fit as a preset and its report; return the report's path.
+
+    ``path`` (a ``.toml`` file) gets an ordinary preset: the fitted parameters exposed with
+    their fitted values as defaults (and the chosen preset's ranges and docs), a ``"preset"``
+    node instancing the chosen preset by a path relative to ``path``'s folder, and the chosen
+    preset's outputs (formats kept). ``{stem}.fit.json`` next to it gets
+    ``FitResult.as_dict()``. Both are written atomically.
+    """
+    path = Path(path)
+    text = fitted_preset_text(result, path)
+    report = path.with_name(f"{path.stem}.fit.json")
+    atomic_write(path, lambda temporary: temporary.write_text(text, encoding="utf-8"))
+    body = json.dumps(result.as_dict(), indent=2) + "\n"
+    atomic_write(report, lambda temporary: temporary.write_text(body, encoding="utf-8"))
+    return report
