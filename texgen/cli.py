@@ -355,6 +355,60 @@ def schema(engine: Engine, output):
         click.echo(text, nl=False)
 
 
+@click.command("fit")
+@click.argument("photo", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", default="fitted.toml", show_default=True, type=click.Path(),
+              help="The fitted preset to write; its report goes to {stem}.fit.json.")
+@click.option("--preset", "presets", multiple=True, metavar="NAME",
+              help="A candidate preset (name or path); repeatable. Default: every preset.")
+@click.option("--minutes", default=2.0, show_default=True, type=click.FloatRange(min=0.01),
+              help="Wall-clock bound of the whole fit.")
+@click.option("--seed", default=0, show_default=True, type=int,
+              help="Seeds the render seeds, the loss's patch sampling and CMA-ES.")
+@click.option("--size", default=256, show_default=True, type=click.IntRange(32, 4096),
+              help="Side of the square renders and of the resized photo crop.")
+@click.option("--seeds", default=2, show_default=True, type=click.IntRange(1, 16),
+              help="Render seeds each loss is averaged over.")
+@click.option("--shortlist", default=3, show_default=True, type=click.IntRange(1, 100),
+              help="How many of the best presets at their defaults are searched.")
+@click.option("--evaluations", default=300, show_default=True, type=click.IntRange(0),
+              help="Search evaluations in all, shared by the shortlisted presets.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr.")
+@click.pass_obj
+def fit_command(engine: Engine, photo, output, presets, minutes, seed, size, seeds,
+                shortlist, evaluations, quiet):
+    """Fit a preset to PHOTO: choose the preset and exposed parameter values whose render
+    looks most like the photo's centred square crop (one texture width), and write them
+    as a preset instancing the chosen one (docs/fit.md)."""
+    from texgen.fit import fit, write_fitted_preset
+
+    tty = sys.stderr.isatty()
+
+    def show(event) -> None:
+        line = (f"fit: {event.stage} [{event.index}/{event.total}] {event.preset} "
+                f"loss {event.loss:.4f} best {event.best:.4f} {event.seconds:.0f}s")
+        click.echo(("\r\033[K" if tty else "") + line + ("" if tty else "\n"), err=True,
+                   nl=False)
+
+    result = fit(photo, presets=list(presets) or None, engine=engine, minutes=minutes,
+                 seed=seed, size=size, seeds=seeds, shortlist=shortlist,
+                 evaluations=evaluations, progress=None if quiet else show)
+    report = write_fitted_preset(result, output)
+    if quiet:
+        return
+    if tty:
+        click.echo("", err=True)
+    for name, score in sorted(result.candidates.items(),
+                              key=lambda item: (item[1] is None, item[1] or 0.0)):
+        note = "skipped: " + result.skipped[name] if score is None else f"{score:.4f}"
+        click.echo(f"  {name:<24} {note}", err=True)
+    values = ", ".join(f"{name}={value}" for name, value in result.values.items())
+    click.echo(f"fit: {result.preset}, loss {result.defaults_loss:.4f} at its defaults -> "
+               f"{result.loss:.4f} ({values or 'no searched parameters'}) in "
+               f"{result.seconds:.0f}s", err=True)
+    click.echo(f"wrote {output} and {report}", err=True)
+
+
 @click.command("eval")
 @click.argument("synthesis", metavar="SYNTH")
 @click.argument("more_seeds", nargs=-1, metavar="[OTHER]...")
@@ -469,7 +523,8 @@ def make_cli() -> click.Group:
         ``cli.commands["train"].add_command(...)``.
         """
 
-    for command in (render, validate, plugins, presets, sheet, docs, schema, eval_command):
+    for command in (render, validate, plugins, presets, sheet, docs, schema, eval_command,
+                    fit_command):
         root.add_command(command)
     return root
 

@@ -289,6 +289,8 @@ def fit(photo: str | os.PathLike | np.ndarray, *,
             raise InputError(f"fit: {name} must be an integer >= {low}, got {value!r}")
     if not minutes > 0:
         raise InputError(f"fit: minutes must be > 0, got {minutes!r}")
+    if evaluations:
+        _cma_class()  # missing cmaes: fail before the first pass, not after it
     if engine is None:
         from texgen.engine import Engine
 
@@ -352,6 +354,16 @@ def fit(photo: str | os.PathLike | np.ndarray, *,
                      render_seeds=render_seeds, skipped=skipped, preset_object=preset)
 
 
+def _cma_class():
+    """``cmaes.CMA``, imported on first use: the search is the only part that needs it."""
+    try:
+        from cmaes import CMA
+    except ImportError:
+        raise InputError("texgen fit needs the 'cmaes' package: pip install 'texgen[fit]'") \
+            from None
+    return CMA
+
+
 def _search(name, preset, budget, until, seed, defaults_loss, loss_of, history):
     """CMA-ES from the defaults; (best loss, its values). The defaults count as evaluated."""
     dims = _dimensions(preset)
@@ -363,12 +375,7 @@ def _search(name, preset, budget, until, seed, defaults_loss, loss_of, history):
     padded = len(x0) == 1
     if padded:
         x0 = np.append(x0, 0.5)
-    try:
-        from cmaes import CMA
-    except ImportError:
-        raise InputError("texgen fit needs the 'cmaes' package: pip install 'texgen[fit]'") \
-            from None
-    optimizer = CMA(mean=np.clip(x0, 1e-6, 1 - 1e-6), sigma=0.25,
+    optimizer = _cma_class()(mean=np.clip(x0, 1e-6, 1 - 1e-6), sigma=0.25,
                     bounds=np.array([[0.0, 1.0]] * len(x0)), seed=seed)
 
     def decode(x) -> dict[str, Any]:

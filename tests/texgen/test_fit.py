@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from texgen import fit as fitting
+from texgen.cli import main
 from texgen.engine import Engine
 from texgen.errors import InputError
 from texgen.io import write_png8
@@ -152,3 +153,46 @@ def test_bad_photos_are_one_clear_error(engine, tmp_path, make, message):
 def test_unknown_preset_is_an_error(engine, target):
     with pytest.raises(InputError, match="no_such_preset"):
         fitting.fit(target, presets=["no_such_preset"], engine=engine, size=SIZE)
+
+
+def test_missing_cmaes_is_a_clear_error_before_rendering(engine, target, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "cmaes", None)
+    with pytest.raises(InputError, match=r"pip install 'texgen\[fit\]'"):
+        fitting.fit(target, presets=["no_such_preset"], engine=engine, size=SIZE)
+
+
+# --- texgen fit --------------------------------------------------------------------------
+
+def test_cli_fit_writes_a_preset_that_renders(target, preset_file, tmp_path, capsys):
+    photo = tmp_path / "photo.png"
+    write_png8(photo, target)
+    out = tmp_path / "fitted.toml"
+    code = main(["fit", str(photo), "-o", str(out), "--preset", str(preset_file), "--size",
+                 "48", "--evaluations", "6", "--seed", "2"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "fit: search [6/6] tiny" in err and "best" in err
+    assert f"wrote {out}" in err
+    report = json.loads((tmp_path / "fitted.fit.json").read_text())
+    assert report["seed"] == 2 and len(report["history"]) == 6
+    assert main(["render", str(out), "-o", str(tmp_path / "r"), "--size", "32", "-q"]) == 0
+    assert (tmp_path / "r" / "fitted_basecolor.png").is_file()
+
+
+@pytest.mark.parametrize("photo, preset, message", [
+    ("missing.png", None, "cannot read image"),
+    ("small.png", None, "too small"),
+    ("photo.png", "no_such_preset", "no preset file or preset named 'no_such_preset'"),
+])
+def test_cli_fit_bad_input_exits_2(target, preset_file, tmp_path, capsys, photo, preset,
+                                   message):
+    write_png8(tmp_path / "photo.png", target)
+    write_png8(tmp_path / "small.png", np.zeros((8, 8, 3), np.float32))
+    code = main(["fit", str(tmp_path / photo), "-o", str(tmp_path / "f.toml"), "--preset",
+                 preset or str(preset_file), "--size", "48", "-q"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert message in err and err.count("texgen: error:") == 1, err
+    assert not (tmp_path / "f.toml").exists()
