@@ -2,7 +2,8 @@
 
 Registered under the entry point name ``filters``: the six specs below (levels, invert,
 gradient_map, blend, normal_map, warp), the tone/color nodes of ``specs_tone_color``, the
-spatial/material nodes of ``specs_spatial`` and the constant nodes of ``specs_constant``.
+spatial/material nodes of ``specs_spatial``, the constant nodes of ``specs_constant`` and
+``filters.image_to_material`` of ``specs_photo`` (with the ``texgen maps`` command).
 Implementations are named by "module:function" strings and imported when a node first runs,
 so listing nodes stays light. Every node works on the CPU backend. See docs/filters.md and
 docs/filters_spatial.md.
@@ -10,7 +11,7 @@ docs/filters_spatial.md.
 
 from texgen.hookspecs import hookimpl
 from texgen.nodes import NodeSpec, Param, Port
-from texgen_filters import specs_constant, specs_spatial, specs_tone_color
+from texgen_filters import specs_constant, specs_photo, specs_spatial, specs_tone_color
 
 _ANY_IN = Port("input", "any", "Texture to process: gray, color or rgba (alpha is kept).")
 _ANY_OUT = Port("out", "any", "Same channel count as the input.", same_as="input")
@@ -122,5 +123,13 @@ NODES = (LEVELS, INVERT, GRADIENT_MAP, BLEND, NORMAL_MAP, WARP)
 def register_nodes(register):
     """Register the filter nodes."""
     for spec in (*NODES, *specs_tone_color.NODES, *specs_spatial.NODES,
-                 *specs_constant.NODES):
+                 *specs_constant.NODES, *specs_photo.NODES):
         register(spec)
+
+
+@hookimpl
+def register_commands(cli):
+    """Add ``texgen maps`` (texgen_filters.maps): photo to PBR map files."""
+    from texgen_filters.maps import maps
+
+    cli.add_command(maps)

@@ -8,7 +8,7 @@ import texgen_filters
 from texgen.testing import check_node
 
 # Registration order: __init__.py's six, then the tone/color specs, spatial/material,
-# constant.
+# constant, photo.
 NODE_IDS = ["filters.levels", "filters.invert", "filters.gradient_map", "filters.blend",
             "filters.normal_map", "filters.warp"]
 TONE_COLOR_IDS = ["filters.curves", "filters.auto_levels", "filters.histogram_scan",
@@ -22,7 +22,8 @@ SPATIAL_MATERIAL_IDS = ["filters.blur", "filters.sharpen", "filters.directional_
                         "filters.height_blend", "filters.make_tileable", "filters.channel_pack",
                         "filters.image_input", "filters.remap", "filters.remap_image"]
 CONSTANT_IDS = ["filters.constant_color", "filters.constant_value"]
-ALL_IDS = NODE_IDS + TONE_COLOR_IDS + SPATIAL_MATERIAL_IDS + CONSTANT_IDS
+PHOTO_IDS = ["filters.image_to_material"]
+ALL_IDS = NODE_IDS + TONE_COLOR_IDS + SPATIAL_MATERIAL_IDS + CONSTANT_IDS + PHOTO_IDS
 
 
 @pytest.fixture
@@ -34,7 +35,7 @@ def engine():
 def test_registers_the_filter_nodes(engine):
     assert sorted(i for i in engine.registry.ids() if i.startswith("filters.")) == \
         sorted(ALL_IDS)
-    assert len(ALL_IDS) == 37
+    assert len(ALL_IDS) == 38
     assert not engine.plugin_problems()
 
 

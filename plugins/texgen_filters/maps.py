@@ -1,0 +1,90 @@
+"""``texgen maps``: PBR maps (basecolor, height, normal, ao, roughness) from one photo.
+
+The command builds a preset (``maps_preset``: ``filters.image_input`` into
+``filters.image_to_material``) and saves it with ``Engine.save``, so the engine's
+validation, errors and atomic writes apply. It is added to the CLI by this plugin's
+``register_commands`` hook. docs/maps.md documents both forms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import click
+
+from texgen.cli import parse_size, progress_printer
+from texgen.engine import Engine
+from texgen.errors import InputError
+
+#: The outputs of ``maps_preset``, in the order they are written.
+MAPS = ("basecolor", "height", "normal", "ao", "roughness")
+
+
+def maps_preset(photo: str | Path, *, name: str | None = None, tileable: bool = False,
+                params: Mapping[str, Any] | None = None) -> dict:
+    """The preset ``texgen maps`` saves: a dict shaped like a preset file.
+
+    Node ``photo`` (``filters.image_input``) reads ``photo`` (made absolute); node
+    ``material`` (``filters.image_to_material``, with ``params`` such as
+    ``{"convention": "directx", "strength": 4.0}``) turns it into the outputs ``MAPS``.
+    ``name`` (default: the photo's file stem) names the files ``{name}_{map}.{ext}``.
+    ``tileable`` says the photo tiles: every filter then wraps around the edges. Save it
+    like any preset: ``Engine().save(maps_preset("bricks.jpg"), "out/", size=1024)``.
+    """
+    photo = Path(photo)
+    material = {"type": "filters.image_to_material", "input": "photo.color", **(params or {})}
+    return {"texgen": 1, "name": name or photo.stem or "photo", "tileable": tileable,
+            "nodes": {"photo": {"type": "filters.image_input", "path": str(photo.absolute())},
+                      "material": material},
+            "outputs": {key: f"material.{key}" for key in MAPS}}
+
+
+def photo_size(photo: str | Path) -> tuple[int, int]:
+    """(width, height) of the photo; ``InputError`` naming the file when it is missing,
+    unreadable or not an image."""
+    from texgen.io import read_image
+
+    try:
+        image = read_image(photo)
+    except InputError as exc:
+        raise InputError(f"photo: {exc}") from None
+    return image.shape[1], image.shape[0]
+
+
+@click.command("maps")
+@click.argument("photo")
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False),
+              help="Folder to write {PHOTO stem}_{map}.{ext} into (created if missing).")
+@click.option("--size", help="Output size in pixels: 1024 or 1024x512 (default: the "
+              "photo's).")
+@click.option("--format", "format_name", help="File format for every map (png8, png16, "
+              "tiff; tiff keeps the float height); default png16 for gray maps and png8 "
+              "for color.")
+@click.option("--directx", is_flag=True, help="DirectX normal map (green down); default "
+              "OpenGL (green up).")
+@click.option("--strength", type=float, help="Normal map relief depth, percent of the "
+              "width per unit of height (filters.image_to_material 'strength').")
+@click.option("--tileable", is_flag=True, help="The photo tiles: filter with wrap-around so "
+              "the maps tile too.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+@click.pass_obj
+def maps(engine: Engine, photo, output, size, format_name, directx, strength, tileable,
+         quiet):
+    """Estimate PBR maps from the color PHOTO: delit basecolor, height, normal, ao and
+    roughness, written as OUT/{PHOTO stem}_{map}.{ext}.
+
+    A classical estimate (filters.image_to_material), not measured geometry. The same as
+    saving ``maps_preset(PHOTO)`` (texgen_filters.maps) with the engine."""
+    params: dict[str, Any] = {}
+    if directx:
+        params["convention"] = "directx"
+    if strength is not None:
+        params["strength"] = strength
+    width, height = photo_size(photo)
+    preset = maps_preset(photo, tileable=tileable, params=params)
+    report = engine.save(preset, output, size=parse_size(size) or (width, height),
+                         format=format_name, progress=progress_printer(Path(photo).name, quiet))
+    if not quiet:
+        click.echo(f"wrote {', '.join(str(file['path']) for file in report.files)}", err=True)
