@@ -1,6 +1,10 @@
 """filters.image_to_material and ``texgen maps``: photo to basecolor, height, normal, AO and
 roughness (classical estimate), tiling, conventions, delighting, and the command."""
 
+import re
+import tomllib
+from pathlib import Path
+
 import numpy as np
 import pytest
 from filters_testing import context, texture
@@ -216,3 +220,15 @@ def test_maps_with_a_corrupt_photo_exits_2_naming_it(tmp_path, capsys):
     bad.write_bytes(b"\x89PNG not really")
     assert main(["maps", str(bad), "-o", str(tmp_path / "out")]) == 2
     assert "bad.png" in capsys.readouterr().err
+
+
+def test_the_preset_file_of_docs_maps_md_is_the_python_form(photo, tmp_path):
+    text = (Path(__file__).parents[3] / "docs" / "maps.md").read_text()
+    data = tomllib.loads(re.findall(r"^```toml\n(.*?)^```", text, re.S | re.M)[0])
+    data["nodes"]["photo"]["path"] = str(photo)
+    engine = Engine()
+    from_file = engine.render(data, size=32)
+    from_python = engine.render(maps_preset(photo, params={"convention": "directx"}), size=32)
+    assert set(from_file) == set(MAPS)
+    for name in MAPS:
+        np.testing.assert_array_equal(from_file[name], from_python[name])
