@@ -373,14 +373,16 @@ def schema(engine: Engine, output):
               help="How many of the best presets at their defaults are searched.")
 @click.option("--evaluations", default=300, show_default=True, type=click.IntRange(0),
               help="Search evaluations in all, shared by the shortlisted presets.")
+@click.option("--sheet", type=click.Path(dir_okay=False), metavar="PNG",
+              help="Also write photo crop | fitted render | defaults side by side.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr.")
 @click.pass_obj
 def fit_command(engine: Engine, photo, output, presets, minutes, seed, size, seeds,
-                shortlist, evaluations, quiet):
+                shortlist, evaluations, sheet, quiet):
     """Fit a preset to PHOTO: choose the preset and exposed parameter values whose render
     looks most like the photo's centred square crop (one texture width), and write them
     as a preset instancing the chosen one (docs/fit.md)."""
-    from texgen.fit import fit, write_fitted_preset
+    from texgen.fit import fit, fit_sheet, write_fitted_preset
 
     tty = sys.stderr.isatty()
 
@@ -394,6 +396,9 @@ def fit_command(engine: Engine, photo, output, presets, minutes, seed, size, see
                  seed=seed, size=size, seeds=seeds, shortlist=shortlist,
                  evaluations=evaluations, progress=None if quiet else show)
     report = write_fitted_preset(result, output)
+    if sheet:
+        write_texture(Path(sheet), fit_sheet(result, photo, engine=engine),
+                      engine.exporter("png8"))
     if quiet:
         return
     if tty:
@@ -406,7 +411,7 @@ def fit_command(engine: Engine, photo, output, presets, minutes, seed, size, see
     click.echo(f"fit: {result.preset}, loss {result.defaults_loss:.4f} at its defaults -> "
                f"{result.loss:.4f} ({values or 'no searched parameters'}) in "
                f"{result.seconds:.0f}s", err=True)
-    click.echo(f"wrote {output} and {report}", err=True)
+    click.echo(f"wrote {output} and {report}" + (f" and {sheet}" if sheet else ""), err=True)
 
 
 @click.command("eval")

@@ -41,7 +41,7 @@ from texgen.errors import InputError, TexgenError
 from texgen.io import atomic_write, read_image
 from texgen.preset import Preset
 
-__all__ = ["fit", "FitResult", "FitEvent", "write_fitted_preset", "load_photo",
+__all__ = ["fit", "FitResult", "FitEvent", "write_fitted_preset", "fit_sheet", "load_photo",
            "MIN_PHOTO_SIDE", "LOSS_WEIGHTS"]
 
 MIN_PHOTO_SIDE = 16
@@ -406,6 +406,32 @@ def _search(name, preset, budget, until, seed, defaults_loss, loss_of, history):
 
 
 # --- writing -------------------------------------------------------------------------------
+
+def fit_sheet(result: FitResult, photo: str | os.PathLike | np.ndarray, *, engine=None,
+              gap: int = 4) -> np.ndarray:
+    """target | fitted render | the chosen preset at its defaults, side by side.
+
+    Float32 (size, 3 * size + 2 * gap, 3) in [0, 1], white gaps: the photo as fitted (the
+    resized crop), then the compared output at the fitted values and at the defaults, both
+    at the fit's first render seed, so the two renders differ only by the parameters. Gray
+    images are repeated to three channels.
+    """
+    if engine is None:
+        from texgen.engine import Engine
+
+        engine = Engine()
+    preset = result.preset_object
+    if preset is None:
+        raise InputError(f"fit: no preset object in the result for '{result.preset}'")
+    tiles = [load_photo(photo, size=result.size)]
+    for values in (result.values, {}):
+        tiles.append(engine.render(preset, size=result.size, seed=result.render_seeds[0],
+                                   overrides=values, outputs=[result.output])[result.output])
+    rgb = [np.clip(np.repeat(t, 3, axis=2) if t.shape[2] == 1 else t[:, :, :3], 0, 1)
+           for t in tiles]
+    space = np.ones((result.size, gap, 3))
+    return np.concatenate([rgb[0], space, rgb[1], space, rgb[2]], axis=1).astype(np.float32)
+
 
 def _toml_value(value) -> str:
     """A TOML literal for a str, bool, int, float or a sequence of them."""

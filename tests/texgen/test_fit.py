@@ -10,7 +10,7 @@ from texgen import fit as fitting
 from texgen.cli import main
 from texgen.engine import Engine
 from texgen.errors import InputError
-from texgen.io import write_png8
+from texgen.io import read_image, write_png8
 
 pytest.importorskip("cmaes")
 
@@ -170,7 +170,7 @@ def test_cli_fit_writes_a_preset_that_renders(target, preset_file, tmp_path, cap
     write_png8(photo, target)
     out = tmp_path / "fitted.toml"
     code = main(["fit", str(photo), "-o", str(out), "--preset", str(preset_file), "--size",
-                 "48", "--evaluations", "6", "--seed", "2"])
+                 "48", "--evaluations", "6", "--seed", "2", "--sheet", str(tmp_path / "s.png")])
     err = capsys.readouterr().err
     assert code == 0, err
     assert "fit: search [6/6] tiny" in err and "best" in err
@@ -179,6 +179,9 @@ def test_cli_fit_writes_a_preset_that_renders(target, preset_file, tmp_path, cap
     assert report["seed"] == 2 and len(report["history"]) == 6
     assert main(["render", str(out), "-o", str(tmp_path / "r"), "--size", "32", "-q"]) == 0
     assert (tmp_path / "r" / "fitted_basecolor.png").is_file()
+    sheet = read_image(tmp_path / "s.png")
+    assert sheet.shape == (48, 3 * 48 + 8, 3)
+    np.testing.assert_allclose(sheet[:, :48], target, atol=1 / 255 + 1e-6)
 
 
 @pytest.mark.parametrize("photo, preset, message", [
