@@ -86,6 +86,9 @@ class FitResult:
     - ``history``: ``{"preset", "loss"}`` per search evaluation, in order.
     - ``seconds``: wall-clock time of the whole fit; ``output``: the output compared with
       the photo; ``size``, ``seed``, ``render_seeds``: as used.
+    - ``found_as``: the name the engine's preset folders (``Engine.find_presets``) know the
+      chosen preset's file by, so a fitted preset can instance it by name; None for a file
+      outside them (or shadowed there by another of its name) and for a dict.
     """
 
     preset: str
@@ -101,6 +104,7 @@ class FitResult:
     seed: int
     render_seeds: list[int]
     skipped: dict[str, str] = field(default_factory=dict)
+    found_as: str | None = None
     preset_object: Preset | None = field(default=None, repr=False, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
@@ -255,6 +259,15 @@ def _resolve_presets(engine, presets) -> tuple[dict[str, Preset], bool]:
     return found, named
 
 
+def _found_as(engine, preset: Preset) -> str | None:
+    """The name ``engine.find_presets`` gives ``preset``'s file, if it gives it one."""
+    if preset.path is None:
+        return None
+    path = preset.path.resolve()
+    return next((name for name, found in engine.find_presets().items()
+                 if found.resolve() == path), None)
+
+
 def fit(photo: str | os.PathLike | np.ndarray, *,
         presets: Iterable[str | os.PathLike | Mapping | Preset] | None = None,
         engine=None, minutes: float = 2.0, seed: int = 0, size: int = 256, seeds: int = 2,
@@ -351,7 +364,8 @@ def fit(photo: str | os.PathLike | np.ndarray, *,
                      candidates=scores, history=history,
                      seconds=round(time.perf_counter() - start, 3),
                      output=_compared_output(preset), size=size, seed=seed,
-                     render_seeds=render_seeds, skipped=skipped, preset_object=preset)
+                     render_seeds=render_seeds, skipped=skipped,
+                     found_as=_found_as(engine, preset), preset_object=preset)
 
 
 def _cma_class():
@@ -451,14 +465,35 @@ def _toml_key(key: str) -> str:
         else json.dumps(key)
 
 
+def _reference(result: FitResult, path: Path) -> str:
+    """How the fitted preset at ``path`` names the chosen preset: by name when the preset
+    folders found it (``FitResult.found_as``: short, and it survives moving the fitted file)
+    unless a file of that name in ``path``'s folder would be found first (a ``"preset"``
+    node looks in its own file's folder before the preset folders; ``path`` itself counts:
+    it would instance itself); else by a path relative to ``path``'s folder."""
+    from texgen.engine import PRESET_SUFFIXES
+
+    preset = result.preset_object
+    chosen, folder = preset.path.resolve(), path.resolve().parent
+    if path.resolve() == chosen:
+        raise InputError(f"{path}: is the chosen preset '{result.preset}' itself; write the "
+                         "fitted preset to another file")
+    name = result.found_as
+    if name is not None:
+        local = [folder / name, *(folder / f"{name}{suffix}" for suffix in PRESET_SUFFIXES)]
+        first = next((p for p in local if p == path.resolve() or p.is_file()), None)
+        if first is None or first.resolve() == chosen:
+            return name
+    return Path(os.path.relpath(chosen, folder)).as_posix()
+
+
 def fitted_preset_text(result: FitResult, path: str | os.PathLike) -> str:
     """The TOML text ``write_fitted_preset`` writes to ``path`` (see there)."""
     preset = result.preset_object
     if preset is None or preset.path is None:
         raise InputError(f"fit: the chosen preset '{result.preset}' has no file, so a "
                          "fitted preset cannot instance it: fit presets given by name or path")
-    folder = Path(path).resolve().parent
-    reference = Path(os.path.relpath(preset.path.resolve(), folder)).as_posix()
+    reference = _reference(result, Path(path))
     lines = ["# Written by texgen fit: the chosen preset, instanced with the fitted values.",
              "texgen = 1", f"name = {_toml_value(Path(path).stem)}",
              f"description = {_toml_value(f'{result.preset} fitted to a photo (loss {result.loss:.4g}).')}",  # noqa: E501
@@ -495,9 +530,11 @@ def write_fitted_preset(result: FitResult, path: str | os.PathLike) -> Path:
 
     ``path`` (a ``.toml`` file) gets an ordinary preset: the fitted parameters exposed with
     their fitted values as defaults (and the chosen preset's ranges and docs), a ``"preset"``
-    node instancing the chosen preset by a path relative to ``path``'s folder, and the chosen
-    preset's outputs (formats kept). ``{stem}.fit.json`` next to it gets
-    ``FitResult.as_dict()``. Both are written atomically.
+    node instancing the chosen preset (by its name when the preset folders found it, else by
+    a path relative to ``path``'s folder: see ``_reference``), and the chosen preset's
+    outputs (formats kept). ``{stem}.fit.json`` next to it gets ``FitResult.as_dict()``.
+    Both are written atomically. Raises ``InputError`` when ``path`` is the chosen preset's
+    own file.
     """
     path = Path(path)
     text = fitted_preset_text(result, path)

@@ -97,7 +97,8 @@ def test_written_preset_loads_renders_and_reports(engine, target, preset_file, t
     report = fitting.write_fitted_preset(result, out)
     data = tomllib.loads(out.read_text())
     assert data["nodes"]["fitted"]["type"] == "preset"
-    assert data["nodes"]["fitted"]["preset"] == "../tiny.json"
+    assert data["nodes"]["fitted"]["preset"] == "../tiny.json", "outside the preset folders"
+    assert result.found_as is None
     assert data["parameters"]["scale"]["default"] == result.values["scale"]
     assert data["parameters"]["scale"]["max"] == 16.0
     assert data["outputs"]["height"] == {"node": "fitted.height", "format": "png16"}
@@ -112,6 +113,57 @@ def test_written_preset_loads_renders_and_reports(engine, target, preset_file, t
     assert report.name == "fitted.fit.json"
     assert body["preset"] == "tiny" and body["loss"] == result.loss
     assert len(body["history"]) == 8 and body["candidates"]["tiny"] == result.defaults_loss
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory):
+    """An engine with a plugin-like preset folder holding tiny.json, and a fit that chose
+    it by name."""
+    folder = tmp_path_factory.mktemp("library")
+    (folder / "tiny.json").write_text(json.dumps(tiny(tint=False)))
+    engine = Engine()
+    engine.preset_dirs.append(folder)
+    target = engine.render(tiny(tint=False), size=SIZE, seed=999)["basecolor"]
+    result = fitting.fit(target, presets=["tiny"], engine=engine, size=SIZE, evaluations=2)
+    return engine, folder, result
+
+
+def test_a_preset_found_by_name_is_instanced_by_name(library, tmp_path):
+    engine, folder, result = library
+    assert result.found_as == "tiny" and result.as_dict()["found_as"] == "tiny"
+    out = tmp_path / "deep" / "er" / "fitted.toml"
+    out.parent.mkdir(parents=True)
+    fitting.write_fitted_preset(result, out)
+    assert tomllib.loads(out.read_text())["nodes"]["fitted"]["preset"] == "tiny"
+    assert engine.render(out, size=32, seed=1)["basecolor"].shape == (32, 32, 3)
+    # Given as a file inside the preset folders, it is still found by that name.
+    photo = np.full((SIZE, SIZE, 3), 0.5)
+    by_path = fitting.fit(photo, presets=[folder / "tiny.json"],
+                          engine=engine, size=SIZE, evaluations=0)
+    assert by_path.found_as == "tiny"
+
+
+@pytest.mark.parametrize("shadow", ["tiny.toml", None])
+def test_a_name_shadowed_in_the_output_folder_falls_back_to_the_path(library, tmp_path,
+                                                                     shadow):
+    engine, folder, result = library
+    if shadow:  # another preset of that name next to the fitted file would be found first
+        (tmp_path / shadow).write_text(json.dumps(tiny()).replace('"tiny"', '"other"'))
+        out = tmp_path / "fitted.toml"
+    else:  # the fitted file itself is named like the chosen preset: it would instance itself
+        out = tmp_path / "tiny.toml"
+    fitting.write_fitted_preset(result, out)
+    reference = tomllib.loads(out.read_text())["nodes"]["fitted"]["preset"]
+    assert reference.endswith("tiny.json") and (tmp_path / reference).resolve() == \
+        (folder / "tiny.json").resolve()
+    assert engine.render(out, size=32, seed=1)["basecolor"].shape == (32, 32, 3)
+
+
+def test_writing_over_the_chosen_preset_is_refused(library):
+    engine, folder, result = library
+    with pytest.raises(InputError, match="is the chosen preset 'tiny' itself"):
+        fitting.write_fitted_preset(result, folder / "tiny.json")
+    assert json.loads((folder / "tiny.json").read_text())["name"] == "tiny"
 
 
 def test_a_preset_without_a_file_cannot_be_written(engine, target, tmp_path):

@@ -1,0 +1,163 @@
+"""texgen fit against issue #22's bar: targets rendered from presets with random parameter
+values, at a render seed the fit never sees.
+
+    python benchmarks/fit.py [--targets 6] [--minutes 1.0] [--size 96] [--seed 0]
+                             [--presets clouds marble leather lava terrain wood_planks]
+                             [--append]
+
+Target ``i`` takes preset ``i mod len(--presets)`` (so every preset is a target in turn),
+draws each of its searched parameters (those ``texgen.fit`` varies: bounded ints and
+floats uniformly in their range, colors uniformly in sRGB) from a generator seeded by
+(``--seed``, i), and renders its compared output (``basecolor``, else the first) at
+``--size`` and a render seed drawn from the same generator, checked to differ from the
+fit's own render seeds. ``texgen.fit.fit`` then runs on that image with every ``--presets``
+entry as a candidate, ``--minutes`` per fit, ``--seed`` as its seed.
+
+For each target: whether the chosen preset is the true one; the patch-SWD
+(``metrics.patch_swd``) from the target to the chosen preset rendered at the fitted values,
+over the yardstick: the patch-SWD from the target to the TRUE preset and values rendered at
+another seed (two genuine samples of the same texture); both renders use that other seed;
+and the seconds the fit took. Issue #22's bars: the right preset in >= 90 % of cases, the
+ratio <= 1.5 (judged on the median over targets; how many targets meet it alone is shown
+too), <= 3 minutes per fit (judged on the slowest). The candidates' kernels are compiled
+before the first fit, so no fit's clock pays for it. ``--append`` adds the table, with the
+date, machine and command, to benchmarks/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import statistics
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import machine as host
+import numpy as np
+
+from texgen import metrics
+from texgen.engine import Engine
+from texgen.fit import _compared_output, _dimensions, fit
+
+RESULTS = Path(__file__).parent / "RESULTS.md"
+DEFAULT_PRESETS = ["clouds", "marble", "leather", "lava", "terrain", "wood_planks"]
+#: Issue #22's bars.
+RIGHT_PRESET_SHARE, RATIO_BAR, SECONDS_BAR = 0.9, 1.5, 180.0
+
+
+def random_values(preset, rng: np.random.Generator) -> dict:
+    """Random values for the parameters the fit searches: bounded ints and floats uniform in
+    their range, colors uniform in sRGB (the default's alpha kept)."""
+    values = {}
+    for dim in _dimensions(preset):
+        default = preset.parameters[dim.name].default
+        if dim.type == "color":
+            alpha = default[3] if len(default) > 3 else 1.0
+            values[dim.name] = (*(round(float(v), 6) for v in rng.uniform(0, 1, 3)), alpha)
+        elif dim.type == "int":
+            values[dim.name] = int(rng.integers(int(dim.low), int(dim.high) + 1))
+        else:
+            values[dim.name] = round(float(rng.uniform(dim.low, dim.high)), 6)
+    return values
+
+
+def distance(a: np.ndarray, b: np.ndarray) -> float:
+    """Patch-SWD between two renders (channels matched as the fit's loss does)."""
+    a, b, _ = metrics.match_channels(a, b)
+    return metrics.patch_swd(np.clip(a, 0, 1), np.clip(b, 0, 1), seed=0)
+
+
+def run(names: list[str], targets: int, minutes: float, size: int, seed: int):
+    """One row per target, and the summary lines with the bars."""
+    engine = Engine()
+    presets = {name: engine.load_preset(name) for name in names}
+    for preset in presets.values():  # compile the kernels outside every fit's clock
+        engine.render(preset, size=32, seed=0, outputs=[_compared_output(preset)])
+    # The fit's render seeds, drawn as fit draws them (seeds=2): no target may use one.
+    fit_seeds = {int(s) for s in np.random.default_rng([seed, 7]).integers(0, 2**31, 2)}
+    rows, lines = [], [
+        "| # | true preset | chosen | right | fitted / yardstick SWD | ratio | seconds |",
+        "|---:|---|---|:-:|---:|---:|---:|"]
+    for index in range(targets):
+        rng = np.random.default_rng([seed, index])
+        name = names[index % len(names)]
+        preset = presets[name]
+        values = random_values(preset, rng)
+        target_seed, other_seed = (int(s) for s in rng.integers(0, 2**31, 2))
+        assert not {target_seed, other_seed} & fit_seeds, "a target seed the fit sees"
+        output = _compared_output(preset)
+        target = engine.render(preset, size=size, seed=target_seed, overrides=values,
+                               outputs=[output])[output]
+        started = time.perf_counter()
+        result = fit(target, presets=list(presets.values()), engine=engine, minutes=minutes,
+                     seed=seed, size=size)
+        seconds = time.perf_counter() - started
+        chosen = result.preset_object
+        fitted = engine.render(chosen, size=size, seed=other_seed, overrides=result.values,
+                               outputs=[result.output])[result.output]
+        truth = engine.render(preset, size=size, seed=other_seed, overrides=values,
+                              outputs=[output])[output]
+        fitted_swd, yardstick = distance(fitted, target), distance(truth, target)
+        ratio = fitted_swd / yardstick
+        right = result.preset == preset.name
+        rows.append((right, ratio, seconds))
+        lines.append(f"| {index} | {name} | {result.preset} | {'yes' if right else 'no'} | "
+                     f"{fitted_swd:.4f} / {yardstick:.4f} | {ratio:.2f} | {seconds:.0f} |")
+        print(lines[-1], flush=True)
+    share = sum(right for right, _, _ in rows) / len(rows)
+    median = statistics.median(ratio for _, ratio, _ in rows)
+    within = sum(ratio <= RATIO_BAR for _, ratio, _ in rows)
+    slowest = max(seconds for _, _, seconds in rows)
+
+    def verdict(ok: bool) -> str:
+        return "**met**" if ok else "**not met**"
+
+    lines += ["", f"Right preset in {share:.0%} of {len(rows)} targets (bar ≥ 90 %): "
+              f"{verdict(share >= RIGHT_PRESET_SHARE)}. Median ratio {median:.2f} (bar ≤ "
+              f"{RATIO_BAR}; {within} of {len(rows)} targets within it): "
+              f"{verdict(median <= RATIO_BAR)}. Slowest fit {slowest:.0f} s (bar ≤ 3 "
+              f"minutes): {verdict(slowest <= SECONDS_BAR)}."]
+    return lines
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--targets", type=int, default=6, help="targets to fit")
+    parser.add_argument("--minutes", type=float, default=1.0, help="wall-clock bound per fit")
+    parser.add_argument("--size", type=int, default=96, help="render and fit size in pixels")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seeds the targets' values and render seeds, and the fits")
+    parser.add_argument("--presets", nargs="+", default=DEFAULT_PRESETS,
+                        help="candidate presets; targets cycle through them")
+    parser.add_argument("--append", action="store_true",
+                        help="append the results to benchmarks/RESULTS.md")
+    args = parser.parse_args()
+    if args.targets < 1 or args.size < 32 or not args.minutes > 0:
+        sys.exit("benchmarks/fit.py: --targets >= 1, --size >= 32 and --minutes > 0")
+    where = host.describe()
+    started = time.perf_counter()
+    lines = run(args.presets, args.targets, args.minutes, args.size, args.seed)
+    total = time.perf_counter() - started
+    print("\n".join(lines[-1:]))
+    print(f"\n{where}; {total:.0f} s in all")
+    if args.append:
+        command = "python benchmarks/fit.py " + " ".join(sys.argv[1:])
+        section = [
+            "", f"## texgen fit on targets with known presets ({datetime.date.today()})", "",
+            f"`{command.strip()}`: {where}; {total:.0f} s in all. Targets: the candidate "
+            f"presets ({', '.join(args.presets)}) in turn, with random values of their "
+            f"searched parameters, rendered at {args.size}² at a seed the fit never sees; "
+            f"each fit has every candidate, {args.minutes} minutes and the `texgen.fit` "
+            f"defaults otherwise. Ratio: patch-SWD from the target to the fitted render over "
+            f"the patch-SWD from the target to the true preset and values at another seed "
+            f"(both renders at that seed).", "", *lines, "", ""]
+        section[3] = textwrap.fill(section[3], width=92)
+        with open(RESULTS, "a", encoding="utf-8") as file:
+            file.write("\n".join(section))
+        print(f"appended to {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
