@@ -1,7 +1,8 @@
 """texgen fit against issue #22's bar: targets rendered from presets with random parameter
 values, at a render seed the fit never sees.
 
-    python benchmarks/fit.py [--targets 6] [--minutes 1.0] [--size 96] [--seed 0]
+    python benchmarks/fit.py [--targets 6] [--minutes 1.0] [--evaluations 300] [--size 96]
+                             [--seed 0]
                              [--presets clouds marble leather lava terrain wood_planks]
                              [--append]
 
@@ -11,7 +12,8 @@ floats uniformly in their range, colors uniformly in sRGB) from a generator seed
 (``--seed``, i), and renders its compared output (``basecolor``, else the first) at
 ``--size`` and a render seed drawn from the same generator, checked to differ from the
 fit's own render seeds. ``texgen.fit.fit`` then runs on that image with every ``--presets``
-entry as a candidate, ``--minutes`` per fit, ``--seed`` as its seed.
+entry as a candidate, ``--minutes`` and ``--evaluations`` per fit (whichever ends it first:
+the table shows the search evaluations each fit made), ``--seed`` as its seed.
 
 For each target: whether the chosen preset is the true one; the patch-SWD
 (``metrics.patch_swd``) from the target to the chosen preset rendered at the fitted values,
@@ -69,7 +71,8 @@ def distance(a: np.ndarray, b: np.ndarray) -> float:
     return metrics.patch_swd(np.clip(a, 0, 1), np.clip(b, 0, 1), seed=0)
 
 
-def run(names: list[str], targets: int, minutes: float, size: int, seed: int):
+def run(names: list[str], targets: int, minutes: float, size: int, seed: int,
+        evaluations: int):
     """One row per target, and the summary lines with the bars."""
     engine = Engine()
     presets = {name: engine.load_preset(name) for name in names}
@@ -78,8 +81,8 @@ def run(names: list[str], targets: int, minutes: float, size: int, seed: int):
     # The fit's render seeds, drawn as fit draws them (seeds=2): no target may use one.
     fit_seeds = {int(s) for s in np.random.default_rng([seed, 7]).integers(0, 2**31, 2)}
     rows, lines = [], [
-        "| # | true preset | chosen | right | fitted / yardstick SWD | ratio | seconds |",
-        "|---:|---|---|:-:|---:|---:|---:|"]
+        "| # | true preset | chosen | right | fitted / yardstick SWD | ratio | seconds | "
+        "evaluations |", "|---:|---|---|:-:|---:|---:|---:|---:|"]
     for index in range(targets):
         rng = np.random.default_rng([seed, index])
         name = names[index % len(names)]
@@ -92,7 +95,7 @@ def run(names: list[str], targets: int, minutes: float, size: int, seed: int):
                                outputs=[output])[output]
         started = time.perf_counter()
         result = fit(target, presets=list(presets.values()), engine=engine, minutes=minutes,
-                     seed=seed, size=size)
+                     seed=seed, size=size, evaluations=evaluations)
         seconds = time.perf_counter() - started
         chosen = result.preset_object
         fitted = engine.render(chosen, size=size, seed=other_seed, overrides=result.values,
@@ -104,7 +107,8 @@ def run(names: list[str], targets: int, minutes: float, size: int, seed: int):
         right = result.preset == preset.name
         rows.append((right, ratio, seconds))
         lines.append(f"| {index} | {name} | {result.preset} | {'yes' if right else 'no'} | "
-                     f"{fitted_swd:.4f} / {yardstick:.4f} | {ratio:.2f} | {seconds:.0f} |")
+                     f"{fitted_swd:.4f} / {yardstick:.4f} | {ratio:.2f} | {seconds:.0f} | "
+                     f"{len(result.history)} |")
         print(lines[-1], flush=True)
     share = sum(right for right, _, _ in rows) / len(rows)
     median = statistics.median(ratio for _, ratio, _ in rows)
@@ -126,6 +130,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--targets", type=int, default=6, help="targets to fit")
     parser.add_argument("--minutes", type=float, default=1.0, help="wall-clock bound per fit")
+    parser.add_argument("--evaluations", type=int, default=300,
+                        help="search budget per fit (texgen.fit's default); the fit stops at "
+                             "this or at --minutes, whichever comes first")
     parser.add_argument("--size", type=int, default=96, help="render and fit size in pixels")
     parser.add_argument("--seed", type=int, default=0,
                         help="seeds the targets' values and render seeds, and the fits")
@@ -134,11 +141,13 @@ def main():
     parser.add_argument("--append", action="store_true",
                         help="append the results to benchmarks/RESULTS.md")
     args = parser.parse_args()
-    if args.targets < 1 or args.size < 32 or not args.minutes > 0:
-        sys.exit("benchmarks/fit.py: --targets >= 1, --size >= 32 and --minutes > 0")
+    if args.targets < 1 or args.size < 32 or args.evaluations < 0 or not args.minutes > 0:
+        sys.exit("benchmarks/fit.py: --targets >= 1, --size >= 32, --evaluations >= 0 and "
+                 "--minutes > 0")
     where = host.describe()
     started = time.perf_counter()
-    lines = run(args.presets, args.targets, args.minutes, args.size, args.seed)
+    lines = run(args.presets, args.targets, args.minutes, args.size, args.seed,
+                args.evaluations)
     total = time.perf_counter() - started
     print("\n".join(lines[-1:]))
     print(f"\n{where}; {total:.0f} s in all")
@@ -149,8 +158,9 @@ def main():
             f"`{command.strip()}`: {where}; {total:.0f} s in all. Targets: the candidate "
             f"presets ({', '.join(args.presets)}) in turn, with random values of their "
             f"searched parameters, rendered at {args.size}² at a seed the fit never sees; "
-            f"each fit has every candidate, {args.minutes} minutes and the `texgen.fit` "
-            f"defaults otherwise. Ratio: patch-SWD from the target to the fitted render over "
+            f"each fit has every candidate, {args.minutes} minutes, at most "
+            f"{args.evaluations} search evaluations and the `texgen.fit` defaults "
+            f"otherwise. Ratio: patch-SWD from the target to the fitted render over "
             f"the patch-SWD from the target to the true preset and values at another seed "
             f"(both renders at that seed).", "", *lines, "", ""]
         section[3] = textwrap.fill(section[3], width=92)
