@@ -235,6 +235,16 @@ def read_image(path: str | os.PathLike) -> np.ndarray:
     return _to_texture(image)
 
 
+def image_size(path: str | os.PathLike, *, what: str) -> tuple[int, int]:
+    """(width, height) of an image file; ``InputError`` naming ``what`` (the option or key
+    that gave it) and the file when it is missing, unreadable or not an image."""
+    try:
+        image = read_image(path)
+    except InputError as exc:
+        raise InputError(f"{what}: {exc}") from None
+    return image.shape[1], image.shape[0]
+
+
 def _to_texture(image: np.ndarray) -> np.ndarray:
     if image.ndim == 2:
         image = image[:, :, None]

@@ -16,7 +16,7 @@ import click
 
 from texgen.cli import parse_size, progress_printer
 from texgen.engine import Engine
-from texgen.errors import InputError
+from texgen.io import image_size
 
 #: The outputs of ``maps_preset``, in the order they are written.
 MAPS = ("basecolor", "height", "normal", "ao", "roughness")
@@ -39,18 +39,6 @@ def maps_preset(photo: str | Path, *, name: str | None = None, tileable: bool = 
             "nodes": {"photo": {"type": "filters.image_input", "path": str(photo.absolute())},
                       "material": material},
             "outputs": {key: f"material.{key}" for key in MAPS}}
-
-
-def photo_size(photo: str | Path) -> tuple[int, int]:
-    """(width, height) of the photo; ``InputError`` naming the file when it is missing,
-    unreadable or not an image."""
-    from texgen.io import read_image
-
-    try:
-        image = read_image(photo)
-    except InputError as exc:
-        raise InputError(f"photo: {exc}") from None
-    return image.shape[1], image.shape[0]
 
 
 @click.command("maps")
@@ -82,7 +70,7 @@ def maps(engine: Engine, photo, output, size, format_name, directx, strength, ti
         params["convention"] = "directx"
     if strength is not None:
         params["strength"] = strength
-    width, height = photo_size(photo)
+    width, height = image_size(photo, what="photo")
     preset = maps_preset(photo, tileable=tileable, params=params)
     report = engine.save(preset, output, size=parse_size(size) or (width, height),
                          format=format_name, progress=progress_printer(Path(photo).name, quiet))

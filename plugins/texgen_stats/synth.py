@@ -15,7 +15,7 @@ import click
 from texgen.cli import parse_size, progress_printer
 from texgen.engine import Engine
 from texgen.errors import InputError
-from texgen.io import write_texture
+from texgen.io import image_size, write_texture
 
 
 def synth_preset(exemplar: str | Path, maps: tuple[str | Path, ...] = (), *,
@@ -62,17 +62,6 @@ def _exporter_for(engine: Engine, path: Path, format_name: str | None, channels:
     return engine.exporter(preferred if preferred in fitting else fitting[0])
 
 
-def _image_size(path: str, what: str) -> tuple[int, int]:
-    """(width, height) of an image file; ``InputError`` naming ``what`` and the file."""
-    from texgen.io import read_image
-
-    try:
-        image = read_image(path)
-    except InputError as exc:
-        raise InputError(f"{what}: {exc}") from None
-    return image.shape[1], image.shape[0]
-
-
 @click.command("synth")
 @click.argument("exemplar")
 @click.argument("more_maps", nargs=-1, metavar="[MAP]...")
@@ -111,9 +100,9 @@ def synth(engine: Engine, exemplar, more_maps, output, size, seed, patch, maps, 
     preset = synth_preset(exemplar, maps, name=output.stem or "synth", patch=patch)
     size = parse_size(size)
     engine.validate(preset, size=size or 64, seed=seed)  # missing files, bad --patch
-    exemplar_size = _image_size(exemplar, "exemplar")
+    exemplar_size = image_size(exemplar, what="exemplar")
     for path in maps:
-        if (map_size := _image_size(path, "--maps")) != exemplar_size:
+        if (map_size := image_size(path, what="--maps")) != exemplar_size:
             raise InputError(f"--maps: {path}: {map_size[0]}x{map_size[1]} pixels, but an "
                              f"aligned map must have the exemplar's size ({exemplar}: "
                              f"{exemplar_size[0]}x{exemplar_size[1]})")

@@ -190,3 +190,13 @@ def test_a_few_clipped_pixels_never_read_as_zero_percent():
     texture = np.zeros((1000, 1000, 1), np.float32)
     texture[0, :42] = 1.0035
     assert out_of_range(texture).describe() == "0.0042% of pixels above 1 (max 1.003)"
+
+
+def test_image_size_is_width_height_and_errors_name_the_option(tmp_path):
+    from texgen.io import image_size
+
+    path = tmp_path / "a.png"
+    write_png16(path, np.zeros((3, 5, 1), np.float32))
+    assert image_size(path, what="--maps") == (5, 3)
+    with pytest.raises(InputError, match="--maps: .*missing.png: cannot read image"):
+        image_size(tmp_path / "missing.png", what="--maps")
