@@ -35,14 +35,13 @@ pair:
 from __future__ import annotations
 
 import argparse
-import datetime
 import statistics
 import sys
-import textwrap
 import time
 
 import numpy as np
-from quality import RESULTS, TOLERANCES, exemplar, machine, relative_steps, summary
+from quality import TOLERANCES, exemplar, machine, relative_steps, summary
+from results import append_section
 
 from texgen import metrics
 from texgen_stats.model import fit_patch_model
@@ -137,13 +136,9 @@ def main():
     if args.append:
         command = " ".join(["OPENBLAS_NUM_THREADS=1 python benchmarks/closing_strip.py",
                             *sys.argv[1:]])
-        intro = textwrap.fill(f"`{command}`: {where}; {args.seeds} seeds per row; "
-                              f"{defaults}.", width=92)
-        with open(RESULTS, "a", encoding="utf-8") as file:
-            file.write("\n".join(["", "## Statistical generators: the closing strip "
-                                  f"({datetime.date.today().isoformat()})", "", intro, "",
-                                  *header, *lines, "", ""]))
-        print(f"appended to {RESULTS}")
+        append_section("Statistical generators: the closing strip",
+                       f"`{command}`: {where}; {args.seeds} seeds per row; {defaults}.",
+                       [*header, *lines])
 
 
 if __name__ == "__main__":

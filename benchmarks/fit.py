@@ -29,21 +29,18 @@ date, machine and command, to benchmarks/RESULTS.md.
 from __future__ import annotations
 
 import argparse
-import datetime
 import statistics
 import sys
-import textwrap
 import time
-from pathlib import Path
 
 import machine as host
 import numpy as np
+from results import append_section
 
 from texgen import metrics
 from texgen.engine import Engine
 from texgen.fit import _compared_output, _dimensions, fit
 
-RESULTS = Path(__file__).parent / "RESULTS.md"
 DEFAULT_PRESETS = ["clouds", "marble", "leather", "lava", "terrain", "wood_planks"]
 #: Issue #22's bars.
 RIGHT_PRESET_SHARE, RATIO_BAR, SECONDS_BAR = 0.9, 1.5, 180.0
@@ -153,8 +150,7 @@ def main():
     print(f"\n{where}; {total:.0f} s in all")
     if args.append:
         command = "python benchmarks/fit.py " + " ".join(sys.argv[1:])
-        section = [
-            "", f"## texgen fit on targets with known presets ({datetime.date.today()})", "",
+        append_section("texgen fit on targets with known presets", (
             f"`{command.strip()}`: {where}; {total:.0f} s in all. Targets: the candidate "
             f"presets ({', '.join(args.presets)}) in turn, with random values of their "
             f"searched parameters, rendered at {args.size}² at a seed the fit never sees; "
@@ -162,11 +158,7 @@ def main():
             f"{args.evaluations} search evaluations and the `texgen.fit` defaults "
             f"otherwise. Ratio: patch-SWD from the target to the fitted render over "
             f"the patch-SWD from the target to the true preset and values at another seed "
-            f"(both renders at that seed).", "", *lines, "", ""]
-        section[3] = textwrap.fill(section[3], width=92)
-        with open(RESULTS, "a", encoding="utf-8") as file:
-            file.write("\n".join(section))
-        print(f"appended to {RESULTS}")
+            f"(both renders at that seed)."), lines)
 
 
 if __name__ == "__main__":

@@ -47,12 +47,10 @@ command, machine and date, to benchmarks/RESULTS.md.
 from __future__ import annotations
 
 import argparse
-import datetime
 import importlib.util
 import os
 import statistics
 import sys
-import textwrap
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -60,13 +58,13 @@ from pathlib import Path
 import numpy as np
 from exemplars import NAMES, STRUCTURED, exemplar_pair, merged_tiles
 from quality import TOLERANCES, machine, save
+from results import append_section
 
 from texgen import metrics
 from texgen_stats.model import DEFAULTS, fit_patch_model
 from texgen_stats.random_phase import random_phase_texture
 from texgen_stats.synthesis import synthesize as gmm_synthesize
 
-RESULTS = Path(__file__).parent / "RESULTS.md"
 #: Output sizes of the speed table, and the issue's targets for them (seconds, warm).
 SPEED_TARGETS = {512: 2.0, 1024: 6.0}
 #: Runs per size in the speed table (the median is shown).
@@ -318,13 +316,8 @@ def main():
             f"outlier: `metrics.seam_outlier`, worst seed; merged tiles: the share of tile "
             f"pixels in tiles run together (`exemplars.merged_tiles`), mean over the seeds. "
             f"Speed: stats.markov warm, median of {SPEED_RUNS} runs.")
-        section = ["", f"## Markov patch synthesis against its peers "
-                       f"({datetime.date.today().isoformat()})", "",
-                   textwrap.fill(header, width=92), "", *quality, "", *timing, "",
-                   *verdicts, "", ""]
-        with open(RESULTS, "a", encoding="utf-8") as file:
-            file.write("\n".join(section))
-        print(f"appended to {RESULTS}")
+        append_section("Markov patch synthesis against its peers", header,
+                       [*quality, "", *timing, "", *verdicts])
 
 
 if __name__ == "__main__":

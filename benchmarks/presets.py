@@ -31,21 +31,19 @@ quiet machine: other jobs on the cores change every figure.
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import shlex
 import statistics
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
 from machine import describe
+from results import append_section
 
 ROOT = Path(__file__).resolve().parents[1]
 PRESETS = ROOT / "presets"
-RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 HEADER = ["| preset | cold: new process (s) | import texgen (s) | Engine() (s) | "
           "cold render (s) | warm render (s) | cached re-render (s) |",
           "|---|---:|---:|---:|---:|---:|---:|"]
@@ -161,19 +159,14 @@ def main():
     print(f"\n{time.perf_counter() - started:.0f} s in all")
     if args.append:
         command = shlex.join(["python", "benchmarks/presets.py", *sys.argv[1:]])
-        intro = textwrap.fill(
+        append_section("Preset timings", (
             f"`{command}`: {where}. {len(paths)} presets at {args.size}², medians of "
             f"{args.repeat}. Cold: a fresh process (import texgen, `texgen.Engine()`, one "
             f"`render`, exit) timed from outside, numba kernels loaded from its disk cache; "
             f"its own clocks for the import, `Engine()` and the render beside it. Warm: the "
             f"same engine renders again with its result cache cleared (every node "
-            f"recomputes; loaded models stay). Cached: rendered again without clearing.",
-            width=92)
-        section = ["", f"## Preset timings ({datetime.date.today().isoformat()})", "",
-                   intro, "", *HEADER, *lines, "", ""]
-        with open(RESULTS, "a", encoding="utf-8") as file:
-            file.write("\n".join(section))
-        print(f"appended to {RESULTS}")
+            f"recomputes; loaded models stay). Cached: rendered again without clearing."),
+            [*HEADER, *lines])
 
 
 if __name__ == "__main__":

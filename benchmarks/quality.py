@@ -36,18 +36,17 @@ both tables, with the date, machine and command, to benchmarks/RESULTS.md.
 from __future__ import annotations
 
 import argparse
-import datetime
 import importlib.util
 import os
 import statistics
 import sys
-import textwrap
 import time
 from functools import partial
 from pathlib import Path
 
 import machine as host
 import numpy as np
+from results import append_section
 
 from texgen import metrics
 from texgen.io import write_png8
@@ -56,7 +55,6 @@ from texgen_stats.model import DEFAULTS, fit_patch_model
 from texgen_stats.random_phase import random_phase_texture
 from texgen_stats.synthesis import synthesize
 
-RESULTS = Path(__file__).parent / "RESULTS.md"
 #: Model levels compared: single-scale (the default) and two-level (``--levels 2``).
 LEVELS = (1, 2)
 #: The stats.gmm node's defaults, so the benchmark measures what a preset gets.
@@ -227,9 +225,7 @@ def main():
         threads = os.environ.get("OPENBLAS_NUM_THREADS")
         command = (f"OPENBLAS_NUM_THREADS={threads} " if threads else "") + \
             "python benchmarks/quality.py " + " ".join(sys.argv[1:])
-        section = [
-            "", f"## Statistical generators: quality and speed "
-                f"({datetime.date.today().isoformat()})", "",
+        append_section("Statistical generators: quality and speed", (
             f"`{command.strip()}`: {where}. Exemplars: scikit-image's "
             f"{', '.join(args.textures)} photographs averaged down to 256² (gray, as "
             f"r = g = b); the GMM uses the `texgen train gmm` defaults ({patch}x{patch} "
@@ -242,12 +238,7 @@ def main():
             f"boundary over the mean step, averaged over the seeds, at the border, the worst "
             f"of the {2 * NEAR} around it, the worst of {2 * NEAR} in the middle, and the "
             f"block grid's (the largest mean over the middle's boundaries of one phase "
-            f"modulo the GMM's block step).", "",
-            *lines, "", ""]
-        section[3] = textwrap.fill(section[3], width=92)
-        with open(RESULTS, "a", encoding="utf-8") as file:
-            file.write("\n".join(section))
-        print(f"appended to {RESULTS}")
+            f"modulo the GMM's block step)."), lines)
 
 
 if __name__ == "__main__":
