@@ -38,17 +38,30 @@ def read_exemplar(path: Path, *, node_id: str, param: str) -> np.ndarray:
     Gray is repeated in r, g, b; alpha is dropped. Raises ``ValueError`` naming the node,
     the parameter and the file when it is unset, unreadable or not 1 to 4 channels.
     """
+    return as_color(read_exemplar_image(path, node_id=node_id, param=param))
+
+
+def read_exemplar_image(path: Path | None, *, node_id: str, param: str,
+                        resources=None) -> np.ndarray:
+    """The image at ``path`` as the file has it: float32 (h, w, C), C in 1..4. Read
+    through ``resources`` (a ``texgen.resources.ResourceCache``) when given. Raises
+    ``ValueError`` naming the node, the parameter and the file when it is unset, missing,
+    unreadable or not 1 to 4 channels."""
     if path is None:
         raise param_error(node_id, param, "no file given: set it to an exemplar image "
                           "(relative to the preset's folder)")
     try:
-        image = read_image(path)
+        image = (read_image(path) if resources is None
+                 else resources.get("stats.exemplar", path, read_image))
     except InputError as exc:
         raise param_error(node_id, param, str(exc)) from None
+    except OSError as exc:  # the resource cache reads the file to digest it
+        raise param_error(node_id, param, f"{path}: cannot read image: "
+                          f"{exc.strerror or exc}") from None
     if image.ndim != 3 or not 1 <= image.shape[2] <= 4:
         raise param_error(node_id, param, f"{path}: expected 1 to 4 channels, got shape "
                           f"{image.shape}")
-    return as_color(image)
+    return image
 
 
 def as_color(image: np.ndarray) -> np.ndarray:

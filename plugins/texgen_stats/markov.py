@@ -35,12 +35,11 @@ from pathlib import Path
 import numpy as np
 from numba import njit
 
-from texgen.errors import InputError
-from texgen.io import read_image
 from texgen.nodes import NodeContext, param_error
 from texgen.quilting import cut_mask, min_error_cut
 from texgen.uvmap import uv_of
 from texgen_stats import _check_markov
+from texgen_stats._common import read_exemplar_image
 
 
 class ExemplarTooSmall(ValueError):
@@ -553,20 +552,7 @@ def read_texture_exemplar(path: Path | None, *, node_id: str, param: str,
     alpha becomes gray). Read through ``resources`` (a ``texgen.resources.ResourceCache``)
     when given. Raises ``ValueError`` naming the node, the parameter and the file when it is
     unset, missing or unreadable."""
-    if path is None:
-        raise param_error(node_id, param, "no file given: set it to an exemplar image "
-                          "(relative to the preset's folder)")
-    try:
-        image = (read_image(path) if resources is None
-                 else resources.get("stats.markov.exemplar", path, read_image))
-    except InputError as exc:
-        raise param_error(node_id, param, str(exc)) from None
-    except OSError as exc:
-        raise param_error(node_id, param, f"{path}: cannot read image: "
-                          f"{exc.strerror or exc}") from None
-    if image.ndim != 3 or not 1 <= image.shape[2] <= 4:
-        raise param_error(node_id, param, f"{path}: expected 1 to 4 channels, got shape "
-                          f"{image.shape}")
+    image = read_exemplar_image(path, node_id=node_id, param=param, resources=resources)
     if image.shape[2] == 2:
         image = image[..., :1]
     return np.ascontiguousarray(image, np.float32)
