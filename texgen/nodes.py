@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import importlib.util
 import json
 import keyword
 import re
@@ -97,8 +98,8 @@ class Param:
     color     "#rgb", "#rrggbb", "#rrggbbaa" or [r, g, b(, a)] in 0..1    4-tuple of floats
     gradient  [[position, color], ...], positions in 0..1                 tuple of (pos, rgba)
     string    text                                                        ``str``
-    path      file path, relative to the preset's folder                  resolved ``Path``,
-                                                                          ``None`` if unset
+    path      file path, relative to the preset's folder, or              resolved ``Path``,
+              "pkg:PACKAGE/path" inside an installed package              ``None`` if unset
     seed      integer in 0..2**32-1                                       ``int``
     ========  ==========================================================  ====================
 
@@ -106,7 +107,8 @@ class Param:
     in an 8-bit file, as in Substance Designer's graph values. What depends on the type
     (checking, JSON Schema, display) is its record in ``PARAM_TYPES``. ``doc`` says what the
     parameter means; the default and range are rendered from the fields (``summary``), so
-    the doc does not repeat them.
+    the doc does not repeat them. A path without a default must be set, unless
+    ``optional``: then the node receives ``None`` when it is left out.
     """
 
     name: str
@@ -116,6 +118,7 @@ class Param:
     min: float | None = None
     max: float | None = None
     choices: tuple[str, ...] = ()
+    optional: bool = False
 
     def __post_init__(self):
         _check_name(self.name, "parameter")
@@ -521,13 +524,34 @@ def _coerce_string(param: Param, value: Any, *, base_dir: Path | None) -> str:
     return value
 
 
+PACKAGE_PATH_PREFIX = "pkg:"
+
+
 def _coerce_path(param: Param, value: Any, *, base_dir: Path | None) -> Path:
     """A set path, resolved: relative to ``base_dir`` (the preset's folder), else to the
-    working directory. An empty string is an error, not "the folder": unset is ``None``."""
+    working directory; ``"pkg:PACKAGE/inside/it"`` names a file shipped inside an installed
+    Python package (a plugin's model, say), wherever pip put it. An empty string is an
+    error, not "the folder": unset is ``None``."""
     if not _coerce_string(param, value, base_dir=base_dir).strip():
         raise ValueError("expected a file path, got an empty string (leave the key out to "
                          "leave it unset)")
+    if value.startswith(PACKAGE_PATH_PREFIX):
+        return package_path(value[len(PACKAGE_PATH_PREFIX):])
     return ((base_dir or Path.cwd()) / value).resolve()
+
+
+def package_path(reference: str) -> Path:
+    """The file ``"PACKAGE/inside/it"`` inside an installed package's folder.
+
+    The package is found without importing it (``importlib.util.find_spec``), so naming a
+    plugin's data does not run its code. ValueError when no such package is installed.
+    """
+    package, _, inside = reference.partition("/")
+    spec = importlib.util.find_spec(package) if package.isidentifier() else None
+    if spec is None or not spec.submodule_search_locations:
+        raise ValueError(f"no installed package {package!r} (a 'pkg:' path is "
+                         f"'pkg:PACKAGE/path/inside/it')")
+    return (Path(next(iter(spec.submodule_search_locations))) / inside).resolve()
 
 
 def _show_color(value: tuple[float, ...]) -> str:

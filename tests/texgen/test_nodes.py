@@ -72,6 +72,21 @@ def test_path_param_resolves_relative_to_base(tmp_path, monkeypatch):
     assert param.coerce("a.png").is_absolute()
 
 
+def test_a_pkg_path_names_a_file_inside_an_installed_package(tmp_path):
+    import texgen_neural
+
+    param = Param("model", "path", None)
+    shipped = param.coerce("pkg:texgen_neural/models/lava", base_dir=tmp_path)
+    assert shipped == (Path(texgen_neural.__file__).parent / "models" / "lava").resolve()
+    assert (shipped / "model.json").is_file()
+
+
+@pytest.mark.parametrize("value", ["pkg:no_such_package_xyz/models/a", "pkg:not a name/x"])
+def test_a_pkg_path_to_a_missing_package_is_an_error(value):
+    with pytest.raises(ValueError, match="no installed package .* 'pkg:PACKAGE/path/inside/it'"):
+        Param("model", "path", None).coerce(value)
+
+
 @pytest.mark.parametrize("value", ["", "  "])
 def test_an_empty_path_is_an_error_not_the_folder(value):
     with pytest.raises(ValueError, match="expected a file path, got an empty string"):
