@@ -31,6 +31,9 @@ def register_exporters(register):
     An exporter names a format ("png16"), its file extension, and a function
     ``write(path, texture)`` that writes a float32 (H, W, C) texture to ``path``. The
     engine takes care of atomic replacement and of keeping files inside the output folder.
+    A format that can use them declares keyword options in ``Exporter.options`` (color
+    space, compression, mips, normal map: ``texgen.io.EXPORT_OPTIONS``); build targets pass
+    them, ``texgen render`` leaves them at their defaults.
     """
 
 

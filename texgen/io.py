@@ -34,13 +34,29 @@ class Exporter:
     ``clips`` says the format stores only [0, 1] (8/16-bit integers) and clips the rest:
     the engine then reports values out of that range, and rescales outputs marked
     ``normalize``, before writing. Float formats leave it False and keep the values.
+
+    ``options`` names the keyword options ``write`` also takes, from ``EXPORT_OPTIONS``
+    (``write(path, texture, color_space="srgb", mips=True)``); each has a default, so
+    ``write(path, texture)`` always works. A format that ignores an option does not list it.
     """
 
     format: str
     extension: str
-    write: Callable[[Path, np.ndarray], None]
+    write: Callable[..., None]
     doc: str = ""
     clips: bool = False
+    options: frozenset[str] = frozenset()
+
+
+#: The options an exporter may take (``Exporter.options``), and what each means.
+EXPORT_OPTIONS = {
+    "color_space": '"srgb" for sRGB-encoded color values (basecolor), "linear" for data '
+                   "(roughness, normal, masks); default linear",
+    "compression": "the format's codec (dds: bc1, bc3, bc4, bc5, bc7, rgba8; exr: zip, none); "
+                   "default: the format's own",
+    "mips": "write a full mip chain down to 1x1",
+    "normal_map": "the texture is a normal map encoded (n + 1) / 2: mips are renormalised",
+}
 
 
 class ClippedValuesWarning(UserWarning):
@@ -323,10 +339,17 @@ def output_path(directory: Path, preset_name: str, output_name: str, extension: 
     return path
 
 
-def write_texture(path: Path, texture: np.ndarray, exporter: Exporter) -> None:
-    """Write atomically with ``exporter``; any failure becomes a ``RenderError`` naming the file."""
+def write_texture(path: Path, texture: np.ndarray, exporter: Exporter, **options) -> None:
+    """Write atomically with ``exporter``, passing ``options`` (names from its
+    ``Exporter.options``, else ``InputError``); any failure to write becomes a
+    ``RenderError`` naming the file."""
+    unknown = sorted(set(options) - exporter.options)
+    if unknown:
+        raise InputError(f"{path}: format '{exporter.format}' takes no option "
+                         f"{', '.join(unknown)} (it takes: "
+                         f"{', '.join(sorted(exporter.options)) or 'none'})")
     try:
-        atomic_write(path, lambda temporary: exporter.write(temporary, texture))
+        atomic_write(path, lambda temporary: exporter.write(temporary, texture, **options))
     except OSError as exc:
         raise RenderError(f"{path}: cannot write {exporter.format}: "
                           f"{exc.strerror or exc}") from exc

@@ -25,7 +25,7 @@ from texgen.errors import PluginError, did_you_mean
 
 ENTRY_POINT_GROUP = "texgen"
 #: Hooks the engine itself provides through plugins that are always loaded.
-CORE_PLUGINS = {"core": "texgen.io"}
+CORE_PLUGINS = {"core": "texgen.io", "formats": "texgen.formats"}
 
 
 @dataclass
