@@ -38,10 +38,8 @@ from texgen.io import (
     ClippedValuesWarning,
     Exporter,
     OutOfRange,
-    normalized,
-    out_of_range,
     output_path,
-    write_texture,
+    write_output,
 )
 from texgen.nodes import CHANNELS, NodeRegistry
 from texgen.plugins import (
@@ -344,7 +342,8 @@ class Engine:
                seed: int | None = None, overrides: Mapping[str, Any] | None = None,
                outputs: Iterable[str] | None = None, nodes: Iterable[str] | None = None,
                backend: str = "cpu", progress: Callable[[NodeEvent], None] | None = None,
-               base: str | os.PathLike | None = None) -> dict[str, np.ndarray]:
+               base: str | os.PathLike | None = None,
+               writable: bool = False) -> dict[str, np.ndarray]:
         """Render a preset; return ``{output name: float32 (H, W, C) array}``.
 
         ``preset`` is a path, a preset name, a dict shaped like a preset file, or a
@@ -353,13 +352,21 @@ class Engine:
         ``nodes`` adds nodes rendered as if they were outputs, keyed ``"id"`` or
         ``"id.port"`` (with ``nodes`` alone, only those: see ``validate``);
         ``progress`` receives a ``NodeEvent`` per node; ``base`` is the folder a dict
-        preset's relative paths are read from (``load_preset``). The arrays are the
-        caller's own.
+        preset's relative paths are read from (``load_preset``).
+
+        The arrays are read-only: they are the evaluator's results themselves, which the
+        engine's content cache may share with later renders, so handing them back costs no
+        copy. ``writable=True`` returns copies the caller may change in place.
         """
         graph = self.validate(preset, size=size, seed=seed, overrides=overrides, base=base,
                               outputs=outputs, nodes=nodes)
-        return {name: np.array(to_host(texture)) for name, texture in
-                self._evaluate(graph, backend, progress).items()}
+        textures = {name: to_host(texture) for name, texture in
+                    self._evaluate(graph, backend, progress).items()}
+        if writable:
+            return {name: texture.copy() for name, texture in textures.items()}
+        for texture in textures.values():  # host copies of device results are read-only too
+            texture.flags.writeable = False
+        return textures
 
     def save(self, preset: PresetSource, directory: str | os.PathLike, *,
              size: int | tuple[int, int] | None = None, seed: int | None = None,
@@ -538,8 +545,7 @@ class Engine:
         plan = {}
         for name in graph.outputs:
             entry = graph.preset.outputs[name]
-            exporter = self.exporter(format or entry.format
-                                     or self._default_format(graph, name))
+            exporter = self.exporter(format) if format else self.output_exporter(graph, name)
             # the plain name first, so that a bad name is reported as the preset spells it
             path = output_path(directory, graph.preset.name, name, exporter.extension)
             if frame is not None:
@@ -569,15 +575,10 @@ class Engine:
         _check_roles(graph, {name: texture.shape[2] for name, texture in textures.items()})
         directory.mkdir(parents=True, exist_ok=True)
         for name, (exporter, path, normalize) in plan.items():
-            texture = textures[name]
             entry: dict[str, Any] = {"output": name, "path": str(path),
-                                     "format": exporter.format}
-            if exporter.clips and normalize:
-                texture, (low, high) = normalized(texture)
-                entry["normalized_from"] = [low, high]
-            elif exporter.clips and (clipped := out_of_range(texture)) is not None:
-                entry["out_of_range"] = dataclasses.asdict(clipped)
-            write_texture(path, texture, exporter)
+                                     "format": exporter.format,
+                                     **write_output(path, textures[name], exporter,
+                                                    normalize=normalize)}
             if frame is not None:
                 entry["frame"] = frame
             report.files.append(entry)
@@ -589,6 +590,12 @@ class Engine:
             raise InputError(f"unknown format '{format_name}'"
                              f"{did_you_mean(format_name, self.exporters)} "
                              f"(formats: {', '.join(sorted(self.exporters))})") from None
+
+    def output_exporter(self, graph: Graph, name: str) -> Exporter:
+        """The exporter ``save`` writes output ``name`` of ``graph`` with when no format is
+        forced: the preset's ``format`` for it, else png16 for gray and png8 for color."""
+        return self.exporter(graph.preset.outputs[name].format
+                             or self._default_format(graph, name))
 
     def _default_format(self, graph: Graph, name: str) -> str:
         link = graph.outputs[name]

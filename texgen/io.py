@@ -7,6 +7,7 @@ byte-identical from run to run. Textures are float32 (H, W, C), C in {1, 3, 4}.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import secrets
@@ -15,6 +16,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numba
 import numpy as np
@@ -337,6 +339,22 @@ def output_path(directory: Path, preset_name: str, output_name: str, extension: 
     if path.parent != directory:
         raise InputError(f"output {output_name!r} would be written outside {directory}")
     return path
+
+
+def write_output(path: Path, texture: np.ndarray, exporter: Exporter, *,
+                 normalize: bool = False, **options) -> dict[str, Any]:
+    """Write a rendered texture as ``texgen render`` does (``write_texture``): a format that
+    clips to [0, 1] rescales it first when ``normalize``, and otherwise measures what it
+    clips. Returns ``{"normalized_from": [min, max]}``, ``{"out_of_range": {...}}``
+    (``OutOfRange`` as a dict) or ``{}``, for the report's file entry."""
+    facts: dict[str, Any] = {}
+    if exporter.clips and normalize:
+        texture, (low, high) = normalized(texture)
+        facts["normalized_from"] = [low, high]
+    elif exporter.clips and (clipped := out_of_range(texture)) is not None:
+        facts["out_of_range"] = dataclasses.asdict(clipped)
+    write_texture(path, texture, exporter, **options)
+    return facts
 
 
 def write_texture(path: Path, texture: np.ndarray, exporter: Exporter, **options) -> None:
