@@ -58,6 +58,8 @@ EXPORT_OPTIONS = {
                    "default: the format's own",
     "mips": "write a full mip chain down to 1x1",
     "normal_map": "the texture is a normal map encoded (n + 1) / 2: mips are renormalised",
+    "tileable": "the texture tiles: padding and filtering continue it by wrapping around "
+                "(default true)",
 }
 
 

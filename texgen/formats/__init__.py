@@ -31,4 +31,4 @@ def register_exporters(register):
                       "DX10 DDS: BC7 for color, BC4 for gray, full mip chain; values "
                       "clipped to [0, 1]", clips=True,
                       options=frozenset({"color_space", "compression", "mips",
-                                         "normal_map"})))
+                                         "normal_map", "tileable"})))

@@ -5,7 +5,9 @@ Layout (Microsoft's "Programming Guide for DDS"): the magic ``"DDS "``, a 124-by
 ``DDS_HEADER`` whose pixel format is the FourCC ``"DX10"``, a 20-byte ``DDS_HEADER_DXT10``
 naming the DXGI format (a 2D texture, array size 1), then each mip level's data, largest
 first. Block formats store 4×4 pixel blocks; a level whose size is not a multiple of 4
-(every level below 4×4) is padded by repeating the level (the pad is never sampled).
+(every level below 4×4) is padded to whole blocks: by wrapping around for a tileable
+texture, by repeating the edge otherwise. The pad is never sampled, but the encoder fits
+each block's endpoints to all 16 pixels, so it should continue the texture as it would.
 
 Compressions and what they keep (DXGI format, ``_SRGB`` when ``color_space="srgb"``):
 
@@ -68,7 +70,7 @@ def default_compression(channels: int) -> str:
 
 def encode_dds(texture: np.ndarray, *, compression: str | None = None,
                color_space: str = "linear", mips: bool = True,
-               normal_map: bool = False) -> bytes:
+               normal_map: bool = False, tileable: bool = True) -> bytes:
     """DDS file bytes for a float32 (H, W, C) texture, C in {1, 2, 3, 4}, values in [0, 1]
     (clipped, then rounded to 8 bits before block compression).
 
@@ -77,6 +79,7 @@ def encode_dds(texture: np.ndarray, *, compression: str | None = None,
     twin; mips average in linear light), "linear" for data; BC4 and BC5 have no sRGB form.
     ``mips``: the full chain down to 1×1 (``texgen.formats.mips``), else level 0 alone.
     ``normal_map``: the texture is a normal map encoded (n + 1) / 2; mips are renormalised.
+    ``tileable``: pad partial blocks by wrapping around (else by repeating the edge).
     Raises ``InputError`` for an unknown compression or an impossible combination.
     """
     check_color_space(color_space)
@@ -92,7 +95,7 @@ def encode_dds(texture: np.ndarray, *, compression: str | None = None,
         raise InputError(f"a normal map has 3 channels, not {texture.shape[2]}")
     levels = (mip_chain(texture, color_space=color_space, normal_map=normal_map) if mips
               else [np.asarray(texture, np.float32)])
-    data = [_encode_level(_rgba8(level), compression) for level in levels]
+    data = [_encode_level(_rgba8(level), compression, tileable=tileable) for level in levels]
     height, width = texture.shape[:2]
     header = _header(width, height, len(levels), mips=mips, block_bytes=block_bytes,
                      top_level_bytes=len(data[0]))
@@ -180,16 +183,16 @@ def _rgba8(texture: np.ndarray) -> np.ndarray:
     return rgba
 
 
-def _encode_level(rgba: np.ndarray, compression: str) -> bytes:
+def _encode_level(rgba: np.ndarray, compression: str, *, tileable: bool) -> bytes:
     """One level's data: raw RGBA8 rows, or blocks of the level padded to whole 4×4
-    blocks by repeating it (so the pad continues a tileable map)."""
+    blocks (wrapping around when ``tileable``, else repeating the edge)."""
     if compression == "rgba8":
         return rgba.tobytes()
     etcpak = import_codec("etcpak", format_name="dds")
     height, width = rgba.shape[:2]
     padded_height, padded_width = -(-height // 4) * 4, -(-width // 4) * 4
     if (padded_height, padded_width) != (height, width):
-        reps = (-(-padded_height // height), -(-padded_width // width), 1)
-        rgba = np.tile(rgba, reps)[:padded_height, :padded_width]
+        rgba = np.pad(rgba, ((0, padded_height - height), (0, padded_width - width), (0, 0)),
+                      mode="wrap" if tileable else "edge")
     return getattr(etcpak, f"compress_{compression}")(
         np.ascontiguousarray(rgba).tobytes(), padded_width, padded_height)
