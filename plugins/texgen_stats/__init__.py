@@ -91,6 +91,9 @@ def _check_markov(params):
 MARKOV = NodeSpec(
     "markov", "texgen_stats.markov:markov",
     "Image quilting: the exemplar's own patches joined by minimum-error cuts; tiles exactly.",
+    inputs=(Port("guide", "gray", "Optional target guide: where it is bright, patches whose "
+                 "exemplar guide is bright are preferred, and so on (guided synthesis).",
+                 optional=True),),
     outputs=(
         Port("out", "any", "Exact copies of exemplar pixels, with the exemplar's channels "
              "(gray, color or rgba)."),
@@ -125,6 +128,16 @@ MARKOV = NodeSpec(
               "averaged down lays out the large features (as a patch twice as large would) "
               "and the full-size pass follows it. About twice the time; the exemplar must "
               "hold a patch at every level.", min=1, max=3),
+        Param("exemplar_guide", "path", None,
+              "Gray image aligned with the exemplar (its size; a color file counts by its "
+              "luma), relative to the preset file's folder: the exemplar's side of the "
+              "guide, e.g. a mask of its regions. Unset: the exemplar's luma, blurred a "
+              "little. No effect without a guide input.", optional=True),
+        Param("guide_weight", "float", 1.0,
+              "How much the guide counts: each patch's cost gains this times the mean "
+              "squared difference between the exemplar guide under it and the guide input "
+              "under its place (colors' fit: their mean squared difference). 0 ignores the "
+              "guide; no effect without one.", min=0.0, max=100.0),
     ),
     check=_check_markov)
 

@@ -40,6 +40,7 @@ from texgen.quilting import cut_mask, min_error_cut
 from texgen.uvmap import uv_of
 from texgen_stats import _check_markov
 from texgen_stats._common import read_exemplar_image
+from texgen_stats.palette import LUMA
 
 
 class ExemplarTooSmall(ValueError):
@@ -89,6 +90,11 @@ def automatic_patch(exemplar: np.ndarray) -> int:
     return min(patch, MAX_AUTOMATIC_PATCH, *exemplar.shape[:2])
 
 
+#: How much a guide counts against the colors' fit (``best_patch``'s guide_weight).
+DEFAULT_GUIDE_WEIGHT = 1.0
+#: The Gaussian blur (sigma, pixels) of the exemplar's luma that is its default guide.
+GUIDE_BLUR = 2.0
+
 #: Candidate exemplar positions scored per patch when the exemplar has more: a seeded
 #: random subset, plus the positions that continue the already placed neighbours.
 DEFAULT_CANDIDATES = 3000
@@ -97,12 +103,16 @@ DEFAULT_CANDIDATES = 3000
 # ------------------------------------------------------------------------ candidate search
 
 @njit(cache=True)
-def _scan(exemplar, run_y, run_x, run_len, values, cand_r, cand_c, slack):
+def _scan(exemplar, channels, run_y, run_x, run_len, values, cand_r, cand_c, slack,
+          guide_exemplar, guide_target, guide_scale):
     """SSD of each candidate over the known pixels, given as runs along rows (row offset,
-    first column, length) and their values flattened (row-major, channels last); inf where
-    it cannot be within ``slack`` times the best (early termination after each run).
-    ``exemplar`` is (h, w * C). Four partial sums per run, in a fixed order, let the
-    compiler vectorise without changing the result from one CPU to another."""
+    first column, length) and their values flattened (row-major, channels last), plus
+    ``guide_scale`` times the SSD of ``guide_exemplar`` (h, w) under the candidate's patch
+    and ``guide_target`` (ph, pw) (when ``guide_scale`` > 0); inf where it cannot be within
+    ``slack`` times the best (early termination after each run and each guide row).
+    ``exemplar`` is (h, w * C), ``cand_c`` in its units. Four partial sums per run, in a
+    fixed order, let the compiler vectorise without changing the result from one CPU to
+    another."""
     count = cand_r.shape[0]
     costs = np.empty(count, np.float64)
     bound = np.inf
@@ -138,6 +148,17 @@ def _scan(exemplar, run_y, run_x, run_len, values, cand_r, cand_c, slack):
             v += length
             if total > bound:
                 break
+        if guide_scale > 0.0:
+            c0 = c // channels
+            for dy in range(guide_target.shape[0]):
+                if total > bound:
+                    break
+                row = guide_exemplar[r + dy]
+                a0 = np.float32(0.0)
+                for dx in range(guide_target.shape[1]):
+                    d0 = row[c0 + dx] - guide_target[dy, dx]
+                    a0 += d0 * d0
+                total += guide_scale * a0
         if total > bound:
             costs[i] = np.inf
         else:
@@ -150,8 +171,16 @@ def _scan(exemplar, run_y, run_x, run_len, values, cand_r, cand_c, slack):
 def best_patch(exemplar: np.ndarray, target: np.ndarray, known: np.ndarray,
                rng: np.random.Generator, *, tolerance: float = 0.1,
                candidates: int | None = DEFAULT_CANDIDATES,
-               extra: np.ndarray | None = None) -> tuple[int, int]:
-    """An exemplar position whose patch matches ``target`` on its known pixels.
+               extra: np.ndarray | None = None,
+               guide: tuple[np.ndarray, np.ndarray] | None = None,
+               guide_weight: float = 0.0) -> tuple[int, int]:
+    """An exemplar position whose patch matches ``target`` on its known pixels (and, with
+    a guide, whose guide matches the target's).
+
+    The cost of a candidate is the mean squared difference over the known pixels' channels
+    plus ``guide_weight`` times the mean squared difference between the exemplar guide
+    under the candidate's patch and the target guide over the whole patch (each mean is 0
+    where it has no pixel).
 
     Args:
         exemplar: (h, w, C) float32.
@@ -167,6 +196,9 @@ def best_patch(exemplar: np.ndarray, target: np.ndarray, known: np.ndarray,
         extra: optional int (k, 2) (row, col) positions always scored as well (e.g. those
             that continue the neighbours' exemplar positions); positions where the patch
             does not fit are ignored.
+        guide: optional (exemplar guide float32 (h, w), target guide float32 (ph, pw)):
+            gray maps saying which part of the exemplar belongs where.
+        guide_weight: the guide term's weight (>= 0); 0 or no guide: colors only.
 
     Returns:
         (row, col) of the patch's top-left pixel in the exemplar.
@@ -188,20 +220,33 @@ def best_patch(exemplar: np.ndarray, target: np.ndarray, known: np.ndarray,
                 & (extra[:, 1] >= 0) & (extra[:, 1] < span_c))
         cand_r = np.concatenate([cand_r, extra[fits, 0]])
         cand_c = np.concatenate([cand_c, extra[fits, 1]])
-    if not known.any():
+    guided = guide is not None and guide_weight > 0
+    if not known.any() and not guided:
         pick = rng.integers(0, cand_r.size)
         return int(cand_r[pick]), int(cand_c[pick])
     # Runs of known pixels along each row, in the exemplar's flattened (h, w * C) units.
     channels = exemplar.shape[2]
+    if guided:
+        guide_exemplar = np.ascontiguousarray(guide[0], np.float32)
+        guide_target = np.ascontiguousarray(guide[1], np.float32)
+        if guide_exemplar.shape != (h, w) or guide_target.shape != (ph, pw):
+            raise ValueError(f"guides must be ({h}, {w}) and ({ph}, {pw}), got "
+                             f"{guide_exemplar.shape} and {guide_target.shape}")
+        # Both means scaled by the known pixels' channel count (the SSD's own scale).
+        guide_scale = guide_weight * max(int(known.sum()) * channels, 1) / (ph * pw)
+    else:
+        guide_exemplar = guide_target = np.zeros((0, 0), np.float32)
+        guide_scale = 0.0
     edges = np.diff(np.pad(known, ((0, 0), (1, 1))).astype(np.int8), axis=1)
     run_y, run_x = np.nonzero(edges == 1)
     run_end = np.nonzero(edges == -1)[1]
     values = np.ascontiguousarray(target[known], np.float32).ravel()
     slack = 1.0 + max(float(tolerance), 0.0)
     flat = np.ascontiguousarray(exemplar, np.float32).reshape(h, w * channels)
-    costs = _scan(flat, run_y.astype(np.int64), (run_x * channels).astype(np.int64),
+    costs = _scan(flat, channels, run_y.astype(np.int64), (run_x * channels).astype(np.int64),
                   ((run_end - run_x) * channels).astype(np.int64), values,
-                  cand_r.astype(np.int64), (cand_c * channels).astype(np.int64), slack)
+                  cand_r.astype(np.int64), (cand_c * channels).astype(np.int64), slack,
+                  guide_exemplar, guide_target, guide_scale)
     eligible = np.flatnonzero(costs <= costs.min() * slack)
     pick = eligible[rng.integers(0, eligible.size)]
     return int(cand_r[pick]), int(cand_c[pick])
@@ -356,9 +401,19 @@ def _refine_pass(exemplar, image, rows, cols, starts_y, starts_x, size_y, size_x
     return new_rows, new_cols
 
 
-def _refine(exemplar, rows, cols, patch, tileable, passes, rng, iterations=4):
+def _refine(exemplar, rows, cols, patch, tileable, passes, rng, guides=None,
+            guide_weight=0.0, iterations=4):
     """``passes`` texture optimisation passes over (rows, cols) with half-overlapping
-    patches of ``patch`` // 2 pixels (at most 16)."""
+    patches of ``patch`` // 2 pixels (at most 16). ``guides`` (exemplar guide (h, w),
+    target guide (height, width)) join the patch distance as one more channel, weighted
+    as in ``best_patch`` (``guide_weight`` times the mean over the patch)."""
+    if passes == 0:
+        return rows, cols
+    target_guide = None
+    if guides is not None and guide_weight > 0:
+        scale = np.float32(np.sqrt(guide_weight * exemplar.shape[2]))
+        target_guide = scale * guides[1][..., None]
+        exemplar = np.concatenate([exemplar, scale * guides[0][..., None]], axis=2)
     height, width = rows.shape
     size = max(2, min(patch // 2, 16))
     size_y, _ = _axis_patch(height, size, size // 2, tileable)
@@ -367,7 +422,9 @@ def _refine(exemplar, rows, cols, patch, tileable, passes, rng, iterations=4):
     starts_x = patch_starts(width, size_x, size_x // 2, tileable=tileable)
     radii = int(np.log2(max(exemplar.shape[:2]))) + 1
     for _ in range(passes):
-        image = np.ascontiguousarray(exemplar[rows, cols])
+        image = exemplar[rows, cols]
+        if target_guide is not None:
+            image[..., -1:] = target_guide
         jumps = rng.random((iterations, len(starts_y), len(starts_x), radii, 2))
         rows, cols = _refine_pass(exemplar, image, rows, cols, starts_y, starts_x, size_y,
                                   size_x, jumps)
@@ -377,12 +434,14 @@ def _refine(exemplar, rows, cols, patch, tileable, passes, rng, iterations=4):
 # ---------------------------------------------------------------------------- synthesis
 
 def _quilt(exemplar, height, width, patch, overlap, tileable, tolerance, candidates, rng,
-           guide=None):
+           coarse=None, guides=None, guide_weight=0.0):
     """Image quilting: int64 (rows, cols) exemplar indices per output pixel.
 
-    ``guide`` (optional, (rows, cols) of the output's shape): indices from a coarser level.
+    ``coarse`` (optional, (rows, cols) of the output's shape): indices from a coarser level.
     Each patch is then also matched, where nothing is placed yet, against the exemplar
-    pixels the guide points at, and the guide's own position is always a candidate."""
+    pixels they point at, and the coarse position is always a candidate. ``guides``
+    (optional): (exemplar guide (h, w), target guide (height, width)), weighted by
+    ``guide_weight`` in ``best_patch``."""
     ph, oy = _axis_patch(height, patch, overlap, tileable)
     pw, ox = _axis_patch(width, patch, overlap, tileable)
     starts_y = patch_starts(height, ph, oy, tileable=tileable)
@@ -409,17 +468,19 @@ def _quilt(exemplar, height, width, patch, overlap, tileable, tolerance, candida
             target = out[window]
             extra = []
             match = known
-            if guide is not None:
-                guide_rows, guide_cols = guide[0][window], guide[1][window]
-                target = np.where(known[..., None], target, exemplar[guide_rows, guide_cols])
+            if coarse is not None:
+                coarse_rows, coarse_cols = coarse[0][window], coarse[1][window]
+                target = np.where(known[..., None], target, exemplar[coarse_rows, coarse_cols])
                 match = np.ones_like(known)
-                extra.append((guide_rows[0, 0], guide_cols[0, 0]))
+                extra.append((coarse_rows[0, 0], coarse_cols[0, 0]))
             if j > 0:  # continue the left neighbour's patch
                 extra.append(placed[i, j - 1] + (0, x0 - starts_x[j - 1]))
             if i > 0:
                 extra.append(placed[i - 1, j] + (y0 - starts_y[i - 1], 0))
             r, c = best_patch(exemplar, target, match, rng, tolerance=tolerance,
-                              candidates=candidates, extra=np.array(extra).reshape(-1, 2))
+                              candidates=candidates, extra=np.array(extra).reshape(-1, 2),
+                              guide=None if guides is None else
+                              (guides[0], guides[1][window]), guide_weight=guide_weight)
             placed[i, j] = r, c
             new = np.ones((ph, pw), bool)
             if known.any():
@@ -447,7 +508,9 @@ def _quilt(exemplar, height, width, patch, overlap, tileable, tolerance, candida
 def synthesize_uv(exemplar: np.ndarray, height: int, width: int, *, patch: int | None = None,
                   overlap: int | None = None, seed: int = 0, tileable: bool = True,
                   tolerance: float = 0.1, candidates: int | None = DEFAULT_CANDIDATES,
-                  refine: int = 0, levels: int = 1) -> np.ndarray:
+                  refine: int = 0, levels: int = 1, guide: np.ndarray | None = None,
+                  exemplar_guide: np.ndarray | None = None,
+                  guide_weight: float = DEFAULT_GUIDE_WEIGHT) -> np.ndarray:
     """A (height, width) texture quilted from ``exemplar``, as a uv map of where each output
     pixel comes from.
 
@@ -482,6 +545,19 @@ def synthesize_uv(exemplar: np.ndarray, height: int, width: int, *, patch: int |
             against the exemplar pixels the coarse result points at. Large features are
             then laid out as a patch twice (four times...) as large would, with the fine
             level's cuts. The exemplar must hold a patch at every level.
+        guide: optional gray target guide, float (H, W) or (H, W, 1), nominally in [0, 1],
+            resampled to (height, width) by nearest pixel: guided synthesis (Hertzmann et
+            al.'s image analogies, Embark's texture-synthesis "guided synthesis"). Each
+            patch's cost gains ``guide_weight`` times the mean squared difference between
+            ``exemplar_guide`` under the candidate and this guide under the output patch,
+            so bright guide regions take the exemplar's bright-guide parts; the refinement
+            compares the guides the same way, and coarser levels use both halved.
+        exemplar_guide: gray float (h, w) or (h, w, 1) aligned with the exemplar (a label
+            or mask of its regions); None: ``default_exemplar_guide`` (its luma, blurred).
+            Only used with ``guide``.
+        guide_weight: >= 0, the guide's weight against the colors' fit (a mean squared
+            difference of colors, each channel in [0, 1]); 0 ignores the guide, giving the
+            unguided output exactly. Default ``DEFAULT_GUIDE_WEIGHT``.
 
     Returns:
         float32 (height, width, 3) uv map (``texgen.uvmap``): exemplar pixel centres, u in
@@ -489,7 +565,8 @@ def synthesize_uv(exemplar: np.ndarray, height: int, width: int, *, patch: int |
     """
     rows, cols = _indices(exemplar, height, width, patch=patch, overlap=overlap, seed=seed,
                           tileable=tileable, tolerance=tolerance, candidates=candidates,
-                          refine=refine, levels=levels)
+                          refine=refine, levels=levels, guide=guide,
+                          exemplar_guide=exemplar_guide, guide_weight=guide_weight)
     return uv_of(rows, cols, exemplar.shape[0], exemplar.shape[1])
 
 
@@ -503,8 +580,52 @@ def synthesize(exemplar: np.ndarray, height: int, width: int, **options
     return out, uv_of(rows, cols, exemplar.shape[0], exemplar.shape[1])
 
 
+def _halve(image):
+    """``image`` (h, w, ...) averaged down 2 x 2 to (h // 2, w // 2, ...)."""
+    h, w = image.shape[:2]
+    return 0.25 * (image[0:h - 1:2, 0:w - 1:2] + image[1::2, 0:w - 1:2]
+                   + image[0:h - 1:2, 1::2] + image[1::2, 1::2])
+
+
+def _guides(exemplar, height, width, guide, exemplar_guide):
+    """The (exemplar guide (h, w), target guide (height, width)) float32 pair of
+    ``synthesize_uv``'s ``guide`` options: the target guide resampled to the output's size
+    by nearest pixel, the exemplar guide defaulting to ``default_exemplar_guide``."""
+    guide = np.asarray(guide, np.float32)
+    if guide.ndim == 3 and guide.shape[2] == 1:
+        guide = guide[..., 0]
+    if guide.ndim != 2:
+        raise ValueError(f"guide must be gray (H, W) or (H, W, 1), got shape {guide.shape}")
+    gy = np.arange(height) * guide.shape[0] // height
+    gx = np.arange(width) * guide.shape[1] // width
+    target = np.ascontiguousarray(guide[gy[:, None], gx[None, :]])
+    if exemplar_guide is None:
+        return default_exemplar_guide(exemplar), target
+    source = np.asarray(exemplar_guide, np.float32)
+    if source.ndim == 3 and source.shape[2] == 1:
+        source = source[..., 0]
+    if source.shape != exemplar.shape[:2]:
+        raise ValueError(f"exemplar_guide must be gray and the exemplar's size "
+                         f"{exemplar.shape[:2]}, got shape {source.shape}")
+    return np.ascontiguousarray(source), target
+
+
+def default_exemplar_guide(exemplar: np.ndarray, *, sigma: float = GUIDE_BLUR) -> np.ndarray:
+    """The exemplar guide used when none is given: float32 (h, w), the exemplar's Rec. 709
+    luma (its first channel when gray, alpha ignored) blurred by a Gaussian of ``sigma``
+    pixels (wrapping around), so the guide follows the exemplar's light and dark regions
+    rather than its grain."""
+    exemplar = np.asarray(exemplar, np.float64)
+    luma = exemplar[..., 0] if exemplar.shape[2] < 3 else exemplar[..., :3] @ LUMA
+    fy = np.fft.fftfreq(luma.shape[0])[:, None]
+    fx = np.fft.rfftfreq(luma.shape[1])[None, :]
+    transfer = np.exp(-2 * (np.pi * sigma) ** 2 * (fy ** 2 + fx ** 2))
+    return np.fft.irfft2(np.fft.rfft2(luma) * transfer, s=luma.shape).astype(np.float32)
+
+
 def _indices(exemplar, height, width, *, patch=None, overlap=None, seed=0, tileable=True,
-             tolerance=0.1, candidates=DEFAULT_CANDIDATES, refine=0, levels=1):
+             tolerance=0.1, candidates=DEFAULT_CANDIDATES, refine=0, levels=1, guide=None,
+             exemplar_guide=None, guide_weight=DEFAULT_GUIDE_WEIGHT):
     exemplar = np.ascontiguousarray(exemplar, np.float32)
     if exemplar.ndim != 3:
         raise ValueError(f"exemplar must be (h, w, C), got shape {exemplar.shape}")
@@ -523,25 +644,33 @@ def _indices(exemplar, height, width, *, patch=None, overlap=None, seed=0, tilea
         raise ExemplarTooSmall(f"the exemplar ({w}x{h}) is smaller than the patch ({pw}x{ph})")
     if levels < 1:
         raise ValueError(f"levels must be at least 1, got {levels}")
+    if guide_weight < 0:
+        raise ValueError(f"guide_weight must be at least 0, got {guide_weight}")
+    guides = None
+    if guide is not None and guide_weight > 0:
+        guides = _guides(exemplar, height, width, guide, exemplar_guide)
     rng = np.random.Generator(np.random.PCG64(seed))
-    guide = None
+    coarse = None
     if levels > 1:
         if h // 2 < _axis_patch(-(-height // 2), patch, overlap, tileable)[0] or \
                 w // 2 < _axis_patch(-(-width // 2), patch, overlap, tileable)[0]:
             raise ExemplarTooSmall(f"the exemplar ({w}x{h}) halved for level {levels} of "
                                    f"{levels} levels is smaller than the patch ({patch})")
-        half = 0.25 * (exemplar[0:h - 1:2, 0:w - 1:2] + exemplar[1::2, 0:w - 1:2]
-                       + exemplar[0:h - 1:2, 1::2] + exemplar[1::2, 1::2])
+        coarse_guides = {}
+        if guides is not None:  # the target padded by wrapping to even sides, then halved
+            padded = np.pad(guides[1], ((0, height % 2), (0, width % 2)), mode="wrap")
+            coarse_guides = {"guide": _halve(padded), "exemplar_guide": _halve(guides[0]),
+                             "guide_weight": guide_weight}
         coarse_rows, coarse_cols = _indices(
-            half, -(-height // 2), -(-width // 2), patch=patch, overlap=overlap,
+            _halve(exemplar), -(-height // 2), -(-width // 2), patch=patch, overlap=overlap,
             seed=int(rng.integers(2 ** 63)), tileable=tileable, tolerance=tolerance,
-            candidates=candidates, levels=levels - 1)
+            candidates=candidates, levels=levels - 1, **coarse_guides)
         y, x = np.mgrid[0:height, 0:width]
-        guide = (np.minimum(2 * coarse_rows[y // 2, x // 2] + y % 2, h - 1),
-                 np.minimum(2 * coarse_cols[y // 2, x // 2] + x % 2, w - 1))
+        coarse = (np.minimum(2 * coarse_rows[y // 2, x // 2] + y % 2, h - 1),
+                  np.minimum(2 * coarse_cols[y // 2, x // 2] + x % 2, w - 1))
     rows, cols = _quilt(exemplar, height, width, patch, overlap, tileable, tolerance,
-                        candidates, rng, guide)
-    return _refine(exemplar, rows, cols, patch, tileable, refine, rng)
+                        candidates, rng, coarse, guides, guide_weight)
+    return _refine(exemplar, rows, cols, patch, tileable, refine, rng, guides, guide_weight)
 
 
 # --------------------------------------------------------------------------------- node
@@ -558,31 +687,60 @@ def read_texture_exemplar(path: Path | None, *, node_id: str, param: str,
     return np.ascontiguousarray(image, np.float32)
 
 
-def markov(ctx: NodeContext, *, exemplar: Path, patch: int, overlap: int, tolerance: float,
-           refine: int, levels: int) -> dict[str, np.ndarray]:
+def read_exemplar_guide(path: Path, exemplar_shape: tuple[int, ...], *, node_id: str,
+                        resources=None) -> np.ndarray:
+    """The ``exemplar_guide`` file at ``path`` as float32 (h, w): gray as is, color as its
+    Rec. 709 luma, alpha ignored. Raises ``ValueError`` naming the node, the parameter and
+    the file when it is missing, unreadable or not the exemplar's (h, w, ...) size."""
+    image = read_exemplar_image(path, node_id=node_id, param="exemplar_guide",
+                                resources=resources)
+    if image.shape[:2] != tuple(exemplar_shape[:2]):
+        raise param_error(node_id, "exemplar_guide", f"{path}: {image.shape[1]}x"
+                          f"{image.shape[0]} pixels, but it must be aligned with the exemplar "
+                          f"({exemplar_shape[1]}x{exemplar_shape[0]})")
+    gray = image[..., 0] if image.shape[2] < 3 else image[..., :3] @ LUMA.astype(np.float32)
+    return np.ascontiguousarray(gray, np.float32)
+
+
+def markov(ctx: NodeContext, *, guide: np.ndarray | None = None, exemplar: Path, patch: int,
+           overlap: int, tolerance: float, refine: int, levels: int,
+           exemplar_guide: Path | None = None,
+           guide_weight: float = DEFAULT_GUIDE_WEIGHT) -> dict[str, np.ndarray]:
     """The ``stats.markov`` node.
 
     Args:
         ctx: node context; ``seed`` drives the synthesis, ``tileable`` the torus.
+        guide: optional gray (H, W, 1) target guide (``synthesize_uv``'s ``guide``).
         exemplar: image file (gray, color or rgba: the output has its channels).
-        patch, tolerance, refine, levels: as ``synthesize_uv``; patch 0 picks
-            ``automatic_patch``, overlap 0 picks patch // 4.
+        patch, tolerance, refine, levels, guide_weight: as ``synthesize_uv``; patch 0
+            picks ``automatic_patch``, overlap 0 picks patch // 4.
+        exemplar_guide: optional gray image file aligned with the exemplar (color files
+            count by their luma); unset: the exemplar's blurred luma. Read only when a
+            guide is connected and ``guide_weight`` > 0.
 
     Returns:
         {"out": float32 (H, W, C) exact copies of exemplar pixels, "uv": float32 (H, W, 3)}.
 
     Raises:
         ValueError: naming the node and the parameter when the exemplar is unset, unreadable
-            or smaller than the patch (at any level), or the overlap above half the patch.
+            or smaller than the patch (at any level), the overlap above half the patch, or
+            the exemplar guide unreadable or not the exemplar's size.
     """
     for name, problem in _check_markov({"patch": patch, "overlap": overlap}):
         raise param_error(ctx.node_id, name, problem)
     image = read_texture_exemplar(exemplar, node_id=ctx.node_id, param="exemplar",
                                   resources=ctx.resources)
+    guided = guide is not None and guide_weight > 0
+    source_guide = None
+    if guided and exemplar_guide is not None:
+        source_guide = read_exemplar_guide(exemplar_guide, image.shape, node_id=ctx.node_id,
+                                           resources=ctx.resources)
     try:
         out, uv = synthesize(image, ctx.height, ctx.width, patch=patch or None,
                              overlap=overlap or None, seed=ctx.seed, tileable=ctx.tileable,
-                             tolerance=tolerance, refine=refine, levels=levels)
+                             tolerance=tolerance, refine=refine, levels=levels,
+                             guide=guide if guided else None, exemplar_guide=source_guide,
+                             guide_weight=guide_weight)
     except ExemplarTooSmall as exc:
         raise param_error(ctx.node_id, "exemplar", f"{exemplar}: {exc}; use a larger "
                           f"exemplar, a smaller 'patch' or fewer 'levels'") from None

@@ -19,13 +19,18 @@ from texgen.io import image_size, write_texture
 
 
 def synth_preset(exemplar: str | Path, maps: tuple[str | Path, ...] = (), *,
-                 name: str = "synth", patch: int | None = None) -> dict:
+                 name: str = "synth", patch: int | None = None,
+                 guide: str | Path | None = None, exemplar_guide: str | Path | None = None,
+                 guide_weight: float | None = None) -> dict:
     """The preset ``texgen synth`` renders: a dict shaped like a preset file.
 
     Node ``synth`` (``stats.markov``) synthesizes from ``exemplar``; its output is
     ``out``. Each of ``maps`` (images aligned with the exemplar) is looked up through the
     synthesis's uv map by a ``filters.remap_image`` node ``map_{i}``, output ``map_{i}``
     (0-based), so the maps' pixels come from the same exemplar places as the color's.
+    With ``guide`` (an image file), a ``filters.image_input`` node ``guide`` reads it at
+    the render size and its luma feeds the synthesis's guide input; ``exemplar_guide``
+    and ``guide_weight`` set the parameters of that name (unset: the node's defaults).
     Paths are made absolute. Render or save it like any preset:
     ``Engine().save(synth_preset("bricks.png", ["bricks_height.png"]), "out/", size=1024)``.
     """
@@ -33,6 +38,13 @@ def synth_preset(exemplar: str | Path, maps: tuple[str | Path, ...] = (), *,
     if patch is not None:
         markov["patch"] = patch
     nodes = {"synth": markov}
+    if guide is not None:
+        nodes["guide"] = {"type": "filters.image_input", "path": str(Path(guide).absolute())}
+        markov["guide"] = "guide.gray"
+    if exemplar_guide is not None:
+        markov["exemplar_guide"] = str(Path(exemplar_guide).absolute())
+    if guide_weight is not None:
+        markov["guide_weight"] = guide_weight
     outputs = {"out": "synth"}
     for i, path in enumerate(maps):
         nodes[f"map_{i}"] = {"type": "filters.remap_image", "uv": "synth.uv",
@@ -75,12 +87,20 @@ def _exporter_for(engine: Engine, path: Path, format_name: str | None, channels:
 @click.option("--maps", multiple=True, metavar="MAP", help="Images aligned with the exemplar "
               "(height, roughness, normal...; the exemplar's size) to carry along; every "
               "image after --maps counts (--maps height.png roughness.png).")
+@click.option("--guide", type=click.Path(), help="Gray image (color counts by its luma), "
+              "stretched to the output's size, saying which part of the exemplar goes where: "
+              "bright areas take the exemplar's bright-guide parts (guided synthesis).")
+@click.option("--exemplar-guide", type=click.Path(), help="The exemplar's side of the guide: "
+              "a gray image aligned with the exemplar (its size); default: the exemplar's "
+              "luma, blurred a little. Only with --guide.")
+@click.option("--guide-weight", type=float, help="How much the guide counts against the "
+              "colors' fit (stats.markov 'guide_weight', default 1; 0 ignores the guide).")
 @click.option("--format", "format_name", help="File format for every file (png8, png16, "
               "tiff); default: from OUT's extension, png16 for gray and png8 otherwise.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 @click.pass_obj
-def synth(engine: Engine, exemplar, more_maps, output, size, seed, patch, maps, format_name,
-          quiet):
+def synth(engine: Engine, exemplar, more_maps, output, size, seed, patch, maps, guide,
+          exemplar_guide, guide_weight, format_name, quiet):
     """Synthesize a tileable texture from the photo EXEMPLAR (stats.markov: its own patches,
     joined along least-visible cuts) and write it to OUT; with --maps, the maps aligned
     with the exemplar follow the same pixels.
@@ -97,13 +117,20 @@ def synth(engine: Engine, exemplar, more_maps, output, size, seed, patch, maps, 
         if name in names[:i]:
             raise InputError(f"--maps: {maps[i]}: two files would be written as {name}; "
                              f"give maps with different names")
-    preset = synth_preset(exemplar, maps, name=output.stem or "synth", patch=patch)
+    if guide is None and (exemplar_guide is not None or guide_weight is not None):
+        raise click.UsageError("--exemplar-guide and --guide-weight need --guide")
+    preset = synth_preset(exemplar, maps, name=output.stem or "synth", patch=patch,
+                          guide=guide, exemplar_guide=exemplar_guide,
+                          guide_weight=guide_weight)
     size = parse_size(size)
     engine.validate(preset, size=size or 64, seed=seed)  # missing files, bad --patch
     exemplar_size = image_size(exemplar, what="exemplar")
-    for path in maps:
-        if (map_size := image_size(path, what="--maps")) != exemplar_size:
-            raise InputError(f"--maps: {path}: {map_size[0]}x{map_size[1]} pixels, but an "
+    aligned = [("--maps", path) for path in maps]
+    if exemplar_guide is not None:
+        aligned.append(("--exemplar-guide", exemplar_guide))
+    for option, path in aligned:
+        if (map_size := image_size(path, what=option)) != exemplar_size:
+            raise InputError(f"{option}: {path}: {map_size[0]}x{map_size[1]} pixels, but an "
                              f"aligned map must have the exemplar's size ({exemplar}: "
                              f"{exemplar_size[0]}x{exemplar_size[1]})")
     paths = [output, *(output.with_name(f"{name}{output.suffix}") for name in names)]

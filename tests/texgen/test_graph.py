@@ -141,6 +141,19 @@ def test_path_params_are_resolved_paths_and_an_unset_or_empty_one_is_named(tmp_p
             engine.validate(path)
 
 
+def test_an_optional_path_may_be_left_out_but_not_name_a_missing_file(tmp_path):
+    # stats.markov's exemplar_guide is an optional path: unset reaches the node as None.
+    (tmp_path / "ex.png").write_bytes(b"")
+    node = {"type": "stats.markov", "exemplar": "ex.png"}
+    preset = {"texgen": 1, "name": "p", "nodes": {"m": node}, "outputs": {"out": "m"}}
+    graph = texgen.Engine().validate(preset, base=tmp_path)
+    assert graph.nodes["m"].params["exemplar_guide"] is None
+    node["exemplar_guide"] = "mask.png"
+    with pytest.raises(PresetError, match="node 'm', key 'exemplar_guide': no such file: "
+                       ".*mask.png"):
+        texgen.Engine().validate(preset, base=tmp_path)
+
+
 # --- what validation knows before rendering (issue #20) ------------------------------------
 
 def builtin_preset(nodes, outputs, **changes):

@@ -326,3 +326,165 @@ def test_the_automatic_patch_holds_the_repeating_unit():
     exemplar = _periodic(40, 40)
     np.testing.assert_array_equal(synthesize_uv(exemplar, 96, 96, seed=1),
                                   synthesize_uv(exemplar, 96, 96, seed=1, patch=44))
+
+
+# --------------------------------------------------------------------------- guided synthesis
+
+def _two_halves(height=64, width=128, seed=0):
+    """An exemplar whose left half (dark red stripes) and right half (bright blue checks)
+    are different drawn patterns, and the mask of its right half (its guide)."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[:height, :width]
+    left = ((y // 4) % 2)[..., None] * np.array([0.5, 0.2, 0.1])
+    right = 0.4 + ((y // 3 + x // 3) % 2)[..., None] * np.array([0.2, 0.4, 0.5])
+    image = np.where((x < width // 2)[..., None], left, right)
+    image = image + 0.05 * rng.random(image.shape)
+    return image.astype(np.float32), (x >= width // 2).astype(np.float32)
+
+
+def _step_guide(height, width):
+    """A target guide: 0 on the left half, 1 on the right half."""
+    guide = np.zeros((height, width, 1), np.float32)
+    guide[:, width // 2:] = 1.0
+    return guide
+
+
+@pytest.mark.parametrize("explicit", [True, False])
+@pytest.mark.parametrize("levels", [1, 2])
+def test_the_guide_chooses_which_part_of_the_exemplar_goes_where(explicit, levels):
+    # With the mask as exemplar guide, or by default the exemplar's blurred luma (its
+    # right half is the brighter one), the guide's bright half takes the right half.
+    exemplar, mask = _two_halves()
+    height, width = 96, 112
+    rows, cols = indices(synthesize_uv(
+        exemplar, height, width, patch=16, seed=2, levels=levels,
+        guide=_step_guide(height, width), exemplar_guide=mask if explicit else None),
+        exemplar)
+    from_right = cols >= exemplar.shape[1] // 2
+    assert from_right[:, width // 2:].mean() > 0.8
+    assert from_right[:, :width // 2].mean() < 0.2
+    # The inverted guide swaps the regions.
+    rows, cols = indices(synthesize_uv(
+        exemplar, height, width, patch=16, seed=2, levels=levels,
+        guide=1 - _step_guide(height, width), exemplar_guide=mask if explicit else None),
+        exemplar)
+    from_right = cols >= exemplar.shape[1] // 2
+    assert from_right[:, :width // 2].mean() > 0.8
+    assert from_right[:, width // 2:].mean() < 0.2
+
+
+def test_guide_weight_zero_is_the_unguided_output_exactly():
+    exemplar, mask = _two_halves()
+    unguided = synthesize_uv(exemplar, 80, 72, patch=16, seed=4, refine=1)
+    np.testing.assert_array_equal(unguided, synthesize_uv(
+        exemplar, 80, 72, patch=16, seed=4, refine=1, guide=_step_guide(80, 72),
+        exemplar_guide=mask, guide_weight=0.0))
+    assert not np.array_equal(unguided, synthesize_uv(
+        exemplar, 80, 72, patch=16, seed=4, refine=1, guide=_step_guide(80, 72),
+        exemplar_guide=mask))
+
+
+@pytest.mark.parametrize("size", [(64, 64), (40, 72)])
+def test_a_guided_output_still_tiles_and_is_exact(size):
+    # The bricks guided by their own blurred luma against a guide that tiles (a cosine
+    # across the width): the wrap-around is an ordinary join, as unguided.
+    x = np.arange(size[1])
+    guide = np.broadcast_to(0.5 + 0.5 * np.cos(2 * np.pi * x / size[1]), size)
+    refined, uv = synthesize(EXEMPLAR, *size, refine=1, guide=guide, **OPTIONS)
+    np.testing.assert_array_equal(apply_uv(EXEMPLAR, uv), refined)
+    out, uv = synthesize(EXEMPLAR, *size, guide=guide, **OPTIONS)
+    assert not np.array_equal(uv, synthesize_uv(EXEMPLAR, *size, **OPTIONS))
+    rows, cols = indices(uv)
+    for axis in (0, 1):
+        across = coherence(rows, cols, axis)
+        assert across[-1] >= 0.5 and across[-1] >= 0.6 * across[:-1].mean()
+        # The guide makes every join a little rougher; the wrap-around stays among them.
+        steps = texgen.metrics.boundary_steps(out, axis=axis, power=1)
+        assert steps[-1] <= 1.1 * steps[:-1].max()
+
+
+def test_the_target_guide_is_resampled_to_the_output_size():
+    exemplar, mask = _two_halves()
+    small = synthesize_uv(exemplar, 64, 96, patch=16, seed=5, guide=_step_guide(8, 12),
+                          exemplar_guide=mask)
+    np.testing.assert_array_equal(small, synthesize_uv(
+        exemplar, 64, 96, patch=16, seed=5, guide=_step_guide(64, 96), exemplar_guide=mask))
+
+
+def test_default_exemplar_guide_is_the_blurred_luma():
+    exemplar, _ = _two_halves()
+    guide = markov_module.default_exemplar_guide(exemplar)
+    assert guide.shape == exemplar.shape[:2] and guide.dtype == np.float32
+    luma = exemplar[..., :3] @ np.array([0.2126, 0.7152, 0.0722])
+    assert abs(guide.mean() - luma.mean()) < 1e-5  # a blur keeps the mean
+    assert guide[:, 70:120].min() > guide[:, 5:58].max()  # bright half stays the bright one
+    assert guide.std() < luma.std()  # and the stripes' grain is smoothed
+    gray = markov_module.default_exemplar_guide(exemplar[..., :1])
+    assert gray.shape == exemplar.shape[:2]
+
+
+def test_best_patch_with_only_a_guide_matches_the_guide():
+    exemplar = np.zeros((20, 20, 1), np.float32)
+    exemplar_guide = np.zeros((20, 20), np.float32)
+    exemplar_guide[11:15, 3:7] = 1.0
+    target = np.ones((4, 4), np.float32)
+    for seed in range(3):
+        found = best_patch(exemplar, np.zeros((4, 4, 1), np.float32), np.zeros((4, 4), bool),
+                           np.random.default_rng(seed), tolerance=0.0,
+                           guide=(exemplar_guide, target), guide_weight=1.0)
+        assert found == (11, 3)
+
+
+def test_bad_guides_are_refused():
+    exemplar, mask = _two_halves()
+    with pytest.raises(ValueError, match="exemplar_guide must be gray and the exemplar's size"):
+        synthesize_uv(exemplar, 32, 32, patch=16, guide=_step_guide(32, 32),
+                      exemplar_guide=mask[:, :64])
+    with pytest.raises(ValueError, match="guide must be gray"):
+        synthesize_uv(exemplar, 32, 32, patch=16, guide=np.zeros((32, 32, 3)))
+    with pytest.raises(ValueError, match="guide_weight must be at least 0"):
+        synthesize_uv(exemplar, 32, 32, patch=16, guide=_step_guide(32, 32), guide_weight=-1)
+
+
+def _guided_preset(tmp_path, **markov_keys):
+    """A preset guiding stats.markov from halves.png by the step guide.png, written."""
+    exemplar, mask = _two_halves()
+    write_png8(tmp_path / "halves.png", exemplar)
+    write_png8(tmp_path / "halves_mask.png", mask[..., None])
+    write_png8(tmp_path / "guide.png", _step_guide(64, 96))
+    return {"texgen": 1, "name": "m", "size": [96, 64], "seed": 3,
+            "nodes": {"g": {"type": "filters.image_input", "path": "guide.png"},
+                      "m": {"type": "stats.markov", "exemplar": "halves.png", "patch": 16,
+                            "guide": "g.gray", **markov_keys}},
+            "outputs": {"basecolor": "m", "uv": "m.uv"}}
+
+
+@pytest.mark.parametrize("keys", [{}, {"exemplar_guide": "halves_mask.png"}])
+def test_node_follows_its_guide_input(tmp_path, keys):
+    result = texgen.Engine().render(_guided_preset(tmp_path, **keys), base=tmp_path)
+    exemplar = texgen.io.read_image(tmp_path / "halves.png")
+    rows, cols = indices(result["uv"], exemplar)
+    from_right = cols >= 64
+    assert from_right[:, 48:].mean() > 0.8 and from_right[:, :48].mean() < 0.2
+    np.testing.assert_array_equal(apply_uv(exemplar, result["uv"]), result["basecolor"])
+    unguided = _guided_preset(tmp_path, guide_weight=0.0, **keys)
+    del unguided["nodes"]["m"]["guide"]
+    np.testing.assert_array_equal(
+        texgen.Engine().render(unguided, base=tmp_path)["uv"],
+        texgen.Engine().render(_guided_preset(tmp_path, guide_weight=0.0, **keys),
+                               base=tmp_path)["uv"])
+
+
+@pytest.mark.parametrize("case, error, message", [
+    ("missing", texgen.errors.PresetError, "no such file: .*nope.png"),
+    ("corrupt", NodeInputError, "broken.png: .*not a readable image"),
+    ("wrong size", NodeInputError, "small.png: 32x32 pixels, but it must be aligned with "
+                                   "the exemplar \\(128x64\\)"),
+])
+def test_bad_exemplar_guides_name_the_file_and_the_key(tmp_path, case, error, message):
+    name = {"missing": "nope.png", "corrupt": "broken.png", "wrong size": "small.png"}[case]
+    preset = _guided_preset(tmp_path, exemplar_guide=name)
+    (tmp_path / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\nnot really")
+    write_png8(tmp_path / "small.png", np.zeros((32, 32, 1), np.float32))
+    with pytest.raises(error, match=f"node 'm', key 'exemplar_guide': .*{message}"):
+        texgen.Engine().render(preset, base=tmp_path)

@@ -95,3 +95,60 @@ def test_maps_without_the_option_are_a_usage_error(material, tmp_path, capsys):
     assert main(["synth", str(material["color"]), str(material["height"]), "-o",
                  str(tmp_path / "o.png")]) == 2
     assert "--maps" in capsys.readouterr().err
+
+
+@pytest.fixture
+def halves(tmp_path):
+    """A 128x64 exemplar whose left half is dark and right half bright (different drawn
+    patterns), its mask, and a 96x64 left/right step guide."""
+    y, x = np.mgrid[:64, :128]
+    left = ((y // 4) % 2)[..., None] * np.array([0.5, 0.2, 0.1])
+    right = 0.4 + ((y // 3 + x // 3) % 2)[..., None] * np.array([0.2, 0.4, 0.5])
+    paths = {"exemplar": tmp_path / "halves.png", "mask": tmp_path / "mask.png",
+             "guide": tmp_path / "guide.png"}
+    write_png8(paths["exemplar"], np.where((x < 64)[..., None], left, right).astype(np.float32))
+    write_png8(paths["mask"], (x >= 64).astype(np.float32)[..., None])
+    guide = np.zeros((64, 96, 1), np.float32)
+    guide[:, 48:] = 1.0
+    write_png8(paths["guide"], guide)
+    return paths
+
+
+@pytest.mark.parametrize("with_mask", [False, True])
+def test_synth_follows_a_guide(halves, tmp_path, with_mask):
+    out = tmp_path / "guided.png"
+    extra = ["--exemplar-guide", str(halves["mask"])] if with_mask else []
+    assert main(["synth", str(halves["exemplar"]), "-o", str(out), "--size", "96x64",
+                 "--patch", "16", "--guide", str(halves["guide"]), *extra, "-q"]) == 0
+    color = read_image(out)
+    # The guide's bright right half is the exemplar's bright right half (blue checks).
+    assert color[:, 56:, 2].mean() > 0.5 > 0.2 > color[:, :40, 2].mean()
+    preset = synth_preset(halves["exemplar"], patch=16, guide=halves["guide"],
+                          exemplar_guide=halves["mask"] if with_mask else None)
+    np.testing.assert_array_equal(Engine().render(preset, size=(96, 64))["out"], color)
+
+
+def test_synth_guide_weight_zero_is_unguided(halves, tmp_path):
+    for name, extra in (("plain", []), ("zero", ["--guide", str(halves["guide"]),
+                                                 "--guide-weight", "0"])):
+        assert main(["synth", str(halves["exemplar"]), "-o", str(tmp_path / f"{name}.png"),
+                     "--size", "96x64", "--patch", "16", *extra, "-q"]) == 0
+    np.testing.assert_array_equal(read_image(tmp_path / "plain.png"),
+                                  read_image(tmp_path / "zero.png"))
+
+
+def test_bad_guide_files_exit_2_naming_them(halves, tmp_path, capsys):
+    out = str(tmp_path / "x.png")
+    assert main(["synth", str(halves["exemplar"]), "-o", out, "--guide",
+                 str(tmp_path / "nope.png")]) == 2
+    err = capsys.readouterr().err
+    assert "nope.png" in err and "'path'" in err
+    assert main(["synth", str(halves["exemplar"]), "-o", out, "--guide", str(halves["guide"]),
+                 "--exemplar-guide", str(halves["guide"])]) == 2
+    err = capsys.readouterr().err
+    assert "--exemplar-guide: " in err and "guide.png: 96x64 pixels" in err
+    assert "exemplar's size" in err
+    assert main(["synth", str(halves["exemplar"]), "-o", out, "--exemplar-guide",
+                 str(halves["mask"])]) == 2
+    assert "need --guide" in capsys.readouterr().err
+    assert not (tmp_path / "x.png").exists()
