@@ -10,6 +10,7 @@ Typical use::
 several: they share nothing).
 """
 
+from texgen import build  # texgen.build(manifest, ...): docs/build.md
 from texgen.engine import BatchFailure, BatchReport, Engine, RenderReport, render
 from texgen.errors import (
     InputError,
@@ -26,6 +27,6 @@ from texgen.nodes import NodeContext, NodeSpec, Param, Port
 __all__ = [
     "BatchFailure", "BatchReport", "Engine", "Exporter", "InputError", "NodeContext",
     "NodeInputError", "NodeSpec", "Param", "PluginError", "Port", "PresetError", "RenderError",
-    "RenderReport", "TexgenError", "hookimpl", "render",
+    "RenderReport", "TexgenError", "build", "hookimpl", "render",
 ]
 __version__ = "0.1.0"

@@ -7,6 +7,7 @@ failed. Errors print one line per problem, without a traceback unless ``--debug`
 from __future__ import annotations
 
 import json
+import math
 import sys
 import traceback
 import warnings
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from texgen.build.cli import build_command
 from texgen.engine import BatchFailure, Engine
 from texgen.errors import InputError, PluginError, TexgenError
 from texgen.evaluate import NodeEvent
@@ -143,7 +145,8 @@ def with_preset_options(command):
 @click.option("--outputs", help="Comma-separated outputs to render (default: all).")
 @node_option
 @click.option("--format", "format_name", help="File format for every output (png8, png16, "
-              "tiff); default: as in the preset, else png16 for gray and png8 for color.")
+              "tiff, exr, exr32, dds, or a plugin's: see docs/formats.md); default: as in the "
+              "preset, else png16 for gray and png8 for color.")
 @click.option("--normalize", metavar="NAME[,NAME...]", help="Outputs or nodes to rescale "
               "from their min..max to 0..1 before an 8/16-bit write (as normalize = true in "
               "the preset's [outputs]); float formats keep the values.")
@@ -355,6 +358,19 @@ def schema(engine: Engine, output):
         click.echo(text, nl=False)
 
 
+def _fit_scale(value: str) -> float | str:
+    """``texgen fit --scale``: "auto" or a number > 0."""
+    if value == "auto":
+        return value
+    try:
+        scale = float(value)
+    except ValueError:
+        scale = float("nan")
+    if not (math.isfinite(scale) and scale > 0):
+        raise click.BadParameter(f"expected a number > 0 or 'auto', got {value!r}")
+    return scale
+
+
 @click.command("fit")
 @click.argument("photo", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", default="fitted.toml", show_default=True, type=click.Path(),
@@ -373,14 +389,18 @@ def schema(engine: Engine, output):
               help="How many of the best presets at their defaults are searched.")
 @click.option("--evaluations", default=300, show_default=True, type=click.IntRange(0),
               help="Search evaluations in all, shared by the shortlisted presets.")
+@click.option("--scale", default="1", show_default=True, metavar="S|auto",
+              callback=lambda ctx, param, value: _fit_scale(value),
+              help="How many texture widths the photo's square crop shows across; 'auto': "
+                   "each candidate's best of 1, 2, 3, 4 at its defaults.")
 @click.option("--sheet", type=click.Path(dir_okay=False), metavar="PNG",
               help="Also write photo crop | fitted render | defaults side by side.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr.")
 @click.pass_obj
 def fit_command(engine: Engine, photo, output, presets, minutes, seed, size, seeds,
-                shortlist, evaluations, sheet, quiet):
+                shortlist, evaluations, scale, sheet, quiet):
     """Fit a preset to PHOTO: choose the preset and exposed parameter values whose render
-    looks most like the photo's centred square crop (one texture width), and write them
+    looks most like the photo's centred square crop (--scale texture widths), and write them
     as a preset instancing the chosen one (docs/fit.md)."""
     from texgen.fit import fit, fit_sheet, write_fitted_preset
 
@@ -394,7 +414,7 @@ def fit_command(engine: Engine, photo, output, presets, minutes, seed, size, see
 
     result = fit(photo, presets=list(presets) or None, engine=engine, minutes=minutes,
                  seed=seed, size=size, seeds=seeds, shortlist=shortlist,
-                 evaluations=evaluations, progress=None if quiet else show)
+                 evaluations=evaluations, scale=scale, progress=None if quiet else show)
     report = write_fitted_preset(result, output)
     if sheet:
         write_texture(Path(sheet), fit_sheet(result, photo, engine=engine),
@@ -406,11 +426,13 @@ def fit_command(engine: Engine, photo, output, presets, minutes, seed, size, see
     for name, score in sorted(result.candidates.items(),
                               key=lambda item: (item[1] is None, item[1] or 0.0)):
         note = "skipped: " + result.skipped[name] if score is None else f"{score:.4f}"
+        if score is not None and scale == "auto":
+            note += f" at scale {result.candidate_scales[name]:g}"
         click.echo(f"  {name:<24} {note}", err=True)
     values = ", ".join(f"{name}={value}" for name, value in result.values.items())
-    click.echo(f"fit: {result.preset}, loss {result.defaults_loss:.4f} at its defaults -> "
-               f"{result.loss:.4f} ({values or 'no searched parameters'}) in "
-               f"{result.seconds:.0f}s", err=True)
+    click.echo(f"fit: {result.preset} at scale {result.scale:g}, loss "
+               f"{result.defaults_loss:.4f} at its defaults -> {result.loss:.4f} "
+               f"({values or 'no searched parameters'}) in {result.seconds:.0f}s", err=True)
     click.echo(f"wrote {output} and {report}" + (f" and {sheet}" if sheet else ""), err=True)
 
 
@@ -529,7 +551,7 @@ def make_cli() -> click.Group:
         """
 
     for command in (render, validate, plugins, presets, sheet, docs, schema, eval_command,
-                    fit_command):
+                    fit_command, build_command):
         root.add_command(command)
     return root
 

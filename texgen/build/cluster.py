@@ -1,0 +1,114 @@
+"""The Dask executor: build jobs on a ``distributed`` cluster (the ``dist`` extra,
+``pip install 'texgen[dist]'``; this module is imported only by ``--dask``).
+
+``--dask local`` starts a ``LocalCluster`` of worker processes with one thread each;
+``--dask ADDRESS`` joins a running scheduler (``dask scheduler`` / ``dask worker``), so
+many machines share one build. Workers write into the output folder themselves: it must
+be the same path on every machine (shared storage).
+
+``BuildWorkerPlugin`` prepares each worker before it takes a job: its own Numba cache
+folder (``NUMBA_CACHE_DIR``, set before it compiles anything; workers that share one
+cache folder, on one machine or over a network file system, crash on each other's
+writes), its ``Engine``, and warm kernels (the build's presets rendered once at 16²).
+A worker whose texgen, plugin, NumPy or Numba versions differ from the client's refuses
+every job with an error saying which. A job whose worker is lost runs again elsewhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import socket
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from distributed import Client, LocalCluster, WorkerPlugin, as_completed, get_worker
+
+from texgen.build.executors import JobResult, JobTask, WorkerEngine, version_mismatch
+from texgen.errors import InputError
+
+PLUGIN_NAME = "texgen-build"
+#: Root of the per-worker Numba cache folders (default: ~/.cache/texgen/numba).
+CACHE_ENV = "TEXGEN_NUMBA_CACHE_DIR"
+#: How many times a job whose worker was lost is tried again.
+RETRIES = 2
+WARM_SIZE = 16
+
+
+def numba_cache_folder(worker_name: str) -> Path:
+    """The Numba cache folder of one worker: ``{root}/{host}-{worker name}``. A worker with
+    a stable name (LocalCluster's 0, 1, ...; ``dask worker --name``) finds its compiled
+    kernels again after a restart."""
+    root = os.environ.get(CACHE_ENV) or Path(
+        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "texgen" / "numba"
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{socket.gethostname()}-{worker_name}")
+    return Path(root) / safe
+
+
+class BuildWorkerPlugin(WorkerPlugin):
+    """Per worker: a Numba cache folder of its own, an ``Engine``, the client's versions
+    checked, kernels warmed by rendering ``warm`` (preset files) at 16²."""
+
+    def __init__(self, client_versions: Mapping[str, Any], warm: tuple[str, ...]):
+        self.client_versions = dict(client_versions)
+        self.warm = tuple(warm)
+        self.engine = WorkerEngine()
+
+    async def setup(self, worker) -> None:
+        await asyncio.get_running_loop().run_in_executor(None, self._prepare,
+                                                         str(worker.name))
+
+    def _prepare(self, worker_name: str) -> None:
+        import numba.core.config
+
+        folder = numba_cache_folder(worker_name)
+        folder.mkdir(parents=True, exist_ok=True)
+        os.environ["NUMBA_CACHE_DIR"] = str(folder)
+        numba.core.config.reload_config()
+        engine = self.engine.get()
+        if version_mismatch(self.engine.versions, self.client_versions):
+            return  # every job is refused with the reason (WorkerEngine.run)
+        for preset in self.warm:
+            try:
+                engine.render(preset, size=WARM_SIZE)
+            except Exception:  # noqa: BLE001, S112 - a job reports a preset that fails
+                continue
+
+
+def _dask_run(task: JobTask) -> JobResult:
+    return get_worker().plugins[PLUGIN_NAME].engine.run(task)
+
+
+def run_dask(tasks: list[JobTask], address: str, *, workers: int,
+             client_versions: Mapping[str, Any], warm: tuple[str, ...]) -> Iterator[JobResult]:
+    """Run the jobs on Dask: ``address`` "local" (a LocalCluster of ``workers`` processes,
+    one thread each) or a scheduler address. Yields results as jobs finish."""
+    cluster = None
+    try:
+        if address == "local":
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=None, silence_logs=logging.ERROR)
+            client = Client(cluster)
+        else:
+            client = Client(address, timeout="30s")
+    except OSError as exc:
+        if cluster is not None:
+            cluster.close()
+        raise InputError(f"--dask {address}: cannot reach the scheduler: {exc}") from None
+    futures = []
+    try:
+        client.register_plugin(BuildWorkerPlugin(client_versions, warm), name=PLUGIN_NAME)
+        futures = [client.submit(_dask_run, task, key=f"texgen-build-{index}-{task.id}",
+                                 retries=RETRIES, pure=False)
+                   for index, task in enumerate(tasks)]
+        for future in as_completed(futures):
+            yield future.result()
+    finally:
+        if futures:
+            client.cancel(futures)
+        client.close()
+        if cluster is not None:
+            cluster.close()

@@ -1,0 +1,237 @@
+"""Build jobs: a manifest expanded into materials × variants × sizes × seeds × targets, each
+checked against its preset and target, named by the file name template, and keyed.
+
+``plan_jobs`` is everything a build checks before it renders: an unknown preset, a
+parameter the preset does not expose, an unknown target or map, a template that gives two
+jobs the same file, a name that would leave the output folder. Every problem is reported
+at once, each naming the manifest file and its key (``ManifestError``, exit 2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from texgen.build.keys import (
+    KEY_PARTS,
+    digest_json,
+    graph_digest,
+    graph_files,
+    job_key,
+    versions,
+)
+from texgen.build.lock import display_path
+from texgen.build.manifest import Manifest, ManifestError, template_fields
+from texgen.errors import InputError, PresetError, Problem, did_you_mean
+
+
+@dataclass(frozen=True)
+class Job:
+    """One build job: a material's variant at one size and seed, exported to one target.
+
+    ``id`` is ``material/variant/size/seed/target`` (``--only`` globs match it); ``preset``
+    the preset file; ``overrides`` the variant's exposed parameter values as written;
+    ``outputs`` the preset outputs the target reads; ``files`` maps each of the target's
+    maps to the file it writes (absolute, inside the output folder); ``parts`` the key's
+    parts (``texgen.build.keys``) and ``key`` their hash; ``inputs`` what the lock file
+    records of the job's inputs."""
+
+    id: str
+    material: str
+    variant: str
+    size: tuple[int, int]
+    seed: int
+    target_name: str
+    target: Any  # texgen.build.targets.Target
+    preset: str
+    overrides: Mapping[str, Any]
+    outputs: tuple[str, ...]
+    files: Mapping[str, Path]
+    parts: Mapping[str, str]
+    key: str
+    inputs: Mapping[str, Any]
+    tileable: bool = True
+
+
+def size_text(size: tuple[int, int]) -> str:
+    """``"1024"`` for a square size, ``"1024x512"`` (width x height) otherwise."""
+    return str(size[0]) if size[0] == size[1] else f"{size[0]}x{size[1]}"
+
+
+def plan_jobs(manifest: Manifest, engine) -> list[Job]:
+    """Every job of ``manifest``, in manifest order, checked and keyed with ``engine``
+    (which finds presets, nodes and formats). Raises ``ManifestError``."""
+    from texgen.build.targets import BUILTIN_TARGETS, TargetError, parse_target
+
+    problems: list[Problem] = []
+
+    def problem(message: str, key: str | None) -> None:
+        problems.append(Problem(message, file=manifest.source, key=key))
+
+    targets = dict(BUILTIN_TARGETS)
+    for name, table in manifest.target_tables.items():
+        if name in BUILTIN_TARGETS:
+            problem(f"'{name}' is a built-in target; give yours another name", f"target.{name}")
+            continue
+        try:
+            targets[name] = parse_target(name, table, where=manifest.source)
+        except TargetError as exc:
+            problems.append(Problem(str(exc)))
+    if problems:
+        raise ManifestError(problems)
+    version_info = versions(engine)
+    jobs: list[Job] = []
+    for material in manifest.materials:
+        jobs += _material_jobs(manifest, material, engine, targets, version_info, problem)
+    if not problems:
+        _check_collisions(manifest, jobs, problem)
+    if problems:
+        raise ManifestError(problems)
+    return jobs
+
+
+def _material_jobs(manifest: Manifest, material, engine, targets, version_info,
+                   problem) -> list[Job]:
+    from texgen.build.targets import TargetError, required_outputs
+
+    try:
+        preset = engine.load_preset(material.preset, base=manifest.path.parent)
+    except InputError as exc:
+        problem(str(exc), f"{material.key}.preset")
+        return []
+    name = material.name or preset.name
+    target_names = material.targets or manifest.targets
+    target_key = f"{material.key}.targets" if material.targets else "targets"
+    for target_name in target_names:
+        if target_name not in targets:
+            problem(f"unknown target '{target_name}'{did_you_mean(target_name, targets)} "
+                    f"(targets: {', '.join(targets)})", target_key)
+    jobs = []
+    for variant, values in material.variants.items():
+        where = f"{material.key}.variants.{variant}"
+        varied = _with_variant(preset, values, where, problem)
+        if varied is None:
+            continue
+        for size in material.sizes or (preset.size,):
+            for seed in material.seeds or (preset.seed,):
+                try:
+                    graph = engine.validate(varied, size=size, seed=seed)
+                except InputError as exc:
+                    for line in str(exc).splitlines():
+                        problem(line, f"{material.key}.preset")
+                    continue
+                for target_name in target_names:
+                    if target_name not in targets:
+                        continue
+                    target = targets[target_name]
+                    try:
+                        outputs = sorted(required_outputs(target, set(graph.outputs)))
+                    except TargetError as exc:
+                        problem(str(exc), target_key)
+                        continue
+                    jobs.append(_job(manifest, engine, graph, target, outputs, version_info,
+                                     material=name, variant=variant, values=values,
+                                     target_name=target_name, reference=material.preset))
+    return jobs
+
+
+def _with_variant(preset, values: Mapping[str, Any], where: str, problem):
+    """The preset with a variant's parameter values, or None (problems recorded against
+    the variant's keys)."""
+    bad = False
+    for name in values:
+        if name not in preset.parameters:
+            known = ", ".join(sorted(preset.parameters)) or "none"
+            problem(f"preset '{preset.name}' exposes no parameter '{name}'"
+                    f"{did_you_mean(name, preset.parameters)} (exposed: {known})",
+                    f"{where}.{name}")
+            bad = True
+    if bad:
+        return None
+    try:
+        return preset.with_overrides(overrides=values)
+    except PresetError as exc:
+        for found in exc.problems:
+            problem(found.message, f"{where}.{found.key}" if found.key else where)
+        return None
+
+
+def _job(manifest: Manifest, engine, graph, target, outputs: list[str], version_info,
+         *, material: str, variant: str, values, target_name: str, reference: str) -> Job:
+    from texgen.build.targets import planned_files
+
+    preset = graph.preset
+    files = graph_files(graph, outputs)
+    digests = {path: engine.resources.digest(path) for path in files}
+    parts = {
+        "parameters": digest_json(values),
+        "seed": digest_json(preset.seed),
+        "size": digest_json(list(preset.size)),
+        "files": digest_json(sorted(digests.values())),
+        "graph": graph_digest(graph, outputs, digests),
+        "target": digest_json(target.settings()),
+        "versions": digest_json(version_info),
+    }
+    assert set(parts) == set(KEY_PARTS)
+    fields = {"material": material, "variant": variant, "size": size_text(preset.size),
+              "seed": preset.seed, "target": target_name}
+    base = manifest.path.parent
+    inputs = {"preset": reference, "parameters": dict(values), "seed": preset.seed,
+              "size": list(preset.size), "target": target_name,
+              "files": {display_path(path, base): digest for path, digest in digests.items()}}
+    return Job(id="/".join(str(fields[f]) for f in ("material", "variant", "size", "seed",
+                                                     "target")),
+               material=material, variant=variant, size=preset.size, seed=preset.seed,
+               target_name=target_name, target=target, preset=str(preset.path or reference),
+               overrides=dict(values), outputs=tuple(outputs),
+               files={name: _file(manifest, fields, name, extension) for name, extension
+                      in planned_files(target, graph, engine=engine).items()},
+               parts=parts, key=job_key(parts), inputs=inputs, tileable=preset.tileable)
+
+
+def _file(manifest: Manifest, fields: Mapping[str, Any], map_name: str,
+          extension: str) -> Path:
+    """The file a job writes for one map: the template filled in, the format's extension
+    added, inside the output folder (``ManifestError`` otherwise)."""
+    try:
+        name = manifest.name.format(**fields, map=map_name)
+    except (ValueError, KeyError) as exc:
+        raise manifest.error(f"cannot fill in {manifest.name!r}: {exc}", "name") from None
+    parts = name.split("/")
+    if any(not part or part in (".", "..") for part in parts):
+        raise manifest.error(f"{name!r} (from {manifest.name!r}) is not a file name inside "
+                             f"the output folder", "name")
+    path = (manifest.output / f"{name}.{extension}").resolve()
+    if not path.is_relative_to(manifest.output):
+        raise manifest.error(f"{name!r} would be written outside {manifest.output}", "name")
+    return path
+
+
+def _check_collisions(manifest: Manifest, jobs: list[Job], problem) -> None:
+    """A problem for each pair of jobs (or maps of one job) that would write the same file,
+    naming both, the first such file and the template fields that would tell them apart."""
+    writers: dict[Path, tuple[Job, str]] = {}
+    used = template_fields(manifest.name)
+    reported: set[tuple[str, str]] = set()
+    for job in jobs:
+        for map_name, path in job.files.items():
+            if path not in writers:
+                writers[path] = (job, map_name)
+                continue
+            other, other_map = writers[path]
+            if (other.id, job.id) in reported:
+                continue  # one line per pair of jobs
+            reported.add((other.id, job.id))
+            values = {"material": (job.material, other.material),
+                      "variant": (job.variant, other.variant), "map": (map_name, other_map),
+                      "size": (job.size, other.size), "seed": (job.seed, other.seed),
+                      "target": (job.target_name, other.target_name)}
+            missing = [f"{{{field}}}" for field, (a, b) in values.items()
+                       if a != b and field not in used]
+            hint = f"; add {' or '.join(missing)} to the template" if missing else ""
+            problem(f"jobs '{other.id}' (map {other_map}) and '{job.id}' (map {map_name}) "
+                    f"would both write {path.relative_to(manifest.output).as_posix()}{hint}",
+                    "name")
+
