@@ -4,9 +4,12 @@ a photo (inverse procedural modelling), then write the result as an ordinary pre
 ``fit`` works on any preset through its exposed parameters and ``texgen.metrics``:
 
 1. The photo is read (``texgen.io.read_image``), its alpha dropped, the largest centred
-   square cropped and area-resized to ``size`` x ``size``. Frequencies in presets are per
-   texture width, so the crop is one texture width: the photo's framing sets the scale.
-2. First pass: every candidate preset renders at its defaults; the ``shortlist`` best go on.
+   square cropped. Frequencies in presets are per texture width, and the crop shows
+   ``scale`` texture widths across (1 by default): it is area-resized to ``scale`` times
+   ``size`` pixels (fewer when the photo holds fewer: ``load_photo``), so that renders at
+   ``size`` compare with it at the same pixels per texture width.
+2. First pass: every candidate preset renders at its defaults (with ``scale="auto"``,
+   scored at each of ``AUTO_SCALES``, keeping its best); the ``shortlist`` best go on.
 3. Search: CMA-ES (the ``cmaes`` package, ``pip install texgen[fit]``) over the exposed
    int and float parameters that have both ``min`` and ``max``, each normalised to [0, 1],
    and the exposed colors in CIELAB (L / 100, (a + 128) / 256, (b + 128) / 256), starting
@@ -27,6 +30,7 @@ editable, and a JSON report next to it.
 from __future__ import annotations
 
 import json
+import math
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -42,10 +46,14 @@ from texgen.io import atomic_write, read_image
 from texgen.preset import Preset
 
 __all__ = ["fit", "FitResult", "FitEvent", "write_fitted_preset", "fit_sheet", "load_photo",
-           "MIN_PHOTO_SIDE", "LOSS_WEIGHTS"]
+           "MIN_PHOTO_SIDE", "AUTO_SCALES", "LOSS_WEIGHTS"]
 
-MIN_PHOTO_SIDE = 16
-"""Photos smaller than this on either side are refused: too little texture to fit."""
+MIN_PHOTO_SIDE = 32
+"""Pixels a photo needs on each side, and per texture width at the fit's scale: fewer are
+refused (too little texture to fit; the loss's patch statistics need 28)."""
+
+AUTO_SCALES = (1.0, 2.0, 3.0, 4.0)
+"""The scales ``scale="auto"`` tries (see ``fit``)."""
 
 LOSS_WEIGHTS = {"patch_swd": 1.0, "spectrum": 0.1, "histogram": 1.0}
 """Weights of the three distances in the loss. The spectrum distance is in decades of power
@@ -86,6 +94,9 @@ class FitResult:
     - ``history``: ``{"preset", "loss"}`` per search evaluation, in order.
     - ``seconds``: wall-clock time of the whole fit; ``output``: the output compared with
       the photo; ``size``, ``seed``, ``render_seeds``: as used.
+    - ``scale``: how many texture widths the photo's square crop was taken to show across
+      for the chosen preset; ``candidate_scales``: the same per rendered candidate (they
+      differ only with ``scale="auto"``).
     - ``found_as``: the name the engine's preset folders (``Engine.find_presets``) know the
       chosen preset's file by, so a fitted preset can instance it by name; None for a file
       outside them (or shadowed there by another of its name) and for a dict.
@@ -103,6 +114,8 @@ class FitResult:
     size: int
     seed: int
     render_seeds: list[int]
+    scale: float = 1.0
+    candidate_scales: dict[str, float] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
     found_as: str | None = None
     preset_object: Preset | None = field(default=None, repr=False, compare=False)
@@ -128,13 +141,9 @@ def _area_matrix(source: int, target: int) -> np.ndarray:
     return overlap / overlap.sum(axis=1, keepdims=True)
 
 
-def load_photo(photo: str | os.PathLike | np.ndarray, *, size: int) -> np.ndarray:
-    """The fit's target: float64 (size, size, C) in [0, 1], C = 1 or 3 (alpha dropped).
-
-    ``photo`` is an image file or a float array (H, W) or (H, W, C) in [0, 1]. The largest
-    centred square is cropped, then area-resized to ``size``. Raises ``InputError`` naming
-    the file for a missing or unreadable file, or one smaller than ``MIN_PHOTO_SIDE``.
-    """
+def _square(photo: str | os.PathLike | np.ndarray) -> np.ndarray:
+    """The photo's largest centred square: float64 (side, side, C) in [0, 1], C = 1 or 3.
+    Raises ``InputError`` naming the file (see ``load_photo``)."""
     label = "photo" if isinstance(photo, np.ndarray) else str(photo)
     image = np.asarray(photo if isinstance(photo, np.ndarray) else read_image(photo),
                        dtype=np.float64)
@@ -151,9 +160,48 @@ def load_photo(photo: str | os.PathLike | np.ndarray, *, size: int) -> np.ndarra
         image = image[:, :, :-1]
     side = min(height, width)
     top, left = (height - side) // 2, (width - side) // 2
-    image = np.clip(image[top:top + side, left:left + side], 0.0, 1.0)
-    weights = _area_matrix(side, size)
+    return np.clip(image[top:top + side, left:left + side], 0.0, 1.0)
+
+
+def _resize(image: np.ndarray, side: int) -> np.ndarray:
+    """Area-resize a square (n, n, C) image to (side, side, C)."""
+    weights = _area_matrix(image.shape[0], side)
     return np.einsum("ij,jkc,lk->ilc", weights, image, weights)
+
+
+def _texture_width(photo_side: int, *, size: int, scale: float) -> int:
+    """Pixels per texture width at which renders and photo are compared: ``size``, or what
+    the photo holds when one texture width of it (photo_side / scale) is smaller."""
+    return min(size, int(photo_side / scale))
+
+
+def _target(square: np.ndarray, *, size: int, scale: float, label: str = "photo"):
+    """(target, texture width): the square resized so that one texture width is
+    ``_texture_width`` pixels, i.e. to ``scale`` times that; see ``load_photo``."""
+    width = _texture_width(square.shape[0], size=size, scale=scale)
+    if width < MIN_PHOTO_SIDE:
+        raise InputError(f"{label}: at scale {scale:g} one texture width is {width} pixels "
+                         f"of the photo; it needs at least {MIN_PHOTO_SIDE}: use a smaller "
+                         "scale or a larger photo")
+    return _resize(square, max(1, round(width * scale))), width
+
+
+def load_photo(photo: str | os.PathLike | np.ndarray, *, size: int,
+               scale: float = 1.0) -> np.ndarray:
+    """The fit's target: float64 (n, n, C) in [0, 1], C = 1 or 3 (alpha dropped).
+
+    ``photo`` is an image file or a float array (H, W) or (H, W, C) in [0, 1]. Its largest
+    centred square shows ``scale`` texture widths across; it is area-resized so that one
+    texture width is ``min(size, square side / scale)`` pixels, so n = that times
+    ``scale`` (``size`` x ``size`` at scale 1 when the photo has ``size`` pixels or more).
+    Renders at ``size`` are compared with it at that pixel scale (``fit`` area-resizes them
+    when the photo holds fewer pixels per texture width: the photo is never enlarged).
+    Raises ``InputError`` naming the file for a missing or unreadable file, one smaller than
+    ``MIN_PHOTO_SIDE``, or one with fewer than ``MIN_PHOTO_SIDE`` pixels per texture
+    width at ``scale``.
+    """
+    label = "photo" if isinstance(photo, np.ndarray) else str(photo)
+    return _target(_square(photo), size=size, scale=_check_scale(scale), label=label)[0]
 
 
 # --- colors in CIELAB ----------------------------------------------------------------------
@@ -268,26 +316,43 @@ def _found_as(engine, preset: Preset) -> str | None:
                  if found.resolve() == path), None)
 
 
+def _check_scale(scale) -> float:
+    """``scale`` as a float; ``InputError`` unless it is a finite number > 0."""
+    if isinstance(scale, bool) or not isinstance(scale, (int, float)) \
+            or not math.isfinite(scale) or scale <= 0:
+        raise InputError(f"fit: scale must be a number > 0 or 'auto', got {scale!r}")
+    return float(scale)
+
+
 def fit(photo: str | os.PathLike | np.ndarray, *,
         presets: Iterable[str | os.PathLike | Mapping | Preset] | None = None,
         engine=None, minutes: float = 2.0, seed: int = 0, size: int = 256, seeds: int = 2,
-        shortlist: int = 3, evaluations: int = 300,
+        shortlist: int = 3, evaluations: int = 300, scale: float | str = 1.0,
         progress: Callable[[FitEvent], None] | None = None) -> FitResult:
     """Choose the preset and exposed parameter values whose render looks most like a photo.
 
     Args:
         photo: an image file, or a float array (H, W) or (H, W, C) in [0, 1]; at least
-            ``MIN_PHOTO_SIDE`` pixels a side. Its centred square crop is one texture width.
+            ``MIN_PHOTO_SIDE`` pixels a side. Its centred square crop shows ``scale``
+            texture widths across.
         presets: candidates (names, paths, dicts or ``Preset``); default: every preset found
             in the engine's preset folders (those that fail to render are skipped and listed
             in ``FitResult.skipped``; a named one that fails is an error).
         engine: the ``texgen.Engine`` to render with (default: a new one).
         minutes: wall-clock bound of the whole fit, first pass included.
         seed: seeds the render seeds, the patch sampling of the loss and CMA-ES.
-        size: side of the square renders and of the resized photo, in pixels (>= 32).
+        size: side of the square renders, in pixels (>= 32); also the pixels per texture
+            width the photo is compared at, unless it holds fewer (``load_photo``).
         seeds: render seeds each loss is averaged over (>= 1).
         shortlist: how many of the first pass's best candidates are searched (>= 1).
         evaluations: search evaluations in all, shared equally by the shortlisted presets.
+        scale: how many texture widths the photo's square crop shows across (> 0; 1: the
+            crop is one texture). ``"auto"``: the first pass scores every candidate against
+            the photo at each of ``AUTO_SCALES`` (those leaving ``MIN_PHOTO_SIDE`` pixels
+            per texture width) with the same renders, and each candidate keeps the scale at
+            which its defaults score best. Scale and a preset's own frequency parameters
+            trade against each other, so this finds the scale that suits the preset's
+            defaults, not a true one.
         progress: called with a ``FitEvent`` after every evaluation.
 
     Returns:
@@ -302,25 +367,33 @@ def fit(photo: str | os.PathLike | np.ndarray, *,
             raise InputError(f"fit: {name} must be an integer >= {low}, got {value!r}")
     if not minutes > 0:
         raise InputError(f"fit: minutes must be > 0, got {minutes!r}")
+    auto = isinstance(scale, str) and scale == "auto"
+    scales = AUTO_SCALES if auto else (_check_scale(scale),)
     if evaluations:
         _cma_class()  # missing cmaes: fail before the first pass, not after it
     if engine is None:
         from texgen.engine import Engine
 
         engine = Engine()
-    target = load_photo(photo, size=size)
+    square = _square(photo)
+    label = "photo" if isinstance(photo, np.ndarray) else str(photo)
+    targets = {s: _target(square, size=size, scale=s, label=label) for s in scales
+               if not auto or _texture_width(len(square), size=size, scale=s) >= MIN_PHOTO_SIDE}
     candidates, named = _resolve_presets(engine, presets)
     render_seeds = [int(s) for s in np.random.default_rng([seed, 7]).integers(0, 2**31, seeds)]
     state = {"best": float("inf"), "stage": "first pass", "index": 0, "total": 0}
 
-    def loss_of(name: str, preset: Preset, values: Mapping[str, Any]) -> float:
+    def renders(preset: Preset, values: Mapping[str, Any]) -> list[np.ndarray]:
         output = _compared_output(preset)
-        total = 0.0
-        for render_seed in render_seeds:
-            render = engine.render(preset, size=size, seed=render_seed, overrides=values,
-                                   outputs=[output])[output]
-            total += _distance(render, target, seed)
-        loss = total / len(render_seeds)
+        return [engine.render(preset, size=size, seed=render_seed, overrides=values,
+                              outputs=[output])[output] for render_seed in render_seeds]
+
+    def loss_against(images: list[np.ndarray], at_scale: float) -> float:
+        target, width = targets[at_scale]
+        return float(np.mean([_distance(image if width == size else _resize(image, width),
+                                        target, seed) for image in images]))
+
+    def record(name: str, loss: float) -> float:
         state["best"] = min(state["best"], loss)
         state["index"] += 1
         if progress is not None:
@@ -329,21 +402,29 @@ def fit(photo: str | os.PathLike | np.ndarray, *,
         return loss
 
     scores: dict[str, float | None] = {}
+    candidate_scales: dict[str, float] = {}
     skipped: dict[str, str] = {}
     state["total"] = len(candidates)
     for name, preset in candidates.items():
         try:
-            scores[name] = loss_of(name, preset, {})
+            images = renders(preset, {})
         except TexgenError as exc:
             if named:
                 raise
             scores[name], skipped[name] = None, str(exc).splitlines()[0]
+            continue
+        losses = {at_scale: loss_against(images, at_scale) for at_scale in targets}
+        candidate_scales[name] = min(losses, key=lambda at_scale: (losses[at_scale], at_scale))
+        scores[name] = record(name, losses[candidate_scales[name]])
     ranked = sorted((name for name in scores if scores[name] is not None),
                     key=lambda name: (scores[name], name))
     if not ranked:
         raise InputError("fit: no candidate preset rendered: "
                          + "; ".join(f"{n}: {e}" for n, e in skipped.items()))
     chosen = ranked[:shortlist]
+
+    def loss_of(name: str, preset: Preset, values: Mapping[str, Any]) -> float:
+        return record(name, loss_against(renders(preset, values), candidate_scales[name]))
 
     history: list[dict[str, Any]] = []
     best = (float("inf"), ranked[0], {})
@@ -364,7 +445,8 @@ def fit(photo: str | os.PathLike | np.ndarray, *,
                      candidates=scores, history=history,
                      seconds=round(time.perf_counter() - start, 3),
                      output=_compared_output(preset), size=size, seed=seed,
-                     render_seeds=render_seeds, skipped=skipped,
+                     render_seeds=render_seeds, scale=candidate_scales[name],
+                     candidate_scales=candidate_scales, skipped=skipped,
                      found_as=_found_as(engine, preset), preset_object=preset)
 
 
@@ -421,14 +503,23 @@ def _search(name, preset, budget, until, seed, defaults_loss, loss_of, history):
 
 # --- writing -------------------------------------------------------------------------------
 
+def _tiled(render: np.ndarray, scale: float, side: int) -> np.ndarray:
+    """A tileable render repeated to cover ``scale`` texture widths, area-resized to
+    ``side``: what a photo showing ``scale`` widths of it would look like."""
+    reps = math.ceil(scale)
+    covered = max(1, round(scale * render.shape[0]))
+    return _resize(np.tile(render, (reps, reps, 1))[:covered, :covered], side)
+
+
 def fit_sheet(result: FitResult, photo: str | os.PathLike | np.ndarray, *, engine=None,
               gap: int = 4) -> np.ndarray:
     """target | fitted render | the chosen preset at its defaults, side by side.
 
-    Float32 (size, 3 * size + 2 * gap, 3) in [0, 1], white gaps: the photo as fitted (the
-    resized crop), then the compared output at the fitted values and at the defaults, both
-    at the fit's first render seed, so the two renders differ only by the parameters. Gray
-    images are repeated to three channels.
+    Float32 (size, 3 * size + 2 * gap, 3) in [0, 1], white gaps: the photo's centred square,
+    then the compared output at the fitted values and at the defaults, both at the fit's
+    first render seed (so the two renders differ only by the parameters) and tiled to the
+    fit's ``scale`` texture widths, so all three show the same area. Everything is
+    area-resized to the fit's ``size``; gray images are repeated to three channels.
     """
     if engine is None:
         from texgen.engine import Engine
@@ -437,10 +528,11 @@ def fit_sheet(result: FitResult, photo: str | os.PathLike | np.ndarray, *, engin
     preset = result.preset_object
     if preset is None:
         raise InputError(f"fit: no preset object in the result for '{result.preset}'")
-    tiles = [load_photo(photo, size=result.size)]
+    tiles = [_resize(_square(photo), result.size)]
     for values in (result.values, {}):
-        tiles.append(engine.render(preset, size=result.size, seed=result.render_seeds[0],
-                                   overrides=values, outputs=[result.output])[result.output])
+        render = engine.render(preset, size=result.size, seed=result.render_seeds[0],
+                               overrides=values, outputs=[result.output])[result.output]
+        tiles.append(_tiled(render, result.scale, result.size))
     rgb = [np.clip(np.repeat(t, 3, axis=2) if t.shape[2] == 1 else t[:, :, :3], 0, 1)
            for t in tiles]
     space = np.ones((result.size, gap, 3))
@@ -494,9 +586,13 @@ def fitted_preset_text(result: FitResult, path: str | os.PathLike) -> str:
         raise InputError(f"fit: the chosen preset '{result.preset}' has no file, so a "
                          "fitted preset cannot instance it: fit presets given by name or path")
     reference = _reference(result, Path(path))
+    description = (f"{result.preset} fitted to a photo showing {result.scale:g} texture "
+                   f"widths across (loss {result.loss:.4g}).")
     lines = ["# Written by texgen fit: the chosen preset, instanced with the fitted values.",
+             f"# Fit scale {result.scale:g}: the photo's square crop showed {result.scale:g} "
+             "texture widths across; one render of this preset is one of them.",
              "texgen = 1", f"name = {_toml_value(Path(path).stem)}",
-             f"description = {_toml_value(f'{result.preset} fitted to a photo (loss {result.loss:.4g}).')}",  # noqa: E501
+             f"description = {_toml_value(description)}",
              f"size = {_toml_value(list(preset.size))}", f"seed = {preset.seed}",
              f"tileable = {_toml_value(preset.tileable)}", ""]
     for name, value in result.values.items():

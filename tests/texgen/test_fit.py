@@ -173,13 +173,68 @@ def test_a_preset_without_a_file_cannot_be_written(engine, target, tmp_path):
 
 
 def test_load_photo_crops_the_centre_square_and_area_resizes():
-    image = np.zeros((40, 80, 4))
-    image[:, 20:60, 0] = 1.0  # the centre square is red, the sides black
-    target = fitting.load_photo(image, size=20)
-    assert target.shape == (20, 20, 3), "alpha dropped"
+    image = np.zeros((80, 160, 4))
+    image[:, 40:120, 0] = 1.0  # the centre square is red, the sides black
+    target = fitting.load_photo(image, size=40)
+    assert target.shape == (40, 40, 3), "alpha dropped"
     np.testing.assert_allclose(target[:, :, 0], 1.0)
     gradient = np.linspace(0, 1, 64)[None, :].repeat(64, 0)
     assert fitting.load_photo(gradient, size=32).mean() == pytest.approx(0.5)
+
+
+def test_load_photo_scale_sets_pixels_per_texture_width():
+    photo = np.random.default_rng(0).uniform(size=(200, 200, 3))
+    # Two texture widths across at 64 pixels each: 128 pixels.
+    assert fitting.load_photo(photo, size=64, scale=2).shape == (128, 128, 3)
+    # The photo holds only 200 / 4 = 50 pixels per width: it is not enlarged.
+    assert fitting.load_photo(photo, size=64, scale=4).shape == (200, 200, 3)
+    assert fitting.load_photo(photo, size=256).shape == (200, 200, 3)
+    with pytest.raises(InputError, match="at scale 8 one texture width is 25 pixels"):
+        fitting.load_photo(photo, size=64, scale=8)
+    for bad in (0, -1.0, float("inf"), True):
+        with pytest.raises(InputError, match="scale must be a number > 0"):
+            fitting.load_photo(photo, size=64, scale=bad)
+
+
+@pytest.fixture(scope="module")
+def tiled_target(engine):
+    """The tiny preset at scale 12 tiled 2 x 2: the photo shows two texture widths across,
+    24 cycles a side, beyond the preset's range (max 16) at one width; 2 * SIZE pixels a
+    width, so every auto scale leaves at least SIZE pixels per width."""
+    render = engine.render(tiny(tint=False), size=2 * SIZE, seed=999,
+                           overrides={"scale": 12.0})["basecolor"]
+    return np.tile(render, (2, 2, 1))
+
+
+def test_scale_2_fits_a_photo_of_two_texture_widths(engine, tiled_target):
+    runs = {scale: fitting.fit(tiled_target, presets=[tiny(tint=False)], engine=engine,
+                               size=SIZE, evaluations=24, seed=0, scale=scale)
+            for scale in (1, 2)}
+    assert runs[2].scale == 2.0 and runs[1].scale == 1.0
+    assert abs(runs[2].values["scale"] - 12.0) <= 1.5, runs[2].values
+    assert runs[1].values["scale"] > 14.0, "at scale 1 the fit runs into the range's end"
+    assert runs[2].loss < 0.7 * runs[1].loss
+    # The sheet shows the same area three times: the photo, and the renders tiled 2 x 2.
+    sheet = fitting.fit_sheet(runs[2], tiled_target, engine=engine)
+    assert sheet.shape == (SIZE, 3 * SIZE + 8, 3)
+    halved = tiled_target.reshape(SIZE, 4, SIZE, 4, 3).mean(axis=(1, 3))
+    np.testing.assert_allclose(sheet[:, :SIZE], halved, atol=1e-5)
+    render = engine.render(tiny(tint=False), size=SIZE, seed=runs[2].render_seeds[0],
+                           overrides=runs[2].values)["basecolor"]
+    tiled = np.tile(render, (2, 2, 1)).reshape(SIZE, 2, SIZE, 2, 3).mean(axis=(1, 3))
+    np.testing.assert_allclose(sheet[:, SIZE + 4:2 * SIZE + 4], tiled, atol=1e-5)
+
+
+def test_auto_scale_keeps_the_scale_its_defaults_match_best(engine, tiled_target):
+    result = fitting.fit(tiled_target, presets=[tiny(tint=False)], engine=engine, size=SIZE,
+                         evaluations=24, seed=0, scale="auto")
+    # Its default (4 cycles a width) is nearest 24 / 3 = 8 or 24 / 4 = 6 cycles a width, of
+    # the 1, 2, 3, 4 widths across tried; the search then fits the frequency at that scale.
+    assert result.scale in (3.0, 4.0) and result.candidate_scales == {"tiny": result.scale}
+    assert abs(result.values["scale"] - 24 / result.scale) <= 1.5, result.values
+    fixed = fitting.fit(tiled_target, presets=[tiny(tint=False)], engine=engine, size=SIZE,
+                        evaluations=24, seed=0, scale=1)
+    assert result.loss < 0.7 * fixed.loss
 
 
 def test_lab_round_trip():
@@ -229,6 +284,8 @@ def test_cli_fit_writes_a_preset_that_renders(target, preset_file, tmp_path, cap
     assert f"wrote {out}" in err
     report = json.loads((tmp_path / "fitted.fit.json").read_text())
     assert report["seed"] == 2 and len(report["history"]) == 6
+    assert report["scale"] == 1.0 and report["candidate_scales"] == {"tiny": 1.0}
+    assert "# Fit scale 1: the photo's square crop showed 1 texture widths" in out.read_text()
     assert main(["render", str(out), "-o", str(tmp_path / "r"), "--size", "32", "-q"]) == 0
     assert (tmp_path / "r" / "fitted_basecolor.png").is_file()
     sheet = read_image(tmp_path / "s.png")
@@ -251,3 +308,30 @@ def test_cli_fit_bad_input_exits_2(target, preset_file, tmp_path, capsys, photo,
     assert code == 2
     assert message in err and err.count("texgen: error:") == 1, err
     assert not (tmp_path / "f.toml").exists()
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "big", "nan"])
+def test_cli_fit_bad_scale_exits_2(target, preset_file, tmp_path, capsys, value):
+    write_png8(tmp_path / "photo.png", target)
+    code = main(["fit", str(tmp_path / "photo.png"), "-o", str(tmp_path / "f.toml"),
+                 "--preset", str(preset_file), "--scale", value, "-q"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"expected a number > 0 or 'auto', got '{value}'" in err and "--scale" in err, err
+    assert not (tmp_path / "f.toml").exists()
+
+
+def test_cli_fit_scale_auto_reports_each_candidates_scale(tiled_target, preset_file,
+                                                         tmp_path, capsys):
+    photo = tmp_path / "photo.png"
+    write_png8(photo, tiled_target)
+    out = tmp_path / "fitted.toml"
+    code = main(["fit", str(photo), "-o", str(out), "--preset", str(preset_file), "--size",
+                 "48", "--evaluations", "2", "--scale", "auto"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    report = json.loads((tmp_path / "fitted.fit.json").read_text())
+    assert report["scale"] in (3.0, 4.0)
+    assert f"at scale {report['scale']:g}" in err
+    assert f"showing {report['scale']:g} texture widths across" in \
+        tomllib.loads(out.read_text())["description"]
