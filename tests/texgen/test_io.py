@@ -14,6 +14,7 @@ from texgen.io import (
     encode_png,
     output_path,
     read_image,
+    write_output,
     write_png16,
     write_texture,
     write_tiff,
@@ -200,3 +201,27 @@ def test_image_size_is_width_height_and_errors_name_the_option(tmp_path):
     assert image_size(path, what="--maps") == (5, 3)
     with pytest.raises(InputError, match="--maps: .*missing.png: cannot read image"):
         image_size(tmp_path / "missing.png", what="--maps")
+
+
+def test_exporter_options_reach_write_and_unknown_ones_are_refused(tmp_path):
+    seen = []
+    exporter = Exporter("probe", "bin", lambda path, texture, **options: (
+        seen.append(options), path.write_bytes(b"x")), options=frozenset({"mips"}))
+    write_texture(tmp_path / "a.bin", random_texture(1), exporter, mips=True)
+    assert seen == [{"mips": True}] and (tmp_path / "a.bin").read_bytes() == b"x"
+    with pytest.raises(InputError, match="format 'probe' takes no option color_space "
+                                         r"\(it takes: mips\)"):
+        write_texture(tmp_path / "b.bin", random_texture(1), exporter, color_space="srgb")
+    assert not (tmp_path / "b.bin").exists() and len(seen) == 1
+
+
+def test_write_output_normalizes_or_reports_what_it_clips(tmp_path):
+    texture = np.float32([[[0.5]], [[2.0]]])
+    exporter = Exporter("png16", "png", write_png16, clips=True)
+    facts = write_output(tmp_path / "a.png", texture, exporter)
+    assert facts["out_of_range"]["above"] == 0.5 and facts["out_of_range"]["high"] == 2.0
+    facts = write_output(tmp_path / "b.png", texture, exporter, normalize=True)
+    assert facts == {"normalized_from": [0.5, 2.0]}
+    assert read_image(tmp_path / "b.png")[:, 0, 0].tolist() == [0.0, 1.0]
+    floats = Exporter("tiff", "tiff", write_tiff)
+    assert write_output(tmp_path / "c.tiff", texture, floats, normalize=True) == {}
