@@ -1,0 +1,107 @@
+"""Job expansion and the checks that need presets and targets (texgen.build.jobs)."""
+
+import pytest
+
+from texgen import Engine
+from texgen.build.jobs import plan_jobs
+from texgen.build.manifest import ManifestError, load_manifest
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return Engine()
+
+
+def plan(project, text, engine):
+    return plan_jobs(load_manifest(project.write(text)), engine)
+
+
+def test_jobs_expand_materials_variants_sizes_seeds_targets(project, engine):
+    jobs = plan(project, """
+        texgen_build = 1
+        name = "{material}_{variant}_{size}_{seed}_{target}_{map}"
+        targets = ["png", "gltf"]
+        [[material]]
+        preset = "presets/checks.toml"
+        sizes = [16, [32, 16]]
+        seeds = [1, 2]
+        [material.variants.a]
+        [material.variants.b]
+        gamma = 2.0
+        """, engine)
+    assert len(jobs) == 2 * 2 * 2 * 2
+    assert jobs[0].id == "checks/a/16/1/png"
+    assert "checks/b/32x16/2/gltf" in {job.id for job in jobs}
+    job = next(job for job in jobs if job.id == "checks/b/32x16/2/gltf")
+    assert job.size == (32, 16) and job.seed == 2 and job.overrides == {"gamma": 2.0}
+    assert job.files["basecolor"] == project.output / "checks_b_32x16_2_gltf_basecolor.png"
+    assert len({job.key for job in jobs}) == len(jobs)
+
+
+def test_keys_are_stable_and_follow_what_shapes_the_bytes(project, engine):
+    first = {job.id: job for job in plan(project, project.manifest, engine)}
+    again = {job.id: job for job in plan(project, project.manifest, Engine())}
+    assert {i: j.key for i, j in first.items()} == {i: j.key for i, j in again.items()}
+    # a comment or a reordering in the preset file changes no key: the graph is hashed
+    checks = project.root / "presets" / "checks.toml"
+    checks.write_text("# edited\n" + checks.read_text())
+    assert {job.id: job.key for job in plan(project, project.manifest, Engine())} == \
+        {i: j.key for i, j in first.items()}
+    # a new default in the preset changes the graph of the jobs that do not override it
+    checks.write_text(checks.read_text().replace("count = 4", "count = 6"))
+    changed = {job.id: job for job in plan(project, project.manifest, Engine())}
+    assert changed["checks/default/32/1/png"].parts["graph"] != \
+        first["checks/default/32/1/png"].parts["graph"]
+    assert changed["Stone/default/32/1/png"].key == first["Stone/default/32/1/png"].key
+
+
+def test_image_digests_are_inputs(project, engine):
+    [job] = [job for job in plan(project, project.manifest, engine) if job.material == "Stone"]
+    digest = job.inputs["files"]["presets/stone.png"]
+    assert len(digest) == 64
+    assert job.outputs == ("basecolor", "roughness")
+
+
+@pytest.mark.parametrize("material, key, words", [
+    ('preset = "nope"', "material[0].preset", "no preset file or preset named 'nope'"),
+    ('preset = "presets/checks.toml"\n[material.variants.v]\ngama = 2',
+     "material[0].variants.v.gama", "exposes no parameter 'gama'; did you mean 'gamma'"),
+    ('preset = "presets/checks.toml"\n[material.variants.v]\ngamma = "high"',
+     "material[0].variants.v.gamma", "override"),
+    ('preset = "presets/checks.toml"\ntargets = ["unrael"]', "material[0].targets",
+     "unknown target 'unrael'; did you mean 'unreal'"),
+])
+def test_bad_input_names_the_manifest_and_key(project, engine, material, key, words):
+    path = project.write(f"texgen_build = 1\n[[material]]\n{material}\n")
+    with pytest.raises(ManifestError) as caught:
+        plan_jobs(load_manifest(path), engine)
+    [line] = str(caught.value).splitlines()
+    assert line.startswith(f"{path.resolve()}: key '{key}': ")
+    assert words in line
+
+
+def test_colliding_file_names_name_both_jobs_once(project, engine):
+    path = project.write("""
+        texgen_build = 1
+        name = "{material}_{map}"
+        [[material]]
+        preset = "presets/checks.toml"
+        sizes = [16, 32]
+        """)
+    with pytest.raises(ManifestError) as caught:
+        plan_jobs(load_manifest(path), engine)
+    [line] = str(caught.value).splitlines()
+    assert "key 'name'" in line
+    assert "jobs 'checks/default/16/1/png' (map basecolor) and 'checks/default/32/1/png' " \
+           "(map basecolor) would both write checks_basecolor.png" in line
+    assert "add {variant}" not in line and "add {size} to the template" in line
+
+
+def test_names_may_make_subfolders_but_not_leave_the_output(project, engine):
+    jobs = plan(project, 'texgen_build = 1\nname = "{material}/{map}"\n[[material]]\n'
+                'preset = "presets/checks.toml"', engine)
+    assert jobs[0].files["height"] == project.output / "checks" / "height.png"
+    path = project.write('texgen_build = 1\nname = "../{material}_{map}"\n[[material]]\n'
+                         'preset = "presets/checks.toml"')
+    with pytest.raises(ManifestError, match="key 'name'.*not a file name inside"):
+        plan_jobs(load_manifest(path), engine)
