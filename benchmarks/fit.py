@@ -5,6 +5,8 @@ values, at a render seed the fit never sees.
                              [--seed 0]
                              [--presets clouds marble leather lava terrain wood_planks]
                              [--append]
+    python benchmarks/fit.py --photos [--photo-size 128] [--scale auto] [--minutes 3]
+                             [--sheets docs] [--append]
 
 Target ``i`` takes preset ``i mod len(--presets)`` (so every preset is a target in turn),
 draws each of its searched parameters (those ``texgen.fit`` varies: bounded ints and
@@ -24,6 +26,14 @@ ratio <= 1.5 (judged on the median over targets; how many targets meet it alone 
 too), <= 3 minutes per fit (judged on the slowest). The candidates' kernels are compiled
 before the first fit, so no fit's clock pays for it. ``--append`` adds the table, with the
 date, machine and command, to benchmarks/RESULTS.md.
+
+``--photos`` fits real photos instead: scikit-image's brick, grass and gravel (gray, 512²,
+shipped with the package), each with every preset the engine finds as a candidate (those
+that fail to render are skipped), at ``--photo-size`` and ``--scale``, ``--minutes`` and
+``--evaluations`` per fit. Per photo: the chosen preset and scale, the chosen preset's loss
+at its defaults and fitted, the three best candidates of the first pass, the seconds and
+the search evaluations; each fit's sheet (photo | fitted | defaults) goes to
+``--sheets``/fit_{photo}.png. There is no true preset for a photo: the loss is the figure.
 """
 
 from __future__ import annotations
@@ -32,6 +42,7 @@ import argparse
 import statistics
 import sys
 import time
+from pathlib import Path
 
 import machine as host
 import numpy as np
@@ -39,7 +50,8 @@ from results import append_section
 
 from texgen import metrics
 from texgen.engine import Engine
-from texgen.fit import _compared_output, _dimensions, fit
+from texgen.fit import _compared_output, _dimensions, fit, fit_sheet
+from texgen.io import write_texture
 
 DEFAULT_PRESETS = ["clouds", "marble", "leather", "lava", "terrain", "wood_planks"]
 #: Issue #22's bars.
@@ -123,6 +135,36 @@ def run(names: list[str], targets: int, minutes: float, size: int, seed: int,
     return lines
 
 
+PHOTOS = ("brick", "grass", "gravel")
+
+
+def photos(size: int, scale, minutes: float, evaluations: int, seed: int, sheets: Path):
+    """Fit skimage's brick, grass and gravel photos; one table row each, sheets written."""
+    import skimage.data
+
+    engine = Engine()
+    lines = ["| photo | chosen | scale | loss at defaults → fitted | best three at their "
+             "defaults | seconds | evaluations |", "|---|---|---:|---:|---|---:|---:|"]
+    sheets.mkdir(parents=True, exist_ok=True)
+    for name in PHOTOS:
+        photo = getattr(skimage.data, name)().astype(np.float64) / 255.0
+        result = fit(photo, engine=engine, minutes=minutes, seed=seed, size=size,
+                     evaluations=evaluations, scale=scale)
+        sheet = sheets / f"fit_{name}.png"
+        write_texture(sheet, fit_sheet(result, photo, engine=engine), engine.exporter("png8"))
+        ranked = sorted((score, candidate) for candidate, score in result.candidates.items()
+                        if score is not None)[:3]
+        best = ", ".join(f"{candidate} {score:.4f} (×{result.candidate_scales[candidate]:g})"
+                         for score, candidate in ranked)
+        lines.append(f"| {name} | {result.preset} | {result.scale:g} | "
+                     f"{result.defaults_loss:.4f} → {result.loss:.4f} | {best} | "
+                     f"{result.seconds:.0f} | {len(result.history)} |")
+        print(lines[-1], f"(sheet: {sheet})", flush=True)
+        if result.skipped:
+            print(f"  skipped: {result.skipped}", flush=True)
+    return lines
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--targets", type=int, default=6, help="targets to fit")
@@ -137,7 +179,32 @@ def main():
                         help="candidate presets; targets cycle through them")
     parser.add_argument("--append", action="store_true",
                         help="append the results to benchmarks/RESULTS.md")
+    parser.add_argument("--photos", action="store_true",
+                        help="fit skimage's brick, grass and gravel photos instead")
+    parser.add_argument("--photo-size", type=int, default=128,
+                        help="--photos: render and fit size per texture width")
+    parser.add_argument("--scale", default="auto",
+                        help="--photos: texture widths the photos show ('auto' or a number)")
+    parser.add_argument("--sheets", type=Path, default=Path("docs"),
+                        help="--photos: folder of the fit_{photo}.png sheets")
     args = parser.parse_args()
+    if args.photos:
+        scale = args.scale if args.scale == "auto" else float(args.scale)
+        where = host.describe()
+        started = time.perf_counter()
+        lines = photos(args.photo_size, scale, args.minutes, args.evaluations, args.seed,
+                       args.sheets)
+        total = time.perf_counter() - started
+        print(f"\n{where}; {total:.0f} s in all")
+        if args.append:
+            command = "python benchmarks/fit.py " + " ".join(sys.argv[1:])
+            append_section("texgen fit on photos (skimage brick, grass, gravel)", (
+                f"`{command.strip()}`: {where}; {total:.0f} s in all. Each photo (gray, "
+                f"512²) fitted with every preset as a candidate, scale {args.scale}, "
+                f"{args.photo_size} pixels per texture width, {args.minutes} minutes and at "
+                f"most {args.evaluations} search evaluations; the sheets are "
+                f"{args.sheets}/fit_{{photo}}.png."), lines)
+        return
     if args.targets < 1 or args.size < 32 or args.evaluations < 0 or not args.minutes > 0:
         sys.exit("benchmarks/fit.py: --targets >= 1, --size >= 32, --evaluations >= 0 and "
                  "--minutes > 0")
