@@ -142,6 +142,8 @@ def build(manifest: str | os.PathLike, *, engine=None, jobs: int | None = None,
     written; a job that fails is reported in the result.
     """
     started = time.perf_counter()
+    if dask:
+        _check_dask()
     loaded = load_manifest(manifest)
     if engine is None:
         from texgen.engine import Engine
@@ -184,6 +186,14 @@ def build(manifest: str | os.PathLike, *, engine=None, jobs: int | None = None,
         _run(to_render, reports, entries, loaded, engine, jobs=jobs, dask=dask,
              keep_going=keep_going, on_start=on_start, on_job=on_job)
     return finish()
+
+
+def _check_dask() -> None:
+    """``InputError`` when dask.distributed, the ``dist`` extra, is not installed."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        raise InputError("--dask needs dask.distributed: pip install 'texgen[dist]'") from None
 
 
 def _select(manifest: Manifest, planned: list[Job], only: list[str]) -> list[Job]:
