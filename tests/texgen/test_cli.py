@@ -2,6 +2,7 @@ import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -297,8 +298,18 @@ def test_a_parameter_refused_while_rendering_exits_2_naming_file_node_and_key(tm
     assert not (tmp_path / "out").exists(), "nothing written"
 
 
+def test_the_demo_presets_are_found_from_any_folder(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "presets")
+    assert code == 0
+    assert {line.split()[0] for line in out.splitlines()} >= {"marble", "red_bricks"}
+    demo_folder = Path(__file__).resolve().parents[2] / "presets"
+    assert err == f"looked in: {tmp_path / 'presets'} (missing), {demo_folder}\n"
+
+
 def test_presets_says_where_it_looked(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TEXGEN_BLOCK_PLUGINS", "presets")
     code, out, err = run(capsys, "presets")
     assert code == 0 and out == ""
     assert err.startswith(f"texgen: no presets found (looked in: {tmp_path / 'presets'} "

@@ -63,10 +63,18 @@ def test_two_engines_agree_and_seeds_differ(engine):
     assert not np.array_equal(a["height"], c["height"])
 
 
-def test_returned_arrays_are_the_callers_own(engine):
+def test_returned_arrays_are_read_only_and_shared_without_a_copy(engine):
     first = engine.render(make_preset())["height"]
-    first[:] = 0
+    with pytest.raises(ValueError, match="read-only"):
+        first[:] = 0
     again = engine.render(make_preset())["height"]
+    assert again is first, "a cached result is handed back as it is, not copied"
+
+
+def test_writable_results_are_the_callers_own(engine):
+    first = engine.render(make_preset(), writable=True)["height"]
+    first[:] = 0
+    again = engine.render(make_preset(), writable=True)["height"]
     assert again.max() > 0, "mutating a result must not corrupt the cache"
 
 
