@@ -138,8 +138,12 @@ def encode_png(texture: np.ndarray, *, bits: int = 8) -> bytes:
     raw = samples.reshape(height, width * channels).view(np.uint8)
     header = struct.pack(">IIBBBBB", width, height, bits, _PNG_COLOR_TYPES[channels], 0, 0, 0)
     rows = _paeth_filter(raw, bytes_per_pixel=channels * bits // 8)
-    return (_PNG_SIGNATURE + _png_chunk(b"IHDR", header)
-            + _png_chunk(b"IDAT", zlib.compress(rows.tobytes(), 6)) + _png_chunk(b"IEND", b""))
+    # Run-length deflate of Paeth residuals (as fpng does): several times faster than
+    # zlib's default search, and files within a few percent of its size on textures.
+    deflate = zlib.compressobj(6, zlib.DEFLATED, 15, 9, zlib.Z_RLE)
+    idat = deflate.compress(rows.tobytes()) + deflate.flush()
+    return (_PNG_SIGNATURE + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", idat)
+            + _png_chunk(b"IEND", b""))
 
 
 class UnsupportedPNG(ValueError):
