@@ -3,7 +3,9 @@ formats, channel packing, conventions), defaults for missing maps with notes, cu
 targets from manifest tables and their errors."""
 
 import dataclasses
+import re
 import tomllib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -327,3 +329,16 @@ def test_channel_source_spellings_round_trip():
     assert ChannelSource.parse(1) == ChannelSource(constant=1.0)
     with pytest.raises(ValueError, match="not a finite number"):
         ChannelSource.parse(float("nan"))
+
+
+def test_the_documented_custom_target_parses_and_its_error_is_real():
+    text = (Path(__file__).parents[3] / "docs" / "formats.md").read_text()
+    example = re.search(r"```toml\n(.*?)```", text, re.S).group(1)
+    table = tomllib.loads(example)
+    target = parse_target("mobile", table["target"]["mobile"], where="texgen.build.toml")
+    assert [m.map for m in target.maps] == ["basecolor", "normal", "mask", "height"]
+    broken = {"maps": {"normal": {**table["target"]["mobile"]["maps"]["normal"],
+                                  "color_space": "srgb"}}}
+    with pytest.raises(TargetError) as caught:
+        parse_target("mobile", broken, where="texgen.build.toml")
+    assert str(caught.value) in text
