@@ -16,6 +16,7 @@ from typing import Any
 
 from texgen.build.keys import (
     KEY_PARTS,
+    content_digest,
     digest_json,
     graph_digest,
     graph_files,
@@ -164,7 +165,7 @@ def _job(manifest: Manifest, engine, graph, target, outputs: list[str], version_
 
     preset = graph.preset
     files = graph_files(graph, outputs)
-    digests = {path: engine.resources.digest(path) for path in files}
+    digests = {path: content_digest(path, engine.resources.digest) for path in files}
     parts = {
         "parameters": digest_json(values),
         "seed": digest_json(preset.seed),

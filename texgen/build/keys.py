@@ -67,8 +67,9 @@ def versions(engine) -> dict[str, Any]:
 
 
 def graph_files(graph: Graph, outputs: list[str]) -> list[Path]:
-    """Every file the outputs' nodes read (path parameters) and every preset file they were
-    instanced from (not the job's own preset, whose content is the graph), sorted."""
+    """Every file or folder (a model's) the outputs' nodes read (path parameters) and every
+    preset file they were instanced from (not the job's own preset, whose content is the
+    graph), sorted."""
     own = graph.preset.source
     files: set[Path] = set()
     for node_id in graph.order(outputs):
@@ -77,6 +78,16 @@ def graph_files(graph: Graph, outputs: list[str]) -> list[Path]:
         if node.source and node.source != own and Path(node.source).is_file():
             files.add(Path(node.source).resolve())
     return sorted(files)
+
+
+def content_digest(path: Path, file_digest) -> str:
+    """SHA-256 of a file's bytes (``file_digest(path)``, e.g. an engine's memoised
+    ``resources.digest``), or for a folder (a model folder) of every file under it with
+    its relative path."""
+    if not path.is_dir():
+        return file_digest(path)
+    return digest_json({item.relative_to(path).as_posix(): file_digest(item)
+                        for item in sorted(path.rglob("*")) if item.is_file()})
 
 
 def graph_digest(graph: Graph, outputs: list[str], digests: Mapping[Path, str]) -> str:

@@ -1,0 +1,149 @@
+"""Issue #23's speed figures for ``texgen build``, measured side by side in one run.
+
+    python benchmarks/build.py [--size 1024] [--quick] [--append]
+
+1. **PNG write vs render**: per demo preset, the time to write its outputs as ``texgen
+   render`` does (``texgen.io.write_output`` with each output's exporter) against the time
+   to render them (``Engine.render``, result cache cleared, kernels already loaded), at
+   ``--size``². Target: the write at most 30 % of the render.
+2. **--jobs 2 vs --jobs 1**: jobs per second of ``texgen.build(..., jobs=N, force=True)``
+   over a manifest of the 16 demo presets (one job each, png target, ``--size``²), after
+   a warm-up build that fills Numba's disk cache. Target: at least 1.7x.
+3. **No-change rebuild**: wall time of ``texgen build`` (a fresh process, as CI runs it)
+   and of ``texgen.build`` in this process, on a manifest of 32 jobs (the demo presets x
+   2 seeds) that is already built. Target: at most 1.5 s.
+
+``--quick`` is a smoke run (128², three presets in part 1). Prints ratios and asserts
+nothing; ``--append`` adds the table to benchmarks/RESULTS.md with the command and the
+machine. Time on a quiet machine: other jobs on the cores change every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from machine import describe
+from results import append_section
+
+ROOT = Path(__file__).resolve().parents[1]
+PRESETS = ROOT / "presets"
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line (imported by tests/benchmarks to check the commands in RESULTS.md)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=1024, help="render size in pixels")
+    parser.add_argument("--quick", action="store_true",
+                        help="a smoke run: 128 pixels, three presets in part 1")
+    parser.add_argument("--append", action="store_true",
+                        help="append the table to benchmarks/RESULTS.md")
+    return parser
+
+
+def write_vs_render(names: list[str], size: int) -> list[str]:
+    """Part 1: a table row per preset, and the median ratio."""
+    import texgen
+    from texgen.io import write_output
+
+    engine = texgen.Engine()
+    rows, ratios = [], []
+    with tempfile.TemporaryDirectory() as folder:
+        for name in names:
+            graph = engine.validate(name, size=size)
+            engine.render(name, size=32)  # kernels loaded (or compiled) before timing
+            engine.cache.clear()
+            started = time.perf_counter()
+            textures = engine.render(name, size=size)
+            render = time.perf_counter() - started
+            started = time.perf_counter()
+            for output, texture in textures.items():
+                exporter = engine.output_exporter(graph, output)
+                write_output(Path(folder) / f"{output}.{exporter.extension}", texture, exporter,
+                             normalize=graph.preset.outputs[output].normalize)
+            write = time.perf_counter() - started
+            ratios.append(write / render)
+            rows.append(f"| {name} | {render:.3f} | {write:.3f} | {write / render:.0%} |")
+            print(rows[-1], flush=True)
+    return ["| preset | render (s) | PNG write (s) | write / render |", "|---|---:|---:|---:|",
+            *rows, f"| median | | | {statistics.median(ratios):.0%} (target <= 30%) |"]
+
+
+def manifest_text(names: list[str], size: int, seeds: list[int], output: str) -> str:
+    lines = ["texgen_build = 1", f'output = "{output}"', 'name = "{material}_{seed}_{map}"', ""]
+    for name in names:
+        lines += ["[[material]]", f'preset = "{PRESETS / name}.toml"', f"sizes = [{size}]",
+                  f"seeds = {seeds}", ""]
+    return "\n".join(lines)
+
+
+def jobs_per_second(names: list[str], size: int, folder: Path) -> list[str]:
+    """Part 2: jobs per second with one worker and with two."""
+    import texgen
+
+    path = folder / "pool.build.toml"
+    path.write_text(manifest_text(names, 32, [1], "warm"))
+    texgen.build(path, jobs=2, force=True)  # fills Numba's disk cache for both workers
+    rates = {}
+    for jobs in (1, 2):
+        path.write_text(manifest_text(names, size, [1], f"jobs{jobs}"))
+        started = time.perf_counter()
+        report = texgen.build(path, jobs=jobs, force=True)
+        seconds = time.perf_counter() - started
+        rates[jobs] = report.rendered / seconds
+        print(f"--jobs {jobs}: {report.rendered} jobs in {seconds:.2f}s "
+              f"({rates[jobs]:.2f} jobs/s, {report.failed} failed)", flush=True)
+    return ["| executor | jobs/s |", "|---|---:|", f"| --jobs 1 | {rates[1]:.2f} |",
+            f"| --jobs 2 | {rates[2]:.2f} |",
+            f"| ratio | {rates[2] / rates[1]:.2f}x (target >= 1.7x) |"]
+
+
+def no_change(names: list[str], size: int, folder: Path) -> list[str]:
+    """Part 3: a rebuild of 32 built jobs, by a fresh process and in this one."""
+    import texgen
+
+    path = folder / "texgen.build.toml"
+    path.write_text(manifest_text(names, size, [1, 2], "nochange"))
+    built = texgen.build(path, force=True)
+    texgen_command = [sys.executable, "-m", "texgen.cli", "build", str(path), "-q"]
+    walls = []
+    for _ in range(3):
+        started = time.perf_counter()
+        subprocess.run(texgen_command, check=True, cwd=folder)
+        walls.append(time.perf_counter() - started)
+    started = time.perf_counter()
+    again = texgen.build(path)
+    in_process = time.perf_counter() - started
+    print(f"no-change rebuild of {len(built.jobs)} jobs: {statistics.median(walls):.2f}s "
+          f"(process), {in_process:.2f}s (texgen.build); {again.rendered} rendered", flush=True)
+    return ["| no-change rebuild | seconds |", "|---|---:|",
+            f"| `texgen build`, {len(built.jobs)} jobs, new process (median of 3) | "
+            f"{statistics.median(walls):.2f} (target <= 1.5) |",
+            f"| `texgen.build` in a warm process | {in_process:.2f} |"]
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    size = 128 if args.quick else args.size
+    names = sorted(path.stem for path in PRESETS.glob("*.toml"))
+    print(describe(), flush=True)
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = Path(temporary)
+        lines = [*write_vs_render(names[:3] if args.quick else names, size), "",
+                 *jobs_per_second(names, size, folder), "",
+                 *no_change(names, size, folder)]
+    print("\n".join(lines))
+    if args.append:
+        command = "python benchmarks/build.py " + shlex.join(argv or sys.argv[1:])
+        append_section("texgen build", f"`{command}`: {describe()}. {size}² pixels, the "
+                       f"{len(names)} demo presets.", lines)
+
+
+if __name__ == "__main__":
+    main()
