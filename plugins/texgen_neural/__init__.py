@@ -56,6 +56,7 @@ def register_nodes(register):
 
 @hookimpl
 def register_commands(cli):
-    from texgen_neural.cli import train_stylegan
+    from texgen_neural.cli import train_image2maps, train_stylegan
 
     cli.commands["train"].add_command(train_stylegan)
+    cli.commands["train"].add_command(train_image2maps)

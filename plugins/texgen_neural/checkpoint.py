@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import json
 import struct
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -32,38 +34,54 @@ CONFIG = "model.json"
 _META_KEY = "texgen_model"
 #: Magic bytes of formats that unpickle on load: a raw pickle, torch.save's zip archive.
 _PICKLE_MAGIC = (b"\x80", b"PK\x03\x04")
+#: File suffixes of pickled models, named in the error for a folder holding only those.
+_PICKLE_SUFFIXES = (".pt", ".pth", ".pkl", ".pickle", ".ckpt", ".bin")
 
 
 class CheckpointError(ValueError):
     """A model file that cannot be used; the message names the file."""
 
 
-def model_record(config: ModelConfig, **extra) -> dict:
-    """The JSON record of a model: format, version, config, and ``extra`` (training info)."""
-    return {"format": FORMAT, "version": FORMAT_VERSION, "config": config.to_dict(), **extra}
+def model_record(config, *, format: str = FORMAT, **extra) -> dict:
+    """The JSON record of a model: format, version, ``config.to_dict()``, and ``extra``
+    (training info)."""
+    return {"format": format, "version": FORMAT_VERSION, "config": config.to_dict(), **extra}
 
 
-def save_generator(generator: Generator, folder: str | Path, **extra) -> Path:
-    """Write ``generator`` to ``folder``/generator.safetensors and model.json; return the
-    folder. ``extra`` (JSON-serialisable) is added to the record, e.g. training metrics.
-    Each file is written to a temporary name and renamed (``texgen.io.atomic_write``), so an
-    interrupted save leaves the old file and no temporary one."""
+def save_model(module: torch.nn.Module, config, folder: str | Path, *, format: str,
+               **extra) -> Path:
+    """Write ``module``'s tensors to ``folder``/generator.safetensors and its record
+    (``format``, ``FORMAT_VERSION``, ``config.to_dict()``) to model.json; return the
+    folder. ``extra`` (JSON-serialisable) is added to model.json's record, e.g. training
+    metrics. Each file is written to a temporary name and renamed
+    (``texgen.io.atomic_write``), so an interrupted save leaves the old file and no
+    temporary one. Every model family (StyleGAN, image2maps) saves through this."""
     from safetensors.torch import save_file
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    record = model_record(generator.config, **extra)
+    record = model_record(config, format=format, **extra)
     tensors = {k: v.detach().to("cpu", torch.float32).contiguous()
-               for k, v in generator.state_dict().items()}
+               for k, v in module.state_dict().items()}
     atomic_write(folder / WEIGHTS, lambda p: save_file(
-        tensors, str(p), metadata={_META_KEY: json.dumps(model_record(generator.config))}))
+        tensors, str(p), metadata={_META_KEY: json.dumps(model_record(config, format=format))}))
     atomic_write(folder / CONFIG, lambda p: p.write_text(json.dumps(record, indent=2) + "\n"))
     return folder
 
 
+def save_generator(generator: Generator, folder: str | Path, **extra) -> Path:
+    """Write a StyleGAN ``generator`` to ``folder`` (``save_model``); return the folder."""
+    return save_model(generator, generator.config, folder, format=FORMAT, **extra)
+
+
 def _weights_file(path: Path) -> Path:
     if path.is_dir():
+        pickled = sorted(p.name for p in path.iterdir() if p.suffix in _PICKLE_SUFFIXES)
         path = path / WEIGHTS
+        if pickled and not path.is_file():
+            raise CheckpointError(f"{path.parent}: holds {', '.join(pickled)} but no "
+                                  f"{WEIGHTS}; texgen refuses pickle / torch.save files "
+                                  f"(unpickling can run code): convert them to safetensors")
     if not path.is_file():
         raise CheckpointError(f"{path}: no such model file (give a model folder or its "
                               f"{WEIGHTS})")
@@ -100,29 +118,35 @@ def read_safetensors(path: str | Path) -> tuple[dict[str, torch.Tensor], dict[st
     return tensors, metadata
 
 
-def load_generator(path: str | Path, *, device: str | torch.device = "cpu") -> Generator:
-    """The generator in a model folder or ``generator.safetensors`` file, in eval mode.
+def load_model(path: str | Path, *, format: str, config_from_dict: Callable[[dict], Any],
+               build: Callable[[Any], torch.nn.Module], train_hint: str,
+               device: str | torch.device = "cpu") -> torch.nn.Module:
+    """The network in a model folder or its ``generator.safetensors`` file, in eval mode.
 
-    Raises ``CheckpointError`` naming the file when it is missing, a pickle, truncated,
-    corrupt, of another format or version, or when its tensors do not match its config.
+    ``format`` is the record's expected format; ``config_from_dict`` parses its config
+    (raising ``KeyError``/``TypeError``/``ValueError`` when bad) and ``build(config)`` makes
+    the empty network the tensors are loaded into. ``train_hint`` (e.g. "texgen train
+    stylegan") is named in the error for a file of no texgen format. Raises
+    ``CheckpointError`` naming the file when it is missing, a pickle, truncated, corrupt,
+    of another format or version, or when its tensors do not match its config.
     """
     path = _weights_file(Path(path))
     tensors, metadata = read_safetensors(path)
     try:
         record = json.loads(metadata[_META_KEY])
     except (KeyError, json.JSONDecodeError):
-        raise CheckpointError(f"{path}: not a texgen StyleGAN model (no '{_META_KEY}' "
-                              f"metadata); train one with 'texgen train stylegan'") from None
-    if record.get("format") != FORMAT or record.get("version") != FORMAT_VERSION:
+        raise CheckpointError(f"{path}: not a texgen {format} model (no '{_META_KEY}' "
+                              f"metadata); train one with '{train_hint}'") from None
+    if record.get("format") != format or record.get("version") != FORMAT_VERSION:
         raise CheckpointError(f"{path}: format {record.get('format')!r} version "
-                              f"{record.get('version')!r}; this texgen reads {FORMAT!r} "
-                              f"version {FORMAT_VERSION}")
+                              f"{record.get('version')!r}; expected {format!r} "
+                              f"version {FORMAT_VERSION} (train one with '{train_hint}')")
     try:
-        config = ModelConfig.from_dict(record["config"])
+        config = config_from_dict(record["config"])
     except (KeyError, TypeError, ValueError) as exc:
         raise CheckpointError(f"{path}: bad model config: {exc}") from None
-    generator = Generator(config)
-    expected = generator.state_dict()
+    network = build(config)
+    expected = network.state_dict()
     missing = sorted(set(expected) - set(tensors))
     unexpected = sorted(set(tensors) - set(expected))
     wrong = sorted(k for k in set(expected) & set(tensors)
@@ -133,8 +157,15 @@ def load_generator(path: str | Path, *, device: str | torch.device = "cpu") -> G
                                     ("wrong shape", wrong)) if keys]
         raise CheckpointError(f"{path}: tensors do not match the model config "
                               f"({'; '.join(parts)})")
-    generator.load_state_dict(tensors)
-    for name, tensor in generator.state_dict().items():
+    network.load_state_dict(tensors)
+    for name, tensor in network.state_dict().items():
         if not torch.isfinite(tensor).all():
             raise CheckpointError(f"{path}: tensor {name!r} holds NaN or infinite values")
-    return generator.eval().requires_grad_(False).to(device)
+    return network.eval().requires_grad_(False).to(device)
+
+
+def load_generator(path: str | Path, *, device: str | torch.device = "cpu") -> Generator:
+    """The StyleGAN generator in a model folder or ``generator.safetensors`` file, in eval
+    mode (``load_model``); ``CheckpointError`` naming the file for any problem."""
+    return load_model(path, format=FORMAT, config_from_dict=ModelConfig.from_dict,
+                      build=Generator, train_hint="texgen train stylegan", device=device)

@@ -1,10 +1,12 @@
-"""``texgen train stylegan``: train a texture StyleGAN on exemplar images."""
+"""``texgen train stylegan`` (a texture StyleGAN on exemplar images) and ``texgen train
+image2maps`` (the learned photo → normal / height refinement on texgen's own renders)."""
 
 from __future__ import annotations
 
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -12,10 +14,14 @@ import click
 from texgen.errors import InputError, RenderError
 from texgen.io import read_image
 from texgen_neural.config import ModelConfig, TrainOptions
+from texgen_neural.image2maps.config import DataSettings, NetConfig
+from texgen_neural.image2maps.config import TrainOptions as MapsOptions
 
 #: The defaults of the options come from the configuration dataclasses.
 MODEL = ModelConfig()
 OPTIONS = TrainOptions()
+MAPS_OPTIONS = MapsOptions()
+MAPS_DATA = DataSettings()
 
 
 def _channels(value: str) -> tuple[int, ...]:
@@ -26,6 +32,45 @@ def _channels(value: str) -> tuple[int, ...]:
     if not channels or min(channels) < 1:
         raise click.BadParameter(f"{value!r}: give positive integers, e.g. 128,64,32,16")
     return channels
+
+
+def _progress(title: str, quiet: bool) -> Callable[[int, int, dict], None]:
+    """A progress callback (step, steps, losses) drawing a bar with the losses and the time
+    on stderr: redrawn in place on a terminal, every 50 steps otherwise; silent when
+    ``quiet``."""
+    started = time.perf_counter()
+    tty = sys.stderr.isatty()
+
+    def progress(step: int, total: int, losses: dict) -> None:
+        if quiet or not (tty or step % 50 == 0 or step == total):
+            return
+        elapsed = time.perf_counter() - started
+        done = int(30 * step / total)
+        text = "  ".join(f"{k} {v:.3f}" for k, v in losses.items())
+        clear = "\r\033[K" if tty else ""
+        click.echo(f"{clear}{title} [{'#' * done}{'.' * (30 - done)}] {step}/{total}  "
+                   f"{text}  {elapsed:.0f}s", err=True, nl=not tty or step == total)
+
+    return progress
+
+
+def _command_record() -> dict:
+    """The parsed command line, for model.json: how this model was made."""
+    return {"command": {k: [str(x) for x in v] if isinstance(v, tuple) else
+                        str(v) if isinstance(v, Path) else v
+                        for k, v in click.get_current_context().params.items()}}
+
+
+def _device(device: str) -> str:
+    """``--device``: "auto" picks cuda when PyTorch sees one; cuda without one is an
+    ``InputError``."""
+    import torch
+
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        raise InputError("--device cuda: PyTorch sees no CUDA device")
+    return device
 
 
 @click.command("stylegan")
@@ -69,15 +114,10 @@ def train_stylegan(exemplars, output, steps, crop, batch, channels, d_channels, 
     """Train a texture StyleGAN on EXEMPLARS (one label each when there are several) for the
     neural.stylegan node. Progress with losses goes to stderr, then a metrics report
     (patch-SWD and spectrum distance to the exemplar, seam score, diversity)."""
-    import torch
-
     from texgen_neural.checkpoint import CheckpointError
     from texgen_neural.train import train
 
-    if device == "auto":
-        device = "cuda" if torch.cuda.is_available() else "cpu"
-    elif device == "cuda" and not torch.cuda.is_available():
-        raise InputError("--device cuda: PyTorch sees no CUDA device")
+    device = _device(device)
     images = []
     for path in exemplars:
         image = read_image(path)
@@ -92,26 +132,10 @@ def train_stylegan(exemplars, output, steps, crop, batch, channels, d_channels, 
     options = TrainOptions(steps=steps, crop=crop, batch=batch, lr=lr, r1_gamma=r1_gamma,
                            sample_every=sample_every, checkpoint_every=checkpoint_every,
                            seed=seed)
-    started = time.perf_counter()
-    tty = sys.stderr.isatty()
-
-    def progress(step: int, total: int, losses: dict) -> None:
-        if quiet or not (tty or step % 50 == 0 or step == total):
-            return
-        elapsed = time.perf_counter() - started
-        done = int(30 * step / total)
-        text = "  ".join(f"{k} {v:.3f}" for k, v in losses.items())
-        clear = "\r\033[K" if tty else ""
-        click.echo(f"{clear}train stylegan [{'#' * done}{'.' * (30 - done)}] {step}/{total}  "
-                   f"{text}  {elapsed:.0f}s", err=True, nl=not tty or step == total)
-
-    # The parsed command line, for model.json: how this model was made.
-    record = {"command": {k: [str(x) for x in v] if isinstance(v, tuple) else
-                          str(v) if isinstance(v, Path) else v
-                          for k, v in click.get_current_context().params.items()}}
     try:
         result = train(images, output, config=config, options=options, device=device,
-                       resume=resume, progress=progress, record=record,
+                       resume=resume, progress=_progress("train stylegan", quiet),
+                       record=_command_record(),
                        time_limit=minutes * 60 if minutes else None)
     except CheckpointError as exc:
         raise InputError(str(exc)) from None
@@ -124,3 +148,85 @@ def train_stylegan(exemplars, output, steps, crop, batch, channels, d_channels, 
         for label, row in zip(exemplars, result["metrics"]["labels"]):
             click.echo(f"  {label.name}: " + json.dumps({k: round(v, 4)
                                                           for k, v in row.items()}), err=True)
+
+
+@click.command("image2maps")
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Model folder to write (generator.safetensors, model.json, "
+                   "training.safetensors).")
+@click.option("--presets", "presets", multiple=True, metavar="PRESET",
+              help="Presets the materials come from (repeatable); default every preset "
+                   "found that uses no neural node.")
+@click.option("--exclude", multiple=True, metavar="PRESET",
+              help="Leave this preset out (repeatable), e.g. to test on it.")
+@click.option("--samples", type=click.IntRange(1), default=MAPS_DATA.samples, show_default=True,
+              help="Rendered samples per preset.")
+@click.option("--size", type=click.IntRange(16), default=MAPS_DATA.size, show_default=True,
+              help="Side of each rendered sample, pixels.")
+@click.option("--cache", type=click.Path(file_okay=False, path_type=Path),
+              default=".texgen-cache", show_default=True,
+              help="Folder the rendered dataset is cached in (keyed by its settings).")
+@click.option("--steps", type=click.IntRange(1), default=MAPS_OPTIONS.steps, show_default=True,
+              help="Training steps (total, also with --resume).")
+@click.option("--crop", type=click.IntRange(8), default=MAPS_OPTIONS.crop, show_default=True,
+              help="Side of the square training crops, pixels.")
+@click.option("--batch", type=click.IntRange(1), default=MAPS_OPTIONS.batch, show_default=True,
+              help="Crops per step.")
+@click.option("--device", default="cpu", show_default=True,
+              type=click.Choice(["cpu", "cuda", "auto"]))
+@click.option("--threads", type=click.IntRange(1), default=1, show_default=True,
+              help="CPU threads of PyTorch (results are reproducible for one count).")
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=MAPS_OPTIONS.seed,
+              show_default=True, help="Seeds the rendered data, the weights and the crops.")
+@click.option("--minutes", type=click.FloatRange(0, min_open=True),
+              help="Stop after this much training time (resumed time included), at a "
+                   "checkpoint; rendering the dataset is not counted.")
+@click.option("--resume", is_flag=True, help="Continue OUTPUT's training state (its config "
+              "and options win, except --steps).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress.")
+@click.pass_obj
+def train_image2maps(engine, output, presets, exclude, samples, size, cache, steps, crop, batch,
+                     device, threads, seed, minutes, resume, quiet):
+    """Train the image2maps model (the neural.image_to_material node's) on pairs rendered from
+    presets: shaded photo + classical estimate -> normal, height, roughness. The dataset is
+    rendered once per settings into --cache. Progress goes to stderr, then the final metrics
+    on training samples (normal error in degrees, height correlation, roughness error;
+    learned vs classical)."""
+    import torch
+
+    from texgen_neural.checkpoint import CheckpointError
+    from texgen_neural.image2maps.data import default_presets, load_dataset
+    from texgen_neural.image2maps.train import train
+
+    device = _device(device)
+    torch.set_num_threads(threads)
+    names = list(presets) or default_presets(engine)
+    unknown = sorted(set(exclude) - set(names))
+    if unknown:
+        raise InputError(f"--exclude: {', '.join(unknown)} is not among the presets "
+                         f"({', '.join(names)})")
+    names = [name for name in names if name not in exclude]
+    try:
+        settings = DataSettings(presets=tuple(names), size=size, samples=samples, seed=seed)
+        options = MapsOptions(steps=steps, crop=crop, batch=batch, seed=seed)
+    except ValueError as exc:
+        raise InputError(f"texgen train image2maps: {exc}") from None
+    rendering = _progress("render image2maps data", quiet)
+    dataset = load_dataset(settings, engine=engine, cache=cache,
+                           progress=lambda done, total: rendering(done, total, {}))
+    record = {**_command_record(), "data": {"presets": names, "size": size,
+                                            "samples": samples, "seed": seed}}
+    try:
+        result = train(dataset, output, config=NetConfig(), options=options, device=device,
+                       resume=resume, progress=_progress("train image2maps", quiet),
+                       record=record, time_limit=minutes * 60 if minutes else None)
+    except CheckpointError as exc:
+        raise InputError(str(exc)) from None
+    except ValueError as exc:
+        raise InputError(f"texgen train image2maps: {exc}") from None
+    except OSError as exc:
+        raise RenderError(f"{output}: cannot write the model: {exc.strerror or exc}") from None
+    if not quiet:
+        click.echo(f"wrote {output} ({result['seconds']:.0f}s of training, step "
+                   f"{result['step']})", err=True)
+        click.echo("  " + json.dumps(result["metrics"]), err=True)

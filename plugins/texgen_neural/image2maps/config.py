@@ -1,0 +1,126 @@
+"""Configuration of image2maps as dataclasses: the networks, the training data, the training.
+
+Plain Python (no PyTorch), so ``texgen train image2maps`` takes its option defaults from here
+without importing torch when the CLI starts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+#: Channels the generator reads: photo RGB (3), classical height (1), classical normal (3).
+IN_CHANNELS = 7
+#: Channels the generator writes: normal correction (3), height correction (1), roughness (1).
+OUT_CHANNELS = 5
+
+
+def _from_dict(cls, data: dict, what: str):
+    """``cls(**data)`` where unknown keys are an error naming them (a newer format)."""
+    names = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - names)
+    if unknown:
+        raise ValueError(f"unknown {what} keys: {', '.join(unknown)}")
+    return cls(**data)
+
+
+@dataclass(frozen=True)
+class NetConfig:
+    """Sizes of the U-Net generator and the patch discriminator (stored in model.json).
+
+    Attributes:
+        channels: U-Net feature channels per level, fine to coarse; level k works at
+            1/2**k of the input size, so the input is processed in multiples of ``stride``
+            = 2**(levels - 1) pixels. Default (8, 16, 32, 64): a receptive field of about
+            70 pixels, few channels at full resolution (where a CPU spends its time).
+        d_channels: discriminator channels per scale, fine to coarse; each scale halves the
+            resolution. Default (16, 32, 32): patches of about 30 pixels.
+    """
+
+    channels: tuple[int, ...] = (8, 16, 32, 64)
+    d_channels: tuple[int, ...] = (16, 32, 32)
+
+    def __post_init__(self):
+        for name in ("channels", "d_channels"):
+            values = tuple(int(c) for c in getattr(self, name))
+            if not values or min(values) < 1:
+                raise ValueError(f"image2maps config: {name} needs positive entries, "
+                                 f"got {getattr(self, name)!r}")
+            object.__setattr__(self, name, values)
+
+    @property
+    def stride(self) -> int:
+        """The generator's total downsampling: inputs are run at multiples of it."""
+        return 2 ** (len(self.channels) - 1)
+
+    def to_dict(self) -> dict:
+        return {f.name: list(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> NetConfig:
+        """Build from ``to_dict()`` output; unknown keys are an error (a newer format)."""
+        return _from_dict(cls, data, "image2maps config")
+
+
+@dataclass(frozen=True)
+class DataSettings:
+    """How the training pairs are rendered (``data.load_dataset``); a digest of these and of
+    the preset files names the dataset's cache folder, so equal settings reuse one rendering.
+
+    Attributes:
+        presets: preset names (or files) the materials come from, in order.
+        size: side of each rendered sample in pixels. Default 128.
+        samples: samples whose first material is each preset. Default 24.
+        mix: probability that a sample mixes a second material under a mask. Default 0.5.
+        seed: seeds the parameter values, render seeds, masks and lights. Default 0.
+    """
+
+    presets: tuple[str, ...] = ()
+    size: int = 128
+    samples: int = 24
+    mix: float = 0.5
+    seed: int = 0
+
+    def __post_init__(self):
+        object.__setattr__(self, "presets", tuple(str(p) for p in self.presets))
+        if self.size < 16 or self.samples < 1 or not 0.0 <= self.mix <= 1.0:
+            raise ValueError(f"image2maps data: size >= 16, samples >= 1 and mix in [0, 1] "
+                             f"needed, got size {self.size}, samples {self.samples}, "
+                             f"mix {self.mix}")
+
+
+@dataclass(frozen=True)
+class TrainOptions:
+    """Training settings (stored in the checkpoint, so ``--resume`` continues alike).
+
+    Attributes:
+        steps: total optimisation steps (one D and one G update each). Default 1500.
+        crop: side of the square training crops, a multiple of the generator's stride and of
+            2**len(d_channels), at most the samples' size. Default 128, the samples' default
+            size: a whole sample is periodic, so the circular padding sees true neighbours
+            (the crop is still rolled by a random offset).
+        batch: crops per step. Default 4.
+        lr: Adam learning rate of both networks, betas (0.5, 0.999) as in pix2pix.
+            Default 0.001.
+        adversarial_weight: weight of the LSGAN term against the L1 terms (pix2pix: 1
+            against 100). Default 0.01.
+        height_weight: weight of the height L1 term (the normal's weight is 1). Default 0.5.
+        roughness_weight: weight of the roughness L1 term. Default 0.5.
+        checkpoint_every: steps between resumable checkpoints (0: only at the end).
+            Default 500.
+        seed: seeds the weights and the crops. Default 0.
+    """
+
+    steps: int = 1500
+    crop: int = 128
+    batch: int = 4
+    lr: float = 0.001
+    adversarial_weight: float = 0.01
+    height_weight: float = 0.5
+    roughness_weight: float = 0.5
+    checkpoint_every: int = 500
+    seed: int = 0
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TrainOptions:
+        return _from_dict(cls, data, "image2maps training options")

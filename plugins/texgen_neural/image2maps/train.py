@@ -1,0 +1,290 @@
+"""Training image2maps (``texgen train image2maps``): pix2pix on texgen's own renders.
+
+Loss of the generator: L1 between its maps and the rendered ones (normal vectors; heights
+with each crop's mean taken out, since a crop cannot know the sample's mean; roughness),
+weighted by ``TrainOptions``, plus ``adversarial_weight`` times the LSGAN term of a patch
+discriminator that sees the network's inputs with either the rendered maps or the
+generated ones. Crops are random, wrapped (the samples tile) and transformed by one of the
+8 symmetries of the square, normals transformed alike (``augment``).
+
+One step of ``train`` runs G once on a batch, then ``discriminator_step`` (changes only
+D, pix2pix's order) and ``generator_step`` (changes only G); ``Run.end_of_step`` reports
+progress, writes checkpoints and ends the run at the time limit. The output folder holds
+``generator.safetensors`` + ``model.json`` (what the node loads) and
+``training.safetensors`` (both networks, Adam moments, RNG, step: for ``--resume``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from safetensors.torch import save_file
+
+from texgen.io import atomic_write
+from texgen_neural.checkpoint import CheckpointError, read_safetensors, save_model
+from texgen_neural.image2maps.config import NetConfig, TrainOptions
+from texgen_neural.image2maps.data import Dataset
+from texgen_neural.image2maps.metrics import evaluate
+from texgen_neural.image2maps.model import PatchDiscriminator, UNet, apply_corrections
+from texgen_neural.train import _flatten_optimizer, _restore_optimizer
+
+FORMAT = "texgen.image2maps"
+STATE = "training.safetensors"
+
+
+# --- batches ---------------------------------------------------------------------------------
+
+def augment(batch: torch.Tensor, flip_x: bool, flip_y: bool, transpose: bool) -> torch.Tensor:
+    """One symmetry of the square (transpose, then column flip, then row flip) applied to
+    the pixels of (B, C, S, S) samples; ``transform_normals`` turns normal vectors alike."""
+    if transpose:
+        batch = batch.transpose(2, 3)
+    if flip_x:
+        batch = batch.flip(3)
+    if flip_y:
+        batch = batch.flip(2)
+    return batch
+
+
+def transform_normals(normal: torch.Tensor, flip_x: bool, flip_y: bool,
+                      transpose: bool) -> torch.Tensor:
+    """The normal vectors (B, 3, S, S) (x right, y up) of an image transformed by
+    ``augment``: a transpose maps (x, y) to (-y, -x) (rows and columns swap, rows grow
+    downwards), a column flip negates x, a row flip negates y."""
+    x, y, z = normal[:, 0:1], normal[:, 1:2], normal[:, 2:3]
+    if transpose:
+        x, y = -y, -x
+    if flip_x:
+        x = -x
+    if flip_y:
+        y = -y
+    return torch.cat([x, y, z], 1)
+
+
+def sample_batch(inputs: torch.Tensor, targets: torch.Tensor, batch: int,
+                 crop: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """(inputs (B, 7, crop, crop), targets (B, 5, crop, crop)) float32: random samples of
+    the (N, C, S, S) tensors at random wrapped positions, one random symmetry each, from the
+    global torch RNG."""
+    size = inputs.shape[-1]
+    picks = torch.randint(len(inputs), (batch,)).tolist()
+    offsets = torch.randint(size, (batch, 2)).tolist()
+    symmetries = (torch.rand(batch, 3) < 0.5).tolist()
+    out_inputs, out_targets = [], []
+    span = torch.arange(crop, device=inputs.device)
+    for index, (y, x), symmetry in zip(picks, offsets, symmetries):
+        rows, columns = (span + y) % size, (span + x) % size
+        pair = []
+        for tensor, normal_at in ((inputs, 4), (targets, 0)):
+            sample = tensor[index][:, rows][:, :, columns].float()[None]
+            sample = augment(sample, *symmetry)
+            normal = transform_normals(sample[:, normal_at:normal_at + 3], *symmetry)
+            sample = torch.cat([sample[:, :normal_at], normal, sample[:, normal_at + 3:]], 1)
+            pair.append(sample)
+        out_inputs.append(pair[0])
+        out_targets.append(pair[1])
+    return torch.cat(out_inputs), torch.cat(out_targets)
+
+
+def centre_height(maps: torch.Tensor) -> torch.Tensor:
+    """(B, 5, H, W) maps with each height channel's mean over the crop taken out."""
+    height = maps[:, 3:4] - maps[:, 3:4].mean(dim=(2, 3), keepdim=True)
+    return torch.cat([maps[:, :3], height, maps[:, 4:]], 1)
+
+
+# --- networks and steps --------------------------------------------------------------------------
+
+@dataclass
+class Networks:
+    """The U-Net (what a model ships), the discriminator and their Adam optimisers."""
+
+    g: UNet
+    d: PatchDiscriminator
+    opt_g: torch.optim.Adam
+    opt_d: torch.optim.Adam
+
+    @classmethod
+    def build(cls, config: NetConfig, options: TrainOptions, device: torch.device) -> Networks:
+        """Fresh networks from the global RNG (G first, then D)."""
+        g = UNet(config).to(device)
+        d = PatchDiscriminator(config).to(device)
+        return cls(g, d, torch.optim.Adam(g.parameters(), lr=options.lr, betas=(0.5, 0.999)),
+                   torch.optim.Adam(d.parameters(), lr=options.lr, betas=(0.5, 0.999)))
+
+    def state_tensors(self) -> dict[str, torch.Tensor]:
+        """Weights ("G.", "D."), Adam moments and the global RNG as CPU tensors."""
+        tensors = {f"{prefix}.{key}": value.detach().cpu().contiguous()
+                   for prefix, module in (("G", self.g), ("D", self.d))
+                   for key, value in module.state_dict().items()}
+        tensors.update(_flatten_optimizer("opt_g", self.opt_g))
+        tensors.update(_flatten_optimizer("opt_d", self.opt_d))
+        tensors["rng"] = torch.get_rng_state()
+        return tensors
+
+    def load_state_tensors(self, tensors: dict[str, torch.Tensor]) -> None:
+        """Restore what ``state_tensors`` stored, the global RNG included."""
+        for prefix, module in (("G", self.g), ("D", self.d)):
+            device = next(module.parameters()).device
+            module.load_state_dict({key[len(prefix) + 1:]: value.to(device)
+                                    for key, value in tensors.items()
+                                    if key.startswith(prefix + ".")})
+        _restore_optimizer("opt_g", self.opt_g, tensors)
+        _restore_optimizer("opt_d", self.opt_d, tensors)
+        torch.set_rng_state(tensors["rng"].to(torch.uint8))
+
+
+def discriminator_step(nets: Networks, inputs: torch.Tensor, targets: torch.Tensor,
+                       fakes: torch.Tensor) -> float:
+    """One LSGAN update of D: rendered maps scored towards 1, the generated ``fakes``
+    (B, 5, H, W) towards 0. G is not changed. Returns the loss."""
+    nets.d.requires_grad_(True)
+    loss = 0.5 * ((nets.d(inputs, centre_height(targets)) - 1).square().mean()
+                  + nets.d(inputs, centre_height(fakes.detach())).square().mean())
+    nets.opt_d.zero_grad(set_to_none=True)
+    loss.backward()
+    nets.opt_d.step()
+    return loss.item()
+
+
+def generator_step(nets: Networks, inputs: torch.Tensor, targets: torch.Tensor,
+                   fakes: torch.Tensor, options: TrainOptions) -> dict[str, float]:
+    """One update of G from its ``fakes`` (B, 5, H, W) (``apply_corrections`` of its output
+    on ``inputs``, still attached to G's graph): the weighted L1 terms plus the adversarial
+    term (see the module doc); D is not changed. Returns each term ("normal", "height",
+    "roughness", "G_adv")."""
+    nets.d.requires_grad_(False)
+    fakes, targets = centre_height(fakes), centre_height(targets)
+    terms = {"normal": (fakes[:, :3] - targets[:, :3]).abs().mean(),
+             "height": (fakes[:, 3] - targets[:, 3]).abs().mean(),
+             "roughness": (fakes[:, 4] - targets[:, 4]).abs().mean(),
+             "G_adv": (nets.d(inputs, fakes) - 1).square().mean()}
+    loss = (terms["normal"] + options.height_weight * terms["height"]
+            + options.roughness_weight * terms["roughness"]
+            + options.adversarial_weight * terms["G_adv"])
+    nets.opt_g.zero_grad(set_to_none=True)
+    loss.backward()
+    nets.opt_g.step()
+    return {name: value.item() for name, value in terms.items()}
+
+
+# --- the run -------------------------------------------------------------------------------------
+
+@dataclass
+class Run:
+    """Between steps: progress calls, checkpoints, the time limit. ``seconds`` counts
+    training time (steps only, resumed runs included)."""
+
+    output: Path
+    config: NetConfig
+    options: TrainOptions
+    record: dict
+    progress: Callable[[int, int, dict], None] | None = None
+    time_limit: float | None = None
+    seconds: float = 0.0
+
+    def end_of_step(self, step: int, nets: Networks, losses: dict[str, float]) -> bool:
+        """Report ``step``, checkpoint when due; True when the time is up (after a
+        checkpoint), so the run stops."""
+        if self.progress:
+            self.progress(step, self.options.steps, losses)
+        out_of_time = self.time_limit is not None and self.seconds >= self.time_limit
+        every = self.options.checkpoint_every
+        if (every and step % every == 0) or step == self.options.steps or out_of_time:
+            self.checkpoint(step, nets)
+        return out_of_time
+
+    def checkpoint(self, step: int, nets: Networks, **extra) -> None:
+        """The resumable state and the model as of ``step``."""
+        meta = {"texgen_training": json.dumps({
+            "config": self.config.to_dict(), "options": dataclasses.asdict(self.options),
+            "step": step, "seconds": self.seconds})}
+        tensors = nets.state_tensors()
+        atomic_write(self.output / STATE, lambda path: save_file(tensors, str(path),
+                                                                 metadata=meta))
+        save_model(nets.g, self.config, self.output, format=FORMAT,
+                   training={**self.record, "step": step, "seconds": round(self.seconds, 1),
+                             "options": dataclasses.asdict(self.options), **extra})
+
+
+def _saved_state(path: Path, options: TrainOptions | None
+                 ) -> tuple[NetConfig, TrainOptions, dict[str, torch.Tensor], int, float]:
+    """(config, options, tensors, step, seconds) of a training state; the saved options win
+    except ``options.steps`` when ``options`` is given."""
+    tensors, meta = read_safetensors(path)
+    try:
+        saved = json.loads(meta["texgen_training"])
+        config = NetConfig.from_dict(saved["config"])
+        options = TrainOptions.from_dict({**saved["options"],
+                                          **({"steps": options.steps} if options else {})})
+        return config, options, tensors, saved["step"], saved["seconds"]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CheckpointError(f"{path}: not a texgen image2maps training state: {exc}") from None
+
+
+def check_options(config: NetConfig, options: TrainOptions, sample_size: int) -> None:
+    """ValueError unless the crop is a multiple of the U-Net's stride and of the
+    discriminator's downsampling, and no larger than the samples."""
+    multiple = max(config.stride, 2 ** len(config.d_channels))
+    if options.crop % multiple or options.crop > sample_size:
+        raise ValueError(f"crop {options.crop} must be a multiple of {multiple} (the networks' "
+                         f"downsampling) and at most the samples' size, {sample_size}")
+
+
+def train(dataset: Dataset, output: str | Path, *, config: NetConfig | None = None,
+          options: TrainOptions | None = None, device: str = "cpu", resume: bool = False,
+          progress: Callable[[int, int, dict], None] | None = None,
+          record: dict | None = None, time_limit: float | None = None) -> dict:
+    """Train on ``dataset`` and write the model folder ``output``; returns model.json's
+    "training" record (with the final losses and ``evaluate`` metrics on up to 32 training
+    samples).
+
+    ``config``/``options`` default to ``NetConfig()``/``TrainOptions()``; ``resume``
+    continues from ``output``/training.safetensors, whose config and options then win
+    (but ``options.steps``). ``progress(step, steps, losses)`` is called after every step;
+    ``record`` (JSON) goes in model.json, e.g. the command line and the data settings.
+    ``time_limit`` (seconds of training, resumed time included) stops early, at a
+    checkpoint. Deterministic for a given ``options.seed`` on one device and thread count.
+    """
+    output = Path(output)
+    if len(dataset) == 0:
+        raise ValueError("image2maps training: the dataset is empty")
+    torch_device = torch.device(device)
+    state, start, seconds = None, 0, 0.0
+    if resume:
+        config, options, state, start, seconds = _saved_state(output / STATE, options)
+    config = config or NetConfig()
+    options = options or TrainOptions()
+    check_options(config, options, dataset.inputs.shape[-1])
+    torch.manual_seed(options.seed)
+    nets = Networks.build(config, options, torch_device)
+    if state is not None:
+        nets.load_state_tensors(state)
+    inputs = torch.from_numpy(dataset.inputs).to(torch_device)
+    targets = torch.from_numpy(dataset.targets).to(torch_device)
+    run = Run(output, config, options, record or {}, progress, time_limit, seconds)
+    output.mkdir(parents=True, exist_ok=True)
+    losses: dict[str, float] = {}
+    step = start
+    for step in range(start + 1, options.steps + 1):
+        tick = time.perf_counter()
+        batch_inputs, batch_targets = sample_batch(inputs, targets, options.batch, options.crop)
+        fakes = apply_corrections(batch_inputs, nets.g(batch_inputs))
+        losses["D"] = discriminator_step(nets, batch_inputs, batch_targets, fakes)
+        losses.update(generator_step(nets, batch_inputs, batch_targets, fakes, options))
+        if not all(np.isfinite(v) for v in losses.values()):
+            raise FloatingPointError(f"step {step}: losses diverged: {losses}")
+        run.seconds += time.perf_counter() - tick
+        if run.end_of_step(step, nets, losses):
+            break
+    final = {"losses": losses,
+             "metrics": evaluate(nets.g, dataset.subset(np.arange(min(32, len(dataset)))),
+                                 device=torch_device)}
+    run.checkpoint(step, nets, **final)
+    return json.loads((output / "model.json").read_text())["training"]
