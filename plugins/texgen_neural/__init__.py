@@ -1,10 +1,12 @@
-"""texgen_neural: a StyleGAN texture synthesizer.
+"""texgen_neural: a StyleGAN texture synthesizer and the learned photo → PBR maps model.
 
-Registers the ``neural.stylegan`` node (sample a trained model at any size; tiles exactly)
-and the ``texgen train stylegan`` command (train one on exemplar images). PyTorch is
-imported only when a node runs or a model trains: the spec names its implementation by a
-"module:function" string, and the command imports the trainer when invoked, so listing nodes
-or plugins never imports torch. See docs/neural.md.
+Registers the ``neural.stylegan`` node (sample a trained model at any size; tiles exactly),
+the ``neural.image_to_material`` node (normal and height of a photo, refined by the
+image2maps U-Net) and the ``texgen train stylegan`` / ``texgen train image2maps``
+commands. PyTorch is imported only when a node runs or a model trains: the spec names its
+implementation by a "module:function" string, and the commands import their trainers when
+invoked, so listing nodes or plugins never imports torch. See docs/neural.md and
+docs/maps.md.
 """
 
 from texgen.hookspecs import hookimpl
@@ -49,9 +51,36 @@ STYLEGAN = NodeSpec(
     backends=("cpu", "cuda"))
 
 
+IMAGE_TO_MATERIAL = NodeSpec(
+    "image_to_material", "texgen_neural.image2maps.predict:image_to_material",
+    "PBR maps from a color photo: filters.image_to_material's estimate with its normal and "
+    "height refined by a learned U-Net (image2maps); tiles when the photo tiles.",
+    inputs=(Port("image", "color", "The photo, values as stored in [0, 1]."),),
+    outputs=(
+        Port("basecolor", "color", "The classical delit photo (filters.image_to_material)."),
+        Port("height", "gray", "Learned height, rescaled to [0, 1]."),
+        Port("normal", "color", "Learned normal map: 0.5 + 0.5 n, unit length, in the chosen "
+             "convention."),
+        Port("ao", "gray", "The classical ambient occlusion."),
+        Port("roughness", "gray", "Roughness: the classical estimate, or the model's (see "
+             "the roughness parameter)."),
+    ),
+    params=(
+        Param("model", "path", None,
+              "Model folder (or its generator.safetensors) written by 'texgen train "
+              "image2maps', relative to the preset file's folder; unset: the shipped model."),
+        Param("convention", "enum", "opengl", "Normal map green channel: opengl (Y+, up) or "
+              "directx (Y-, down).", choices=("opengl", "directx")),
+        Param("roughness", "enum", "classical", "Which roughness to output: classical (the "
+              "heuristic, default: the shipped model's does not beat it, see docs/maps.md) or "
+              "learned.", choices=("classical", "learned")),
+    ))
+
+
 @hookimpl
 def register_nodes(register):
     register(STYLEGAN)
+    register(IMAGE_TO_MATERIAL)
 
 
 @hookimpl

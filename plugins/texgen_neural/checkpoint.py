@@ -74,7 +74,10 @@ def save_generator(generator: Generator, folder: str | Path, **extra) -> Path:
     return save_model(generator, generator.config, folder, format=FORMAT, **extra)
 
 
-def _weights_file(path: Path) -> Path:
+def weights_file(path: Path) -> Path:
+    """The weights file of a model folder (its ``generator.safetensors``) or ``path`` itself;
+    ``CheckpointError`` naming it when missing, or naming the pickle files of a folder that
+    holds only those."""
     if path.is_dir():
         pickled = sorted(p.name for p in path.iterdir() if p.suffix in _PICKLE_SUFFIXES)
         path = path / WEIGHTS
@@ -130,7 +133,7 @@ def load_model(path: str | Path, *, format: str, config_from_dict: Callable[[dic
     ``CheckpointError`` naming the file when it is missing, a pickle, truncated, corrupt,
     of another format or version, or when its tensors do not match its config.
     """
-    path = _weights_file(Path(path))
+    path = weights_file(Path(path))
     tensors, metadata = read_safetensors(path)
     try:
         record = json.loads(metadata[_META_KEY])

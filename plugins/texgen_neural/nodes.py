@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -9,18 +10,19 @@ import torch
 
 from texgen.nodes import NodeContext, param_error
 from texgen.resources import ResourceCache
-from texgen_neural.checkpoint import WEIGHTS, CheckpointError, load_generator
-from texgen_neural.model import Generator, resample_wrap, to_image
+from texgen_neural.checkpoint import WEIGHTS, CheckpointError, load_generator, weights_file
+from texgen_neural.model import resample_wrap, to_image
 
 
-def cached_generator(resources: ResourceCache, path: Path, device: str) -> Generator:
-    """The generator at ``path`` (folder or file) on ``device``, loaded once per file
-    content into the engine's ``resources``; raises ``CheckpointError`` naming the file."""
-    path = Path(path)
-    file = path / WEIGHTS if path.is_dir() else path
+def cached_generator(resources: ResourceCache, path: Path, device: str, *,
+                     kind: str = "neural.generator",
+                     load: Callable[..., torch.nn.Module] = load_generator) -> torch.nn.Module:
+    """The network at ``path`` (folder or file) on ``device``, loaded by ``load(file,
+    device=...)`` (default: a StyleGAN generator) once per file content into the engine's
+    ``resources`` under ``kind``; raises ``CheckpointError`` naming the file."""
+    file = weights_file(Path(path))
     try:
-        return resources.get("neural.generator", file,
-                             lambda found: load_generator(found, device=device), key=device)
+        return resources.get(kind, file, lambda found: load(found, device=device), key=device)
     except OSError as exc:
         raise CheckpointError(f"{file}: no such model file (give a model folder or its "
                               f"{WEIGHTS}): {exc.strerror or exc}") from None

@@ -1,0 +1,135 @@
+"""Leave-one-preset-out evaluation of the learned image → PBR maps model (issue #22).
+
+    python benchmarks/image2maps.py [--presets NAME ...] [--minutes-per-fold 0.75]
+                                    [--samples 24] [--size 128] [--seed 0]
+                                    [--cache .texgen-cache] [--threads 1] [--append]
+
+The dataset is the one ``texgen train image2maps`` renders with the same ``--samples``,
+``--size`` and ``--seed`` over every preset that uses no neural node (cached, so the shipped
+model's training and this benchmark share one rendering). For each held-out preset P (every
+one, or those of ``--presets``): a model is trained with ``TrainOptions`` defaults for
+``--minutes-per-fold`` minutes of training on the samples that do not involve P (neither as
+first nor as mixed-in material), then tested on P's unmixed samples, against
+
+- the classical estimate (``filters.image_to_material`` at its defaults), the network's
+  input, and a flat normal (0, 0, 1);
+- for roughness, the constant that is the mean roughness of the fold's training samples.
+
+Scores per test sample, averaged: normal angular error in degrees (lower is better), Pearson
+correlation of the height with the rendered one (higher is better), mean absolute
+roughness error. The bar: the learned normals beat the classical ones on average over the
+held-out presets. Prints a markdown table with the command; ``--append`` adds it to
+benchmarks/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+
+import numpy as np
+import torch
+from machine import describe
+from results import append_section
+
+from texgen.engine import Engine
+from texgen_neural.image2maps.config import DataSettings, TrainOptions
+from texgen_neural.image2maps.data import default_presets, load_dataset
+from texgen_neural.image2maps.metrics import evaluate
+from texgen_neural.image2maps.predict import load_unet
+from texgen_neural.image2maps.train import train
+
+COLUMNS = [("normal_error_learned", "normal° learned"),
+           ("normal_error_classical", "normal° classical"),
+           ("normal_error_flat", "normal° flat"),
+           ("height_correlation_learned", "height r learned"),
+           ("height_correlation_classical", "height r classical"),
+           ("roughness_error_learned", "rough. err learned"),
+           ("roughness_error_classical", "rough. err classical"),
+           ("roughness_error_constant", "rough. err constant")]
+
+
+def fold(dataset, held_out: str, *, minutes: float, seed: int) -> tuple[dict, int]:
+    """(metrics on ``held_out``'s unmixed samples, training steps made) of a model trained
+    for ``minutes`` without any sample involving ``held_out``."""
+    training = dataset.subset(~dataset.involving(held_out))
+    index = dataset.presets.index(held_out)
+    test = dataset.subset((dataset.materials[:, 0] == index) & (dataset.materials[:, 1] == -1))
+    with tempfile.TemporaryDirectory() as folder:
+        record = train(training, folder, options=TrainOptions(steps=10**6, seed=seed,
+                                                              checkpoint_every=0),
+                       time_limit=minutes * 60)
+        unet = load_unet(folder)
+    constant = float(training.targets[:, 4].astype(np.float32).mean())
+    return evaluate(unet, test, roughness_constant=constant), record["step"]
+
+
+def table(rows: dict[str, tuple[dict, int]]) -> tuple[list[str], dict[str, float]]:
+    """(the markdown table: one row per held-out preset, then the mean; the means)."""
+    lines = ["| held out | " + " | ".join(title for _, title in COLUMNS) + " | steps |",
+             "|---|" + "---:|" * (len(COLUMNS) + 1)]
+    for name, (metrics, steps) in rows.items():
+        lines.append(f"| {name} | " + " | ".join(f"{metrics[key]:.3f}" for key, _ in COLUMNS)
+                     + f" | {steps} |")
+    means = {key: float(np.mean([m[key] for m, _ in rows.values()])) for key, _ in COLUMNS}
+    lines.append("| **mean** | " + " | ".join(f"**{means[key]:.3f}**" for key, _ in COLUMNS)
+                 + " | |")
+    return lines, means
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--presets", nargs="+", help="held-out presets (default: all)")
+    parser.add_argument("--minutes-per-fold", type=float, default=0.75,
+                        help="training time per held-out preset")
+    parser.add_argument("--samples", type=int, default=DataSettings.samples,
+                        help="rendered samples per preset")
+    parser.add_argument("--size", type=int, default=DataSettings.size, help="sample side")
+    parser.add_argument("--seed", type=int, default=0, help="data and training seed")
+    parser.add_argument("--cache", default=".texgen-cache", help="dataset cache folder")
+    parser.add_argument("--threads", type=int, default=1, help="PyTorch CPU threads")
+    parser.add_argument("--append", action="store_true",
+                        help="append the table to benchmarks/RESULTS.md")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    engine = Engine()
+    names = default_presets(engine)
+    held_out = args.presets or names
+    unknown = sorted(set(held_out) - set(names))
+    if unknown:
+        sys.exit(f"unknown presets: {', '.join(unknown)} (choose from {', '.join(names)})")
+    started = time.perf_counter()
+    dataset = load_dataset(DataSettings(presets=tuple(names), size=args.size,
+                                        samples=args.samples, seed=args.seed),
+                           engine=engine, cache=args.cache)
+    rows = {}
+    for name in held_out:
+        rows[name] = fold(dataset, name, minutes=args.minutes_per_fold, seed=args.seed)
+        metrics, steps = rows[name]
+        print(f"{name}: normal° learned {metrics['normal_error_learned']:.2f} classical "
+              f"{metrics['normal_error_classical']:.2f} flat {metrics['normal_error_flat']:.2f}"
+              f" ({steps} steps)", flush=True)
+    lines, means = table(rows)
+    total = time.perf_counter() - started
+    command = "python benchmarks/image2maps.py " + " ".join(sys.argv[1:])
+    beats = means["normal_error_learned"] < means["normal_error_classical"]
+    rough = means["roughness_error_learned"] < means["roughness_error_constant"]
+    intro = (f"`{command.strip()}`: {describe()}; {total:.0f} s in all. Leave one preset out: "
+             f"for each held-out preset a model trained {args.minutes_per_fold} minutes "
+             f"(CPU, {args.threads} thread) on the {args.samples}-per-preset, "
+             f"{args.size}² samples not involving it, tested on its unmixed samples. Normal "
+             f"error: mean angle to the rendered normal, degrees; height r: Pearson "
+             f"correlation with the rendered height; roughness error: mean absolute. Bar "
+             f"(learned normals beat classical on average): "
+             f"{'met' if beats else 'NOT met'}; learned roughness "
+             f"{'beats' if rough else 'does not beat'} the constant on average.")
+    print("\n" + intro + "\n\n" + "\n".join(lines))
+    if args.append:
+        append_section("image2maps leave-one-preset-out (learned vs classical maps)", intro,
+                       lines)
+
+
+if __name__ == "__main__":
+    main()

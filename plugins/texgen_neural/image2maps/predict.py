@@ -1,0 +1,102 @@
+"""Running an image2maps model: ``predict_maps`` on an image, and the
+``neural.image_to_material`` node.
+
+The model files are the StyleGAN's format (``texgen_neural.checkpoint``: safetensors +
+JSON, no pickle) with format "texgen.image2maps". ``SHIPPED`` is the model in the package,
+trained by the command in docs/maps.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from texgen.nodes import NodeContext, param_error
+from texgen_neural.checkpoint import CheckpointError, load_model
+from texgen_neural.image2maps.config import NetConfig
+from texgen_neural.image2maps.data import classical_maps, decode_normal, standardize
+from texgen_neural.image2maps.model import UNet, refine
+from texgen_neural.image2maps.train import FORMAT
+from texgen_neural.nodes import cached_generator
+
+#: The model shipped in the package (plugins/texgen_neural/models/image2maps).
+SHIPPED = Path(__file__).resolve().parents[1] / "models" / "image2maps"
+
+
+def load_unet(path: str | Path, *, device: str | torch.device = "cpu") -> UNet:
+    """The image2maps U-Net in a model folder or its generator.safetensors, in eval mode;
+    ``CheckpointError`` naming the file for a missing, pickled, corrupt or foreign file."""
+    return load_model(path, format=FORMAT, config_from_dict=NetConfig.from_dict, build=UNet,
+                      train_hint="texgen train image2maps", device=device)
+
+
+def network_inputs(photo: np.ndarray, classical: dict[str, np.ndarray]) -> np.ndarray:
+    """The network's input (7, H, W) float32: the photo (H, W, 3) in [0, 1], the classical
+    height standardised and the classical normal as unit vectors (OpenGL)."""
+    return np.concatenate([np.asarray(photo, np.float32)[..., :3],
+                           standardize(classical["height"]),
+                           decode_normal(classical["normal"])], axis=-1).transpose(2, 0, 1)
+
+
+def encode_normal(normal: np.ndarray, convention: str) -> np.ndarray:
+    """Unit vectors (H, W, 3) in the OpenGL frame → a normal map ``0.5 + 0.5 n`` in
+    ``convention`` ("opengl": green up; "directx": green down), float32."""
+    n = np.array(normal, np.float32)
+    if convention == "directx":
+        n[..., 1] *= -1.0
+    return np.ascontiguousarray(0.5 + 0.5 * n, dtype=np.float32)
+
+
+def to_unit_range(height: np.ndarray) -> np.ndarray:
+    """A height field rescaled from its min..max to [0, 1] (0.5 where it is flat)."""
+    low, high = float(height.min()), float(height.max())
+    if high - low < 1e-6:
+        return np.full_like(height, 0.5, dtype=np.float32)
+    return ((height - low) / (high - low)).astype(np.float32)
+
+
+def predict_maps(photo: np.ndarray, unet: UNet, *, tileable: bool = True,
+                 convention: str = "opengl") -> dict[str, np.ndarray]:
+    """Maps of a color photo (H, W, 3) float in [0, 1], any size, from ``unet``
+    (``load_unet``).
+
+    The classical estimate (``filters.image_to_material`` at its defaults, wrapping when
+    ``tileable``) is computed, the network refines its normal and height and predicts a
+    roughness. The network pads circularly whatever ``tileable`` says, so a photo that tiles
+    gives maps that tile.
+
+    Returns float32 arrays: ``normal`` (H, W, 3) encoded ``0.5 + 0.5 n`` in ``convention``,
+    unit length; ``height`` (H, W, 1) in [0, 1]; ``roughness`` (H, W, 1) learned, in (0, 1);
+    and the classical ``basecolor``, ``ao`` and ``classical_roughness``.
+    """
+    photo = np.clip(np.asarray(photo, np.float32)[..., :3], 0.0, 1.0)
+    classical = classical_maps(photo, tileable=tileable)
+    device = next(unet.parameters()).device
+    with torch.no_grad():
+        inputs = torch.from_numpy(network_inputs(photo, classical))[None].to(device)
+        maps = refine(unet, inputs)[0].cpu().numpy().transpose(1, 2, 0)  # (H, W, 5)
+    return {"normal": encode_normal(maps[..., :3], convention),
+            "height": to_unit_range(maps[..., 3:4]),
+            "roughness": np.ascontiguousarray(maps[..., 4:5]),
+            "basecolor": classical["basecolor"], "ao": classical["ao"],
+            "classical_roughness": classical["roughness"]}
+
+
+def image_to_material(ctx: NodeContext, *, image: np.ndarray, model: Path | None,
+                      convention: str, roughness: str) -> dict[str, np.ndarray]:
+    """The ``neural.image_to_material`` node: ``predict_maps`` of ``image`` with the model
+    at ``model`` (a folder or its generator.safetensors; None: ``SHIPPED``), loaded once per
+    engine (``ctx.resources``). ``roughness`` "classical" outputs the classical estimate,
+    "learned" the model's. Returns basecolor, height, normal, ao and roughness as
+    ``filters.image_to_material`` does."""
+    try:
+        unet = cached_generator(ctx.resources, model or SHIPPED, "cpu", kind="neural.image2maps",
+                                load=load_unet)
+    except CheckpointError as exc:
+        raise param_error(ctx.node_id, "model", str(exc)) from None
+    maps = predict_maps(image, unet, tileable=ctx.tileable, convention=convention)
+    return {"basecolor": maps["basecolor"], "height": maps["height"], "normal": maps["normal"],
+            "ao": maps["ao"],
+            "roughness": maps["roughness" if roughness == "learned" else "classical_roughness"]}
