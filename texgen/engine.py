@@ -39,6 +39,7 @@ from texgen.io import (
     Exporter,
     OutOfRange,
     output_path,
+    role_options,
     write_output,
 )
 from texgen.nodes import CHANNELS, NodeRegistry
@@ -131,6 +132,7 @@ class _PlannedFile(NamedTuple):
     exporter: Exporter
     path: Path
     normalize: bool
+    options: dict[str, Any]
 
 
 @dataclass
@@ -551,7 +553,8 @@ class Engine:
             if frame is not None:
                 path = output_path(directory, graph.preset.name, f"{name}_{frame:04d}",
                                    exporter.extension)
-            plan[name] = _PlannedFile(exporter, path, entry.normalize or name in normalize)
+            plan[name] = _PlannedFile(exporter, path, entry.normalize or name in normalize,
+                                      self.output_options(graph, name, exporter))
         return plan
 
     def _render_and_write(self, graph: Graph, plan: dict[str, _PlannedFile],
@@ -574,11 +577,11 @@ class Engine:
         report.cached += counts["cached"]
         _check_roles(graph, {name: texture.shape[2] for name, texture in textures.items()})
         directory.mkdir(parents=True, exist_ok=True)
-        for name, (exporter, path, normalize) in plan.items():
+        for name, (exporter, path, normalize, options) in plan.items():
             entry: dict[str, Any] = {"output": name, "path": str(path),
                                      "format": exporter.format,
                                      **write_output(path, textures[name], exporter,
-                                                    normalize=normalize)}
+                                                    normalize=normalize, **options)}
             if frame is not None:
                 entry["frame"] = frame
             report.files.append(entry)
@@ -596,6 +599,12 @@ class Engine:
         forced: the preset's ``format`` for it, else png16 for gray and png8 for color."""
         return self.exporter(graph.preset.outputs[name].format
                              or self._default_format(graph, name))
+
+    def output_options(self, graph: Graph, name: str, exporter: Exporter) -> dict[str, Any]:
+        """The export options ``save`` passes for output ``name``: those its role implies
+        (``texgen.io.role_options``: sRGB for a basecolor, renormalised mips for a normal
+        map); none for a node rendered with ``--node``, which has no role."""
+        return {} if graph.preset.outputs[name].view else role_options(name, exporter)
 
     def _default_format(self, graph: Graph, name: str) -> str:
         link = graph.outputs[name]

@@ -23,6 +23,7 @@ import numpy as np
 
 from texgen.errors import InputError, RenderError
 from texgen.hookspecs import hookimpl
+from texgen.roles import role_of
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _PNG_COLOR_TYPES = {1: 0, 2: 4, 3: 2, 4: 6}  # channels -> PNG color type
@@ -345,6 +346,16 @@ def output_path(directory: Path, preset_name: str, output_name: str, extension: 
     if path.parent != directory:
         raise InputError(f"output {output_name!r} would be written outside {directory}")
     return path
+
+
+def role_options(output_name: str, exporter: Exporter) -> dict[str, Any]:
+    """The options an output's role (``texgen.roles``) implies, for those ``exporter``
+    takes: its ``color_space`` (sRGB for basecolor and emissive), and ``normal_map`` for
+    a normal output. Empty for a name without a role."""
+    role = role_of(output_name)
+    implied = {} if role is None else {"color_space": role.color_space,
+                                       "normal_map": role.name == "normal"}
+    return {key: value for key, value in implied.items() if key in exporter.options}
 
 
 def write_output(path: Path, texture: np.ndarray, exporter: Exporter, *,

@@ -17,24 +17,27 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Role:
     """A conventional output: its ``name``, the channel counts it accepts, other names
-    it goes by, and a short description for the docs and messages."""
+    it goes by, a short description for the docs and messages, and the ``color_space`` of
+    its values: "srgb" for colors authored as they look (a hex color is stored as written),
+    "linear" for data. Formats that record it (DDS, EXR: docs/formats.md) use it."""
 
     name: str
     channels: tuple[int, ...]
     doc: str
     aliases: tuple[str, ...] = ()
+    color_space: str = "linear"
 
 
 ROLES = (
     Role("basecolor", (3, 4), "surface color (RGB, or RGBA with opacity in alpha)",
-         ("albedo", "diffuse")),
+         ("albedo", "diffuse"), "srgb"),
     Role("normal", (3,), "tangent-space normal map (OpenGL or DirectX convention)"),
     Role("height", (1,), "height or displacement", ("displacement",)),
     Role("roughness", (1,), "microsurface roughness, 0 smooth to 1 rough"),
     Role("metallic", (1,), "0 dielectric, 1 metal", ("metalness",)),
     Role("ao", (1,), "ambient occlusion, 0 occluded to 1 open", ("occlusion",)),
     Role("emissive", (1, 3), "emitted light; may exceed 1 (HDR) in float formats",
-         ("emission",)),
+         ("emission",), "srgb"),
     Role("opacity", (1,), "0 transparent to 1 opaque", ("alpha",)),
     Role("specular", (1,), "specular level (F0 scale) of dielectrics"),
     Role("orm", (3,), "packed occlusion (R), roughness (G), metallic (B)", ("arm",)),

@@ -14,6 +14,7 @@ from texgen.io import (
     encode_png,
     output_path,
     read_image,
+    role_options,
     write_output,
     write_png16,
     write_texture,
@@ -225,3 +226,12 @@ def test_write_output_normalizes_or_reports_what_it_clips(tmp_path):
     assert read_image(tmp_path / "b.png")[:, 0, 0].tolist() == [0.0, 1.0]
     floats = Exporter("tiff", "tiff", write_tiff)
     assert write_output(tmp_path / "c.tiff", texture, floats, normalize=True) == {}
+
+
+def test_role_options_are_those_the_exporter_takes():
+    takes = Exporter("probe", "bin", write_png16,
+                     options=frozenset({"color_space", "normal_map", "mips"}))
+    assert role_options("Albedo", takes) == {"color_space": "srgb", "normal_map": False}
+    assert role_options("normal", takes) == {"color_space": "linear", "normal_map": True}
+    assert role_options("seams", takes) == {}
+    assert role_options("basecolor", Exporter("png8", "png", write_png16)) == {}

@@ -53,8 +53,6 @@ _COMPRESSIONS: dict[str, tuple[str, ...]] = {
 DEFAULTS = {"ao": 1.0, "roughness": 0.5, "metallic": 0.0, "opacity": 1.0, "specular": 0.5}
 #: Where a role may be found packed when the preset has no output of its own for it.
 PACKED = {"ao": ("orm", 0), "roughness": ("orm", 1), "metallic": ("orm", 2)}
-#: Roles whose maps hold sRGB-encoded colors (the default color space of their maps).
-COLOR_ROLES = ("basecolor", "emissive")
 _CHANNEL_LETTERS = "rgba"
 _MAP_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
@@ -237,8 +235,8 @@ def _parse_map(map_name: str, table: Any, formats: tuple[str, ...],
     single_role = (role_of(channels[0].output) if len(channels) == 1 and channels[0].output
                    else None)
     whole_role = single_role.name if single_role and channels[0].channel is None else None
-    color_space = table.get("color_space",
-                            "srgb" if whole_role in COLOR_ROLES else "linear")
+    color_space = table.get("color_space", role_of(whole_role).color_space if whole_role
+                            else "linear")
     if color_space not in COLOR_SPACES:
         raise fail("color_space", f"{color_space!r}: expected one of {', '.join(COLOR_SPACES)}")
     normal = table.get("normal", "opengl" if whole_role == "normal" else None)
@@ -355,7 +353,8 @@ def export_target(target: Target, outputs: Mapping[str, np.ndarray],
             exporter = engine.output_exporter(graph, name)
             path = path_for(name, exporter.extension)
             facts = write_output(path, texture, exporter,
-                                 normalize=graph.preset.outputs[name].normalize)
+                                 normalize=graph.preset.outputs[name].normalize,
+                                 **engine.output_options(graph, name, exporter))
             _note_clipping(result, name, facts, exporter.format)
             result.files[name] = path
         return result
