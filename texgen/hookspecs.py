@@ -33,7 +33,8 @@ def register_exporters(register):
     engine takes care of atomic replacement and of keeping files inside the output folder.
     A format that can use them declares keyword options in ``Exporter.options`` (color
     space, compression, mips, normal map: ``texgen.io.EXPORT_OPTIONS``); build targets pass
-    them, ``texgen render`` leaves them at their defaults.
+    them per file, ``texgen render`` passes those an output's role implies (color space,
+    normal map), and each needs a default.
     """
 
 

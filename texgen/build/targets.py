@@ -96,6 +96,8 @@ class ChannelSource:
             raise ValueError(f"expected an output name, 'name.r|g|b|a', '1-name' or a "
                              f"number, got {spec!r}")
         text = spec.replace(" ", "")
+        if re.fullmatch(r"[-+]?\d+(\.\d*)?|[-+]?\.\d+", text):  # "0.5", as __str__ writes
+            return cls(constant=float(text))
         invert = text.startswith("1-")
         text = text[2:] if invert else text
         name, _, letter = text.rpartition(".")

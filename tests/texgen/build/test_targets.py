@@ -327,6 +327,8 @@ def test_channel_source_spellings_round_trip():
     for spec in ("roughness", "basecolor.a", "1-roughness", "1-orm.g", "0.5"):
         assert str(ChannelSource.parse(spec)) == spec
     assert ChannelSource.parse(1) == ChannelSource(constant=1.0)
+    assert ChannelSource.parse("0.5") == ChannelSource(constant=0.5)
+    assert ChannelSource.parse("1 - orm.b") == ChannelSource("orm", 2, invert=True)
     with pytest.raises(ValueError, match="not a finite number"):
         ChannelSource.parse(float("nan"))
 
