@@ -139,7 +139,9 @@ def build(manifest: str | os.PathLike, *, engine=None, jobs: int | None = None,
     finishes, ``on_wait(message)`` when another build holds the folder.
 
     Raises ``InputError`` (a ``ManifestError`` for the manifest) before anything is
-    written; a job that fails is reported in the result.
+    written; a job that fails is reported in the result. A script calling ``build`` with
+    a process pool keeps the call under ``if __name__ == "__main__":`` (the workers import
+    the main module again, as with multiprocessing's spawn).
     """
     started = time.perf_counter()
     if dask:
