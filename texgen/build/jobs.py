@@ -185,11 +185,22 @@ def _job(manifest: Manifest, engine, graph, target, outputs: list[str], version_
     return Job(id="/".join(str(fields[f]) for f in ("material", "variant", "size", "seed",
                                                      "target")),
                material=material, variant=variant, size=preset.size, seed=preset.seed,
-               target_name=target_name, target=target, preset=str(preset.path or reference),
+               target_name=target_name, target=target,
+               preset=_worker_reference(engine, preset, reference),
                overrides=dict(values), outputs=tuple(outputs),
                files={name: _file(manifest, fields, name, extension) for name, extension
                       in planned_files(target, graph, engine=engine).items()},
                parts=parts, key=job_key(parts), inputs=inputs, tileable=preset.tileable)
+
+
+def _worker_reference(engine, preset, reference: str) -> str:
+    """How a worker finds the job's preset: its file's absolute path (on shared storage,
+    like the manifest), or its name when the client found it in a plugin's preset folder,
+    whose path may differ on another machine (workers run the same plugin versions)."""
+    path = preset.path.resolve()
+    if any(path.parent == Path(folder).resolve() for folder in engine.preset_dirs):
+        return path.stem
+    return str(path)
 
 
 def _file(manifest: Manifest, fields: Mapping[str, Any], map_name: str,

@@ -105,3 +105,10 @@ def test_names_may_make_subfolders_but_not_leave_the_output(project, engine):
                          'preset = "presets/checks.toml"')
     with pytest.raises(ManifestError, match="key 'name'.*not a file name inside"):
         plan_jobs(load_manifest(path), engine)
+
+
+def test_workers_find_plugin_presets_by_name_and_files_by_path(project, engine):
+    jobs = plan(project, 'texgen_build = 1\n[[material]]\npreset = "marble"\nsizes = [16]\n'
+                '[[material]]\npreset = "presets/checks.toml"', engine)
+    assert [job.preset for job in jobs] == [
+        "marble", str((project.root / "presets" / "checks.toml").resolve())]
