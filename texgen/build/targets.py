@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from texgen.errors import InputError
+from texgen.errors import InputError, did_you_mean
 from texgen.formats import dds, exr
 from texgen.formats.color import COLOR_SPACES
 from texgen.io import OutOfRange, write_output
@@ -228,7 +228,8 @@ def _parse_map(map_name: str, table: Any, formats: tuple[str, ...],
         raise fail("", f"expected a table, got {table!r}")
     unknown = sorted(set(table) - set(_MAP_KEYS))
     if unknown:
-        raise fail(unknown[0], f"unknown key (keys: {', '.join(_MAP_KEYS)})")
+        raise fail(unknown[0], f"unknown key{did_you_mean(unknown[0], _MAP_KEYS)} (keys: "
+                               f"{', '.join(_MAP_KEYS)})")
     channels = _parse_channels(table, fail)
     format_name = table.get("format")
     if format_name not in formats:
@@ -255,8 +256,12 @@ def _parse_map(map_name: str, table: Any, formats: tuple[str, ...],
                                   f"{', '.join(known) if known else 'no compression'}")
     if (format_name == "dds" and color_space == "srgb"
             and dds.COMPRESSIONS[compression][1] is None):
-        raise fail("color_space", f"{compression} has no sRGB form: use color_space = "
-                                  f"\"linear\" or another compression")
+        if "color_space" in table:
+            raise fail("color_space", f"{compression} has no sRGB form: use color_space = "
+                                      f"\"linear\" or another compression")
+        raise fail("compression", f"{compression} has no sRGB form, and a {whole_role} map is "
+                                  f"srgb by default: use bc1, bc3, bc7 or rgba8, or set "
+                                  f"color_space = \"linear\"")
     mips = table.get("mips", format_name == "dds")
     if not isinstance(mips, bool):
         raise fail("mips", f"expected true or false, got {mips!r}")

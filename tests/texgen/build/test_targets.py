@@ -284,6 +284,11 @@ def test_values_a_format_clips_are_noted(engine, rendered, tmp_path):
      "target.t.maps.a.compression", "'bc9'"),
     ({"maps": {"a": {"source": "normal", "format": "dds", "color_space": "srgb"}}},
      "target.t.maps.a.color_space", "bc5 has no sRGB form"),
+    ({"maps": {"a": {"source": "albedo", "format": "dds", "compression": "bc4"}}},
+     "target.t.maps.a.compression", "bc4 has no sRGB form, and a basecolor map is srgb by "
+                                    "default"),
+    ({"maps": {"a": {"source": "x", "format": "png8", "compresion": "bc1"}}},
+     "target.t.maps.a.compresion", "unknown key; did you mean 'compression'"),
     ({"maps": {"a": {"source": "x", "format": "exr", "mips": True}}},
      "target.t.maps.a.mips", "mips need dds"),
     ({"maps": {"a": {"source": "x", "format": "dds", "mips": "yes"}}},
