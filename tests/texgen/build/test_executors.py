@@ -81,3 +81,18 @@ def test_a_killed_build_leaves_no_partial_file_and_the_next_finishes_it(project)
     assert (report.up_to_date, report.rendered, report.failed) == (len(done), 16 - len(done), 0)
     assert not list(project.root.rglob("*.part"))
     assert len(json.loads(project.lock.read_text())["jobs"]) == 16
+
+
+def test_dask_workers_with_other_versions_refuse_every_job(project, monkeypatch):
+    pytest.importorskip("distributed")
+    from texgen.build.cluster import run_dask
+
+    monkeypatch.setenv("TEXGEN_NUMBA_CACHE_DIR", str(project.root / "numba"))
+    mine = versions(Engine())
+    client = {**mine, "texgen": "0.0.1"}
+    task = JobTask("checks/default/32/1/png", str(project.root / "presets" / "checks.toml"),
+                   {}, (32, 32), 1, None, ("height",), {}, str(project.root), client)
+    [result] = run_dask([task], "local", workers=1, client_versions=client, warm=())
+    assert result.error.startswith("worker ") and "refused the job" in result.error
+    assert f"texgen {mine['texgen']} here, 0.0.1 on the client" in result.error
+    assert not project.output.exists()
