@@ -194,5 +194,16 @@ def _encode_level(rgba: np.ndarray, compression: str, *, tileable: bool) -> byte
     if (padded_height, padded_width) != (height, width):
         rgba = np.pad(rgba, ((0, padded_height - height), (0, padded_width - width), (0, 0)),
                       mode="wrap" if tileable else "edge")
-    return getattr(etcpak, f"compress_{compression}")(
-        np.ascontiguousarray(rgba).tobytes(), padded_width, padded_height)
+    data = np.ascontiguousarray(rgba).tobytes()
+    if compression == "bc7" and (rgba[:, :, 3] == 255).all():
+        return etcpak.compress_bc7(data, padded_width, padded_height, _opaque_bc7(etcpak))
+    return getattr(etcpak, f"compress_{compression}")(data, padded_width, padded_height)
+
+
+def _opaque_bc7(etcpak):
+    """BC7 settings for an opaque level: the RGB-only modes (0-3), whose alpha decodes
+    to exactly 255. etcpak's default also tries the modes with alpha, whose 7-bit alpha
+    endpoints turn an opaque texture's 255 into 254."""
+    params = etcpak.BC7CompressBlockParams()
+    params.m_mode_mask = 0x0F
+    return params

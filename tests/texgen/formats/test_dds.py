@@ -168,3 +168,14 @@ def test_read_dds_refuses_other_files():
         read_dds(b"\x89PNG" + bytes(200))
     with pytest.raises(ValueError, match="levels need"):
         read_dds(encode_dds(smooth(8, 8, 3))[:-1])
+
+
+def test_opaque_bc7_decodes_to_opaque_alpha_and_alpha_is_kept_otherwise():
+    info = read_dds(encode_dds(smooth(16, 16, 3), compression="bc7"))
+    for k, data in enumerate(info.levels):
+        size = 16 >> k
+        assert (decode(data, "bc7", size, size)[:, :, 3] == 255).all()
+    translucent = smooth(16, 16, 4)
+    decoded = decode(read_dds(encode_dds(translucent, compression="bc7", mips=False)
+                              ).levels[0], "bc7", 16, 16)
+    assert np.abs(decoded[:, :, 3] - np.rint(translucent[:, :, 3] * 255)).mean() < 3
