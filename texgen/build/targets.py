@@ -44,7 +44,7 @@ NORMAL_CONVENTIONS = ("opengl", "directx")
 #: The formats ``parse_target`` knows without an engine (plugins may add more: pass
 #: ``formats=engine.exporters``).
 BUILTIN_FORMATS = ("png8", "png16", "tiff", "exr", "exr32", "dds")
-#: The compressions each built-in format takes (None: none at all).
+#: The compressions each built-in format takes (empty: none).
 _COMPRESSIONS: dict[str, tuple[str, ...]] = {
     "png8": (), "png16": (), "tiff": (), "exr": exr.COMPRESSIONS, "exr32": exr.COMPRESSIONS,
     "dds": tuple(dds.COMPRESSIONS),
