@@ -84,8 +84,16 @@ def plan_jobs(manifest: Manifest, engine) -> list[Job]:
         raise ManifestError(problems)
     version_info = versions(engine)
     jobs: list[Job] = []
+    named: dict[str, str] = {}  # material name: the key of the material that has it
     for material in manifest.materials:
-        jobs += _material_jobs(manifest, material, engine, targets, version_info, problem)
+        made = _material_jobs(manifest, material, engine, targets, version_info, problem)
+        name = made[0].material if made else None
+        if name in named:
+            problem(f"material name '{name}' is also {named[name]}'s: their jobs would have "
+                    f"the same ids and files; give one another name", f"{material.key}.name")
+        elif name is not None:
+            named[name] = material.key
+        jobs += made
     if not problems:
         _check_collisions(manifest, jobs, problem)
     if problems:

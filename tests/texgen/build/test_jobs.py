@@ -112,3 +112,12 @@ def test_workers_find_plugin_presets_by_name_and_files_by_path(project, engine):
                 '[[material]]\npreset = "presets/checks.toml"', engine)
     assert [job.preset for job in jobs] == [
         "marble", str((project.root / "presets" / "checks.toml").resolve())]
+
+
+def test_two_materials_may_not_share_a_name(project, engine):
+    path = project.write('texgen_build = 1\n[[material]]\npreset = "presets/checks.toml"\n'
+                         '[[material]]\npreset = "presets/photo.toml"\nname = "checks"\n')
+    with pytest.raises(ManifestError) as caught:
+        plan_jobs(load_manifest(path), engine)
+    [line] = str(caught.value).splitlines()
+    assert "key 'material[1].name': material name 'checks' is also material[0]'s" in line
