@@ -58,7 +58,6 @@ class JobReport:
     seconds: float = 0.0
     worker: str = ""
     error: str | None = None
-    bad_input: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         data = {"id": self.id, "status": self.status, "files": self.files,
@@ -74,8 +73,9 @@ class JobReport:
 @dataclass
 class BuildReport:
     """What ``build`` did (or, for a dry run or check, would do), job by job in manifest
-    order. ``exit_code``: 2 if a failed job was bad input, else 1 if any failed, 1 for a
-    check with jobs out of date, else 0."""
+    order. ``exit_code``: 1 if a job failed (bad input a job finds while it renders, such
+    as an unreadable image, included: the manifest was valid) or a check found jobs out of
+    date, else 0."""
 
     manifest: str
     output: str
@@ -104,10 +104,7 @@ class BuildReport:
 
     @property
     def exit_code(self) -> int:
-        failures = [job for job in self.jobs if job.status == "failed"]
-        if failures:
-            return 2 if any(job.bad_input for job in failures) else 1
-        return 1 if self.check and self.out_of_date else 0
+        return 1 if self.failed or (self.check and self.out_of_date) else 0
 
     def as_dict(self) -> dict[str, Any]:
         return {"manifest": self.manifest, "output": self.output, "rendered": self.rendered,
@@ -312,8 +309,7 @@ def _record(result: JobResult, job: Job, report: JobReport, entries: dict[str, A
     A failed job leaves the lock (its files may be half new), so it renders next time."""
     report.seconds, report.worker, report.notes = result.seconds, result.worker, result.notes
     if result.error is not None:
-        report.status, report.error, report.bad_input = "failed", result.error, \
-            result.bad_input
+        report.status, report.error = "failed", result.error
         entries.pop(job.id, None)
         return True
     report.status = "rendered"

@@ -27,7 +27,7 @@ from typing import Any
 
 from texgen.build.keys import sha256_file, versions
 from texgen.build.lock import display_path
-from texgen.errors import InputError, RenderError, TexgenError
+from texgen.errors import RenderError, TexgenError
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class JobTask:
 class JobResult:
     """What a worker hands back: per map the file written (``path`` as the lock records
     it, ``sha256``), the target's notes (defaults it used), seconds, the worker's name;
-    or ``error`` (one or more lines) and whether it was bad input (exit 2) or a failure."""
+    or ``error`` (one or more lines)."""
 
     id: str
     outputs: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -61,7 +61,6 @@ class JobResult:
     seconds: float = 0.0
     worker: str = ""
     error: str | None = None
-    bad_input: bool = False
 
 
 def run_task(task: JobTask, engine) -> JobResult:
@@ -95,7 +94,7 @@ def run_task(task: JobTask, engine) -> JobResult:
                          time.perf_counter() - started, worker)
     except TexgenError as exc:
         return JobResult(task.id, seconds=time.perf_counter() - started, worker=worker,
-                         error=str(exc), bad_input=isinstance(exc, InputError))
+                         error=str(exc))
     except Exception as exc:  # noqa: BLE001 - one job's bug must not stop the others
         return JobResult(task.id, seconds=time.perf_counter() - started, worker=worker,
                          error=f"{task.id}: internal error: {type(exc).__name__}: {exc}")
@@ -139,8 +138,7 @@ class WorkerEngine:
         engine = self.get()
         refused = version_mismatch(self.versions, task.versions)
         if refused:
-            return JobResult(task.id, worker=socket.gethostname(), error=refused,
-                             bad_input=False)
+            return JobResult(task.id, worker=socket.gethostname(), error=refused)
         return run_task(task, engine)
 
 
