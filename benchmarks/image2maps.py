@@ -2,12 +2,14 @@
 
     python benchmarks/image2maps.py [--presets NAME ...] [--minutes-per-fold 0.75]
                                     [--samples 24] [--size 128] [--seed 0]
+                                    [--crop 128] [--batch 4]
                                     [--cache .texgen-cache] [--threads 1] [--append]
 
 The dataset is the one ``texgen train image2maps`` renders with the same ``--samples``,
 ``--size`` and ``--seed`` over every preset that uses no neural node (cached, so the shipped
 model's training and this benchmark share one rendering). For each held-out preset P (every
-one, or those of ``--presets``): a model is trained with ``TrainOptions`` defaults for
+one, or those of ``--presets``): a model is trained with ``TrainOptions`` defaults (but
+``--crop`` and ``--batch``) for
 ``--minutes-per-fold`` minutes of training on the samples that do not involve P (neither as
 first nor as mixed-in material), then tested on P's unmixed samples, against
 
@@ -51,16 +53,17 @@ COLUMNS = [("normal_error_learned", "normal° learned"),
            ("roughness_error_constant", "rough. err constant")]
 
 
-def fold(dataset, held_out: str, *, minutes: float, seed: int) -> tuple[dict, int]:
+def fold(dataset, held_out: str, *, minutes: float, seed: int, crop: int,
+         batch: int) -> tuple[dict, int]:
     """(metrics on ``held_out``'s unmixed samples, training steps made) of a model trained
     for ``minutes`` without any sample involving ``held_out``."""
     training = dataset.subset(~dataset.involving(held_out))
     index = dataset.presets.index(held_out)
     test = dataset.subset((dataset.materials[:, 0] == index) & (dataset.materials[:, 1] == -1))
     with tempfile.TemporaryDirectory() as folder:
-        record = train(training, folder, options=TrainOptions(steps=10**6, seed=seed,
-                                                              checkpoint_every=0),
-                       time_limit=minutes * 60)
+        options = TrainOptions(steps=10**6, seed=seed, crop=crop, batch=batch,
+                               checkpoint_every=0)
+        record = train(training, folder, options=options, time_limit=minutes * 60)
         unet = load_unet(folder)
     constant = float(training.targets[:, 4].astype(np.float32).mean())
     return evaluate(unet, test, roughness_constant=constant), record["step"]
@@ -88,6 +91,8 @@ def main():
                         help="rendered samples per preset")
     parser.add_argument("--size", type=int, default=DataSettings.size, help="sample side")
     parser.add_argument("--seed", type=int, default=0, help="data and training seed")
+    parser.add_argument("--crop", type=int, default=TrainOptions.crop, help="training crop side")
+    parser.add_argument("--batch", type=int, default=TrainOptions.batch, help="crops per step")
     parser.add_argument("--cache", default=".texgen-cache", help="dataset cache folder")
     parser.add_argument("--threads", type=int, default=1, help="PyTorch CPU threads")
     parser.add_argument("--append", action="store_true",
@@ -106,7 +111,8 @@ def main():
                            engine=engine, cache=args.cache)
     rows = {}
     for name in held_out:
-        rows[name] = fold(dataset, name, minutes=args.minutes_per_fold, seed=args.seed)
+        rows[name] = fold(dataset, name, minutes=args.minutes_per_fold, seed=args.seed,
+                          crop=args.crop, batch=args.batch)
         metrics, steps = rows[name]
         print(f"{name}: normal° learned {metrics['normal_error_learned']:.2f} classical "
               f"{metrics['normal_error_classical']:.2f} flat {metrics['normal_error_flat']:.2f}"

@@ -32,12 +32,13 @@ class DoubleConv(nn.Module):
 
 
 class UNet(nn.Module):
-    """(B, 7, H, W) photo + classical maps -> (B, 5, H, W) raw corrections.
+    """(B, 7, H, W) photo + classical maps -> (B, 5, H, W) maps (``apply_corrections``).
 
     Encoder: ``DoubleConv`` per level, 2x2 average pooling between levels; decoder: from the
     coarsest level up, ``upsample_wrap`` x2, concatenate the encoder's features of that
-    level, ``DoubleConv``; a 1x1 head starting at zero, so an untrained net changes nothing
-    of the classical estimate. H and W must be multiples of ``config.stride``.
+    level, ``DoubleConv``; a 1x1 head of corrections starting at zero and a learned gain of
+    the classical normal's slope starting at 1, so an untrained net returns the classical
+    estimate. H and W must be multiples of ``config.stride``.
     """
 
     def __init__(self, config: NetConfig):
@@ -51,8 +52,10 @@ class UNet(nn.Module):
         self.head = nn.Conv2d(chans[0], OUT_CHANNELS, 1)
         nn.init.zeros_(self.head.weight)
         nn.init.zeros_(self.head.bias)
+        self.slope_gain = nn.Parameter(torch.ones(1))
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, inputs: torch.Tensor) -> torch.Tensor:
+        x = inputs
         skips = []
         for level, block in enumerate(self.down):
             if level:
@@ -62,19 +65,22 @@ class UNet(nn.Module):
         for level in reversed(range(len(self.up))):
             x = upsample_wrap(x)                                 # (B, C_{k+1}, H/2^k, W/2^k)
             x = self.up[level](torch.cat([x, skips[level]], 1))  # (B, C_k, H/2^k, W/2^k)
-        return self.head(x)                                      # (B, 5, H, W)
+        return apply_corrections(inputs, self.head(x), self.slope_gain)  # (B, 5, H, W)
 
 
-def apply_corrections(inputs: torch.Tensor, raw: torch.Tensor) -> torch.Tensor:
+def apply_corrections(inputs: torch.Tensor, raw: torch.Tensor,
+                      slope_gain: torch.Tensor) -> torch.Tensor:
     """The maps from the network's inputs (B, 7, H, W) and raw output (B, 5, H, W):
     (B, 5, H, W) = normal (unit vector, z >= 0), height (standardised units), roughness in
     (0, 1).
 
-    The normal is the classical normal plus the correction, renormalised (its z clamped
-    to >= 0.001 first: a tangent-space normal faces out); the height the classical height
-    plus the correction; the roughness a sigmoid of its channel (centred on 0.5).
+    The normal is the classical normal with its x and y scaled by ``slope_gain`` (one
+    learned number: the classical relief depth is a fixed guess), plus the correction,
+    renormalised (z clamped to >= 0.001 first: a tangent-space normal faces out); the
+    height the classical height plus the correction; the roughness a sigmoid of its channel
+    (centred on 0.5).
     """
-    normal = inputs[:, 4:7] + raw[:, 0:3]
+    normal = torch.cat([inputs[:, 4:6] * slope_gain, inputs[:, 6:7]], 1) + raw[:, 0:3]
     normal = torch.cat([normal[:, :2], normal[:, 2:3].clamp(min=1e-3)], 1)
     normal = normal / normal.norm(dim=1, keepdim=True)
     height = inputs[:, 3:4] + raw[:, 3:4]
@@ -82,7 +88,7 @@ def apply_corrections(inputs: torch.Tensor, raw: torch.Tensor) -> torch.Tensor:
 
 
 def refine(unet: UNet, inputs: torch.Tensor) -> torch.Tensor:
-    """``apply_corrections(inputs, unet(inputs))`` at any size (B, 7, H, W) -> (B, 5, H, W).
+    """``unet(inputs)`` at any size: (B, 7, H, W) -> (B, 5, H, W).
 
     A size that is not a multiple of the stride is resampled with wrap-around
     (``resample_wrap``) to the next multiple and the maps back to H x W (normals
@@ -92,9 +98,8 @@ def refine(unet: UNet, inputs: torch.Tensor) -> torch.Tensor:
     stride = unet.config.stride
     padded_h, padded_w = -(-height // stride) * stride, -(-width // stride) * stride
     if (padded_h, padded_w) == (height, width):
-        return apply_corrections(inputs, unet(inputs))
-    resized = resample_wrap(inputs, padded_h, padded_w)
-    maps = resample_wrap(apply_corrections(resized, unet(resized)), height, width)
+        return unet(inputs)
+    maps = resample_wrap(unet(resample_wrap(inputs, padded_h, padded_w)), height, width)
     normal = maps[:, :3] / maps[:, :3].norm(dim=1, keepdim=True).clamp(min=1e-6)
     return torch.cat([normal, maps[:, 3:]], 1)
 

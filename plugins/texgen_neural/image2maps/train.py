@@ -32,7 +32,7 @@ from texgen_neural.checkpoint import CheckpointError, read_safetensors, save_mod
 from texgen_neural.image2maps.config import NetConfig, TrainOptions
 from texgen_neural.image2maps.data import Dataset
 from texgen_neural.image2maps.metrics import evaluate
-from texgen_neural.image2maps.model import PatchDiscriminator, UNet, apply_corrections
+from texgen_neural.image2maps.model import PatchDiscriminator, UNet
 from texgen_neural.train import _flatten_optimizer, _restore_optimizer
 
 FORMAT = "texgen.image2maps"
@@ -155,8 +155,8 @@ def discriminator_step(nets: Networks, inputs: torch.Tensor, targets: torch.Tens
 
 def generator_step(nets: Networks, inputs: torch.Tensor, targets: torch.Tensor,
                    fakes: torch.Tensor, options: TrainOptions) -> dict[str, float]:
-    """One update of G from its ``fakes`` (B, 5, H, W) (``apply_corrections`` of its output
-    on ``inputs``, still attached to G's graph): the weighted L1 terms plus the adversarial
+    """One update of G from its ``fakes`` (B, 5, H, W) (its maps of ``inputs``, still
+    attached to its graph): the weighted L1 terms plus the adversarial
     term (see the module doc); D is not changed. Returns each term ("normal", "height",
     "roughness", "G_adv")."""
     nets.d.requires_grad_(False)
@@ -275,7 +275,7 @@ def train(dataset: Dataset, output: str | Path, *, config: NetConfig | None = No
     for step in range(start + 1, options.steps + 1):
         tick = time.perf_counter()
         batch_inputs, batch_targets = sample_batch(inputs, targets, options.batch, options.crop)
-        fakes = apply_corrections(batch_inputs, nets.g(batch_inputs))
+        fakes = nets.g(batch_inputs)
         losses["D"] = discriminator_step(nets, batch_inputs, batch_targets, fakes)
         losses.update(generator_step(nets, batch_inputs, batch_targets, fakes, options))
         if not all(np.isfinite(v) for v in losses.values()):
