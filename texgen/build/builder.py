@@ -173,14 +173,18 @@ def build(manifest: str | os.PathLike, *, engine=None, jobs: int | None = None,
                 write_lock(loaded.lock_path, entries)
         return finish()
     with _folder_lock(loaded.output, wait, on_wait):
-        if not force:  # another build may have finished some jobs while this one waited
-            recorded = _recorded(loaded, force)
-            entries = {job_id: e for job_id, e in recorded.items() if job_id in manifest_ids}
+        # another build on this folder may have written the lock while this one waited
+        recorded = _recorded(loaded, force)
+        entries = {job_id: e for job_id, e in recorded.items() if job_id in manifest_ids}
+        if not force:
             for job in to_render:
                 reasons[job.id] = stale_reasons(job, recorded.get(job.id), base)
                 if not reasons[job.id]:
                     reports[job.id].status, reports[job.id].reasons = "up_to_date", []
             to_render = [job for job in to_render if reasons[job.id]]
+        if not to_render:
+            write_lock(loaded.lock_path, entries)
+            return finish()
         _remove_partial_files(loaded, to_render)
         _run(to_render, reports, entries, loaded, engine, jobs=jobs, dask=dask,
              keep_going=keep_going, on_start=on_start, on_job=on_job)

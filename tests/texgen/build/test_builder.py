@@ -164,3 +164,23 @@ def test_partial_files_of_a_killed_writer_are_removed(project, engine):
     texgen.build(path, engine=engine, jobs=1)
     assert not leftover.exists()
     assert not [p for p in project.root.rglob("*.part")]
+
+
+def test_a_waiting_build_checks_again_what_the_other_build_did(project, engine):
+    import threading
+
+    path = project.write(project.manifest)
+    texgen.build(path, engine=engine, jobs=1)
+    output = project.output / "checks_dark_1_height.png"
+    original = output.read_bytes()
+    output.unlink()
+    waiting, result = threading.Event(), {}
+    with _folder_lock(project.output, True, None):
+        thread = threading.Thread(target=lambda: result.update(report=texgen.build(
+            path, engine=Engine(), jobs=1, on_wait=lambda line: waiting.set())))
+        thread.start()
+        assert waiting.wait(60)
+        output.write_bytes(original)  # "the other build" puts the file back
+    thread.join(60)
+    report = result["report"]
+    assert (report.rendered, report.up_to_date) == (0, 5)
