@@ -179,3 +179,15 @@ def test_opaque_bc7_decodes_to_opaque_alpha_and_alpha_is_kept_otherwise():
     decoded = decode(read_dds(encode_dds(translucent, compression="bc7", mips=False)
                               ).levels[0], "bc7", 64, 64)
     assert np.abs(decoded[:, :, 3] - np.rint(translucent[:, :, 3] * 255)).mean() < 3
+
+
+def test_partial_blocks_are_padded_by_wrapping_or_by_the_edge():
+    ramp = np.linspace(0, 1, 6, dtype=np.float32)[None, :, None] * np.ones((6, 1, 1),
+                                                                           np.float32)
+    wrapped = read_dds(encode_dds(ramp, compression="bc4", mips=False))
+    edged = read_dds(encode_dds(ramp, compression="bc4", mips=False, tileable=False))
+    assert len(wrapped.levels[0]) == 4 * 8  # 6x6 -> 2x2 blocks
+    assert wrapped.levels[0] != edged.levels[0]  # the pad differs, so the blocks do
+    for info in (wrapped, edged):
+        decoded = decode(info.levels[0], "bc4", 6, 6)[:, :, 0].astype(np.float32)
+        assert np.abs(decoded - np.rint(ramp[:, :, 0] * 255)).max() <= 20
