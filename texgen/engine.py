@@ -601,10 +601,14 @@ class Engine:
                              or self._default_format(graph, name))
 
     def output_options(self, graph: Graph, name: str, exporter: Exporter) -> dict[str, Any]:
-        """The export options ``save`` passes for output ``name``: those its role implies
-        (``texgen.io.role_options``: sRGB for a basecolor, renormalised mips for a normal
-        map); none for a node rendered with ``--node``, which has no role."""
-        return {} if graph.preset.outputs[name].view else role_options(name, exporter)
+        """The export options ``save`` passes for output ``name``, to an exporter that
+        takes them: those its role implies (``texgen.io.role_options``: sRGB for a
+        basecolor, renormalised mips for a normal map; none for a node rendered with
+        ``--node``, which has no role), and whether the preset tiles."""
+        options = {} if graph.preset.outputs[name].view else role_options(name, exporter)
+        if "tileable" in exporter.options:
+            options["tileable"] = graph.preset.tileable
+        return options
 
     def _default_format(self, graph: Graph, name: str) -> str:
         link = graph.outputs[name]

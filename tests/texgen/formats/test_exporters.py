@@ -63,3 +63,15 @@ def test_render_format_writes_readable_files(tmp_path, capsys, format_name):
         red = file.channels()["RGB"].pixels[:, :, 0].copy()
     # EXR holds linear light: the basecolor's sRGB values are decoded
     np.testing.assert_allclose(red, srgb_to_linear(rendered["basecolor"][:, :, 0]), rtol=1e-3)
+
+
+def test_render_options_follow_roles_and_the_presets_tiling():
+    engine = texgen.Engine()
+    dds, png = engine.exporters["dds"], engine.exporters["png8"]
+    graph = engine.validate({**PRESET, "tileable": False}, nodes=["h"])
+    assert engine.output_options(graph, "basecolor", dds) == {
+        "color_space": "srgb", "normal_map": False, "tileable": False}
+    assert engine.output_options(graph, "normal", dds)["normal_map"] is True
+    assert engine.output_options(graph, "h", dds) == {"tileable": False}  # a view: no role
+    assert engine.output_options(graph, "basecolor", png) == {}
+    assert engine.output_options(engine.validate(PRESET), "height", dds)["tileable"] is True
