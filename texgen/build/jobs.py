@@ -108,7 +108,8 @@ def _material_jobs(manifest: Manifest, material, engine, targets, version_info,
     try:
         preset = engine.load_preset(material.preset, base=manifest.path.parent)
     except InputError as exc:
-        problem(str(exc), f"{material.key}.preset")
+        for line in str(exc).splitlines():  # one line per problem of the preset
+            problem(line, f"{material.key}.preset")
         return []
     name = material.name or preset.name
     target_names = material.targets or manifest.targets
@@ -138,7 +139,8 @@ def _material_jobs(manifest: Manifest, material, engine, targets, version_info,
                     try:
                         outputs = sorted(required_outputs(target, set(graph.outputs)))
                     except TargetError as exc:
-                        problem(str(exc), target_key)
+                        for line in str(exc).splitlines():
+                            problem(line, target_key)
                         continue
                     jobs.append(_job(manifest, engine, graph, target, outputs, version_info,
                                      material=name, variant=variant, values=values,

@@ -121,3 +121,16 @@ def test_two_materials_may_not_share_a_name(project, engine):
         plan_jobs(load_manifest(path), engine)
     [line] = str(caught.value).splitlines()
     assert "key 'material[1].name': material name 'checks' is also material[0]'s" in line
+
+
+def test_every_problem_of_a_bad_preset_is_a_line_naming_the_manifest_key(project, engine):
+    (project.root / "presets" / "broken.toml").write_text(
+        'texgen = 1\nsize = 0\nseed = -1\n[nodes.a]\ntype = "patterns.checker"\n'
+        '[outputs]\nheight = "a"\n')
+    path = project.write('texgen_build = 1\n[[material]]\npreset = "presets/broken.toml"\n')
+    with pytest.raises(ManifestError) as caught:
+        plan_jobs(load_manifest(path), engine)
+    lines = str(caught.value).splitlines()
+    assert len(lines) == 2
+    assert all(line.startswith(f"{path.resolve()}: key 'material[0].preset': ")
+               for line in lines)
