@@ -58,14 +58,18 @@ class BuildWorkerPlugin(WorkerPlugin):
         self.engine = WorkerEngine()
 
     async def setup(self, worker) -> None:
-        await asyncio.get_running_loop().run_in_executor(None, self._prepare,
-                                                         str(worker.name))
+        await asyncio.get_running_loop().run_in_executor(
+            None, self._prepare, str(worker.name), Path(worker.local_directory))
 
-    def _prepare(self, worker_name: str) -> None:
+    def _prepare(self, worker_name: str, local_directory: Path) -> None:
         import numba.core.config
 
         folder = numba_cache_folder(worker_name)
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:  # no writable cache root: the worker's own scratch folder
+            folder = local_directory / "numba-cache"
+            folder.mkdir(parents=True, exist_ok=True)
         os.environ["NUMBA_CACHE_DIR"] = str(folder)
         numba.core.config.reload_config()
         engine = self.engine.get()
