@@ -1,0 +1,266 @@
+"""image2maps: the learned photo → normal / height model, its files, node, training and data."""
+
+import json
+import pickle
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("safetensors")
+
+from texgen.cli import main  # noqa: E402
+from texgen.io import encode_png  # noqa: E402
+from texgen.nodes import NodeContext, ParamValueError  # noqa: E402
+from texgen.testing import check_node  # noqa: E402
+from texgen_filters.material import normal_map  # noqa: E402
+from texgen_neural.checkpoint import CheckpointError, save_model  # noqa: E402
+from texgen_neural.image2maps import data as data_module  # noqa: E402
+from texgen_neural.image2maps.config import DataSettings, NetConfig, TrainOptions  # noqa: E402
+from texgen_neural.image2maps.data import Dataset, decode_normal, load_dataset  # noqa: E402
+from texgen_neural.image2maps.model import UNet, refine  # noqa: E402
+from texgen_neural.image2maps.predict import SHIPPED, image_to_material, load_unet  # noqa: E402
+from texgen_neural.image2maps.train import FORMAT, augment, train, transform_normals  # noqa: E402
+
+TINY = NetConfig(channels=(4, 8), d_channels=(4,))
+NODE = dict(convention="opengl", roughness="classical")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """Tiny networks run fastest on one thread (and a shared machine stays responsive)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def tiny_unet(seed=0):
+    """A random U-Net whose head is not zero, so it changes the classical estimate."""
+    torch.manual_seed(seed)
+    unet = UNet(TINY)
+    torch.nn.init.normal_(unet.head.weight, std=0.3)
+    return unet.eval().requires_grad_(False)
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("image2maps")
+    save_model(tiny_unet(), TINY, folder, format=FORMAT)
+    return folder
+
+
+def tiling_photo(height=64, width=64, seed=0):
+    """A color photo that tiles: a sum of whole-period waves, plus wrapped noise."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[:height, :width]
+    wave = (np.sin(2 * np.pi * (3 * x / width + 2 * y / height))
+            + 0.5 * np.cos(2 * np.pi * 5 * y / height))
+    noise = np.fft.ifft2(np.fft.fft2(rng.random((height, width)))
+                         * (np.abs(np.fft.fftfreq(height))[:, None] < 0.2)).real
+    gray = 0.5 + 0.15 * wave + 0.3 * (noise - noise.mean())
+    return np.clip(gray[..., None] * np.array([1.0, 0.8, 0.6]), 0, 1).astype(np.float32)
+
+
+def run_node(photo, model, **params):
+    ctx = NodeContext(node_id="maps", width=photo.shape[1], height=photo.shape[0], seed=0)
+    return image_to_material(ctx, image=photo, model=model, **{**NODE, **params})
+
+
+def random_dataset(n=4, size=32, seed=0):
+    rng = np.random.default_rng(seed)
+    normals = decode_normal(rng.uniform(0.3, 0.7, (n, size, size, 3)) * [1, 1, 0] + [0, 0, 1])
+    inputs = np.concatenate([rng.random((n, size, size, 4)), normals], -1)
+    targets = np.concatenate([normals[..., ::-1] * [0.2, 0.2, 1], rng.random((n, size, size, 2))],
+                             -1)
+    targets[..., :3] = decode_normal(targets[..., :3] * 0.5 + 0.5)
+    return Dataset(inputs.transpose(0, 3, 1, 2).astype(np.float16),
+                   targets.transpose(0, 3, 1, 2).astype(np.float16),
+                   rng.random((n, 1, size, size)).astype(np.float16),
+                   np.array([[0, -1]] * n, np.int16), ["random"])
+
+
+# --- model files ---------------------------------------------------------------------------------
+
+def test_model_file_round_trips_with_identical_outputs(tiny_model):
+    inputs = torch.from_numpy(np.random.default_rng(1).random((1, 7, 32, 32), np.float32))
+    loaded = load_unet(tiny_model)
+    assert loaded.config == TINY
+    assert torch.equal(loaded(inputs), tiny_unet()(inputs))
+    record = json.loads((tiny_model / "model.json").read_text())
+    assert record["format"] == "texgen.image2maps" and record["config"]["channels"] == [4, 8]
+
+
+def test_pickle_files_are_refused_naming_the_file(tmp_path):
+    folder = tmp_path / "pickled"
+    folder.mkdir()
+    torch.save(tiny_unet().state_dict(), folder / "model.pt")
+    with pytest.raises(CheckpointError, match=r"pickled.*model\.pt.*pickle"):
+        load_unet(folder)
+    (folder / "generator.safetensors").write_bytes(pickle.dumps({"w": [1, 2]}))
+    with pytest.raises(CheckpointError, match=r"generator\.safetensors.*pickle"):
+        load_unet(folder)
+    with pytest.raises(ParamValueError, match=r"maps.*model.*generator\.safetensors.*pickle"):
+        run_node(tiling_photo(16, 16), folder)
+
+
+def test_a_stylegan_file_is_not_taken_for_an_image2maps_model(tmp_path):
+    from texgen_neural.checkpoint import save_generator
+    from texgen_neural.model import Generator, ModelConfig
+
+    save_generator(Generator(ModelConfig(channels=(8, 8), d_channels=(8,))), tmp_path)
+    with pytest.raises(CheckpointError, match="texgen.stylegan.*expected 'texgen.image2maps'"):
+        load_unet(tmp_path)
+
+
+# --- the node ------------------------------------------------------------------------------------
+
+def test_node_conformance_any_size_and_tiling(tiny_model, texgen_engine):
+    check_node(texgen_engine.registry.get("neural.image_to_material"),
+               params={"model": tiny_model})
+
+
+def test_output_of_a_rolled_input_is_the_rolled_output(tiny_model):
+    photo = tiling_photo(64, 64)
+    maps = run_node(photo, tiny_model)
+    rolled = run_node(np.roll(photo, (32, 32), axis=(0, 1)), tiny_model)
+    for key in ("normal", "height"):
+        np.testing.assert_allclose(rolled[key], np.roll(maps[key], (32, 32), axis=(0, 1)),
+                                   atol=2e-5)
+    # and the refinement changed the classical normal (the check is not vacuous)
+    ctx = NodeContext(node_id="c", width=64, height=64, seed=0)
+    from texgen_neural.image2maps.data import classical_maps
+    assert np.abs(maps["normal"] - classical_maps(photo)["normal"]).max() > 0.05
+    assert ctx.tileable
+
+
+def test_normals_unit_length_in_both_conventions_at_odd_sizes(tiny_model):
+    photo = tiling_photo(45, 37)
+    opengl = run_node(photo, tiny_model)
+    directx = run_node(photo, tiny_model, convention="directx")
+    assert opengl["normal"].shape == (45, 37, 3) and opengl["height"].shape == (45, 37, 1)
+    length = np.linalg.norm(opengl["normal"] * 2 - 1, axis=-1)
+    np.testing.assert_allclose(length, 1.0, atol=1e-4)
+    np.testing.assert_allclose(directx["normal"][..., 1], 1 - opengl["normal"][..., 1], atol=1e-6)
+    np.testing.assert_array_equal(directx["normal"][..., [0, 2]], opengl["normal"][..., [0, 2]])
+    assert opengl["height"].min() == 0.0 and opengl["height"].max() == 1.0
+
+
+def test_refine_pads_sizes_off_the_stride_and_keeps_them():
+    unet = tiny_unet()
+    inputs = torch.rand(1, 7, 13, 22)
+    assert refine(unet, inputs).shape == (1, 5, 13, 22)
+    with pytest.raises(RuntimeError):
+        unet(inputs)  # the bare network needs multiples of the stride
+
+
+@pytest.mark.skipif(not (SHIPPED / "generator.safetensors").is_file(), reason="no shipped model")
+def test_shipped_model_gives_a_near_flat_normal_for_a_flat_photo():
+    maps = run_node(np.full((48, 48, 3), 0.45, np.float32), None)
+    normal = decode_normal(maps["normal"])
+    angle = np.degrees(np.arccos(np.clip(normal[..., 2], -1, 1)))
+    assert angle.max() < 3.0
+    assert load_unet(SHIPPED).config == NetConfig()
+    assert (SHIPPED / "generator.safetensors").stat().st_size <= 5 * 2**20
+
+
+def test_learned_roughness_is_selectable(tiny_model):
+    photo = tiling_photo(32, 32)
+    classical = run_node(photo, tiny_model)["roughness"]
+    learned = run_node(photo, tiny_model, roughness="learned")["roughness"]
+    assert classical.shape == learned.shape == (32, 32, 1)
+    assert not np.allclose(classical, learned)
+    assert 0.0 < learned.min() and learned.max() < 1.0
+
+
+# --- training ------------------------------------------------------------------------------------
+
+def test_symmetries_turn_normals_like_the_pixels():
+    rng = np.random.default_rng(0)
+    height = rng.random((16, 16, 1)).astype(np.float32)
+    ctx = NodeContext(node_id="n", width=16, height=16, seed=0)
+
+    def normals(h):
+        n = decode_normal(normal_map(ctx, height=np.ascontiguousarray(h), strength=5.0,
+                                     convention="opengl"))
+        return torch.from_numpy(n.transpose(2, 0, 1))[None]
+
+    as_tensor = torch.from_numpy(height.transpose(2, 0, 1))[None]
+    for symmetry in [(a, b, c) for a in (0, 1) for b in (0, 1) for c in (0, 1)]:
+        moved = augment(as_tensor, *symmetry)[0].numpy().transpose(1, 2, 0)
+        expected = normals(moved)
+        got = transform_normals(augment(normals(height), *symmetry), *symmetry)
+        np.testing.assert_allclose(got, expected, atol=1e-5, err_msg=str(symmetry))
+
+
+def test_training_is_deterministic_by_seed_and_learns(tmp_path):
+    dataset = random_dataset()
+    options = TrainOptions(steps=2, crop=32, batch=2, checkpoint_every=0)
+    first = train(dataset, tmp_path / "a", config=TINY, options=options)
+    again = train(dataset, tmp_path / "b", config=TINY, options=options)
+    other = train(dataset, tmp_path / "c", config=TINY,
+                  options=TrainOptions(**{**options.__dict__, "seed": 1}))
+    a, b, c = (load_unet(tmp_path / k).state_dict() for k in "abc")
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert not all(torch.equal(a[k], c[k]) for k in a)
+    assert first["losses"] == again["losses"] != other["losses"]
+    assert a["head.weight"].abs().sum() > 0  # the zero-initialised head moved
+    assert first["step"] == 2 and set(first["metrics"]) >= {"normal_error_learned"}
+
+
+def test_training_resumes_from_its_state(tmp_path):
+    dataset = random_dataset()
+    options = TrainOptions(steps=2, crop=32, batch=2, checkpoint_every=1)
+    train(dataset, tmp_path, config=TINY, options=options)
+    resumed = train(dataset, tmp_path, options=TrainOptions(steps=3), resume=True)
+    assert resumed["step"] == 3 and resumed["options"]["crop"] == 32
+
+
+def test_cli_trains_two_steps_and_writes_a_loadable_model(tmp_path):
+    output = tmp_path / "model"
+    args = ["train", "image2maps", "-o", str(output), "--presets", "rock", "--presets",
+            "marble", "--samples", "2", "--size", "32", "--crop", "32", "--batch", "2",
+            "--steps", "2", "--cache", str(tmp_path / "cache"), "-q"]
+    assert main(args) == 0
+    assert load_unet(output).config == NetConfig()
+    record = json.loads((output / "model.json").read_text())
+    assert record["training"]["step"] == 2
+    assert record["training"]["data"]["presets"] == ["rock", "marble"]
+    (cached,) = (tmp_path / "cache").iterdir()
+    assert np.load(cached / "inputs.npy").dtype == np.float16
+    assert main([*args[:-1], "--exclude", "lava", "-q"]) == 2  # not among the presets
+    assert main([*args[:-1], "--crop", "12", "-q"]) == 2  # not a multiple of the stride
+
+
+# --- data ----------------------------------------------------------------------------------------
+
+def test_dataset_is_rendered_once_and_read_back(tmp_path, monkeypatch, texgen_engine):
+    settings = DataSettings(presets=("rock", "marble"), size=32, samples=2, mix=1.0)
+    first = load_dataset(settings, engine=texgen_engine, cache=tmp_path)
+    assert first.inputs.shape == (4, 7, 32, 32) and first.targets.shape == (4, 5, 32, 32)
+    assert first.materials.tolist() == [[0, 1], [0, 1], [1, 0], [1, 0]]
+    normals = first.targets[:, :3].astype(np.float32)
+    np.testing.assert_allclose(np.linalg.norm(normals, axis=1), 1.0, atol=2e-3)
+    heights = first.targets[:, 3].astype(np.float32)
+    np.testing.assert_allclose(heights.mean(axis=(1, 2)), 0.0, atol=1e-2)
+    np.testing.assert_allclose(heights.std(axis=(1, 2)), 1.0, atol=1e-2)
+
+    def no_render(*args, **kwargs):
+        raise AssertionError("rendered again")
+
+    monkeypatch.setattr(data_module, "render_sample", no_render)
+    again = load_dataset(settings, engine=texgen_engine, cache=tmp_path)
+    np.testing.assert_array_equal(again.inputs, first.inputs)
+    assert first.involving("rock").all() and len(first.subset(first.materials[:, 1] == 0)) == 2
+
+
+def test_maps_command_with_the_learned_model(tmp_path, tiny_model):
+    photo = tmp_path / "wall.png"
+    photo.write_bytes(encode_png(tiling_photo(32, 32)))
+    out = tmp_path / "out"
+    assert main(["maps", str(photo), "-o", str(out), "--model", str(tiny_model),
+                 "--tileable", "-q"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        f"wall_{m}.png" for m in ("basecolor", "height", "normal", "ao", "roughness"))
+    assert main(["maps", str(photo), "-o", str(out), "--model", str(tiny_model),
+                 "--strength", "3", "-q"]) == 2
