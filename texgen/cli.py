@@ -436,6 +436,52 @@ def fit_command(engine: Engine, photo, output, presets, minutes, seed, size, see
     click.echo(f"wrote {output} and {report}" + (f" and {sheet}" if sheet else ""), err=True)
 
 
+@click.command("describe")
+@click.argument("text", nargs=-1, required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="PRESET.toml",
+              help="Write a preset instancing the chosen one with the values described.")
+@click.option("--render", "render_dir", type=click.Path(file_okay=False), metavar="DIR",
+              help="Render the described material into DIR ({preset}_{output}.{ext}).")
+@click.option("--size", help="Render size for --render: N or WxH (default: the preset's).")
+@click.option("--seed", type=int, help="Render seed for --render (default: the preset's).")
+@click.option("--preset", "presets", multiple=True, metavar="NAME",
+              help="A candidate preset (name or path; repeatable). Default: every preset "
+                   "'texgen presets' lists.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON: preset, "
+              "overrides, explanation, unknown.")
+@click.option("-q", "--quiet", is_flag=True, help="No explanation or progress on stderr.")
+@click.pass_obj
+def describe_command(engine: Engine, text, output, render_dir, size, seed, presets, as_json,
+                     quiet):
+    """Text to material: choose the preset TEXT describes and the exposed parameter values
+    its words ask for ("weathered dark red bricks with wide mortar"), and explain each
+    phrase; the words it did not understand are listed (docs/describe.md)."""
+    from texgen.describe import describe, write_described_preset
+
+    result = describe(" ".join(text), presets=list(presets) or None, engine=engine)
+    if output:
+        write_described_preset(result, output)
+    report = None
+    if render_dir:
+        report = engine.save(result.preset_object, render_dir, size=parse_size(size),
+                             seed=seed, overrides=result.overrides,
+                             progress=progress_printer(result.preset, quiet or as_json))
+    if as_json:
+        data = result.as_dict()
+        if report is not None:
+            data["render"] = report.as_dict()
+        click.echo(json.dumps(data, indent=2))
+    elif not quiet:
+        for line in result.lines():
+            click.echo(line)
+    if not quiet:
+        if output:
+            click.echo(f"wrote {output}", err=True)
+        if report is not None:
+            click.echo(f"{result.preset}: wrote {len(report.files)} files to {render_dir}",
+                       err=True)
+
+
 @click.command("eval")
 @click.argument("synthesis", metavar="SYNTH")
 @click.argument("more_seeds", nargs=-1, metavar="[OTHER]...")
@@ -551,7 +597,7 @@ def make_cli() -> click.Group:
         """
 
     for command in (render, validate, plugins, presets, sheet, docs, schema, eval_command,
-                    fit_command, build_command):
+                    fit_command, build_command, describe_command):
         root.add_command(command)
     return root
 

@@ -46,7 +46,7 @@ from texgen.io import atomic_write, read_image
 from texgen.preset import Preset
 
 __all__ = ["fit", "FitResult", "FitEvent", "write_fitted_preset", "fit_sheet", "load_photo",
-           "MIN_PHOTO_SIDE", "AUTO_SCALES", "LOSS_WEIGHTS"]
+           "instance_text", "write_instance", "MIN_PHOTO_SIDE", "AUTO_SCALES", "LOSS_WEIGHTS"]
 
 MIN_PHOTO_SIDE = 32
 """Pixels a photo needs on each side, and per texture width at the fit's scale: fewer are
@@ -557,45 +557,44 @@ def _toml_key(key: str) -> str:
         else json.dumps(key)
 
 
-def _reference(result: FitResult, path: Path) -> str:
-    """How the fitted preset at ``path`` names the chosen preset: by name when the preset
-    folders found it (``FitResult.found_as``: short, and it survives moving the fitted file)
-    unless a file of that name in ``path``'s folder would be found first (a ``"preset"``
-    node looks in its own file's folder before the preset folders; ``path`` itself counts:
-    it would instance itself); else by a path relative to ``path``'s folder."""
+def _reference(preset: Preset, found_as: str | None, path: Path) -> str:
+    """How the preset written at ``path`` names the ``preset`` it instances: by name when
+    the preset folders found it (``found_as``, e.g. ``FitResult.found_as``: short, and it
+    survives moving the written file) unless a file of that name in ``path``'s folder would
+    be found first (a ``"preset"`` node looks in its own file's folder before the preset
+    folders; ``path`` itself counts: it would instance itself); else by a path relative to
+    ``path``'s folder."""
     from texgen.engine import PRESET_SUFFIXES
 
-    preset = result.preset_object
     chosen, folder = preset.path.resolve(), path.resolve().parent
     if path.resolve() == chosen:
-        raise InputError(f"{path}: is the chosen preset '{result.preset}' itself; write the "
-                         "fitted preset to another file")
-    name = result.found_as
-    if name is not None:
-        local = [folder / name, *(folder / f"{name}{suffix}" for suffix in PRESET_SUFFIXES)]
+        raise InputError(f"{path}: is the chosen preset '{preset.name}' itself; write the "
+                         "new preset to another file")
+    if found_as is not None:
+        local = [folder / found_as,
+                 *(folder / f"{found_as}{suffix}" for suffix in PRESET_SUFFIXES)]
         first = next((p for p in local if p == path.resolve() or p.is_file()), None)
         if first is None or first.resolve() == chosen:
-            return name
+            return found_as
     return Path(os.path.relpath(chosen, folder)).as_posix()
 
 
-def fitted_preset_text(result: FitResult, path: str | os.PathLike) -> str:
-    """The TOML text ``write_fitted_preset`` writes to ``path`` (see there)."""
-    preset = result.preset_object
-    if preset is None or preset.path is None:
-        raise InputError(f"fit: the chosen preset '{result.preset}' has no file, so a "
-                         "fitted preset cannot instance it: fit presets given by name or path")
-    reference = _reference(result, Path(path))
-    description = (f"{result.preset} fitted to a photo showing {result.scale:g} texture "
-                   f"widths across (loss {result.loss:.4g}).")
-    lines = ["# Written by texgen fit: the chosen preset, instanced with the fitted values.",
-             f"# Fit scale {result.scale:g}: the photo's square crop showed {result.scale:g} "
-             "texture widths across; one render of this preset is one of them.",
-             "texgen = 1", f"name = {_toml_value(Path(path).stem)}",
-             f"description = {_toml_value(description)}",
-             f"size = {_toml_value(list(preset.size))}", f"seed = {preset.seed}",
-             f"tileable = {_toml_value(preset.tileable)}", ""]
-    for name, value in result.values.items():
+def instance_text(preset: Preset, values: Mapping[str, Any], path: str | os.PathLike, *,
+                  found_as: str | None, comments: Iterable[str] = (),
+                  description: str = "", node: str = _INSTANCE) -> str:
+    """The TOML text of a preset, to be written at ``path``, that instances ``preset``
+    (which has a file) with ``values``: those parameters exposed again with the values as
+    defaults (and ``preset``'s types, ranges and docs), one ``"preset"`` node instancing
+    it (named as ``_reference`` says) with the id ``node``, its outputs (formats kept), its
+    size, seed and tiling; ``comments`` head the file as ``#`` lines. Shared by
+    ``texgen fit`` and ``texgen describe``."""
+    reference = _reference(preset, found_as, Path(path))
+    lines = [f"# {line}" for line in comments]
+    lines += ["texgen = 1", f"name = {_toml_value(Path(path).stem)}",
+              f"description = {_toml_value(description)}",
+              f"size = {_toml_value(list(preset.size))}", f"seed = {preset.seed}",
+              f"tileable = {_toml_value(preset.tileable)}", ""]
+    for name, value in values.items():
         param = preset.parameters[name]
         lines.append(f"[parameters.{_toml_key(name)}]")
         lines.append(f"type = {_toml_value(param.type)}")
@@ -606,19 +605,45 @@ def fitted_preset_text(result: FitResult, path: str | os.PathLike) -> str:
         if param.doc:
             lines.append(f"doc = {_toml_value(param.doc)}")
         lines.append("")
-    lines += [f"[nodes.{_INSTANCE}]", 'type = "preset"', f"preset = {_toml_value(reference)}"]
-    lines += [f"{_toml_key(name)} = {_toml_value('$' + name)}" for name in result.values]
+    lines += [f"[nodes.{node}]", 'type = "preset"', f"preset = {_toml_value(reference)}"]
+    lines += [f"{_toml_key(name)} = {_toml_value('$' + name)}" for name in values]
     lines += ["", "[outputs]"]
     for name, entry in preset.outputs.items():
         if entry.view:
             continue
-        fields = [f"node = {_toml_value(f'{_INSTANCE}.{name}')}"]
+        fields = [f"node = {_toml_value(f'{node}.{name}')}"]
         if entry.format:
             fields.append(f"format = {_toml_value(entry.format)}")
         if entry.normalize:
             fields.append("normalize = true")
         lines.append(f"{_toml_key(name)} = {{ {', '.join(fields)} }}")
     return "\n".join(lines) + "\n"
+
+
+def write_instance(preset: Preset, values: Mapping[str, Any], path: str | os.PathLike, *,
+                   found_as: str | None, comments: Iterable[str] = (),
+                   description: str = "", node: str = _INSTANCE) -> Path:
+    """Write ``instance_text`` (see there) to ``path`` atomically; return ``path``."""
+    path = Path(path)
+    text = instance_text(preset, values, path, found_as=found_as, comments=comments,
+                         description=description, node=node)
+    atomic_write(path, lambda temporary: temporary.write_text(text, encoding="utf-8"))
+    return path
+
+
+def fitted_preset_text(result: FitResult, path: str | os.PathLike) -> str:
+    """The TOML text ``write_fitted_preset`` writes to ``path`` (see there)."""
+    preset = result.preset_object
+    if preset is None or preset.path is None:
+        raise InputError(f"fit: the chosen preset '{result.preset}' has no file, so a "
+                         "fitted preset cannot instance it: fit presets given by name or path")
+    comments = ["Written by texgen fit: the chosen preset, instanced with the fitted values.",
+                f"Fit scale {result.scale:g}: the photo's square crop showed {result.scale:g} "
+                "texture widths across; one render of this preset is one of them."]
+    description = (f"{result.preset} fitted to a photo showing {result.scale:g} texture "
+                   f"widths across (loss {result.loss:.4g}).")
+    return instance_text(preset, result.values, path, found_as=result.found_as,
+                         comments=comments, description=description)
 
 
 def write_fitted_preset(result: FitResult, path: str | os.PathLike) -> Path:

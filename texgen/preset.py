@@ -10,12 +10,18 @@ Format (version 1)::
     size = 1024                     # or [width, height]
     seed = 7
     tileable = true                 # default true
+    synonyms = ["stone slab"]       # optional: other names (texgen describe, docs/describe.md)
 
     [parameters.vein_scale]         # exposed parameter: --set vein_scale=6
     type = "float"
     default = 4.0
     min = 1.0
     max = 16.0
+    role = "frequency"              # optional: what the global word table's words do to it
+
+    [words]                         # optional: words and phrases -> parameter changes
+    veiny = { vein_scale = "x1.5" } # absolute (6.0), relative ("+50%", "x2", "-0.1"),
+                                    # or a position in the range ("80%")
 
     [nodes.veins]                   # a node: its type, then inputs and parameters
     type = "noise.perlin"
@@ -47,8 +53,8 @@ from texgen.nodes import RESERVED_KEYS, SEED_MAX, Param
 FORMAT_VERSION = 1
 MAX_SIDE = 65536
 TOP_LEVEL_KEYS = ("texgen", "name", "description", "size", "seed", "tileable", "parameters",
-                  "nodes", "outputs")
-PARAMETER_KEYS = ("type", "default", "min", "max", "choices", "doc")
+                  "nodes", "outputs", "synonyms", "words")
+PARAMETER_KEYS = ("type", "default", "min", "max", "choices", "doc", "role")
 OUTPUT_KEYS = ("node", "format", "normalize")
 _NODE_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
@@ -88,7 +94,10 @@ class Preset:
     ``base`` is the folder a preset without a file (a dict) reads relative paths from.
     ``derived`` maps the exposed parameters whose default is an expression over the others
     (``default = "= 0.35 / $tile_count"``) to it: their ``default`` is its value, computed
-    again by ``with_overrides`` unless they are overridden themselves."""
+    again by ``with_overrides`` unless they are overridden themselves.
+    ``synonyms``, ``words`` (phrase → {parameter: change as written}) and ``roles``
+    (parameter → role) are the preset's vocabulary for ``texgen.describe``; they do not
+    change what renders."""
 
     name: str
     size: tuple[int, int]  # (width, height)
@@ -101,6 +110,9 @@ class Preset:
     path: Path | None = None
     base: Path | None = None
     derived: Mapping[str, str] = field(default_factory=dict)
+    synonyms: tuple[str, ...] = ()
+    words: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    roles: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def source(self) -> str:
@@ -222,8 +234,10 @@ def parse_preset(data: Mapping[str, Any], *, path: Path | None) -> Preset:
     if not isinstance(description, str):
         problem("expected a string", key="description")
 
-    parameters, derived = {}, {}
+    parameters, derived, roles = {}, {}, {}
     for pname, table in _tables(data, "parameters", problem).items():
+        if "role" in table:
+            roles[pname] = table["role"]
         if is_expression(table.get("default")):
             derived[pname] = table["default"]
             if table.get("type") not in NUMERIC_TYPES:
@@ -238,6 +252,7 @@ def parse_preset(data: Mapping[str, Any], *, path: Path | None) -> Preset:
         if param is not None:
             parameters[pname] = param
     parameters = _derive(parameters, derived, source, problems)
+    synonyms, words = _parse_vocabulary(data, parameters, roles, problem)
 
     nodes = {}
     for node_id, table in _tables(data, "nodes", problem).items():
@@ -290,7 +305,7 @@ def parse_preset(data: Mapping[str, Any], *, path: Path | None) -> Preset:
         raise PresetError(problems)
     return Preset(name=name, size=size, seed=seed, tileable=tileable, nodes=nodes,
                   outputs=outputs, parameters=parameters, description=description, path=path,
-                  derived=derived)
+                  derived=derived, synonyms=synonyms, words=words, roles=roles)
 
 
 def _tables(data, key, problem) -> dict[str, dict]:
@@ -305,6 +320,38 @@ def _tables(data, key, problem) -> dict[str, dict]:
         else:
             problem(f"expected a table [{key}.{name}]", key=f"{key}.{name}")
     return good
+
+
+def _parse_vocabulary(data, parameters, roles, problem) -> tuple[tuple[str, ...], dict]:
+    """The preset's ``synonyms`` and ``[words]`` (see ``Preset``), checked: each role is one
+    the global word table knows, each word names exposed parameters, each change is one its
+    parameter accepts (``texgen.describe.changes.check_change``)."""
+    from texgen.describe.changes import check_change
+    from texgen.describe.vocabulary import known_roles
+
+    for pname, role in roles.items():
+        if not isinstance(role, str) or role not in known_roles():
+            problem(f"unknown role {role!r}{did_you_mean(str(role), known_roles())} (roles: "
+                    f"{', '.join(sorted(known_roles()))})", key=f"parameters.{pname}.role")
+    synonyms = data.get("synonyms", [])
+    if not isinstance(synonyms, list) or not all(isinstance(s, str) and s.strip()
+                                                 for s in synonyms):
+        problem("expected a list of names, e.g. [\"cobbles\", \"paving stones\"]",
+                key="synonyms")
+        synonyms = []
+    words = {}
+    for phrase, changes in _tables(data, "words", problem).items():
+        for pname, change in changes.items():
+            key = f"words.{phrase}.{pname}"
+            if pname not in parameters:
+                problem(f"unknown exposed parameter '{pname}'{did_you_mean(pname, parameters)}"
+                        f" (exposed: {', '.join(sorted(parameters)) or 'none'})", key=key)
+                continue
+            message = check_change(parameters[pname], change)
+            if message:
+                problem(message, key=key)
+        words[phrase] = dict(changes)
+    return tuple(synonyms), words
 
 
 def _derive(parameters: Mapping[str, Param], derived: Mapping[str, str], source: str,
