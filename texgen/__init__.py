@@ -11,6 +11,7 @@ several: they share nothing).
 """
 
 from texgen import build  # texgen.build(manifest, ...): docs/build.md
+from texgen import describe  # texgen.describe(text, ...): docs/describe.md
 from texgen.engine import BatchFailure, BatchReport, Engine, RenderReport, render
 from texgen.errors import (
     InputError,
@@ -27,6 +28,6 @@ from texgen.nodes import NodeContext, NodeSpec, Param, Port
 __all__ = [
     "BatchFailure", "BatchReport", "Engine", "Exporter", "InputError", "NodeContext",
     "NodeInputError", "NodeSpec", "Param", "PluginError", "Port", "PresetError", "RenderError",
-    "RenderReport", "TexgenError", "build", "hookimpl", "render",
+    "RenderReport", "TexgenError", "build", "describe", "hookimpl", "render",
 ]
 __version__ = "0.1.0"
