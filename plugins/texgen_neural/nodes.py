@@ -16,10 +16,11 @@ from texgen_neural.model import resample_wrap, to_image
 
 def cached_generator(resources: ResourceCache, path: Path, device: str, *,
                      kind: str = "neural.generator",
-                     load: Callable[..., torch.nn.Module] = load_generator) -> torch.nn.Module:
+                     load: Callable[..., torch.nn.Module] | None = None) -> torch.nn.Module:
     """The network at ``path`` (folder or file) on ``device``, loaded by ``load(file,
-    device=...)`` (default: a StyleGAN generator) once per file content into the engine's
-    ``resources`` under ``kind``; raises ``CheckpointError`` naming the file."""
+    device=...)`` (default: ``load_generator``, a StyleGAN) once per file content into the
+    engine's ``resources`` under ``kind``; raises ``CheckpointError`` naming the file."""
+    load = load or load_generator
     file = weights_file(Path(path))
     try:
         return resources.get(kind, file, lambda found: load(found, device=device), key=device)
