@@ -9,6 +9,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+#: The ``format`` of an image2maps model file (``texgen_neural.checkpoint``).
+FORMAT = "texgen.image2maps"
 #: Channels the generator reads: photo RGB (3), classical height (1), classical normal (3).
 IN_CHANNELS = 7
 #: Channels the generator writes: normal correction (3), height correction (1), roughness (1).

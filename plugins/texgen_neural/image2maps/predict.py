@@ -15,10 +15,9 @@ import torch
 
 from texgen.nodes import NodeContext, param_error
 from texgen_neural.checkpoint import CheckpointError, load_model
-from texgen_neural.image2maps.config import NetConfig
+from texgen_neural.image2maps.config import FORMAT, NetConfig
 from texgen_neural.image2maps.data import classical_maps, decode_normal, standardize
 from texgen_neural.image2maps.model import UNet, refine
-from texgen_neural.image2maps.train import FORMAT
 from texgen_neural.nodes import cached_generator
 
 #: The model shipped in the package (plugins/texgen_neural/models/image2maps).

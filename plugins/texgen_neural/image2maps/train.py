@@ -29,13 +29,12 @@ from safetensors.torch import save_file
 
 from texgen.io import atomic_write
 from texgen_neural.checkpoint import CheckpointError, read_safetensors, save_model
-from texgen_neural.image2maps.config import NetConfig, TrainOptions
+from texgen_neural.image2maps.config import FORMAT, NetConfig, TrainOptions
 from texgen_neural.image2maps.data import Dataset
 from texgen_neural.image2maps.metrics import evaluate
 from texgen_neural.image2maps.model import PatchDiscriminator, UNet
 from texgen_neural.train import _flatten_optimizer, _restore_optimizer
 
-FORMAT = "texgen.image2maps"
 STATE = "training.safetensors"
 
 
