@@ -35,6 +35,10 @@ from results import append_section
 
 ROOT = Path(__file__).resolve().parents[1]
 PRESETS = ROOT / "presets"
+#: The 16 demo presets issue #23's figures are about (presets added since are left out).
+DEMO_PRESETS = ("camouflage", "clouds", "cobblestone", "desert_dunes", "grass_ground", "lava",
+                "leather", "marble", "neural_lava", "red_bricks", "rock", "rusted_metal",
+                "scifi_panels", "terrain", "water_caustics", "wood_planks")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -103,11 +107,16 @@ def jobs_per_second(names: list[str], size: int, folder: Path) -> list[str]:
 
 
 def run_build(path: Path, *options: str) -> float:
-    """Wall seconds of ``texgen build PATH -q OPTIONS`` in a new process."""
+    """Wall seconds of ``texgen build PATH -q OPTIONS`` in a new process (a failed build
+    is said on stderr, and its time still counts: its figure is then not the target's)."""
     command = [sys.executable, "-m", "texgen.cli", "build", str(path), "-q", *options]
     started = time.perf_counter()
-    subprocess.run(command, check=True, cwd=path.parent)
-    return time.perf_counter() - started
+    done = subprocess.run(command, cwd=path.parent)
+    seconds = time.perf_counter() - started
+    if done.returncode:
+        print(f"warning: {shlex.join(command)} exited {done.returncode}", file=sys.stderr,
+              flush=True)
+    return seconds
 
 
 def no_change(names: list[str], size: int, folder: Path) -> list[str]:
@@ -132,7 +141,7 @@ def no_change(names: list[str], size: int, folder: Path) -> list[str]:
 def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
     size = 128 if args.quick else args.size
-    names = sorted(path.stem for path in PRESETS.glob("*.toml"))
+    names = [name for name in DEMO_PRESETS if (PRESETS / f"{name}.toml").is_file()]
     print(describe(), flush=True)
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
