@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from texgen.describe.vocabulary import known_roles
 from texgen.expressions import NUMERIC_TYPES
 from texgen.graph import SUBGRAPH_TYPE
 from texgen.nodes import PARAM_TYPES, SEED_MAX, NodeRegistry, NodeSpec, Param
@@ -51,7 +52,17 @@ def preset_schema(registry: NodeRegistry) -> dict[str, Any]:
                                "default": {}, "min": {"type": "number"},
                                "max": {"type": "number"},
                                "choices": {"type": "array", "items": {"type": "string"}},
-                               "doc": {"type": "string"}}}},
+                               "doc": {"type": "string"},
+                               "role": {"enum": sorted(known_roles()),
+                                        "description": "What the global word table's "
+                                        "words do to it (texgen describe)."}}}},
+            "synonyms": {"type": "array", "items": {"type": "string", "minLength": 1},
+                         "description": "Other names of the material (texgen describe)."},
+            "words": {"type": "object", "description": "Words and phrases -> exposed "
+                      "parameter changes (texgen describe): a value, \"+50%\", \"x2\", "
+                      "\"+0.1\" or \"80%\".",
+                      "additionalProperties": {"type": "object", "additionalProperties": {
+                          "type": ["number", "string", "boolean"]}}},
             "nodes": {"type": "object", "additionalProperties": {
                 "type": "object", "required": ["type"],
                 "properties": {"type": {"enum": [*registry.ids(), SUBGRAPH_TYPE]}},

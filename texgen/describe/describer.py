@@ -119,23 +119,28 @@ class _Vocabulary:
     def main_color(self) -> str | None:
         return next((p for p, role in self.preset.roles.items() if role == "main_color"), None)
 
-    def parameters_named(self, stems: Iterable[str], *, types: tuple[str, ...]) -> str | None:
-        """The first parameter of one of ``types`` that a word of ``stems`` names: by its
-        name, then its role, then as the preset's own noun (its main color or its count),
-        then by a word of its doc."""
+    def parameters_named(self, stems: Iterable[str], *,
+                         types: tuple[str, ...]) -> tuple[str | None, str | None]:
+        """The parameter of one of ``types`` that the words ``stems`` name, and how: by a
+        word of its name ("name"), of its role ("role"), as the preset's own noun
+        ("material": its main color or its count; None when it has none), by a word of its
+        doc ("doc"), in that order; (None, None) when they name none."""
         rank = {"name": 0, "role": 1, "material": 2, "doc": 3}
+        stems = tuple(stems)
         found = []
         for word in stems:
             for order, (pname, how) in enumerate(self.nouns.get(word, ())):
                 if self.preset.parameters[pname].type in types:
-                    found.append((rank[how], order, pname))
-        for word in stems:
-            if (word,) in self.names or (word,) in self.parts and word not in self.nouns:
-                material = self.main_color if "color" in types else next(
-                    (p for p, role in self.preset.roles.items() if role == "count"), None)
-                if material and self.preset.parameters[material].type in types:
-                    found.append((rank["material"], 0, material))
-        return min(found)[2] if found else None
+                    found.append((rank[how], order, pname, how))
+        if stems in self.names or any((w,) in self.names or (w,) in self.parts
+                                      and w not in self.nouns for w in stems):
+            role = "main_color" if "color" in types else "count"
+            material = next((p for p, r in self.preset.roles.items() if r == role
+                             and self.preset.parameters[p].type in types), None)
+            found.append((rank["material"], 0, material, "material"))
+        if not found:
+            return None, None
+        return min(found, key=lambda f: f[:2])[2:]
 
 
 def _content_words(text: str) -> set[str]:
@@ -265,18 +270,22 @@ def _segments(toks: list[Token], vocab: _Vocabulary) -> list[_Segment]:
         glob = _longest(words.words, stems, i)
         amount = _longest(words.amounts, stems, i)
         intensifier = _longest(words.intensifiers, stems, i)
-        modifiers, j = [], i
+        modifiers, j, k = [], i, 1.0  # "very pale dull": each intensifier on the next
         while j < len(toks) and (toks[j].text in words.modifiers
                                  or _longest(words.intensifiers, stems, j)):
             if toks[j].text in words.modifiers:
-                modifiers.append((toks[j].text, words.modifiers[toks[j].text]))
+                shift, chroma = words.modifiers[toks[j].text]
+                modifiers.append((toks[j].text, (shift * k, chroma ** k)))
+                k = 1.0
+            else:
+                k *= words.intensifiers[stems[j:j + _longest(words.intensifiers, stems, j)]]
             j += max(_longest(words.intensifiers, stems, j), 1)
         modified = _longest_color(toks, j) if modifiers and j > i else 0
         if token.text in _SEPARATORS:
             out.append(_Segment("separator", i, i + 1))
         elif word and word >= color:
             out.append(_Segment("word", i, i + word, vocab.words[stems[i:i + word]]))
-        elif color > 1 or (color and not noun):
+        elif color > 1 or color and (not noun or _leads(vocab, stems, i, color, nouns)):
             names = color_names()[tuple(t.text for t in toks[i:i + color])]
             out.append(_Segment("color", i, i + color, (names, [])))
         elif modified:
@@ -305,6 +314,16 @@ def _segments(toks: list[Token], vocab: _Vocabulary) -> list[_Segment]:
             out.append(_Segment("unknown", i, i + 1))
         i = out[-1].end
     return out
+
+
+def _leads(vocab: _Vocabulary, stems: tuple[str, ...], i: int, color: int,
+           nouns: set[tuple[str, ...]]) -> bool:
+    """Whether the color word at ``i`` heads a noun phrase rather than belonging to it: a
+    noun follows it, and it is no noun of the preset on its own ("red bricks": red is
+    the bricks' color; "sand dunes": sand is a name of the desert)."""
+    word = stems[i]
+    return bool(_longest(nouns, stems, i + color)) and (word,) not in vocab.names \
+        and word not in vocab.nouns
 
 
 def _hex(text: str) -> str | None:
@@ -397,32 +416,38 @@ class _Interpreter:
 
     # -- colors --
     def color_parameter(self, segments: list[_Segment], index: int) -> tuple[str | None, str]:
-        """The color parameter the color at ``segments[index]`` goes to, and why: the noun
-        after it, else the one before it (a separator, a number or another color stops the
-        look), else the main color, else the first color not yet set by this text."""
+        """The color parameter the color at ``segments[index]`` goes to (None: none), and
+        the noun that says so. The noun after the color, else the one before it (a
+        separator, a value or another color ends the look; a word not understood right
+        after it is its noun, unknown: None). A parameter's own noun takes the color; the
+        material's noun ("red bricks") gives its main color (None: the preset declares
+        none), or once this text colored that, the first color parameter it has not; no
+        noun at all, the same, or the first color parameter when there is no main color."""
         for direction in (1, -1):
             j = index + direction
             while 0 <= j < len(segments) and segments[j].kind not in (
                     "separator", "color", "value", "amount", "modifier"):
                 segment = segments[j]
+                stems = [t.stem for t in self.toks[segment.start:segment.end]]
+                if segment.kind == "unknown" and j == index + 1:
+                    return None, " ".join(stems)
                 if segment.kind in ("noun", "word", "global"):
-                    stems = [t.stem for t in self.toks[segment.start:segment.end]]
-                    name = self.vocab.parameters_named(stems, types=("color",))
+                    name, how = self.vocab.parameters_named(stems, types=("color",))
+                    if how == "material":
+                        return name and self.free_color(name), " ".join(stems)
                     if name is not None:
                         segment.used = True
-                        return self.free_color(name), " ".join(stems)
-                    if segment.kind == "noun" and tuple(stems) in self.vocab.names:
-                        return None, " ".join(stems)
+                        return name, " ".join(stems)
                 j += direction
         return self.free_color(self.vocab.main_color), ""
 
     def free_color(self, name: str | None) -> str | None:
-        """``name``, or if this text already colored it (or None), the first color
-        parameter still free."""
+        """``name`` unless this text already colored it (or it is None); then the first
+        color parameter this text has not colored (None: there is none)."""
         if name is not None and name not in self.colored:
             return name
         return next((p for p, param in self.preset.parameters.items()
-                     if param.type == "color" and p not in self.colored), name)
+                     if param.type == "color" and p not in self.colored), None)
 
     def sets_color(self, segment: _Segment | None) -> bool:
         """Whether ``segment`` is a [words] phrase that sets a color."""
@@ -516,7 +541,7 @@ class _Interpreter:
                 continue
             other = segments[j]
             stems = [t.stem for t in self.toks[other.start:other.end]]
-            name = self.vocab.parameters_named(stems, types=NUMERIC)
+            name, _ = self.vocab.parameters_named(stems, types=NUMERIC)
             if name is not None:
                 value = self.numeric_target(change, name, negate=False, intensity=1.0)
                 self.explain([*pending, segment, other], f"value for '{' '.join(stems)}'",
