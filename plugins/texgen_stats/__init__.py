@@ -108,12 +108,13 @@ MARKOV = NodeSpec(
               "a whole patch. It must be set."),
         Param("patch", "int", 0,
               "Patch side in exemplar pixels, 8..128; 0 picks a little over the exemplar's "
-              "repeating unit found by autocorrelation (a tile with its grout), or 32 when it "
-              "has none. Larger keeps bigger structures whole, smaller mixes the exemplar "
-              "more finely.", min=0, max=128),
+              "repeating unit found by autocorrelation (a tile with its grout; at least 32), "
+              "or 24 with a 4-pixel overlap when it has none. Larger keeps bigger structures "
+              "whole, smaller mixes the exemplar more finely.", min=0, max=128),
         Param("overlap", "int", 0,
               "Pixels neighbouring patches share, where the cut between them runs; at most "
-              "half the patch. 0 picks patch // 4.", min=0, max=64),
+              "half the patch. 0 picks patch // 4, or 4 with an automatic patch for an "
+              "exemplar without a repeating unit.", min=0, max=64),
         Param("tolerance", "float", 0.1,
               "How much worse than the best match a patch may fit its neighbours and still "
               "be picked at random: 0 takes the best, which copies the exemplar in large "

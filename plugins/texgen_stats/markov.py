@@ -47,8 +47,13 @@ class ExemplarTooSmall(ValueError):
     """The exemplar (at some level of a multi-scale synthesis) cannot hold a patch."""
 
 
-#: The automatic patch side for an exemplar without a strong period (grass, gravel, stone).
-DEFAULT_PATCH = 32
+#: The automatic patch side and overlap for an exemplar without a strong period (grass,
+#: gravel, stone): smaller patches with thin overlaps scored a lower patch-SWD on the
+#: scikit-image grass, gravel and brick photos than 32 / 8 (benchmarks/markov_quality.py).
+STOCHASTIC_PATCH = 24
+STOCHASTIC_OVERLAP = 4
+#: The smallest automatic patch for an exemplar with a repeating unit.
+MIN_UNIT_PATCH = 32
 #: The largest automatic patch side.
 MAX_AUTOMATIC_PATCH = 128
 
@@ -81,13 +86,19 @@ def repeating_unit(exemplar: np.ndarray, *, threshold: float = 0.3,
     return max(periods) if periods else None
 
 
-def automatic_patch(exemplar: np.ndarray) -> int:
-    """The patch side ``synthesize_uv`` uses when none is given: a little over the
-    repeating unit (so whole tiles or bricks fit in one patch), at least ``DEFAULT_PATCH``
-    and at most ``MAX_AUTOMATIC_PATCH`` and the exemplar's shorter side."""
+def automatic_patch(exemplar: np.ndarray) -> tuple[int, int | None]:
+    """The (patch side, overlap) ``synthesize_uv`` uses when no patch is given. With a
+    repeating unit: a little over it (so whole tiles or bricks fit in one patch), at least
+    ``MIN_UNIT_PATCH``, and overlap None (patch // 4). Without one: ``STOCHASTIC_PATCH``
+    and ``STOCHASTIC_OVERLAP``. The patch is at most ``MAX_AUTOMATIC_PATCH`` and the
+    exemplar's shorter side."""
     unit = repeating_unit(exemplar)
-    patch = DEFAULT_PATCH if unit is None else max(DEFAULT_PATCH, -(-unit * 11 // 10))
-    return min(patch, MAX_AUTOMATIC_PATCH, *exemplar.shape[:2])
+    if unit is None:
+        patch, overlap = STOCHASTIC_PATCH, STOCHASTIC_OVERLAP
+    else:
+        patch, overlap = max(MIN_UNIT_PATCH, -(-unit * 11 // 10)), None
+    patch = min(patch, MAX_AUTOMATIC_PATCH, *exemplar.shape[:2])
+    return patch, None if overlap is None else min(overlap, patch // 2)
 
 
 #: How much a guide counts against the colors' fit (``best_patch``'s guide_weight).
@@ -522,10 +533,11 @@ def synthesize_uv(exemplar: np.ndarray, height: int, width: int, *, patch: int |
         height, width: output size in pixels (any, non-square included).
         patch: patch side in exemplar pixels. Features larger than the patch come out
             rearranged; the patch should hold the exemplar's repeating unit (a tile, a
-            brick with its joint). None: ``automatic_patch`` (the repeating unit found by
-            autocorrelation, else ``DEFAULT_PATCH``).
+            brick with its joint). None: ``automatic_patch`` (a little over the repeating
+            unit found by autocorrelation, else ``STOCHASTIC_PATCH``).
         overlap: pixels neighbouring patches share, where the boundary cut runs; None:
-            patch // 4. At most half the patch.
+            the automatic one when the patch is automatic and the exemplar has no
+            repeating unit (``automatic_patch``), else patch // 4. At most half the patch.
         seed: seeds the candidate subsets and the picks: equal seeds give equal outputs.
         tileable: the patch grid wraps around the output torus, so the output tiles
             exactly; False lays an ordinary grid from edge to edge.
@@ -629,7 +641,9 @@ def _indices(exemplar, height, width, *, patch=None, overlap=None, seed=0, tilea
     exemplar = np.ascontiguousarray(exemplar, np.float32)
     if exemplar.ndim != 3:
         raise ValueError(f"exemplar must be (h, w, C), got shape {exemplar.shape}")
-    patch = automatic_patch(exemplar) if patch is None else patch
+    if patch is None:
+        patch, automatic_overlap = automatic_patch(exemplar)
+        overlap = automatic_overlap if overlap is None else overlap
     if height < 1 or width < 1:
         raise ValueError(f"output size must be positive, got {height}x{width}")
     if patch < 1:
@@ -713,7 +727,7 @@ def markov(ctx: NodeContext, *, guide: np.ndarray | None = None, exemplar: Path,
         guide: optional gray (H, W, 1) target guide (``synthesize_uv``'s ``guide``).
         exemplar: image file (gray, color or rgba: the output has its channels).
         patch, tolerance, refine, levels, guide_weight: as ``synthesize_uv``; patch 0
-            picks ``automatic_patch``, overlap 0 picks patch // 4.
+            picks ``automatic_patch``, overlap 0 its overlap (or patch // 4).
         exemplar_guide: optional gray image file aligned with the exemplar (color files
             count by their luma); unset: the exemplar's blurred luma. Read only when a
             guide is connected and ``guide_weight`` > 0.

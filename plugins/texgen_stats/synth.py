@@ -83,7 +83,7 @@ def _exporter_for(engine: Engine, path: Path, format_name: str | None, channels:
               "exemplar's).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the synthesis.")
 @click.option("--patch", type=int, help="Patch side in exemplar pixels (stats.markov "
-              "'patch'; default: a little over the exemplar's repeating unit, or 32).")
+              "'patch'; default: a little over the exemplar's repeating unit, or 24).")
 @click.option("--maps", multiple=True, metavar="MAP", help="Images aligned with the exemplar "
               "(height, roughness, normal...; the exemplar's size) to carry along; every "
               "image after --maps counts (--maps height.png roughness.png).")

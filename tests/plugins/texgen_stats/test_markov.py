@@ -318,14 +318,17 @@ def test_a_stochastic_or_flat_exemplar_has_no_repeating_unit():
 
 
 def test_the_automatic_patch_holds_the_repeating_unit():
-    assert automatic_patch(_periodic(40, 40)) == 44  # a little over the pitch
-    assert automatic_patch(_periodic(20, 20)) == 32  # never below the default
+    assert automatic_patch(_periodic(40, 40)) == (44, None)  # a little over the pitch
+    assert automatic_patch(_periodic(20, 20)) == (32, None)  # never below the minimum
     rng = np.random.default_rng(2)
-    assert automatic_patch(rng.random((128, 128, 1)).astype(np.float32)) == 32
-    assert automatic_patch(_periodic(40, 40)[:36, :60]) <= 36  # the exemplar must hold it
+    noise = rng.random((128, 128, 1)).astype(np.float32)
+    assert automatic_patch(noise) == (24, 4)  # no unit: smaller patches, thin overlaps
+    assert automatic_patch(_periodic(40, 40)[:36, :60])[0] <= 36  # the exemplar holds it
     exemplar = _periodic(40, 40)
     np.testing.assert_array_equal(synthesize_uv(exemplar, 96, 96, seed=1),
                                   synthesize_uv(exemplar, 96, 96, seed=1, patch=44))
+    np.testing.assert_array_equal(synthesize_uv(noise, 96, 96, seed=1),
+                                  synthesize_uv(noise, 96, 96, seed=1, patch=24, overlap=4))
 
 
 # --------------------------------------------------------------------------- guided synthesis

@@ -28,7 +28,8 @@ def test_ports_and_defaults():
                       "guide_strength": 20.0},
         "stats.gmm_palette": {"exemplar": None, "components": 6, "variation": 0.25},
         "stats.markov": {"exemplar": None, "patch": 0, "overlap": 0, "tolerance": 0.1,
-                         "refine": 0, "levels": 1},
+                         "refine": 0, "levels": 1, "exemplar_guide": None,
+                         "guide_weight": 1.0},
         "stats.random_phase": {"exemplar": None},
     }
     for spec in registry:
@@ -40,8 +41,10 @@ def test_ports_and_defaults():
                 assert param.min is not None and param.max is not None
     assert [(p.name, p.type) for p in registry.get("stats.gmm_palette").inputs] == [
         ("input", "gray")]
-    guide = registry.get("stats.gmm").input("guide")
-    assert guide.type == "gray" and guide.optional
+    for node in ("stats.gmm", "stats.markov"):
+        guide = registry.get(node).input("guide")
+        assert guide.type == "gray" and guide.optional
+    assert registry.get("stats.markov").param("exemplar_guide").optional
     assert registry.get("stats.gmm").param("model").type == "path"
 
 
