@@ -33,6 +33,7 @@ from texgen.describe.changes import NUMERIC, Change, clamp, parse_change, resolv
 from texgen.describe.vocabulary import (
     Token,
     color_names,
+    color_value,
     global_words,
     hex_color,
     modify,
@@ -41,6 +42,7 @@ from texgen.describe.vocabulary import (
     tokens,
 )
 from texgen.errors import InputError
+from texgen.fit import _found_as, write_instance
 from texgen.preset import Preset
 
 __all__ = ["describe", "Description", "DescribeError", "write_described_preset"]
@@ -192,10 +194,10 @@ def _score(toks: list[Token], vocabularies: dict[str, _Vocabulary]):
     scores = {name: 0.0 for name in vocabularies}
     voters: dict[str, set[int]] = {name: set() for name in vocabularies}
     i = 0
+    tables = [(vocab, weight, table) for vocab in vocabularies.values() for weight, table in
+              ((NAME_WEIGHT, vocab.names), (WORD_WEIGHT, vocab.words),
+               (WORD_WEIGHT, vocab.parts), (DESCRIPTION_WEIGHT, vocab.described))]
     while i < len(toks):
-        tables = [(vocab, weight, table) for vocab in vocabularies.values() for weight, table in
-                  ((NAME_WEIGHT, vocab.names), (WORD_WEIGHT, vocab.words),
-                   (WORD_WEIGHT, vocab.parts), (DESCRIPTION_WEIGHT, vocab.described))]
         length = max((_longest(table, stems, i) for _, _, table in tables), default=0)
         color = _longest_color(toks, i)
         if color > max(length, 1) or not length:
@@ -304,8 +306,8 @@ def _segments(toks: list[Token], vocab: _Vocabulary) -> list[_Segment]:
             out.append(_Segment("modifier", i, i + 1, words.modifiers[token.text]))
         elif token.text in words.negators:
             out.append(_Segment("negator", i, i + 1))
-        elif token.text.startswith("#") and (color := _hex(token.text)):
-            out.append(_Segment("color", i, i + 1, ((color, "hex"), [])))
+        elif token.text.startswith("#") and (color := color_value(token.text)):
+            out.append(_Segment("color", i, i + 1, ((color, token.text), [])))
         elif (value := _value(token.text)) is not None:
             out.append(_Segment("value", i, i + 1, value))
         elif token.stem in words.stopwords or token.text in words.stopwords:
@@ -324,14 +326,6 @@ def _leads(vocab: _Vocabulary, stems: tuple[str, ...], i: int, color: int,
     word = stems[i]
     return bool(_longest(nouns, stems, i + color)) and (word,) not in vocab.names \
         and word not in vocab.nouns
-
-
-def _hex(text: str) -> str | None:
-    from texgen.nodes import parse_color
-    try:
-        return hex_color(parse_color(text))
-    except ValueError:
-        return None
 
 
 def _value(text: str) -> Change | None:
@@ -620,11 +614,6 @@ def describe(text: str, *, presets: Iterable[str | os.PathLike | Mapping | Prese
                        found_as=_found_as(engine, preset), preset_object=preset)
 
 
-def _found_as(engine, preset: Preset) -> str | None:
-    from texgen.fit import _found_as as found_as
-    return found_as(engine, preset)
-
-
 def _no_material(text, toks, originals, vocabularies) -> str:
     """The error line for a text that names no material: what was understood, close
     names, and the materials with a synonym each."""
@@ -644,8 +633,6 @@ def _no_material(text, toks, originals, vocabularies) -> str:
 def write_described_preset(description: Description, path: str | os.PathLike) -> Path:
     """Write ``description`` as a preset instancing its chosen preset with the overrides
     (the writer of ``texgen fit``: ``texgen.fit.write_instance``); return ``path``."""
-    from texgen.fit import write_instance
-
     if description.preset_object is None or description.preset_object.path is None:
         raise DescribeError(f"describe: the chosen preset '{description.preset}' has no file, "
                             "so a preset cannot instance it: give presets by name or path")
