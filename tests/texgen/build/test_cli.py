@@ -63,3 +63,14 @@ def test_a_failed_job_exits_nonzero_and_is_listed(project, capsys):
     report = json.loads(out)
     assert (report["rendered"], report["failed"]) == (4, 1)
     assert "texgen: error: " in err and "stone.png" in err
+
+
+def test_no_wait_refuses_a_folder_another_build_holds(project, capsys):
+    from texgen.build.builder import _folder_lock
+
+    path = project.write(project.manifest)
+    with _folder_lock(project.output, True, None):
+        assert main(["build", str(path), "--no-wait", "-j", "1"]) == 1
+    err = capsys.readouterr().err
+    assert f"texgen: error: another build is writing {project.output}" in err
+    assert not project.lock.exists()
