@@ -123,6 +123,8 @@ def synth(engine: Engine, exemplar, more_maps, output, size, seed, patch, maps, 
                           guide=guide, exemplar_guide=exemplar_guide,
                           guide_weight=guide_weight)
     size = parse_size(size)
+    if guide is not None:
+        image_size(guide, what="--guide")  # missing or unreadable, named by its option
     engine.validate(preset, size=size or 64, seed=seed)  # missing files, bad --patch
     exemplar_size = image_size(exemplar, what="exemplar")
     aligned = [("--maps", path) for path in maps]
