@@ -58,3 +58,9 @@ def test_the_installed_wheel_renders_a_demo_preset_by_name_from_any_folder(unpac
     assert run.returncode == 0, run.stderr
     assert (tmp_path / "out" / "marble_basecolor.png").is_file()
     assert (tmp_path / "out" / "neural_lava_basecolor.png").is_file()
+
+
+def test_the_wheel_ships_the_describe_vocabulary(unpacked_wheel):
+    for name in ("words.toml", "xkcd_colors.json"):
+        assert (unpacked_wheel / "texgen" / "data" / name).is_file(), name
+    assert (unpacked_wheel / "texgen" / "describe" / "describer.py").is_file()
