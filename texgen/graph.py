@@ -180,6 +180,8 @@ def build_graph(preset: Preset, registry: NodeRegistry, *,
             if param.type != "path":
                 continue
             if params[param.name] is None:  # a path without a default names what the node reads
+                if param.optional:
+                    continue
                 problem(f"no file given: {spec.id} needs its '{param.name}' set (a path "
                         f"relative to the preset's folder)", node=entry.id, key=param.name)
             elif not params[param.name].exists():
