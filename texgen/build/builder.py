@@ -48,7 +48,8 @@ class JobReport:
     """One job of a build. ``status``: "rendered", "up_to_date", "failed", "out_of_date"
     (dry run or check), or "skipped" (not run: an earlier job failed without
     ``keep_going``). ``reasons`` says why it was (or would be) rendered; ``files`` maps
-    each map to its file (absolute path)."""
+    each map to its file (absolute path); ``error`` (one or more lines, without the job
+    id) why it failed."""
 
     id: str
     status: str

@@ -70,7 +70,7 @@ def build_command(engine, manifest, jobs, dask, dry_run, check, force, only, kee
     for job in report.jobs:
         if job.status == "failed":
             for line in (job.error or "").splitlines():
-                click.echo(f"texgen: error: {line}", err=True)
+                click.echo(f"texgen: error: {job.id}: {line}", err=True)
         elif job.status == "out_of_date" and not silent:
             click.echo(f"{'out of date' if check else 'would render'}: {job.id} "
                        f"({', '.join(job.reasons)})", err=True)

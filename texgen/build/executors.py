@@ -79,8 +79,8 @@ def run_task(task: JobTask, engine) -> JobResult:
         def path_for(map_name: str, extension: str) -> Path:
             path = planned[map_name]
             if path.suffix != f".{extension}":
-                raise RenderError(f"{task.id}: map '{map_name}' was planned as {path.name} "
-                                  f"but its exporter writes .{extension}")
+                raise RenderError(f"map '{map_name}' was planned as {path.name} but its "
+                                  f"exporter writes .{extension}")
             path.parent.mkdir(parents=True, exist_ok=True)
             return path
 
@@ -97,7 +97,7 @@ def run_task(task: JobTask, engine) -> JobResult:
                          error=str(exc))
     except Exception as exc:  # noqa: BLE001 - one job's bug must not stop the others
         return JobResult(task.id, seconds=time.perf_counter() - started, worker=worker,
-                         error=f"{task.id}: internal error: {type(exc).__name__}: {exc}")
+                         error=f"internal error: {type(exc).__name__}: {exc}")
 
 
 def version_mismatch(mine: Mapping[str, Any], client: Mapping[str, Any]) -> str | None:

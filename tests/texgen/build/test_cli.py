@@ -62,7 +62,8 @@ def test_a_failed_job_exits_nonzero_and_is_listed(project, capsys):
     out, err = capsys.readouterr()
     report = json.loads(out)
     assert (report["rendered"], report["failed"]) == (4, 1)
-    assert "texgen: error: " in err and "stone.png" in err
+    [line] = [line for line in err.splitlines() if line.startswith("texgen: error: ")]
+    assert line.startswith("texgen: error: Stone/default/32/1/png: ") and "stone.png" in line
 
 
 def test_no_wait_refuses_a_folder_another_build_holds(project, capsys):
