@@ -231,6 +231,8 @@ def test_misspelt_words_are_read_as_the_closest_known_word(said):
     result = said("cobblestnes")
     assert result.preset == "cobblestone" and result.unknown == []
     assert any(e["meaning"] == "read as 'cobblestone'" for e in result.explanation)
+    # Compared as written: "grss" is no plural of "grs".
+    assert said("grss").preset == "grass_ground"
 
 
 def test_ties_are_broken_by_name_and_results_are_deterministic(engine):
@@ -259,6 +261,13 @@ def test_cli_exits_2_with_one_line_when_nothing_is_recognised(capsys):
     err = capsys.readouterr().err
     assert err.startswith("texgen: error: describe: no material named in 'purple zorblax' "
                           "(understood: purple)") and err.count("\n") == 1
+
+
+def test_cli_preset_option_limits_the_candidates(capsys):
+    assert main(["describe", "--preset", "marble", "--preset", "rock", "red bricks"]) == 2
+    assert "name one of: marble (marble slab), rock (stone)" in capsys.readouterr().err
+    assert main(["describe", "--preset", "rock", "--json", "grey stone"]) == 0
+    assert json.loads(capsys.readouterr().out)["candidates"] == {"rock": 3.0}
 
 
 def test_cli_json_is_the_contract(capsys):

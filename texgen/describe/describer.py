@@ -215,29 +215,47 @@ def _score(toks: list[Token], vocabularies: dict[str, _Vocabulary]):
 
 # --- spelling --------------------------------------------------------------------------------
 
-def _known_words(vocabularies: dict[str, _Vocabulary]) -> set[str]:
+def _known_words(vocabularies: dict[str, _Vocabulary]) -> dict[str, int]:
+    """Every word the vocabulary holds → its tier, which breaks spelling ties: 0 the
+    presets' own words, 1 the global tables, 2 color names."""
     words = global_words()
-    known = set(words.stopwords) | set(words.negators) | set(words.modifiers) \
-        | set(words.numbers)
-    for table in (words.words, words.intensifiers, words.amounts, color_names()):
-        known.update(w for key in table for w in key)
+    known = dict.fromkeys((w for key in color_names() for w in key), 2)
+    known.update(dict.fromkeys([*words.stopwords, *words.negators, *words.modifiers,
+                                *words.numbers], 1))
+    for table in (words.words, words.intensifiers, words.amounts):
+        known.update(dict.fromkeys((w for key in table for w in key), 1))
     for vocab in vocabularies.values():
         for table in (vocab.names, vocab.words, vocab.parts, vocab.described, vocab.nouns):
-            known.update(w for key in table for w in ((key,) if isinstance(key, str) else key))
+            known.update(dict.fromkeys(
+                (w for key in table for w in ((key,) if isinstance(key, str) else key)), 0))
     return known
 
 
-def _correct(toks: list[Token], known: set[str]) -> tuple[list[Token], dict[int, str]]:
+def _closest(word: str, known: dict[str, int]) -> str | None:
+    """The known word closest to ``word`` (difflib ratio ≥ ``SPELLING_CUTOFF``): the
+    highest ratio, then the lowest tier, then the first alphabetically; None if none."""
+    best = None
+    for candidate, tier in known.items():
+        matcher = difflib.SequenceMatcher(None, word, candidate)
+        if matcher.real_quick_ratio() < SPELLING_CUTOFF or matcher.quick_ratio() \
+                < SPELLING_CUTOFF or (ratio := matcher.ratio()) < SPELLING_CUTOFF:
+            continue
+        key = (-ratio, tier, candidate)
+        best = key if best is None or key < best else best
+    return best[2] if best else None
+
+
+def _correct(toks: list[Token], known: dict[str, int]) -> tuple[list[Token], dict[int, str]]:
     """``toks`` with each unknown word of 4 letters or more replaced by the closest known
-    word (difflib, ``SPELLING_CUTOFF``); the corrected positions → the word as written."""
-    ordered = sorted(known)
+    word (``_closest``) to it as written (a misspelt word's plural strip means nothing:
+    "grss" is no plural); the corrected positions → the word as written."""
     out, corrected = [], {}
     for i, token in enumerate(toks):
         if token.text.isalpha() and len(token.text) >= 4 and token.stem not in known \
                 and token.text not in known:
-            close = difflib.get_close_matches(token.stem, ordered, n=1, cutoff=SPELLING_CUTOFF)
+            close = _closest(token.text, known)
             if close:
-                out.append(Token(close[0], stem(close[0])))
+                out.append(Token(close, stem(close)))
                 corrected[i] = token.text
                 continue
         out.append(token)
