@@ -330,9 +330,19 @@ def _parse_vocabulary(data, parameters, roles, problem) -> tuple[tuple[str, ...]
     from texgen.describe.vocabulary import known_roles
 
     for pname, role in roles.items():
+        param, key = parameters.get(pname), f"parameters.{pname}.role"
         if not isinstance(role, str) or role not in known_roles():
             problem(f"unknown role {role!r}{did_you_mean(str(role), known_roles())} (roles: "
-                    f"{', '.join(sorted(known_roles()))})", key=f"parameters.{pname}.role")
+                    f"{', '.join(sorted(known_roles()))})", key=key)
+        elif param is None:
+            continue
+        elif role == "main_color" and param.type != "color":
+            problem(f"role 'main_color' needs a color parameter; '{pname}' is a {param.type}",
+                    key=key)
+        elif role != "main_color" and (param.type not in ("int", "float") or param.min is None
+                                       or param.max is None):
+            problem(f"role '{role}' sets a position in the parameter's range: it needs an int "
+                    f"or float parameter with min and max", key=key)
     synonyms = data.get("synonyms", [])
     if not isinstance(synonyms, list) or not all(isinstance(s, str) and s.strip()
                                                  for s in synonyms):

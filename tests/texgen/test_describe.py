@@ -347,11 +347,17 @@ def test_a_bad_vocabulary_entry_is_an_error_naming_file_and_key(tmp_path, top, b
     assert line.startswith(f"{path}: key '{key}': ") and message in line
 
 
-def test_an_unknown_role_is_an_error_naming_the_parameter():
+@pytest.mark.parametrize("role, changes, message", [
+    ("mossiness", {}, "unknown role 'mossiness'"),
+    ("main_color", {}, "role 'main_color' needs a color parameter; 'moss' is a float"),
+    ("wear", {"max": None}, "role 'wear' sets a position in the parameter's range"),
+])
+def test_a_bad_role_is_an_error_naming_the_parameter(role, changes, message):
     data = _preset()
-    data["parameters"]["moss"]["role"] = "mossiness"
-    with pytest.raises(PresetError, match=r"key 'parameters.moss.role': unknown role "
-                                          r"'mossiness'"):
+    data["parameters"]["moss"].update(role=role, **changes)
+    data["parameters"]["moss"] = {k: v for k, v in data["parameters"]["moss"].items()
+                                  if v is not None}
+    with pytest.raises(PresetError, match=r"key 'parameters.moss.role': " + re.escape(message)):
         load_preset(data)
 
 

@@ -390,7 +390,7 @@ class _Interpreter:
                                  "meaning": meaning, "start": min(s.start for s in segments)})
 
     # -- numbers --
-    def numeric_target(self, change: Change, name: str, *, negate: bool,
+    def new_value(self, change: Change, name: str, *, negate: bool,
                        intensity: float) -> Any:
         """``change`` of parameter ``name`` from its current value, scaled by ``intensity``
         and negated (see ``docs/describe.md``), clamped."""
@@ -418,7 +418,7 @@ class _Interpreter:
         set ("dark oak")."""
         applied = {}
         for name, change in changes.items():
-            value = self.numeric_target(change, name, negate=negate, intensity=intensity)
+            value = self.new_value(change, name, negate=negate, intensity=intensity)
             if value is not None and modifiers and self.preset.parameters[name].type == "color":
                 value = modify(value, modifiers)
             if value is not None:
@@ -555,7 +555,7 @@ class _Interpreter:
             stems = [t.stem for t in self.toks[other.start:other.end]]
             name, _ = self.vocab.parameters_named(stems, types=NUMERIC)
             if name is not None:
-                value = self.numeric_target(change, name, negate=False, intensity=1.0)
+                value = self.new_value(change, name, negate=False, intensity=1.0)
                 self.explain([*pending, segment, other], f"value for '{' '.join(stems)}'",
                              {name: self.set(name, value)})
                 return
