@@ -490,8 +490,9 @@ class _Interpreter:
                 changes = {name: parse_change(value) for name, value in written.items()}
                 shown = " ".join(self.toks[s.start].text for s in pending
                                  if s.kind == "modifier")
+                written_as = ", ".join(f"{name} {value}" for name, value in written.items())
                 self.apply_changes([*pending, segment], changes,
-                                   f"{self.preset.name} word '{phrase}'"
+                                   f"{self.preset.name} word '{phrase}' ({written_as})"
                                    + (f" made {shown}" if shown else "")
                                    + (" (negated)" if negate else ""),
                                    negate=negate, intensity=intensity, modifiers=modifiers)
@@ -503,8 +504,11 @@ class _Interpreter:
                 changes = {name: Change("position", levels[role])
                            for name, role in self.preset.roles.items() if role in levels
                            and self.preset.parameters[name].type in NUMERIC}
+                levels_as = ", ".join(f"{self.preset.roles[name]} {change.value:.0%} of the "
+                                      f"range" for name, change in changes.items())
                 self.apply_changes([*pending, segment], changes,
-                                   f"global word '{phrase}'" + (" (negated)" if negate else ""),
+                                   f"global word '{phrase}' ({levels_as})"
+                                   + (" (negated)" if negate else ""),
                                    negate=negate, intensity=intensity)
             elif kind == "color":
                 self.color(segments, index, pending, intensity)
