@@ -43,7 +43,7 @@ def maps_preset(photo: str | Path, *, name: str | None = None, tileable: bool = 
         material = {"type": "filters.image_to_material", "input": "photo.color"}
     else:
         material = {"type": "neural.image_to_material", "image": "photo.color"}
-        if str(model) != "default":
+        if str(model) != "default":  # the node's default is the shipped model
             material["model"] = str(Path(model).absolute())
     material.update(params or {})
     return {"texgen": 1, "name": name or photo.stem or "photo", "tileable": tileable,

@@ -66,9 +66,9 @@ IMAGE_TO_MATERIAL = NodeSpec(
              "the roughness parameter)."),
     ),
     params=(
-        Param("model", "path", None,
+        Param("model", "path", "pkg:texgen_neural/models/image2maps",
               "Model folder (or its generator.safetensors) written by 'texgen train "
-              "image2maps', relative to the preset file's folder; unset: the shipped model."),
+              "image2maps', relative to the preset file's folder; default: the shipped model."),
         Param("convention", "enum", "opengl", "Normal map green channel: opengl (Y+, up) or "
               "directx (Y-, down).", choices=("opengl", "directx")),
         Param("roughness", "enum", "classical", "Which roughness to output: classical (the "

@@ -86,8 +86,9 @@ def predict_maps(photo: np.ndarray, unet: UNet, *, tileable: bool = True,
 def image_to_material(ctx: NodeContext, *, image: np.ndarray, model: Path | None,
                       convention: str, roughness: str) -> dict[str, np.ndarray]:
     """The ``neural.image_to_material`` node: ``predict_maps`` of ``image`` with the model
-    at ``model`` (a folder or its generator.safetensors; None: ``SHIPPED``), loaded once per
-    engine (``ctx.resources``). ``roughness`` "classical" outputs the classical estimate,
+    at ``model`` (a folder or its generator.safetensors; the spec's default names the
+    shipped one, and None, for a direct call, means ``SHIPPED`` too), loaded once per engine
+    (``ctx.resources``). ``roughness`` "classical" outputs the classical estimate,
     "learned" the model's. Returns basecolor, height, normal, ao and roughness as
     ``filters.image_to_material`` does."""
     try:
