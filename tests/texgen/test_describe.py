@@ -135,6 +135,8 @@ def test_a_color_goes_to_the_parameter_its_noun_names(said):
 def test_a_color_for_a_part_the_preset_does_not_expose_changes_nothing(said):
     result = said("black marble slab")  # marble's white base is not exposed
     assert result.overrides == {} and result.unknown == ["black"]
+    assert {"phrase": "black", "changes": {}, "meaning": "color XKCD 'black': not applied "
+            "(marble has no main color parameter)"} in result.explanation
     result = said("red bricks with purple unicorns")
     assert "mortar_color" not in result.overrides and "purple" in result.unknown
 
@@ -225,6 +227,10 @@ def test_unknown_words_are_reported_and_stopwords_are_not(said):
     result = said("a wall of bricks with some gargoyles")
     assert result.preset == "red_bricks"
     assert result.unknown == ["gargoyles"]
+    result = said("old cobbled street")  # cobblestone has nothing of role wear
+    assert result.overrides == {} and result.unknown == ["old"]
+    assert result.explanation[0] == {"phrase": "old", "changes": {}, "meaning": "global word "
+                                     "'old': cobblestone has no parameter of role wear"}
 
 
 def test_misspelt_words_are_read_as_the_closest_known_word(said):

@@ -383,9 +383,12 @@ class _Interpreter:
         self.overrides[name] = value
         return value
 
-    def explain(self, segments: list[_Segment], meaning: str, changes: dict[str, Any]) -> None:
+    def explain(self, segments: list[_Segment], meaning: str, changes: dict[str, Any], *,
+                used: bool = True) -> None:
+        """Record what ``segments`` did; ``used=False``: why they did nothing (their words
+        stay ``unknown``)."""
         for segment in segments:
-            segment.used = True
+            segment.used = segment.used or used
         self.explanation.append({"phrase": self.phrase(*segments), "changes": changes,
                                  "meaning": meaning, "start": min(s.start for s in segments)})
 
@@ -506,6 +509,10 @@ class _Interpreter:
                            and self.preset.parameters[name].type in NUMERIC}
                 levels_as = ", ".join(f"{self.preset.roles[name]} {change.value:.0%} of the "
                                       f"range" for name, change in changes.items())
+                if not changes:
+                    self.explain([*pending, segment], f"global word '{phrase}': "
+                                 f"{self.preset.name} has no parameter of role "
+                                 f"{' or '.join(sorted(levels))}", {}, used=False)
                 self.apply_changes([*pending, segment], changes,
                                    f"global word '{phrase}' ({levels_as})"
                                    + (" (negated)" if negate else ""),
@@ -526,6 +533,14 @@ class _Interpreter:
             value = modify(value, [(shift * intensity, chroma ** intensity)
                                    for _, (shift, chroma) in modifiers])
         if name is None:
+            material = noun and self.vocab.parameters_named(
+                noun.split(), types=("color",))[1] == "material"
+            why = (f"'{noun}' is no color parameter's noun" if noun and not material
+                   else f"{self.preset.name} has no main color parameter"
+                   if self.vocab.main_color is None
+                   else "this text already set every color parameter")
+            self.explain([*pending, segment], f"color {source}: not applied ({why})", {},
+                         used=False)
             return
         self.colored.add(name)
         how = " + ".join(m for m, _ in modifiers)
