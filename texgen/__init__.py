@@ -10,8 +10,10 @@ Typical use::
 several: they share nothing).
 """
 
-from texgen import build  # texgen.build(manifest, ...): docs/build.md
-from texgen import describe  # texgen.describe(text, ...): docs/describe.md
+from texgen import (
+    build,  # texgen.build(manifest, ...): docs/build.md
+    describe,  # texgen.describe(text, ...): docs/describe.md
+)
 from texgen.engine import BatchFailure, BatchReport, Engine, RenderReport, render
 from texgen.errors import (
     InputError,
