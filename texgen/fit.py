@@ -60,6 +60,10 @@ LOSS_WEIGHTS = {"patch_swd": 1.0, "spectrum": 0.1, "histogram": 1.0}
 (a factor 2 in feature size moves it by tenths), the other two in value units (hundredths
 for close textures): its weight keeps the three terms of one order."""
 
+GAMUT_PENALTY = 1.0
+"""Weight of a searched color's distance outside the sRGB gamut (linear RGB units) in what
+CMA-ES is told: about the loss of a clearly wrong color, so the search stays in gamut."""
+
 _INSTANCE = "fitted"
 """Id of the ``"preset"`` node in a written fitted preset."""
 
@@ -224,15 +228,27 @@ def _rgb_to_unit_lab(rgb) -> np.ndarray:
     return np.clip((lab + [0.0, 128.0, 128.0]) / [100.0, 256.0, 256.0], 0.0, 1.0)
 
 
-def _unit_lab_to_rgb(unit) -> np.ndarray:
-    """The inverse of ``_rgb_to_unit_lab``; colors outside the sRGB gamut are clipped."""
+def _unit_lab_to_linear(unit) -> np.ndarray:
+    """Unit CIELAB (see ``_rgb_to_unit_lab``) → linear RGB, outside [0, 1] out of gamut."""
     lab = np.asarray(unit, np.float64) * [100.0, 256.0, 256.0] - [0.0, 128.0, 128.0]
     fy = (lab[0] + 16) / 116
     f = np.array([fy + lab[1] / 500, fy, fy - lab[2] / 200])
     t = np.where(f > _DELTA, f ** 3, 3 * _DELTA ** 2 * (f - 4.0 / 29.0))
-    linear = np.clip(np.linalg.solve(_RGB_TO_XYZ, t * _WHITE), 0.0, 1.0)
+    return np.linalg.solve(_RGB_TO_XYZ, t * _WHITE)
+
+
+def _unit_lab_to_rgb(unit) -> np.ndarray:
+    """The inverse of ``_rgb_to_unit_lab``; colors outside the sRGB gamut are clipped."""
+    linear = np.clip(_unit_lab_to_linear(unit), 0.0, 1.0)
     return np.where(linear <= 0.0031308, 12.92 * linear,
                     1.055 * linear ** (1 / 2.4) - 0.055)
+
+
+def _gamut_excess(unit) -> float:
+    """How far a unit CIELAB color lies outside the sRGB gamut: the summed distance of its
+    linear RGB from [0, 1] (0 inside)."""
+    linear = _unit_lab_to_linear(unit)
+    return float(np.sum(np.maximum(linear - 1.0, 0.0) + np.maximum(-linear, 0.0)))
 
 
 # --- the search space ----------------------------------------------------------------------
@@ -291,20 +307,29 @@ def _distance(render: np.ndarray, target: np.ndarray, seed: int) -> float:
             + LOSS_WEIGHTS["histogram"] * metrics.histogram_distance(a, b))
 
 
-def _resolve_presets(engine, presets) -> tuple[dict[str, Preset], bool]:
-    """Candidates by name, and whether the caller named them (then a failure is an error)."""
+def _resolve_presets(engine, presets) -> tuple[dict[str, Preset], bool, dict[str, str]]:
+    """Candidates by name, whether the caller named them (then a failure is an error), and
+    the default candidates that failed to load, by name, with the first line of the error."""
     named = presets is not None
-    sources = list(presets) if named else list(engine.find_presets().values())
-    if not sources:
+    listed = ([(None, source) for source in presets] if named
+              else list(engine.find_presets().items()))
+    if not listed:
         raise InputError("no presets to fit: name some, or see 'texgen presets'")
     found: dict[str, Preset] = {}
-    for source in sources:
-        preset = engine.load_preset(source)
+    failed: dict[str, str] = {}
+    for listed_as, source in listed:
+        try:
+            preset = engine.load_preset(source)
+        except TexgenError as exc:
+            if named:
+                raise
+            failed[listed_as] = str(exc).splitlines()[0]
+            continue
         name = preset.name
         if name in found:
             name = f"{name} ({preset.source})"
         found[name] = preset
-    return found, named
+    return found, named, failed
 
 
 def _found_as(engine, preset: Preset) -> str | None:
@@ -336,8 +361,8 @@ def fit(photo: str | os.PathLike | np.ndarray, *,
             ``MIN_PHOTO_SIDE`` pixels a side. Its centred square crop shows ``scale``
             texture widths across.
         presets: candidates (names, paths, dicts or ``Preset``); default: every preset found
-            in the engine's preset folders (those that fail to render are skipped and listed
-            in ``FitResult.skipped``; a named one that fails is an error).
+            in the engine's preset folders (those that fail to load or render are skipped
+            and listed in ``FitResult.skipped``; a named one that fails is an error).
         engine: the ``texgen.Engine`` to render with (default: a new one).
         minutes: wall-clock bound of the whole fit, first pass included.
         seed: seeds the render seeds, the patch sampling of the loss and CMA-ES.
@@ -379,7 +404,7 @@ def fit(photo: str | os.PathLike | np.ndarray, *,
     label = "photo" if isinstance(photo, np.ndarray) else str(photo)
     targets = {s: _target(square, size=size, scale=s, label=label) for s in scales
                if not auto or _texture_width(len(square), size=size, scale=s) >= MIN_PHOTO_SIDE}
-    candidates, named = _resolve_presets(engine, presets)
+    candidates, named, unloadable = _resolve_presets(engine, presets)
     render_seeds = [int(s) for s in np.random.default_rng([seed, 7]).integers(0, 2**31, seeds)]
     state = {"best": float("inf"), "stage": "first pass", "index": 0, "total": 0}
 
@@ -403,7 +428,8 @@ def fit(photo: str | os.PathLike | np.ndarray, *,
 
     scores: dict[str, float | None] = {}
     candidate_scales: dict[str, float] = {}
-    skipped: dict[str, str] = {}
+    skipped: dict[str, str] = dict(unloadable)
+    scores.update(dict.fromkeys(unloadable))
     state["total"] = len(candidates)
     for name, preset in candidates.items():
         try:
@@ -427,17 +453,12 @@ def fit(photo: str | os.PathLike | np.ndarray, *,
         return record(name, loss_against(renders(preset, values), candidate_scales[name]))
 
     history: list[dict[str, Any]] = []
-    best = (float("inf"), ranked[0], {})
     state.update(stage="search", index=0, total=evaluations)
-    for position, name in enumerate(chosen):
-        preset = candidates[name]
-        budget = evaluations // len(chosen) + (position < evaluations % len(chosen))
-        now = time.perf_counter()
-        until = now + max(0.0, deadline - now) / (len(chosen) - position)
-        loss, values = _search(name, preset, budget, until, seed, scores[name], loss_of,
-                               history)
-        if loss < best[0]:
-            best = (loss, name, values)
+    searches = [_Search(name, candidates[name], seed=seed, defaults_loss=scores[name],
+                        loss_of=loss_of, history=history) for name in chosen]
+    _successive_halving(searches, evaluations, deadline)
+    winner = min(searches, key=lambda search: search.best_loss)
+    best = (winner.best_loss, winner.name, winner.best_values)
     loss, name, values = best
     preset = candidates[name]
     return FitResult(preset=preset.name, source=str(preset.path) if preset.path else None,
@@ -460,45 +481,85 @@ def _cma_class():
     return CMA
 
 
-def _search(name, preset, budget, until, seed, defaults_loss, loss_of, history):
-    """CMA-ES from the defaults; (best loss, its values). The defaults count as evaluated."""
-    dims = _dimensions(preset)
-    defaults = {d.name: preset.parameters[d.name].default for d in dims}
-    if not dims or budget < 1:
-        return defaults_loss, defaults
-    x0 = np.concatenate([d.encode(defaults[d.name]) for d in dims])
-    # cmaes needs two dimensions or more: a single parameter gets an unused second one.
-    padded = len(x0) == 1
-    if padded:
-        x0 = np.append(x0, 0.5)
-    optimizer = _cma_class()(mean=np.clip(x0, 1e-6, 1 - 1e-6), sigma=0.25,
-                    bounds=np.array([[0.0, 1.0]] * len(x0)), seed=seed)
+class _Search:
+    """CMA-ES over one preset's searched parameters, from its defaults, resumable: ``run``
+    continues where the last call stopped (a generation cut short is finished first).
+    ``best_loss`` / ``best_values``: the lowest loss so far and its values; the defaults
+    count as evaluated."""
 
-    def decode(x) -> dict[str, Any]:
+    def __init__(self, name: str, preset: Preset, *, seed: int, defaults_loss: float,
+                 loss_of: Callable[[str, Preset, Mapping[str, Any]], float],
+                 history: list[dict[str, Any]]):
+        self.name, self.preset, self.loss_of, self.history = name, preset, loss_of, history
+        self.dims = _dimensions(preset)
+        self.defaults = {d.name: preset.parameters[d.name].default for d in self.dims}
+        self.best_loss, self.best_values = defaults_loss, dict(self.defaults)
+        self.spent, self.told = 0, []
+        self.optimizer = None
+        if self.dims:
+            x0 = np.concatenate([d.encode(self.defaults[d.name]) for d in self.dims])
+            if len(x0) == 1:  # cmaes needs two dimensions or more: an unused second one
+                x0 = np.append(x0, 0.5)
+            self.optimizer = _cma_class()(mean=np.clip(x0, 1e-6, 1 - 1e-6), sigma=0.25,
+                                          bounds=np.array([[0.0, 1.0]] * len(x0)), seed=seed)
+
+    def decode(self, x) -> dict[str, Any]:
         values, offset = {}, 0
-        for d in dims:
-            values[d.name] = d.decode(x[offset:offset + d.width], defaults[d.name])
+        for d in self.dims:
+            values[d.name] = d.decode(x[offset:offset + d.width], self.defaults[d.name])
             offset += d.width
         return values
 
-    best_loss, best_values, spent = defaults_loss, dict(defaults), 0
-    while spent < budget and time.perf_counter() < until:
-        told = []
-        for _ in range(optimizer.population_size):
-            if spent >= budget or time.perf_counter() >= until:
-                break
-            x = optimizer.ask()
-            values = decode(x)
-            loss = loss_of(name, preset, values)
+    def gamut_penalty(self, x) -> float:
+        """Added to what CMA-ES is told (not to the loss): the colors' distance outside the
+        sRGB gamut. Out of gamut, clipping makes the loss flat, and the search would drift
+        there; the penalty leads it back to where the loss can guide it."""
+        penalty, offset = 0.0, 0
+        for d in self.dims:
+            if d.type == "color":
+                penalty += _gamut_excess(x[offset:offset + d.width])
+            offset += d.width
+        return penalty
+
+    def run(self, budget: int, until: float) -> None:
+        """Up to ``budget`` more evaluations, stopping at the clock time ``until``."""
+        if self.optimizer is None:
+            return
+        spent = 0
+        while spent < budget and time.perf_counter() < until:
+            x = self.optimizer.ask()
+            values = self.decode(x)
+            loss = self.loss_of(self.name, self.preset, values)
             spent += 1
-            history.append({"preset": name, "loss": loss})
-            told.append((x, loss))
-            if loss < best_loss:
-                best_loss, best_values = loss, values
-        if len(told) < optimizer.population_size:
-            break
-        optimizer.tell(told)
-    return best_loss, best_values
+            self.history.append({"preset": self.name, "loss": loss})
+            self.told.append((x, loss + GAMUT_PENALTY * self.gamut_penalty(x)))
+            if loss < self.best_loss:
+                self.best_loss, self.best_values = loss, values
+            if len(self.told) == self.optimizer.population_size:
+                self.optimizer.tell(self.told)
+                self.told = []
+        self.spent += spent
+
+
+def _successive_halving(searches: list[_Search], evaluations: int, deadline: float) -> None:
+    """Share ``evaluations`` among the searches in rounds of equal budget: every round
+    splits its budget equally among the searches still running, then the worse half of
+    them (by best loss so far) stops, until one is left, which gets the last round. A
+    preset clearly behind after a few generations stops spending the budget, and the
+    leader gets most of it. The clock (``deadline``) is shared in proportion."""
+    running = list(searches)
+    rounds = math.ceil(math.log2(len(running))) + 1
+    unspent = evaluations
+    for round_index in range(rounds):
+        round_budget = unspent // (rounds - round_index)
+        count = len(running)
+        for position, search in enumerate(running):
+            share = round_budget // count + (position < round_budget % count)
+            now = time.perf_counter()
+            until = now + max(0.0, deadline - now) * share / max(1, unspent)
+            unspent -= share
+            search.run(share, until)
+        running = sorted(running, key=lambda search: search.best_loss)[:math.ceil(count / 2)]
 
 
 # --- writing -------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """texgen.fit: photo → preset parameters (CMA-ES over exposed parameters), fitted presets."""
 
 import json
+import time
 import tomllib
 
 import numpy as np
@@ -87,6 +88,25 @@ def test_first_pass_ranks_candidates_and_shortlists(engine, target):
     assert {h["preset"] for h in result.history} == {"tiny"}, "only the shortlist searched"
     assert [e.stage for e in events] == ["first pass"] * 2 + ["search"] * 6
     assert all(later.best <= earlier.best for earlier, later in zip(events, events[1:]))
+
+
+def test_successive_halving_gives_the_leader_most_of_the_budget():
+    calls = []
+
+    class Search:
+        def __init__(self, name, loss):
+            self.name, self.best_loss = name, loss
+
+        def run(self, budget, until):
+            calls.append((self.name, budget))
+
+    searches = [Search("a", 0.3), Search("b", 0.1), Search("c", 0.2)]
+    fitting._successive_halving(searches, 30, time.perf_counter() + 60)
+    # Three rounds of 10: all three, then the better two, then the best one.
+    assert calls == [("a", 4), ("b", 3), ("c", 3), ("b", 5), ("c", 5), ("b", 10)]
+    calls.clear()
+    fitting._successive_halving(searches[:1], 7, time.perf_counter() + 60)
+    assert calls == [("a", 7)]
 
 
 def test_written_preset_loads_renders_and_reports(engine, target, preset_file, tmp_path):
@@ -241,6 +261,13 @@ def test_lab_round_trip():
     for rgb in ([0.2, 0.5, 0.8], [1, 1, 1], [0, 0, 0], [0.75, 0.45, 0.25]):
         np.testing.assert_allclose(fitting._unit_lab_to_rgb(fitting._rgb_to_unit_lab(rgb)),
                                    rgb, atol=1e-6)
+        assert fitting._gamut_excess(fitting._rgb_to_unit_lab(rgb)) < 1e-6
+
+
+def test_gamut_excess_grows_outside_srgb():
+    # L 60, b* from the gamut's yellow edge outwards: the blue channel goes negative.
+    excess = [fitting._gamut_excess([0.6, 0.5, b]) for b in (0.5, 0.8, 0.9, 1.0)]
+    assert excess[0] == 0.0 and 0 < excess[1] < excess[2] < excess[3], excess
 
 
 @pytest.mark.parametrize("make, message", [
@@ -255,6 +282,21 @@ def test_bad_photos_are_one_clear_error(engine, tmp_path, make, message):
     with pytest.raises(InputError, match=message) as info:
         fitting.fit(path, presets=[tiny()], engine=engine, size=SIZE)
     assert str(path) in str(info.value)
+
+
+def test_default_candidates_that_fail_to_load_are_skipped(target, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no ./presets: only the folder below is searched
+    folder = tmp_path / "library"
+    folder.mkdir()
+    (folder / "tiny.json").write_text(json.dumps(tiny(tint=False)))
+    (folder / "broken.toml").write_text('texgen = 1\nname = "broken"\nbogus = 3\n')
+    engine = Engine()
+    engine.preset_dirs[:] = [folder]
+    result = fitting.fit(target, engine=engine, size=SIZE, evaluations=0)
+    assert result.preset == "tiny"
+    assert result.candidates["broken"] is None and "bogus" in result.skipped["broken"]
+    with pytest.raises(InputError, match="bogus"):  # named: an error
+        fitting.fit(target, presets=[folder / "broken.toml"], engine=engine, size=SIZE)
 
 
 def test_unknown_preset_is_an_error(engine, target):
