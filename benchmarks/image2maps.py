@@ -14,7 +14,8 @@ one, or those of ``--presets``): a model is trained with ``TrainOptions`` defaul
 first nor as mixed-in material), then tested on P's unmixed samples, against
 
 - the classical estimate (``filters.image_to_material`` at its defaults), the network's
-  input, and a flat normal (0, 0, 1);
+  input; the same with its slope scaled by the one gain that fits the fold's training
+  samples best (``slope_gain``: the network's starting point); a flat normal (0, 0, 1);
 - for roughness, the constant that is the mean roughness of the fold's training samples.
 
 Scores per test sample, averaged: normal angular error in degrees (lower is better), Pearson
@@ -39,12 +40,13 @@ from results import append_section
 from texgen.engine import Engine
 from texgen_neural.image2maps.config import DataSettings, TrainOptions
 from texgen_neural.image2maps.data import default_presets, load_dataset
-from texgen_neural.image2maps.metrics import evaluate
+from texgen_neural.image2maps.metrics import evaluate, slope_gain
 from texgen_neural.image2maps.predict import load_unet
 from texgen_neural.image2maps.train import train
 
 COLUMNS = [("normal_error_learned", "normal° learned"),
            ("normal_error_classical", "normal° classical"),
+           ("normal_error_gain", "normal° classical x gain"),
            ("normal_error_flat", "normal° flat"),
            ("height_correlation_learned", "height r learned"),
            ("height_correlation_classical", "height r classical"),
@@ -66,7 +68,8 @@ def fold(dataset, held_out: str, *, minutes: float, seed: int, crop: int,
         record = train(training, folder, options=options, time_limit=minutes * 60)
         unet = load_unet(folder)
     constant = float(training.targets[:, 4].astype(np.float32).mean())
-    return evaluate(unet, test, roughness_constant=constant), record["step"]
+    return (evaluate(unet, test, roughness_constant=constant, gain=slope_gain(training)),
+            record["step"])
 
 
 def table(rows: dict[str, tuple[dict, int]]) -> tuple[list[str], dict[str, float]]:

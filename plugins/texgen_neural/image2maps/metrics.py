@@ -33,6 +33,27 @@ def height_correlation(height: np.ndarray, target: np.ndarray) -> float:
     return float((a * b).sum() / norm) if norm > 0 else 0.0
 
 
+def slope_gain(dataset: Dataset) -> float:
+    """The least-squares gain g of the classical normal's slope over ``dataset``: with the
+    classical slope s = n_xy / n_z and the rendered one t = m_xy / max(m_z, 0.001) at every
+    pixel, g = sum(s . t) / sum(s . s) (1 when the classical slopes are all zero). The
+    classical relief depth is one fixed guess; this is the best single correction of it."""
+    numerator = denominator = 0.0
+    for given, target in zip(dataset.inputs, dataset.targets):
+        slope = given[4:6].astype(np.float64) / given[6:7].astype(np.float64)
+        wanted = target[:2].astype(np.float64) / np.maximum(target[2:3], 1e-3)
+        numerator += float((slope * wanted).sum())
+        denominator += float((slope * slope).sum())
+    return numerator / denominator if denominator > 0 else 1.0
+
+
+def with_slope_gain(normal: np.ndarray, gain: float) -> np.ndarray:
+    """Unit normals (3, H, W) with their slope scaled by ``gain``: normalize(g n_x, g n_y,
+    n_z)."""
+    scaled = np.concatenate([normal[:2] * gain, normal[2:3]], axis=0)
+    return scaled / np.linalg.norm(scaled, axis=0, keepdims=True)
+
+
 def predict_dataset(unet: UNet, dataset: Dataset, *, device: torch.device | str = "cpu",
                     batch: int = 8) -> np.ndarray:
     """The model's maps (N, 5, S, S) float32 for every sample of ``dataset``."""
@@ -45,10 +66,13 @@ def predict_dataset(unet: UNet, dataset: Dataset, *, device: torch.device | str 
 
 
 def evaluate(unet: UNet, dataset: Dataset, *, device: torch.device | str = "cpu",
-             roughness_constant: float | None = None) -> dict[str, float]:
+             roughness_constant: float | None = None,
+             gain: float | None = None) -> dict[str, float]:
     """Means over ``dataset``'s samples of:
 
-    - ``normal_error_{learned,classical,flat}``: degrees to the rendered normal;
+    - ``normal_error_{learned,classical,flat}``: degrees to the rendered normal, and
+      ``normal_error_gain`` when ``gain`` is given: the classical normal with its slope
+      scaled by ``gain`` (``with_slope_gain``; e.g. the training set's ``slope_gain``);
     - ``height_correlation_{learned,classical}``: with the rendered height;
     - ``roughness_error_{learned,classical,constant}``: mean absolute difference to the
       rendered roughness; the constant is ``roughness_constant`` (default: the mean
@@ -73,4 +97,7 @@ def evaluate(unet: UNet, dataset: Dataset, *, device: torch.device | str = "cpu"
             "roughness_error_classical": float(np.abs(rough[0] - target[4]).mean()),
             "roughness_error_constant": float(np.abs(roughness_constant - target[4]).mean()),
         })
+        if gain is not None:
+            rows[-1]["normal_error_gain"] = normal_error(with_slope_gain(given[4:7], gain),
+                                                         target[:3])
     return {key: round(float(np.mean([row[key] for row in rows])), 4) for key in rows[0]}

@@ -31,7 +31,7 @@ from texgen.io import atomic_write
 from texgen_neural.checkpoint import CheckpointError, read_safetensors, save_model
 from texgen_neural.image2maps.config import FORMAT, NetConfig, TrainOptions
 from texgen_neural.image2maps.data import Dataset
-from texgen_neural.image2maps.metrics import evaluate
+from texgen_neural.image2maps.metrics import evaluate, slope_gain
 from texgen_neural.image2maps.model import PatchDiscriminator, UNet
 from texgen_neural.train import _flatten_optimizer, _restore_optimizer
 
@@ -244,7 +244,10 @@ def train(dataset: Dataset, output: str | Path, *, config: NetConfig | None = No
     "training" record (with the final losses and ``evaluate`` metrics on up to 32 training
     samples).
 
-    ``config``/``options`` default to ``NetConfig()``/``TrainOptions()``; ``resume``
+    The U-Net's slope gain starts at the dataset's least-squares ``slope_gain``, so
+    training starts from the best global rescaling of the classical normal and spends its
+    steps on the local corrections. ``config``/``options`` default to
+    ``NetConfig()``/``TrainOptions()``; ``resume``
     continues from ``output``/training.safetensors, whose config and options then win
     (but ``options.steps``). ``progress(step, steps, losses)`` is called after every step;
     ``record`` (JSON) goes in model.json, e.g. the command line and the data settings.
@@ -265,6 +268,8 @@ def train(dataset: Dataset, output: str | Path, *, config: NetConfig | None = No
     nets = Networks.build(config, options, torch_device)
     if state is not None:
         nets.load_state_tensors(state)
+    else:  # start from the best global correction of the classical relief depth
+        nets.g.slope_gain.data.fill_(slope_gain(dataset))
     inputs = torch.from_numpy(dataset.inputs).to(torch_device)
     targets = torch.from_numpy(dataset.targets).to(torch_device)
     run = Run(output, config, options, record or {}, progress, time_limit, seconds)

@@ -279,3 +279,15 @@ def test_maps_command_with_the_learned_model(tmp_path, tiny_model):
         f"wall_{m}.png" for m in ("basecolor", "height", "normal", "ao", "roughness"))
     assert main(["maps", str(photo), "-o", str(out), "--model", str(tiny_model),
                  "--strength", "3", "-q"]) == 2
+
+
+def test_training_starts_from_the_least_squares_slope_gain(tmp_path):
+    from texgen_neural.image2maps.metrics import slope_gain, with_slope_gain
+
+    dataset = random_dataset()
+    classical = dataset.inputs[:, 4:7].astype(np.float32)
+    dataset.targets[:, :3] = np.stack([with_slope_gain(n, 0.5) for n in classical])
+    assert slope_gain(dataset) == pytest.approx(0.5, abs=2e-3)  # float16 storage
+    train(dataset, tmp_path, config=TINY,
+          options=TrainOptions(steps=1, crop=32, batch=2, lr=1e-9, checkpoint_every=0))
+    assert load_unet(tmp_path).slope_gain.item() == pytest.approx(0.5, abs=2e-3)
