@@ -1,9 +1,11 @@
-"""texgen_neural: a StyleGAN texture synthesizer and the learned photo → PBR maps model.
+"""texgen_neural: a StyleGAN texture synthesizer, the learned photo → PBR maps model and a
+CycleGAN translating textures between material states.
 
 Registers the ``neural.stylegan`` node (sample a trained model at any size; tiles exactly),
 the ``neural.image_to_material`` node (normal and height of a photo, refined by the
-image2maps U-Net) and the ``texgen train stylegan`` / ``texgen train image2maps``
-commands. PyTorch is imported only when a node runs or a model trains: the spec names its
+image2maps U-Net), the ``neural.translate`` node (a CycleGAN's translation of a texture)
+and the ``texgen train stylegan`` / ``texgen train image2maps`` / ``texgen train
+cyclegan`` commands. PyTorch is imported only when a node runs or a model trains: the spec names its
 implementation by a "module:function" string, and the commands import their trainers when
 invoked, so listing nodes or plugins never imports torch. See docs/neural.md and
 docs/maps.md.
@@ -77,15 +79,33 @@ IMAGE_TO_MATERIAL = NodeSpec(
     ))
 
 
+TRANSLATE = NodeSpec(
+    "translate", "texgen_neural.nodes:translate",
+    "A color texture translated to another material state (clean to rusted, ...) by a "
+    "CycleGAN trained with 'texgen train cyclegan'; any size, tiles when the input tiles.",
+    inputs=(Port("input", "color", "The texture to translate, values in [0, 1]."),),
+    outputs=(Port("out", "color", "The translated texture in [0, 1], the input's size."),),
+    params=(
+        Param("model", "path", None,
+              "Model folder (or its generator.safetensors) written by 'texgen train "
+              "cyclegan', relative to the preset file's folder. It must be set."),
+        Param("direction", "enum", "a_to_b", "Which way to translate: a_to_b (from the "
+              "training's --a set to its --b set) or b_to_a.", choices=("a_to_b", "b_to_a")),
+    ),
+    backends=("cpu", "cuda"))
+
+
 @hookimpl
 def register_nodes(register):
     register(STYLEGAN)
     register(IMAGE_TO_MATERIAL)
+    register(TRANSLATE)
 
 
 @hookimpl
 def register_commands(cli):
-    from texgen_neural.cli import train_image2maps, train_stylegan
+    from texgen_neural.cli import train_cyclegan, train_image2maps, train_stylegan
 
     cli.commands["train"].add_command(train_stylegan)
     cli.commands["train"].add_command(train_image2maps)
+    cli.commands["train"].add_command(train_cyclegan)

@@ -1,5 +1,6 @@
-"""``texgen train stylegan`` (a texture StyleGAN on exemplar images) and ``texgen train
-image2maps`` (the learned photo → normal / height refinement on texgen's own renders)."""
+"""``texgen train stylegan`` (a texture StyleGAN on exemplar images), ``texgen train
+image2maps`` (the learned photo → normal / height refinement on texgen's own renders) and
+``texgen train cyclegan`` (translation between two material states)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ import click
 from texgen.errors import InputError, RenderError
 from texgen.io import read_image
 from texgen_neural.config import ModelConfig, TrainOptions
+from texgen_neural.cyclegan.config import CycleConfig
+from texgen_neural.cyclegan.config import TrainOptions as CycleOptions
 from texgen_neural.image2maps.config import DataSettings, NetConfig
 from texgen_neural.image2maps.config import TrainOptions as MapsOptions
 
@@ -22,6 +25,8 @@ MODEL = ModelConfig()
 OPTIONS = TrainOptions()
 MAPS_OPTIONS = MapsOptions()
 MAPS_DATA = DataSettings()
+CYCLE_MODEL = CycleConfig()
+CYCLE_OPTIONS = CycleOptions()
 
 
 def _channels(value: str) -> tuple[int, ...]:
@@ -230,3 +235,86 @@ def train_image2maps(engine, output, presets, exclude, samples, size, cache, ste
         click.echo(f"wrote {output} ({result['seconds']:.0f}s of training, step "
                    f"{result['step']})", err=True)
         click.echo("  " + json.dumps(result["metrics"]), err=True)
+
+
+@click.command("cyclegan")
+@click.option("--a", "a_items", multiple=True, required=True, metavar="IMAGE_OR_PRESET",
+              help="Set A (repeatable): an image file, or PRESET[:NAME=VALUE,...] rendered at "
+                   "--renders seeds, e.g. 'rusted_metal:rust_amount=0'.")
+@click.option("--b", "b_items", multiple=True, required=True, metavar="IMAGE_OR_PRESET",
+              help="Set B (repeatable), as --a.")
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Model folder to write (generator.safetensors, model.json, "
+                   "training.safetensors, samples/).")
+@click.option("--renders", type=click.IntRange(1), default=8, show_default=True,
+              help="Seeds each preset item is rendered at (0 .. N-1).")
+@click.option("--render-size", type=click.IntRange(16), default=256, show_default=True,
+              help="Side of each preset render, pixels.")
+@click.option("--steps", type=click.IntRange(1), default=CYCLE_OPTIONS.steps, show_default=True,
+              help="Training steps (total, also with --resume).")
+@click.option("--crop", type=click.IntRange(8), default=CYCLE_OPTIONS.crop, show_default=True,
+              help="Side of the square training crops, pixels.")
+@click.option("--batch", type=click.IntRange(1), default=CYCLE_OPTIONS.batch, show_default=True,
+              help="Crops of each set per step.")
+@click.option("--channels", type=click.IntRange(1), default=CYCLE_MODEL.channels,
+              show_default=True, help="Generator channels at full resolution.")
+@click.option("--blocks", type=click.IntRange(0), default=CYCLE_MODEL.blocks, show_default=True,
+              help="Residual blocks of each generator.")
+@click.option("--sample-every", type=click.IntRange(0), default=CYCLE_OPTIONS.sample_every,
+              show_default=True, help="Steps between sample grids in OUTPUT/samples (0: none).")
+@click.option("--checkpoint-every", type=click.IntRange(0),
+              default=CYCLE_OPTIONS.checkpoint_every, show_default=True,
+              help="Steps between resumable checkpoints (0: only at the end).")
+@click.option("--device", default="cpu", show_default=True,
+              type=click.Choice(["cpu", "cuda", "auto"]))
+@click.option("--threads", type=click.IntRange(1), default=1, show_default=True,
+              help="CPU threads of PyTorch (results are reproducible for one count).")
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=CYCLE_OPTIONS.seed,
+              show_default=True, help="Seeds the weights and the crops.")
+@click.option("--minutes", type=click.FloatRange(0, min_open=True),
+              help="Stop after this much training time (resumed time included), at a "
+                   "checkpoint; rendering the sets is not counted.")
+@click.option("--resume", is_flag=True, help="Continue OUTPUT's training state (its config "
+              "and options win, except --steps).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress.")
+@click.pass_obj
+def train_cyclegan(engine, a_items, b_items, output, renders, render_size, steps, crop, batch,
+                   channels, blocks, sample_every, checkpoint_every, device, threads, seed,
+                   minutes, resume, quiet):
+    """Train a CycleGAN translating textures between two states, set A and set B (unpaired),
+    for the neural.translate node. Progress with the losses goes to stderr, then a metrics
+    report pairing the i-th A image with the i-th B image (patch-SWD of the translation and
+    of the input to the other image, edge correlation with the input, round-trip L1)."""
+    import torch
+
+    from texgen_neural.checkpoint import CheckpointError
+    from texgen_neural.cyclegan.data import load_set
+    from texgen_neural.cyclegan.train import train
+
+    device = _device(device)
+    torch.set_num_threads(threads)
+    a = load_set(a_items, engine=engine, size=render_size, seeds=range(renders))
+    b = load_set(b_items, engine=engine, size=render_size, seeds=range(renders))
+    try:
+        config = CycleConfig(channels=channels, blocks=blocks)
+        options = CycleOptions(steps=steps, crop=crop, batch=batch, sample_every=sample_every,
+                               checkpoint_every=checkpoint_every, seed=seed)
+    except ValueError as exc:
+        raise InputError(f"texgen train cyclegan: {exc}") from None
+    record = {**_command_record(), "sets": {"a": len(a), "b": len(b)}}
+    try:
+        result = train(a, b, output, config=config, options=options, device=device,
+                       resume=resume, progress=_progress("train cyclegan", quiet),
+                       record=record, time_limit=minutes * 60 if minutes else None)
+    except CheckpointError as exc:
+        raise InputError(str(exc)) from None
+    except ValueError as exc:
+        raise InputError(f"texgen train cyclegan: {exc}") from None
+    except OSError as exc:
+        raise RenderError(f"{output}: cannot write the model: {exc.strerror or exc}") from None
+    if not quiet:
+        click.echo(f"wrote {output} ({result['seconds']:.0f}s of training, step "
+                   f"{result['step']})", err=True)
+        for direction, row in result["metrics"].items():
+            click.echo(f"  {direction}: " + json.dumps({k: round(v, 4) for k, v in row.items()}),
+                       err=True)

@@ -1,4 +1,5 @@
-"""The ``neural.stylegan`` node: sample a trained texture StyleGAN at the render's size."""
+"""The ``neural.stylegan`` node (sample a trained texture StyleGAN at the render's size) and
+the ``neural.translate`` node (a CycleGAN's translation of a texture)."""
 
 from __future__ import annotations
 
@@ -96,6 +97,30 @@ def stylegan(ctx: NodeContext, *, mix_mask, model: Path, truncation: float, labe
         if (height, width) != (ctx.height, ctx.width):  # resize the image as it is shown
             rgb = resample_wrap(rgb.clamp(-1.0, 1.0), ctx.height, ctx.width)
         image = to_image(rgb)[0]                                     # (H, W, 3) in [0, 1]
+    if image.is_cuda:
+        from numba import cuda
+
+        return cuda.as_cuda_array(image)
+    return np.ascontiguousarray(image.numpy(), dtype=np.float32)
+
+
+def translate(ctx: NodeContext, *, input, model: Path, direction: str):
+    """``input`` (H, W, 3) translated by the CycleGAN at ``model`` in ``direction``
+    ("a_to_b" or "b_to_a"): float32 (H, W, 3) in [0, 1], any size (``cyclegan.translate``).
+    The model is loaded once per engine (``ctx.resources``); on the cuda backend it runs on
+    the GPU and the output stays there (a Numba device array)."""
+    from texgen_neural.cyclegan.model import load_cyclegan, translate_image
+
+    if model is None:
+        raise param_error(ctx.node_id, "model", "no model given: set it to a folder written "
+                          "by 'texgen train cyclegan' (relative to the preset's folder)")
+    device = _device(ctx.backend)
+    try:
+        network = cached_generator(ctx.resources, model, device, kind="neural.cyclegan",
+                                   load=load_cyclegan)
+    except CheckpointError as exc:
+        raise param_error(ctx.node_id, "model", str(exc)) from None
+    image = translate_image(network, input, direction=direction)          # (H, W, 3)
     if image.is_cuda:
         from numba import cuda
 
