@@ -4,9 +4,8 @@ A generator (``ResnetGenerator``) is CycleGAN's ResNet generator made periodic: 
 convolution pads circularly (``EqualConv2d``), downsampling is a 2x2 average and upsampling
 the band-limited ``upsample_wrap`` shared with the StyleGAN, so a tiling input gives a
 tiling output and rolling the input by a multiple of ``stride`` pixels rolls the output
-alike. Instance norm (over the whole image) keeps each image's contrast its own. Its head
-starts at zero and adds to the input (in tanh space), so an untrained generator is the
-identity. ``translate`` runs a generator on any size.
+alike. Instance norm (over the whole image) keeps each image's contrast its own.
+``translate`` runs a generator on any size.
 
 Shapes: B batch, H x W the image, level k works at H / 2**k x W / 2**k; images are
 (B, 3, H, W) in [-1, 1].
@@ -81,8 +80,9 @@ class ResnetGenerator(nn.Module):
     multiples of ``config.stride``.
 
     7x7 stem -> ``downsamplings`` x ``Down`` -> ``blocks`` x ``ResidualBlock`` ->
-    ``downsamplings`` x ``Up`` -> 7x7 head (zero at the start); the output is
-    tanh(atanh(input) + head): the head learns the change.
+    ``downsamplings`` x ``Up`` -> 7x7 head -> tanh. (A residual head starting at zero,
+    tanh(atanh(input) + head), stayed the identity for the first hundreds of steps: its
+    zero weights pass no gradient to the body.)
     """
 
     def __init__(self, config: CycleConfig):
@@ -93,11 +93,10 @@ class ResnetGenerator(nn.Module):
         self.blocks = nn.Sequential(*(ResidualBlock(c << n) for _ in range(config.blocks)))
         self.up = nn.Sequential(*(Up(c << k) for k in reversed(range(n))))  # (B, c, H, W)
         self.head = EqualConv2d(c, 3, 7, activate=False)                   # (B, 3, H, W)
-        nn.init.zeros_(self.head.weight)
 
     def forward(self, image: torch.Tensor) -> torch.Tensor:
         x = self.up(self.blocks(self.down(self.stem(image))))
-        return torch.tanh(torch.atanh(image.clamp(-0.999, 0.999)) + self.head(x))
+        return torch.tanh(self.head(x))
 
 
 class CycleGAN(nn.Module):
