@@ -442,14 +442,16 @@ def fit_command(engine: Engine, photo, output, presets, minutes, seed, size, see
               help="Write a preset instancing the chosen one with the values described.")
 @click.option("--render", "render_dir", type=click.Path(file_okay=False), metavar="DIR",
               help="Render the described material into DIR ({preset}_{output}.{ext}).")
-@click.option("--size", help="Render size for --render: N or WxH (default: the preset's).")
+@click.option("--size", metavar="N|WxH",
+              help="Render size for --render (default: the preset's).")
 @click.option("--seed", type=int, help="Render seed for --render (default: the preset's).")
 @click.option("--preset", "presets", multiple=True, metavar="NAME",
               help="A candidate preset (name or path; repeatable). Default: every preset "
                    "'texgen presets' lists.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON: preset, "
               "overrides, explanation, unknown.")
-@click.option("-q", "--quiet", is_flag=True, help="No explanation or progress on stderr.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Print nothing but errors and --json's output.")
 @click.pass_obj
 def describe_command(engine: Engine, text, output, render_dir, size, seed, presets, as_json,
                      quiet):
