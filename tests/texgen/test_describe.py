@@ -241,7 +241,7 @@ def test_misspelt_words_are_read_as_the_closest_known_word(said):
     assert said("grss").preset == "grass_ground"
 
 
-def test_ties_are_broken_by_name_and_results_are_deterministic(engine):
+def test_ties_are_broken_by_name_and_results_are_deterministic(engine, tmp_path):
     def preset(name):
         return {"texgen": 1, "name": name, "synonyms": ["slab"],
                 "nodes": {"n": {"type": "noise.perlin"}}, "outputs": {"height": "n"}}
@@ -250,6 +250,9 @@ def test_ties_are_broken_by_name_and_results_are_deterministic(engine):
     assert first.preset == "alpha" and first.candidates == {"alpha": 3.0, "zeta": 3.0}
     again = describe("slab", presets=list(reversed(candidates)), engine=engine)
     assert again.as_dict() == first.as_dict()
+    with pytest.raises(DescribeError, match="has no file"):  # a dict: nothing to instance
+        write_described_preset(first, tmp_path / "slab.toml")
+    assert not (tmp_path / "slab.toml").exists()
 
 
 def test_empty_or_unrecognised_text_is_a_clear_error(said):
