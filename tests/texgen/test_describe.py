@@ -270,6 +270,8 @@ def test_cli_exits_2_with_one_line_when_nothing_is_recognised(capsys):
     err = capsys.readouterr().err
     assert err.startswith("texgen: error: describe: no material named in 'purple zorblax' "
                           "(understood: purple)") and err.count("\n") == 1
+    assert main(["describe", "  "]) == 2
+    assert "the text is empty" in capsys.readouterr().err
 
 
 def test_cli_preset_option_limits_the_candidates(capsys):
