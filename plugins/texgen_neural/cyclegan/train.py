@@ -200,11 +200,13 @@ def train(a: Sequence[np.ndarray], b: Sequence[np.ndarray], output: str | Path, 
           config: CycleConfig | None = None, options: TrainOptions | None = None,
           device: str = "cpu", resume: bool = False,
           progress: Callable[[int, int, dict], None] | None = None,
-          record: dict | None = None, time_limit: float | None = None) -> dict:
+          record: dict | None = None, time_limit: float | None = None,
+          report_pairs: int = 4) -> dict:
     """Train on the images of sets ``a`` and ``b`` (float32 (H, W, 3) arrays in [0, 1], each
     at least ``options.crop`` pixels a side) and write the model folder ``output``; returns
     model.json's "training" record, with the final losses and ``translation_report``
-    metrics (the i-th A image paired with the i-th B image).
+    metrics on the first ``report_pairs`` images of each set (the i-th A image paired with
+    the i-th B image; 0: none).
 
     ``config``/``options`` default to ``CycleConfig()``/``TrainOptions()``; ``resume``
     continues from ``output``/training.safetensors, whose config and options then win
@@ -249,6 +251,8 @@ def train(a: Sequence[np.ndarray], b: Sequence[np.ndarray], output: str | Path, 
         run.seconds += time.perf_counter() - tick
         if run.end_of_step(step, nets, losses):
             break
-    final = {"losses": losses, "metrics": translation_report(nets.g, a, b)}
+    final = {"losses": losses,
+             "metrics": translation_report(nets.g, a, b, pairs=report_pairs) if report_pairs
+             else {}}
     run.checkpoint(step, nets, **final)
     return json.loads((output / "model.json").read_text())["training"]
