@@ -91,6 +91,12 @@ TRANSLATE = NodeSpec(
               "cyclegan', relative to the preset file's folder. It must be set."),
         Param("direction", "enum", "a_to_b", "Which way to translate: a_to_b (from the "
               "training's --a set to its --b set) or b_to_a.", choices=("a_to_b", "b_to_a")),
+        Param("resolution", "int", 0,
+              "Model pixels per texture width. 0: one per input pixel (the learned features "
+              "keep their size in pixels); N: the input is resampled to N pixels across, "
+              "translated and resized back, so the result looks the same at every render "
+              "size (sharp up to N pixels). Set N to the training renders' size to keep "
+              "their scale.", min=0, max=8192),
     ),
     backends=("cpu", "cuda"))
 

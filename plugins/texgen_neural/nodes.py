@@ -104,9 +104,10 @@ def stylegan(ctx: NodeContext, *, mix_mask, model: Path, truncation: float, labe
     return np.ascontiguousarray(image.numpy(), dtype=np.float32)
 
 
-def translate(ctx: NodeContext, *, input, model: Path, direction: str):
+def translate(ctx: NodeContext, *, input, model: Path, direction: str, resolution: int = 0):
     """``input`` (H, W, 3) translated by the CycleGAN at ``model`` in ``direction``
-    ("a_to_b" or "b_to_a"): float32 (H, W, 3) in [0, 1], any size (``cyclegan.translate``).
+    ("a_to_b" or "b_to_a"): float32 (H, W, 3) in [0, 1], any size; ``resolution`` as in
+    ``cyclegan.model.translate_image``.
     The model is loaded once per engine (``ctx.resources``); on the cuda backend it runs on
     the GPU and the output stays there (a Numba device array)."""
     from texgen_neural.cyclegan.model import load_cyclegan, translate_image
@@ -120,7 +121,8 @@ def translate(ctx: NodeContext, *, input, model: Path, direction: str):
                                    load=load_cyclegan)
     except CheckpointError as exc:
         raise param_error(ctx.node_id, "model", str(exc)) from None
-    image = translate_image(network, input, direction=direction)          # (H, W, 3)
+    image = translate_image(network, input, direction=direction,
+                            resolution=resolution)                  # (H, W, 3)
     if image.is_cuda:
         from numba import cuda
 

@@ -138,14 +138,26 @@ def translate(model: CycleGAN, image: torch.Tensor, direction: str) -> torch.Ten
     return resample_wrap(out, height, width).clamp(-1.0, 1.0)
 
 
-def translate_image(model: CycleGAN, image, *, direction: str) -> torch.Tensor:
+def translate_image(model: CycleGAN, image, *, direction: str,
+                    resolution: int = 0) -> torch.Tensor:
     """One color texture (H, W, 3) in [0, 1] (numpy, torch or a CUDA array) translated on
-    the model's device: float32 (H, W, 3) in [0, 1], a torch tensor."""
+    the model's device: float32 (H, W, 3) in [0, 1], a torch tensor.
+
+    ``resolution`` 0 translates one model pixel per image pixel; N > 0 translates the
+    image resampled (``resample_wrap``) to N x round(N H / W) pixels and resamples the
+    result back to H x W, so the translation's features keep their size relative to the
+    texture at every render size (sharp up to N pixels).
+    """
     device = next(model.parameters()).device
     x = torch.as_tensor(image, device=device)[..., :3].float()
     x = x.permute(2, 0, 1)[None].clamp(0.0, 1.0) * 2 - 1              # (1, 3, H, W)
+    height, width = x.shape[-2:]
     with torch.no_grad():
+        if resolution:
+            x = resample_wrap(x, max(1, round(resolution * height / width)), resolution)
         out = translate(model, x, direction)
+        if out.shape[-2:] != (height, width):
+            out = resample_wrap(out, height, width)
     return (out[0].permute(1, 2, 0) * 0.5 + 0.5).clamp(0.0, 1.0).contiguous()
 
 

@@ -18,7 +18,12 @@ from texgen_neural.checkpoint import CheckpointError, save_model  # noqa: E402
 from texgen_neural.cyclegan.config import FORMAT, CycleConfig, TrainOptions  # noqa: E402
 from texgen_neural.cyclegan.data import load_set, parse_item  # noqa: E402
 from texgen_neural.cyclegan.metrics import edge_correlation  # noqa: E402
-from texgen_neural.cyclegan.model import CycleGAN, load_cyclegan, translate  # noqa: E402
+from texgen_neural.cyclegan.model import (  # noqa: E402
+    CycleGAN,
+    load_cyclegan,
+    translate,
+    translate_image,
+)
 from texgen_neural.cyclegan.train import train  # noqa: E402
 from texgen_neural.nodes import translate as translate_node  # noqa: E402
 
@@ -146,6 +151,27 @@ def test_node_output_is_the_models_translation(tiny_model):
     np.testing.assert_allclose(out, expected.numpy(), atol=1e-6)
     with pytest.raises(ParamValueError, match="rust.*model.*no model given"):
         run_node(image, None)
+
+
+def test_resolution_keeps_the_translation_the_same_at_every_render_size():
+    """With resolution N the model sees the texture at N pixels across at any render size:
+    a 2x larger render (nearest-neighbour upscaled input) gives the same result, 2x."""
+    model = tiny_cyclegan()
+    image = tiling_image(32, 32)
+    large = image.repeat(2, axis=0).repeat(2, axis=1)
+
+    def halved(x):
+        return x.reshape(32, 2, 32, 2, 3).mean(axis=(1, 3))
+
+    for resolution, tolerance in ((16, 0.02), (0, None)):
+        small_out = translate_image(model, image, direction="a_to_b", resolution=resolution)
+        large_out = translate_image(model, large, direction="a_to_b", resolution=resolution)
+        assert large_out.shape == (64, 64, 3)
+        error = np.abs(halved(large_out.numpy()) - small_out.numpy()).mean()
+        if tolerance:
+            assert error < tolerance
+        else:  # per pixel the model sees other features, so the result differs
+            assert error > 0.02
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
