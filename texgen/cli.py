@@ -267,7 +267,7 @@ def plugins(engine: Engine, as_json):
         version = f" {info.version}" if info.version else ""
         click.echo(f"{info.name}{version} [{info.status}] ({info.module})")
         for label, items in (("nodes", info.nodes), ("formats", info.exporters),
-                             ("preset folders", info.preset_dirs)):
+                             ("targets", info.targets), ("preset folders", info.preset_dirs)):
             if items:
                 click.echo(f"  {label}: {', '.join(items)}")
         for error in info.errors:

@@ -170,6 +170,7 @@ class Engine:
         self.manager = new_plugin_manager()
         self.registry = NodeRegistry()
         self.exporters: dict[str, Exporter] = {}
+        self.targets: dict[str, Any] = {}  # name -> texgen.build.targets.Target
         self.preset_dirs: list[Path] = []
         self.cache = ResultCache(cache_bytes)
         self.resources = ResourceCache()
@@ -198,6 +199,8 @@ class Engine:
         self.call_each(info, "register_nodes", register=lambda spec: self._add_node(spec, info))
         self.call_each(info, "register_exporters",
                        register=lambda exporter: self._add_exporter(exporter, info))
+        self.call_each(info, "register_targets",
+                       register=lambda target: self._add_target(target, info))
         self.call_each(info, "register_preset_dirs",
                        register=lambda path: self._add_preset_dir(path, info))
 
@@ -228,6 +231,17 @@ class Engine:
         else:
             self.exporters[exporter.format] = exporter
             info.exporters.append(exporter.format)
+
+    def _add_target(self, target, info: PluginInfo) -> None:
+        from texgen.build.targets import Target
+
+        if not isinstance(target, Target):
+            record(info, f"register_targets: {target!r} is not a Target", self.policy)
+        elif target.name in self.targets:
+            record(info, f"duplicate target '{target.name}'", self.policy)
+        else:
+            self.targets[target.name] = target
+            info.targets.append(target.name)
 
     def _add_preset_dir(self, path, info: PluginInfo) -> None:
         self.preset_dirs.append(Path(path))

@@ -39,6 +39,18 @@ def register_exporters(register):
 
 
 @hookspec
+def register_targets(register):
+    """Register build targets: call ``register(Target(...))`` once per target.
+
+    A target (``texgen.build.targets.Target``) names the set of engine-ready files a
+    rendered material becomes in ``texgen build`` ("unreal": BC7 basecolor, BC5 normal,
+    packed ORM...): per file, the outputs or roles its channels come from, the format,
+    color space, compression, mips and normal convention. A manifest's ``targets`` list
+    names them; a name may be registered once.
+    """
+
+
+@hookspec
 def register_preset_dirs(register):
     """Register folders of preset files: call ``register(path)`` once per folder.
 

@@ -40,6 +40,7 @@ class PluginInfo:
     errors: list[str] = field(default_factory=list)
     nodes: list[str] = field(default_factory=list)
     exporters: list[str] = field(default_factory=list)
+    targets: list[str] = field(default_factory=list)
     preset_dirs: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:

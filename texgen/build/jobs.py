@@ -64,20 +64,23 @@ def size_text(size: tuple[int, int]) -> str:
 def plan_jobs(manifest: Manifest, engine) -> list[Job]:
     """Every job of ``manifest``, in manifest order, checked and keyed with ``engine``
     (which finds presets, nodes and formats). Raises ``ManifestError``."""
-    from texgen.build.targets import BUILTIN_TARGETS, TargetError, parse_target
+    from texgen.build.targets import TargetError, parse_target
 
     problems: list[Problem] = []
 
     def problem(message: str, key: str | None) -> None:
         problems.append(Problem(message, file=manifest.source, key=key))
 
-    targets = dict(BUILTIN_TARGETS)
+    targets = dict(engine.targets)
     for name, table in manifest.target_tables.items():
-        if name in BUILTIN_TARGETS:
-            problem(f"'{name}' is a built-in target; give yours another name", f"target.{name}")
+        if name in engine.targets:
+            problem(f"'{name}' is a registered target (plugin "
+                    f"{_registered_by(engine, name)}); give yours another name",
+                    f"target.{name}")
             continue
         try:
-            targets[name] = parse_target(name, table, where=manifest.source)
+            targets[name] = parse_target(name, table, where=manifest.source,
+                                         formats=engine.exporters)
         except TargetError as exc:
             problems.append(Problem(str(exc)))
     if problems:
@@ -99,6 +102,10 @@ def plan_jobs(manifest: Manifest, engine) -> list[Job]:
     if problems:
         raise ManifestError(problems)
     return jobs
+
+
+def _registered_by(engine, target_name: str) -> str:
+    return next(info.name for info in engine.plugins if target_name in info.targets)
 
 
 def _material_jobs(manifest: Manifest, material, engine, targets, version_info,

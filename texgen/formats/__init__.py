@@ -4,6 +4,9 @@ exporters by this built-in plugin (``texgen plugins`` lists it as ``formats``).
 - ``exr``: half-float EXR; ``exr32``: 32-bit float EXR (``texgen.formats.exr``).
 - ``dds``: DX10 DDS, BC1/BC3/BC4/BC5/BC7 or RGBA8, full mip chain (``texgen.formats.dds``).
 
+It also registers the built-in build targets (png, unreal, unity, gltf) through
+``register_targets``, the hook a studio's plugin uses for its own.
+
 The codec packages (``openexr``, ``etcpak``: the ``formats`` extra) are imported only when
 such a file is written, so the engine loads without them. docs/formats.md documents the
 formats and the build targets (``texgen.build.targets``) that use them.
@@ -32,3 +35,11 @@ def register_exporters(register):
                       "clipped to [0, 1]", clips=True,
                       options=frozenset({"color_space", "compression", "mips",
                                          "normal_map", "tileable"})))
+
+
+@hookimpl
+def register_targets(register):
+    from texgen.build.targets import BUILTIN_TARGETS
+
+    for target in BUILTIN_TARGETS.values():
+        register(target)

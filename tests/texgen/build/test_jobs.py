@@ -134,3 +134,62 @@ def test_every_problem_of_a_bad_preset_is_a_line_naming_the_manifest_key(project
     assert len(lines) == 2
     assert all(line.startswith(f"{path.resolve()}: key 'material[0].preset': ")
                for line in lines)
+
+
+class StudioTargets:
+    """A studio's plugin adding a target through the register_targets hook."""
+
+    @staticmethod
+    def register_targets(register):
+        from texgen.build.targets import ChannelSource, Target, TargetMap
+
+        register(Target("studio", (
+            TargetMap("albedo", (ChannelSource("basecolor"),), "png8", "srgb"),)))
+
+
+def test_a_plugin_target_is_usable_in_a_manifest(project):
+    from texgen import hookimpl
+
+    plugin = StudioTargets()
+    plugin.register_targets = hookimpl(StudioTargets.register_targets)
+    studio_engine = Engine(plugins={"studio": plugin})
+    assert studio_engine.targets["studio"].maps[0].map == "albedo"
+    assert {"png", "unreal", "unity", "gltf"} <= set(studio_engine.targets)
+    text = MANIFEST_ONE_TARGET.format(target="studio")
+    (job,) = plan(project, text, studio_engine)
+    assert set(job.files) == {"albedo"}
+    with pytest.raises(ManifestError, match=r"unknown target 'studio'"):
+        plan(project, text, Engine())
+
+
+def test_a_manifest_target_may_not_take_a_registered_name(project, engine):
+    with pytest.raises(ManifestError, match=r"key 'target.gltf'.*'gltf' is a registered "
+                                            r"target \(plugin formats\)"):
+        plan(project, MANIFEST_ONE_TARGET.format(target="gltf") + """
+        [target.gltf.maps.basecolor]
+        source = "basecolor"
+        format = "png8"
+        """, engine)
+
+
+def test_a_second_target_of_one_name_is_a_plugin_error():
+    from texgen import hookimpl
+    from texgen.build.targets import BUILTIN_TARGETS
+
+    class Again:
+        @hookimpl
+        def register_targets(self, register):
+            register(BUILTIN_TARGETS["gltf"])
+
+    engine = Engine(plugins={"again": Again()})
+    (info,) = [p for p in engine.plugins if p.name == "again"]
+    assert info.errors == ["duplicate target 'gltf'"] and info.targets == []
+
+
+MANIFEST_ONE_TARGET = """
+    texgen_build = 1
+    name = "{{material}}_{{map}}"
+    targets = ["{target}"]
+    [[material]]
+    preset = "presets/checks.toml"
+    """
