@@ -630,6 +630,15 @@ class Engine:
         gray = graph.channels.get(link, CHANNELS.get(port.type)) == 1
         return "png16" if gray else "png8"
 
+    def render_graph(self, graph: Graph, *, backend: str = "cpu",
+                     progress: Callable[[NodeEvent], None] | None = None
+                     ) -> dict[str, np.ndarray]:
+        """Evaluate the outputs of a graph from ``validate`` (possibly with outputs of its
+        own choosing, as ``texgen preview`` names every node's ports) through this
+        engine's caches, after the size limits; the results as ``render``'s, on the
+        backend (not copied to the host)."""
+        return self._evaluate(graph, backend, progress)
+
     def _evaluate(self, graph: Graph, backend, progress) -> dict[str, np.ndarray]:
         names = list(graph.outputs)
         self._check_limits(graph, names)
