@@ -3,6 +3,7 @@
     python benchmarks/neural_translate.py [--model plugins/texgen_neural/models/rust]
         [--a "rusted_metal:rust_amount=0"] [--b "rusted_metal:rust_amount=1"]
         [--seeds 1000 1001 1002 1003] [--size 256] [--training-seeds 8] [--append]
+        [--figure docs/neural_translate.png]
 
 Both sets are renders of one preset in two states (``texgen train cyclegan``'s set items),
 so ground truth exists: at a held-out seed s (the training renders used seeds 0 ..
@@ -21,6 +22,8 @@ at s. Per direction, means over the seeds:
   patch-SWD to the target (the bar: the round trip's patch-SWD at most a quarter of it).
 
 Prints a markdown table with the command; ``--append`` adds it to benchmarks/RESULTS.md.
+``--figure`` writes a PNG with one row per held-out seed (the first three): the A render,
+its translation, the B render (ground truth), the round trip back to A.
 """
 
 from __future__ import annotations
@@ -35,9 +38,10 @@ from results import append_section
 
 from texgen import metrics
 from texgen.engine import Engine
+from texgen.io import atomic_write, encode_png
 from texgen_neural.cyclegan.data import load_set
 from texgen_neural.cyclegan.metrics import direction_report, edge_correlation
-from texgen_neural.cyclegan.model import load_cyclegan
+from texgen_neural.cyclegan.model import load_cyclegan, translate_array
 
 SHIPPED = "plugins/texgen_neural/models/rust"
 
@@ -63,6 +67,20 @@ def evaluate(model, sources, targets, target_training, *, direction: str) -> dic
     return row
 
 
+def write_figure(path: str, model, sources, targets) -> None:
+    """Rows of (source, translation a -> b, target, round trip), 4-pixel white gaps."""
+    rows = []
+    for source, target in list(zip(sources, targets))[:3]:
+        out = translate_array(model, source, direction="a_to_b")
+        back = translate_array(model, out, direction="b_to_a")
+        tiles = [source, out, target, back]
+        gap = np.ones((source.shape[0], 4, 3), np.float32)
+        rows.append(np.concatenate([x for t in tiles for x in (t, gap)][:-1], axis=1))
+    gap = np.ones((4, rows[0].shape[1], 3), np.float32)
+    png = encode_png(np.concatenate([x for r in rows for x in (r, gap)][:-1], axis=0))
+    atomic_write(path, lambda p: p.write_bytes(png))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=SHIPPED)
@@ -73,6 +91,7 @@ def main() -> int:
     parser.add_argument("--training-seeds", type=int, default=8)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--append", action="store_true")
+    parser.add_argument("--figure", help="write the figure (a PNG) here")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     engine = Engine()
@@ -110,6 +129,8 @@ def main() -> int:
     print(intro)
     print()
     print("\n".join(lines))
+    if args.figure:
+        write_figure(args.figure, model, sets["a"], sets["b"])
     if args.append:
         append_section("CycleGAN translation vs ground truth (neural.translate)", intro, lines)
     return 0 if passed else 1

@@ -2,7 +2,7 @@
 
 A generator (``ResnetGenerator``) is CycleGAN's ResNet generator made periodic: every
 convolution pads circularly (``EqualConv2d``), downsampling is a 2x2 average and upsampling
-the band-limited ``upsample_wrap`` shared with the StyleGAN, so a tiling input gives a
+bilinear with wrap-around (``resample_wrap``, shared with the StyleGAN), so a tiling input gives a
 tiling output and rolling the input by a multiple of ``stride`` pixels rolls the output
 alike. Instance norm (over the whole image) keeps each image's contrast its own.
 ``translate`` runs a generator on any size.
@@ -23,7 +23,7 @@ from torch import nn
 from texgen_neural.checkpoint import load_model
 from texgen_neural.config import ModelConfig
 from texgen_neural.cyclegan.config import DIRECTIONS, FORMAT, CycleConfig
-from texgen_neural.model import Discriminator, EqualConv2d, resample_wrap, upsample_wrap
+from texgen_neural.model import Discriminator, EqualConv2d, resample_wrap
 
 
 class ConvNorm(nn.Module):
@@ -65,14 +65,16 @@ class Down(nn.Module):
 
 
 class Up(nn.Module):
-    """``upsample_wrap``, then ConvNorm halving the channels: (B, 2C, h, w) -> (B, C, 2h, 2w)."""
+    """x2 bilinear upsampling with wrap-around (``resample_wrap``), then ConvNorm halving
+    the channels: (B, 2C, h, w) -> (B, C, 2h, 2w). (The band-limited ``upsample_wrap``
+    rang: its translations showed diagonal stripes a few pixels apart.)"""
 
     def __init__(self, channels: int):
         super().__init__()
         self.conv = ConvNorm(2 * channels, channels)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.conv(upsample_wrap(x))
+        return self.conv(resample_wrap(x, 2 * x.shape[2], 2 * x.shape[3]))
 
 
 class ResnetGenerator(nn.Module):
