@@ -11,6 +11,7 @@ import math
 import sys
 import traceback
 import warnings
+import webbrowser
 from pathlib import Path
 
 import click
@@ -484,6 +485,49 @@ def describe_command(engine: Engine, text, output, render_dir, size, seed, prese
                        err=True)
 
 
+@click.command("preview")
+@click.argument("presets", nargs=-1, required=True)
+@click.option("--size", default="512", show_default=True, metavar="N|WxH",
+              help="Render size.")
+@click.option("--seed", type=int, help="Preset seed (each node's seed derives from it).")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
+              help="Start with an exposed parameter set; repeatable.")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0: any free one).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (the default serves this computer only).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in the browser.")
+@click.option("--static", "static_dir", type=click.Path(file_okay=False), metavar="OUT_DIR",
+              help="Write the page of each preset into OUT_DIR/<name>/ as static files "
+                   "(no controls) instead of serving one.")
+@click.pass_obj
+def preview_command(engine: Engine, presets, size, seed, sets, port, host, open_browser,
+                    static_dir):
+    """Show a preset in the browser: its node graph with a thumbnail per node, its outputs,
+    a lit 3D view and a control per exposed parameter, live as you edit (docs/preview.md)."""
+    from texgen.preview import export_static, serve
+
+    options = {"size": parse_size(size), "seed": seed, "overrides": _parse_sets(sets)}
+    if static_dir is not None:
+        for page in export_static(presets, static_dir, engine=engine, **options):
+            click.echo(page)
+        return
+    if len(presets) != 1:
+        raise click.UsageError("give one preset to serve (several go with --static)")
+    try:
+        server = serve(presets[0], host=host, port=port, engine=engine, **options)
+    except OSError as exc:
+        raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    with server:
+        click.echo(f"texgen preview: serving {presets[0]} at {server.url} (Ctrl-C stops)")
+        if open_browser:
+            webbrowser.open(server.url)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            click.echo("texgen preview: stopped", err=True)
+
+
 @click.command("eval")
 @click.argument("synthesis", metavar="SYNTH")
 @click.argument("more_seeds", nargs=-1, metavar="[OTHER]...")
@@ -599,7 +643,7 @@ def make_cli() -> click.Group:
         """
 
     for command in (render, validate, plugins, presets, sheet, docs, schema, eval_command,
-                    fit_command, build_command, describe_command):
+                    fit_command, build_command, describe_command, preview_command):
         root.add_command(command)
     return root
 
