@@ -10,6 +10,9 @@ from texgen.testing import seam_ratio
 
 PRESETS = sorted((Path(__file__).parents[2] / "presets").glob("*.toml"))
 PBR_OUTPUTS = {"basecolor", "normal", "height", "roughness", "ao"}
+#: Presets that make maps of a shipped photo: they follow the photo, not the seed, and tile
+#: only when the photo does (docs/maps.md).
+PHOTO_PRESETS = {"photo_to_material"}
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +36,8 @@ def test_preset_renders_a_tileable_pbr_set(engine, path):
     for name, texture in textures.items():
         assert texture.dtype == np.float32 and np.isfinite(texture).all(), name
         assert texture.std() > 0.005, f"{name} is flat"
-        assert seam_ratio(texture) < 1.5, f"{name} has a seam: {seam_ratio(texture):.2f}"
+        if path.stem not in PHOTO_PRESETS:
+            assert seam_ratio(texture) < 1.5, f"{name} has a seam: {seam_ratio(texture):.2f}"
 
 
 @pytest.mark.parametrize("path", PRESETS, ids=lambda p: p.stem)
@@ -43,7 +47,8 @@ def test_preset_files_are_byte_identical_across_runs_and_seed_driven(path, tmp_p
     other = texgen.Engine().save(path, tmp_path / "c", size=64, seed=12345)
     for a, b, c in zip(first.files, second.files, other.files):
         assert Path(a["path"]).read_bytes() == Path(b["path"]).read_bytes(), a["output"]
-        assert Path(a["path"]).read_bytes() != Path(c["path"]).read_bytes(), a["output"]
+        if path.stem not in PHOTO_PRESETS:
+            assert Path(a["path"]).read_bytes() != Path(c["path"]).read_bytes(), a["output"]
 
 
 @pytest.mark.parametrize("path", PRESETS, ids=lambda p: p.stem)
