@@ -55,7 +55,7 @@ def preset_file(tmp_path):
 
 def test_recovers_a_known_frequency_in_a_few_dozen_evaluations(engine, target):
     result = fitting.fit(target, presets=[tiny(tint=False)], engine=engine, size=SIZE,
-                         evaluations=24, seed=0)
+                         evaluations=24, seed=0, minutes=10)
     assert result.preset == "tiny"
     # Tileable noise rounds the frequency to whole periods: 9 +- 1 renders 8..10.
     assert abs(result.values["scale"] - TRUE_SCALE) <= 1.5, result.values
@@ -228,7 +228,8 @@ def tiled_target(engine):
 
 def test_scale_2_fits_a_photo_of_two_texture_widths(engine, tiled_target):
     runs = {scale: fitting.fit(tiled_target, presets=[tiny(tint=False)], engine=engine,
-                               size=SIZE, evaluations=24, seed=0, scale=scale)
+                               size=SIZE, evaluations=24, seed=0, scale=scale,
+                               minutes=10)  # the budget, not a loaded machine's clock
             for scale in (1, 2)}
     assert runs[2].scale == 2.0 and runs[1].scale == 1.0
     assert abs(runs[2].values["scale"] - 12.0) <= 1.5, runs[2].values
@@ -247,13 +248,13 @@ def test_scale_2_fits_a_photo_of_two_texture_widths(engine, tiled_target):
 
 def test_auto_scale_keeps_the_scale_its_defaults_match_best(engine, tiled_target):
     result = fitting.fit(tiled_target, presets=[tiny(tint=False)], engine=engine, size=SIZE,
-                         evaluations=24, seed=0, scale="auto")
+                         evaluations=24, seed=0, scale="auto", minutes=10)
     # Its default (4 cycles a width) is nearest 24 / 3 = 8 or 24 / 4 = 6 cycles a width, of
     # the 1, 2, 3, 4 widths across tried; the search then fits the frequency at that scale.
     assert result.scale in (3.0, 4.0) and result.candidate_scales == {"tiny": result.scale}
     assert abs(result.values["scale"] - 24 / result.scale) <= 1.5, result.values
     fixed = fitting.fit(tiled_target, presets=[tiny(tint=False)], engine=engine, size=SIZE,
-                        evaluations=24, seed=0, scale=1)
+                        evaluations=24, seed=0, scale=1, minutes=10)
     assert result.loss < 0.7 * fixed.loss
 
 
