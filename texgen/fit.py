@@ -312,7 +312,9 @@ def _distance(render: np.ndarray, target: np.ndarray, seed: int) -> float:
 
 def _resolve_presets(engine, presets) -> tuple[dict[str, Preset], bool, dict[str, str]]:
     """Candidates by name, whether the caller named them (then a failure is an error), and
-    the default candidates that failed to load, by name, with the first line of the error."""
+    the default candidates left out, by name, with why: those that failed to load (the first
+    line of the error) and those that read a file (a ``path`` parameter: an image input
+    would let the fit copy the photo instead of finding a procedural look)."""
     named = presets is not None
     listed = ([(None, source) for source in presets] if named
               else list(engine.find_presets().items()))
@@ -327,6 +329,11 @@ def _resolve_presets(engine, presets) -> tuple[dict[str, Preset], bool, dict[str
             if named:
                 raise
             failed[listed_as] = str(exc).splitlines()[0]
+            continue
+        reads = [name for name, param in preset.parameters.items() if param.type == "path"]
+        if reads and not named:
+            failed[listed_as] = (f"reads a file (parameter '{reads[0]}'): not a procedural "
+                                 "candidate; name it to fit it")
             continue
         name = preset.name
         if name in found:
@@ -364,8 +371,9 @@ def fit(photo: str | os.PathLike | np.ndarray, *,
             ``MIN_PHOTO_SIDE`` pixels a side. Its centred square crop shows ``scale``
             texture widths across.
         presets: candidates (names, paths, dicts or ``Preset``); default: every preset found
-            in the engine's preset folders (those that fail to load or render are skipped
-            and listed in ``FitResult.skipped``; a named one that fails is an error).
+            in the engine's preset folders but those that read a file (a ``path``
+            parameter, such as an image input); those that fail to load or render are
+            skipped and listed in ``FitResult.skipped`` (a named one that fails is an error).
         engine: the ``texgen.Engine`` to render with (default: a new one).
         minutes: wall-clock bound of the whole fit, first pass included.
         seed: seeds the render seeds, the patch sampling of the loss and CMA-ES.

@@ -285,17 +285,24 @@ def test_bad_photos_are_one_clear_error(engine, tmp_path, make, message):
     assert str(path) in str(info.value)
 
 
-def test_default_candidates_that_fail_to_load_are_skipped(target, tmp_path, monkeypatch):
+def test_default_candidates_that_fail_to_load_or_read_files_are_skipped(target, tmp_path,
+                                                                        monkeypatch):
     monkeypatch.chdir(tmp_path)  # no ./presets: only the folder below is searched
     folder = tmp_path / "library"
     folder.mkdir()
     (folder / "tiny.json").write_text(json.dumps(tiny(tint=False)))
     (folder / "broken.toml").write_text('texgen = 1\nname = "broken"\nbogus = 3\n')
+    reader = tiny(tint=False)
+    reader["name"] = "reader"
+    reader["parameters"]["photo"] = {"type": "path", "default": "photo.png"}
+    (folder / "reader.json").write_text(json.dumps(reader))
     engine = Engine()
     engine.preset_dirs[:] = [folder]
     result = fitting.fit(target, engine=engine, size=SIZE, evaluations=0)
     assert result.preset == "tiny"
     assert result.candidates["broken"] is None and "bogus" in result.skipped["broken"]
+    assert result.candidates["reader"] is None
+    assert "reads a file (parameter 'photo')" in result.skipped["reader"]
     with pytest.raises(InputError, match="bogus"):  # named: an error
         fitting.fit(target, presets=[folder / "broken.toml"], engine=engine, size=SIZE)
 
