@@ -17,7 +17,9 @@ fit's own render seeds. ``texgen.fit.fit`` then runs on that image with every ``
 entry as a candidate, ``--minutes`` and ``--evaluations`` per fit (whichever ends it first:
 the table shows the search evaluations each fit made), ``--seed`` as its seed.
 
-For each target: whether the chosen preset is the true one; the patch-SWD
+For each target: the true preset's rank in the first pass (its loss at its defaults among
+the candidates'; beyond ``shortlist``, 3, it is never searched); whether the chosen preset
+is the true one; the patch-SWD
 (``metrics.patch_swd``) from the target to the chosen preset rendered at the fitted values,
 over the yardstick: the patch-SWD from the target to the TRUE preset and values rendered at
 another seed (two genuine samples of the same texture); both renders use that other seed;
@@ -90,8 +92,8 @@ def run(names: list[str], targets: int, minutes: float, size: int, seed: int,
     # The fit's render seeds, drawn as fit draws them (seeds=2): no target may use one.
     fit_seeds = {int(s) for s in np.random.default_rng([seed, 7]).integers(0, 2**31, 2)}
     rows, lines = [], [
-        "| # | true preset | chosen | right | fitted / yardstick SWD | ratio | seconds | "
-        "evaluations |", "|---:|---|---|:-:|---:|---:|---:|---:|"]
+        "| # | true preset | its first-pass rank | chosen | right | fitted / yardstick SWD | "
+        "ratio | seconds | evaluations |", "|---:|---|---:|---|:-:|---:|---:|---:|---:|"]
     for index in range(targets):
         rng = np.random.default_rng([seed, index])
         name = names[index % len(names)]
@@ -115,7 +117,9 @@ def run(names: list[str], targets: int, minutes: float, size: int, seed: int,
         ratio = fitted_swd / yardstick
         right = result.preset == preset.name
         rows.append((right, ratio, seconds))
-        lines.append(f"| {index} | {name} | {result.preset} | {'yes' if right else 'no'} | "
+        ranked = sorted(result.candidates, key=lambda n: result.candidates[n])
+        lines.append(f"| {index} | {name} | {ranked.index(preset.name) + 1} | {result.preset} | "
+                     f"{'yes' if right else 'no'} | "
                      f"{fitted_swd:.4f} / {yardstick:.4f} | {ratio:.2f} | {seconds:.0f} | "
                      f"{len(result.history)} |")
         print(lines[-1], flush=True)
