@@ -121,12 +121,15 @@ class _Handler(BaseHTTPRequestHandler):
         elif url.path == "/api/state":
             self._send_json(session.state(image_url=image_url))
         elif url.path == "/api/image":
-            png = session.image(query.get("node", ""), query.get("port", ""),
-                                query.get("kind", "full"))
+            node, port = query.get("node", ""), query.get("port", "")
+            png = session.image(node, port, query.get("kind", "full"))
             if png is None:
                 self._send_error(HTTPStatus.NOT_FOUND, "no such image")
-            else:  # the URL carries the image's token: a new image has a new URL
+            elif query.get("v") == str(session.token(node, port)):
+                # the URL carries the image's token: a new image has a new URL
                 self._send(png, content_type(".png"), cache="max-age=31536000, immutable")
+            else:  # a page a render behind: the image now, not to be kept under this URL
+                self._send(png, content_type(".png"))
         elif url.path == "/api/events":
             self._stream_events()
         else:

@@ -208,6 +208,12 @@ class PreviewSession:
                     "error": _error_data(self.error), "stats": self.stats.as_dict(),
                     "watching": [str(path) for path in self.watched_files()]}
 
+    def token(self, node: str, port: str) -> int | None:
+        """The token of a node port's image in the last good render (None: no such image);
+        it changes whenever the image does."""
+        with self._changed:
+            return self._good.tokens.get((node, port)) if self._good else None
+
     def image(self, node: str, port: str, kind: str) -> bytes | None:
         """PNG bytes of a node port's texture in the last good render: ``kind`` "full", or
         "thumb" (shrunk to ``thumb`` pixels on its longer side); None if there is none."""

@@ -2,8 +2,10 @@
 plus an image node that reads ``pic.png`` and an instanced preset (``part.json``), in a
 folder of its own; and an engine with the counting test plugin and that image node."""
 
+import contextlib
 import json
 import os
+import threading
 
 import numpy as np
 import pytest
@@ -12,6 +14,8 @@ from conftest import CountingPlugin, make_preset
 import texgen
 from texgen import NodeSpec, Param, Port, hookimpl
 from texgen.io import encode_png, read_image
+from texgen.preview.server import PreviewServer
+from texgen.preview.session import PreviewSession
 
 
 class ImagePlugin:
@@ -91,3 +95,27 @@ def rewrite(path, data):
         path.write_text(data)
     stamp = max(path.stat().st_mtime_ns, before + 10_000_000)
     os.utime(path, ns=(stamp, stamp))
+
+
+@contextlib.contextmanager
+def serving(session):
+    """A ``PreviewServer`` of ``session`` serving in a thread on a free port, watching its
+    files every 50 ms; shut down and closed on exit."""
+    server = PreviewServer(session, port=0, poll_seconds=0.05)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02},
+                              daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.close()
+        thread.join(5)
+    assert not thread.is_alive()
+
+
+@pytest.fixture
+def server(engine, folder):
+    """``demo.json`` served at 32² (thumbnails 8²)."""
+    with serving(PreviewSession(folder / "demo.json", engine=engine, size=32, thumb=8)) as server:
+        yield server

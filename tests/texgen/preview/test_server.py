@@ -3,31 +3,15 @@ errors as data, live reload events, and no way out of the served files."""
 
 import http.client
 import json
-import threading
 import time
 from urllib.parse import urlsplit
 
 import pytest
 
 from texgen.io import decode_png
-from texgen.preview.server import PreviewServer, serve
-from texgen.preview.session import PreviewSession
+from texgen.preview.server import serve
 
 from .conftest import image_bytes, preview_preset, rewrite
-
-
-@pytest.fixture
-def server(engine, folder):
-    session = PreviewSession(folder / "demo.json", engine=engine, size=32, thumb=8)
-    server = PreviewServer(session, port=0, poll_seconds=0.05)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02},
-                              daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.close()
-    thread.join(5)
-    assert not thread.is_alive()
 
 
 def request(server, path, *, method="GET", body=None, headers=None):
