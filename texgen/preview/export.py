@@ -5,7 +5,8 @@ server's (``index.html`` and ``static/``) and ``data.js``, which sets ``window.T
 to the session's state with every image inline as a ``data:`` URL. Inline images keep the
 page working when opened from disk: a browser lets WebGL read ``data:`` images but not
 ``file:`` ones. Node thumbnails are small; full-size images are written only for the
-preset's outputs (the 3D view and the output panel need them). ``OUT_DIR/index.html`` links
+preset's outputs (the 3D view and the output panel need them), which keeps a 256² page of
+a demo preset near 400 KB. ``OUT_DIR/index.html`` links
 the pages. Nothing is written outside ``OUT_DIR``; each file is written atomically.
 """
 
@@ -68,14 +69,14 @@ def export_static(presets: Iterable[str | os.PathLike], directory: str | os.Path
 
 
 def baked_state(session: PreviewSession) -> dict[str, Any]:
-    """The session's state with its images inline (``data:image/png;base64,...``): full
-    size for the preset's outputs, thumbnails for every other port, and no controls
-    (``static``: the page shows the parameter values without sliders)."""
+    """The session's state with its images inline (``data:image/png;base64,...``):
+    thumbnails of every port, full size only for the preset's outputs (``image`` is None
+    for the others), and ``static`` set (the page shows the parameter values, no controls)."""
     outputs = {(link.node, link.port) for link in session.graph.outputs.values()}
 
-    def inline(node: str, port: str, kind: str, token: int) -> str:
+    def inline(node: str, port: str, kind: str, token: int) -> str | None:
         if kind == "full" and (node, port) not in outputs:
-            kind = "thumb"
+            return None  # the page shows the thumbnail instead
         png = session.image(node, port, kind)
         return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 

@@ -34,9 +34,10 @@ from texgen.graph import Graph, Link
 from texgen.io import encode_png
 from texgen.preview.graph_view import graph_view, parameter_controls
 
-#: ``image_url(node, port, kind, token)``: where the page finds an image; ``kind`` is
-#: "thumb" or "full", ``token`` changes whenever the image does.
-ImageURL = Callable[[str, str, str, int], str]
+#: ``image_url(node, port, kind, token)``: where the page finds an image (None: the page
+#: has only the thumbnail); ``kind`` is "thumb" or "full", ``token`` changes whenever the
+#: image does.
+ImageURL = Callable[[str, str, str, int], str | None]
 
 
 @dataclass

@@ -40,7 +40,8 @@ def test_the_page_its_files_and_its_data(engine, folder, tmp_path):
     # outputs full size (the 3D view needs them), every other port a thumbnail only
     assert inline_png(nodes["tinted"]["outputs"][0]["image"]).shape == (32, 32, 3)
     assert inline_png(nodes["tinted"]["outputs"][0]["thumb"]).shape == (8, 8, 3)
-    assert inline_png(nodes["scaled"]["outputs"][0]["image"]).shape == (8, 8, 1)
+    assert inline_png(nodes["scaled"]["outputs"][0]["thumb"]).shape == (8, 8, 1)
+    assert nodes["scaled"]["outputs"][0]["image"] is None
 
 
 def test_several_presets_and_overrides(engine, folder, tmp_path):

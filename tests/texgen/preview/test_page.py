@@ -187,3 +187,19 @@ def test_the_static_export_works_from_disk(page, engine, folder, tmp_path):
     assert "gain" in page.locator("#params").inner_text()
     assert wait_for_drawing(page).std() > 0.05
     assert page.problems == []
+
+
+def test_a_subgraph_instance_collapses_into_one_box_and_expands_again(page, server):
+    page.goto(server.url)
+    page.wait_for_selector(".node img[src]")
+    assert page.locator('.node[data-id^="part/"]').count() == 2
+    edges = page.locator("svg#edges path.edge").count()
+    page.locator(".group .collapse").click()
+    assert page.locator('.node[data-id^="part/"]').count() == 0
+    assert page.locator('.group-box[data-group="part"]').count() == 1
+    # part/wave -> part/boost is inside the box; part/boost -> part_mix now leaves the box
+    assert page.locator("svg#edges path.edge").count() == edges - 1
+    page.locator('.group-box[data-group="part"] .expand').click()
+    assert page.locator('.node[data-id^="part/"]').count() == 2
+    assert page.locator("svg#edges path.edge").count() == edges
+    assert page.problems == []

@@ -120,7 +120,7 @@
     for (const node of graph.nodes) {
       const id = owner(node.id);
       const x = node.layer * COLUMN + 8;
-      const y = node.row * ROW + 8;
+      const y = node.row * ROW + 30;  // room for an instance frame's button above
       if (id !== node.id) {  // inside a collapsed instance: the group box, at its last node
         const place = places[id];
         if (!place || place.x <= x) places[id] = {x, y, inputs: {}, outputs: {}, node: null};
@@ -182,7 +182,9 @@
       element("div", {class: "node-type", text: node.type}),
       element("div", {class: "node-body"}, [ports(node.inputs, "inputs"), picture,
                                             ports(node.outputs, "outputs")])]);
-    if (first) picture.addEventListener("click", () => window.open(first.image, "_blank"));
+    if (first) {
+      picture.addEventListener("click", () => window.open(first.image || first.thumb, "_blank"));
+    }
     return box;
   }
 
