@@ -292,7 +292,8 @@
   function valueTable(next) {
     return element("table", {class: "values"}, next.parameters.map((param) =>
       element("tr", {}, [element("th", {text: param.name, title: param.doc}),
-                         element("td", {text: param.derived || JSON.stringify(param.value)})])));
+                         element("td", {text: param.derived || (typeof param.value === "string"
+                           ? param.value : JSON.stringify(param.value))})])));
   }
 
   function seedControl(next) {
