@@ -71,7 +71,8 @@ def export_static(presets: Iterable[str | os.PathLike], directory: str | os.Path
 def baked_state(session: PreviewSession) -> dict[str, Any]:
     """The session's state with its images inline (``data:image/png;base64,...``):
     thumbnails of every port, full size only for the preset's outputs (``image`` is None
-    for the others), and ``static`` set (the page shows the parameter values, no controls)."""
+    for the others), and ``static`` set (the page shows the parameter values, no controls).
+    Files are named without their folders, and none is watched."""
     outputs = {(link.node, link.port) for link in session.graph.outputs.values()}
 
     def inline(node: str, port: str, kind: str, token: int) -> str | None:
@@ -80,7 +81,10 @@ def baked_state(session: PreviewSession) -> dict[str, Any]:
         png = session.image(node, port, kind)
         return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
-    return session.state(image_url=inline) | {"static": True}
+    state = session.state(image_url=inline)
+    for node in state["graph"]["nodes"]:  # file names only: no folder of this machine
+        node["source"] = Path(node["source"]).name
+    return state | {"static": True, "path": session.path.name, "watching": []}
 
 
 def _write(path: Path, body: bytes) -> None:

@@ -36,6 +36,8 @@ def test_the_page_its_files_and_its_data(engine, folder, tmp_path):
     assert 'href="demo/index.html"' in (out / "index.html").read_text()
     data = baked(page)
     assert data["static"] is True and data["error"] is None and data["size"] == [32, 32]
+    assert str(folder) not in page.with_name("data.js").read_text(), "no local folders"
+    assert data["path"] == "demo.json" and data["watching"] == []
     nodes = {node["id"]: node for node in data["graph"]["nodes"]}
     # outputs full size (the 3D view needs them), every other port a thumbnail only
     assert inline_png(nodes["tinted"]["outputs"][0]["image"]).shape == (32, 32, 3)
