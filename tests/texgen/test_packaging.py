@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from texgen.preview.server import STATIC_FILES
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -64,3 +66,8 @@ def test_the_wheel_ships_the_describe_vocabulary(unpacked_wheel):
     for name in ("words.toml", "xkcd_colors.json"):
         assert (unpacked_wheel / "texgen" / "data" / name).is_file(), name
     assert (unpacked_wheel / "texgen" / "describe" / "describer.py").is_file()
+
+
+def test_the_wheel_ships_the_preview_page(unpacked_wheel):
+    for name in STATIC_FILES:
+        assert (unpacked_wheel / "texgen" / "preview" / "static" / name).is_file(), name
