@@ -66,8 +66,9 @@ class Down(nn.Module):
 
 class Up(nn.Module):
     """x2 bilinear upsampling with wrap-around (``resample_wrap``), then ConvNorm halving
-    the channels: (B, 2C, h, w) -> (B, C, 2h, 2w). (The band-limited ``upsample_wrap``
-    rang: its translations showed diagonal stripes a few pixels apart.)"""
+    the channels: (B, 2C, h, w) -> (B, C, 2h, 2w). (With the band-limited
+    ``upsample_wrap`` instead, the first shipped-model run's translations showed strong
+    diagonal stripes a few pixels apart; with this one they are weaker, see docs/neural.md.)"""
 
     def __init__(self, channels: int):
         super().__init__()
