@@ -12,6 +12,7 @@ arguments, so the live server and the static export share them.
 from __future__ import annotations
 
 import graphlib
+from collections.abc import Mapping
 from typing import Any
 
 from texgen.graph import Graph, Link
@@ -81,12 +82,16 @@ def graph_view(graph: Graph) -> dict[str, Any]:
                         for name, link in graph.outputs.items()]}
 
 
-def parameter_controls(preset: Preset) -> list[dict[str, Any]]:
+def parameter_controls(preset: Preset, *,
+                       written: Mapping[str, Param] | None = None) -> list[dict[str, Any]]:
     """One entry per exposed parameter of ``preset``, in file order: ``name``, ``type``,
-    ``doc``, ``value`` (in use, after overrides), ``min``/``max`` (or None), ``choices``,
-    and ``derived`` (the expression of a parameter computed from others; the page shows
-    it without a control)."""
+    ``doc``, ``value`` (in use, after overrides), ``default`` (as ``written`` in the file,
+    before overrides; default: ``value``), ``min``/``max`` (or None), ``choices``, and
+    ``derived`` (the expression of a parameter computed from others; the page shows it
+    without a control)."""
+    written = written or preset.parameters
     return [{"name": name, "type": param.type, "doc": param.doc, "value": control_value(param),
+             "default": control_value(written.get(name, param)),
              "min": param.min, "max": param.max, "choices": list(param.choices),
              "derived": preset.derived.get(name)}
             for name, param in preset.parameters.items()]

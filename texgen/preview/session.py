@@ -120,9 +120,10 @@ class PreviewSession:
             self._changed.notify_all()
 
     def _render(self, stats: RenderStats) -> None:
-        graph = self.engine.validate(self.path, size=self.size, seed=self.seed,
+        written = self.engine.load_preset(self.path)
+        graph = self.engine.validate(written, size=self.size, seed=self.seed,
                                      overrides=self.overrides)
-        self._parameters = parameter_controls(graph.preset)
+        self._parameters = parameter_controls(graph.preset, written=written.parameters)
         every_port = dataclasses.replace(graph, outputs={
             f"{node_id}.{port.name}": Link(node_id, port.name)
             for node_id, node in graph.nodes.items() for port in node.spec.outputs})

@@ -75,11 +75,13 @@ def test_parameter_controls_carry_type_range_choices_and_value(engine, folder):
         "tint": {"type": "color", "default": "#ff8000"},
         "mode": {"type": "enum", "default": "screen", "choices": ["multiply", "screen"]},
         "twice": {"type": "float", "default": "= 2 * $gain"}})
-    loaded = engine.load_preset(preset).with_overrides(overrides={"gain": 0.75})
-    controls = {c["name"]: c for c in parameter_controls(loaded)}
+    written = engine.load_preset(preset)
+    loaded = written.with_overrides(overrides={"gain": 0.75})
+    controls = {c["name"]: c for c in parameter_controls(loaded, written=written.parameters)}
     assert controls["gain"] == {"name": "gain", "type": "float", "doc": "how much",
-                                "value": 0.75, "min": 0.0, "max": 2.0, "choices": [],
-                                "derived": None}
+                                "value": 0.75, "default": 0.5, "min": 0.0, "max": 2.0,
+                                "choices": [], "derived": None}
+    assert parameter_controls(loaded)[0]["default"] == 0.75, "without written: the value"
     assert controls["tint"]["value"] == "#ff8000"
     assert controls["mode"]["choices"] == ["multiply", "screen"]
     assert controls["twice"]["derived"] == "= 2 * $gain" and controls["twice"]["value"] == 1.5

@@ -119,6 +119,15 @@ def test_moving_a_slider_re_renders_and_changes_the_output_image(page, server):
     assert page.locator('#outputs [data-output="height"] img').get_attribute("src") \
         .endswith("v=1"), "an output upstream of nothing that changed keeps its image"
     assert sorted(server.session.stats.computed) == ["photo_mix", "scaled", "tinted"]
+    page.locator("#reset").click()
+    page.wait_for_function("document.querySelector('#params input[name=gain]').value == 0.5")
+    page.wait_for_function(
+        "src => document.querySelector('#outputs [data-output=basecolor] img').src"
+        ".endsWith(src) === false", arg=after)
+    assert server.session.overrides == {} and server.session.stats.computed == []
+    reset = output.get_attribute("src")
+    assert np.array_equal(
+        shown, decode_png(urllib.request.urlopen(server.url + reset.lstrip("/")).read()))
     assert page.problems == []
 
 

@@ -51,8 +51,8 @@ def test_a_parameter_change_recomputes_only_the_nodes_downstream(session, counti
     assert {node for node in ALL_NODES if tokens[1][node] != tokens[2][node]} == \
         {"scaled", "tinted", "photo_mix"}
     gain = next(p for p in after["parameters"] if p["name"] == "gain")
-    assert gain == {"name": "gain", "type": "float", "doc": "", "value": 1.5, "min": 0.0,
-                    "max": 2.0, "choices": [], "derived": None}
+    assert gain == {"name": "gain", "type": "float", "doc": "", "value": 1.5, "default": 0.5,
+                    "min": 0.0, "max": 2.0, "choices": [], "derived": None}
 
 
 def test_back_to_an_earlier_value_comes_from_the_cache_with_a_new_token(session, counting):

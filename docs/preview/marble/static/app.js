@@ -276,7 +276,7 @@
     if (key !== controlsKey) {
       controlsKey = key;
       form.replaceChildren(...(next.static ? [valueTable(next)] : [seedControl(next),
-        ...next.parameters.map(control)]));
+        ...next.parameters.map(control), resetButton()]));
     }
     if (next.static) return;
     for (const param of next.parameters) {
@@ -301,6 +301,17 @@
                                     value: next.seed});
     input.addEventListener("change", () => requestRender());
     return element("label", {class: "param"}, [element("span", {text: "seed"}), input]);
+  }
+
+  // Back to the preset file's values: no overrides.
+  function resetButton() {
+    const button = element("button", {type: "button", id: "reset", text: "reset parameters",
+                                      title: "Use the values the preset file gives"});
+    button.addEventListener("click", () => {
+      for (const name of Object.keys(touched)) delete touched[name];
+      requestRender();
+    });
+    return button;
   }
 
   function control(param) {
@@ -334,7 +345,8 @@
         requestRender();
       });
     }
-    return element("label", {class: "param", title: param.doc},
+    const title = `${param.doc ? param.doc + " " : ""}(default ${formatValue(param.default)})`;
+    return element("label", {class: "param", title},
                    [element("span", {text: param.name}), input, shown]);
   }
 
