@@ -152,6 +152,8 @@ def translate_image(model: CycleGAN, image, *, direction: str,
     texture at every render size (sharp up to N pixels).
     """
     device = next(model.parameters()).device
+    if isinstance(image, np.ndarray):  # engine results are read-only: torch wants a copy
+        image = np.array(image[..., :3], dtype=np.float32)
     x = torch.as_tensor(image, device=device)[..., :3].float()
     x = x.permute(2, 0, 1)[None].clamp(0.0, 1.0) * 2 - 1              # (1, 3, H, W)
     height, width = x.shape[-2:]

@@ -289,7 +289,7 @@ def test_edge_correlation_follows_structure():
 def test_shipped_model_loads_and_its_preset_renders(texgen_engine):
     from texgen.nodes import package_path
 
-    folder = package_path(SHIPPED)
+    folder = package_path(SHIPPED.removeprefix("pkg:"))
     model = load_cyclegan(folder)
     assert model.config == CycleConfig()
     assert sum(p.stat().st_size for p in folder.iterdir()) <= 10 * 2**20
