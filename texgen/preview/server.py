@@ -141,10 +141,10 @@ class _Handler(BaseHTTPRequestHandler):
         if urlsplit(self.path).path != "/api/render":
             self._send_error(HTTPStatus.NOT_FOUND, "no such endpoint")
             return
-        length = int(self.headers.get("Content-Length") or 0)
         try:
-            if length > _MAX_BODY:
-                raise ValueError("request too large")
+            length = int(self.headers.get("Content-Length") or 0)
+            if not 0 <= length <= _MAX_BODY:
+                raise ValueError(f"a body of {length} bytes")
             body = json.loads(self.rfile.read(length) or b"{}")
             overrides, seed = body.get("overrides"), body.get("seed")
             if overrides is not None and not isinstance(overrides, dict) or \

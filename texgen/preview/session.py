@@ -28,7 +28,7 @@ import numpy as np
 
 from texgen.backend import to_host
 from texgen.engine import Engine
-from texgen.errors import InputError, PresetError, TexgenError
+from texgen.errors import InputError, PresetError, RenderError, TexgenError
 from texgen.evaluate import NodeEvent
 from texgen.graph import Graph, Link
 from texgen.io import encode_png
@@ -97,8 +97,9 @@ class PreviewSession:
     def render(self, *, overrides: Mapping[str, Any] | None = None,
                seed: int | None = None) -> None:
         """Render again, with new ``overrides`` (they replace the current ones) and
-        ``seed`` when given; a failure becomes ``error`` and the last good render stays.
-        Wakes every ``wait``."""
+        ``seed`` when given; a failure becomes ``error`` (any exception: an unexpected one
+        as a ``RenderError`` naming it, so that a watcher thread survives it) and the last
+        good render stays. Wakes every ``wait``."""
         with self._changed:
             if overrides is not None:
                 self.overrides = dict(overrides)
@@ -112,6 +113,9 @@ class PreviewSession:
                 self.error = None
             except TexgenError as exc:
                 self.error = exc
+            except Exception as exc:  # noqa: BLE001 - a preview outlives a failed render
+                self.error = RenderError(f"{self.path}: internal error: "
+                                         f"{type(exc).__name__}: {exc}")
             stats.seconds = time.perf_counter() - started
             self.stats = stats
             self._mtimes = {path: before.get(path, seen)

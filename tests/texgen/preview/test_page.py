@@ -212,3 +212,17 @@ def test_a_subgraph_instance_collapses_into_one_box_and_expands_again(page, serv
     assert page.locator('.node[data-id^="part/"]').count() == 2
     assert page.locator("svg#edges path.edge").count() == edges
     assert page.problems == []
+
+
+def test_a_preset_broken_from_the_start_shows_its_error_until_fixed(page, engine, folder):
+    rewrite(folder / "demo.json", "{ not json")
+    with serving(PreviewSession(folder / "demo.json", engine=engine, size=64)) as server:
+        page.goto(server.url)
+        page.locator("#error").wait_for(state="visible")
+        assert "not valid JSON" in page.locator("#error").inner_text()
+        assert page.locator(".node").count() == 0
+        rewrite(folder / "demo.json", json.dumps(preview_preset()))
+        page.locator("#error").wait_for(state="hidden")
+        page.wait_for_selector(".node img[src]")
+        assert page.locator(".node").count() == 10
+    assert page.problems == []

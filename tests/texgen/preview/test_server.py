@@ -89,6 +89,13 @@ def test_a_malformed_render_request_is_refused(server, body):
     assert status == 400 and answer["error"].startswith("bad render request")
 
 
+@pytest.mark.parametrize("length", ["many", "-1", str(2 << 20)])
+def test_a_render_request_of_a_bad_length_is_refused(server, length):
+    status, answer = get_json(server, "/api/render", method="POST",
+                              headers={"Content-Length": length})
+    assert status == 400 and answer["error"].startswith("bad render request")
+
+
 def test_an_invalid_edit_is_reported_and_the_last_good_outputs_stay(server, folder):
     _, state = get_json(server, "/api/state")
     image = next(n for n in state["graph"]["nodes"] if n["id"] == "tinted")["outputs"][0]

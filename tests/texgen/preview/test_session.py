@@ -175,3 +175,23 @@ def test_preset_file_takes_files_and_names(engine, folder, monkeypatch):
     assert preset_file(engine, "named").resolve() == folder / "presets" / "named.json"
     with pytest.raises(InputError, match="did you mean 'named'"):
         preset_file(engine, "name")
+
+
+def test_a_node_that_fails_is_error_data_naming_it(session, folder):
+    broken = preview_preset()
+    broken["nodes"]["doomed"] = {"type": "t.fail", "input": "base"}
+    rewrite(folder / "demo.json", json.dumps(broken))
+    session.poll()
+    error = session.state(image_url=url)["error"]
+    assert error["kind"] == "RenderError" and error["problems"] == []
+    assert "node 'doomed' (t.fail): RuntimeError: kaboom" in error["message"]
+    assert session.graph.nodes.keys() == ALL_NODES, "the last good render stays"
+
+
+def test_an_unexpected_exception_is_error_data_too(session, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("oops")
+
+    monkeypatch.setattr(session.engine, "render_graph", broken)
+    session.render()
+    assert str(session.error) == f"{session.path}: internal error: ZeroDivisionError: oops"
