@@ -173,7 +173,8 @@ def _square(photo: str | os.PathLike | np.ndarray) -> np.ndarray:
 def _resize(image: np.ndarray, side: int) -> np.ndarray:
     """Area-resize a square (n, n, C) image to (side, side, C)."""
     weights = _area_matrix(image.shape[0], side)
-    return np.einsum("ij,jkc,lk->ilc", weights, image, weights)
+    rows = np.tensordot(weights, image, axes=(1, 0))               # (side, n, C)
+    return np.tensordot(weights, rows, axes=(1, 1)).transpose(1, 0, 2)  # (side, side, C)
 
 
 def _texture_width(photo_side: int, *, size: int, scale: float) -> int:
