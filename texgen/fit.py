@@ -506,7 +506,7 @@ class _Search:
         self.dims = _dimensions(preset)
         self.defaults = {d.name: preset.parameters[d.name].default for d in self.dims}
         self.best_loss, self.best_values = defaults_loss, dict(self.defaults)
-        self.spent, self.told = 0, []
+        self.told: list[tuple[np.ndarray, float]] = []
         self.optimizer = None
         if self.dims:
             x0 = np.concatenate([d.encode(self.defaults[d.name]) for d in self.dims])
@@ -550,7 +550,6 @@ class _Search:
             if len(self.told) == self.optimizer.population_size:
                 self.optimizer.tell(self.told)
                 self.told = []
-        self.spent += spent
 
 
 def _successive_halving(searches: list[_Search], evaluations: int, deadline: float) -> None:
