@@ -15,6 +15,7 @@ problem raises ``CheckpointError`` naming the file.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import struct
 from collections.abc import Callable
@@ -172,3 +173,93 @@ def load_generator(path: str | Path, *, device: str | torch.device = "cpu") -> G
     mode (``load_model``); ``CheckpointError`` naming the file for any problem."""
     return load_model(path, format=FORMAT, config_from_dict=ModelConfig.from_dict,
                       build=Generator, train_hint="texgen train stylegan", device=device)
+
+
+# --- training states ------------------------------------------------------------------------
+
+_TRAINING_KEY = "texgen_training"
+
+
+class TrainingNetworks:
+    """Checkpointing for a training run's networks (a mixin for their dataclass).
+
+    ``state_tensors`` gathers the weights of the (prefix, module) pairs ``_parts()`` names,
+    the Adam moments of ``opt_g`` and ``opt_d`` and the global RNG as CPU tensors;
+    ``load_state_tensors`` restores them, so a resumed run continues bit for bit.
+    """
+
+    opt_g: torch.optim.Optimizer
+    opt_d: torch.optim.Optimizer
+
+    def _parts(self) -> tuple[tuple[str, torch.nn.Module], ...]:
+        raise NotImplementedError
+
+    def state_tensors(self) -> dict[str, torch.Tensor]:
+        tensors = {f"{prefix}.{key}": value.detach().cpu().contiguous()
+                   for prefix, module in self._parts()
+                   for key, value in module.state_dict().items()}
+        tensors.update(_flatten_optimizer("opt_g", self.opt_g))
+        tensors.update(_flatten_optimizer("opt_d", self.opt_d))
+        tensors["rng"] = torch.get_rng_state()
+        return tensors
+
+    def load_state_tensors(self, tensors: dict[str, torch.Tensor]) -> None:
+        for prefix, module in self._parts():
+            device = next(module.parameters()).device
+            module.load_state_dict({key[len(prefix) + 1:]: value.to(device)
+                                    for key, value in tensors.items()
+                                    if key.startswith(prefix + ".")})
+        _restore_optimizer("opt_g", self.opt_g, tensors)
+        _restore_optimizer("opt_d", self.opt_d, tensors)
+        torch.set_rng_state(tensors["rng"].to(torch.uint8))
+
+
+def _flatten_optimizer(prefix: str, optimizer: torch.optim.Optimizer) -> dict:
+    return {f"{prefix}.{index}.{name}": value.detach().cpu().reshape(-1).float()
+            for index, state in optimizer.state_dict()["state"].items()
+            for name, value in state.items()}
+
+
+def _restore_optimizer(prefix: str, optimizer: torch.optim.Optimizer, tensors: dict) -> None:
+    """Load the Adam moments that ``_flatten_optimizer`` stored (state indices count the
+    parameters in group order)."""
+    state_dict = optimizer.state_dict()
+    params = [p for group in optimizer.param_groups for p in group["params"]]
+    for index, param in enumerate(params):
+        key = f"{prefix}.{index}."
+        if key + "exp_avg" in tensors:
+            state_dict["state"][index] = {
+                "step": tensors[key + "step"].reshape(()),
+                "exp_avg": tensors[key + "exp_avg"].reshape(param.shape).to(param.device),
+                "exp_avg_sq": tensors[key + "exp_avg_sq"].reshape(param.shape).to(param.device)}
+    optimizer.load_state_dict(state_dict)
+
+
+def save_training_state(path: Path, tensors: dict[str, torch.Tensor], *, config, options,
+                        step: int, seconds: float) -> None:
+    """Write a resumable training state atomically: ``tensors`` (``state_tensors``) with the
+    config, the options (a dataclass), the step and the training seconds as JSON metadata."""
+    from safetensors.torch import save_file
+
+    meta = {_TRAINING_KEY: json.dumps({
+        "config": config.to_dict(), "options": dataclasses.asdict(options), "step": step,
+        "seconds": seconds})}
+    atomic_write(Path(path), lambda temporary: save_file(tensors, str(temporary),
+                                                         metadata=meta))
+
+
+def load_training_state(path: Path, *, config_from_dict: Callable[[dict], Any],
+                        options_from_dict: Callable[[dict], Any], what: str,
+                        steps: int | None = None) -> tuple[Any, Any, dict, int, float]:
+    """(config, options, tensors, step, seconds) of a state ``save_training_state`` wrote;
+    the saved options win except ``steps`` when given. ``CheckpointError`` naming the file
+    and ``what`` (the model family) when it is not such a state."""
+    tensors, meta = read_safetensors(path)
+    try:
+        saved = json.loads(meta[_TRAINING_KEY])
+        options = options_from_dict({**saved["options"],
+                                     **({"steps": steps} if steps is not None else {})})
+        return config_from_dict(saved["config"]), options, tensors, saved["step"], \
+            saved["seconds"]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CheckpointError(f"{path}: not a texgen {what} training state: {exc}") from None

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -27,11 +26,15 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-from safetensors.torch import save_file
 
 from texgen import metrics
 from texgen.io import atomic_write, encode_png
-from texgen_neural.checkpoint import CheckpointError, read_safetensors, save_generator
+from texgen_neural.checkpoint import (
+    TrainingNetworks,
+    load_training_state,
+    save_generator,
+    save_training_state,
+)
 from texgen_neural.config import ModelConfig, TrainOptions
 from texgen_neural.model import Discriminator, Generator, Inputs, to_image
 
@@ -113,7 +116,7 @@ def augment(images: torch.Tensor, *, probability: float = 0.5) -> torch.Tensor:
 # --- the networks and one training step ----------------------------------------------------------
 
 @dataclass
-class Networks:
+class Networks(TrainingNetworks):
     """The generator, the discriminator, the EMA generator (what a model ships) and the two
     Adam optimisers: everything a step changes and a checkpoint stores."""
 
@@ -135,28 +138,6 @@ class Networks:
         opt_d = torch.optim.Adam(d.parameters(), lr=options.lr * ratio,
                                  betas=(0.0, 0.99 ** ratio))
         return cls(g, d, g_ema, opt_g, opt_d)
-
-    def state_tensors(self) -> dict[str, torch.Tensor]:
-        """Weights ("G.", "D.", "G_ema."), Adam moments ("opt_g.", "opt_d.") and the global
-        RNG ("rng") as CPU tensors, for ``training.safetensors``."""
-        tensors = {f"{prefix}.{key}": value.detach().cpu().contiguous()
-                   for prefix, module in self._parts()
-                   for key, value in module.state_dict().items()}
-        tensors.update(_flatten_optimizer("opt_g", self.opt_g))
-        tensors.update(_flatten_optimizer("opt_d", self.opt_d))
-        tensors["rng"] = torch.get_rng_state()
-        return tensors
-
-    def load_state_tensors(self, tensors: dict[str, torch.Tensor]) -> None:
-        """Restore what ``state_tensors`` stored, the global RNG included."""
-        for prefix, module in self._parts():
-            device = next(module.parameters()).device
-            module.load_state_dict({key[len(prefix) + 1:]: value.to(device)
-                                    for key, value in tensors.items()
-                                    if key.startswith(prefix + ".")})
-        _restore_optimizer("opt_g", self.opt_g, tensors)
-        _restore_optimizer("opt_d", self.opt_d, tensors)
-        torch.set_rng_state(tensors["rng"].to(torch.uint8))
 
     def _parts(self) -> tuple[tuple[str, torch.nn.Module], ...]:
         """(checkpoint prefix, network) for each of the three networks."""
@@ -227,27 +208,6 @@ def update_ema(nets: Networks, beta: float) -> None:
     nets.g_ema.w_avg.copy_(nets.g.w_avg)
 
 
-def _flatten_optimizer(prefix: str, optimizer: torch.optim.Optimizer) -> dict:
-    return {f"{prefix}.{index}.{name}": value.detach().cpu().reshape(-1).float()
-            for index, state in optimizer.state_dict()["state"].items()
-            for name, value in state.items()}
-
-
-def _restore_optimizer(prefix: str, optimizer: torch.optim.Optimizer, tensors: dict) -> None:
-    """Load the Adam moments that ``_flatten_optimizer`` stored (state indices count the
-    parameters in group order)."""
-    state_dict = optimizer.state_dict()
-    params = [p for group in optimizer.param_groups for p in group["params"]]
-    for index, param in enumerate(params):
-        key = f"{prefix}.{index}."
-        if key + "exp_avg" in tensors:
-            state_dict["state"][index] = {
-                "step": tensors[key + "step"].reshape(()),
-                "exp_avg": tensors[key + "exp_avg"].reshape(param.shape).to(param.device),
-                "exp_avg_sq": tensors[key + "exp_avg_sq"].reshape(param.shape).to(param.device)}
-    optimizer.load_state_dict(state_dict)
-
-
 # --- bookkeeping ---------------------------------------------------------------------------------
 
 @dataclass
@@ -295,12 +255,8 @@ class Bookkeeping:
 
     def checkpoint(self, step: int, nets: Networks) -> None:
         """The resumable state (``training.safetensors``) and the EMA model as of ``step``."""
-        meta = {"texgen_training": json.dumps({
-            "config": self.config.to_dict(), "options": dataclasses.asdict(self.options),
-            "step": step, "seconds": self.seconds})}
-        tensors = nets.state_tensors()
-        atomic_write(self.output / STATE, lambda path: save_file(tensors, str(path),
-                                                                 metadata=meta))
+        save_training_state(self.output / STATE, nets.state_tensors(), config=self.config,
+                            options=self.options, step=step, seconds=self.seconds)
         save_generator(nets.g_ema, self.output, training=self.training_record(step))
 
     def training_record(self, step: int, **extra) -> dict:
@@ -345,15 +301,9 @@ def _saved_state(path: Path, options: TrainOptions | None
                  ) -> tuple[ModelConfig, TrainOptions, dict[str, torch.Tensor], int, float]:
     """(config, options, tensors, step, seconds) of a training state; the saved options win
     except ``options.steps`` when ``options`` is given."""
-    tensors, meta = read_safetensors(path)
-    try:
-        saved = json.loads(meta["texgen_training"])
-        config = ModelConfig.from_dict(saved["config"])
-        options = TrainOptions(**{**saved["options"],
-                                  **({"steps": options.steps} if options else {})})
-        return config, options, tensors, saved["step"], saved["seconds"]
-    except (KeyError, TypeError, ValueError) as exc:
-        raise CheckpointError(f"{path}: not a texgen training state: {exc}") from None
+    return load_training_state(path, config_from_dict=ModelConfig.from_dict,
+                               options_from_dict=lambda saved: TrainOptions(**saved),
+                               what="stylegan", steps=options.steps if options else None)
 
 
 def _check(config: ModelConfig, options: TrainOptions, exemplars: int) -> None:

@@ -29,11 +29,14 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-from safetensors.torch import save_file
 
 from texgen.io import atomic_write, encode_png
-from texgen_neural import train as stylegan_train
-from texgen_neural.checkpoint import CheckpointError, read_safetensors, save_model
+from texgen_neural.checkpoint import (
+    TrainingNetworks,
+    load_training_state,
+    save_model,
+    save_training_state,
+)
 from texgen_neural.cyclegan.config import FORMAT, CycleConfig, TrainOptions
 from texgen_neural.cyclegan.metrics import translation_report
 from texgen_neural.cyclegan.model import CycleGAN, discriminator
@@ -46,7 +49,7 @@ STATE = "training.safetensors"
 # --- networks and steps --------------------------------------------------------------------------
 
 @dataclass
-class Networks:
+class Networks(TrainingNetworks):
     """Both generators (what a model ships), both discriminators, their Adam optimisers."""
 
     g: CycleGAN
@@ -68,10 +71,6 @@ class Networks:
     def _parts(self) -> tuple[tuple[str, torch.nn.Module], ...]:
         """(checkpoint prefix, network) for each network."""
         return (("G", self.g), ("D_A", self.d_a), ("D_B", self.d_b))
-
-    # The StyleGAN's checkpointing of (prefix, network) parts, optimisers and RNG.
-    state_tensors = stylegan_train.Networks.state_tensors
-    load_state_tensors = stylegan_train.Networks.load_state_tensors
 
 
 def generator_step(nets: Networks, a: torch.Tensor, b: torch.Tensor,
@@ -161,12 +160,8 @@ class Run:
 
     def checkpoint(self, step: int, nets: Networks, **extra) -> None:
         """The resumable state and the model as of ``step``."""
-        meta = {"texgen_training": json.dumps({
-            "config": self.config.to_dict(), "options": dataclasses.asdict(self.options),
-            "step": step, "seconds": self.seconds})}
-        tensors = nets.state_tensors()
-        atomic_write(self.output / STATE, lambda path: save_file(tensors, str(path),
-                                                                 metadata=meta))
+        save_training_state(self.output / STATE, nets.state_tensors(), config=self.config,
+                            options=self.options, step=step, seconds=self.seconds)
         save_model(nets.g, self.config, self.output, format=FORMAT,
                    training={**self.record, "step": step, "seconds": round(self.seconds, 1),
                              "options": dataclasses.asdict(self.options), **extra})
@@ -176,15 +171,9 @@ def _saved_state(path: Path, options: TrainOptions | None
                  ) -> tuple[CycleConfig, TrainOptions, dict[str, torch.Tensor], int, float]:
     """(config, options, tensors, step, seconds) of a training state; the saved options win
     except ``options.steps`` when ``options`` is given."""
-    tensors, meta = read_safetensors(path)
-    try:
-        saved = json.loads(meta["texgen_training"])
-        config = CycleConfig.from_dict(saved["config"])
-        options = TrainOptions.from_dict({**saved["options"],
-                                          **({"steps": options.steps} if options else {})})
-        return config, options, tensors, saved["step"], saved["seconds"]
-    except (KeyError, TypeError, ValueError) as exc:
-        raise CheckpointError(f"{path}: not a texgen cyclegan training state: {exc}") from None
+    return load_training_state(path, config_from_dict=CycleConfig.from_dict,
+                               options_from_dict=TrainOptions.from_dict, what="cyclegan",
+                               steps=options.steps if options else None)
 
 
 def check_options(config: CycleConfig, options: TrainOptions) -> None:

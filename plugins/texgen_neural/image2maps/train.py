@@ -25,15 +25,17 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from safetensors.torch import save_file
 
-from texgen.io import atomic_write
-from texgen_neural.checkpoint import CheckpointError, read_safetensors, save_model
+from texgen_neural.checkpoint import (
+    TrainingNetworks,
+    load_training_state,
+    save_model,
+    save_training_state,
+)
 from texgen_neural.image2maps.config import FORMAT, NetConfig, TrainOptions
 from texgen_neural.image2maps.data import Dataset
 from texgen_neural.image2maps.metrics import evaluate, slope_gain
 from texgen_neural.image2maps.model import PatchDiscriminator, UNet
-from texgen_neural.train import _flatten_optimizer, _restore_optimizer
 
 STATE = "training.safetensors"
 
@@ -101,7 +103,7 @@ def centre_height(maps: torch.Tensor) -> torch.Tensor:
 # --- networks and steps --------------------------------------------------------------------------
 
 @dataclass
-class Networks:
+class Networks(TrainingNetworks):
     """The U-Net (what a model ships), the discriminator and their Adam optimisers."""
 
     g: UNet
@@ -117,26 +119,9 @@ class Networks:
         return cls(g, d, torch.optim.Adam(g.parameters(), lr=options.lr, betas=(0.5, 0.999)),
                    torch.optim.Adam(d.parameters(), lr=options.lr, betas=(0.5, 0.999)))
 
-    def state_tensors(self) -> dict[str, torch.Tensor]:
-        """Weights ("G.", "D."), Adam moments and the global RNG as CPU tensors."""
-        tensors = {f"{prefix}.{key}": value.detach().cpu().contiguous()
-                   for prefix, module in (("G", self.g), ("D", self.d))
-                   for key, value in module.state_dict().items()}
-        tensors.update(_flatten_optimizer("opt_g", self.opt_g))
-        tensors.update(_flatten_optimizer("opt_d", self.opt_d))
-        tensors["rng"] = torch.get_rng_state()
-        return tensors
-
-    def load_state_tensors(self, tensors: dict[str, torch.Tensor]) -> None:
-        """Restore what ``state_tensors`` stored, the global RNG included."""
-        for prefix, module in (("G", self.g), ("D", self.d)):
-            device = next(module.parameters()).device
-            module.load_state_dict({key[len(prefix) + 1:]: value.to(device)
-                                    for key, value in tensors.items()
-                                    if key.startswith(prefix + ".")})
-        _restore_optimizer("opt_g", self.opt_g, tensors)
-        _restore_optimizer("opt_d", self.opt_d, tensors)
-        torch.set_rng_state(tensors["rng"].to(torch.uint8))
+    def _parts(self) -> tuple[tuple[str, torch.nn.Module], ...]:
+        """(checkpoint prefix, network) for each network."""
+        return (("G", self.g), ("D", self.d))
 
 
 def discriminator_step(nets: Networks, inputs: torch.Tensor, targets: torch.Tensor,
@@ -201,12 +186,8 @@ class Run:
 
     def checkpoint(self, step: int, nets: Networks, **extra) -> None:
         """The resumable state and the model as of ``step``."""
-        meta = {"texgen_training": json.dumps({
-            "config": self.config.to_dict(), "options": dataclasses.asdict(self.options),
-            "step": step, "seconds": self.seconds})}
-        tensors = nets.state_tensors()
-        atomic_write(self.output / STATE, lambda path: save_file(tensors, str(path),
-                                                                 metadata=meta))
+        save_training_state(self.output / STATE, nets.state_tensors(), config=self.config,
+                            options=self.options, step=step, seconds=self.seconds)
         save_model(nets.g, self.config, self.output, format=FORMAT,
                    training={**self.record, "step": step, "seconds": round(self.seconds, 1),
                              "options": dataclasses.asdict(self.options), **extra})
@@ -216,15 +197,9 @@ def _saved_state(path: Path, options: TrainOptions | None
                  ) -> tuple[NetConfig, TrainOptions, dict[str, torch.Tensor], int, float]:
     """(config, options, tensors, step, seconds) of a training state; the saved options win
     except ``options.steps`` when ``options`` is given."""
-    tensors, meta = read_safetensors(path)
-    try:
-        saved = json.loads(meta["texgen_training"])
-        config = NetConfig.from_dict(saved["config"])
-        options = TrainOptions.from_dict({**saved["options"],
-                                          **({"steps": options.steps} if options else {})})
-        return config, options, tensors, saved["step"], saved["seconds"]
-    except (KeyError, TypeError, ValueError) as exc:
-        raise CheckpointError(f"{path}: not a texgen image2maps training state: {exc}") from None
+    return load_training_state(path, config_from_dict=NetConfig.from_dict,
+                               options_from_dict=TrainOptions.from_dict, what="image2maps",
+                               steps=options.steps if options else None)
 
 
 def check_options(config: NetConfig, options: TrainOptions, sample_size: int) -> None:
