@@ -39,6 +39,45 @@ def _channels(value: str) -> tuple[int, ...]:
     return channels
 
 
+def _options(*decorators):
+    """One decorator applying click ``decorators`` in the order written."""
+    def apply(command):
+        for decorator in reversed(decorators):
+            command = decorator(command)
+        return command
+    return apply
+
+
+def _step_options(defaults, *, batch_help: str = "Crops per step."):
+    """--steps, --crop, --batch, defaulting to a trainer's ``TrainOptions``."""
+    return _options(
+        click.option("--steps", type=click.IntRange(1), default=defaults.steps,
+                     show_default=True, help="Training steps (total, also with --resume)."),
+        click.option("--crop", type=click.IntRange(8), default=defaults.crop,
+                     show_default=True, help="Side of the square training crops, pixels."),
+        click.option("--batch", type=click.IntRange(1), default=defaults.batch,
+                     show_default=True, help=batch_help))
+
+
+def _run_options(defaults, *, seed_help: str, not_timed: str = "", threads: bool = True):
+    """--device, --threads, --seed, --minutes, --resume and -q, as every trainer takes
+    them; ``not_timed`` says what --minutes does not count (rendering the data)."""
+    return _options(
+        click.option("--device", default="cpu", show_default=True,
+                     type=click.Choice(["cpu", "cuda", "auto"])),
+        *([click.option("--threads", type=click.IntRange(1), default=1, show_default=True,
+                        help="CPU threads of PyTorch (results are reproducible for one "
+                             "count).")] if threads else []),
+        click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=defaults.seed,
+                     show_default=True, help=seed_help),
+        click.option("--minutes", type=click.FloatRange(0, min_open=True),
+                     help="Stop after this much training time (resumed time included), at a "
+                          f"checkpoint{not_timed}."),
+        click.option("--resume", is_flag=True, help="Continue OUTPUT's training state (its "
+                     "config and options win, except --steps)."),
+        click.option("-q", "--quiet", is_flag=True, help="No progress."))
+
+
 def _progress(title: str, quiet: bool) -> Callable[[int, int, dict], None]:
     """A progress callback (step, steps, losses) drawing a bar with the losses and the time
     on stderr: redrawn in place on a terminal, every 50 steps otherwise; silent when
@@ -83,12 +122,7 @@ def _device(device: str) -> str:
                 type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Model folder to write (generator.safetensors, model.json, samples/).")
-@click.option("--steps", type=click.IntRange(1), default=OPTIONS.steps, show_default=True,
-              help="Training steps (total, also with --resume).")
-@click.option("--crop", type=click.IntRange(8), default=OPTIONS.crop, show_default=True,
-              help="Side of the square training crops, pixels.")
-@click.option("--batch", type=click.IntRange(1), default=OPTIONS.batch, show_default=True,
-              help="Crops per step.")
+@_step_options(OPTIONS)
 @click.option("--channels", default=",".join(map(str, MODEL.channels)), show_default=True,
               help="Generator channels per level, coarse to fine; N levels make a cell of "
                    "2**(N-1) pixels.")
@@ -104,16 +138,7 @@ def _device(device: str) -> str:
               show_default=True, help="Steps between sample grids in OUTPUT/samples (0: none).")
 @click.option("--checkpoint-every", type=click.IntRange(0), default=OPTIONS.checkpoint_every,
               show_default=True, help="Steps between resumable checkpoints (0: only at the end).")
-@click.option("--device", default="cpu", show_default=True,
-              type=click.Choice(["cpu", "cuda", "auto"]))
-@click.option("--resume", is_flag=True, help="Continue OUTPUT's training state (its config "
-              "and options win, except --steps).")
-@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=OPTIONS.seed, show_default=True,
-              help="Seeds the weights, crops and latents.")
-@click.option("--minutes", type=click.FloatRange(0, min_open=True),
-              help="Stop after this much training time (resumed time included), at a "
-                   "checkpoint.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@_run_options(OPTIONS, seed_help="Seeds the weights, crops and latents.", threads=False)
 def train_stylegan(exemplars, output, steps, crop, batch, channels, d_channels, w_dim, lr,
                    r1_gamma, sample_every, checkpoint_every, device, resume, seed, minutes, quiet):
     """Train a texture StyleGAN on EXEMPLARS (one label each when there are several) for the
@@ -171,24 +196,9 @@ def train_stylegan(exemplars, output, steps, crop, batch, channels, d_channels, 
 @click.option("--cache", type=click.Path(file_okay=False, path_type=Path),
               default=".texgen-cache", show_default=True,
               help="Folder the rendered dataset is cached in (keyed by its settings).")
-@click.option("--steps", type=click.IntRange(1), default=MAPS_OPTIONS.steps, show_default=True,
-              help="Training steps (total, also with --resume).")
-@click.option("--crop", type=click.IntRange(8), default=MAPS_OPTIONS.crop, show_default=True,
-              help="Side of the square training crops, pixels.")
-@click.option("--batch", type=click.IntRange(1), default=MAPS_OPTIONS.batch, show_default=True,
-              help="Crops per step.")
-@click.option("--device", default="cpu", show_default=True,
-              type=click.Choice(["cpu", "cuda", "auto"]))
-@click.option("--threads", type=click.IntRange(1), default=1, show_default=True,
-              help="CPU threads of PyTorch (results are reproducible for one count).")
-@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=MAPS_OPTIONS.seed,
-              show_default=True, help="Seeds the rendered data, the weights and the crops.")
-@click.option("--minutes", type=click.FloatRange(0, min_open=True),
-              help="Stop after this much training time (resumed time included), at a "
-                   "checkpoint; rendering the dataset is not counted.")
-@click.option("--resume", is_flag=True, help="Continue OUTPUT's training state (its config "
-              "and options win, except --steps).")
-@click.option("-q", "--quiet", is_flag=True, help="No progress.")
+@_step_options(MAPS_OPTIONS)
+@_run_options(MAPS_OPTIONS, seed_help="Seeds the rendered data, the weights and the crops.",
+              not_timed="; rendering the dataset is not counted")
 @click.pass_obj
 def train_image2maps(engine, output, presets, exclude, samples, size, cache, steps, crop, batch,
                      device, threads, seed, minutes, resume, quiet):
@@ -250,12 +260,7 @@ def train_image2maps(engine, output, presets, exclude, samples, size, cache, ste
               help="Seeds each preset item is rendered at (0 .. N-1).")
 @click.option("--render-size", type=click.IntRange(16), default=256, show_default=True,
               help="Side of each preset render, pixels.")
-@click.option("--steps", type=click.IntRange(1), default=CYCLE_OPTIONS.steps, show_default=True,
-              help="Training steps (total, also with --resume).")
-@click.option("--crop", type=click.IntRange(8), default=CYCLE_OPTIONS.crop, show_default=True,
-              help="Side of the square training crops, pixels.")
-@click.option("--batch", type=click.IntRange(1), default=CYCLE_OPTIONS.batch, show_default=True,
-              help="Crops of each set per step.")
+@_step_options(CYCLE_OPTIONS, batch_help="Crops of each set per step.")
 @click.option("--channels", type=click.IntRange(1), default=CYCLE_MODEL.channels,
               show_default=True, help="Generator channels at full resolution.")
 @click.option("--blocks", type=click.IntRange(0), default=CYCLE_MODEL.blocks, show_default=True,
@@ -265,18 +270,8 @@ def train_image2maps(engine, output, presets, exclude, samples, size, cache, ste
 @click.option("--checkpoint-every", type=click.IntRange(0),
               default=CYCLE_OPTIONS.checkpoint_every, show_default=True,
               help="Steps between resumable checkpoints (0: only at the end).")
-@click.option("--device", default="cpu", show_default=True,
-              type=click.Choice(["cpu", "cuda", "auto"]))
-@click.option("--threads", type=click.IntRange(1), default=1, show_default=True,
-              help="CPU threads of PyTorch (results are reproducible for one count).")
-@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=CYCLE_OPTIONS.seed,
-              show_default=True, help="Seeds the weights and the crops.")
-@click.option("--minutes", type=click.FloatRange(0, min_open=True),
-              help="Stop after this much training time (resumed time included), at a "
-                   "checkpoint; rendering the sets is not counted.")
-@click.option("--resume", is_flag=True, help="Continue OUTPUT's training state (its config "
-              "and options win, except --steps).")
-@click.option("-q", "--quiet", is_flag=True, help="No progress.")
+@_run_options(CYCLE_OPTIONS, seed_help="Seeds the weights and the crops.",
+              not_timed="; rendering the sets is not counted")
 @click.pass_obj
 def train_cyclegan(engine, a_items, b_items, output, renders, render_size, steps, crop, batch,
                    channels, blocks, sample_every, checkpoint_every, device, threads, seed,
