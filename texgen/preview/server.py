@@ -7,8 +7,9 @@ which are served by exact name, so no request can reach another path):
   ``GET /data.js`` the baked data of a static export, here a script saying the page is live;
 - ``GET /api/state`` the session's state (``PreviewSession.state``) as JSON;
 - ``GET /api/image?node=ID&port=PORT&kind=thumb|full&v=TOKEN`` a node port's PNG;
-- ``POST /api/render`` with ``{"overrides": {...}, "seed": N}`` (both optional): render
-  again through the engine's cache and answer the new state (an error is data in it);
+- ``POST /api/render`` with ``{"overrides": {...}, "seed": N}``: render again through the
+  engine's cache and answer the new state (an error is data in it); the overrides replace
+  the previous ones (absent: kept), the seed too (null: the file's; absent: kept);
 - ``GET /api/events`` Server-Sent Events: a ``state`` event with the version after every
   render (a parameter change or a watched file saved), a comment line as keep-alive.
 
@@ -31,7 +32,7 @@ from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 from texgen.engine import Engine
-from texgen.preview.session import PreviewSession, preset_file
+from texgen.preview.session import KEEP, PreviewSession, preset_file
 
 #: The page's files, served by exact name (``/static/NAME``) and copied by the export.
 STATIC_FILES = ("index.html", "app.js", "viewer.js", "style.css")
@@ -146,9 +147,10 @@ class _Handler(BaseHTTPRequestHandler):
             if not 0 <= length <= _MAX_BODY:
                 raise ValueError(f"a body of {length} bytes")
             body = json.loads(self.rfile.read(length) or b"{}")
-            overrides, seed = body.get("overrides"), body.get("seed")
+            overrides, seed = body.get("overrides"), body.get("seed", KEEP)
             if overrides is not None and not isinstance(overrides, dict) or \
-                    seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+                    seed not in (KEEP, None) and (isinstance(seed, bool)
+                                                  or not isinstance(seed, int)):
                 raise ValueError('expected {"overrides": {name: value}, "seed": integer}')
         except (ValueError, AttributeError) as exc:
             self._send_error(HTTPStatus.BAD_REQUEST, f"bad render request: {exc}")

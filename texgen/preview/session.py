@@ -16,6 +16,7 @@ file watcher): renders are serialised, and ``wait`` blocks until the next one.
 from __future__ import annotations
 
 import dataclasses
+import enum
 import os
 import threading
 import time
@@ -33,6 +34,15 @@ from texgen.evaluate import NodeEvent
 from texgen.graph import Graph, Link
 from texgen.io import encode_png
 from texgen.preview.graph_view import graph_view, parameter_controls
+
+
+class Keep(enum.Enum):
+    """``PreviewSession.render(seed=KEEP)``: the seed stays as it is (None is the file's)."""
+
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP
 
 #: ``image_url(node, port, kind, token)``: where the page finds an image (None: the page
 #: has only the thumbnail); ``kind`` is "thumb" or "full", ``token`` changes whenever the
@@ -95,15 +105,16 @@ class PreviewSession:
     # --- rendering ----------------------------------------------------------------------
 
     def render(self, *, overrides: Mapping[str, Any] | None = None,
-               seed: int | None = None) -> None:
-        """Render again, with new ``overrides`` (they replace the current ones) and
-        ``seed`` when given; a failure becomes ``error`` (any exception: an unexpected one
-        as a ``RenderError`` naming it, so that a watcher thread survives it) and the last
-        good render stays. Wakes every ``wait``."""
+               seed: int | None | Keep = KEEP) -> None:
+        """Render again, with new ``overrides`` when given (they replace the current ones)
+        and a new ``seed`` when given (None: the file's; ``KEEP``, the default: as it is).
+        A failure becomes ``error`` (any exception: an unexpected one as a ``RenderError``
+        naming it, so that a watcher thread survives it) and the last good render stays.
+        Wakes every ``wait``."""
         with self._changed:
             if overrides is not None:
                 self.overrides = dict(overrides)
-            if seed is not None:
+            if seed is not KEEP:
                 self.seed = seed
             before = _mtimes(self.watched_files())  # taken before reading: edits win
             started = time.perf_counter()

@@ -226,3 +226,18 @@ def test_a_preset_broken_from_the_start_shows_its_error_until_fixed(page, engine
         page.wait_for_selector(".node img[src]")
         assert page.locator(".node").count() == 10
     assert page.problems == []
+
+
+def test_the_seed_field_re_renders_everything_and_reset_restores_the_files(page, server):
+    page.goto(server.url)
+    page.wait_for_selector(".node img[src]")
+    seed = page.locator('#params input[name="@seed"]')
+    assert seed.input_value() == "5"
+    seed.fill("9")
+    seed.dispatch_event("change")
+    page.wait_for_function("document.getElementById('status').textContent.includes('seed 9')")
+    assert "10 computed, 0 cached" in page.locator("#status").inner_text()
+    page.locator("#reset").click()
+    page.wait_for_function("document.getElementById('status').textContent.includes('seed 5')")
+    assert seed.input_value() == "5" and server.session.seed is None
+    assert page.problems == []

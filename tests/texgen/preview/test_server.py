@@ -73,6 +73,10 @@ def test_render_recomputes_only_downstream_and_answers_the_new_state(server, cou
     status, state = get_json(server, "/api/render", method="POST",
                              body=json.dumps({"overrides": {"gain": 2.0}, "seed": 11}))
     assert state["seed"] == 11 and state["stats"]["computed"] == 10, "a new seed: all new"
+    _, state = get_json(server, "/api/render", method="POST", body='{"overrides": {}}')
+    assert state["seed"] == 11, "no seed given: kept"
+    _, state = get_json(server, "/api/render", method="POST", body='{"seed": null}')
+    assert state["seed"] == 5, "null: the file's"
 
 
 def test_a_refused_override_is_error_data(server):

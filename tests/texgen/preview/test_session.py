@@ -195,3 +195,15 @@ def test_an_unexpected_exception_is_error_data_too(session, monkeypatch):
     monkeypatch.setattr(session.engine, "render_graph", broken)
     session.render()
     assert str(session.error) == f"{session.path}: internal error: ZeroDivisionError: oops"
+
+
+def test_a_chosen_seed_stays_until_reset_to_the_files(session, folder):
+    session.render(seed=11)
+    assert session.state(image_url=url)["seed"] == 11
+    session.render(overrides={"gain": 1.0})
+    assert session.state(image_url=url)["seed"] == 11, "kept when not given"
+    session.render(seed=None)
+    assert session.state(image_url=url)["seed"] == 5, "the file's (tests/conftest.py)"
+    rewrite(folder / "demo.json", json.dumps(preview_preset(seed=8)))
+    session.poll()
+    assert session.state(image_url=url)["seed"] == 8, "a file edit shows when not chosen"

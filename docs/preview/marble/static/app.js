@@ -13,6 +13,7 @@
   const viewer = window.TexgenViewer.create($("viewer"));
   const collapsed = new Set();   // subgraph instances shown as one box
   const touched = {};            // parameter values the user set: sent as overrides
+  let seedTouched = false;       // whether the user set the seed: sent too (null: the file's)
   let state = null;
   let structure = "";            // what the graph drawing was built from
   let controlsKey = "";          // what the parameter form was built from
@@ -46,10 +47,12 @@
 
   function showStatus(next) {
     const stats = next.stats;
-    const size = next.size ? `${next.size[0]}×${next.size[1]}` : "";
-    const counts = next.static ? "" :
-      ` · ${stats.computed} computed, ${stats.cached} cached · ${stats.seconds.toFixed(2)} s`;
-    $("status").textContent = `${size} · seed ${next.seed}${counts}`;
+    const parts = next.size ? [`${next.size[0]}×${next.size[1]}`, `seed ${next.seed}`] : [];
+    if (!next.static && !next.error) {
+      parts.push(`${stats.computed} computed, ${stats.cached} cached`,
+                 `${stats.seconds.toFixed(2)} s`);
+    }
+    $("status").textContent = parts.join(" · ");
   }
 
   function showError(error) {
@@ -299,7 +302,7 @@
   function seedControl(next) {
     const input = element("input", {type: "number", name: "@seed", min: 0, step: 1,
                                     value: next.seed});
-    input.addEventListener("change", () => requestRender());
+    input.addEventListener("change", () => { seedTouched = true; requestRender(); });
     return element("label", {class: "param"}, [element("span", {text: "seed"}), input]);
   }
 
@@ -309,7 +312,8 @@
                                       title: "Use the values the preset file gives"});
     button.addEventListener("click", () => {
       for (const name of Object.keys(touched)) delete touched[name];
-      requestRender();
+      seedTouched = false;
+      requestRender({seed: null});
     });
     return button;
   }
@@ -371,19 +375,21 @@
   }
 
   // One render request at a time; changes made meanwhile go in the next one.
-  let inFlight = false, pending = false;
-  async function requestRender() {
-    if (inFlight) { pending = true; return; }
+  // `extra` goes into the request as it is (reset: {seed: null}, the file's seed).
+  let inFlight = false, pending = null;
+  async function requestRender(extra) {
+    if (inFlight) { pending = Object.assign(pending || {}, extra); return; }
     inFlight = true;
     try {
+      const body = Object.assign({overrides: touched}, extra);
       const seed = parseInt($("params").querySelector('[name="@seed"]').value, 10);
+      if (seedTouched && !Number.isNaN(seed)) body.seed = seed;
       const response = await fetch("api/render", {method: "POST",
-        headers: {"Content-Type": "application/json"},
-        body: JSON.stringify({overrides: touched, seed: Number.isNaN(seed) ? null : seed})});
+        headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)});
       show(await response.json());
     } finally {
       inFlight = false;
-      if (pending) { pending = false; requestRender(); }
+      if (pending) { const next = pending; pending = null; requestRender(next); }
     }
   }
 
