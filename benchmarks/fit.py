@@ -52,7 +52,7 @@ from results import append_section
 
 from texgen import metrics
 from texgen.engine import Engine
-from texgen.fit import _compared_output, _dimensions, fit, fit_sheet
+from texgen.fit import compared_output, fit, fit_sheet, searched_dimensions
 from texgen.io import write_texture
 
 DEFAULT_PRESETS = ["clouds", "marble", "leather", "lava", "terrain", "wood_planks"]
@@ -64,7 +64,7 @@ def random_values(preset, rng: np.random.Generator) -> dict:
     """Random values for the parameters the fit searches: bounded ints and floats uniform in
     their range, colors uniform in sRGB (the default's alpha kept)."""
     values = {}
-    for dim in _dimensions(preset):
+    for dim in searched_dimensions(preset):
         default = preset.parameters[dim.name].default
         if dim.type == "color":
             alpha = default[3] if len(default) > 3 else 1.0
@@ -88,7 +88,7 @@ def run(names: list[str], targets: int, minutes: float, size: int, seed: int,
     engine = Engine()
     presets = {name: engine.load_preset(name) for name in names}
     for preset in presets.values():  # compile the kernels outside every fit's clock
-        engine.render(preset, size=32, seed=0, outputs=[_compared_output(preset)])
+        engine.render(preset, size=32, seed=0, outputs=[compared_output(preset)])
     # The fit's render seeds, drawn as fit draws them (seeds=2): no target may use one.
     fit_seeds = {int(s) for s in np.random.default_rng([seed, 7]).integers(0, 2**31, 2)}
     rows, lines = [], [
@@ -101,7 +101,7 @@ def run(names: list[str], targets: int, minutes: float, size: int, seed: int,
         values = random_values(preset, rng)
         target_seed, other_seed = (int(s) for s in rng.integers(0, 2**31, 2))
         assert not {target_seed, other_seed} & fit_seeds, "a target seed the fit sees"
-        output = _compared_output(preset)
+        output = compared_output(preset)
         target = engine.render(preset, size=size, seed=target_seed, overrides=values,
                                outputs=[output])[output]
         started = time.perf_counter()

@@ -221,7 +221,7 @@ _WHITE = np.array([0.95047, 1.0, 1.08883])  # D65
 _DELTA = 6.0 / 29.0
 
 
-def _rgb_to_unit_lab(rgb) -> np.ndarray:
+def rgb_to_unit_lab(rgb) -> np.ndarray:
     """sRGB in [0, 1] (3,) → CIELAB scaled to [0, 1]: (L / 100, (a + 128) / 256, (b + 128)
     / 256), clipped."""
     c = np.clip(np.asarray(rgb, np.float64), 0.0, 1.0)
@@ -233,7 +233,7 @@ def _rgb_to_unit_lab(rgb) -> np.ndarray:
 
 
 def _unit_lab_to_linear(unit) -> np.ndarray:
-    """Unit CIELAB (see ``_rgb_to_unit_lab``) → linear RGB, outside [0, 1] out of gamut."""
+    """Unit CIELAB (see ``rgb_to_unit_lab``) → linear RGB, outside [0, 1] out of gamut."""
     lab = np.asarray(unit, np.float64) * [100.0, 256.0, 256.0] - [0.0, 128.0, 128.0]
     fy = (lab[0] + 16) / 116
     f = np.array([fy + lab[1] / 500, fy, fy - lab[2] / 200])
@@ -241,8 +241,8 @@ def _unit_lab_to_linear(unit) -> np.ndarray:
     return np.linalg.solve(_RGB_TO_XYZ, t * _WHITE)
 
 
-def _unit_lab_to_rgb(unit) -> np.ndarray:
-    """The inverse of ``_rgb_to_unit_lab``; colors outside the sRGB gamut are clipped."""
+def unit_lab_to_rgb(unit) -> np.ndarray:
+    """The inverse of ``rgb_to_unit_lab``; colors outside the sRGB gamut are clipped."""
     linear = np.clip(_unit_lab_to_linear(unit), 0.0, 1.0)
     return np.where(linear <= 0.0031308, 12.92 * linear,
                     1.055 * linear ** (1 / 2.4) - 0.055)
@@ -269,12 +269,12 @@ class _Dimension:
 
     def encode(self, value) -> list[float]:
         if self.type == "color":
-            return list(_rgb_to_unit_lab(value[:3]))
+            return list(rgb_to_unit_lab(value[:3]))
         return [(float(value) - self.low) / (self.high - self.low)]
 
     def decode(self, coords, default):
         if self.type == "color":
-            rgb = _unit_lab_to_rgb(coords)
+            rgb = unit_lab_to_rgb(coords)
             alpha = default[3] if len(default) > 3 else 1.0
             return tuple(round(float(v), 6) for v in (*rgb, alpha))
         value = self.low + float(np.clip(coords[0], 0, 1)) * (self.high - self.low)
@@ -283,7 +283,7 @@ class _Dimension:
         return round(value, 6)
 
 
-def _dimensions(preset: Preset) -> list[_Dimension]:
+def searched_dimensions(preset: Preset) -> list[_Dimension]:
     """The parameters the search varies, in the preset's order (see the module doc)."""
     found = []
     for name, param in preset.parameters.items():
@@ -299,7 +299,8 @@ def _dimensions(preset: Preset) -> list[_Dimension]:
 
 # --- the loss ------------------------------------------------------------------------------
 
-def _compared_output(preset: Preset) -> str:
+def compared_output(preset: Preset) -> str:
+    """The output a fit compares with the photo: basecolor, else the preset's first."""
     return "basecolor" if "basecolor" in preset.outputs else next(iter(preset.outputs))
 
 
@@ -343,7 +344,7 @@ def _resolve_presets(engine, presets) -> tuple[dict[str, Preset], bool, dict[str
     return found, named, failed
 
 
-def _found_as(engine, preset: Preset) -> str | None:
+def found_as(engine, preset: Preset) -> str | None:
     """The name ``engine.find_presets`` gives ``preset``'s file, if it gives it one."""
     if preset.path is None:
         return None
@@ -421,7 +422,7 @@ def fit(photo: str | os.PathLike | np.ndarray, *,
     state = {"best": float("inf"), "stage": "first pass", "index": 0, "total": 0}
 
     def renders(preset: Preset, values: Mapping[str, Any]) -> list[np.ndarray]:
-        output = _compared_output(preset)
+        output = compared_output(preset)
         return [engine.render(preset, size=size, seed=render_seed, overrides=values,
                               outputs=[output])[output] for render_seed in render_seeds]
 
@@ -477,10 +478,10 @@ def fit(photo: str | os.PathLike | np.ndarray, *,
                      values=values, loss=float(loss), defaults_loss=float(scores[name]),
                      candidates=scores, history=history,
                      seconds=round(time.perf_counter() - start, 3),
-                     output=_compared_output(preset), size=size, seed=seed,
+                     output=compared_output(preset), size=size, seed=seed,
                      render_seeds=render_seeds, scale=candidate_scales[name],
                      candidate_scales=candidate_scales, skipped=skipped,
-                     found_as=_found_as(engine, preset), preset_object=preset)
+                     found_as=found_as(engine, preset), preset_object=preset)
 
 
 def _cma_class():
@@ -503,7 +504,7 @@ class _Search:
                  loss_of: Callable[[str, Preset, Mapping[str, Any]], float],
                  history: list[dict[str, Any]]):
         self.name, self.preset, self.loss_of, self.history = name, preset, loss_of, history
-        self.dims = _dimensions(preset)
+        self.dims = searched_dimensions(preset)
         self.defaults = {d.name: preset.parameters[d.name].default for d in self.dims}
         self.best_loss, self.best_values = defaults_loss, dict(self.defaults)
         self.told: list[tuple[np.ndarray, float]] = []

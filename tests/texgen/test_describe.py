@@ -14,7 +14,7 @@ from texgen.describe.changes import parse_change
 from texgen.describe.vocabulary import color_names, lightness, modify
 from texgen.engine import Engine
 from texgen.errors import PresetError
-from texgen.fit import _rgb_to_unit_lab
+from texgen.fit import rgb_to_unit_lab
 from texgen.nodes import parse_color
 from texgen.preset import load_preset
 from texgen.schema import preset_schema
@@ -45,7 +45,7 @@ def said(engine, demo):
 
 
 def chroma(color: str) -> float:
-    lab = _rgb_to_unit_lab(parse_color(color)[:3]) * [100, 256, 256] - [0, 128, 128]
+    lab = rgb_to_unit_lab(parse_color(color)[:3]) * [100, 256, 256] - [0, 128, 128]
     return float((lab[1] ** 2 + lab[2] ** 2) ** 0.5)
 
 

@@ -260,9 +260,9 @@ def test_auto_scale_keeps_the_scale_its_defaults_match_best(engine, tiled_target
 
 def test_lab_round_trip():
     for rgb in ([0.2, 0.5, 0.8], [1, 1, 1], [0, 0, 0], [0.75, 0.45, 0.25]):
-        np.testing.assert_allclose(fitting._unit_lab_to_rgb(fitting._rgb_to_unit_lab(rgb)),
+        np.testing.assert_allclose(fitting.unit_lab_to_rgb(fitting.rgb_to_unit_lab(rgb)),
                                    rgb, atol=1e-6)
-        assert fitting._gamut_excess(fitting._rgb_to_unit_lab(rgb)) < 1e-6
+        assert fitting._gamut_excess(fitting.rgb_to_unit_lab(rgb)) < 1e-6
 
 
 def test_gamut_excess_grows_outside_srgb():

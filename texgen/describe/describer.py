@@ -42,7 +42,7 @@ from texgen.describe.vocabulary import (
     tokens,
 )
 from texgen.errors import InputError
-from texgen.fit import _found_as, write_instance
+from texgen.fit import found_as, write_instance
 from texgen.preset import Preset
 
 __all__ = ["describe", "Description", "DescribeError", "write_described_preset"]
@@ -648,7 +648,7 @@ def describe(text: str, *, presets: Iterable[str | os.PathLike | Mapping | Prese
                        explanation=explanation, unknown=unknown,
                        candidates={n: scores[n] for n in ranked if scores[n] > 0},
                        source=str(preset.path) if preset.path else None,
-                       found_as=_found_as(engine, preset), preset_object=preset)
+                       found_as=found_as(engine, preset), preset_object=preset)
 
 
 def _no_material(text, toks, originals, vocabularies) -> str:

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import webcolors
 
-from texgen.fit import _rgb_to_unit_lab, _unit_lab_to_rgb
+from texgen.fit import rgb_to_unit_lab, unit_lab_to_rgb
 from texgen.nodes import parse_color
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -137,15 +137,15 @@ def hex_color(rgba) -> str:
 
 def lightness(color: str) -> float:
     """CIELAB L* (0..100) of a "#rrggbb" color."""
-    return float(_rgb_to_unit_lab(parse_color(color)[:3])[0] * 100)
+    return float(rgb_to_unit_lab(parse_color(color)[:3])[0] * 100)
 
 
 def modify(color: str, modifiers: list[tuple[float, float]]) -> str:
     """``color`` ("#rrggbb") with each (L* shift, chroma factor) of ``modifiers`` applied
     in CIELAB, in order: L* clipped to 0..100, the result clipped to sRGB."""
-    unit = _rgb_to_unit_lab(parse_color(color)[:3])
+    unit = rgb_to_unit_lab(parse_color(color)[:3])
     lab = unit * [100.0, 256.0, 256.0] - [0.0, 128.0, 128.0]
     for shift, chroma in modifiers:
         lab = np.array([np.clip(lab[0] + shift, 0.0, 100.0), lab[1] * chroma, lab[2] * chroma])
     unit = (lab + [0.0, 128.0, 128.0]) / [100.0, 256.0, 256.0]
-    return hex_color(_unit_lab_to_rgb(np.clip(unit, 0.0, 1.0)))
+    return hex_color(unit_lab_to_rgb(np.clip(unit, 0.0, 1.0)))

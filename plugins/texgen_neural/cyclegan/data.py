@@ -15,7 +15,7 @@ import numpy as np
 
 from texgen.engine import PRESET_SUFFIXES
 from texgen.errors import InputError
-from texgen.fit import _compared_output
+from texgen.fit import compared_output
 from texgen.io import read_image
 
 
@@ -48,7 +48,7 @@ def render_item(item: str, *, engine, size: int, seeds: Iterable[int]) -> list[n
     """A preset item's renders at each seed, size x size: color (H, W, 3) float32."""
     name, overrides = parse_item(item)
     preset = engine.load_preset(name)
-    output = _compared_output(preset)
+    output = compared_output(preset)
     return [color(engine.render(preset, size=size, seed=seed, overrides=overrides,
                                 outputs=[output])[output]) for seed in seeds]
 

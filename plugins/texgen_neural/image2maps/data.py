@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from texgen.fit import _dimensions
+from texgen.fit import searched_dimensions
 from texgen.nodes import NodeContext
 from texgen_filters.image_to_material import image_to_material
 from texgen_filters.specs_photo import IMAGE_TO_MATERIAL
@@ -162,7 +162,7 @@ def random_values(preset, rng: np.random.Generator) -> dict:
     its normalised search space uniform in [0, 1] (ranges for numbers, CIELAB for colors)."""
     return {dim.name: dim.decode(rng.uniform(0.0, 1.0, dim.width),
                                  preset.parameters[dim.name].default)
-            for dim in _dimensions(preset)}
+            for dim in searched_dimensions(preset)}
 
 
 def render_material(engine, preset, rng: np.random.Generator, size: int) -> dict[str, np.ndarray]:
