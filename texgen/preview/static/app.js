@@ -119,17 +119,17 @@
     const svg = $("edges");
     area.querySelectorAll(".node, .group").forEach((n) => n.remove());
     svg.replaceChildren();
-    const places = {};  // box id -> {x, y, inputs: {port: y}, outputs: {port: y}}
+    const places = {};  // box id -> {x, y, node (null for an instance's box), box}
     for (const node of graph.nodes) {
       const id = owner(node.id);
       const x = node.layer * COLUMN + 8;
       const y = node.row * ROW + 30;  // room for an instance frame's button above
       if (id !== node.id) {  // inside a collapsed instance: the group box, at its last node
         const place = places[id];
-        if (!place || place.x <= x) places[id] = {x, y, inputs: {}, outputs: {}, node: null};
+        if (!place || place.x <= x) places[id] = {x, y, node: null};
         continue;
       }
-      places[id] = {x, y, node, inputs: {}, outputs: {}};
+      places[id] = {x, y, node};
     }
     for (const [id, place] of Object.entries(places)) {
       const box = place.node ? nodeBox(place.node) : groupBox(id.slice(6));
@@ -185,8 +185,11 @@
       element("div", {class: "node-type", text: node.type}),
       element("div", {class: "node-body"}, [ports(node.inputs, "inputs"), picture,
                                             ports(node.outputs, "outputs")])]);
-    if (first) {
-      picture.addEventListener("click", () => window.open(first.image || first.thumb, "_blank"));
+    if (first) {  // the image of the render shown now, full size where the page has it
+      picture.addEventListener("click", () => {
+        const now = state.graph.nodes.find((n) => n.id === node.id).outputs[0];
+        window.open(now.image || now.thumb, "_blank");
+      });
     }
     return box;
   }
