@@ -329,7 +329,7 @@ def sheet(engine: Engine, presets, output, size, seed, thumb, columns, outputs, 
                                    outputs=_names(outputs), nodes=_names(nodes),
                                    keep_going=keep_going, thumb=thumb, columns=columns,
                                    progress=progress, on_preset=on_preset)
-    write_texture(Path(output), image, engine.exporter("png8"))
+    write_texture(Path(output), image, engine.exporter("png8"), compression="small")
     if not quiet:
         click.echo(f"wrote {output}", err=True)
     _finish_batch(failures, len(presets))
@@ -419,7 +419,7 @@ def fit_command(engine: Engine, photo, output, presets, minutes, seed, size, see
     report = write_fitted_preset(result, output)
     if sheet:
         write_texture(Path(sheet), fit_sheet(result, photo, engine=engine),
-                      engine.exporter("png8"))
+                      engine.exporter("png8"), compression="small")
     if quiet:
         return
     if tty:

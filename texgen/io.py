@@ -55,8 +55,8 @@ class Exporter:
 EXPORT_OPTIONS = {
     "color_space": '"srgb" for sRGB-encoded color values (basecolor), "linear" for data '
                    "(roughness, normal, masks); default linear",
-    "compression": "the format's codec (dds: bc1, bc3, bc4, bc5, bc7, rgba8; exr: zip, none); "
-                   "default: the format's own",
+    "compression": "the format's codec (dds: bc1, bc3, bc4, bc5, bc7, rgba8; exr: zip, none; "
+                   "png: fast, small); default: the format's own",
     "mips": "write a full mip chain down to 1x1",
     "normal_map": "the texture is a normal map encoded (n + 1) / 2: mips are renormalised",
     "tileable": "the texture tiles: padding and filtering continue it by wrapping around "
@@ -128,20 +128,27 @@ def normalized(texture: np.ndarray) -> tuple[np.ndarray, tuple[float, float]]:
 
 # --- PNG ---------------------------------------------------------------------------------
 
-def encode_png(texture: np.ndarray, *, bits: int = 8) -> bytes:
+#: PNG deflate settings by ``compression`` name: "fast" deflates the Paeth residuals
+#: run-length only (as fpng does: several times faster than zlib's default search, files a
+#: few percent larger on textures), "small" searches hardest (pictures people download).
+PNG_COMPRESSIONS = {"fast": (6, zlib.Z_RLE), "small": (9, zlib.Z_DEFAULT_STRATEGY)}
+
+
+def encode_png(texture: np.ndarray, *, bits: int = 8, compression: str | None = None) -> bytes:
     """PNG bytes for a float32 (H, W, C) texture, values clipped to [0, 1].
 
     ``bits`` is 8 or 16. Gray (C=1) is a grayscale PNG, C=2 gray+alpha, C=3 RGB, C=4 RGBA.
+    ``compression`` is a ``PNG_COMPRESSIONS`` name; None means "fast". The pixels are the
+    same either way.
     """
+    level, strategy = PNG_COMPRESSIONS[compression or "fast"]
     height, width, channels = texture.shape
     scale, dtype = (255, ">u1") if bits == 8 else (65535, ">u2")
     samples = np.rint(np.clip(texture, 0.0, 1.0) * scale).astype(dtype)
     raw = samples.reshape(height, width * channels).view(np.uint8)
     header = struct.pack(">IIBBBBB", width, height, bits, _PNG_COLOR_TYPES[channels], 0, 0, 0)
     rows = _paeth_filter(raw, bytes_per_pixel=channels * bits // 8)
-    # Run-length deflate of Paeth residuals (as fpng does): several times faster than
-    # zlib's default search, and files within a few percent of its size on textures.
-    deflate = zlib.compressobj(6, zlib.DEFLATED, 15, 9, zlib.Z_RLE)
+    deflate = zlib.compressobj(level, zlib.DEFLATED, 15, 9, strategy)
     idat = deflate.compress(rows.tobytes()) + deflate.flush()
     return (_PNG_SIGNATURE + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", idat)
             + _png_chunk(b"IEND", b""))
@@ -280,12 +287,12 @@ def _to_texture(image: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(image, dtype=np.float32)
 
 
-def write_png8(path: Path, texture: np.ndarray) -> None:
-    Path(path).write_bytes(encode_png(texture, bits=8))
+def write_png8(path: Path, texture: np.ndarray, *, compression: str | None = None) -> None:
+    Path(path).write_bytes(encode_png(texture, bits=8, compression=compression))
 
 
-def write_png16(path: Path, texture: np.ndarray) -> None:
-    Path(path).write_bytes(encode_png(texture, bits=16))
+def write_png16(path: Path, texture: np.ndarray, *, compression: str | None = None) -> None:
+    Path(path).write_bytes(encode_png(texture, bits=16, compression=compression))
 
 
 def write_tiff(path: Path, texture: np.ndarray) -> None:
@@ -300,9 +307,9 @@ def write_tiff(path: Path, texture: np.ndarray) -> None:
 @hookimpl
 def register_exporters(register):
     register(Exporter("png8", "png", write_png8, "8-bit PNG, values clipped to [0, 1]",
-                      clips=True))
+                      clips=True, options=frozenset({"compression"})))
     register(Exporter("png16", "png", write_png16, "16-bit PNG, values clipped to [0, 1]",
-                      clips=True))
+                      clips=True, options=frozenset({"compression"})))
     register(Exporter("tiff", "tiff", write_tiff, "32-bit float TIFF, values as computed"))
 
 

@@ -235,3 +235,16 @@ def test_role_options_are_those_the_exporter_takes():
     assert role_options("normal", takes) == {"color_space": "linear", "normal_map": True}
     assert role_options("seams", takes) == {}
     assert role_options("basecolor", Exporter("png8", "png", write_png16)) == {}
+
+
+@pytest.mark.parametrize("bits", [8, 16])
+def test_png_compressions_store_the_same_pixels(bits):
+    y, x = np.mgrid[0:64, 0:48].astype(np.float32)
+    texture = np.stack([0.5 + 0.5 * np.sin(x / 5 + y / 9), x / 48, (y / 64) ** 2], axis=-1)
+    fast = encode_png(texture, bits=bits)
+    small = encode_png(texture, bits=bits, compression="small")
+    assert fast == encode_png(texture, bits=bits, compression="fast") and fast != small
+    assert len(small) < len(fast)
+    assert np.array_equal(decode_png(fast), decode_png(small))
+    with pytest.raises(KeyError):
+        encode_png(texture, compression="tiny")

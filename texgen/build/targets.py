@@ -37,7 +37,7 @@ import numpy as np
 from texgen.errors import InputError, did_you_mean
 from texgen.formats import dds, exr
 from texgen.formats.color import COLOR_SPACES
-from texgen.io import OutOfRange, write_output
+from texgen.io import PNG_COMPRESSIONS, OutOfRange, write_output
 from texgen.roles import role_of
 
 NORMAL_CONVENTIONS = ("opengl", "directx")
@@ -46,7 +46,8 @@ NORMAL_CONVENTIONS = ("opengl", "directx")
 BUILTIN_FORMATS = ("png8", "png16", "tiff", "exr", "exr32", "dds")
 #: The compressions each built-in format takes (empty: none).
 _COMPRESSIONS: dict[str, tuple[str, ...]] = {
-    "png8": (), "png16": (), "tiff": (), "exr": exr.COMPRESSIONS, "exr32": exr.COMPRESSIONS,
+    "png8": tuple(PNG_COMPRESSIONS), "png16": tuple(PNG_COMPRESSIONS), "tiff": (),
+    "exr": exr.COMPRESSIONS, "exr32": exr.COMPRESSIONS,
     "dds": tuple(dds.COMPRESSIONS),
 }
 #: Values used for a packed channel whose role the preset has no output for (with a note).
