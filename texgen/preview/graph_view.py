@@ -42,12 +42,12 @@ def graph_view(graph: Graph) -> dict[str, Any]:
     columns: dict[int, list[str]] = {}
     for node_id in graph.nodes:  # preset order within a layer before the barycentre pass
         columns.setdefault(layers[node_id], []).append(node_id)
-    rows: dict[str, float] = {}
+    rows: dict[str, int] = {}
     for layer in sorted(columns):
         def mean_input_row(node_id: str) -> float:
-            sources = [rows[link.node] for link in graph.nodes[node_id].inputs.values()
-                       if link and link.node in rows]
-            return sum(sources) / len(sources) if sources else float("inf")
+            placed = [rows[link.node] for link in graph.nodes[node_id].inputs.values()
+                      if link and link.node in rows]
+            return sum(placed) / len(placed) if placed else float("inf")
 
         columns[layer].sort(key=mean_input_row)
         rows.update((node_id, row) for row, node_id in enumerate(columns[layer]))
@@ -59,7 +59,7 @@ def graph_view(graph: Graph) -> dict[str, Any]:
             nodes.append({
                 "id": node_id, "type": node.spec.id, "doc": node.spec.doc,
                 "group": node_id.rpartition("/")[0] or None,
-                "layer": layer, "row": int(rows[node_id]), "source": node.source,
+                "layer": layer, "row": rows[node_id], "source": node.source,
                 "inputs": [{"name": port.name, "type": port.type} for port in node.spec.inputs],
                 "outputs": [{"name": port.name, "type": port.type,
                              "channels": graph.channels.get(Link(node_id, port.name),
