@@ -14,6 +14,7 @@ import secrets
 import struct
 import zlib
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -148,8 +149,7 @@ def encode_png(texture: np.ndarray, *, bits: int = 8, compression: str | None = 
     raw = samples.reshape(height, width * channels).view(np.uint8)
     header = struct.pack(">IIBBBBB", width, height, bits, _PNG_COLOR_TYPES[channels], 0, 0, 0)
     rows = _paeth_filter(raw, bytes_per_pixel=channels * bits // 8)
-    deflate = zlib.compressobj(level, zlib.DEFLATED, 15, 9, strategy)
-    idat = deflate.compress(rows.tobytes()) + deflate.flush()
+    idat = _deflate(rows.tobytes(), level=level, strategy=strategy)
     return (_PNG_SIGNATURE + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", idat)
             + _png_chunk(b"IEND", b""))
 
@@ -201,21 +201,53 @@ def _png_chunk(kind: bytes, body: bytes) -> bytes:
 
 
 def _paeth_filter(raw: np.ndarray, *, bytes_per_pixel: int) -> np.ndarray:
-    """Every row Paeth-filtered (PNG filter type 4): smooth textures compress best with it."""
-    left = np.zeros_like(raw)
-    left[:, bytes_per_pixel:] = raw[:, :-bytes_per_pixel]
-    up = np.zeros_like(raw)
-    up[1:] = raw[:-1]
-    up_left = np.zeros_like(raw)
-    up_left[1:, bytes_per_pixel:] = raw[:-1, :-bytes_per_pixel]
-    a, b, c = (x.astype(np.int16) for x in (left, up, up_left))
-    p = a + b - c
-    pa, pb, pc = np.abs(p - a), np.abs(p - b), np.abs(p - c)
-    predictor = np.where((pa <= pb) & (pa <= pc), a, np.where(pb <= pc, b, c))
-    rows = np.empty((raw.shape[0], raw.shape[1] + 1), np.uint8)
-    rows[:, 0] = 4
-    rows[:, 1:] = (raw.astype(np.int16) - predictor).astype(np.uint8)
+    """Every row Paeth-filtered (PNG filter type 4): smooth textures compress best with it.
+    ``raw`` is (H, row bytes) uint8; the result has each row's filter byte in front."""
+    return _paeth_rows(raw, bytes_per_pixel)
+
+
+@numba.njit(cache=True, parallel=True)
+def _paeth_rows(raw, bytes_per_pixel):
+    height, width = raw.shape
+    rows = np.empty((height, width + 1), np.uint8)
+    for y in numba.prange(height):  # each row reads only raw bytes: rows are independent
+        rows[y, 0] = 4
+        for x in range(width):
+            a = np.int16(raw[y, x - bytes_per_pixel]) if x >= bytes_per_pixel else np.int16(0)
+            b = np.int16(raw[y - 1, x]) if y > 0 else np.int16(0)
+            c = (np.int16(raw[y - 1, x - bytes_per_pixel])
+                 if y > 0 and x >= bytes_per_pixel else np.int16(0))
+            p = a + b - c
+            pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+            predictor = a if pa <= pb and pa <= pc else (b if pb <= pc else c)
+            rows[y, x + 1] = np.uint8((np.int16(raw[y, x]) - predictor) & 0xFF)
     return rows
+
+
+#: Filtered bytes per independently deflated piece of a "fast" PNG. A fixed size, never the
+#: machine's core count, so every machine writes the same bytes.
+_DEFLATE_PIECE = 1 << 19
+
+
+def _deflate(data: bytes, *, level: int, strategy: int) -> bytes:
+    """A zlib stream of ``data``. Run-length deflate ("fast") matches only the previous
+    byte, so pieces compressed separately (each ended by a sync flush, the last by the
+    final block, as pigz does) lose nothing; they are compressed on threads, since zlib
+    releases the GIL. Other strategies keep one stream (their matches reach back)."""
+    pieces = [data[i:i + _DEFLATE_PIECE] for i in range(0, len(data), _DEFLATE_PIECE)]
+    if strategy != zlib.Z_RLE or len(pieces) < 2:
+        deflate = zlib.compressobj(level, zlib.DEFLATED, 15, 9, strategy)
+        return deflate.compress(data) + deflate.flush()
+
+    def piece(index: int) -> bytes:
+        deflate = zlib.compressobj(level, zlib.DEFLATED, -15, 9, strategy)
+        last = index == len(pieces) - 1
+        return deflate.compress(pieces[index]) + deflate.flush(
+            zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
+
+    with ThreadPoolExecutor(max_workers=min(len(pieces), os.cpu_count() or 1)) as pool:
+        body = b"".join(pool.map(piece, range(len(pieces))))
+    return b"\x78\x9c" + body + struct.pack(">I", zlib.adler32(data))
 
 
 @numba.njit(cache=True)

@@ -248,3 +248,14 @@ def test_png_compressions_store_the_same_pixels(bits):
     assert np.array_equal(decode_png(fast), decode_png(small))
     with pytest.raises(KeyError):
         encode_png(texture, compression="tiny")
+
+
+def test_a_large_fast_png_deflated_in_pieces_is_one_valid_stream():
+    # 700 x 400 RGB rows are 840 KB filtered: more than one independently deflated piece.
+    texture = np.random.default_rng(3).random((700, 400, 3), np.float32)
+    data = encode_png(texture)
+    assert data == encode_png(texture), "the same bytes every time"
+    import imageio.v3 as iio  # an independent decoder (zlib stream, adler32, CRCs)
+
+    assert np.array_equal(iio.imread(data), np.rint(texture * 255).astype(np.uint8))
+    assert np.array_equal(decode_png(data), iio.imread(data) / np.float32(255))
