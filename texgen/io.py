@@ -232,8 +232,9 @@ _DEFLATE_PIECE = 1 << 19
 def _deflate(data: bytes, *, level: int, strategy: int) -> bytes:
     """A zlib stream of ``data``. Run-length deflate ("fast") matches only the previous
     byte, so pieces compressed separately (each ended by a sync flush, the last by the
-    final block, as pigz does) lose nothing; they are compressed on threads, since zlib
-    releases the GIL. Other strategies keep one stream (their matches reach back)."""
+    final block, as pigz does) lose nothing; they are compressed on as many threads as
+    Numba's parallel loops use (zlib releases the GIL). Other strategies keep one stream
+    (their matches reach back)."""
     pieces = [data[i:i + _DEFLATE_PIECE] for i in range(0, len(data), _DEFLATE_PIECE)]
     if strategy != zlib.Z_RLE or len(pieces) < 2:
         deflate = zlib.compressobj(level, zlib.DEFLATED, 15, 9, strategy)
@@ -245,7 +246,7 @@ def _deflate(data: bytes, *, level: int, strategy: int) -> bytes:
         return deflate.compress(pieces[index]) + deflate.flush(
             zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
 
-    with ThreadPoolExecutor(max_workers=min(len(pieces), os.cpu_count() or 1)) as pool:
+    with ThreadPoolExecutor(max_workers=min(len(pieces), numba.get_num_threads())) as pool:
         body = b"".join(pool.map(piece, range(len(pieces))))
     return b"\x78\x9c" + body + struct.pack(">I", zlib.adler32(data))
 

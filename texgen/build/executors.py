@@ -156,13 +156,24 @@ def run_serial(tasks: list[JobTask], engine) -> Iterator[JobResult]:
         yield run_task(task, engine)
 
 
+def _share_cores(threads: int) -> None:
+    """Pool worker initializer: this worker's share of the cores for Numba's parallel loops
+    (and the PNG deflate threads, which follow Numba's count), so that N workers run about
+    one thread per core rather than N per core, which contend and spin."""
+    import numba
+
+    numba.set_num_threads(threads)
+
+
 def run_pool(tasks: list[JobTask], workers: int) -> Iterator[JobResult]:
     """Run the jobs on ``workers`` processes (forked from a server process that imported
-    texgen, so no worker inherits the caller's threads). A worker process that dies fails
-    the build with a ``RenderError``."""
+    texgen, so no worker inherits the caller's threads), each with its share of the cores.
+    A worker process that dies fails the build with a ``RenderError``."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["texgen.build.executors"])
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                               initializer=_share_cores,
+                               initargs=(max(1, default_workers() // workers),))
     pending = {pool.submit(_pool_run, task): task for task in tasks}
     try:
         while pending:
