@@ -202,15 +202,18 @@ def _png_chunk(kind: bytes, body: bytes) -> bytes:
 
 def _paeth_filter(raw: np.ndarray, *, bytes_per_pixel: int) -> np.ndarray:
     """Every row Paeth-filtered (PNG filter type 4): smooth textures compress best with it.
-    ``raw`` is (H, row bytes) uint8; the result has each row's filter byte in front."""
+    ``raw`` is (H, row bytes) uint8; the result has each row's filter byte in front (a
+    compiled loop: NumPy's whole-array form took as long as the deflate)."""
     return _paeth_rows(raw, bytes_per_pixel)
 
 
-@numba.njit(cache=True, parallel=True)
+@numba.njit(cache=True)
 def _paeth_rows(raw, bytes_per_pixel):
+    # Serial on purpose: a parallel loop would start Numba's OpenMP pool from whatever
+    # thread writes a PNG, and that runtime is shared with PyTorch's in a training process.
     height, width = raw.shape
     rows = np.empty((height, width + 1), np.uint8)
-    for y in numba.prange(height):  # each row reads only raw bytes: rows are independent
+    for y in range(height):
         rows[y, 0] = 4
         for x in range(width):
             a = np.int16(raw[y, x - bytes_per_pixel]) if x >= bytes_per_pixel else np.int16(0)
@@ -232,9 +235,8 @@ _DEFLATE_PIECE = 1 << 19
 def _deflate(data: bytes, *, level: int, strategy: int) -> bytes:
     """A zlib stream of ``data``. Run-length deflate ("fast") matches only the previous
     byte, so pieces compressed separately (each ended by a sync flush, the last by the
-    final block, as pigz does) lose nothing; they are compressed on as many threads as
-    Numba's parallel loops use (zlib releases the GIL). Other strategies keep one stream
-    (their matches reach back)."""
+    final block, as pigz does) lose nothing; they are compressed on threads, one per core
+    (zlib releases the GIL). Other strategies keep one stream (their matches reach back)."""
     pieces = [data[i:i + _DEFLATE_PIECE] for i in range(0, len(data), _DEFLATE_PIECE)]
     if strategy != zlib.Z_RLE or len(pieces) < 2:
         deflate = zlib.compressobj(level, zlib.DEFLATED, 15, 9, strategy)
@@ -246,7 +248,7 @@ def _deflate(data: bytes, *, level: int, strategy: int) -> bytes:
         return deflate.compress(pieces[index]) + deflate.flush(
             zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
 
-    with ThreadPoolExecutor(max_workers=min(len(pieces), numba.get_num_threads())) as pool:
+    with ThreadPoolExecutor(max_workers=min(len(pieces), os.cpu_count() or 1)) as pool:
         body = b"".join(pool.map(piece, range(len(pieces))))
     return b"\x78\x9c" + body + struct.pack(">I", zlib.adler32(data))
 

@@ -17,7 +17,6 @@ for ``--resume``) and ``samples/step_NNNNNN.png`` grids.
 from __future__ import annotations
 
 import copy
-import dataclasses
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -28,18 +27,14 @@ import torch
 import torch.nn.functional as F
 
 from texgen import metrics
-from texgen.io import atomic_write, encode_png
+from texgen_neural.bookkeeping import STATE, Bookkeeping
 from texgen_neural.checkpoint import (
     TrainingNetworks,
     load_training_state,
     save_generator,
-    save_training_state,
 )
 from texgen_neural.config import ModelConfig, TrainOptions
 from texgen_neural.model import Discriminator, Generator, Inputs, to_image
-
-STATE = "training.safetensors"
-
 
 # --- data and augmentation ----------------------------------------------------------------------
 
@@ -210,59 +205,24 @@ def update_ema(nets: Networks, beta: float) -> None:
 
 # --- bookkeeping ---------------------------------------------------------------------------------
 
-@dataclass
-class Bookkeeping:
-    """What a run does between steps besides learning: progress calls, sample grids of the
-    EMA generator on fixed inputs, checkpoints, and the time limit.
+@dataclass(kw_only=True)
+class StyleGANBookkeeping(Bookkeeping):
+    """The StyleGAN's bookkeeping: sample grids of the EMA generator on fixed ``preview``
+    inputs (inputs, labels, exemplar crop); the model folder holds the EMA generator."""
 
-    ``seconds`` counts training time (the steps, resumed runs included), not bookkeeping.
-    """
+    preview: tuple[Inputs, torch.Tensor | None, np.ndarray]
 
-    output: Path
-    config: ModelConfig
-    options: TrainOptions
-    record: dict
-    preview: tuple[Inputs, torch.Tensor | None, np.ndarray]  # inputs, labels, exemplar crop
-    progress: Callable[[int, int, dict], None] | None = None
-    time_limit: float | None = None
-    seconds: float = 0.0
-
-    def end_of_step(self, step: int, nets: Networks, losses: dict[str, float]) -> bool:
-        """Report ``step``, write what is due; True when the time is up (after a
-        checkpoint), so the run stops."""
-        options = self.options
-        if self.progress:
-            self.progress(step, options.steps, losses)
-        if options.sample_every and step % options.sample_every == 0:
-            self.write_samples(step, nets.g_ema)
-        out_of_time = self.time_limit is not None and self.seconds >= self.time_limit
-        if (options.checkpoint_every and step % options.checkpoint_every == 0) \
-                or step == options.steps or out_of_time:
-            self.checkpoint(step, nets)
-        return out_of_time
-
-    def write_samples(self, step: int, generator: Generator) -> None:
-        """``samples/step_NNNNNN.png``: the exemplar crop, then the generator's samples."""
+    def write_samples(self, step: int, nets: Networks) -> None:
+        """The exemplar crop, then the EMA generator's samples, in a row."""
         inputs, labels, exemplar_crop = self.preview
         with torch.no_grad():
-            fakes = to_image(generator.generate(inputs, labels)).cpu().numpy()
+            fakes = to_image(nets.g_ema.generate(inputs, labels)).cpu().numpy()
         tiles_ = [exemplar_crop, *fakes]
         gap = np.ones((tiles_[0].shape[0], 4, 3), np.float32)
-        png = encode_png(np.concatenate([x for t in tiles_ for x in (t, gap)][:-1], axis=1))
-        (self.output / "samples").mkdir(exist_ok=True)
-        atomic_write(self.output / "samples" / f"step_{step:06d}.png",
-                     lambda path: path.write_bytes(png))
+        self.write_grid(step, np.concatenate([x for t in tiles_ for x in (t, gap)][:-1], axis=1))
 
-    def checkpoint(self, step: int, nets: Networks) -> None:
-        """The resumable state (``training.safetensors``) and the EMA model as of ``step``."""
-        save_training_state(self.output / STATE, nets.state_tensors(), config=self.config,
-                            options=self.options, step=step, seconds=self.seconds)
-        save_generator(nets.g_ema, self.output, training=self.training_record(step))
-
-    def training_record(self, step: int, **extra) -> dict:
-        """model.json's "training": the caller's record, the step, seconds, options."""
-        return {**self.record, "step": step, "seconds": round(self.seconds, 1),
-                "options": dataclasses.asdict(self.options), **extra}
+    def save_model(self, nets: Networks, training: dict) -> None:
+        save_generator(nets.g_ema, self.output, training=training)
 
 
 def final_report(generator: Generator, exemplars: Sequence[np.ndarray], *,
@@ -358,9 +318,10 @@ def train(exemplars: Sequence[np.ndarray], output: str | Path, *,
     nets = Networks.build(config, options, torch_device)
     if state is not None:
         nets.load_state_tensors(state)
-    book = Bookkeeping(output, config, options, record or {},
-                       _preview(nets.g, exemplars[0], options, torch_device),
-                       progress, time_limit, seconds)
+    book = StyleGANBookkeeping(output=output, config=config, options=options,
+                               record=record or {},
+                               preview=_preview(nets.g, exemplars[0], options, torch_device),
+                               progress=progress, time_limit=time_limit, seconds=seconds)
     output.mkdir(parents=True, exist_ok=True)
     losses, step = {}, start
     for step in range(start + 1, options.steps + 1):

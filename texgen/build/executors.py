@@ -157,9 +157,9 @@ def run_serial(tasks: list[JobTask], engine) -> Iterator[JobResult]:
 
 
 def _share_cores(threads: int) -> None:
-    """Pool worker initializer: this worker's share of the cores for Numba's parallel loops
-    (and the PNG deflate threads, which follow Numba's count), so that N workers run about
-    one thread per core rather than N per core, which contend and spin."""
+    """Pool worker initializer: this worker's share of the cores for Numba's parallel loops,
+    so that N workers run about one thread per core rather than N per core, which contend
+    and spin."""
     import numba
 
     numba.set_num_threads(threads)

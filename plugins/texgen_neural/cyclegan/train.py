@@ -19,7 +19,6 @@ moments, RNG, step: for ``--resume``) and ``samples/step_NNNNNN.png``.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import time
 from collections.abc import Callable, Sequence
@@ -30,21 +29,17 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from texgen.io import atomic_write, encode_png
+from texgen_neural.bookkeeping import STATE, Bookkeeping
 from texgen_neural.checkpoint import (
     TrainingNetworks,
     load_training_state,
     save_model,
-    save_training_state,
 )
 from texgen_neural.cyclegan.config import FORMAT, CycleConfig, TrainOptions
 from texgen_neural.cyclegan.metrics import translation_report
 from texgen_neural.cyclegan.model import CycleGAN, discriminator
 from texgen_neural.model import Discriminator
 from texgen_neural.train import Exemplars
-
-STATE = "training.safetensors"
-
 
 # --- networks and steps --------------------------------------------------------------------------
 
@@ -110,40 +105,18 @@ def discriminator_step(nets: Networks, a: torch.Tensor, b: torch.Tensor, fake_a:
 
 # --- the run -------------------------------------------------------------------------------------
 
-@dataclass
-class Run:
-    """Between steps: progress calls, sample grids, checkpoints, the time limit. ``seconds``
-    counts training time (steps only, resumed runs included); ``preview`` holds fixed crops
-    (a, b) (4, 3, S, S) of the two sets for the grids."""
+@dataclass(kw_only=True)
+class Run(Bookkeeping):
+    """The CycleGAN's bookkeeping: ``preview`` holds fixed crops (a, b) (4, 3, S, S) of the
+    two sets for the sample grids; the model folder holds both generators."""
 
-    output: Path
-    config: CycleConfig
-    options: TrainOptions
-    record: dict
     preview: tuple[torch.Tensor, torch.Tensor]
-    progress: Callable[[int, int, dict], None] | None = None
-    time_limit: float | None = None
-    seconds: float = 0.0
 
-    def end_of_step(self, step: int, nets: Networks, losses: dict[str, float]) -> bool:
-        """Report ``step``, write what is due; True when the time is up (after a
-        checkpoint), so the run stops."""
-        options = self.options
-        if self.progress:
-            self.progress(step, options.steps, losses)
-        if options.sample_every and step % options.sample_every == 0:
-            self.write_samples(step, nets.g)
-        out_of_time = self.time_limit is not None and self.seconds >= self.time_limit
-        every = options.checkpoint_every
-        if (every and step % every == 0) or step == options.steps or out_of_time:
-            self.checkpoint(step, nets)
-        return out_of_time
-
-    def write_samples(self, step: int, model: CycleGAN) -> None:
-        """``samples/step_NNNNNN.png``: two rows of four columns; each column of the first
-        row an A crop, its translation and the round trip back, stacked; the second row
-        alike from B."""
+    def write_samples(self, step: int, nets: Networks) -> None:
+        """Two rows of four columns; each column of the first row an A crop, its
+        translation and the round trip back, stacked; the second row alike from B."""
         a, b = self.preview
+        model = nets.g
         with torch.no_grad():
             ab = model.a_to_b(a)
             ba = model.b_to_a(b)
@@ -153,18 +126,10 @@ class Run:
         grid = [torch.cat([F.pad(x, (0, gap), value=1.0) for x in row], 2)
                 for row in rows]                                        # (3, 3S, 4(S+gap))
         image = torch.cat([F.pad(grid[0], (0, 0, 0, gap), value=1.0), grid[1]], 1)
-        png = encode_png((image.permute(1, 2, 0) * 0.5 + 0.5).clamp(0, 1).cpu().numpy())
-        (self.output / "samples").mkdir(exist_ok=True)
-        atomic_write(self.output / "samples" / f"step_{step:06d}.png",
-                     lambda path: path.write_bytes(png))
+        self.write_grid(step, (image.permute(1, 2, 0) * 0.5 + 0.5).clamp(0, 1).cpu().numpy())
 
-    def checkpoint(self, step: int, nets: Networks, **extra) -> None:
-        """The resumable state and the model as of ``step``."""
-        save_training_state(self.output / STATE, nets.state_tensors(), config=self.config,
-                            options=self.options, step=step, seconds=self.seconds)
-        save_model(nets.g, self.config, self.output, format=FORMAT,
-                   training={**self.record, "step": step, "seconds": round(self.seconds, 1),
-                             "options": dataclasses.asdict(self.options), **extra})
+    def save_model(self, nets: Networks, training: dict) -> None:
+        save_model(nets.g, self.config, self.output, format=FORMAT, training=training)
 
 
 def _saved_state(path: Path, options: TrainOptions | None
@@ -225,7 +190,8 @@ def train(a: Sequence[np.ndarray], b: Sequence[np.ndarray], output: str | Path, 
     preview = tuple(data.sample(4)[0] for data in sets)  # drawn before a resumed RNG state
     if state is not None:
         nets.load_state_tensors(state)
-    run = Run(output, config, options, record or {}, preview, progress, time_limit, seconds)
+    run = Run(output=output, config=config, options=options, record=record or {},
+              preview=preview, progress=progress, time_limit=time_limit, seconds=seconds)
     output.mkdir(parents=True, exist_ok=True)
     losses: dict[str, float] = {}
     step = start

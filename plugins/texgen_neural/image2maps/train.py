@@ -16,7 +16,6 @@ progress, writes checkpoints and ends the run at the time limit. The output fold
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import time
 from collections.abc import Callable
@@ -26,19 +25,16 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from texgen_neural.bookkeeping import STATE, Bookkeeping
 from texgen_neural.checkpoint import (
     TrainingNetworks,
     load_training_state,
     save_model,
-    save_training_state,
 )
 from texgen_neural.image2maps.config import FORMAT, NetConfig, TrainOptions
 from texgen_neural.image2maps.data import Dataset
 from texgen_neural.image2maps.metrics import evaluate, slope_gain
 from texgen_neural.image2maps.model import PatchDiscriminator, UNet
-
-STATE = "training.safetensors"
-
 
 # --- batches ---------------------------------------------------------------------------------
 
@@ -160,37 +156,12 @@ def generator_step(nets: Networks, inputs: torch.Tensor, targets: torch.Tensor,
 
 # --- the run -------------------------------------------------------------------------------------
 
-@dataclass
-class Run:
-    """Between steps: progress calls, checkpoints, the time limit. ``seconds`` counts
-    training time (steps only, resumed runs included)."""
+@dataclass(kw_only=True)
+class Run(Bookkeeping):
+    """The image2maps bookkeeping: no sample grids; the model folder holds the U-Net."""
 
-    output: Path
-    config: NetConfig
-    options: TrainOptions
-    record: dict
-    progress: Callable[[int, int, dict], None] | None = None
-    time_limit: float | None = None
-    seconds: float = 0.0
-
-    def end_of_step(self, step: int, nets: Networks, losses: dict[str, float]) -> bool:
-        """Report ``step``, checkpoint when due; True when the time is up (after a
-        checkpoint), so the run stops."""
-        if self.progress:
-            self.progress(step, self.options.steps, losses)
-        out_of_time = self.time_limit is not None and self.seconds >= self.time_limit
-        every = self.options.checkpoint_every
-        if (every and step % every == 0) or step == self.options.steps or out_of_time:
-            self.checkpoint(step, nets)
-        return out_of_time
-
-    def checkpoint(self, step: int, nets: Networks, **extra) -> None:
-        """The resumable state and the model as of ``step``."""
-        save_training_state(self.output / STATE, nets.state_tensors(), config=self.config,
-                            options=self.options, step=step, seconds=self.seconds)
-        save_model(nets.g, self.config, self.output, format=FORMAT,
-                   training={**self.record, "step": step, "seconds": round(self.seconds, 1),
-                             "options": dataclasses.asdict(self.options), **extra})
+    def save_model(self, nets: Networks, training: dict) -> None:
+        save_model(nets.g, self.config, self.output, format=FORMAT, training=training)
 
 
 def _saved_state(path: Path, options: TrainOptions | None
@@ -247,7 +218,8 @@ def train(dataset: Dataset, output: str | Path, *, config: NetConfig | None = No
         nets.g.slope_gain.data.fill_(slope_gain(dataset))
     inputs = torch.from_numpy(dataset.inputs).to(torch_device)
     targets = torch.from_numpy(dataset.targets).to(torch_device)
-    run = Run(output, config, options, record or {}, progress, time_limit, seconds)
+    run = Run(output=output, config=config, options=options, record=record or {},
+              progress=progress, time_limit=time_limit, seconds=seconds)
     output.mkdir(parents=True, exist_ok=True)
     losses: dict[str, float] = {}
     step = start
