@@ -4,6 +4,7 @@ image2maps`` (the learned photo → normal / height refinement on texgen's own r
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import time
@@ -78,6 +79,22 @@ def _run_options(defaults, *, seed_help: str, not_timed: str = "", threads: bool
         click.option("-q", "--quiet", is_flag=True, help="No progress."))
 
 
+@contextlib.contextmanager
+def _training_errors(command: str, output: Path):
+    """A trainer's errors as texgen's: a bad training state or option is bad input (exit
+    2), a model folder that cannot be written a failed run (exit 1)."""
+    from texgen_neural.checkpoint import CheckpointError
+
+    try:
+        yield
+    except CheckpointError as exc:  # a ValueError too: named first
+        raise InputError(str(exc)) from None
+    except ValueError as exc:
+        raise InputError(f"texgen train {command}: {exc}") from None
+    except OSError as exc:
+        raise RenderError(f"{output}: cannot write the model: {exc.strerror or exc}") from None
+
+
 def _progress(title: str, quiet: bool) -> Callable[[int, int, dict], None]:
     """A progress callback (step, steps, losses) drawing a bar with the losses and the time
     on stderr: redrawn in place on a terminal, every 50 steps otherwise; silent when
@@ -144,7 +161,6 @@ def train_stylegan(exemplars, output, steps, crop, batch, channels, d_channels, 
     """Train a texture StyleGAN on EXEMPLARS (one label each when there are several) for the
     neural.stylegan node. Progress with losses goes to stderr, then a metrics report
     (patch-SWD and spectrum distance to the exemplar, seam score, diversity)."""
-    from texgen_neural.checkpoint import CheckpointError
     from texgen_neural.train import train
 
     device = _device(device)
@@ -162,17 +178,11 @@ def train_stylegan(exemplars, output, steps, crop, batch, channels, d_channels, 
     options = TrainOptions(steps=steps, crop=crop, batch=batch, lr=lr, r1_gamma=r1_gamma,
                            sample_every=sample_every, checkpoint_every=checkpoint_every,
                            seed=seed)
-    try:
+    with _training_errors("stylegan", output):
         result = train(images, output, config=config, options=options, device=device,
                        resume=resume, progress=_progress("train stylegan", quiet),
                        record=_command_record(),
                        time_limit=minutes * 60 if minutes else None)
-    except CheckpointError as exc:
-        raise InputError(str(exc)) from None
-    except ValueError as exc:
-        raise InputError(f"texgen train stylegan: {exc}") from None
-    except OSError as exc:
-        raise RenderError(f"{output}: cannot write the model: {exc.strerror or exc}") from None
     if not quiet:
         click.echo(f"wrote {output} ({result['seconds']:.0f}s of training)", err=True)
         for label, row in zip(exemplars, result["metrics"]["labels"]):
@@ -209,7 +219,6 @@ def train_image2maps(engine, output, presets, exclude, samples, size, cache, ste
     learned vs classical)."""
     import torch
 
-    from texgen_neural.checkpoint import CheckpointError
     from texgen_neural.image2maps.data import default_presets, load_dataset
     from texgen_neural.image2maps.train import train
 
@@ -231,16 +240,10 @@ def train_image2maps(engine, output, presets, exclude, samples, size, cache, ste
                            progress=lambda done, total: rendering(done, total, {}))
     record = {**_command_record(), "data": {"presets": names, "size": size,
                                             "samples": samples, "seed": seed}}
-    try:
+    with _training_errors("image2maps", output):
         result = train(dataset, output, config=NetConfig(), options=options, device=device,
                        resume=resume, progress=_progress("train image2maps", quiet),
                        record=record, time_limit=minutes * 60 if minutes else None)
-    except CheckpointError as exc:
-        raise InputError(str(exc)) from None
-    except ValueError as exc:
-        raise InputError(f"texgen train image2maps: {exc}") from None
-    except OSError as exc:
-        raise RenderError(f"{output}: cannot write the model: {exc.strerror or exc}") from None
     if not quiet:
         click.echo(f"wrote {output} ({result['seconds']:.0f}s of training, step "
                    f"{result['step']})", err=True)
@@ -282,7 +285,6 @@ def train_cyclegan(engine, a_items, b_items, output, renders, render_size, steps
     of the input to the other image, edge correlation with the input, round-trip L1)."""
     import torch
 
-    from texgen_neural.checkpoint import CheckpointError
     from texgen_neural.cyclegan.data import load_set
     from texgen_neural.cyclegan.train import train
 
@@ -297,16 +299,10 @@ def train_cyclegan(engine, a_items, b_items, output, renders, render_size, steps
     except ValueError as exc:
         raise InputError(f"texgen train cyclegan: {exc}") from None
     record = {**_command_record(), "sets": {"a": len(a), "b": len(b)}}
-    try:
+    with _training_errors("cyclegan", output):
         result = train(a, b, output, config=config, options=options, device=device,
                        resume=resume, progress=_progress("train cyclegan", quiet),
                        record=record, time_limit=minutes * 60 if minutes else None)
-    except CheckpointError as exc:
-        raise InputError(str(exc)) from None
-    except ValueError as exc:
-        raise InputError(f"texgen train cyclegan: {exc}") from None
-    except OSError as exc:
-        raise RenderError(f"{output}: cannot write the model: {exc.strerror or exc}") from None
     if not quiet:
         click.echo(f"wrote {output} ({result['seconds']:.0f}s of training, step "
                    f"{result['step']})", err=True)
