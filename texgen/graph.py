@@ -23,6 +23,7 @@ import graphlib
 import hashlib
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from texgen.errors import PresetError, Problem, TexgenError, did_you_mean
@@ -79,6 +80,19 @@ class Graph:
             node_id: [link.node for link in self.nodes[node_id].inputs.values() if link]
             for node_id in sorted(needed)})
         return list(sorter.static_order())
+
+    def files_read(self, output_names: Iterable[str] | None = None) -> list[Path]:
+        """The files the given outputs' nodes read (default: every node's), sorted: what
+        their path parameters name (files, or a model's folder) and the preset files that
+        nodes were instanced from. The graph's own preset is not among them."""
+        node_ids = self.nodes if output_names is None else self.order(output_names)
+        files: set[Path] = set()
+        for node_id in node_ids:
+            node = self.nodes[node_id]
+            files.update(value for value in node.params.values() if isinstance(value, Path))
+            if node.source and node.source != self.preset.source and Path(node.source).is_file():
+                files.add(Path(node.source).resolve())
+        return sorted(files)
 
 
 def node_seed(preset_seed: int, node_id: str) -> int:

@@ -20,6 +20,15 @@ T = TypeVar("T")
 _CHUNK = 1 << 20
 
 
+def sha256_file(path: str | Path) -> str:
+    """SHA-256 hex digest of a file's bytes, read in chunks."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as file:
+        while chunk := file.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 class ResourceCache:
     """Loaded resources keyed by (kind, content digest, extra key), at most ``max_entries``.
 
@@ -55,11 +64,7 @@ class ResourceCache:
         stat = path.stat()
         known = self._digests.get(path)
         if known is None or known[:2] != (stat.st_size, stat.st_mtime_ns):
-            sha = hashlib.sha256()
-            with path.open("rb") as file:
-                while chunk := file.read(_CHUNK):
-                    sha.update(chunk)
-            known = (stat.st_size, stat.st_mtime_ns, sha.hexdigest())
+            known = (stat.st_size, stat.st_mtime_ns, sha256_file(path))
             self._digests[path] = known
         return known[2]
 

@@ -25,9 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from texgen.build.keys import sha256_file, versions
+from texgen.build.keys import versions
 from texgen.build.lock import display_path
 from texgen.errors import RenderError, TexgenError
+from texgen.resources import sha256_file
 
 
 @dataclass(frozen=True)

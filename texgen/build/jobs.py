@@ -19,7 +19,6 @@ from texgen.build.keys import (
     content_digest,
     digest_json,
     graph_digest,
-    graph_files,
     job_key,
     versions,
 )
@@ -181,7 +180,7 @@ def _job(manifest: Manifest, engine, graph, target, outputs: list[str], version_
     from texgen.build.targets import planned_files
 
     preset = graph.preset
-    files = graph_files(graph, outputs)
+    files = graph.files_read(outputs)
     digests = {path: content_digest(path, engine.resources.digest) for path in files}
     parts = {
         "parameters": digest_json(values),

@@ -34,15 +34,6 @@ from texgen.graph import Graph, GraphNode
 KEY_PARTS = ("parameters", "seed", "size", "files", "graph", "target", "versions")
 
 
-def sha256_file(path: Path) -> str:
-    """SHA-256 hex digest of a file's bytes."""
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as file:
-        while chunk := file.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def digest_json(value: Any) -> str:
     """SHA-256 of ``value`` as canonical JSON (sorted keys, no spaces)."""
     text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
@@ -64,20 +55,6 @@ def versions(engine) -> dict[str, Any]:
     return {"texgen": texgen_version, "numpy": numpy.__version__, "numba": numba.__version__,
             "plugins": {info.name: info.version for info in engine.plugins
                         if info.status == "loaded"}}
-
-
-def graph_files(graph: Graph, outputs: list[str]) -> list[Path]:
-    """Every file or folder (a model's) the outputs' nodes read (path parameters) and every
-    preset file they were instanced from (not the job's own preset, whose content is the
-    graph), sorted."""
-    own = graph.preset.source
-    files: set[Path] = set()
-    for node_id in graph.order(outputs):
-        node = graph.nodes[node_id]
-        files.update(value for value in node.params.values() if isinstance(value, Path))
-        if node.source and node.source != own and Path(node.source).is_file():
-            files.add(Path(node.source).resolve())
-    return sorted(files)
 
 
 def content_digest(path: Path, file_digest) -> str:

@@ -23,9 +23,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from texgen.build.keys import changed_parts, sha256_file
+from texgen.build.keys import changed_parts
 from texgen.errors import InputError
 from texgen.io import atomic_write
+from texgen.resources import sha256_file
 
 LOCK_VERSION = 1
 

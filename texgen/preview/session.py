@@ -179,11 +179,7 @@ class PreviewSession:
         error, also the files it was found in (an instanced preset being edited)."""
         files = {self.path.resolve()}
         if self._good is not None:
-            for node in self._good.graph.nodes.values():
-                if node.source:
-                    files.add(Path(node.source).resolve())
-                files.update(value.resolve() for value in node.params.values()
-                             if isinstance(value, Path))
+            files.update(self._good.graph.files_read())
         if isinstance(self.error, PresetError):
             files.update(Path(problem.file).resolve() for problem in self.error.problems
                          if problem.file and Path(problem.file).is_file())

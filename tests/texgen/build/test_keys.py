@@ -2,7 +2,8 @@
 
 import hashlib
 
-from texgen.build.keys import KEY_PARTS, changed_parts, content_digest, job_key, sha256_file
+from texgen.build.keys import KEY_PARTS, changed_parts, content_digest, job_key
+from texgen.resources import sha256_file
 
 
 def test_content_digests_of_files_and_model_folders(tmp_path):
