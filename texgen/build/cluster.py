@@ -10,8 +10,12 @@ be the same path on every machine (shared storage).
 folder (``NUMBA_CACHE_DIR``, set before it compiles anything; workers that share one
 cache folder, on one machine or over a network file system, crash on each other's
 writes), its ``Engine``, and warm kernels (the build's presets rendered once at 16²).
-A worker whose texgen, plugin, NumPy or Numba versions differ from the client's refuses
-every job with an error saying which. A job whose worker is lost runs again elsewhere.
+Each job's Numba loops get the worker's share of its machine's cores: the cores over
+the Dask threads of all the workers on that host when the worker starts (or
+``TEXGEN_JOB_THREADS``), so eight one-thread workers on an 8-core machine run one Numba
+thread each rather than eight. A worker whose texgen, plugin, NumPy or Numba versions
+differ from the client's refuses every job with an error saying which. A job whose worker
+is lost runs again elsewhere.
 """
 
 from __future__ import annotations
@@ -26,13 +30,22 @@ from pathlib import Path
 from typing import Any
 
 from distributed import Client, LocalCluster, WorkerPlugin, as_completed, get_worker
+from distributed.comm import get_address_host
 
-from texgen.build.executors import JobResult, JobTask, WorkerEngine, version_mismatch
+from texgen.build.executors import (
+    JobResult,
+    JobTask,
+    WorkerEngine,
+    core_share,
+    version_mismatch,
+)
 from texgen.errors import InputError
 
 PLUGIN_NAME = "texgen-build"
 #: Root of the per-worker Numba cache folders (default: ~/.cache/texgen/numba).
 CACHE_ENV = "TEXGEN_NUMBA_CACHE_DIR"
+#: Numba threads per job on a worker, overriding the share of its host's cores.
+THREADS_ENV = "TEXGEN_JOB_THREADS"
 #: How many times a job whose worker was lost is tried again.
 RETRIES = 2
 WARM_SIZE = 16
@@ -48,16 +61,30 @@ def numba_cache_folder(worker_name: str) -> Path:
     return Path(root) / safe
 
 
+def threads_on_host(scheduler_identity: Mapping[str, Any], host: str) -> int:
+    """The Dask threads of the workers on ``host``, from ``Scheduler.identity()``."""
+    return sum(info.get("nthreads", 1) for info in scheduler_identity["workers"].values()
+               if info.get("host") == host)
+
+
 class BuildWorkerPlugin(WorkerPlugin):
     """Per worker: a Numba cache folder of its own, an ``Engine``, the client's versions
-    checked, kernels warmed by rendering ``warm`` (preset files) at 16²."""
+    checked, kernels warmed by rendering ``warm`` (preset files) at 16², and
+    ``job_threads``, the Numba threads each of its jobs may use."""
 
     def __init__(self, client_versions: Mapping[str, Any], warm: tuple[str, ...]):
         self.client_versions = dict(client_versions)
         self.warm = tuple(warm)
         self.engine = WorkerEngine()
+        self.job_threads = 1
 
     async def setup(self, worker) -> None:
+        if os.environ.get(THREADS_ENV, "").strip().isdigit():
+            self.job_threads = max(1, int(os.environ[THREADS_ENV]))
+        else:
+            host = get_address_host(worker.address)
+            on_host = threads_on_host(await worker.scheduler.identity(), host)
+            self.job_threads = core_share(max(worker.state.nthreads, on_host))
         await asyncio.get_running_loop().run_in_executor(
             None, self._prepare, str(worker.name), Path(worker.local_directory))
 
@@ -82,7 +109,19 @@ class BuildWorkerPlugin(WorkerPlugin):
                 continue
 
 
+def use_job_threads() -> int:
+    """Give the calling task thread its worker's ``job_threads`` for Numba's parallel
+    loops (Numba counts threads per calling thread) and return that number."""
+    import numba
+
+    threads = min(get_worker().plugins[PLUGIN_NAME].job_threads,
+                  numba.config.NUMBA_NUM_THREADS)
+    numba.set_num_threads(threads)
+    return threads
+
+
 def _dask_run(task: JobTask) -> JobResult:
+    use_job_threads()
     return get_worker().plugins[PLUGIN_NAME].engine.run(task)
 
 

@@ -157,10 +157,16 @@ def run_serial(tasks: list[JobTask], engine) -> Iterator[JobResult]:
         yield run_task(task, engine)
 
 
+def core_share(jobs_at_once: int, cores: int | None = None) -> int:
+    """Numba threads for one job when ``jobs_at_once`` jobs share this machine's ``cores``
+    (default: ``default_workers()``): at least 1, so N jobs run about one thread per core
+    rather than N per core, which contend and spin."""
+    return max(1, (cores or default_workers()) // max(1, jobs_at_once))
+
+
 def _share_cores(threads: int) -> None:
-    """Pool worker initializer: this worker's share of the cores for Numba's parallel loops,
-    so that N workers run about one thread per core rather than N per core, which contend
-    and spin."""
+    """Pool worker initializer: this worker's share of the cores for Numba's parallel
+    loops (Numba's thread count is per thread; pool jobs run on the thread that set it)."""
     import numba
 
     numba.set_num_threads(threads)
@@ -174,7 +180,7 @@ def run_pool(tasks: list[JobTask], workers: int) -> Iterator[JobResult]:
     context.set_forkserver_preload(["texgen.build.executors"])
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                initializer=_share_cores,
-                               initargs=(max(1, default_workers() // workers),))
+                               initargs=(core_share(workers),))
     pending = {pool.submit(_pool_run, task): task for task in tasks}
     try:
         while pending:
