@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import importlib.metadata
 import importlib.util
 import json
 import keyword
@@ -212,6 +213,11 @@ class NodeSpec:
     parameters, it returns ``(parameter name, message)`` pairs, empty when all is well;
     each becomes a problem naming file, node and parameter. Implementations may call it too
     (raising ``param_error`` for the first pair) so direct calls are checked the same way.
+
+    ``scratch`` declares the temporary memory the implementation holds at its peak besides
+    its inputs and outputs, in bytes per output pixel (8 for one full-size float64 gray
+    temporary, 12 for one float32 color temporary; default 0). The engine's memory estimate
+    adds it to the results alive while the node runs (``texgen.graph.memory_plan``).
     """
 
     id: str
@@ -223,6 +229,7 @@ class NodeSpec:
     version: int = 1
     backends: tuple[str, ...] = ("cpu",)
     check: Callable[[Mapping[str, Any]], Iterable[tuple[str, str]]] | None = None
+    scratch: float = 0
     plugin: str = ""
     _loaded: list = field(default_factory=list, repr=False, compare=False)
 
@@ -250,6 +257,10 @@ class NodeSpec:
             for item in group:
                 if not isinstance(item, kind):
                     raise SpecError(f"{where}: {item!r} is not a {kind.__name__}")
+        if isinstance(self.scratch, bool) or not isinstance(self.scratch, (int, float)) \
+                or not 0 <= self.scratch < float("inf"):
+            raise SpecError(f"{where}: scratch must be bytes per pixel, a number >= 0, not "
+                            f"{self.scratch!r}")
         if self.check is not None and not callable(self.check):
             raise SpecError(f"{where}: check must be a function (params) -> problems")
         for port in self.outputs:
@@ -552,6 +563,24 @@ def package_path(reference: str) -> Path:
         raise ValueError(f"no installed package {package!r} (a 'pkg:' path is "
                          f"'pkg:PACKAGE/path/inside/it')")
     return (Path(next(iter(spec.submodule_search_locations))) / inside).resolve()
+
+
+def package_reference(path: Path) -> str | None:
+    """``"pkg:PACKAGE/inside/it"`` for a file inside the folder of texgen or of a plugin's
+    top-level package (entry-point group "texgen"), else None: the inverse of
+    ``package_path`` for the files presets name, so records name shipped files the same
+    way on every machine (an editable install's folder need not be named as its package)."""
+    path = Path(path).resolve()
+    names = {"texgen"} | {point.module.partition(".")[0] for point in
+                          importlib.metadata.entry_points(group="texgen")}
+    for name in sorted(names):
+        try:
+            folder = package_path(name)
+        except ValueError:
+            continue
+        if path.is_relative_to(folder):
+            return f"{PACKAGE_PATH_PREFIX}{name}/{path.relative_to(folder).as_posix()}"
+    return None
 
 
 def _show_color(value: tuple[float, ...]) -> str:

@@ -11,7 +11,8 @@ The file is JSON with sorted keys, one entry per job id::
                                   "sha256": "<sha256>"}}}},
      "texgen_lock": 1}
 
-Paths are relative to the manifest's folder (POSIX separators) where they are inside it.
+Paths are relative to the manifest's folder (POSIX separators) where they are inside it,
+``pkg:PACKAGE/path`` inside an installed package, else absolute.
 The same build gives the same bytes, whichever executor ran it; a build that changes
 nothing leaves the file untouched.
 """
@@ -26,6 +27,7 @@ from typing import Any
 from texgen.build.keys import changed_parts
 from texgen.errors import InputError
 from texgen.io import atomic_write
+from texgen.nodes import package_reference
 from texgen.resources import sha256_file
 
 LOCK_VERSION = 1
@@ -33,8 +35,11 @@ LOCK_VERSION = 1
 
 def display_path(path: Path, base: Path) -> str:
     """A path as the lock file records it: relative to ``base`` (the manifest's folder,
-    POSIX separators) when inside it, else absolute."""
-    return path.relative_to(base).as_posix() if path.is_relative_to(base) else str(path)
+    POSIX separators) when inside it, ``pkg:PACKAGE/path`` when inside an installed package
+    (a plugin's model, a shipped preset), else absolute."""
+    if path.is_relative_to(base):
+        return path.relative_to(base).as_posix()
+    return package_reference(path) or str(path)
 
 
 def read_lock(path: Path) -> dict[str, dict[str, Any]]:

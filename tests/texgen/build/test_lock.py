@@ -38,3 +38,19 @@ def test_what_is_not_a_lock_is_an_error_naming_the_file(tmp_path, content, words
         read_lock(path)
     assert str(caught.value).startswith(f"{path}: corrupt lock file: ")
     assert words in str(caught.value) and "--force" in str(caught.value)
+
+
+def test_recorded_paths_are_relative_to_the_manifest_or_name_the_package(tmp_path):
+    from pathlib import Path
+
+    from texgen.build.lock import display_path
+    from texgen.nodes import package_path
+
+    base = tmp_path / "project"
+    shipped = package_path("texgen_presets/marble.toml")
+    assert display_path(base / "images" / "moss.png", base) == "images/moss.png"
+    assert display_path(shipped, base) == "pkg:texgen_presets/marble.toml"
+    assert package_path(display_path(shipped, base).removeprefix("pkg:")) == shipped
+    assert display_path(tmp_path / "elsewhere.png", base) == str(tmp_path / "elsewhere.png")
+    assert display_path(Path("/nonexistent/texgen_presets/x.toml"), base) \
+        == "/nonexistent/texgen_presets/x.toml"
