@@ -16,6 +16,7 @@ from texgen.errors import InputError
 from texgen.io import read_image
 from texgen.nodes import NodeContext, ParamValueError, param_error
 from texgen.quilting import PatchSearch, cut_mask, min_error_cut
+from texgen.resample import area_resize
 
 from ._texture import as_texture
 from .blend import blend
@@ -423,30 +424,10 @@ def read_texture_file(path: Path | None, *, node_id: str, param: str) -> np.ndar
 def _resize(image: np.ndarray, height: int, width: int, *, wrap: bool) -> np.ndarray:
     """``image`` (h, w, C) resized to (height, width, C): area-averaged along an axis that
     shrinks, then bilinear (pixel centres aligned) along one that grows."""
-    for axis, size in ((0, height), (1, width)):
-        if image.shape[axis] > size:
-            image = _area_resize(image, size, axis)
+    if image.shape[0] > height or image.shape[1] > width:
+        image = area_resize(image, min(width, image.shape[1]), min(height, image.shape[0]))
     if image.shape[:2] == (height, width):
         return image
     x = (np.arange(width) + 0.5) * (image.shape[1] / width) - 0.5
     y = (np.arange(height) + 0.5) * (image.shape[0] / height) - 0.5
     return sample_bilinear(image, x[None, :], y[:, None], wrap=wrap)
-
-
-def _area_resize(image: np.ndarray, size: int, axis: int) -> np.ndarray:
-    """Shrink ``axis`` of ``image`` to ``size``: each output pixel is the mean of the input
-    it covers, partly covered pixels weighted by their covered fraction."""
-    n = image.shape[axis]
-    ratio = n / size
-    low = np.arange(size) * ratio
-    high = low + ratio
-    first = np.floor(low).astype(np.int64)
-    shape = [1] * image.ndim
-    shape[axis] = size
-    out = np.zeros(image.shape[:axis] + (size,) + image.shape[axis + 1:], np.float32)
-    for k in range(int(np.ceil(ratio)) + 1):
-        index = first + k
-        weight = np.clip(np.minimum(index + 1, high) - np.maximum(index, low), 0, None) / ratio
-        out += weight.astype(np.float32).reshape(shape) * np.take(
-            image, np.minimum(index, n - 1), axis=axis)
-    return out

@@ -10,11 +10,11 @@ space where averaging is right.
 
 Sizes follow Direct3D: level k is ``max(1, size >> k)`` per axis; the chain has
 ``floor(log2(max(width, height))) + 1`` levels. Each level is an area-weighted box of the one
-before: every output pixel averages the source area it covers exactly (a 2×2 average on
-even sizes; on odd sizes the partial pixels are weighted by the part covered, e.g. 5 → 2 uses
-weights 1, 1, ½ and ½, 1, 1). Its footprint never crosses the texture's edge, so a tileable
-map's mips tile exactly (the mip of the tile is the tile of the mip) without wrap-around,
-and a non-tileable map's edges are not bled into from the other side.
+before (``texgen.resample.area_resize``): every output pixel averages the source area it
+covers exactly (a 2×2 average on even sizes; on odd sizes the partial pixels are weighted
+by the part covered). Its footprint never crosses the texture's edge, so a tileable map's
+mips tile exactly (the mip of the tile is the tile of the mip) without wrap-around, and a
+non-tileable map's edges are not bled into from the other side.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from texgen.formats.color import check_color_space, linear_to_srgb, srgb_to_linear
+from texgen.resample import area_resize
 
 
 def mip_sizes(width: int, height: int) -> list[tuple[int, int]]:
@@ -52,7 +53,7 @@ def mip_chain(texture: np.ndarray, *, color_space: str = "linear",
     else:
         current = levels[0]
     for width, height in mip_sizes(texture.shape[1], texture.shape[0])[1:]:
-        current = downsample(current, width, height)
+        current = area_resize(current, width, height)
         if normal_map:
             current[:, :, :3] = _unit(current[:, :, :3])
             level = current.copy()
@@ -63,32 +64,6 @@ def mip_chain(texture: np.ndarray, *, color_space: str = "linear",
             level = current
         levels.append(level)
     return levels
-
-
-def downsample(texture: np.ndarray, width: int, height: int) -> np.ndarray:
-    """``texture`` (H, W, C) reduced to (height, width, C) by an area-weighted box filter
-    (see the module docstring); ``width <= W`` and ``height <= H``. float32."""
-    reduced = _reduce_axis(np.asarray(texture, np.float32), height, axis=0)
-    return np.ascontiguousarray(_reduce_axis(reduced, width, axis=1))
-
-
-def _reduce_axis(texture: np.ndarray, target: int, *, axis: int) -> np.ndarray:
-    """Box-reduce one axis to ``target`` samples: output j is the weighted sum of the few
-    source samples overlapping [j, j + 1) * source / target (at most scale + 1 of them)."""
-    source = texture.shape[axis]
-    scale = source / target
-    starts = np.arange(target) * scale
-    result = None
-    for tap in range(int(scale) + 2):
-        index = np.floor(starts).astype(np.int64) + tap
-        overlap = np.minimum(index + 1, starts + scale) - np.maximum(index, starts)
-        weight = (np.clip(overlap, 0, None) / scale).astype(np.float32)
-        if not weight.any():
-            continue
-        shape = (-1, 1, 1) if axis == 0 else (1, -1, 1)
-        term = np.take(texture, np.minimum(index, source - 1), axis=axis) * weight.reshape(shape)
-        result = term if result is None else result + term
-    return result
 
 
 def _decode_colors(texture: np.ndarray) -> np.ndarray:

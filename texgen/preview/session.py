@@ -34,6 +34,7 @@ from texgen.evaluate import NodeEvent
 from texgen.graph import Graph, Link
 from texgen.io import encode_png
 from texgen.preview.graph_view import graph_view, parameter_controls
+from texgen.resample import area_resize
 
 
 class Keep(enum.Enum):
@@ -259,17 +260,14 @@ def preset_file(engine: Engine, preset: str | os.PathLike) -> Path:
 
 
 def shrink(texture: np.ndarray, side: int) -> np.ndarray:
-    """``texture`` averaged over square blocks so that its longer side is at most about
-    ``side`` pixels (a box filter: no aliasing of fine noise); as it is when already
-    small enough."""
-    height, width, channels = texture.shape
-    factor = -(-max(height, width) // side)
-    if factor <= 1:
+    """``texture`` area-averaged (``texgen.resample.area_resize``: no aliasing of fine
+    noise) so that its longer side is ``side`` pixels, keeping its aspect; as it is when
+    already small enough."""
+    height, width = texture.shape[:2]
+    if max(height, width) <= side:
         return texture
-    rows, cols = height // factor, width // factor
-    blocks = texture[:rows * factor, :cols * factor].reshape(rows, factor, cols, factor,
-                                                             channels)
-    return blocks.mean(axis=(1, 3), dtype=np.float32)
+    scale = side / max(height, width)
+    return area_resize(texture, max(1, round(width * scale)), max(1, round(height * scale)))
 
 
 def _mtimes(paths) -> dict[Path, tuple[int, int] | None]:

@@ -5,7 +5,7 @@ import pytest
 
 from texgen.errors import InputError
 from texgen.formats.color import linear_to_srgb, srgb_to_linear
-from texgen.formats.mips import downsample, mip_chain, mip_sizes
+from texgen.formats.mips import mip_chain, mip_sizes
 
 
 def test_srgb_curve_known_points_and_inverse():
@@ -22,22 +22,6 @@ def test_sizes_follow_direct3d_down_to_one_pixel():
     assert mip_sizes(1, 1) == [(1, 1)]
     shapes = [level.shape for level in mip_chain(np.zeros((12, 20, 3), np.float32))]
     assert shapes == [(12, 20, 3), (6, 10, 3), (3, 5, 3), (1, 2, 3), (1, 1, 3)]
-
-
-def test_even_sizes_average_two_by_two_blocks():
-    texture = np.random.default_rng(1).random((8, 6, 2)).astype(np.float32)
-    expected = texture.reshape(4, 2, 3, 2, 2).mean(axis=(1, 3))
-    np.testing.assert_allclose(downsample(texture, 3, 4), expected, atol=1e-6)
-
-
-def test_odd_sizes_weigh_the_partly_covered_pixel_by_its_part():
-    row = np.float32([1, 2, 3, 4, 5])[None, :, None]
-    # 5 -> 2: output 0 covers pixels 0, 1 and half of 2; output 1 the other half and 3, 4
-    np.testing.assert_allclose(downsample(row, 2, 1)[0, :, 0],
-                               [(1 + 2 + 1.5) / 2.5, (1.5 + 4 + 5) / 2.5], rtol=1e-6)
-    # every source pixel counts with the same total weight: the mean is kept
-    texture = np.random.default_rng(2).random((7, 9, 1)).astype(np.float32)
-    assert downsample(texture, 4, 3).mean() == pytest.approx(texture.mean(), rel=1e-5)
 
 
 def test_srgb_colors_are_averaged_as_light():

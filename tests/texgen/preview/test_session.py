@@ -161,10 +161,11 @@ def test_a_preset_that_never_validated_has_no_graph_but_its_error(engine, tmp_pa
     assert session.image("base", "out", "full") is None
 
 
-def test_shrink_averages_blocks():
+def test_shrink_averages_blocks_and_keeps_the_aspect():
     texture = np.arange(16, dtype=np.float32).reshape(4, 4, 1)
     assert shrink(texture, 2)[:, :, 0].tolist() == [[2.5, 4.5], [10.5, 12.5]]
     assert shrink(texture, 4) is texture
+    assert shrink(np.zeros((300, 600, 3), np.float32), 200).shape == (100, 200, 3)
 
 
 def test_preset_file_takes_files_and_names(engine, folder, monkeypatch):
