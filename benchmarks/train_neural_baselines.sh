@@ -11,7 +11,9 @@
 # The exemplar is the preset's basecolor at seed 3 (seed 7 is the held render the benchmark
 # scores against), written to baselines/PRESET/{train,held}; the model goes to
 # baselines/PRESET/NAME. Every variant gets the same budget: MINUTES (default 9) of training
-# time, default model sizes, crops and batch; the step count reached is in model.json.
+# time, default model sizes, crops and batch, on one PyTorch thread (THREADS; the machine
+# is shared, and two threads contending with other work ran 3x slower); the step count
+# reached is in model.json.
 set -e
 preset=$1
 name=$2
@@ -19,5 +21,5 @@ shift 2
 root=baselines/$preset
 texgen render "presets/$preset.toml" --size 256 --seed 3 --outputs basecolor -o "$root/train"
 texgen render "presets/$preset.toml" --size 256 --seed 7 --outputs basecolor -o "$root/held"
-texgen train stylegan "$root/train/${preset}_basecolor.png" -o "$root/$name" --steps 20000 \
+OMP_NUM_THREADS=${THREADS:-1} texgen train stylegan "$root/train/${preset}_basecolor.png" -o "$root/$name" --steps 20000 \
     --minutes "${MINUTES:-9}" --sample-every 500 --checkpoint-every 500 "$@"
