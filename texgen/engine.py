@@ -32,12 +32,13 @@ from texgen.errors import (
     TexgenError,
     did_you_mean,
 )
-from texgen.evaluate import NodeEvent, ResultCache, evaluate
-from texgen.graph import Graph, build_graph
+from texgen.evaluate import NodeEvent, ResultCache, evaluate, stream_outputs
+from texgen.graph import Graph, Link, build_graph
 from texgen.io import (
     ClippedValuesWarning,
     Exporter,
     OutOfRange,
+    StagedFiles,
     output_path,
     role_options,
     write_output,
@@ -152,8 +153,10 @@ class Engine:
     ``entry_points`` loads installed plugins (default True); ``plugins`` adds plugin
     objects by name, as ``{name: module_or_object}``; ``allow``/``block`` name plugins to
     load or skip; ``strict`` makes any plugin problem an error; ``max_pixels`` limits the
-    render size (default 8192², env ``TEXGEN_MAX_PIXELS``); ``cache_bytes`` bounds the
-    in-memory result cache (default 2 GiB).
+    render size (default 8192², env ``TEXGEN_MAX_PIXELS``); ``max_bytes`` limits the
+    memory a render may need (``memory_estimate``; default 80% of the machine's physical
+    memory, env ``TEXGEN_MAX_BYTES``); ``cache_bytes`` bounds the in-memory result cache
+    (default 2 GiB; 0 keeps nothing, as ``texgen render`` does for one-shot renders).
 
     ``cache`` holds node results by content key; ``resources`` holds what nodes loaded
     from files (models and their factors, ``texgen.resources``). Both belong to this
@@ -163,10 +166,13 @@ class Engine:
     def __init__(self, *, entry_points: bool = True, plugins: Mapping[str, object] = (),
                  allow: Iterable[str] | None = None, block: Iterable[str] | None = None,
                  strict: bool | None = None, max_pixels: int | None = None,
-                 cache_bytes: int = 2 << 30):
+                 max_bytes: int | None = None, cache_bytes: int = 2 << 30):
         self.policy = PluginPolicy.from_env(allow=allow, block=block, strict=strict)
         self.max_pixels = max_pixels or int(os.environ.get("TEXGEN_MAX_PIXELS",
                                                             DEFAULT_MAX_PIXELS))
+        limit = max_bytes or os.environ.get("TEXGEN_MAX_BYTES")
+        physical = _physical_memory()
+        self.max_bytes = int(limit) if limit else int(0.8 * physical) if physical else None
         self.manager = new_plugin_manager()
         self.registry = NodeRegistry()
         self.exporters: dict[str, Exporter] = {}
@@ -358,8 +364,8 @@ class Engine:
                seed: int | None = None, overrides: Mapping[str, Any] | None = None,
                outputs: Iterable[str] | None = None, nodes: Iterable[str] | None = None,
                backend: str = "cpu", progress: Callable[[NodeEvent], None] | None = None,
-               base: str | os.PathLike | None = None,
-               writable: bool = False) -> dict[str, np.ndarray]:
+               base: str | os.PathLike | None = None, writable: bool = False,
+               profile: bool = False) -> dict[str, np.ndarray]:
         """Render a preset; return ``{output name: float32 (H, W, C) array}``.
 
         ``preset`` is a path, a preset name, a dict shaped like a preset file, or a
@@ -367,8 +373,9 @@ class Engine:
         parameters; ``outputs`` limits which outputs (and so which nodes) are computed;
         ``nodes`` adds nodes rendered as if they were outputs, keyed ``"id"`` or
         ``"id.port"`` (with ``nodes`` alone, only those: see ``validate``);
-        ``progress`` receives a ``NodeEvent`` per node; ``base`` is the folder a dict
-        preset's relative paths are read from (``load_preset``).
+        ``progress`` receives a ``NodeEvent`` per node (with ``profile``, each carries the
+        node's peak resident bytes: ``NodeEvent.peak_bytes``); ``base`` is the folder a
+        dict preset's relative paths are read from (``load_preset``).
 
         The arrays are read-only: they are the evaluator's results themselves, which the
         engine's content cache may share with later renders, so handing them back costs no
@@ -377,7 +384,7 @@ class Engine:
         graph = self.validate(preset, size=size, seed=seed, overrides=overrides, base=base,
                               outputs=outputs, nodes=nodes)
         textures = {name: to_host(texture) for name, texture in
-                    self._evaluate(graph, backend, progress).items()}
+                    self._evaluate(graph, backend, progress, profile=profile).items()}
         if writable:
             return {name: texture.copy() for name, texture in textures.items()}
         for texture in textures.values():  # host copies of device results are read-only too
@@ -390,13 +397,15 @@ class Engine:
              nodes: Iterable[str] | None = None, format: str | None = None,
              normalize: Iterable[str] = (), backend: str = "cpu",
              progress: Callable[[NodeEvent], None] | None = None,
-             base: str | os.PathLike | None = None) -> RenderReport:
+             base: str | os.PathLike | None = None, profile: bool = False) -> RenderReport:
         """Render and write ``{preset}_{output}.{ext}`` files into ``directory``.
 
         Each output uses its preset format, else ``format``, else png16 for gray and png8
-        for color. Everything is rendered before anything is written, each file is
-        replaced atomically, and no file is written outside ``directory``. ``outputs``,
-        ``nodes`` and ``base`` as in ``render``.
+        for color. Each output is written as soon as its node has run (to a temporary
+        file, so the engine need not hold it), and the files replace their paths together
+        once the render has succeeded: a failed render leaves every file as it was. No file
+        is written outside ``directory``. ``outputs``, ``nodes``, ``base`` and ``profile``
+        as in ``render``.
 
         A format that clips to [0, 1] (png8, png16) writes an output marked ``normalize``
         in the preset, or named in ``normalize``, rescaled from its min..max to 0..1; any
@@ -406,7 +415,8 @@ class Engine:
         job = self._prepare(preset, directory, size=size, seed=seed, overrides=overrides,
                             outputs=outputs, nodes=nodes, format=format, normalize=normalize,
                             base=base)
-        return self._write(job, directory, backend=backend, progress=progress)
+        return self._write(job, directory, backend=backend, progress=progress,
+                           profile=profile)
 
     def save_frames(self, preset: PresetSource, directory: str | os.PathLike, *, frames: int,
                     frame_param: str = "phase", size: int | tuple[int, int] | None = None,
@@ -416,7 +426,8 @@ class Engine:
                     backend: str = "cpu", progress: Callable[[NodeEvent], None] | None = None,
                     on_frame: Callable[[int, int], None] | None = None,
                     base: str | os.PathLike | None = None,
-                    frame_range: tuple[float, float] | None = None) -> RenderReport:
+                    frame_range: tuple[float, float] | None = None,
+                    profile: bool = False) -> RenderReport:
         """Render an animation: ``{preset}_{output}_{i:04d}.{ext}`` for each frame i.
 
         Frame ``i`` (0-based, ``frames`` of them, 1..10000) sets the exposed float parameter
@@ -436,7 +447,7 @@ class Engine:
                             overrides=overrides, outputs=outputs, nodes=nodes, format=format,
                             normalize=normalize, base=base)
         return self._write(job, directory, backend=backend, progress=progress,
-                           on_frame=on_frame)
+                           on_frame=on_frame, profile=profile)
 
     def save_batch(self, presets: Iterable[PresetSource], directory: str | os.PathLike, *,
                    keep_going: bool = False, frames: int | None = None,
@@ -444,10 +455,10 @@ class Engine:
                    progress: Callable[[NodeEvent], None] | None = None,
                    on_frame: Callable[[int, int], None] | None = None,
                    on_preset: Callable[[PresetSource], None] | None = None,
-                   **options: Any) -> BatchReport:
+                   profile: bool = False, **options: Any) -> BatchReport:
         """Save several presets with the same options: ``save``, or ``save_frames`` when
         ``frames`` is given (``options``: size, seed, overrides, outputs, nodes, format,
-        normalize, base, and for frames frame_range).
+        normalize, base, and for frames frame_range; ``profile`` as in ``render``).
 
         Every preset is checked first. Without ``keep_going``, any bad preset raises before
         anything renders (one ``InputError`` listing all of them), and a failed render
@@ -469,7 +480,8 @@ class Engine:
                 on_preset(preset)
             try:
                 batch.reports.append(self._write(job, directory, backend=backend,
-                                                 progress=progress, on_frame=on_frame))
+                                                 progress=progress, on_frame=on_frame,
+                                                 profile=profile))
             except TexgenError as exc:
                 if not keep_going:
                     raise
@@ -530,7 +542,8 @@ class Engine:
 
     def _write(self, job: _SaveJob, directory: str | os.PathLike, *, backend: str,
                progress: Callable[[NodeEvent], None] | None = None,
-               on_frame: Callable[[int, int], None] | None = None) -> RenderReport:
+               on_frame: Callable[[int, int], None] | None = None,
+               profile: bool = False) -> RenderReport:
         """Render and write a prepared save; fill in its report's seconds and warnings."""
         started = time.perf_counter()
         report = job.report
@@ -538,7 +551,7 @@ class Engine:
             if on_frame and frame is not None:
                 on_frame(frame, len(job.steps))
             self._render_and_write(graph, plan, Path(directory), backend, progress, report,
-                                   frame=frame)
+                                   frame=frame, profile=profile)
         report.warnings = _clip_warnings(report)
         for line in report.warnings:
             warnings.warn(line, ClippedValuesWarning, stacklevel=3)
@@ -557,7 +570,7 @@ class Engine:
                 raise InputError(f"{graph.preset.source}: normalize: '{name}' is not "
                                  f"rendered{did_you_mean(name, graph.outputs)} (rendered: "
                                  f"{', '.join(graph.outputs)})")
-        self._check_limits(graph, list(graph.outputs))
+        self._check_limits(graph, streamed=True)
         plan = {}
         for name in graph.outputs:
             entry = graph.preset.outputs[name]
@@ -574,31 +587,42 @@ class Engine:
     def _render_and_write(self, graph: Graph, plan: dict[str, _PlannedFile],
                           directory: Path, backend: str,
                           progress: Callable[[NodeEvent], None] | None, report: RenderReport,
-                          frame: int | None = None) -> None:
-        """Render every planned output, check the channel counts of role outputs that
-        were unknown before, then write them all; add files and counts to ``report``.
-        A failed render or check writes nothing."""
+                          frame: int | None = None, profile: bool = False) -> None:
+        """Render the planned outputs, writing each as soon as it is final (after checking
+        the channel count of a role output that was unknown before) to a temporary file;
+        rename them all onto their paths once the render has succeeded, so that a failed
+        render or check writes nothing. Add files and counts to ``report``."""
         counts = {"computed": 0, "cached": 0}
+        entries: dict[str, dict[str, Any]] = {}
 
         def count(event: NodeEvent) -> None:
             counts[event.status] += 1
             if progress:
                 progress(event)
 
-        textures = {name: to_host(texture)
-                    for name, texture in self._evaluate(graph, backend, count).items()}
+        def write(name: str, texture: Any) -> None:
+            texture = to_host(texture)
+            _check_roles(graph, {name: texture.shape[2]})
+            exporter, path, normalize, options = plan[name]
+            directory.mkdir(parents=True, exist_ok=True)
+            entries[name] = {"output": name, "path": str(path), "format": exporter.format,
+                             **write_output(staged.stage(path), texture, exporter,
+                                            normalize=normalize, **options)}
+            if frame is not None:
+                entries[name]["frame"] = frame
+
+        existed = directory.exists()
+        try:
+            with StagedFiles() as staged:
+                self._evaluate(graph, backend, count, on_output=write, profile=profile)
+                staged.commit()
+        except BaseException:
+            if not existed and directory.is_dir() and not any(directory.iterdir()):
+                directory.rmdir()  # the folder this render made for the files it dropped
+            raise
         report.computed += counts["computed"]
         report.cached += counts["cached"]
-        _check_roles(graph, {name: texture.shape[2] for name, texture in textures.items()})
-        directory.mkdir(parents=True, exist_ok=True)
-        for name, (exporter, path, normalize, options) in plan.items():
-            entry: dict[str, Any] = {"output": name, "path": str(path),
-                                     "format": exporter.format,
-                                     **write_output(path, textures[name], exporter,
-                                                    normalize=normalize, **options)}
-            if frame is not None:
-                entry["frame"] = frame
-            report.files.append(entry)
+        report.files.extend(entries[name] for name in plan)
 
     def exporter(self, format_name: str) -> Exporter:
         try:
@@ -639,13 +663,35 @@ class Engine:
         backend (not copied to the host)."""
         return self._evaluate(graph, backend, progress)
 
-    def _evaluate(self, graph: Graph, backend, progress) -> dict[str, np.ndarray]:
-        names = list(graph.outputs)
-        self._check_limits(graph, names)
-        return evaluate(graph, output_names=names, backend=resolve_backend(backend),
-                        cache=self.cache, resources=self.resources, progress=progress)
+    def _evaluate(self, graph: Graph, backend, progress, *,
+                  on_output: Callable[[str, Any], None] | None = None,
+                  profile: bool = False) -> dict[str, np.ndarray]:
+        """Evaluate the graph's outputs after the limits: returned, or with ``on_output``
+        handed on one at a time as each is final (``stream_outputs``; nothing returned)."""
+        self._check_limits(graph, streamed=on_output is not None)
+        options = dict(output_names=list(graph.outputs), backend=resolve_backend(backend),
+                       cache=self.cache, resources=self.resources, progress=progress,
+                       profile=profile)
+        if on_output is None:
+            return evaluate(graph, **options)
+        stream_outputs(graph, on_output=on_output, **options)
+        return {}
 
-    def _check_limits(self, graph: Graph, names: list[str]) -> None:
+    def memory_estimate(self, graph: Graph, *, streamed: bool = False) -> int:
+        """Bytes a render of ``graph`` (from ``validate``) may hold at once, before it runs:
+        the results alive at the peak of its evaluation order (``Graph.memory_plan``: 4
+        bytes per channel and pixel of each texture held, plus the running node's declared
+        ``scratch``), plus what this engine's result cache may keep beyond them (at most
+        its ``cache_bytes``). With ``streamed`` the outputs are handed on as they are final
+        (``save``) rather than all held to the end (``render``)."""
+        width, height = graph.preset.size
+        plan = graph.memory_plan(list(graph.outputs), keep_outputs=not streamed)
+        results = sum(graph.link_bytes(Link(node_id, port.name)) for node_id in plan.order
+                      for port in graph.nodes[node_id].spec.outputs)
+        cacheable = min(self.cache.max_bytes, self.cache.bytes + results * width * height)
+        return int(plan.peak_bytes_per_pixel * width * height) + cacheable
+
+    def _check_limits(self, graph: Graph, *, streamed: bool) -> None:
         """Refuse renders that are too large before allocating anything."""
         width, height = graph.preset.size
         pixels = width * height
@@ -653,14 +699,12 @@ class Engine:
             raise InputError(f"{graph.preset.source}: size {width}x{height} is {pixels:,} "
                              f"pixels; the limit is {self.max_pixels:,} (raise it with "
                              f"TEXGEN_MAX_PIXELS or Engine(max_pixels=...))")
-        needed = sum(pixels * 4 * CHANNELS.get(port.type, 4)
-                     for node_id in graph.order(names)
-                     for port in graph.nodes[node_id].spec.outputs)
-        available = _physical_memory()
-        if available and needed > 0.8 * available:
+        needed = self.memory_estimate(graph, streamed=streamed)
+        if self.max_bytes and needed > self.max_bytes:
             raise InputError(f"{graph.preset.source}: rendering {width}x{height} needs about "
-                             f"{needed / 2**30:.1f} GiB, more than this machine's "
-                             f"{available / 2**30:.1f} GiB allows")
+                             f"{needed / 2**30:.2f} GiB at once; the limit is "
+                             f"{self.max_bytes / 2**30:.2f} GiB (raise it with "
+                             f"TEXGEN_MAX_BYTES or Engine(max_bytes=...))")
 
 
 def _frame_values(frames: int, frame_range: tuple[float, float] | None

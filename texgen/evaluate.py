@@ -20,14 +20,21 @@ import numpy as np
 
 from texgen.backend import to_backend
 from texgen.errors import NodeInputError, Problem, RenderError
-from texgen.graph import Graph, GraphNode
+from texgen.graph import Graph, GraphNode, Link
 from texgen.nodes import CHANNELS, NodeContext, ParamValueError, check_texture
 from texgen.resources import ResourceCache
 
 
 @dataclass(frozen=True)
 class NodeEvent:
-    """Progress of one node: ``status`` is "computed" or "cached"; ``index`` counts from 1."""
+    """Progress of one node: ``status`` is "computed" or "cached"; ``index`` counts from 1.
+
+    ``peak_bytes`` (profiled renders only, else None): how far the process's resident
+    memory rose above what it was when the node started, at its highest while the node
+    ran (Linux ``/proc``; None elsewhere). It sees every allocation, NumPy's and the
+    Numba kernels' alike. ``held_bytes``: the bytes of results the evaluator still holds
+    for later nodes once the node has run (an output handed on is the caller's).
+    """
 
     node_id: str
     node_type: str
@@ -35,6 +42,8 @@ class NodeEvent:
     index: int
     total: int
     seconds: float
+    held_bytes: int = 0
+    peak_bytes: int | None = None
 
 
 class ResultCache:
@@ -61,6 +70,11 @@ class ResultCache:
             _, dropped = self._items.popitem(last=False)
             self._bytes -= sum(a.nbytes for a in dropped.values())
 
+    @property
+    def bytes(self) -> int:
+        """The bytes of the results held now (at most ``max_bytes``)."""
+        return self._bytes
+
     def clear(self) -> None:
         self._items.clear()
         self._bytes = 0
@@ -70,26 +84,55 @@ class ResultCache:
 
 
 def evaluate(graph: Graph, *, output_names: Iterable[str] | None = None,
-             backend: str = "cpu", cache: ResultCache | None = None,
-             resources: ResourceCache | None = None,
-             progress: Callable[[NodeEvent], None] | None = None) -> dict[str, np.ndarray]:
-    """Run the nodes the requested outputs need and return ``{output name: texture}``.
+             **options: Any) -> dict[str, np.ndarray]:
+    """Run the nodes the requested outputs need and return ``{output name: texture}``
+    (``stream_outputs`` with the outputs collected; the same ``options``)."""
+    names = list(graph.outputs) if output_names is None else list(output_names)
+    found: dict[str, np.ndarray] = {}
+    stream_outputs(graph, output_names=names, on_output=found.__setitem__,
+                   keep_outputs=True, **options)
+    return {name: found[name] for name in names}
 
+
+def stream_outputs(graph: Graph, *, on_output: Callable[[str, Any], None],
+                   output_names: Iterable[str] | None = None, keep_outputs: bool = False,
+                   backend: str = "cpu", cache: ResultCache | None = None,
+                   resources: ResourceCache | None = None,
+                   progress: Callable[[NodeEvent], None] | None = None,
+                   profile: bool = False) -> None:
+    """Run the nodes the requested outputs need, calling ``on_output(name, texture)`` for
+    each output as soon as its node has run.
+
+    Nodes run in the order of ``graph.memory_plan`` (``keep_outputs``: whether the caller
+    holds the outputs to the end, which the order should count on), and each result is
+    dropped as soon as its last consumer has run: the evaluator holds no output after
+    handing it on, so peak memory follows the live set, not the number of nodes. The
+    ``cache`` may keep results longer, within its byte budget. Textures are the results
+    themselves (read-only NumPy arrays, or device arrays on the cuda backend).
     ``resources`` is handed to every node as ``ctx.resources`` (one new cache per call
-    when None).
-    Textures are the cached results themselves (read-only NumPy arrays, or device arrays
-    on the cuda backend). A node that raises becomes a
-    ``RenderError`` naming the preset file, the node id and its type (exit 1), unless what
-    it found is bad input: a parameter it refused with ``param_error``, or an input with
-    the wrong channel count, become a ``NodeInputError`` naming file, node and key (exit 2).
+    when None). ``progress`` receives a ``NodeEvent`` per node; ``profile`` fills in its
+    ``peak_bytes`` (the process's resident high-water mark is reset before each node).
+
+    A node that raises becomes a ``RenderError`` naming the preset file, the node id and
+    its type (exit 1), unless what it found is bad input: a parameter it refused with
+    ``param_error``, or an input with the wrong channel count, become a ``NodeInputError``
+    naming file, node and key (exit 2).
     """
     preset = graph.preset
     width, height = preset.size
     resources = ResourceCache() if resources is None else resources
     names = list(graph.outputs) if output_names is None else list(output_names)
-    order = graph.order(names)
+    order = graph.memory_plan(names, keep_outputs=keep_outputs).order
+    outputs_of: dict[str, list[str]] = {}
+    for name in names:
+        outputs_of.setdefault(graph.outputs[name].node, []).append(name)
+    remaining: dict[Link, int] = {}
+    for node_id in order:
+        for link in graph.nodes[node_id].inputs.values():
+            if link:
+                remaining[link] = remaining.get(link, 0) + 1
     keys: dict[str, str] = {}
-    results: dict[str, dict[str, np.ndarray]] = {}
+    results: dict[Link, Any] = {}
     for index, node_id in enumerate(order, start=1):
         node = graph.nodes[node_id]
         key = keys[node_id] = content_key(node, {name: keys[link.node] + "." + link.port
@@ -97,6 +140,7 @@ def evaluate(graph: Graph, *, output_names: Iterable[str] | None = None,
                                           size=(width, height), backend=backend,
                                           tileable=preset.tileable)
         started = time.perf_counter()
+        resident = _reset_peak_resident() if profile else None
         result = cache.get(key) if cache is not None else None
         status = "cached"
         if result is None:
@@ -105,16 +149,52 @@ def evaluate(graph: Graph, *, output_names: Iterable[str] | None = None,
             context = NodeContext(node_id=node_id, width=width, height=height, seed=node.seed,
                                   backend=backend if backend in node.spec.backends else "cpu",
                                   tileable=preset.tileable, resources=resources)
-            inputs = {name: (to_backend(results[link.node][link.port], context.backend)
-                             if link else None) for name, link in node.inputs.items()}
-            result = _run(node, context, inputs, preset.source)
+            result = _run(node, context, {
+                name: to_backend(results[link], context.backend) if link else None
+                for name, link in node.inputs.items()}, preset.source)
             if cache is not None:
                 cache.put(key, result)
-        results[node_id] = result
+        seconds = time.perf_counter() - started
+        peak = _peak_resident() - resident if resident is not None else None
+        results.update({Link(node_id, port): texture for port, texture in result.items()})
+        del result  # from here on the evaluator holds this node's results in ``results`` only
+        for link in [link for link in node.inputs.values() if link]:
+            remaining[link] -= 1
+            if not remaining[link]:
+                results.pop(link, None)
+        for name in outputs_of.get(node_id, ()):  # its inputs freed first: room to write
+            on_output(name, results[graph.outputs[name]])
+        for port in node.spec.outputs:
+            if not remaining.get(Link(node_id, port.name)):
+                del results[Link(node_id, port.name)]
         if progress:
-            progress(NodeEvent(node_id, node.spec.id, status, index, len(order),
-                               time.perf_counter() - started))
-    return {name: results[graph.outputs[name].node][graph.outputs[name].port] for name in names}
+            held = sum(texture.nbytes for texture in results.values())
+            progress(NodeEvent(node_id, node.spec.id, status, index, len(order), seconds,
+                               held, peak))
+
+
+def _reset_peak_resident() -> int | None:
+    """Reset this process's resident high-water mark (Linux ``clear_refs``) and return the
+    resident bytes now; None where that cannot be done."""
+    try:
+        with open("/proc/self/clear_refs", "w") as control:
+            control.write("5")
+        return _status_bytes("VmRSS")
+    except (OSError, ValueError):
+        return None
+
+
+def _peak_resident() -> int:
+    """This process's resident high-water mark in bytes since the last reset."""
+    return _status_bytes("VmHWM")
+
+
+def _status_bytes(field_name: str) -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field_name + ":"):
+                return int(line.split()[1]) * 1024
+    raise ValueError(f"/proc/self/status has no {field_name}")
 
 
 def content_key(node: GraphNode, input_keys: dict[str, str], *, size: tuple[int, int],

@@ -56,6 +56,20 @@ class GraphNode:
 
 
 @dataclass(frozen=True)
+class MemoryPlan:
+    """An evaluation order and the memory it holds at once (``Graph.memory_plan``).
+
+    ``order``: node ids, every node after its inputs. ``peak_bytes_per_pixel``: the most
+    bytes held at once along it, per pixel: the results alive while a node runs, its own
+    outputs and its declared ``NodeSpec.scratch``. ``peak_node``: the node running then.
+    """
+
+    order: tuple[str, ...]
+    peak_bytes_per_pixel: float
+    peak_node: str
+
+
+@dataclass(frozen=True)
 class Graph:
     """A validated graph; ``outputs`` maps output names to links. ``channels`` holds the
     channel count of every node output that is known before rendering: fixed port types,
@@ -68,18 +82,146 @@ class Graph:
     channels: Mapping[Link, int] = dataclasses.field(default_factory=dict)
 
     def order(self, output_names: Iterable[str] | None = None) -> list[str]:
-        """Ids of the nodes the given outputs need (default: all), in evaluation order."""
+        """Ids of the nodes the given outputs need (default: all), in evaluation order: the
+        ``memory_plan`` order with the outputs kept to the end."""
+        return list(self.memory_plan(output_names).order)
+
+    def memory_plan(self, output_names: Iterable[str] | None = None, *,
+                    keep_outputs: bool = True) -> MemoryPlan:
+        """The evaluation order of the nodes the given outputs need (default: all) that holds
+        the fewest bytes at once, and that peak (``MemoryPlan``).
+
+        A result lives from its node's run until its last consumer has run; an output the
+        caller keeps (``keep_outputs``) lives to the end, one handed on as soon as it is
+        final (a streamed write) only as long as a consumer needs it. Candidates, the first
+        of the smallest peak wins (deterministic): a greedy order (of the nodes ready to
+        run, the one that adds the fewest bytes net of those it frees, then the one whose
+        consumer has the most of its inputs ready, then by id), a depth-first order from
+        the outputs (the input needing the most memory first), and the order by id."""
         wanted = list(self.outputs) if output_names is None else list(output_names)
+        kept = {self.outputs[name] for name in wanted} if keep_outputs else set()
         needed, stack = set(), [self.outputs[name].node for name in wanted]
         while stack:
             node_id = stack.pop()
             if node_id not in needed:
                 needed.add(node_id)
                 stack.extend(link.node for link in self.nodes[node_id].inputs.values() if link)
-        sorter = graphlib.TopologicalSorter({
+        by_id = list(graphlib.TopologicalSorter({
             node_id: [link.node for link in self.nodes[node_id].inputs.values() if link]
-            for node_id in sorted(needed)})
-        return list(sorter.static_order())
+            for node_id in sorted(needed)}).static_order())
+        candidates = [self._greedy_order(by_id, kept),
+                      self._depth_first_order([self.outputs[name].node for name in wanted]),
+                      by_id]
+        plans = [self._simulate(order, kept) for order in candidates]
+        return min(plans, key=lambda plan: plan.peak_bytes_per_pixel)
+
+    def link_bytes(self, link: Link) -> int:
+        """Bytes per pixel of the texture on ``link``: 4 per channel (an "any" output whose
+        channel count is known only at run time counts 4 channels)."""
+        port = self.nodes[link.node].spec.output(link.port)
+        return 4 * self.channels.get(link, CHANNELS.get(port.type, 4))
+
+    def _links_in(self, node_id: str) -> list[Link]:
+        return [link for link in self.nodes[node_id].inputs.values() if link]
+
+    def _links_out(self, node_id: str) -> list[Link]:
+        return [Link(node_id, port.name) for port in self.nodes[node_id].spec.outputs]
+
+    def _consumers(self, order: list[str]) -> dict[Link, int]:
+        """How many inputs among ``order``'s nodes read each link."""
+        counts: dict[Link, int] = {}
+        for node_id in order:
+            for link in self._links_in(node_id):
+                counts[link] = counts.get(link, 0) + 1
+        return counts
+
+    def _simulate(self, order: list[str], kept: Collection[Link]) -> MemoryPlan:
+        """Run ``order`` on paper: the bytes per pixel held while each node runs (what is
+        alive, its outputs and its scratch), freeing as the evaluator does."""
+        remaining = self._consumers(order)
+        live, peak, peak_node = 0.0, 0.0, ""
+        for node_id in order:
+            produced = sum(self.link_bytes(link) for link in self._links_out(node_id))
+            running = live + produced + self.nodes[node_id].spec.scratch
+            if running > peak:
+                peak, peak_node = running, node_id
+            live += produced
+            for link in self._links_in(node_id):
+                remaining[link] -= 1
+            for link in {*self._links_in(node_id), *self._links_out(node_id)}:
+                if not remaining.get(link) and link not in kept:
+                    live -= self.link_bytes(link)
+        return MemoryPlan(tuple(order), peak, peak_node)
+
+    def _greedy_order(self, by_id: list[str], kept: Collection[Link]) -> list[str]:
+        position = {node_id: index for index, node_id in enumerate(by_id)}
+        remaining = self._consumers(by_id)
+        consumers: dict[str, set[str]] = {node_id: set() for node_id in by_id}
+        for node_id in by_id:
+            for link in self._links_in(node_id):
+                consumers[link.node].add(node_id)
+        inputs_of = {node_id: {link.node for link in self._links_in(node_id)}
+                     for node_id in by_id}
+        done: set[str] = set()
+        order: list[str] = []
+
+        def cost(node_id: str) -> tuple[float, float, int]:
+            added = sum(self.link_bytes(link) for link in self._links_out(node_id))
+            reads: dict[Link, int] = {}
+            for link in self._links_in(node_id):
+                reads[link] = reads.get(link, 0) + 1
+            freed = sum(self.link_bytes(link) for link, count in reads.items()
+                        if remaining[link] == count and link not in kept)
+            freed += sum(self.link_bytes(link) for link in self._links_out(node_id)
+                         if not remaining.get(link) and link not in kept)
+            readiness = max((len(inputs_of[c] & done) + 1) / len(inputs_of[c])
+                            for c in consumers[node_id]) if consumers[node_id] else 1.0
+            return added - freed, -readiness, position[node_id]
+
+        while len(order) < len(by_id):
+            ready = [node_id for node_id in by_id
+                     if node_id not in done and inputs_of[node_id] <= done]
+            chosen = min(ready, key=cost)
+            order.append(chosen)
+            done.add(chosen)
+            for link in self._links_in(chosen):
+                remaining[link] -= 1
+        return order
+
+    def _depth_first_order(self, roots: list[str]) -> list[str]:
+        need: dict[str, float] = {}
+
+        def inputs_by_need(node_id: str) -> list[str]:
+            distinct = list(dict.fromkeys(link.node for link in self._links_in(node_id)))
+            return sorted(distinct, key=lambda other: -need_of(other))
+
+        def need_of(node_id: str) -> float:
+            # Sethi-Ullman: the inputs' subgraphs one after the other, each computed while
+            # the results of those before it are held.
+            if node_id not in need:
+                held, most = 0.0, 0.0
+                for other in inputs_by_need(node_id):
+                    most = max(most, held + need_of(other))
+                    held += sum(self.link_bytes(link) for link in self._links_out(other))
+                own = sum(self.link_bytes(link) for link in self._links_out(node_id))
+                need[node_id] = max(most, held + own + self.nodes[node_id].spec.scratch)
+            return need[node_id]
+
+        order: list[str] = []
+        placed: set[str] = set()
+        stack = [(root, False) for root in reversed(roots)]
+        while stack:
+            node_id, expanded = stack.pop()
+            if node_id in placed:
+                continue
+            if expanded:
+                placed.add(node_id)
+                order.append(node_id)
+                continue
+            stack.append((node_id, True))
+            stack.extend((other, False) for other in reversed(inputs_by_need(node_id))
+                         if other not in placed)
+        return order
 
     def files_read(self, output_names: Iterable[str] | None = None) -> list[Path]:
         """The files the given outputs' nodes read (default: every node's), sorted: what

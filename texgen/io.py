@@ -330,6 +330,23 @@ def write_png16(path: Path, texture: np.ndarray, *, compression: str | None = No
     Path(path).write_bytes(encode_png(texture, bits=16, compression=compression))
 
 
+#: Quality of the "jpeg" format (Pillow's scale, 1-95).
+JPEG_QUALITY = 90
+
+
+def write_jpeg(path: Path, texture: np.ndarray) -> None:
+    """8-bit JPEG at ``JPEG_QUALITY``, values clipped to [0, 1]: gray for C=1 and 2, RGB for
+    C=3 and 4 (JPEG has no alpha: it is dropped). Lossy, for contact sheets and previews
+    (a tenth of a PNG's size), not for maps a build ships. The same pixels give the same
+    bytes with the same Pillow."""
+    from PIL import Image
+
+    colors = 1 if texture.shape[2] <= 2 else 3
+    samples = np.rint(np.clip(texture[:, :, :colors], 0.0, 1.0) * 255).astype(np.uint8)
+    Image.fromarray(samples[:, :, 0] if colors == 1 else samples).save(
+        path, format="JPEG", quality=JPEG_QUALITY, optimize=True)
+
+
 def write_tiff(path: Path, texture: np.ndarray) -> None:
     import tifffile
 
@@ -339,13 +356,19 @@ def write_tiff(path: Path, texture: np.ndarray) -> None:
         metadata=None)
 
 
+PNG8 = Exporter("png8", "png", write_png8, "8-bit PNG, values clipped to [0, 1]", clips=True,
+                options=frozenset({"compression"}))
+JPEG = Exporter("jpeg", "jpg", write_jpeg, "8-bit JPEG (lossy, no alpha), values clipped to "
+                "[0, 1]: for sheets and previews", clips=True)
+
+
 @hookimpl
 def register_exporters(register):
-    register(Exporter("png8", "png", write_png8, "8-bit PNG, values clipped to [0, 1]",
-                      clips=True, options=frozenset({"compression"})))
+    register(PNG8)
     register(Exporter("png16", "png", write_png16, "16-bit PNG, values clipped to [0, 1]",
                       clips=True, options=frozenset({"compression"})))
     register(Exporter("tiff", "tiff", write_tiff, "32-bit float TIFF, values as computed"))
+    register(JPEG)
 
 
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
@@ -363,6 +386,41 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+class StagedFiles:
+    """Files written one at a time under temporary names beside their paths, then renamed
+    onto them together by ``commit``: each is written as soon as it is ready, yet a failure
+    before the commit leaves every path as it was. ``discard``, or leaving a ``with`` block
+    by an exception, removes the temporary files.
+    """
+
+    def __init__(self):
+        self._staged: list[tuple[Path, Path]] = []
+
+    def stage(self, path: Path) -> Path:
+        """A new empty temporary file beside ``path``, to write ``path``'s content into."""
+        path = Path(path)
+        temporary = _create_unique(path.parent, f".{path.name}.", ".part")
+        self._staged.append((temporary, path))
+        return temporary
+
+    def commit(self) -> None:
+        for temporary, path in self._staged:
+            os.replace(temporary, path)
+        self._staged.clear()
+
+    def discard(self) -> None:
+        for temporary, _ in self._staged:
+            temporary.unlink(missing_ok=True)
+        self._staged.clear()
+
+    def __enter__(self) -> StagedFiles:
+        return self
+
+    def __exit__(self, kind, value, trace) -> None:
+        if kind is not None:
+            self.discard()
 
 
 def _create_unique(folder: Path, prefix: str, suffix: str) -> Path:
@@ -414,6 +472,17 @@ def write_output(path: Path, texture: np.ndarray, exporter: Exporter, *,
         facts["out_of_range"] = dataclasses.asdict(clipped)
     write_texture(path, texture, exporter, **options)
     return facts
+
+
+def write_picture(path: str | os.PathLike, image: np.ndarray) -> None:
+    """Write a picture for people to look at (a contact sheet, a fit sheet, a figure),
+    float32 (H, W, C) in [0, 1]: JPEG when ``path`` ends in .jpg or .jpeg, else an 8-bit
+    PNG compressed small; atomically, as ``write_texture``."""
+    path = Path(path)
+    if path.suffix.lower() in (".jpg", ".jpeg"):
+        write_texture(path, image, JPEG)
+    else:
+        write_texture(path, image, PNG8, compression="small")
 
 
 def write_texture(path: Path, texture: np.ndarray, exporter: Exporter, **options) -> None:

@@ -413,3 +413,56 @@ def test_clipped_frames_make_one_line_per_output(engine, tmp_path):
     assert len(report.warnings) == 1
     assert report.warnings[0].startswith(f"demo: output 'height': in 1 of 3 frames, up to "
                                          f"{above:.1%} of pixels above 1")
+
+
+def test_the_memory_estimate_refuses_above_the_limit_and_accepts_at_it(counting, monkeypatch):
+    import texgen
+
+    def engine_with(**options):
+        return texgen.Engine(entry_points=False, plugins={"t": counting}, cache_bytes=0,
+                             **options)
+
+    graph = engine_with().validate(make_preset(), size=64)
+    # base, other, mixed, scaled, tinted: while tinted (color, 12 bytes a pixel) runs, its
+    # input scaled (4) is alive, and mixed (4) when the outputs are kept to the end
+    assert graph.memory_plan().order == ("base", "other", "mixed", "scaled", "tinted")
+    assert engine_with().memory_estimate(graph) == (4 + 4 + 12) * 64 * 64
+    assert engine_with().memory_estimate(graph, streamed=True) == (4 + 12) * 64 * 64
+    needed = (4 + 4 + 12) * 64 * 64
+    with pytest.raises(InputError, match=r"<preset demo>: rendering 64x64 needs about "
+                                         r"0\.00 GiB at once; the limit is 0\.00 GiB \(raise "
+                                         r"it with TEXGEN_MAX_BYTES or Engine\(max_bytes"):
+        engine_with(max_bytes=needed - 1).render(make_preset(), size=64)
+    assert not counting.calls, "refused before anything ran"
+    assert set(engine_with(max_bytes=needed).render(make_preset(), size=64)) == {"color",
+                                                                                "height"}
+    monkeypatch.setenv("TEXGEN_MAX_BYTES", str(needed - 1))
+    with pytest.raises(InputError, match="needs about"):
+        engine_with().render(make_preset(), size=64)
+    # the result cache's budget counts: it may keep results past their last consumer
+    cached = texgen.Engine(entry_points=False, plugins={"t": counting}, cache_bytes=1000)
+    assert cached.memory_estimate(graph) == needed + 1000
+
+
+def test_save_writes_each_output_as_soon_as_it_is_final(engine, tmp_path):
+    seen = {}
+
+    class Peek:
+        @hookimpl
+        def register_nodes(self, register):
+            register(NodeSpec("peek", self.peek, "Looks at the output folder.",
+                              inputs=(Port("input", "gray"),)))
+
+        def peek(self, ctx, *, input):
+            seen["files"] = sorted(path.name for path in tmp_path.iterdir())
+            return input
+
+    engine.add_plugin(Peek(), name="peek")
+    nodes = {"base": {"type": "t.wave"}, "late": {"type": "peek.peek", "input": "base"}}
+    report = engine.save(make_preset(nodes=nodes, parameters={},
+                                     outputs={"early": "base", "late": "late"}), tmp_path)
+    assert len(seen["files"]) == 1 and seen["files"][0].startswith(".demo_early.png.")
+    assert seen["files"][0].endswith(".part"), "written, under a temporary name until the end"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["demo_early.png",
+                                                               "demo_late.png"]
+    assert [entry["output"] for entry in report.files] == ["early", "late"]

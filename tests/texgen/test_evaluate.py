@@ -1,11 +1,17 @@
+import graphlib
+import weakref
+from pathlib import Path
+
 import numpy as np
 import pytest
 from conftest import make_preset
 
+import texgen
 from texgen import NodeSpec, Param, Port, hookimpl
 from texgen.errors import InputError, NodeInputError, RenderError
-from texgen.evaluate import ResultCache
-from texgen.nodes import param_error
+from texgen.evaluate import ResultCache, _run, stream_outputs
+from texgen.nodes import NodeContext, param_error
+from texgen.resources import ResourceCache
 
 
 def events_of(engine, preset, **options):
@@ -166,3 +172,111 @@ def test_an_any_output_validation_cannot_follow_is_checked_at_render_as_bad_inpu
     with pytest.raises(NodeInputError, match=r"node 's', key 'input': input takes gray, but "
                                              r"'c.out' gave 3 channels"):
         engine.render(preset)
+
+
+class Probe:
+    """``p.make`` (generator) and ``p.step`` (one input): each records a weak reference to
+    its result and, when it runs, which earlier results are still alive somewhere."""
+
+    def __init__(self):
+        self.results = {}
+        self.alive_at = {}
+
+    @hookimpl
+    def register_nodes(self, register):
+        register(NodeSpec("make", self.make, "A constant."))
+        register(NodeSpec("step", self.step, "Its input plus one.",
+                          inputs=(Port("input", "gray"),)))
+        register(NodeSpec("join", self.step, "Its first input plus one.",
+                          inputs=(Port("input", "gray"), Port("other", "gray"))))
+
+    def _record(self, ctx, result):
+        self.alive_at[ctx.node_id] = {node for node, ref in self.results.items()
+                                      if ref() is not None}
+        self.results[ctx.node_id] = weakref.ref(result)
+        return result
+
+    def make(self, ctx):
+        return self._record(ctx, np.full((ctx.height, ctx.width, 1), 0.5, np.float32))
+
+    def step(self, ctx, *, input, other=None):
+        return self._record(ctx, input + np.float32(1))
+
+
+CHAIN = {"a": {"type": "p.make"}, "b": {"type": "p.step", "input": "a"},
+         "c": {"type": "p.step", "input": "b"}, "d": {"type": "p.step", "input": "c"}}
+
+
+@pytest.mark.parametrize("outputs, cache_bytes, alive_at_d", [
+    ({"x": "d"}, 0, {"c"}),  # a and b dropped once their one consumer ran
+    ({"x": "d", "y": "a"}, 0, {"a", "c"}),  # a requested: kept to the end
+    ({"x": "d"}, 2 << 30, {"a", "b", "c"}),  # the engine's cache keeps them
+])
+def test_a_result_is_dropped_after_its_last_consumer(outputs, cache_bytes, alive_at_d):
+    probe = Probe()
+    engine = texgen.Engine(entry_points=False, plugins={"p": probe}, cache_bytes=cache_bytes)
+    result = engine.render(make_preset(nodes=CHAIN, parameters={}, outputs=outputs))
+    assert probe.alive_at["d"] == alive_at_d
+    assert float(result["x"][0, 0, 0]) == 3.5
+
+
+def test_streamed_outputs_are_handed_on_as_they_are_final_and_not_held():
+    probe = Probe()
+    engine = texgen.Engine(entry_points=False, plugins={"p": probe}, cache_bytes=0)
+    graph = engine.validate(make_preset(nodes=CHAIN, parameters={},
+                                        outputs={"x": "d", "y": "b"}))
+    handed = []
+
+    def on_output(name, texture):
+        handed.append((name, sorted(probe.results)))
+        texture.flags.writeable  # noqa: B018 - handed the texture itself
+
+    stream_outputs(graph, on_output=on_output)
+    assert handed == [("y", ["a", "b"]), ("x", ["a", "b", "c", "d"])]
+    assert probe.alive_at["d"] == {"c"}, "a streamed output is not held for the end"
+    assert all(ref() is None for ref in probe.results.values()), "nothing held afterwards"
+
+
+def test_progress_reports_the_bytes_held_and_profiled_peaks():
+    probe = Probe()
+    engine = texgen.Engine(entry_points=False, plugins={"p": probe}, cache_bytes=0)
+    events = []
+    engine.render(make_preset(nodes=CHAIN, parameters={}, outputs={"x": "d"}, size=256),
+                  progress=events.append, profile=True)
+    texture = 256 * 256 * 4
+    # the output itself is the caller's once handed on, not the evaluator's
+    assert [e.held_bytes for e in events] == [texture, texture, texture, 0]
+    if Path("/proc/self/clear_refs").exists():
+        assert all(e.peak_bytes is not None and e.peak_bytes >= 0 for e in events)
+    assert all(e.peak_bytes is None for e in events_of(engine, make_preset(
+        nodes=CHAIN, parameters={}, outputs={"x": "d"}, size=64)))
+
+
+def naive_evaluate(graph):
+    """Every node in id order, every result kept: how the evaluator ran before it freed
+    results and chose its order."""
+    results = {}
+    order = graphlib.TopologicalSorter({
+        node_id: [link.node for link in node.inputs.values() if link]
+        for node_id, node in sorted(graph.nodes.items())}).static_order()
+    width, height = graph.preset.size
+    for node_id in order:
+        node = graph.nodes[node_id]
+        context = NodeContext(node_id=node_id, width=width, height=height, seed=node.seed,
+                              backend="cpu", tileable=graph.preset.tileable,
+                              resources=ResourceCache())
+        results[node_id] = _run(node, context, {
+            name: results[link.node][link.port] if link else None
+            for name, link in node.inputs.items()}, graph.preset.source)
+    return {name: results[link.node][link.port] for name, link in graph.outputs.items()}
+
+
+@pytest.mark.parametrize("preset", sorted(p.stem for p in Path("presets").glob("*.toml")))
+def test_demo_presets_are_byte_identical_under_the_new_order_and_freeing(preset):
+    engine = texgen.Engine(cache_bytes=0)
+    graph = engine.validate(preset, size=64)
+    expected = naive_evaluate(graph)
+    found = engine.render(preset, size=64)
+    assert list(found) == list(expected)
+    for name in expected:
+        assert found[name].tobytes() == expected[name].tobytes(), name

@@ -274,3 +274,51 @@ def test_builtin_same_as_declarations_match_what_the_nodes_return(channels):
             assert result[port.name].shape[2] == channels, f"{spec.id}.{port.name}"
             checked += 1
     assert checked >= 19
+
+
+TWO_BRANCHES = {
+    "a1": {"type": "t.wave"}, "a2": {"type": "t.wave", "frequency": 3},
+    "b1": {"type": "t.wave", "frequency": 4}, "b2": {"type": "t.wave", "frequency": 5},
+    "mix_a": {"type": "t.mix", "a": "a1", "b": "a2"},
+    "mix_b": {"type": "t.mix", "a": "b1", "b": "b2"},
+    "top": {"type": "t.mix", "a": "mix_a", "b": "mix_b"},
+}
+
+
+def test_memory_plan_finishes_a_branch_before_starting_the_next(engine):
+    graph = build_graph(load_preset(make_preset(nodes=TWO_BRANCHES, parameters={},
+                                                outputs={"h": "top"})), engine.registry)
+    plan = graph.memory_plan()
+    assert plan.order == ("a1", "a2", "mix_a", "b1", "b2", "mix_b", "top")
+    # while mix_b runs: mix_a, b1, b2 and its own result, 4 bytes per pixel each; the
+    # order by id (every wave first) would hold 5 while mix_a runs
+    assert (plan.peak_bytes_per_pixel, plan.peak_node) == (16, "mix_b")
+    assert graph.order() == list(plan.order)
+
+
+def test_memory_plan_counts_kept_outputs_and_declared_scratch(engine):
+    engine.add_plugin(type("Heavy", (), {"register_nodes": texgen.hookimpl(
+        lambda self, register: register(NodeSpec(
+            "heavy", lambda ctx, *, input: input, "Holds a float64 color temporary.",
+            inputs=(Port("input", "gray"),), scratch=24)))})(), name="h")
+    nodes = {"base": {"type": "t.wave"}, "big": {"type": "h.heavy", "input": "base"},
+             "tinted": {"type": "t.colorize", "input": "big"}}
+    graph = build_graph(load_preset(make_preset(nodes=nodes, parameters={},
+                                                outputs={"h": "base", "c": "tinted"})),
+                        engine.registry)
+    # heavy runs holding base (4) and its own result (4) plus its scratch (24)
+    assert graph.memory_plan().peak_bytes_per_pixel == 32
+    assert graph.memory_plan(["c"]).order == ("base", "big", "tinted")
+    # tinted: big (4) and its color result (12), plus base when the caller keeps it
+    single = build_graph(load_preset(make_preset(
+        nodes={k: v for k, v in nodes.items() if k != "big"} | {
+            "tinted": {"type": "t.colorize", "input": "base"}}, parameters={},
+        outputs={"h": "base", "c": "tinted"})), engine.registry)
+    assert single.memory_plan(keep_outputs=True).peak_bytes_per_pixel == 16
+    assert single.memory_plan(["c"], keep_outputs=False).peak_bytes_per_pixel == 16
+
+
+@pytest.mark.parametrize("scratch", [-1, float("inf"), "8", True])
+def test_scratch_must_be_bytes_per_pixel(scratch):
+    with pytest.raises(SpecError, match="scratch must be bytes per pixel"):
+        NodeSpec("x", lambda ctx: None, "A node.", scratch=scratch).validate()
