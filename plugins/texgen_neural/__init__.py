@@ -1,14 +1,14 @@
-"""texgen_neural: a StyleGAN texture synthesizer, the learned photo → PBR maps model and a
-CycleGAN translating textures between material states.
+"""texgen_neural: a StyleGAN texture synthesizer, the learned photo → PBR maps model, a
+CycleGAN translating textures between material states and a VAE material space.
 
 Registers the ``neural.stylegan`` node (sample a trained model at any size; tiles exactly),
 the ``neural.image_to_material`` node (normal and height of a photo, refined by the
-image2maps U-Net), the ``neural.translate`` node (a CycleGAN's translation of a texture)
-and the ``texgen train stylegan`` / ``texgen train image2maps`` / ``texgen train
-cyclegan`` commands. PyTorch is imported only when a node runs or a model trains: the spec names its
-implementation by a "module:function" string, and the commands import their trainers when
-invoked, so listing nodes or plugins never imports torch. See docs/neural.md and
-docs/maps.md.
+image2maps U-Net), the ``neural.translate`` node (a CycleGAN's translation of a texture),
+the ``neural.vae`` node (sample, reconstruct or morph PBR stacks) and the ``texgen train
+stylegan`` / ``image2maps`` / ``cyclegan`` / ``vae`` commands. PyTorch is imported only
+when a node runs or a model trains: the spec names its implementation by a
+"module:function" string, and the commands import their trainers when invoked, so listing
+nodes or plugins never imports torch. See docs/neural.md and docs/maps.md.
 """
 
 from texgen.hookspecs import hookimpl
@@ -101,17 +101,60 @@ TRANSLATE = NodeSpec(
     backends=("cpu", "cuda"))
 
 
+def _stack_ports(suffix: str, which: str) -> tuple[Port, ...]:
+    """The four optional input ports of one stack (``suffix`` "" or "_b")."""
+    return tuple(Port(f"{name}{suffix}", kind, f"{which}: its {name} in [0, 1]{extra}.",
+                      optional=True)
+                 for name, kind, extra in (("basecolor", "color", ""), ("height", "gray", ""),
+                                           ("roughness", "gray", ""),
+                                           ("normal", "color", " (0.5 + 0.5 n, OpenGL)")))
+
+
+VAE = NodeSpec(
+    "vae", "texgen_neural.nodes:vae",
+    "A PBR material from a VAE trained with 'texgen train vae': sampled by seed, an input "
+    "stack reconstructed, or two stacks morphed (every map at once); tiles exactly.",
+    inputs=(*_stack_ports("", "Stack A (reconstruct, interpolate)"),
+            *_stack_ports("_b", "Stack B (interpolate)")),
+    outputs=(Port("basecolor", "color", "Decoded basecolor in [0, 1]."),
+             Port("height", "gray", "Decoded height in [0, 1]."),
+             Port("roughness", "gray", "Decoded roughness in [0, 1]."),
+             Port("normal", "color", "Decoded normal map: 0.5 + 0.5 n, unit length, OpenGL.")),
+    params=(
+        Param("model", "path", "pkg:texgen_neural/models/vae_ground",
+              "Model folder (or its generator.safetensors) written by 'texgen train vae', "
+              "relative to the preset file's folder; default: the shipped model (trained on "
+              "rock, grass_ground, desert_dunes and cobblestone)."),
+        Param("mode", "enum", "sample", "sample: a new material from the prior, by the node's "
+              "seed; reconstruct: stack A encoded and decoded; interpolate: the morph from "
+              "stack A (t 0) to stack B (t 1) in the latent space.",
+              choices=("sample", "reconstruct", "interpolate")),
+        Param("t", "float", 0.5, "interpolate: how far from stack A towards stack B.",
+              min=0.0, max=1.0),
+        Param("temperature", "float", 1.0, "sample: scale of the prior's latent noise (lower: "
+              "calmer, more typical materials).", min=0.0, max=2.0),
+        Param("resolution", "int", 0,
+              "Model pixels per texture width. 0: one per output pixel; N: the model runs "
+              "at N pixels across (inputs resampled there, the result back), so the result "
+              "looks the same at every render size. Sizes that are not multiples of 8 are "
+              "run at the next multiple and resampled (still tiling).", min=0, max=8192),
+    ),
+    backends=("cpu", "cuda"))
+
+
 @hookimpl
 def register_nodes(register):
     register(STYLEGAN)
     register(IMAGE_TO_MATERIAL)
     register(TRANSLATE)
+    register(VAE)
 
 
 @hookimpl
 def register_commands(cli):
-    from texgen_neural.cli import train_cyclegan, train_image2maps, train_stylegan
+    from texgen_neural.cli import train_cyclegan, train_image2maps, train_stylegan, train_vae
 
     cli.commands["train"].add_command(train_stylegan)
     cli.commands["train"].add_command(train_image2maps)
     cli.commands["train"].add_command(train_cyclegan)
+    cli.commands["train"].add_command(train_vae)

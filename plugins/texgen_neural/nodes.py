@@ -1,5 +1,6 @@
-"""The ``neural.stylegan`` node (sample a trained texture StyleGAN at the render's size) and
-the ``neural.translate`` node (a CycleGAN's translation of a texture)."""
+"""The ``neural.stylegan`` node (sample a trained texture StyleGAN at the render's size),
+the ``neural.translate`` node (a CycleGAN's translation of a texture) and the
+``neural.vae`` node (a material VAE's sample, reconstruction or morph)."""
 
 from __future__ import annotations
 
@@ -123,8 +124,49 @@ def translate(ctx: NodeContext, *, input, model: Path, direction: str, resolutio
         raise param_error(ctx.node_id, "model", str(exc)) from None
     image = translate_image(network, input, direction=direction,
                             resolution=resolution)                  # (H, W, 3)
+    return node_array(image)
+
+
+def node_array(image: torch.Tensor):
+    """A node's output from a float32 (H, W, C) tensor: a Numba device array when it is on
+    the GPU (no host copy), else a C-contiguous numpy array."""
     if image.is_cuda:
         from numba import cuda
 
-        return cuda.as_cuda_array(image)
+        return cuda.as_cuda_array(image.contiguous())
     return np.ascontiguousarray(image.numpy(), dtype=np.float32)
+
+
+def vae(ctx: NodeContext, *, model: Path, mode: str, t: float = 0.5, temperature: float = 1.0,
+        resolution: int = 0, **stacks):
+    """The ``neural.vae`` node: {basecolor (H, W, 3), height (H, W, 1), roughness (H, W, 1),
+    normal (H, W, 3)} float32 in [0, 1] from the VAE at ``model`` (``vae.model.run_mode``:
+    ``mode`` sample by ``ctx.seed``, reconstruct stack A, or interpolate A to B by ``t``).
+    ``stacks`` are the input ports (basecolor, height, roughness, normal, and the same with
+    "_b"); a mode's stacks must be connected, map by map (``param_error`` naming the first
+    missing port). Loaded once per engine; on the cuda backend the outputs stay on the GPU.
+    """
+    from texgen_neural.vae.config import MAPS
+    from texgen_neural.vae.model import load_vae, run_mode
+
+    needed = {"sample": (), "reconstruct": ("",), "interpolate": ("", "_b")}[mode]
+    inputs = []
+    for suffix in needed:
+        maps = {name: stacks[name + suffix] for name, _ in MAPS}
+        missing = [name + suffix for name, value in maps.items() if value is None]
+        if missing:
+            raise param_error(ctx.node_id, missing[0], f"mode {mode!r} needs the inputs "
+                              f"{', '.join(name + suffix for name, _ in MAPS)} connected; "
+                              f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} "
+                              f"not")
+        inputs.append(maps)
+    device = _device(ctx.backend)
+    try:
+        network = cached_generator(ctx.resources, model, device, kind="neural.vae",
+                                   load=load_vae)
+    except CheckpointError as exc:
+        raise param_error(ctx.node_id, "model", str(exc)) from None
+    outputs = run_mode(network, mode, height=ctx.height, width=ctx.width, seed=ctx.seed,
+                       a=inputs[0] if inputs else None, b=inputs[1] if len(inputs) > 1 else None,
+                       t=t, temperature=temperature, resolution=resolution)
+    return {name: node_array(value) for name, value in outputs.items()}

@@ -211,17 +211,19 @@ def render_sample(engine, presets: list, first: int, rng: np.random.Generator, *
             classical["roughness"].transpose(2, 0, 1), (first, second))
 
 
-def dataset_folder(settings: DataSettings, engine, cache: str | os.PathLike) -> Path:
-    """``cache/image2maps-DIGEST``: DIGEST of the settings, ``DATA_VERSION`` and the bytes
-    of every preset file used (a changed preset renders a new dataset)."""
+def dataset_folder(settings, engine, cache: str | os.PathLike, *, kind: str = "image2maps",
+                   version: int = DATA_VERSION) -> Path:
+    """``cache/KIND-DIGEST``: DIGEST of the settings (a dataclass with ``presets``), the
+    data ``version`` and the bytes of every preset file used (a changed preset renders a
+    new dataset). The VAE's stacks are cached alike (``kind`` "vae")."""
     fingerprint = hashlib.sha256()
-    fingerprint.update(json.dumps({**dataclasses.asdict(settings), "version": DATA_VERSION},
+    fingerprint.update(json.dumps({**dataclasses.asdict(settings), "version": version},
                                   sort_keys=True).encode())
     for name in settings.presets:
         preset = engine.load_preset(name)
         if preset.path is not None:
             fingerprint.update(preset.path.read_bytes())
-    return Path(cache) / f"image2maps-{fingerprint.hexdigest()[:16]}"
+    return Path(cache) / f"{kind}-{fingerprint.hexdigest()[:16]}"
 
 
 def load_dataset(settings: DataSettings, *, engine=None, cache: str | os.PathLike = DEFAULT_CACHE,

@@ -1,0 +1,259 @@
+"""The material VAE: an encoder to a spatial latent grid, a decoder back, a patch
+discriminator, and what the ``neural.vae`` node does with them (sample, reconstruct,
+interpolate) at any size.
+
+Every convolution pads circularly (``EqualConv2d``), downsampling is a 2x2 average and
+upsampling bilinear with wrap-around (``resample_wrap``), so a decoded stack tiles exactly
+and rolling an input by a multiple of ``stride`` pixels rolls the output alike. No
+normalisation layer looks at the whole image, so a pixel's output depends only on its
+neighbourhood (a stack morphs the same way at every size).
+
+Shapes: B batch, H x W the stack (multiples of ``stride`` inside the networks; the
+functions at the end take any size), h x w = H / stride x W / stride the latent grid.
+Stacks are (B, 8, H, W) in [-1, 1] inside the networks (``MAPS`` order: basecolor,
+height, roughness, normal), maps (H, W, C) in [0, 1] outside.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from texgen_neural.checkpoint import load_model
+from texgen_neural.config import ModelConfig
+from texgen_neural.model import Discriminator, EqualConv2d, resample_wrap
+from texgen_neural.vae.config import FORMAT, MAPS, MODES, STACK_CHANNELS, VaeConfig
+
+
+class ResidualBlock(nn.Module):
+    """(x + conv(conv(x))) / sqrt(2), circular 3x3 convs: (B, C, h, w) -> (B, C, h, w)."""
+
+    def __init__(self, channels: int):
+        super().__init__()
+        self.body = nn.Sequential(EqualConv2d(channels, channels, 3),
+                                  EqualConv2d(channels, channels, 3, activate=False))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return (x + self.body(x)) / math.sqrt(2.0)
+
+
+class Down(nn.Module):
+    """2x2 average, then a circular 3x3 conv: (B, C_in, h, w) -> (B, C_out, h/2, w/2)."""
+
+    def __init__(self, in_channels: int, out_channels: int):
+        super().__init__()
+        self.conv = EqualConv2d(in_channels, out_channels, 3)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.conv(F.avg_pool2d(x, 2))
+
+
+class Up(nn.Module):
+    """x2 bilinear upsampling with wrap-around, then a circular 3x3 conv:
+    (B, C_in, h, w) -> (B, C_out, 2h, 2w)."""
+
+    def __init__(self, in_channels: int, out_channels: int):
+        super().__init__()
+        self.conv = EqualConv2d(in_channels, out_channels, 3)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.conv(resample_wrap(x, 2 * x.shape[2], 2 * x.shape[3]))
+
+
+class Encoder(nn.Module):
+    """Stack (B, 8, H, W) -> (mean, log variance), each (B, latent_channels, h, w).
+
+    3x3 stem -> one ``Down`` per level after the first -> ``blocks`` x ``ResidualBlock`` ->
+    3x3 head to both halves; the log variance is clamped to [-10, 4] (no overflow in exp).
+    """
+
+    def __init__(self, config: VaeConfig):
+        super().__init__()
+        c = config.channels
+        self.stem = EqualConv2d(STACK_CHANNELS, c[0], 3)                   # (B, c0, H, W)
+        self.down = nn.Sequential(*(Down(a, b) for a, b in zip(c, c[1:])))  # (B, cN, h, w)
+        self.blocks = nn.Sequential(*(ResidualBlock(c[-1]) for _ in range(config.blocks)))
+        self.head = EqualConv2d(c[-1], 2 * config.latent_channels, 3, activate=False)
+
+    def forward(self, stack: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        x = self.head(self.blocks(self.down(self.stem(stack))))         # (B, 2 L, h, w)
+        mean, log_variance = x.chunk(2, dim=1)
+        return mean, log_variance.clamp(-10.0, 4.0)
+
+
+class Decoder(nn.Module):
+    """Latent (B, latent_channels, h, w) -> stack (B, 8, H, W) in (-1, 1).
+
+    3x3 stem -> ``blocks`` x ``ResidualBlock`` -> one ``Up`` per level after the first ->
+    3x3 head -> tanh: the encoder's ladder backwards.
+    """
+
+    def __init__(self, config: VaeConfig):
+        super().__init__()
+        c = config.channels[::-1]                                        # coarse to fine
+        self.stem = EqualConv2d(config.latent_channels, c[0], 3)         # (B, cN, h, w)
+        self.blocks = nn.Sequential(*(ResidualBlock(c[0]) for _ in range(config.blocks)))
+        self.up = nn.Sequential(*(Up(a, b) for a, b in zip(c, c[1:])))  # (B, c0, H, W)
+        self.head = EqualConv2d(c[-1], STACK_CHANNELS, 3, activate=False)
+
+    def forward(self, latent: torch.Tensor) -> torch.Tensor:
+        return torch.tanh(self.head(self.up(self.blocks(self.stem(latent)))))
+
+
+class MaterialVAE(nn.Module):
+    """The encoder and the decoder: what a model folder ships."""
+
+    def __init__(self, config: VaeConfig):
+        super().__init__()
+        self.config = config
+        self.encoder = Encoder(config)
+        self.decoder = Decoder(config)
+
+    def forward(self, stack: torch.Tensor, noise: torch.Tensor | None = None
+                ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(reconstruction (B, 8, H, W), mean, log variance (B, L, h, w)) of a stack whose
+        sides are multiples of the stride; the latent is ``mean + exp(log_variance / 2) x
+        noise`` (the reparameterisation), the mean itself when ``noise`` is None."""
+        mean, log_variance = self.encoder(stack)
+        latent = mean if noise is None else mean + torch.exp(0.5 * log_variance) * noise
+        return self.decoder(latent), mean, log_variance
+
+
+class StackDiscriminator(Discriminator):
+    """The StyleGAN's patch discriminator reading 8-channel stacks:
+    (B, 8, H, W) -> scores (B, 1, H / 2**n, W / 2**n), n = len(d_channels)."""
+
+    def __init__(self, config: VaeConfig):
+        super().__init__(ModelConfig(d_channels=config.d_channels))
+        self.from_rgb = EqualConv2d(STACK_CHANNELS, config.d_channels[0], 1)
+
+
+# --- any size, maps in and out -------------------------------------------------------------------
+
+def padded_size(config: VaeConfig, height: int, width: int) -> tuple[int, int]:
+    """(height, width) rounded up to multiples of the stride."""
+    stride = config.stride
+    return -(-height // stride) * stride, -(-width // stride) * stride
+
+
+def encode(model: MaterialVAE, stack: torch.Tensor) -> torch.Tensor:
+    """The latent mean (B, L, ceil(H / stride), ceil(W / stride)) of a stack (B, 8, H, W)
+    of any size: a side that is not a multiple of the stride is first resampled with
+    wrap-around (``resample_wrap``) up to the next multiple."""
+    height, width = padded_size(model.config, *stack.shape[-2:])
+    if (height, width) != tuple(stack.shape[-2:]):
+        stack = resample_wrap(stack, height, width)
+    return model.encoder(stack)[0]
+
+
+def decode(model: MaterialVAE, latent: torch.Tensor, height: int, width: int) -> torch.Tensor:
+    """A latent grid (B, L, h, w) decoded to a stack (B, 8, height, width) in [-1, 1]: the
+    decoder's (h stride) x (w stride) output, resampled with wrap-around when that is not
+    the size asked for (so any size tiles too)."""
+    stack = model.decoder(latent)
+    if tuple(stack.shape[-2:]) != (height, width):
+        stack = resample_wrap(stack, height, width).clamp(-1.0, 1.0)
+    return stack
+
+
+def prior_latent(model: MaterialVAE, height: int, width: int, *, seed: int,
+                 temperature: float = 1.0) -> torch.Tensor:
+    """A latent grid for a height x width stack drawn from the prior N(0, temperature²) by
+    ``seed`` on the CPU (the same on every device), on the model's device:
+    (1, L, ceil(height / stride), ceil(width / stride))."""
+    grid = padded_size(model.config, height, width)
+    shape = (1, model.config.latent_channels, grid[0] // model.config.stride,
+             grid[1] // model.config.stride)
+    latent = torch.randn(shape, generator=torch.Generator().manual_seed(int(seed)))
+    return (latent * temperature).to(next(model.parameters()).device)
+
+
+def maps_to_stack(maps: dict, device: torch.device | str) -> torch.Tensor:
+    """A dict of maps (``MAPS`` names; numpy, torch or CUDA arrays (H, W, C) in [0, 1], C as
+    ``MAPS`` says, or more: extra channels are dropped) -> stack (1, 8, H, W) in [-1, 1] on
+    ``device``. ValueError naming the map for a wrong channel count or size."""
+    parts, size = [], None
+    for name, channels in MAPS:
+        value = maps[name]
+        if isinstance(value, np.ndarray):  # engine results are read-only: torch wants a copy
+            value = np.array(value, dtype=np.float32)
+        tensor = torch.as_tensor(value, device=device).float()
+        if tensor.ndim != 3 or tensor.shape[2] < channels:
+            raise ValueError(f"{name}: expected (H, W, {channels}), got {tuple(tensor.shape)}")
+        if size is not None and tuple(tensor.shape[:2]) != size:
+            raise ValueError(f"{name}: {tensor.shape[1]}x{tensor.shape[0]} differs from the "
+                             f"other maps' {size[1]}x{size[0]}")
+        size = tuple(tensor.shape[:2])
+        parts.append(tensor[..., :channels].clamp(0.0, 1.0))
+    return (torch.cat(parts, dim=2).permute(2, 0, 1)[None] * 2 - 1).contiguous()
+
+
+def stack_to_maps(stack: torch.Tensor) -> dict[str, torch.Tensor]:
+    """Stack (1, 8, H, W) in [-1, 1] -> {map name: float32 (H, W, C) in [0, 1]} on its
+    device; the normal is renormalised to unit length before encoding (0.5 + 0.5 n), so it
+    is a valid normal map whatever the decoder wrote."""
+    image = stack[0].permute(1, 2, 0)                                   # (H, W, 8)
+    maps, start = {}, 0
+    for name, channels in MAPS:
+        part = image[..., start:start + channels]
+        if name == "normal":
+            part = F.normalize(part, dim=-1, eps=1e-6)
+        maps[name] = (part * 0.5 + 0.5).clamp(0.0, 1.0).contiguous()
+        start += channels
+    return maps
+
+
+def run_mode(model: MaterialVAE, mode: str, *, height: int, width: int, seed: int = 0,
+             a: dict | None = None, b: dict | None = None, t: float = 0.5,
+             temperature: float = 1.0, resolution: int = 0) -> dict[str, torch.Tensor]:
+    """What the ``neural.vae`` node outputs: {map name: float32 (height, width, C) in
+    [0, 1]}, torch tensors on the model's device.
+
+    ``mode`` "sample" decodes ``prior_latent`` (``seed``, ``temperature``); "reconstruct"
+    decodes the latent mean of maps ``a``; "interpolate" decodes lerp(mean(a), mean(b),
+    ``t``): t 0 is a's reconstruction, 1 b's. ``resolution`` 0 runs one model pixel per
+    output pixel; N > 0 runs at N x round(N height / width) model pixels (inputs resampled
+    there with wrap-around, the result back), so the material keeps its size relative to
+    the texture at every render size.
+    """
+    if mode not in MODES:
+        raise ValueError(f"mode {mode!r}: expected one of {', '.join(MODES)}")
+    device = next(model.parameters()).device
+    model_height, model_width = (max(1, round(resolution * height / width)), resolution) \
+        if resolution else (height, width)
+
+    def latent_of(maps: dict) -> torch.Tensor:
+        stack = maps_to_stack(maps, device)
+        if tuple(stack.shape[-2:]) != (model_height, model_width):
+            stack = resample_wrap(stack, model_height, model_width)
+        return encode(model, stack)
+
+    with torch.no_grad():
+        if mode == "sample":
+            latent = prior_latent(model, model_height, model_width, seed=seed,
+                                  temperature=temperature)
+        elif mode == "reconstruct":
+            latent = latent_of(a)
+        else:
+            latent = torch.lerp(latent_of(a), latent_of(b), float(t))
+        stack = decode(model, latent, model_height, model_width)
+        if (model_height, model_width) != (height, width):
+            stack = resample_wrap(stack, height, width).clamp(-1.0, 1.0)
+    return stack_to_maps(stack)
+
+
+def run_mode_arrays(model: MaterialVAE, mode: str, **kwargs) -> dict[str, np.ndarray]:
+    """``run_mode`` with numpy results: {map name: float32 (H, W, C)}."""
+    return {name: value.cpu().numpy() for name, value in run_mode(model, mode, **kwargs).items()}
+
+
+def load_vae(path: str | Path, *, device: str | torch.device = "cpu") -> MaterialVAE:
+    """The VAE in a model folder or its generator.safetensors, in eval mode;
+    ``CheckpointError`` naming the file for a missing, pickled, corrupt or foreign file."""
+    return load_model(path, format=FORMAT, config_from_dict=VaeConfig.from_dict,
+                      build=MaterialVAE, train_hint="texgen train vae", device=device)
