@@ -26,6 +26,7 @@ import torch
 
 from texgen.io import atomic_write
 from texgen_neural.config import ModelConfig
+from texgen_neural.dcgan import DCGANGenerator
 from texgen_neural.model import Generator
 
 FORMAT = "texgen.stylegan"
@@ -70,8 +71,16 @@ def save_model(module: torch.nn.Module, config, folder: str | Path, *, format: s
     return folder
 
 
-def save_generator(generator: Generator, folder: str | Path, **extra) -> Path:
-    """Write a StyleGAN ``generator`` to ``folder`` (``save_model``); return the folder."""
+def build_generator(config: ModelConfig) -> Generator | DCGANGenerator:
+    """The freshly initialised generator ``config.arch`` names: a StyleGAN ``Generator`` or
+    a ``DCGANGenerator``."""
+    return DCGANGenerator(config) if config.arch == "dcgan" else Generator(config)
+
+
+def save_generator(generator: Generator | DCGANGenerator, folder: str | Path,
+                   **extra) -> Path:
+    """Write a StyleGAN or DCGAN ``generator`` to ``folder`` (``save_model``; the config
+    records the arch); return the folder."""
     return save_model(generator, generator.config, folder, format=FORMAT, **extra)
 
 
@@ -168,11 +177,14 @@ def load_model(path: str | Path, *, format: str, config_from_dict: Callable[[dic
     return network.eval().requires_grad_(False).to(device)
 
 
-def load_generator(path: str | Path, *, device: str | torch.device = "cpu") -> Generator:
-    """The StyleGAN generator in a model folder or ``generator.safetensors`` file, in eval
-    mode (``load_model``); ``CheckpointError`` naming the file for any problem."""
+def load_generator(path: str | Path, *, device: str | torch.device = "cpu"
+                   ) -> Generator | DCGANGenerator:
+    """The generator (StyleGAN or DCGAN, as its config's arch says; a config without one is
+    a StyleGAN) in a model folder or ``generator.safetensors`` file, in eval mode
+    (``load_model``); ``CheckpointError`` naming the file for any problem."""
     return load_model(path, format=FORMAT, config_from_dict=ModelConfig.from_dict,
-                      build=Generator, train_hint="texgen train stylegan", device=device)
+                      build=build_generator, train_hint="texgen train stylegan",
+                      device=device)
 
 
 # --- training states ------------------------------------------------------------------------

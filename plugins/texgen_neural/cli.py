@@ -15,7 +15,7 @@ import click
 
 from texgen.errors import InputError, RenderError
 from texgen.io import read_image
-from texgen_neural.config import ModelConfig, TrainOptions
+from texgen_neural.config import ARCHITECTURES, ModelConfig, TrainOptions
 from texgen_neural.cyclegan.config import CycleConfig
 from texgen_neural.cyclegan.config import TrainOptions as CycleOptions
 from texgen_neural.image2maps.config import DataSettings, NetConfig
@@ -151,6 +151,12 @@ def _device(device: str) -> str:
               help="Discriminator channels per scale, fine to coarse.")
 @click.option("--w-dim", type=click.IntRange(1), default=MODEL.w_dim, show_default=True,
               help="Size of z and w.")
+@click.option("--arch", type=click.Choice(ARCHITECTURES), default=MODEL.arch, show_default=True,
+              help="Generator: stylegan, or dcgan (transposed convolutions and batch norm, no "
+                   "styles: the baseline; one exemplar).")
+@click.option("--periodic", type=click.IntRange(0), default=MODEL.periodic, show_default=True,
+              help="PSGAN periodic channels in the StyleGAN's spatial input (sinusoids with "
+                   "learnt wave vectors, whole cycles per output); 0: none.")
 @click.option("--lr", type=click.FloatRange(0, min_open=True), default=OPTIONS.lr,
               show_default=True, help="Adam learning rate.")
 @click.option("--r1-gamma", type=click.FloatRange(0), default=OPTIONS.r1_gamma, show_default=True,
@@ -160,8 +166,9 @@ def _device(device: str) -> str:
 @click.option("--checkpoint-every", type=click.IntRange(0), default=OPTIONS.checkpoint_every,
               show_default=True, help="Steps between resumable checkpoints (0: only at the end).")
 @_run_options(OPTIONS, seed_help="Seeds the weights, crops and latents.", threads=False)
-def train_stylegan(exemplars, output, steps, crop, batch, channels, d_channels, w_dim, lr,
-                   r1_gamma, sample_every, checkpoint_every, device, resume, seed, minutes, quiet):
+def train_stylegan(exemplars, output, steps, crop, batch, channels, d_channels, w_dim, arch,
+                   periodic, lr, r1_gamma, sample_every, checkpoint_every, device, resume, seed,
+                   minutes, quiet):
     """Train a texture StyleGAN on EXEMPLARS (one label each when there are several) for the
     neural.stylegan node. Progress with losses goes to stderr, then a metrics report
     (patch-SWD and spectrum distance to the exemplar, seam score, diversity)."""
@@ -175,7 +182,7 @@ def train_stylegan(exemplars, output, steps, crop, batch, channels, d_channels, 
         images.append(color.clip(0.0, 1.0))
     try:
         config = ModelConfig(z_dim=w_dim, w_dim=w_dim, channels=_channels(channels),
-                             d_channels=_channels(d_channels),
+                             d_channels=_channels(d_channels), arch=arch, periodic=periodic,
                              num_classes=len(images) if len(images) > 1 else 0)
     except ValueError as exc:
         raise InputError(str(exc)) from None

@@ -11,6 +11,9 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+#: The generator architectures a model config may name.
+ARCHITECTURES = ("stylegan", "dcgan")
+
 
 @dataclass(frozen=True)
 class ModelConfig:
@@ -30,6 +33,14 @@ class ModelConfig:
             resolution, so its receptive field (the "patch") grows with the count.
             Default (16, 32, 64, 128): patches of about 70 pixels, few channels at full
             resolution (where the cost is).
+        arch: the generator: "stylegan" (``model.Generator``, the default) or "dcgan"
+            (``dcgan.DCGANGenerator``: transposed convolutions and batch norm, no mapping
+            network, styles or noise; the baseline the StyleGAN must beat). Models saved
+            before this key existed are StyleGANs.
+        periodic: PSGAN's periodic channels in the StyleGAN's spatial input: this many
+            sinusoids whose wave vectors an MLP derives from the coarsest style, rounded to
+            whole cycles per output so it still tiles. Default 0 (none: the models saved
+            before this key existed); StyleGAN only.
     """
 
     z_dim: int = 64
@@ -40,6 +51,8 @@ class ModelConfig:
     num_classes: int = 0
     mapping_lr_mul: float = 0.01
     d_channels: tuple[int, ...] = (16, 32, 64, 128)
+    arch: str = "stylegan"
+    periodic: int = 0
 
     def __post_init__(self):
         for name in ("channels", "d_channels"):
@@ -53,6 +66,16 @@ class ModelConfig:
                              "positive entry")
         if self.num_classes < 0:
             raise ValueError(f"model config: num_classes must be >= 0, got {self.num_classes}")
+        if self.arch not in ARCHITECTURES:
+            raise ValueError(f"model config: arch must be one of {', '.join(ARCHITECTURES)}, "
+                             f"got {self.arch!r}")
+        if self.periodic < 0 or (self.periodic and self.arch != "stylegan"):
+            raise ValueError(f"model config: periodic must be >= 0, and 0 for arch "
+                             f"{self.arch!r} (periodic channels are the StyleGAN's input), "
+                             f"got {self.periodic}")
+        if self.arch == "dcgan" and self.num_classes:
+            raise ValueError("model config: a dcgan model is unconditional (one exemplar), "
+                             f"got num_classes {self.num_classes}")
 
     @property
     def levels(self) -> int:

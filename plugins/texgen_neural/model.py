@@ -7,7 +7,10 @@ The generator is StyleGAN2 [Karras et al. 2020] adapted to textures:
 - every convolution pads **circularly** and upsampling wraps around the edges, so every
   output tiles exactly (the image is periodic with the period of its own size);
 - styles may vary across the image: each level's style is a per-pixel blend of two ``w``
-  when a mask is given (spatially varying style).
+  when a mask is given (spatially varying style);
+- optionally (``config.periodic``), PSGAN's periodic channels [Bergmann et al. 2017] join the
+  spatial input: sinusoids whose wave vectors an MLP derives from the coarsest style,
+  rounded to whole cycles per output so the output still tiles (``PeriodicInput``).
 
 Shapes: B batch, C channels, H x W the output, h x w = H / cell x W / cell the spatial input,
 level l works at (h * 2**l) x (w * 2**l); the last level works at H x W.
@@ -33,12 +36,24 @@ class Inputs(NamedTuple):
     """The random inputs of one generator call, all float32.
 
     ``z`` (B, z_dim); ``spatial`` (B, input_channels, h, w); ``noises``: per styled layer,
-    (B, 1, h * 2**l, w * 2**l) for its level l, two per level, coarse to fine.
+    (B, 1, h * 2**l, w * 2**l) for its level l, two per level, coarse to fine; ``phases``
+    (B, periodic) in [0, 2 pi), the periodic channels' phases, None for a model without.
     """
 
     z: torch.Tensor
     spatial: torch.Tensor
     noises: list[torch.Tensor]
+    phases: torch.Tensor | None = None
+
+
+def input_grid(config: ModelConfig, height: int, width: int) -> tuple[int, int]:
+    """The spatial input's (h, w) for (height, width) outputs: ``ValueError`` unless both
+    are positive multiples of ``config.cell``."""
+    cell = config.cell
+    if height % cell or width % cell or height < 1 or width < 1:
+        raise ValueError(f"output size {width}x{height} must be a positive multiple of "
+                         f"the model's cell, {cell} pixels")
+    return height // cell, width // cell
 
 
 # --- building blocks ----------------------------------------------------------------------------
@@ -256,6 +271,43 @@ class SynthesisLevel(nn.Module):
         return x, skip if rgb is None else upsample_wrap(rgb) + skip
 
 
+class PeriodicInput(nn.Module):
+    """PSGAN's periodic channels: ``periodic`` sinusoids over the spatial input grid.
+
+    w (B, w_dim), phases (B, P), grid (h, w) -> (B, P, h, w) in [-1, 1]: channel p is
+    sin(2 pi (k_y y / h + k_x x / w) + phase_p) at grid pixel (y, x), its wave vector
+    (k_y, k_x) in cycles per grid an MLP derives from w: up to half a cycle per grid pixel
+    (the grid's Nyquist limit, whose band-limited upsampling then reproduces the sinusoid
+    exactly), times the grid's size. With ``whole_cycles`` the cycles are rounded to
+    integers (gradients pass through the rounding unchanged), so every channel, and so the
+    output, is periodic with the output's own size: the texture tiles. A feature's period in
+    pixels is then the nearest one that fits the output a whole number of times.
+    """
+
+    def __init__(self, config: ModelConfig):
+        super().__init__()
+        self.mlp = nn.Sequential(EqualLinear(config.w_dim, config.w_dim, activate=True),
+                                 EqualLinear(config.w_dim, 2 * config.periodic))
+
+    def cycles(self, w: torch.Tensor, height: int, width: int, *,
+               whole_cycles: bool = True) -> torch.Tensor:
+        """(B, P, 2) cycles per grid of each wave along (y, x); integers when
+        ``whole_cycles``."""
+        per_pixel = 0.5 * torch.tanh(self.mlp(w)).view(w.shape[0], -1, 2)
+        cycles = per_pixel * torch.tensor([height, width], dtype=w.dtype, device=w.device)
+        if whole_cycles:  # straight-through: the value rounded, the gradient as if not
+            cycles = cycles + (torch.round(cycles) - cycles).detach()
+        return cycles
+
+    def forward(self, w: torch.Tensor, phases: torch.Tensor, height: int, width: int, *,
+                whole_cycles: bool = True) -> torch.Tensor:
+        cycles = self.cycles(w, height, width, whole_cycles=whole_cycles)     # (B, P, 2)
+        y = torch.arange(height, dtype=w.dtype, device=w.device) / height
+        x = torch.arange(width, dtype=w.dtype, device=w.device) / width
+        angle = (cycles[..., 0, None, None] * y[:, None] + cycles[..., 1, None, None] * x)
+        return torch.sin(2 * math.pi * angle + phases[..., None, None])   # (B, P, h, w)
+
+
 # --- generator and discriminator ----------------------------------------------------------------
 
 class Generator(nn.Module):
@@ -270,12 +322,14 @@ class Generator(nn.Module):
         super().__init__()
         self.config = config
         self.mapping_net = MappingNetwork(config)
-        # 1x1 conv lifting the spatial noise (B, input_channels, h, w) -> (B, channels[0], h, w)
-        self.input = nn.Conv2d(config.input_channels, config.channels[0], 1)
+        # 1x1 conv lifting the spatial noise and periodic channels
+        # (B, input_channels + periodic, h, w) -> (B, channels[0], h, w)
+        self.input = nn.Conv2d(config.input_channels + config.periodic, config.channels[0], 1)
         ins = (config.channels[0], *config.channels[:-1])
         self.levels = nn.ModuleList(
             SynthesisLevel(a, b, config.w_dim, upsample=i > 0)
             for i, (a, b) in enumerate(zip(ins, config.channels)))
+        self.periodic = PeriodicInput(config) if config.periodic else None
         self.register_buffer("w_avg", torch.zeros(max(1, config.num_classes), config.w_dim))
 
     def make_inputs(self, batch: int, height: int, width: int, *,
@@ -285,11 +339,7 @@ class Generator(nn.Module):
         multiples of ``config.cell``. Drawn on the CPU from ``generator`` (the global RNG by
         default) in a fixed order, then moved to ``device``: the same seed gives the same
         inputs on every device."""
-        cell = self.config.cell
-        if height % cell or width % cell or height < 1 or width < 1:
-            raise ValueError(f"output size {width}x{height} must be a positive multiple of "
-                             f"the model's cell, {cell} pixels")
-        h, w = height // cell, width // cell
+        h, w = input_grid(self.config, height, width)
 
         def normal(*shape):
             return torch.randn(*shape, generator=generator).to(device)
@@ -298,7 +348,11 @@ class Generator(nn.Module):
         spatial = normal(batch, self.config.input_channels, h, w)
         noises = [normal(batch, 1, h << level, w << level)
                   for level in range(self.config.levels) for _ in range(2)]
-        return Inputs(z, spatial, noises)
+        phases = None
+        if self.config.periodic:  # drawn last: models without keep their inputs per seed
+            phases = (torch.rand(batch, self.config.periodic, generator=generator)
+                      * (2 * math.pi)).to(device)
+        return Inputs(z, spatial, noises, phases)
 
     def mapping(self, z: torch.Tensor, label: torch.Tensor | None = None, *,
                 truncation: float = 1.0) -> torch.Tensor:
@@ -313,12 +367,21 @@ class Generator(nn.Module):
         return w
 
     def forward(self, ws: torch.Tensor, spatial: torch.Tensor, noises: list[torch.Tensor], *,
-                ws_b: torch.Tensor | None = None,
-                mask: torch.Tensor | None = None) -> torch.Tensor:
+                ws_b: torch.Tensor | None = None, mask: torch.Tensor | None = None,
+                phases: torch.Tensor | None = None, whole_cycles: bool = True) -> torch.Tensor:
         """ws (B, levels, w_dim): one style per level (style mixing: different rows);
-        spatial and noises as from ``make_inputs``; optional ws_b (B, levels, w_dim) and
-        mask (B, 1, H, W) in [0, 1] blend per pixel from ws (0) to ws_b (1).
+        spatial, noises and phases as from ``make_inputs`` (phases only for a model with
+        periodic channels); optional ws_b (B, levels, w_dim) and mask (B, 1, H, W) in
+        [0, 1] blend per pixel from ws (0) to ws_b (1). The periodic channels' wave vectors
+        come from the coarsest style ``ws[:, 0]``, rounded to whole cycles per output unless
+        ``whole_cycles`` is False (training: a crop is a window, not a tile).
         Returns (B, 3, H, W), H = cell * spatial height."""
+        if self.periodic is not None:
+            if phases is None:
+                raise ValueError("this model has periodic channels: give their phases")
+            waves = self.periodic(ws[:, 0], phases, *spatial.shape[2:],
+                                  whole_cycles=whole_cycles)
+            spatial = torch.cat([spatial, waves], 1)                 # (B, in + periodic, h, w)
         x = self.input(spatial)                                      # (B, C0, h, w)
         rgb = None
         for level, block in enumerate(self.levels):
@@ -332,7 +395,7 @@ class Generator(nn.Module):
         """The plain path: one style for every level. Returns (B, 3, H, W)."""
         w = self.mapping(inputs.z, label, truncation=truncation)
         ws = w[:, None].expand(-1, self.config.levels, -1)
-        return self(ws, inputs.spatial, inputs.noises)
+        return self(ws, inputs.spatial, inputs.noises, phases=inputs.phases)
 
     @torch.no_grad()
     def update_w_avg(self, w: torch.Tensor, label: torch.Tensor | None, *,

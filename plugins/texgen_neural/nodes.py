@@ -44,11 +44,13 @@ def stylegan(ctx: NodeContext, *, mix_mask, model: Path, truncation: float, labe
     round(N * H / W) model pixels and resizes them to the output (``resample_wrap``), so
     the texture is the same at every render size. ``interpolation`` t in [0, 1] moves the
     seed's style towards mix_seed's (w = lerp(w_seed, w_mix, t), latent interpolation)
-    before style mixing and the mask apply. The latent, spatial input and per-layer
-    noises come from ``ctx.seed`` (drawn on the CPU, so a seed gives the same inputs on
-    every device). Sizes that are not a multiple of the model's cell are generated at the
-    next multiple and resized with wrap-around, so they tile too. On the cuda backend the
-    output stays on the GPU (a Numba device array).
+    before style mixing and the mask apply. A DCGAN model (arch "dcgan") has no styles: it
+    takes only ``resolution`` and the seed, and the style parameters must keep their
+    defaults. The latent, spatial input and per-layer noises come from ``ctx.seed`` (drawn
+    on the CPU, so a seed gives the same inputs on every device). Sizes that are not a
+    multiple of the model's cell are generated at the next multiple and resized with
+    wrap-around, so they tile too. On the cuda backend the output stays on the GPU (a
+    Numba device array).
     """
     if model is None:
         raise param_error(ctx.node_id, "model", "no model given: set it to a folder written "
@@ -67,6 +69,9 @@ def stylegan(ctx: NodeContext, *, mix_mask, model: Path, truncation: float, labe
         raise param_error(ctx.node_id, "mix_layer", f"{mix_layer} is out of range: the model "
                           f"has {config.levels} style levels (mix_layer 1..{config.levels - 1}, "
                           f"0 for no mixing)")
+    if config.arch == "dcgan":
+        _check_no_styles(ctx, mix_mask=mix_mask, truncation=truncation,
+                         interpolation=interpolation, mix_layer=mix_layer)
     cell = config.cell
     model_width = resolution or ctx.width
     model_height = max(1, round(resolution * ctx.height / ctx.width)) if resolution \
@@ -74,27 +79,13 @@ def stylegan(ctx: NodeContext, *, mix_mask, model: Path, truncation: float, labe
     height, width = -(-model_height // cell) * cell, -(-model_width // cell) * cell
     inputs = generator.make_inputs(1, height, width, device=device,
                                    generator=torch.Generator().manual_seed(ctx.seed))
-    labels = torch.tensor([label], device=device) if config.num_classes else None
     with torch.no_grad():
-        w = generator.mapping(inputs.z, labels, truncation=truncation)
-        mixing = mix_layer or mix_mask is not None
-        if interpolation or mixing:  # mix_seed's style
-            z_b = torch.randn(1, config.z_dim,
-                              generator=torch.Generator().manual_seed(mix_seed))
-            w_b = generator.mapping(z_b.to(device), labels, truncation=truncation)
-        if interpolation:
-            w = torch.lerp(w, w_b, interpolation)
-        ws = w[:, None].repeat(1, config.levels, 1)
-        ws_b = mask = None
-        if mixing:
-            ws_b = ws.clone()
-            ws_b[:, mix_layer:] = w_b[:, None]
-        if mix_mask is not None:
-            mask = torch.as_tensor(mix_mask, device=device).reshape(1, 1, ctx.height, ctx.width)
-            mask = resample_wrap(mask.float().clamp(0, 1), height, width)
-        elif ws_b is not None:
-            ws, ws_b = ws_b, None
-        rgb = generator(ws, inputs.spatial, inputs.noises, ws_b=ws_b, mask=mask)
+        if config.arch == "dcgan":
+            rgb = generator.generate(inputs)
+        else:
+            rgb = _styled(ctx, generator, inputs, mix_mask=mix_mask, truncation=truncation,
+                          label=label, mix_seed=mix_seed, mix_layer=mix_layer,
+                          interpolation=interpolation)
         if (height, width) != (ctx.height, ctx.width):  # resize the image as it is shown
             rgb = resample_wrap(rgb.clamp(-1.0, 1.0), ctx.height, ctx.width)
         image = to_image(rgb)[0]                                     # (H, W, 3) in [0, 1]
@@ -103,6 +94,47 @@ def stylegan(ctx: NodeContext, *, mix_mask, model: Path, truncation: float, labe
 
         return cuda.as_cuda_array(image)
     return np.ascontiguousarray(image.numpy(), dtype=np.float32)
+
+
+def _check_no_styles(ctx: NodeContext, *, mix_mask, truncation: float, interpolation: float,
+                     mix_layer: int) -> None:
+    """``param_error`` naming the first style parameter set that a DCGAN model (no styles)
+    cannot honour."""
+    changed = {"mix_mask": mix_mask is not None, "truncation": truncation != 1.0,
+               "interpolation": interpolation != 0.0, "mix_layer": mix_layer != 0}
+    for key, is_set in changed.items():
+        if is_set:
+            raise param_error(ctx.node_id, key, "this model is a dcgan: it has no styles to "
+                              f"truncate, mix or interpolate; leave {key} at its default")
+
+
+def _styled(ctx: NodeContext, generator, inputs, *, mix_mask, truncation: float, label: int,
+            mix_seed: int, mix_layer: int, interpolation: float) -> torch.Tensor:
+    """A StyleGAN's output (1, 3, h, w) for ``inputs`` with the node's style parameters
+    (see ``stylegan``): truncation, latent interpolation, style mixing, the mask."""
+    config = generator.config
+    device = inputs.z.device
+    height, width = inputs.noises[-1].shape[-2:]  # the finest level's: the output's size
+    labels = torch.tensor([label], device=device) if config.num_classes else None
+    w = generator.mapping(inputs.z, labels, truncation=truncation)
+    mixing = mix_layer or mix_mask is not None
+    if interpolation or mixing:  # mix_seed's style
+        z_b = torch.randn(1, config.z_dim, generator=torch.Generator().manual_seed(mix_seed))
+        w_b = generator.mapping(z_b.to(device), labels, truncation=truncation)
+    if interpolation:
+        w = torch.lerp(w, w_b, interpolation)
+    ws = w[:, None].repeat(1, config.levels, 1)
+    ws_b = mask = None
+    if mixing:
+        ws_b = ws.clone()
+        ws_b[:, mix_layer:] = w_b[:, None]
+    if mix_mask is not None:
+        mask = torch.as_tensor(mix_mask, device=device).reshape(1, 1, ctx.height, ctx.width)
+        mask = resample_wrap(mask.float().clamp(0, 1), height, width)
+    elif ws_b is not None:
+        ws, ws_b = ws_b, None
+    return generator(ws, inputs.spatial, inputs.noises, ws_b=ws_b, mask=mask,
+                     phases=inputs.phases)
 
 
 def translate(ctx: NodeContext, *, input, model: Path, direction: str, resolution: int = 0):

@@ -27,13 +27,16 @@ import torch
 import torch.nn.functional as F
 
 from texgen import metrics
+from texgen_neural import dcgan
 from texgen_neural.bookkeeping import STATE, Bookkeeping
 from texgen_neural.checkpoint import (
     TrainingNetworks,
+    build_generator,
     load_training_state,
     save_generator,
 )
 from texgen_neural.config import ModelConfig, TrainOptions
+from texgen_neural.dcgan import DCGANGenerator
 from texgen_neural.model import Discriminator, Generator, Inputs, to_image
 
 # --- data and augmentation ----------------------------------------------------------------------
@@ -115,19 +118,23 @@ class Networks(TrainingNetworks):
     """The generator, the discriminator, the EMA generator (what a model ships) and the two
     Adam optimisers: everything a step changes and a checkpoint stores."""
 
-    g: Generator
+    g: Generator | DCGANGenerator
     d: Discriminator
-    g_ema: Generator
+    g_ema: Generator | DCGANGenerator
     opt_g: torch.optim.Adam
     opt_d: torch.optim.Adam
 
     @classmethod
     def build(cls, config: ModelConfig, options: TrainOptions, device: torch.device) -> Networks:
-        """Fresh networks from the global RNG (G first, then D); G_ema starts as G."""
-        g = Generator(config).to(device)
+        """Fresh networks from the global RNG (G first, then D); G_ema starts as G. A
+        DCGAN's generator takes the DCGAN paper's Adam settings (``dcgan.ADAM``), a
+        StyleGAN's ``options.lr`` with betas (0, 0.99); D is the same for both."""
+        g = build_generator(config).to(device)
         d = Discriminator(config).to(device)
         g_ema = copy.deepcopy(g).eval().requires_grad_(False)
-        opt_g = torch.optim.Adam(g.parameters(), lr=options.lr, betas=(0.0, 0.99))
+        adam_g = dcgan.ADAM if config.arch == "dcgan" else {"lr": options.lr,
+                                                            "betas": (0.0, 0.99)}
+        opt_g = torch.optim.Adam(g.parameters(), **adam_g)
         # Lazy R1: D's optimiser is scaled for a penalty that comes every r1_interval steps.
         ratio = options.r1_interval / (options.r1_interval + 1)
         opt_d = torch.optim.Adam(d.parameters(), lr=options.lr * ratio,
@@ -139,11 +146,16 @@ class Networks(TrainingNetworks):
         return (("G", self.g), ("D", self.d), ("G_ema", self.g_ema))
 
 
-def _fakes(generator: Generator, batch: int, crop: int, labels: torch.Tensor | None,
-           mixing_prob: float, device: torch.device) -> torch.Tensor:
-    """A batch of generated images (B, 3, crop, crop), with style mixing at a random level
-    with probability ``mixing_prob``; in training mode the mean style follows the batch."""
+def _fakes(generator: Generator | DCGANGenerator, batch: int, crop: int,
+           labels: torch.Tensor | None, mixing_prob: float,
+           device: torch.device) -> torch.Tensor:
+    """A batch of generated images (B, 3, crop, crop). A StyleGAN's have style mixing at a
+    random level with probability ``mixing_prob``, their periodic channels are not rounded
+    (a crop is a window of the texture, not a tile), and in training mode the mean style
+    follows the batch; a DCGAN's come from its latent grid alone."""
     inputs = generator.make_inputs(batch, crop, crop, device=device)
+    if generator.config.arch == "dcgan":
+        return generator(inputs.spatial)
     w = generator.mapping(inputs.z, labels)
     ws = w[:, None].repeat(1, generator.config.levels, 1)
     if generator.config.levels > 1 and torch.rand(()) < mixing_prob:
@@ -152,7 +164,8 @@ def _fakes(generator: Generator, batch: int, crop: int, labels: torch.Tensor | N
         ws[:, cut:] = w2[:, None]
     if generator.training:
         generator.update_w_avg(w, labels)
-    return generator(ws, inputs.spatial, inputs.noises)
+    return generator(ws, inputs.spatial, inputs.noises, phases=inputs.phases,
+                     whole_cycles=False)
 
 
 def discriminator_step(nets: Networks, reals: torch.Tensor, labels: torch.Tensor | None,
@@ -197,10 +210,12 @@ def generator_step(nets: Networks, labels: torch.Tensor | None, options: TrainOp
 
 @torch.no_grad()
 def update_ema(nets: Networks, beta: float) -> None:
-    """Move G_ema's parameters a step 1 - beta towards G's; copy G's mean style."""
+    """Move G_ema's parameters a step 1 - beta towards G's; copy G's buffers (a StyleGAN's
+    mean style, a DCGAN's batch norm statistics)."""
     for p_ema, p in zip(nets.g_ema.parameters(), nets.g.parameters()):
         p_ema.lerp_(p, 1 - beta)
-    nets.g_ema.w_avg.copy_(nets.g.w_avg)
+    for b_ema, b in zip(nets.g_ema.buffers(), nets.g.buffers()):
+        b_ema.copy_(b)
 
 
 # --- bookkeeping ---------------------------------------------------------------------------------
@@ -225,7 +240,7 @@ class StyleGANBookkeeping(Bookkeeping):
         save_generator(nets.g_ema, self.output, training=training)
 
 
-def final_report(generator: Generator, exemplars: Sequence[np.ndarray], *,
+def final_report(generator: Generator | DCGANGenerator, exemplars: Sequence[np.ndarray], *,
                  device: torch.device, seeds: int = 3) -> dict:
     """Metrics of the generator per exemplar: ``seeds`` samples the exemplar's size (rounded
     down to the cell) vs the exemplar: patch_swd and spectrum distance (mean over seeds),
@@ -278,7 +293,7 @@ def _check(config: ModelConfig, options: TrainOptions, exemplars: int) -> None:
                          f"model's cell and the discriminator's downsampling)")
 
 
-def _preview(generator: Generator, exemplar: np.ndarray, options: TrainOptions,
+def _preview(generator: Generator | DCGANGenerator, exemplar: np.ndarray, options: TrainOptions,
              device: torch.device) -> tuple[Inputs, torch.Tensor | None, np.ndarray]:
     """Fixed inputs of four samples (seeded with ``options.seed``, apart from the training
     RNG), their labels (cycling through the classes) and the first exemplar's top-left crop."""
