@@ -19,8 +19,8 @@ import click
 from texgen.build.cli import build_command
 from texgen.engine import BatchFailure, Engine
 from texgen.errors import InputError, PluginError, TexgenError
-from texgen.evaluate import NodeEvent
-from texgen.io import ClippedValuesWarning, atomic_write, write_texture
+from texgen.evaluate import NodeEvent, ResultCache
+from texgen.io import ClippedValuesWarning, atomic_write, write_picture
 from texgen.nodes import NodeSpec
 from texgen.schema import preset_schema
 from texgen.sheet import render_sheet
@@ -96,6 +96,41 @@ def _batch_progress(quiet: bool):
     return on_preset, on_frame, lambda event: state["printer"](event)
 
 
+def _profile_printer(progress):
+    """A progress callback for ``render --profile``: passes each ``NodeEvent`` on to
+    ``progress`` (when not None) and, after a render's last node, prints its profile."""
+    events: list[NodeEvent] = []
+
+    def collect(event: NodeEvent) -> None:
+        if progress:
+            progress(event)
+        events.append(event)
+        if event.index == event.total:
+            for line in profile_lines(events):
+                click.echo(line, err=True)
+            events.clear()
+
+    return collect
+
+
+def profile_lines(events: list[NodeEvent]) -> list[str]:
+    """A render's profile as text: per node (in evaluation order) its seconds, peak resident
+    memory above the start (``NodeEvent.peak_bytes``; "-" where not measured) and the
+    results held after it, then the totals and the node at the highest peak."""
+    def megabytes(count: int | None) -> str:
+        return "-" if count is None else f"{count / 2**20:,.1f}"
+
+    width = max(len(event.node_id) for event in events)
+    kinds = max(len(event.node_type) for event in events)
+    lines = [f"{'node':<{width}}  {'type':<{kinds}}  status    seconds  peak MB  held MB"]
+    lines += [f"{e.node_id:<{width}}  {e.node_type:<{kinds}}  {e.status:<8}  {e.seconds:7.2f}  "
+              f"{megabytes(e.peak_bytes):>7}  {megabytes(e.held_bytes):>7}" for e in events]
+    peak = max(events, key=lambda e: e.peak_bytes or 0)
+    lines.append(f"{len(events)} nodes, {sum(e.seconds for e in events):.2f}s; highest "
+                 f"peak {megabytes(peak.peak_bytes)} MB in {peak.node_id}")
+    return lines
+
+
 def _names(value: str | None) -> list[str] | None:
     """A comma-separated option as a list (None when not given)."""
     return [name.strip() for name in value.split(",")] if value else None
@@ -159,16 +194,23 @@ def with_preset_options(command):
               "the frames animate (default: phase); with START:END it goes from START at the "
               "first frame to END at the last, both included (wear=0.2:0.75).")
 @keep_going_option
+@click.option("--profile", is_flag=True, help="After each render, print per node on stderr "
+              "its seconds, its peak resident memory above what the process held when it "
+              "started, and the bytes of results held once it ran.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON report on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 @click.pass_obj
 def render(engine: Engine, presets, output_dir, size, seed, sets, outputs, nodes, format_name,
-           normalize, backend, frames, frame_param, keep_going, as_json, quiet):
+           normalize, backend, frames, frame_param, keep_going, profile, as_json, quiet):
     """Render PRESETS (files or names) to {preset}_{output}.{ext} files; with --frames N,
     a looping animation to {preset}_{output}_{i:04d}.{ext} files, i = 0..N-1.
 
     Every preset is checked before any renders. Values out of [0, 1] that an 8/16-bit
     format clips are reported, one warning line per output."""
+    if frames is None:
+        # each result is needed once: a cache could only pin memory (2 GiB by default);
+        # the frames of an animation reuse what does not depend on the frame parameter
+        engine.cache = ResultCache(max_bytes=0)
     if frame_param is not None and frames is None:
         raise click.UsageError("--frame-param needs --frames")
     frame_param, frame_range = _parse_frame_param(frame_param or "phase")
@@ -179,11 +221,13 @@ def render(engine: Engine, presets, output_dir, size, seed, sets, outputs, nodes
         options.update(frames=frames, frame_param=frame_param, frame_range=frame_range)
     silent = quiet or as_json
     on_preset, on_frame, progress = _batch_progress(silent)
+    if profile:
+        progress = _profile_printer(progress)
     with warnings.catch_warnings():  # printed below from the reports, once
         warnings.simplefilter("ignore", ClippedValuesWarning)
         batch = engine.save_batch(presets, output_dir, keep_going=keep_going,
                                   on_preset=on_preset, on_frame=on_frame, progress=progress,
-                                  **options)
+                                  profile=profile, **options)
     for report in batch.reports:
         for line in report.warnings:
             click.echo(f"texgen: warning: {line}", err=True)
@@ -307,7 +351,7 @@ def presets(engine: Engine, as_json):
 @click.command()
 @click.argument("presets", nargs=-1, required=True)
 @click.option("-o", "--output", default="sheet.png", show_default=True, type=click.Path(),
-              help="PNG file to write.")
+              help="Picture to write: PNG, or JPEG (.jpg/.jpeg: a tenth of the size, lossy).")
 @click.option("--size", default="256", show_default=True, help="Render size per preset.")
 @click.option("--seed", type=int, help="Preset seed.")
 @click.option("--thumb", default=192, show_default=True, type=click.IntRange(16, 2048),
@@ -329,7 +373,7 @@ def sheet(engine: Engine, presets, output, size, seed, thumb, columns, outputs, 
                                    outputs=_names(outputs), nodes=_names(nodes),
                                    keep_going=keep_going, thumb=thumb, columns=columns,
                                    progress=progress, on_preset=on_preset)
-    write_texture(Path(output), image, engine.exporter("png8"), compression="small")
+    write_picture(output, image)
     if not quiet:
         click.echo(f"wrote {output}", err=True)
     _finish_batch(failures, len(presets))
@@ -395,7 +439,8 @@ def _fit_scale(value: str) -> float | str:
               help="How many texture widths the photo's square crop shows across; 'auto': "
                    "each candidate's best of 1, 2, 3, 4 at its defaults.")
 @click.option("--sheet", type=click.Path(dir_okay=False), metavar="PNG",
-              help="Also write photo crop | fitted render | defaults side by side.")
+              help="Also write photo crop | fitted render | defaults side by side (PNG, or "
+                   "JPEG for .jpg/.jpeg).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr.")
 @click.pass_obj
 def fit_command(engine: Engine, photo, output, presets, minutes, seed, size, seeds,
@@ -418,8 +463,7 @@ def fit_command(engine: Engine, photo, output, presets, minutes, seed, size, see
                  evaluations=evaluations, scale=scale, progress=None if quiet else show)
     report = write_fitted_preset(result, output)
     if sheet:
-        write_texture(Path(sheet), fit_sheet(result, photo, engine=engine),
-                      engine.exporter("png8"), compression="small")
+        write_picture(sheet, fit_sheet(result, photo, engine=engine))
     if quiet:
         return
     if tty:

@@ -7,6 +7,8 @@ changes the keys of that node and everything downstream of it, and nothing else.
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import hashlib
 import json
 import time
@@ -175,13 +177,29 @@ def stream_outputs(graph: Graph, *, on_output: Callable[[str, Any], None],
 
 def _reset_peak_resident() -> int | None:
     """Reset this process's resident high-water mark (Linux ``clear_refs``) and return the
-    resident bytes now; None where that cannot be done."""
+    resident bytes now; None where that cannot be done.
+
+    glibc's malloc serves blocks below its mmap threshold (which grows up to 32 MiB as
+    large blocks are freed) from a heap that stays resident after a free, so a node
+    reusing freed heap memory would show no rise. The threshold is pinned at 128 KiB
+    first (``mallopt``; profiled processes only): every texture-sized block is then
+    mapped on allocation and unmapped on free, and the rise is what the node allocated.
+    """
+    _pin_mmap_threshold()
     try:
         with open("/proc/self/clear_refs", "w") as control:
             control.write("5")
         return _status_bytes("VmRSS")
     except (OSError, ValueError):
         return None
+
+
+@functools.cache
+def _pin_mmap_threshold() -> None:
+    try:
+        ctypes.CDLL(None).mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD
+    except (OSError, AttributeError):
+        pass  # not glibc: peaks may read low where freed memory is reused
 
 
 def _peak_resident() -> int:

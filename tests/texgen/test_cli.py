@@ -439,3 +439,21 @@ def test_validate_refuses_a_color_into_a_gray_role(preset_file, tmp_path, capsys
     assert err == (f"texgen: error: {path}: key 'outputs.height': a height map is gray, but "
                    f"this output is color (3 channels): connect a gray node, or rename the "
                    f"output if it is no height map\n")
+
+
+def test_render_profile_prints_each_node_s_seconds_and_memory(preset_file, tmp_path, capsys):
+    code, out, err = run(capsys, "render", str(preset_file), "-o", str(tmp_path / "out"),
+                         "--size", "256", "--profile", "-q")
+    assert code == 0, err
+    lines = err.splitlines()
+    assert lines[0].split() == ["node", "type", "status", "seconds", "peak", "MB", "held",
+                                "MB"]
+    rows = {line.split()[0]: line.split() for line in lines[1:-1]}
+    assert set(rows) == {"base", "scaled", "tinted", "other", "mixed"}
+    assert all(row[2] == "computed" for row in rows.values()), "one-shot: nothing cached"
+    # held after the last node: nothing (outputs are written as they are final)
+    assert lines[-2].split()[-1] == "0.0"
+    assert lines[-1].startswith("5 nodes, ") and "highest peak" in lines[-1]
+    if Path("/proc/self/clear_refs").exists():
+        # tinted allocates its 256x256 color result: 0.75 MB at least
+        assert float(rows["tinted"][4]) >= 0.75
