@@ -3,7 +3,7 @@
     python benchmarks/neural_translate.py [--model plugins/texgen_neural/models/rust]
         [--a "rusted_metal:rust_amount=0"] [--b "rusted_metal:rust_amount=1"]
         [--seeds 1000 1001 1002 1003] [--size 256] [--training-seeds 8] [--append]
-        [--figure docs/neural_translate.png]
+        [--figure docs/neural_translate.jpg]
 
 Both sets are renders of one preset in two states (``texgen train cyclegan``'s set items),
 so ground truth exists: at a held-out seed s (the training renders used seeds 0 ..
@@ -22,8 +22,9 @@ at s. Per direction, means over the seeds:
   patch-SWD to the target (the bar: the round trip's patch-SWD at most a quarter of it).
 
 Prints a markdown table with the command; ``--append`` adds it to benchmarks/RESULTS.md.
-``--figure`` writes a PNG with one row per held-out seed (the first three): the A render,
-its translation, the B render (ground truth), the round trip back to A.
+``--figure`` writes a picture (PNG, or JPEG for .jpg) with one row per held-out seed (the
+first three): the A render, its translation, the B render (ground truth), the round trip
+back to A.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from results import append_section
 
 from texgen import metrics
 from texgen.engine import Engine
-from texgen.io import atomic_write, encode_png
+from texgen.io import write_picture
 from texgen_neural.cyclegan.data import load_set
 from texgen_neural.cyclegan.metrics import direction_report, edge_correlation
 from texgen_neural.cyclegan.model import load_cyclegan, translate_array
@@ -77,8 +78,7 @@ def write_figure(path: str, model, sources, targets) -> None:
         gap = np.ones((source.shape[0], 4, 3), np.float32)
         rows.append(np.concatenate([x for t in tiles for x in (t, gap)][:-1], axis=1))
     gap = np.ones((4, rows[0].shape[1], 3), np.float32)
-    png = encode_png(np.concatenate([x for r in rows for x in (r, gap)][:-1], axis=0))
-    atomic_write(path, lambda p: p.write_bytes(png))
+    write_picture(path, np.concatenate([x for r in rows for x in (r, gap)][:-1], axis=0))
 
 
 def main() -> int:
@@ -91,7 +91,7 @@ def main() -> int:
     parser.add_argument("--training-seeds", type=int, default=8)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--append", action="store_true")
-    parser.add_argument("--figure", help="write the figure (a PNG) here")
+    parser.add_argument("--figure", help="write the figure (PNG or .jpg) here")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     engine = Engine()

@@ -1,4 +1,4 @@
-"""Render docs/describe_sheet.png: per description, its preset at the defaults and as
+"""Render docs/describe_sheet.jpg: per description, its preset at the defaults and as
 described (`texgen describe`), the basecolor of each.
 
     .venv/bin/python docs/make_describe_sheet.py            # from the repository root
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import texgen
 from texgen.engine import Engine
-from texgen.io import write_png8
+from texgen.io import write_picture
 from texgen.sheet import contact_sheet
 
 DESCRIPTIONS = ["dark red bricks, wide mortar", "black cobbles, sandy joints",
@@ -28,7 +28,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=192, help="render and thumbnail size")
     parser.add_argument("-o", "--output", type=Path,
-                        default=Path(__file__).parent / "describe_sheet.png")
+                        default=Path(__file__).parent / "describe_sheet.jpg")
     args = parser.parse_args()
     engine, rows = Engine(), []
     for text in DESCRIPTIONS:
@@ -40,7 +40,7 @@ def main() -> None:
         rows.append((result.preset, {"defaults": default["basecolor"],
                                      text: described["basecolor"]}))
         print(f"{text}: {result.preset} {result.overrides}", file=sys.stderr, flush=True)
-    write_png8(args.output, contact_sheet(rows, thumb=args.size))
+    write_picture(args.output, contact_sheet(rows, thumb=args.size))
     print(f"wrote {args.output}", file=sys.stderr)
 
 

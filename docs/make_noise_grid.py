@@ -1,4 +1,4 @@
-"""Render docs/noise_grid.png: every lattice noise x domain warp x fractal type, labelled.
+"""Render docs/noise_grid.jpg: every lattice noise x domain warp x fractal type, labelled.
 
     .venv/bin/python docs/make_noise_grid.py                # 128-pixel tiles
     .venv/bin/python docs/make_noise_grid.py --size 64 -o /tmp/grid.png
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from texgen.io import atomic_write, write_png8
+from texgen.io import write_picture
 from texgen.nodes import NodeContext
 from texgen.sheet import BACKGROUND, GAP, LABEL_HEIGHT
 from texgen_noise import nodes
@@ -79,13 +79,13 @@ def main(argv: list[str] | None = None) -> Path:
     parser.add_argument("--size", type=int, default=128,
                         help="tile size in pixels (default: 128)")
     parser.add_argument("-o", "--output", type=Path,
-                        default=Path(__file__).resolve().with_name("noise_grid.png"),
-                        help="PNG to write (default: docs/noise_grid.png)")
+                        default=Path(__file__).resolve().with_name("noise_grid.jpg"),
+                        help="Picture to write, PNG or JPEG (default: docs/noise_grid.jpg)")
     args = parser.parse_args(argv)
     if args.size < 1:
         parser.error("--size must be at least 1")
     grid = noise_grid(args.size)
-    atomic_write(args.output, lambda path: write_png8(path, grid))
+    write_picture(args.output, grid)
     height, width = grid.shape[:2]
     print(f"{args.output}: {width} x {height}, {args.output.stat().st_size} bytes")
     return args.output

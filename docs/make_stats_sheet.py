@@ -1,4 +1,4 @@
-"""Render docs/stats_sheet.png: per exemplar, random-phase and the GMM, one and two levels.
+"""Render docs/stats_sheet.jpg: per exemplar, random-phase and the GMM, one and two levels.
 
     OPENBLAS_NUM_THREADS=1 .venv/bin/python docs/make_stats_sheet.py   # about 30 s
     .venv/bin/python docs/make_stats_sheet.py --textures gravel -o /tmp/sheet.png
@@ -21,7 +21,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from quality import TOLERANCES, exemplar  # noqa: E402
 
-from texgen.io import write_png8  # noqa: E402
+from texgen.io import write_picture  # noqa: E402
 from texgen.sheet import contact_sheet  # noqa: E402
 from texgen_stats.model import fit_patch_model  # noqa: E402
 from texgen_stats.random_phase import random_phase_texture  # noqa: E402
@@ -40,7 +40,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--textures", nargs="+", default=["brick", "gravel"])
     parser.add_argument("-o", "--output", type=Path,
-                        default=Path(__file__).parent / "stats_sheet.png")
+                        default=Path(__file__).parent / "stats_sheet.jpg")
     args = parser.parse_args()
     rows = []
     for name in args.textures:
@@ -53,7 +53,7 @@ def main() -> None:
                 model, SIZE, SIZE, overlap=2, **TOLERANCES, tileable=True, seed=SEED))
         rows.append((name, outputs))
         print(f"{name}: done", file=sys.stderr, flush=True)
-    write_png8(args.output, contact_sheet(rows, thumb=SIZE))
+    write_picture(args.output, contact_sheet(rows, thumb=SIZE))
     print(f"wrote {args.output}", file=sys.stderr)
 
 
