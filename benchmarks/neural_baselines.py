@@ -1,0 +1,78 @@
+"""StyleGAN against its baselines on one exemplar: the DCGAN, the StyleGAN with PSGAN periodic
+channels, and random-phase, all scored against a held render of the same preset.
+
+    python benchmarks/neural_baselines.py baselines/red_bricks stylegan dcgan periodic4
+                                          [--seeds 16] [--size 256]
+
+FOLDER is what benchmarks/train_neural_baselines.sh writes for a preset: ``train/`` (the
+exemplar every model and random-phase were given), ``held/`` (another seed's render, which
+none has seen) and one model folder per NAME. Each generator makes ``--seeds`` textures at
+``--size``² through the neural.stylegan node; per generator: patch-SWD and spectrum distance
+to the held render (mean ± standard error over the seeds), the seam score per axis (rows:
+the top/bottom border, columns: the left/right one; ≈ 1 for an ordinary step), diversity
+(mean pairwise distance of the first 8 seeds), and the training steps and seconds from
+model.json (the same time budget gives a cheaper network more steps). For scale the table
+ends with the training render itself against the held one: two genuine samples.
+"""
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+from machine import describe
+from neural import sample, scores
+from quality import summary
+
+from texgen import metrics
+from texgen.io import read_image
+
+
+def only_image(folder: Path) -> np.ndarray:
+    (path,) = sorted(folder.glob("*.png"))
+    return read_image(path)[..., :3]
+
+
+def row(name: str, textures: list[np.ndarray], held: np.ndarray, training: str) -> str:
+    values = summary([scores(t, held) for t in textures])
+    cells = [f"{values[k][0]:.4f} ± {values[k][1]:.4f}" for k in ("patch_swd", "spectrum")]
+    cells += [f"{values[k][0]:.2f} ± {values[k][1]:.2f}" for k in ("seam_rows", "seam_cols")]
+    diversity = metrics.diversity(textures[:8]) if len(textures) > 1 else float("nan")
+    return f"| {name} | {' | '.join(cells)} | {diversity:.3f} | {training} |"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("models", nargs="+", help="model folder names inside FOLDER")
+    parser.add_argument("--seeds", type=int, default=16)
+    parser.add_argument("--size", type=int, default=256)
+    args = parser.parse_args()
+    print(f"{describe()}\n", flush=True)
+    from texgen_stats.random_phase import random_phase_texture
+
+    train, held = only_image(args.folder / "train"), only_image(args.folder / "held")
+    size = args.size
+    print(f"Scores against {args.folder / 'held'}, {args.seeds} seeds at {size}²:\n")
+    print("| generator | patch_swd ↓ | spectrum distance ↓ | seam score, rows (≈1) | "
+          "seam score, columns (≈1) | diversity ↑ | training |")
+    print("|---|---:|---:|---:|---:|---:|---|")
+    for name in args.models:
+        model = args.folder / name
+        record = json.loads((model / "model.json").read_text())
+        config, training = record["config"], record["training"]
+        arch = config.get("arch", "stylegan")
+        label = f"{name} ({arch}" + (f", periodic {config['periodic']}"
+                                     if config.get("periodic") else "") + ")"
+        textures = [sample(model, height=size, width=size, seed=seed)
+                    for seed in range(args.seeds)]
+        print(row(label, textures, held,
+                  f"{training['step']} steps, {training['seconds']:.0f} s"), flush=True)
+    textures = [np.clip(random_phase_texture(train, size, size, seed=seed), 0.0, 1.0)
+                .astype(np.float32) for seed in range(args.seeds)]
+    print(row("stats.random_phase (baseline)", textures, held, "none"))
+    print(row("the training render (reference)", [train], held, "none"))
+
+
+if __name__ == "__main__":
+    main()
