@@ -26,7 +26,7 @@ from texgen_neural.vae.model import MaterialVAE, run_mode_arrays
 from texgen_stats.random_phase import random_phase_texture
 
 #: Relief strengths (percent of the width per unit of height) ``fitted_strength`` tries.
-STRENGTHS = np.geomspace(0.25, 200.0, 49)
+STRENGTHS = np.geomspace(0.25, 200.0, 145)
 
 
 def maps_of(stack: np.ndarray) -> dict[str, np.ndarray]:
