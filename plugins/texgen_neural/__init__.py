@@ -25,7 +25,8 @@ STYLEGAN = NodeSpec(
     params=(
         Param("model", "path", None,
               "Model folder (or its generator.safetensors) written by 'texgen train "
-              "stylegan', relative to the preset file's folder. It must be set."),
+              "stylegan', relative to the preset file's folder. It must be set. A DCGAN "
+              "model (--arch dcgan) has no styles: it takes only resolution and the seed."),
         Param("resolution", "int", 0,
               "Model pixels per texture width. 0: one per output pixel, so features keep "
               "their size in pixels at any render size; N: the model samples N pixels "
