@@ -11,22 +11,54 @@ from collections.abc import Callable
 
 import numpy as np
 
+#: Pixels per band of the filters that work a band of rows at a time, so that their int64
+#: and float64 temporaries stay a few MB at any size (``row_bands``).
+BAND_PIXELS = 1 << 18
+
+
+def row_bands(height: int, width: int) -> list[slice]:
+    """Slices of consecutive rows covering ``height`` rows of ``width`` pixels, each about
+    ``BAND_PIXELS`` pixels (at least one row)."""
+    rows = max(1, BAND_PIXELS // max(width, 1))
+    return [slice(top, min(top + rows, height)) for top in range(0, height, rows)]
+
 
 def as_texture(array: np.ndarray) -> np.ndarray:
     """``array`` as a float32 C-contiguous texture (no copy when it already is one)."""
     return np.ascontiguousarray(array, dtype=np.float32)
 
 
-def map_color_channels(texture: np.ndarray,
-                       fn: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+def in_row_bands(fn: Callable[..., np.ndarray], *textures: np.ndarray | None,
+                 channels: int) -> np.ndarray:
+    """``fn`` applied to each band of rows (``row_bands``) of ``textures`` (all (H, W, *);
+    None passes as None), assembled into a new float32 (H, W, ``channels``) texture.
+
+    For an ``fn`` whose every output pixel depends only on the same pixel of its inputs,
+    the result has the same bytes as ``fn`` on the whole textures cast to float32, while
+    its temporaries cover one band: the node's peak memory is its output.
+    """
+    height, width = next(t for t in textures if t is not None).shape[:2]
+    out = np.empty((height, width, channels), np.float32)
+    for rows in row_bands(height, width):
+        out[rows] = fn(*(None if t is None else t[rows] for t in textures))
+    return out
+
+
+def map_color_channels(texture: np.ndarray, fn: Callable[[np.ndarray], np.ndarray], *,
+                       per_pixel: bool = False) -> np.ndarray:
     """Apply ``fn`` to the color channels of ``texture``; an rgba alpha passes unchanged.
 
     ``texture`` is (H, W, C) float32. Gray and color textures go through ``fn`` whole;
-    for rgba, ``fn`` receives the (H, W, 3) view of the color channels. ``fn`` must
-    work elementwise and not write into its argument. Returns a new (H, W, C) float32
-    C-contiguous texture.
+    for rgba, ``fn`` receives the (H, W, 3) view of the color channels. ``fn`` keeps the
+    shape and must not write into its argument. ``per_pixel``: each output value depends
+    only on the same pixel's value, so ``fn`` runs a band of rows at a time
+    (``in_row_bands``). Returns a new (H, W, C) float32 C-contiguous texture.
     """
-    if texture.shape[2] != 4:
+    channels = texture.shape[2]
+    if per_pixel:
+        return in_row_bands(lambda band: map_color_channels(band, fn), texture,
+                            channels=channels)
+    if channels != 4:
         return as_texture(fn(texture))
     out = np.empty_like(texture)
     out[..., :3] = fn(texture[..., :3])

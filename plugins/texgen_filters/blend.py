@@ -6,7 +6,7 @@ import numpy as np
 
 from texgen.nodes import NodeContext, channel_type, param_error
 
-from ._texture import as_texture, promote_gray
+from ._texture import in_row_bands, promote_gray
 
 
 def _soft_light(b: np.ndarray, f: np.ndarray) -> np.ndarray:
@@ -86,10 +86,18 @@ def blend(ctx: NodeContext, *, foreground: np.ndarray, background: np.ndarray,
         foreground, background = _match_channels(foreground, background)
     except ValueError as exc:  # the preset connected color to rgba: bad input, exit 2
         raise param_error(ctx.node_id, "foreground", str(exc)) from None
+    # pixel by pixel: a band of rows at a time, so the temporaries cover one band
+    return in_row_bands(lambda f, b, m: _blend_pixels(f, b, m, mode=mode, opacity=opacity,
+                                                      alpha=alpha),
+                        foreground, background, mask, channels=background.shape[2])
+
+
+def _blend_pixels(foreground: np.ndarray, background: np.ndarray, mask: np.ndarray | None, *,
+                  mode: str, opacity: float, alpha: str) -> np.ndarray:
     weight = np.float32(opacity) if mask is None else np.float32(opacity) * mask
     combine = MODES[mode]
     if background.shape[2] != 4 or alpha == "channel":
-        return as_texture(_lerp(background, combine(background, foreground), weight))
+        return _lerp(background, combine(background, foreground), weight)
     weight = weight * foreground[..., 3:]
     out = np.empty_like(background)
     color = background[..., :3]

@@ -7,7 +7,7 @@ import numpy as np
 
 from texgen.nodes import NodeContext
 
-from ._texture import as_texture, map_color_channels, promote_gray
+from ._texture import as_texture, map_color_channels, promote_gray, row_bands
 
 Gradient = tuple[tuple[float, tuple[float, float, float, float]], ...]
 Color = tuple[float, float, float, float]
@@ -56,18 +56,25 @@ def gradient_map(ctx: NodeContext, *, input: np.ndarray, gradient: Gradient,
     starts = positions[:-1]
     widths = np.maximum(np.diff(positions), np.float32(1e-12))
 
-    x = input[..., 0]
-    # The last stop at or below x starts x's segment; below the first or above the last
-    # stop, the end segment is used and the clip pins t to 0 or 1.
-    segment = np.clip(np.searchsorted(positions, x, side="right") - 1, 0, len(starts) - 1)
-    # np.take: several times faster than fancy indexing for these gathers.
-    t = np.clip((x - np.take(starts, segment)) / np.take(widths, segment), 0.0, 1.0)[..., None]
-    t = EASINGS[interpolation](t)
-    # (1 - t) c0 + t c1 (rather than c0 + t (c1 - c0)) gives each stop's color exactly.
-    rgba = (1.0 - t) * np.take(colors[:-1], segment, axis=0) \
-        + t * np.take(colors[1:], segment, axis=0)
-    return {"out": np.ascontiguousarray(rgba[..., :3]),
-            "alpha": np.ascontiguousarray(rgba[..., 3:])}
+    height, width = input.shape[:2]
+    out = np.empty((height, width, 3), np.float32)
+    alpha = np.empty((height, width, 1), np.float32)
+    # A band of rows at a time: the int64 segment indices and the gathered stops cover
+    # one band, not the texture.
+    for rows in row_bands(height, width):
+        x = input[rows, :, 0]
+        # The last stop at or below x starts x's segment; below the first or above the last
+        # stop, the end segment is used and the clip pins t to 0 or 1.
+        segment = np.clip(np.searchsorted(positions, x, side="right") - 1, 0, len(starts) - 1)
+        # np.take: several times faster than fancy indexing for these gathers.
+        t = np.clip((x - np.take(starts, segment)) / np.take(widths, segment), 0.0,
+                    1.0)[..., None]
+        t = EASINGS[interpolation](t)
+        # (1 - t) c0 + t c1 (rather than c0 + t (c1 - c0)) gives each stop's color exactly.
+        rgba = (1.0 - t) * np.take(colors[:-1], segment, axis=0) \
+            + t * np.take(colors[1:], segment, axis=0)
+        out[rows], alpha[rows] = rgba[..., :3], rgba[..., 3:]
+    return {"out": out, "alpha": alpha}
 
 
 def luminance(rgb: np.ndarray) -> np.ndarray:
@@ -138,7 +145,7 @@ def hsl(ctx: NodeContext, *, input: np.ndarray, hue: float, saturation: float,
 
     if input.shape[2] == 1:
         return as_texture(adjust(promote_gray(input, 3))[..., :1])
-    return map_color_channels(input, adjust)
+    return map_color_channels(input, adjust, per_pixel=True)
 
 
 def colorize(ctx: NodeContext, *, input: np.ndarray, color: Color) -> np.ndarray:

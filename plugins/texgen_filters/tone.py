@@ -57,7 +57,7 @@ def levels(ctx: NodeContext, *, input: np.ndarray, in_low: float, in_high: float
             np.power(t, exponent, out=t)
         return out_low + t * (out_high - out_low)
 
-    return map_color_channels(input, remap)
+    return map_color_channels(input, remap, per_pixel=True)
 
 
 def invert(ctx: NodeContext, *, input: np.ndarray) -> np.ndarray:
@@ -71,7 +71,7 @@ def invert(ctx: NodeContext, *, input: np.ndarray) -> np.ndarray:
     Returns:
         (H, W, C) float32; an rgba alpha channel is copied unchanged.
     """
-    return map_color_channels(input, lambda x: 1.0 - x)
+    return map_color_channels(input, lambda x: 1.0 - x, per_pixel=True)
 
 
 def curves(ctx: NodeContext, *, input: np.ndarray, points: str,
@@ -107,7 +107,7 @@ def curves(ctx: NodeContext, *, input: np.ndarray, points: str,
             outside [0, 1], or two points with the same x.
     """
     xs, ys = parse_points(ctx.node_id, points)
-    return map_color_channels(input, _curve(xs, ys, interpolation))
+    return map_color_channels(input, _curve(xs, ys, interpolation), per_pixel=True)
 
 
 def parse_points(node_id: str, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -230,7 +230,8 @@ def auto_levels(ctx: NodeContext, *, input: np.ndarray, low_percentile: float,
     flat = span == 0
     low, scale = np.float32(low), np.float32(1.0 / np.where(flat, 1.0, span))
     return map_color_channels(
-        input, lambda x: np.where(flat, x, np.clip((x - low) * scale, 0.0, 1.0)))
+        input, lambda x: np.where(flat, x, np.clip((x - low) * scale, 0.0, 1.0)),
+        per_pixel=True)
 
 
 def histogram_scan(ctx: NodeContext, *, input: np.ndarray, position: float,
@@ -260,7 +261,7 @@ def histogram_scan(ctx: NodeContext, *, input: np.ndarray, position: float,
     centre = 1.0 - position
     half_width = (1.0 - contrast) * min(centre, 1.0 - centre)
     return map_color_channels(input, lambda x: _ramp(x, centre - half_width,
-                                                     centre + half_width))
+                                                     centre + half_width), per_pixel=True)
 
 
 def threshold(ctx: NodeContext, *, input: np.ndarray, threshold: float) -> np.ndarray:
@@ -274,7 +275,8 @@ def threshold(ctx: NodeContext, *, input: np.ndarray, threshold: float) -> np.nd
     Returns:
         (H, W, C) float32 of 0 and 1; an rgba alpha channel is copied unchanged.
     """
-    return map_color_channels(input, lambda x: _ramp(x, threshold, threshold))
+    return map_color_channels(input, lambda x: _ramp(x, threshold, threshold),
+                              per_pixel=True)
 
 
 def clamp(ctx: NodeContext, *, input: np.ndarray, low: float, high: float) -> np.ndarray:
@@ -293,7 +295,7 @@ def clamp(ctx: NodeContext, *, input: np.ndarray, low: float, high: float) -> np
     """
     for key, problem in check_clamp({"low": low, "high": high}):
         raise param_error(ctx.node_id, key, problem)
-    return map_color_channels(input, lambda x: np.clip(x, low, high))
+    return map_color_channels(input, lambda x: np.clip(x, low, high), per_pixel=True)
 
 
 #: Arithmetic operations of ``math``: f(a, b) for the input ``a`` and the operand ``b``.
@@ -350,7 +352,8 @@ def math(ctx: NodeContext, *, input: np.ndarray, operand: np.ndarray | None,
                                         "from_high": from_high}):
             raise param_error(node, key, problem)
         scale = (to_high - to_low) / (from_high - from_low)
-        return map_color_channels(input, lambda a: to_low + (a - from_low) * scale)
+        return map_color_channels(input, lambda a: to_low + (a - from_low) * scale,
+                                  per_pixel=True)
     if operand is None:
         if operation == "power" and value < 0:
             raise param_error(node, "value", f"the exponent of 'power' must be >= 0, got "

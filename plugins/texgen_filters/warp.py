@@ -11,7 +11,7 @@ import numpy as np
 
 from texgen.nodes import NodeContext, param_error
 
-from ._texture import as_texture
+from ._texture import as_texture, row_bands
 
 
 def warp(ctx: NodeContext, *, input: np.ndarray, warp: np.ndarray, mode: str,
@@ -73,8 +73,22 @@ def sample_bilinear(texture: np.ndarray, x: np.ndarray, y: np.ndarray, *,
     """``texture`` (H, W, C) sampled at pixel coordinates ``x``, ``y`` (H, W) bilinearly.
 
     Integer coordinates hit pixel centres exactly. ``wrap`` repeats the texture outside its
-    edges; otherwise coordinates clamp to the edge pixels.
+    edges; otherwise coordinates clamp to the edge pixels. Works a band of rows at a time
+    (``row_bands``): the int64 indices, weights and gathered corners cover one band, not
+    the whole texture, and each pixel comes out as computed whole.
     """
+    x, y = np.broadcast_arrays(x, y)
+    out = None
+    for rows in row_bands(*x.shape):
+        part = _sample_rows(texture, x[rows], y[rows], wrap=wrap)
+        if out is None:
+            out = np.empty(x.shape + part.shape[2:], part.dtype)
+        out[rows] = part
+    return out
+
+
+def _sample_rows(texture: np.ndarray, x: np.ndarray, y: np.ndarray, *,
+                 wrap: bool) -> np.ndarray:
     height, width = texture.shape[:2]
     x0f, y0f = np.floor(x), np.floor(y)
     fx, fy = (x - x0f)[..., None], (y - y0f)[..., None]

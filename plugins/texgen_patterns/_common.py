@@ -55,6 +55,32 @@ def grid(ctx: NodeContext) -> Grid:
     return Grid(x, y, ctx.height / ctx.width, pixel)
 
 
+#: Pixels per band of ``in_bands``: its float64 temporaries stay a few MB at any size.
+BAND_PIXELS = 1 << 18
+
+
+def in_bands(ctx: NodeContext, compute, channels: dict[str, int]) -> dict[str, np.ndarray]:
+    """Run a per-pixel pattern over bands of rows and assemble its float32 textures.
+
+    ``compute(g, shape)`` takes the ``grid`` of a band (``y`` holds that band's rows) and
+    the band's (rows, W) shape, and returns ``{name: (rows, W, C) float32 texture}`` with
+    the ``channels`` named. A pattern whose every pixel depends only on its own
+    coordinates gives the same bytes as computed whole, while its temporaries (often
+    several float64 arrays) cover ``BAND_PIXELS`` at a time instead of the texture: the
+    node's peak memory is its outputs.
+    """
+    g = grid(ctx)
+    outputs = {name: np.empty((ctx.height, ctx.width, count), np.float32)
+               for name, count in channels.items()}
+    band = max(1, BAND_PIXELS // ctx.width)
+    for top in range(0, ctx.height, band):
+        rows = slice(top, min(top + band, ctx.height))
+        part = compute(g._replace(y=g.y[rows]), (rows.stop - rows.start, ctx.width))
+        for name, values in part.items():
+            outputs[name][rows] = values
+    return outputs
+
+
 def texture(*channels: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     """Stack 2-D (or broadcastable) channels into a float32 C-contiguous (H, W, C) texture."""
     return np.ascontiguousarray(np.stack([np.broadcast_to(c, shape) for c in channels], -1),

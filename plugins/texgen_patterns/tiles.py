@@ -15,8 +15,8 @@ from texgen_patterns._common import (
     cell_outputs,
     cell_random,
     fitted_rows,
-    grid,
     hash_uniform,
+    in_bands,
     pattern_node,
 )
 
@@ -51,13 +51,17 @@ def tiles(ctx: NodeContext, *, count: int, **masonry) -> dict[str, np.ndarray]:
                     **masonry)
 
 
-def _masonry(ctx: NodeContext, *, rows: float, columns: int, offset: float,
-             offset_variation: float, mortar: float, bevel: float, roundness: float,
-             height_variation: float, rotation_variation: float, color, color_variation: float,
-             mortar_color) -> dict[str, np.ndarray]:
-    """Bricks on ``rows`` x ``columns`` cells; see ``bricks`` for the options."""
-    g = grid(ctx)
-    shape = (ctx.height, ctx.width)
+def _masonry(ctx: NodeContext, **options) -> dict[str, np.ndarray]:
+    """Bricks on rows x columns cells; see ``bricks`` for the options. Every pixel depends
+    on its own coordinates only: computed in bands of rows (``in_bands``)."""
+    return in_bands(ctx, lambda g, shape: _masonry_band(ctx, g, shape, **options),
+                    {"height": 1, "mask": 1, "id": 1, "color": 3})
+
+
+def _masonry_band(ctx: NodeContext, g, shape: tuple[int, int], *, rows: float, columns: int,
+                  offset: float, offset_variation: float, mortar: float, bevel: float,
+                  roundness: float, height_variation: float, rotation_variation: float,
+                  color, color_variation: float, mortar_color) -> dict[str, np.ndarray]:
     cell_w, cell_h = 1.0 / columns, g.aspect / rows
     row = np.floor(g.y / cell_h)
     row_key = row % rows if ctx.tileable else row
