@@ -37,8 +37,8 @@ def row(name: str, textures: list[np.ndarray], held: np.ndarray, training: str) 
     values = summary([scores(t, held) for t in textures])
     cells = [f"{values[k][0]:.4f} ± {values[k][1]:.4f}" for k in ("patch_swd", "spectrum")]
     cells += [f"{values[k][0]:.2f} ± {values[k][1]:.2f}" for k in ("seam_rows", "seam_cols")]
-    diversity = metrics.diversity(textures[:8]) if len(textures) > 1 else float("nan")
-    return f"| {name} | {' | '.join(cells)} | {diversity:.3f} | {training} |"
+    diversity = f"{metrics.diversity(textures[:8]):.3f}" if len(textures) > 1 else "—"
+    return f"| {name} | {' | '.join(cells)} | {diversity} | {training} |"
 
 
 def main():
