@@ -430,8 +430,11 @@ def _fit_scale(value: str) -> float | str:
               help="Side of the square renders and of the resized photo crop.")
 @click.option("--seeds", default=2, show_default=True, type=click.IntRange(1, 16),
               help="Render seeds each loss is averaged over.")
+@click.option("--samples", default=16, show_default=True, type=click.IntRange(0),
+              help="Random points of each candidate's parameters the first pass scores "
+                   "besides its defaults (colors from the photo's pixels).")
 @click.option("--shortlist", default=3, show_default=True, type=click.IntRange(1, 100),
-              help="How many of the best presets at their defaults are searched.")
+              help="How many of the first pass's best presets are searched.")
 @click.option("--evaluations", default=300, show_default=True, type=click.IntRange(0),
               help="Search evaluations in all, shared by the shortlisted presets.")
 @click.option("--scale", default="1", show_default=True, metavar="S|auto",
@@ -444,7 +447,7 @@ def _fit_scale(value: str) -> float | str:
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr.")
 @click.pass_obj
 def fit_command(engine: Engine, photo, output, presets, minutes, seed, size, seeds,
-                shortlist, evaluations, scale, sheet, quiet):
+                samples, shortlist, evaluations, scale, sheet, quiet):
     """Fit a preset to PHOTO: choose the preset and exposed parameter values whose render
     looks most like the photo's centred square crop (--scale texture widths), and write them
     as a preset instancing the chosen one (docs/fit.md)."""
@@ -459,7 +462,7 @@ def fit_command(engine: Engine, photo, output, presets, minutes, seed, size, see
                    nl=False)
 
     result = fit(photo, presets=list(presets) or None, engine=engine, minutes=minutes,
-                 seed=seed, size=size, seeds=seeds, shortlist=shortlist,
+                 seed=seed, size=size, seeds=seeds, samples=samples, shortlist=shortlist,
                  evaluations=evaluations, scale=scale, progress=None if quiet else show)
     report = write_fitted_preset(result, output)
     if sheet:

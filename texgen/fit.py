@@ -8,13 +8,19 @@ a photo (inverse procedural modelling), then write the result as an ordinary pre
    ``scale`` texture widths across (1 by default): it is area-resized to ``scale`` times
    ``size`` pixels (fewer when the photo holds fewer: ``load_photo``), so that renders at
    ``size`` compare with it at the same pixels per texture width.
-2. First pass: every candidate preset renders at its defaults (with ``scale="auto"``,
-   scored at each of ``AUTO_SCALES``, keeping its best); the ``shortlist`` best go on.
+2. First pass: every candidate preset renders at its defaults and at ``samples`` random
+   points of its search space (``first_pass_samples``: numbers from a Latin hypercube over
+   their ranges, colors taken from random pixels of the photo), each scored by the loss
+   (with ``scale="auto"``, at each of ``AUTO_SCALES``); a candidate's score is its best
+   point. Color and feature size are what the search varies, so a preset whose defaults
+   have another color or scale than the photo must not lose to one whose defaults happen
+   to be near: the samples estimate what each preset can reach. The ``shortlist`` best
+   go on.
 3. Search: CMA-ES (the ``cmaes`` package, ``pip install texgen[fit]``) over the exposed
    int and float parameters that have both ``min`` and ``max``, each normalised to [0, 1],
    and the exposed colors in CIELAB (L / 100, (a + 128) / 256, (b + 128) / 256), starting
-   from the defaults. Other parameters (bool, enum, unbounded numbers, gradients, derived
-   ones) keep their defaults.
+   from the candidate's best first-pass point. Other parameters (bool, enum, unbounded
+   numbers, gradients, derived ones) keep their defaults.
 4. The loss of a set of values is ``LOSS_WEIGHTS``-weighted multi-scale patch sliced
    Wasserstein distance + radially averaged log power spectrum distance (what pins feature
    scale) + color histogram distance, each between the compared output (``basecolor`` if
@@ -46,7 +52,8 @@ from texgen.io import atomic_write, read_image
 from texgen.preset import Preset
 
 __all__ = ["fit", "FitResult", "FitEvent", "write_fitted_preset", "fit_sheet", "load_photo",
-           "instance_text", "write_instance", "MIN_PHOTO_SIDE", "AUTO_SCALES", "LOSS_WEIGHTS"]
+           "instance_text", "write_instance", "first_pass_samples", "MIN_PHOTO_SIDE",
+           "AUTO_SCALES", "LOSS_WEIGHTS"]
 
 MIN_PHOTO_SIDE = 32
 """Pixels a photo needs on each side, and per texture width at the fit's scale: fewer are
@@ -62,6 +69,11 @@ for close textures). At 0.3 the spectrum term leads while the colors are still f
 the search moves feature sizes from the start (at 0.1 it left a leather target's grain
 at 42 where the truth was 12.5: the colors decided the early generations, and the grain
 drifted onto a plateau where small features alias)."""
+
+SAMPLING_TIME_SHARE = 0.5
+"""Share of the ``minutes`` bound after which the first pass stops drawing samples (every
+candidate then has the same number: they are drawn in rounds over all candidates), so
+the search keeps at least the rest."""
 
 GAMUT_PENALTY = 1.0
 """Weight of a searched color's distance outside the sRGB gamut (linear RGB units) in what
@@ -93,12 +105,16 @@ class FitResult:
 
     - ``preset``: name of the chosen preset; ``source``: its file (None for a dict).
     - ``values``: the searched exposed parameters by name (float, int, or RGBA color tuple
-      in [0, 1]), at their defaults when no search evaluation beat them.
+      in [0, 1]): the lowest-loss point of the chosen preset's first pass and search (its
+      defaults when nothing beat them).
     - ``loss``: the loss of those values (lower is better, 0 only for a copy);
       ``defaults_loss``: the chosen preset's loss at its defaults.
-    - ``candidates``: the first-pass loss of every candidate by name (None: it failed to
-      render, the reason in ``skipped``).
-    - ``history``: ``{"preset", "loss"}`` per search evaluation, in order.
+    - ``candidates``: the first-pass score of every candidate by name: the lowest loss of
+      its defaults and its first-pass samples (None: it failed to render, the reason in
+      ``skipped``).
+    - ``history``: ``{"preset", "loss"}`` per search evaluation, in order; ``samples``:
+      the random points the first pass scored per candidate (fewer than asked when the
+      clock stopped it).
     - ``seconds``: wall-clock time of the whole fit; ``output``: the output compared with
       the photo; ``size``, ``seed``, ``render_seeds``: as used.
     - ``scale``: how many texture widths the photo's square crop was taken to show across
@@ -122,6 +138,7 @@ class FitResult:
     seed: int
     render_seeds: list[int]
     scale: float = 1.0
+    samples: int = 0
     candidate_scales: dict[str, float] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
     found_as: str | None = None
@@ -297,6 +314,42 @@ def searched_dimensions(preset: Preset) -> list[_Dimension]:
     return found
 
 
+def first_pass_samples(preset: Preset, count: int, colors: np.ndarray,
+                       rng: np.random.Generator) -> list[dict[str, Any]]:
+    """``count`` random points of ``preset``'s search space, as values by parameter name.
+
+    The numbers (``searched_dimensions``' ints and floats) form a Latin hypercube over their
+    ranges: each parameter's range is cut into ``count`` equal strata and every stratum is
+    used once, so a few samples already span each range. Each color parameter takes the
+    color of a random row of ``colors`` (N, C) in [0, 1] (the photo's pixels; C = 1 is
+    gray, repeated to RGB), its default's alpha kept: a color the photo shows is a better
+    first guess than a uniform one, and the search refines it. Deterministic for ``rng``;
+    none for a preset with nothing to search.
+    """
+    dims = searched_dimensions(preset)
+    if not dims:
+        return []
+    numbers = [d for d in dims if d.type != "color"]
+    strata = np.stack([rng.permutation(count) for _ in numbers], axis=1) if numbers \
+        else np.zeros((count, 0))
+    cube = (strata + rng.uniform(size=strata.shape)) / max(count, 1)   # (count, numbers)
+    picks = rng.integers(0, len(colors), (count, len(dims) - len(numbers)))
+    samples = []
+    for row, pick in zip(cube, picks):
+        values, coords, chosen = {}, iter(row), iter(pick)
+        for d in dims:
+            default = preset.parameters[d.name].default
+            if d.type == "color":
+                pixel = colors[next(chosen)]
+                rgb = np.repeat(pixel, 3) if len(pixel) == 1 else pixel[:3]
+                alpha = default[3] if len(default) > 3 else 1.0
+                values[d.name] = tuple(round(float(v), 6) for v in (*rgb, alpha))
+            else:
+                values[d.name] = d.decode([next(coords)], default)
+        samples.append(values)
+    return samples
+
+
 # --- the loss ------------------------------------------------------------------------------
 
 def compared_output(preset: Preset) -> str:
@@ -364,8 +417,8 @@ def _check_scale(scale) -> float:
 def fit(photo: str | os.PathLike | np.ndarray, *,
         presets: Iterable[str | os.PathLike | Mapping | Preset] | None = None,
         engine=None, minutes: float = 2.0, seed: int = 0, size: int = 256, seeds: int = 2,
-        shortlist: int = 3, evaluations: int = 300, scale: float | str = 1.0,
-        progress: Callable[[FitEvent], None] | None = None) -> FitResult:
+        samples: int = 16, shortlist: int = 3, evaluations: int = 300,
+        scale: float | str = 1.0, progress: Callable[[FitEvent], None] | None = None) -> FitResult:
     """Choose the preset and exposed parameter values whose render looks most like a photo.
 
     Args:
@@ -382,7 +435,11 @@ def fit(photo: str | os.PathLike | np.ndarray, *,
         size: side of the square renders, in pixels (>= 32); also the pixels per texture
             width the photo is compared at, unless it holds fewer (``load_photo``).
         seeds: render seeds each loss is averaged over (>= 1).
-        shortlist: how many of the first pass's best candidates are searched (>= 1).
+        samples: random points of each candidate's search space the first pass scores
+            besides its defaults (>= 0; ``first_pass_samples``, drawn from ``seed``); it
+            stops drawing them at ``SAMPLING_TIME_SHARE`` of ``minutes``.
+        shortlist: how many of the first pass's best candidates are searched (>= 1); each
+            search starts from its candidate's best first-pass point.
         evaluations: search evaluations in all, shared equally by the shortlisted presets.
         scale: how many texture widths the photo's square crop shows across (> 0; 1: the
             crop is one texture). ``"auto"``: the first pass scores every candidate against
@@ -399,7 +456,7 @@ def fit(photo: str | os.PathLike | np.ndarray, *,
     """
     start = time.perf_counter()
     deadline = start + 60.0 * minutes
-    for name, value, low in (("size", size, 32), ("seeds", seeds, 1),
+    for name, value, low in (("size", size, 32), ("seeds", seeds, 1), ("samples", samples, 0),
                              ("shortlist", shortlist, 1), ("evaluations", evaluations, 0)):
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
             raise InputError(f"fit: {name} must be an integer >= {low}, got {value!r}")
@@ -440,21 +497,45 @@ def fit(photo: str | os.PathLike | np.ndarray, *,
         return loss
 
     scores: dict[str, float | None] = {}
+    defaults_scores: dict[str, float] = {}
+    starts: dict[str, dict[str, Any]] = {}
     candidate_scales: dict[str, float] = {}
     skipped: dict[str, str] = dict(unloadable)
     scores.update(dict.fromkeys(unloadable))
-    state["total"] = len(candidates)
+    state["total"] = sum(1 + (samples if searched_dimensions(preset) else 0)
+                         for preset in candidates.values())
+
+    def first_pass(name: str, preset: Preset, values: dict[str, Any]) -> float:
+        """Score one first-pass point; keep it (and its scale) when it is the candidate's
+        best so far."""
+        images = renders(preset, values)
+        losses = {at_scale: loss_against(images, at_scale) for at_scale in targets}
+        best_scale = min(losses, key=lambda at_scale: (losses[at_scale], at_scale))
+        loss = record(name, losses[best_scale])
+        if scores.get(name) is None or loss < scores[name]:
+            scores[name], starts[name], candidate_scales[name] = loss, values, best_scale
+        return loss
+
     for name, preset in candidates.items():
         try:
-            images = renders(preset, {})
+            defaults_scores[name] = first_pass(name, preset, {})
         except TexgenError as exc:
             if named:
                 raise
             scores[name], skipped[name] = None, str(exc).splitlines()[0]
-            continue
-        losses = {at_scale: loss_against(images, at_scale) for at_scale in targets}
-        candidate_scales[name] = min(losses, key=lambda at_scale: (losses[at_scale], at_scale))
-        scores[name] = record(name, losses[candidate_scales[name]])
+    colors = next(iter(targets.values()))[0].reshape(-1, square.shape[2])
+    sample_rng = np.random.default_rng([seed, 11])
+    plans = {name: first_pass_samples(candidates[name], samples, colors, sample_rng)
+             for name in defaults_scores}
+    sampling_ends = start + SAMPLING_TIME_SHARE * (deadline - start)
+    drawn = 0
+    for index in range(samples):
+        if time.perf_counter() > sampling_ends:
+            break
+        drawn += 1
+        for name in defaults_scores:
+            if index < len(plans[name]):
+                first_pass(name, candidates[name], plans[name][index])
     ranked = sorted((name for name in scores if scores[name] is not None),
                     key=lambda name: (scores[name], name))
     if not ranked:
@@ -467,19 +548,21 @@ def fit(photo: str | os.PathLike | np.ndarray, *,
 
     history: list[dict[str, Any]] = []
     state.update(stage="search", index=0, total=evaluations)
-    searches = [_Search(name, candidates[name], seed=seed, defaults_loss=scores[name],
-                        loss_of=loss_of, history=history) for name in chosen]
+    searches = [_Search(name, candidates[name], seed=seed, start=starts[name],
+                        start_loss=scores[name], loss_of=loss_of, history=history)
+                for name in chosen]
     _successive_halving(searches, evaluations, deadline)
     winner = min(searches, key=lambda search: search.best_loss)
     best = (winner.best_loss, winner.name, winner.best_values)
     loss, name, values = best
     preset = candidates[name]
     return FitResult(preset=preset.name, source=str(preset.path) if preset.path else None,
-                     values=values, loss=float(loss), defaults_loss=float(scores[name]),
+                     values=values, loss=float(loss),
+                     defaults_loss=float(defaults_scores[name]),
                      candidates=scores, history=history,
                      seconds=round(time.perf_counter() - start, 3),
                      output=compared_output(preset), size=size, seed=seed,
-                     render_seeds=render_seeds, scale=candidate_scales[name],
+                     render_seeds=render_seeds, scale=candidate_scales[name], samples=drawn,
                      candidate_scales=candidate_scales, skipped=skipped,
                      found_as=found_as(engine, preset), preset_object=preset)
 
@@ -495,22 +578,22 @@ def _cma_class():
 
 
 class _Search:
-    """CMA-ES over one preset's searched parameters, from its defaults, resumable: ``run``
-    continues where the last call stopped (a generation cut short is finished first).
-    ``best_loss`` / ``best_values``: the lowest loss so far and its values; the defaults
-    count as evaluated."""
+    """CMA-ES over one preset's searched parameters, from ``start`` (values by name; those
+    missing keep their defaults), resumable: ``run`` continues where the last call stopped
+    (a generation cut short is finished first). ``best_loss`` / ``best_values``: the lowest
+    loss so far and its values; ``start`` counts as evaluated, at ``start_loss``."""
 
-    def __init__(self, name: str, preset: Preset, *, seed: int, defaults_loss: float,
-                 loss_of: Callable[[str, Preset, Mapping[str, Any]], float],
+    def __init__(self, name: str, preset: Preset, *, seed: int, start: Mapping[str, Any],
+                 start_loss: float, loss_of: Callable[[str, Preset, Mapping[str, Any]], float],
                  history: list[dict[str, Any]]):
         self.name, self.preset, self.loss_of, self.history = name, preset, loss_of, history
         self.dims = searched_dimensions(preset)
         self.defaults = {d.name: preset.parameters[d.name].default for d in self.dims}
-        self.best_loss, self.best_values = defaults_loss, dict(self.defaults)
+        self.best_loss, self.best_values = start_loss, {**self.defaults, **start}
         self.told: list[tuple[np.ndarray, float]] = []
         self.optimizer = None
         if self.dims:
-            x0 = np.concatenate([d.encode(self.defaults[d.name]) for d in self.dims])
+            x0 = np.concatenate([d.encode(self.best_values[d.name]) for d in self.dims])
             if len(x0) == 1:  # cmaes needs two dimensions or more: an unused second one
                 x0 = np.append(x0, 0.5)
             self.optimizer = _cma_class()(mean=np.clip(x0, 1e-6, 1 - 1e-6), sigma=0.25,
