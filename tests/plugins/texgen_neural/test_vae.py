@@ -306,10 +306,10 @@ def test_cli_trains_on_a_photo_and_a_preset(tmp_path):
     output = tmp_path / "model"
     args = ["train", "vae", str(photo), "clouds", "-o", str(output), "--steps", "2",
             "--crop", "16", "--batch", "2", "--samples", "1", "--render-size", "32",
-            "--cache", str(tmp_path / "cache"), "-q"]
+            "--cache", str(tmp_path / "cache"), "--kl-weight", "0.1", "-q"]
     assert main(args) == 0
     record = json.loads((output / "model.json").read_text())
-    assert record["training"]["step"] == 2
+    assert record["training"]["step"] == 2 and record["training"]["options"]["kl_weight"] == 0.1
     assert record["training"]["data"]["stacks"] == 2  # the photo and one clouds render
     assert load_vae(output).config == VaeConfig()
     assert main([*args[:-1], "--crop", "20", "-q"]) == 2  # not a multiple of the networks'
