@@ -22,8 +22,6 @@ from texgen_neural.image2maps.config import DataSettings, NetConfig
 from texgen_neural.image2maps.config import TrainOptions as MapsOptions
 from texgen_neural.vae.config import DataSettings as VaeData
 from texgen_neural.vae.config import TrainOptions as VaeOptions
-from texgen_neural.vae.config import DataSettings as VaeData
-from texgen_neural.vae.config import TrainOptions as VaeOptions
 
 #: The defaults of the options come from the configuration dataclasses.
 MODEL = ModelConfig()
@@ -32,8 +30,6 @@ MAPS_OPTIONS = MapsOptions()
 MAPS_DATA = DataSettings()
 CYCLE_MODEL = CycleConfig()
 CYCLE_OPTIONS = CycleOptions()
-VAE_OPTIONS = VaeOptions()
-VAE_DATA = VaeData()
 VAE_OPTIONS = VaeOptions()
 VAE_DATA = VaeData()
 
@@ -323,66 +319,6 @@ def train_cyclegan(engine, a_items, b_items, output, renders, render_size, steps
                    f"{result['step']})", err=True)
         for direction, row in result["metrics"].items():
             click.echo(f"  {direction}: " + json.dumps({k: round(v, 4) for k, v in row.items()}),
-                       err=True)
-
-
-@click.command("vae")
-@click.argument("items", nargs=-1, required=True, metavar="IMAGE_OR_PRESET...")
-@click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Model folder to write (generator.safetensors, model.json, "
-                   "training.safetensors, samples/).")
-@click.option("--samples", type=click.IntRange(1), default=VAE_DATA.samples, show_default=True,
-              help="Stacks rendered of each preset, at random parameter values and seeds.")
-@click.option("--render-size", type=click.IntRange(16), default=VAE_DATA.size,
-              show_default=True, help="Side of each preset render, pixels.")
-@click.option("--cache", type=click.Path(file_okay=False, path_type=Path),
-              default=".texgen-cache", show_default=True,
-              help="Folder the rendered stacks are cached in (keyed by their settings).")
-@_step_options(VAE_OPTIONS)
-@click.option("--sample-every", type=click.IntRange(0), default=VAE_OPTIONS.sample_every,
-              show_default=True, help="Steps between sample grids in OUTPUT/samples (0: none).")
-@click.option("--checkpoint-every", type=click.IntRange(0), default=VAE_OPTIONS.checkpoint_every,
-              show_default=True, help="Steps between resumable checkpoints (0: only at the end).")
-@_run_options(VAE_OPTIONS, seed_help="Seeds the rendered stacks, the weights and the crops.",
-              not_timed="; rendering the stacks is not counted")
-@click.pass_obj
-def train_vae(engine, items, output, samples, render_size, cache, steps, crop, batch,
-              sample_every, checkpoint_every, device, threads, seed, minutes, resume, quiet):
-    """Train a material VAE for the neural.vae node on stacks of PBR maps (basecolor, height,
-    roughness, normal): each preset item rendered --samples times at random parameter
-    values and seeds, each image item (a photo) through filters.image_to_material. Progress
-    with the losses goes to stderr, then a report on held-out renders (reconstruction
-    patch-SWD vs the random-phase baseline, morph midpoints, normal/height agreement)."""
-    import torch
-
-    from texgen_neural.cyclegan.data import is_image
-    from texgen_neural.vae.data import HELD_OUT_SEED, load_stacks
-    from texgen_neural.vae.train import train
-
-    device = _device(device)
-    torch.set_num_threads(threads)
-    try:
-        options = VaeOptions(steps=steps, crop=crop, batch=batch, sample_every=sample_every,
-                             checkpoint_every=checkpoint_every, seed=seed)
-    except ValueError as exc:
-        raise InputError(f"texgen train vae: {exc}") from None
-    rendering = _progress("render vae stacks", quiet)
-    stacks = load_stacks(items, engine=engine, size=render_size, samples=samples, seed=seed,
-                         cache=cache, progress=lambda done, total: rendering(done, total, {}))
-    presets = [item for item in items if not is_image(item)]
-    report = load_stacks(presets, engine=engine, size=render_size, samples=2,
-                         seed=HELD_OUT_SEED + seed, cache=cache) if presets else stacks[:4]
-    record = {**_command_record(), "data": {"items": list(items), "stacks": len(stacks),
-                                            "size": render_size, "samples": samples}}
-    with _training_errors("vae", output):
-        result = train(stacks, output, options=options, device=device, resume=resume,
-                       progress=_progress("train vae", quiet), record=record,
-                       time_limit=minutes * 60 if minutes else None, report_stacks=report)
-    if not quiet:
-        click.echo(f"wrote {output} ({result['seconds']:.0f}s of training, step "
-                   f"{result['step']})", err=True)
-        for part, row in result["metrics"].items():
-            click.echo(f"  {part}: " + json.dumps({k: round(v, 4) for k, v in row.items()}),
                        err=True)
 
 
