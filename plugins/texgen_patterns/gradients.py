@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from texgen.nodes import NodeContext
-from texgen_patterns._common import direction_phase, grid, pattern_node, texture
+from texgen_patterns._common import direction_phase, in_bands, pattern_node, texture
 
 
 @pattern_node
@@ -24,18 +24,20 @@ def linear_gradient(ctx: NodeContext, *, angle: float, repeat: int, mode: str,
     repeats too, but its jump lands on the texture edge, so tiled copies show it there as
     they show it inside.
     """
-    g = grid(ctx)
-    phase, norm, _ = direction_phase(ctx, g, repeat, angle)
-    phase = phase - offset
-    if mode == "mirror":
-        value = 1.0 - np.abs(2.0 * (phase - np.floor(phase)) - 1.0)
-    else:
-        def integral(t):  # of frac(t)
-            return 0.5 * np.floor(t) + 0.5 * (t - np.floor(t)) ** 2
+    def integral(t):  # of frac(t)
+        return 0.5 * np.floor(t) + 0.5 * (t - np.floor(t)) ** 2
 
-        blur = g.pixel * norm
-        value = (integral(phase + 0.5 * blur) - integral(phase - 0.5 * blur)) / blur
-    return texture(value, shape=(ctx.height, ctx.width))
+    def band(g, shape):
+        phase, norm, _ = direction_phase(ctx, g, repeat, angle)
+        phase = phase - offset
+        if mode == "mirror":
+            value = 1.0 - np.abs(2.0 * (phase - np.floor(phase)) - 1.0)
+        else:
+            blur = g.pixel * norm
+            value = (integral(phase + 0.5 * blur) - integral(phase - 0.5 * blur)) / blur
+        return {"out": texture(value, shape=shape)}
+
+    return in_bands(ctx, band, {"out": 1})["out"]
 
 
 @pattern_node
@@ -49,15 +51,17 @@ def radial_gradient(ctx: NodeContext, *, center_x: float, center_y: float, radiu
     texture then meets its neighbouring copies in a crease. Otherwise it is cut by the
     edges.
     """
-    g = grid(ctx)
-    dx = g.x - center_x
-    dy = g.y - center_y * g.aspect
-    if ctx.tileable:
-        dx = dx - np.round(dx)
-        dy = dy - g.aspect * np.round(dy / g.aspect)
-    t = np.clip(1.0 - np.hypot(dx, dy) / radius, 0.0, 1.0)
-    if profile == "smooth":
-        t = t * t * (3.0 - 2.0 * t)
-    elif profile == "dome":
-        t = np.sqrt(1.0 - (1.0 - t) ** 2)
-    return texture(t, shape=(ctx.height, ctx.width))
+    def band(g, shape):
+        dx = g.x - center_x
+        dy = g.y - center_y * g.aspect
+        if ctx.tileable:
+            dx = dx - np.round(dx)
+            dy = dy - g.aspect * np.round(dy / g.aspect)
+        t = np.clip(1.0 - np.hypot(dx, dy) / radius, 0.0, 1.0)
+        if profile == "smooth":
+            t = t * t * (3.0 - 2.0 * t)
+        elif profile == "dome":
+            t = np.sqrt(1.0 - (1.0 - t) ** 2)
+        return {"out": texture(t, shape=shape)}
+
+    return in_bands(ctx, band, {"out": 1})["out"]

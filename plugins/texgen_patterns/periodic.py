@@ -14,6 +14,7 @@ from texgen_patterns._common import (
     direction_phase,
     fitted_rows,
     grid,
+    in_bands,
     pattern_node,
     pulse,
     texture,
@@ -51,10 +52,12 @@ def stripes(ctx: NodeContext, *, count: int, angle: float, width: float, softnes
     options as the node's parameters (docs/patterns.md). Tiles when ``ctx.tileable`` (the
     angle snaps to whole periods); otherwise the angle is exact.
     """
-    g = grid(ctx)
-    phase, norm, _ = direction_phase(ctx, g, count, angle)
-    return texture(pulse(phase - offset, width, softness + g.pixel * norm),
-                   shape=(ctx.height, ctx.width))
+    def band(g, shape):
+        phase, norm, _ = direction_phase(ctx, g, count, angle)
+        return {"out": texture(pulse(phase - offset, width, softness + g.pixel * norm),
+                               shape=shape)}
+
+    return in_bands(ctx, band, {"out": 1})["out"]
 
 
 @pattern_node
@@ -68,11 +71,13 @@ def waves(ctx: NodeContext, *, count: int, angle: float, amplitude: float,
     ``ctx.tileable``: both directions snap to whole periods, so the wobble runs only
     approximately along the crests.
     """
-    g = grid(ctx)
-    phase, norm, (dx, dy) = direction_phase(ctx, g, count, angle)
-    if frequency > 0:
-        along = math.degrees(math.atan2(-dy, dx)) + 90.0
-        wobble, _, _ = direction_phase(ctx, g, frequency, along)
-        phase = phase + amplitude * norm * np.sin(2.0 * np.pi * wobble)
-    return texture(0.5 + 0.5 * np.cos(2.0 * np.pi * (phase - offset)),
-                   shape=(ctx.height, ctx.width))
+    def band(g, shape):
+        phase, norm, (dx, dy) = direction_phase(ctx, g, count, angle)
+        if frequency > 0:
+            along = math.degrees(math.atan2(-dy, dx)) + 90.0
+            wobble, _, _ = direction_phase(ctx, g, frequency, along)
+            phase = phase + amplitude * norm * np.sin(2.0 * np.pi * wobble)
+        return {"out": texture(0.5 + 0.5 * np.cos(2.0 * np.pi * (phase - offset)),
+                               shape=shape)}
+
+    return in_bands(ctx, band, {"out": 1})["out"]

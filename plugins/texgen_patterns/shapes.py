@@ -11,7 +11,14 @@ import numpy as np
 
 from texgen.nodes import NodeContext
 from texgen_patterns import sdf
-from texgen_patterns._common import coverage, fitted_rows, grid, pattern_node, texture
+from texgen_patterns._common import (
+    coverage,
+    fitted_rows,
+    grid,
+    in_bands,
+    pattern_node,
+    texture,
+)
 
 
 @pattern_node
@@ -37,23 +44,28 @@ def shape(ctx: NodeContext, *, shape: str, sides: int, inner_radius: float, size
             return np.hypot(dx, dy) - 1.0
         return sdf.star(*sdf.frame(dx, dy, turn), 1.0, sides, inner)
 
-    # Offsets from the cell centre in units of the radius (the outline has radius 1).
-    col, row = np.floor(g.x / cell_w), np.floor(g.y / cell_h)
-    dx, dy = (g.x - (col + 0.5) * cell_w) / radius, (g.y - (row + 0.5) * cell_h) / radius
     soft = softness * radius
     # Neighbouring cells' shapes reach into this one only when they are larger than it.
     reach = radius + 0.5 * (soft + g.pixel)
     steps = (-1, 0, 1) if reach > 0.5 * min(cell_w, cell_h) else (0,)
-    sd = np.full((ctx.height, ctx.width), np.inf)
-    for i in steps:
-        for j in steps:
-            near = outline(dx - i * cell_w / radius, dy - j * cell_h / radius)
-            if not ctx.tileable and (i or j):
-                inside = ((col + i >= 0) & (col + i < count)
-                          & (row + j >= 0) & (row + j < math.ceil(rows)))
-                near = np.where(inside, near, np.inf)
-            sd = np.minimum(sd, near)
-    sd = sd * radius
     depth = -float(outline(np.zeros(1), np.zeros(1))[0]) * radius
-    return {"out": texture(coverage(sd, g.pixel, soft), shape=sd.shape),
-            "height": texture(np.clip(-sd / depth, 0.0, 1.0), shape=sd.shape)}
+
+    def band(g, shape):
+        # Offsets from the cell centre in units of the radius (the outline has radius 1).
+        col, row = np.floor(g.x / cell_w), np.floor(g.y / cell_h)
+        dx, dy = (g.x - (col + 0.5) * cell_w) / radius, (g.y - (row + 0.5) * cell_h) / radius
+        sd = np.full(shape, np.inf)
+        for i in steps:
+            for j in steps:
+                near = outline(dx - i * cell_w / radius, dy - j * cell_h / radius)
+                if not ctx.tileable and (i or j):
+                    inside = ((col + i >= 0) & (col + i < count)
+                              & (row + j >= 0) & (row + j < math.ceil(rows)))
+                    near = np.where(inside, near, np.inf)
+                sd = np.minimum(sd, near)
+        sd = sd * radius
+        return {"out": texture(coverage(sd, g.pixel, soft), shape=shape),
+                "height": texture(np.clip(-sd / depth, 0.0, 1.0), shape=shape)}
+
+    # every pixel depends on its own coordinates only: a band of rows at a time
+    return in_bands(ctx, band, {"out": 1, "height": 1})

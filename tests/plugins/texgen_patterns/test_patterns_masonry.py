@@ -95,20 +95,3 @@ def test_layout_tiles_exactly():
     for port in ("height", "mask"):
         np.testing.assert_allclose(np.tile(small[port], (2, 2, 1)), large[port], atol=1e-5)
 
-
-def test_bands_of_rows_give_the_bytes_of_a_whole_render(monkeypatch):
-    # bricks and tiles compute a band of rows at a time (_common.in_bands): bands of one
-    # and of seven rows (a last band cut short) give what one band over the texture gives
-    from texgen_patterns import _common
-
-    options = dict(rows=5, columns=3, offset=0.5, rotation_variation=12.0)
-    for node, extra in (("bricks", options), ("tiles", {"count": 4})):
-        monkeypatch.setattr(_common, "BAND_PIXELS", 1 << 30)
-        whole = render(node, 61, 40, **extra)
-        for band_rows in (1, 7):
-            monkeypatch.setattr(_common, "BAND_PIXELS", 40 * band_rows)
-            banded = render(node, 61, 40, **extra)
-            assert banded.keys() == whole.keys()
-            for name in whole:
-                assert banded[name].dtype == np.float32 and banded[name].flags.c_contiguous
-                assert banded[name].tobytes() == whole[name].tobytes(), (node, name)

@@ -232,3 +232,26 @@ def test_renders_in_a_preset_graph():
     with pytest.raises(NodeInputError, match=r"node 'board', key 'count': must be even "
                                              r"when tileable"):
         engine.render(bad)
+
+
+@pytest.mark.parametrize("node, options", [
+    ("bricks", dict(rows=5, columns=3, offset=0.5, rotation_variation=12.0)),
+    ("tiles", dict(count=4)), ("stripes", dict(angle=30.0, softness=0.1)),
+    ("waves", dict(angle=20.0, frequency=3.0)), ("linear_gradient", dict(angle=33.0)),
+    ("radial_gradient", dict(profile="dome")), ("shape", dict(shape="star", size=1.3)),
+])
+@pytest.mark.parametrize("tileable", [True, False])
+def test_bands_of_rows_give_the_bytes_of_a_whole_render(monkeypatch, node, options, tileable):
+    # these nodes compute a band of rows at a time (_common.in_bands): bands of one and of
+    # seven rows (the last cut short) give what one band over the texture gives
+    from texgen_patterns import _common
+
+    monkeypatch.setattr(_common, "BAND_PIXELS", 1 << 30)
+    whole = render(node, 61, 40, tileable=tileable, **options)
+    for band_rows in (1, 7):
+        monkeypatch.setattr(_common, "BAND_PIXELS", 40 * band_rows)
+        banded = render(node, 61, 40, tileable=tileable, **options)
+        assert banded.keys() == whole.keys()
+        for name in whole:
+            assert banded[name].dtype == np.float32 and banded[name].flags.c_contiguous
+            assert banded[name].tobytes() == whole[name].tobytes(), (node, name, band_rows)
