@@ -145,11 +145,15 @@ def encode_png(texture: np.ndarray, *, bits: int = 8, compression: str | None = 
     level, strategy = PNG_COMPRESSIONS[compression or "fast"]
     height, width, channels = texture.shape
     scale, dtype = (255, ">u1") if bits == 8 else (65535, ">u2")
-    samples = np.rint(np.clip(texture, 0.0, 1.0) * scale).astype(dtype)
+    samples = np.empty((height, width, channels), dtype)
+    band = max(1, (1 << 18) // width)  # rows at a time: float temporaries of a few MB
+    for top in range(0, height, band):
+        samples[top:top + band] = np.rint(np.clip(texture[top:top + band], 0.0, 1.0) * scale)
     raw = samples.reshape(height, width * channels).view(np.uint8)
     header = struct.pack(">IIBBBBB", width, height, bits, _PNG_COLOR_TYPES[channels], 0, 0, 0)
     rows = _paeth_filter(raw, bytes_per_pixel=channels * bits // 8)
-    idat = _deflate(rows.tobytes(), level=level, strategy=strategy)
+    del samples, raw
+    idat = _deflate(memoryview(rows.reshape(-1)), level=level, strategy=strategy)
     return (_PNG_SIGNATURE + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", idat)
             + _png_chunk(b"IEND", b""))
 
@@ -232,11 +236,12 @@ def _paeth_rows(raw, bytes_per_pixel):
 _DEFLATE_PIECE = 1 << 19
 
 
-def _deflate(data: bytes, *, level: int, strategy: int) -> bytes:
+def _deflate(data: bytes | memoryview, *, level: int, strategy: int) -> bytes:
     """A zlib stream of ``data``. Run-length deflate ("fast") matches only the previous
     byte, so pieces compressed separately (each ended by a sync flush, the last by the
     final block, as pigz does) lose nothing; they are compressed on threads, one per core
-    (zlib releases the GIL). Other strategies keep one stream (their matches reach back)."""
+    (zlib releases the GIL). Other strategies keep one stream (their matches reach back).
+    A memoryview's pieces are views, not copies."""
     pieces = [data[i:i + _DEFLATE_PIECE] for i in range(0, len(data), _DEFLATE_PIECE)]
     if strategy != zlib.Z_RLE or len(pieces) < 2:
         deflate = zlib.compressobj(level, zlib.DEFLATED, 15, 9, strategy)
