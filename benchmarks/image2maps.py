@@ -13,9 +13,10 @@ one, or those of ``--presets``): a model is trained with ``TrainOptions`` defaul
 ``--minutes-per-fold`` minutes of training on the samples that do not involve P (neither as
 first nor as mixed-in material), then tested on P's unmixed samples, against
 
-- the classical estimate (``filters.image_to_material`` at its defaults), the network's
-  input; the same with its slope scaled by the one gain that fits the fold's training
-  samples best (``slope_gain``: the network's starting point); a flat normal (0, 0, 1);
+- the classical estimate (``filters.image_to_material`` at its defaults; the network reads
+  it at ``data.INPUT_STRENGTH``); the network's input with its slope scaled by the one gain
+  with the least mean angle on the fold's training samples (``slope_gain``: the network's
+  starting point); a flat normal (0, 0, 1);
 - for roughness, the constant that is the mean roughness of the fold's training samples.
 
 Scores per test sample, averaged: normal angular error in degrees (lower is better), Pearson

@@ -37,8 +37,10 @@ IMAGE_TO_MATERIAL = NodeSpec(
               min=0.0, max=1.0),
         Param("invert", "bool", False, "Read bright as deep instead of high: light mortar "
               "or grout, dark raised stones."),
-        Param("strength", "float", 2.0, "Relief depth of the normal map: a height change of "
-              "1.0 rises strength percent of the texture width.", min=0.0, max=100.0),
+        Param("strength", "float", 0.6, "Relief depth of the normal map: a height change of "
+              "1.0 rises strength percent of the texture width (0.6: the depth with the "
+              "least normal error over texgen's rendered materials, docs/maps.md).",
+              min=0.0, max=100.0),
         Param("convention", "enum", "opengl", "Normal map green channel: opengl (Y+, up) or "
               "directx (Y-, down).", choices=("opengl", "directx")),
         Param("ao_radius", "float", 0.02, "Largest distance that occludes, in fractions of "

@@ -43,6 +43,11 @@ from texgen_neural.image2maps.config import DataSettings
 DATA_VERSION = 1
 #: The preset outputs a material needs.
 MATERIAL_OUTPUTS = ("basecolor", "normal", "height", "ao", "roughness")
+#: The classical normal's relief depth in what the networks read (image2maps, and the VAE's
+#: photo stacks): fixed, so that the node's default ``strength`` can change without
+#: changing what trained models were trained on. Scaling the slope by g is exactly a
+#: strength of g x INPUT_STRENGTH (``metrics.with_slope_gain``).
+INPUT_STRENGTH = 2.0
 #: Default cache folder (relative to the working directory; gitignored).
 DEFAULT_CACHE = Path(".texgen-cache")
 _ARRAYS = ("inputs", "targets", "classical_roughness", "materials")
@@ -100,10 +105,12 @@ def standardize(height: np.ndarray) -> np.ndarray:
 def classical_maps(photo: np.ndarray, *, tileable: bool = True,
                    convention: str = "opengl") -> dict[str, np.ndarray]:
     """``filters.image_to_material`` of a (H, W, 3) photo in [0, 1] at its parameters'
-    defaults (``convention`` apart): the classical estimate the network refines. Its
-    outputs as that node returns them (height in [0, 1], normal encoded)."""
+    defaults (``convention`` apart) but ``strength``, which is ``INPUT_STRENGTH``: the
+    classical estimate the network refines. Its outputs as that node returns them (height
+    in [0, 1], normal encoded)."""
     params = {param.name: param.default for param in IMAGE_TO_MATERIAL.params}
     params["convention"] = convention
+    params["strength"] = INPUT_STRENGTH
     ctx = NodeContext("classical", photo.shape[1], photo.shape[0], seed=0, tileable=tileable)
     return image_to_material(ctx, input=np.asarray(photo, np.float32)[..., :3], **params)
 

@@ -10,11 +10,15 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from texgen_neural.image2maps.data import Dataset
+from texgen_filters.specs_photo import IMAGE_TO_MATERIAL
+from texgen_neural.image2maps.data import INPUT_STRENGTH, Dataset
 from texgen_neural.image2maps.model import UNet, refine
 
 #: The flat normal, (3, 1, 1).
 FLAT = np.array([0.0, 0.0, 1.0], np.float32)[:, None, None]
+#: The slope gain that turns the classical normal the network reads (``INPUT_STRENGTH``)
+#: into ``filters.image_to_material``'s at its default ``strength``.
+NODE_GAIN = IMAGE_TO_MATERIAL.param("strength").default / INPUT_STRENGTH
 
 
 def normal_error(normal: np.ndarray, target: np.ndarray) -> float:
@@ -33,18 +37,37 @@ def height_correlation(height: np.ndarray, target: np.ndarray) -> float:
     return float((a * b).sum() / norm) if norm > 0 else 0.0
 
 
-def slope_gain(dataset: Dataset) -> float:
-    """The least-squares gain g of the classical normal's slope over ``dataset``: with the
-    classical slope s = n_xy / n_z and the rendered one t = m_xy / max(m_z, 0.001) at every
-    pixel, g = sum(s . t) / sum(s . s) (1 when the classical slopes are all zero). The
-    classical relief depth is one fixed guess; this is the best single correction of it."""
-    numerator = denominator = 0.0
-    for given, target in zip(dataset.inputs, dataset.targets):
-        slope = given[4:6].astype(np.float64) / given[6:7].astype(np.float64)
-        wanted = target[:2].astype(np.float64) / np.maximum(target[2:3], 1e-3)
-        numerator += float((slope * wanted).sum())
-        denominator += float((slope * slope).sum())
-    return numerator / denominator if denominator > 0 else 1.0
+def slope_gain(dataset: Dataset, *, stride: int = 4) -> float:
+    """The gain g of the classical normal's slope (``with_slope_gain``) with the least mean
+    angle to the rendered normals over ``dataset`` (every ``stride``-th pixel each way), by
+    golden-section search on [0, 2] to 1e-4. The classical relief depth is one fixed guess;
+    this is the best single correction of it, by the measure the normals are judged by (a
+    least-squares fit of the slopes lets the steepest pixels decide and comes out deeper:
+    0.45 against 0.3 on texgen's presets). 1 when the dataset is empty."""
+    if len(dataset) == 0:
+        return 1.0
+    given = dataset.inputs[:, 4:7, ::stride, ::stride].astype(np.float64)   # (N, 3, h, w)
+    target = dataset.targets[:, :3, ::stride, ::stride].astype(np.float64)
+
+    def mean_angle(gain: float) -> float:
+        scaled = np.concatenate([given[:, :2] * gain, given[:, 2:3]], axis=1)
+        cosine = (scaled * target).sum(axis=1) / np.linalg.norm(scaled, axis=1)
+        return float(np.degrees(np.arccos(np.clip(cosine, -1.0, 1.0))).mean())
+
+    ratio = (np.sqrt(5.0) - 1.0) / 2.0
+    low, high = 0.0, 2.0
+    inner, outer = high - ratio * (high - low), low + ratio * (high - low)
+    inner_error, outer_error = mean_angle(inner), mean_angle(outer)
+    while high - low > 1e-4:
+        if inner_error <= outer_error:
+            high, outer, outer_error = outer, inner, inner_error
+            inner = high - ratio * (high - low)
+            inner_error = mean_angle(inner)
+        else:
+            low, inner, inner_error = inner, outer, outer_error
+            outer = low + ratio * (high - low)
+            outer_error = mean_angle(outer)
+    return round((low + high) / 2.0, 5)
 
 
 def with_slope_gain(normal: np.ndarray, gain: float) -> np.ndarray:
@@ -70,7 +93,8 @@ def evaluate(unet: UNet, dataset: Dataset, *, device: torch.device | str = "cpu"
              gain: float | None = None) -> dict[str, float]:
     """Means over ``dataset``'s samples of:
 
-    - ``normal_error_{learned,classical,flat}``: degrees to the rendered normal, and
+    - ``normal_error_{learned,classical,flat}``: degrees to the rendered normal (classical:
+      ``filters.image_to_material`` at its default ``strength``, ``NODE_GAIN``), and
       ``normal_error_gain`` when ``gain`` is given: the classical normal with its slope
       scaled by ``gain`` (``with_slope_gain``; e.g. the training set's ``slope_gain``);
     - ``height_correlation_{learned,classical}``: with the rendered height;
@@ -88,7 +112,8 @@ def evaluate(unet: UNet, dataset: Dataset, *, device: torch.device | str = "cpu"
     for learned, given, target, rough in zip(maps, inputs, targets, classical_roughness):
         rows.append({
             "normal_error_learned": normal_error(learned[:3], target[:3]),
-            "normal_error_classical": normal_error(given[4:7], target[:3]),
+            "normal_error_classical": normal_error(with_slope_gain(given[4:7], NODE_GAIN),
+                                                   target[:3]),
             "normal_error_flat": normal_error(np.broadcast_to(FLAT, target[:3].shape),
                                               target[:3]),
             "height_correlation_learned": height_correlation(learned[3], target[3]),

@@ -190,7 +190,7 @@ def train(dataset: Dataset, output: str | Path, *, config: NetConfig | None = No
     "training" record (with the final losses and ``evaluate`` metrics on up to 32 training
     samples).
 
-    The U-Net's slope gain starts at the dataset's least-squares ``slope_gain``, so
+    The U-Net's slope gain starts at the dataset's ``slope_gain`` (least mean angle), so
     training starts from the best global rescaling of the classical normal and spends its
     steps on the local corrections. ``config``/``options`` default to
     ``NetConfig()``/``TrainOptions()``; ``resume``

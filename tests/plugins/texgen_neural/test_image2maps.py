@@ -281,7 +281,25 @@ def test_maps_command_with_the_learned_model(tmp_path, tiny_model):
                  "--strength", "3", "-q"]) == 2
 
 
-def test_training_starts_from_the_least_squares_slope_gain(tmp_path):
+def test_slope_gain_has_the_least_mean_angle():
+    from texgen_neural.image2maps.metrics import normal_error, slope_gain, with_slope_gain
+
+    dataset = random_dataset()
+    classical = dataset.inputs[:, 4:7].astype(np.float32)
+    dataset.targets[:, :3] = np.stack([with_slope_gain(n, g)
+                                       for n, g in zip(classical, (0.2, 0.3, 0.8, 1.2))])
+    gain = slope_gain(dataset, stride=1)
+
+    def mean_angle(g):
+        return np.mean([normal_error(with_slope_gain(given[4:7].astype(np.float32), g),
+                                     target[:3].astype(np.float32))
+                        for given, target in zip(dataset.inputs, dataset.targets)])
+
+    assert 0.0 < gain < 2.0
+    assert mean_angle(gain) < min(mean_angle(gain - 0.05), mean_angle(gain + 0.05))
+
+
+def test_training_starts_from_the_best_slope_gain(tmp_path):
     from texgen_neural.image2maps.metrics import slope_gain, with_slope_gain
 
     dataset = random_dataset()
