@@ -77,7 +77,10 @@ IMAGE_TO_MATERIAL = NodeSpec(
         Param("roughness", "enum", "classical", "Which roughness to output: classical (the "
               "heuristic, default: the shipped model's does not beat it, see docs/maps.md) or "
               "learned.", choices=("classical", "learned")),
-    ))
+    ),
+    # the U-Net's feature maps at full resolution: 556 bytes per pixel measured from 512²
+    # to 1024² with texgen render --profile, less the outputs (docs/scale.md)
+    scratch=520)
 
 
 TRANSLATE = NodeSpec(
