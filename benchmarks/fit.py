@@ -5,7 +5,7 @@ values, at a render seed the fit never sees.
                              [--seed 0]
                              [--presets clouds marble leather lava terrain wood_planks
                                         red_bricks grass_ground]
-                             [--append]
+                             [--jobs 1] [--append]
     python benchmarks/fit.py --photos [--photo-size 128] [--scale auto] [--minutes 3]
                              [--sheets docs] [--append]
 
@@ -48,6 +48,7 @@ import argparse
 import statistics
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import machine as host
@@ -87,47 +88,79 @@ def distance(a: np.ndarray, b: np.ndarray) -> float:
     return metrics.patch_swd(np.clip(a, 0, 1), np.clip(b, 0, 1), seed=0)
 
 
-def run(names: list[str], targets: int, minutes: float, size: int, seed: int,
-        evaluations: int):
-    """One row per target, and the summary lines with the bars."""
-    engine = Engine()
-    presets = {name: engine.load_preset(name) for name in names}
-    for preset in presets.values():  # compile the kernels outside every fit's clock
-        engine.render(preset, size=32, seed=0, outputs=[compared_output(preset)])
+_ENGINES: dict[tuple[str, ...], tuple] = {}
+
+
+def _engine_and_presets(names: tuple[str, ...]):
+    """This process's engine and candidate presets, their kernels compiled (outside every
+    fit's clock); made once per process."""
+    if names not in _ENGINES:
+        engine = Engine()
+        presets = {name: engine.load_preset(name) for name in names}
+        for preset in presets.values():
+            engine.render(preset, size=32, seed=0, outputs=[compared_output(preset)])
+        _ENGINES[names] = engine, presets
+    return _ENGINES[names]
+
+
+def fit_target(names: tuple[str, ...], index: int, minutes: float, size: int, seed: int,
+               evaluations: int) -> tuple[str, bool, float, float]:
+    """Make target ``index`` and fit it: (table row, right preset, ratio, seconds)."""
+    engine, presets = _engine_and_presets(names)
     # The fit's render seeds, drawn as fit draws them (seeds=2): no target may use one.
     fit_seeds = {int(s) for s in np.random.default_rng([seed, 7]).integers(0, 2**31, 2)}
-    rows, lines = [], [
+    rng = np.random.default_rng([seed, index])
+    name = names[index % len(names)]
+    preset = presets[name]
+    values = random_values(preset, rng)
+    target_seed, other_seed = (int(s) for s in rng.integers(0, 2**31, 2))
+    assert not {target_seed, other_seed} & fit_seeds, "a target seed the fit sees"
+    output = compared_output(preset)
+    target = engine.render(preset, size=size, seed=target_seed, overrides=values,
+                           outputs=[output])[output]
+    started = time.perf_counter()
+    result = fit(target, presets=list(presets.values()), engine=engine, minutes=minutes,
+                 seed=seed, size=size, evaluations=evaluations)
+    seconds = time.perf_counter() - started
+    chosen = result.preset_object
+    fitted = engine.render(chosen, size=size, seed=other_seed, overrides=result.values,
+                           outputs=[result.output])[result.output]
+    truth = engine.render(preset, size=size, seed=other_seed, overrides=values,
+                          outputs=[output])[output]
+    fitted_swd, yardstick = distance(fitted, target), distance(truth, target)
+    ratio = fitted_swd / yardstick
+    right = result.preset == preset.name
+    ranked = sorted(result.candidates, key=lambda n: result.candidates[n])
+    line = (f"| {index} | {name} | {ranked.index(preset.name) + 1} | {result.preset} | "
+            f"{'yes' if right else 'no'} | {fitted_swd:.4f} / {yardstick:.4f} | {ratio:.2f} | "
+            f"{seconds:.0f} | {result.samples} + {len(result.history)} |")
+    return line, right, ratio, seconds
+
+
+def run(names: list[str], targets: int, minutes: float, size: int, seed: int,
+        evaluations: int, jobs: int = 1):
+    """One row per target, and the summary lines with the bars. ``jobs`` > 1 fits that many
+    targets at once in worker processes: the quality figures are the same (every fit is
+    deterministic when its evaluation budget ends it), the seconds are not comparable."""
+    lines = [
         "| # | true preset | its first-pass rank | chosen | right | fitted / yardstick SWD | "
         "ratio | seconds | samples + evaluations |", "|---:|---|---:|---|:-:|---:|---:|---:|---:|"]
-    for index in range(targets):
-        rng = np.random.default_rng([seed, index])
-        name = names[index % len(names)]
-        preset = presets[name]
-        values = random_values(preset, rng)
-        target_seed, other_seed = (int(s) for s in rng.integers(0, 2**31, 2))
-        assert not {target_seed, other_seed} & fit_seeds, "a target seed the fit sees"
-        output = compared_output(preset)
-        target = engine.render(preset, size=size, seed=target_seed, overrides=values,
-                               outputs=[output])[output]
-        started = time.perf_counter()
-        result = fit(target, presets=list(presets.values()), engine=engine, minutes=minutes,
-                     seed=seed, size=size, evaluations=evaluations)
-        seconds = time.perf_counter() - started
-        chosen = result.preset_object
-        fitted = engine.render(chosen, size=size, seed=other_seed, overrides=result.values,
-                               outputs=[result.output])[result.output]
-        truth = engine.render(preset, size=size, seed=other_seed, overrides=values,
-                              outputs=[output])[output]
-        fitted_swd, yardstick = distance(fitted, target), distance(truth, target)
-        ratio = fitted_swd / yardstick
-        right = result.preset == preset.name
-        rows.append((right, ratio, seconds))
-        ranked = sorted(result.candidates, key=lambda n: result.candidates[n])
-        lines.append(f"| {index} | {name} | {ranked.index(preset.name) + 1} | {result.preset} | "
-                     f"{'yes' if right else 'no'} | "
-                     f"{fitted_swd:.4f} / {yardstick:.4f} | {ratio:.2f} | {seconds:.0f} | "
-                     f"{result.samples} + {len(result.history)} |")
-        print(lines[-1], flush=True)
+    arguments = [(tuple(names), index, minutes, size, seed, evaluations)
+                 for index in range(targets)]
+    if jobs > 1:
+        with ProcessPoolExecutor(jobs) as pool:
+            results = pool.map(fit_target, *zip(*arguments))
+            rows = []
+            for row in results:
+                print(row[0], flush=True)
+                rows.append(row)
+    else:
+        rows = []
+        for argument in arguments:
+            rows.append(fit_target(*argument))
+            print(rows[-1][0], flush=True)
+    lines += [line for line, _, _, _ in rows]
+    rows = [(right, ratio, seconds) for _, right, ratio, seconds in rows]
     share = sum(right for right, _, _ in rows) / len(rows)
     median = statistics.median(ratio for _, ratio, _ in rows)
     within = sum(ratio <= RATIO_BAR for _, ratio, _ in rows)
@@ -187,6 +220,9 @@ def main():
                         help="seeds the targets' values and render seeds, and the fits")
     parser.add_argument("--presets", nargs="+", default=DEFAULT_PRESETS,
                         help="candidate presets; targets cycle through them")
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="targets fitted at once in worker processes (the seconds per "
+                             "fit are then not comparable; the quality figures are the same)")
     parser.add_argument("--append", action="store_true",
                         help="append the results to benchmarks/RESULTS.md")
     parser.add_argument("--photos", action="store_true",
@@ -221,7 +257,7 @@ def main():
     where = host.describe()
     started = time.perf_counter()
     lines = run(args.presets, args.targets, args.minutes, args.size, args.seed,
-                args.evaluations)
+                args.evaluations, args.jobs)
     total = time.perf_counter() - started
     print("\n".join(lines[-1:]))
     print(f"\n{where}; {total:.0f} s in all")

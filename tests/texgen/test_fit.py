@@ -81,12 +81,18 @@ def test_first_pass_ranks_candidates_and_shortlists(engine, target):
             "outputs": {"level": "v"}}
     events = []
     result = fitting.fit(target, presets=[flat, tiny(tint=False)], engine=engine, size=SIZE,
-                         evaluations=6, shortlist=1, progress=events.append)
+                         evaluations=6, samples=3, shortlist=1, progress=events.append)
     assert result.preset == "tiny"
     assert set(result.candidates) == {"flat", "tiny"}
     assert result.candidates["tiny"] < result.candidates["flat"]
     assert {h["preset"] for h in result.history} == {"tiny"}, "only the shortlist searched"
-    assert [e.stage for e in events] == ["first pass"] * 2 + ["search"] * 6
+    # Each candidate's defaults, then 3 samples of each, then the search.
+    assert [e.stage for e in events] == ["first pass"] * (2 + 2 * 3) + ["search"] * 6
+    first = [e for e in events if e.stage == "first pass"]
+    assert [e.preset for e in first] == ["flat", "tiny"] * 4
+    for name in ("flat", "tiny"):
+        assert result.candidates[name] == min(e.loss for e in first if e.preset == name)
+    assert result.defaults_loss == first[1].loss, "tiny's loss at its defaults"
     assert all(later.best <= earlier.best for earlier, later in zip(events, events[1:]))
 
 
@@ -132,7 +138,8 @@ def test_written_preset_loads_renders_and_reports(engine, target, preset_file, t
     body = json.loads(report.read_text())
     assert report.name == "fitted.fit.json"
     assert body["preset"] == "tiny" and body["loss"] == result.loss
-    assert len(body["history"]) == 8 and body["candidates"]["tiny"] == result.defaults_loss
+    assert len(body["history"]) == 8 and body["samples"] == 16
+    assert body["candidates"]["tiny"] <= body["defaults_loss"] == result.defaults_loss
 
 
 @pytest.fixture(scope="module")
@@ -256,6 +263,44 @@ def test_auto_scale_keeps_the_scale_its_defaults_match_best(engine, tiled_target
     fixed = fitting.fit(tiled_target, presets=[tiny(tint=False)], engine=engine, size=SIZE,
                         evaluations=24, seed=0, scale=1, minutes=10)
     assert result.loss < 0.7 * fixed.loss
+
+
+def test_first_pass_samples_span_ranges_and_take_photo_colors(engine):
+    preset = engine.load_preset({**tiny(), "parameters": {
+        **tiny()["parameters"],
+        "count": {"type": "int", "default": 2, "min": 0, "max": 9},
+        "tint": {"type": "color", "default": [0.5, 0.5, 0.5, 0.25]}}})
+    pixels = np.array([[0.1, 0.2, 0.3], [0.9, 0.8, 0.7]])
+    samples = fitting.first_pass_samples(preset, 10, pixels, np.random.default_rng(0))
+    assert len(samples) == 10 and all(set(s) == {"scale", "count", "tint"} for s in samples)
+    # A Latin hypercube: each tenth of each range holds exactly one sample.
+    strata = sorted(int((s["scale"] - 1.0) / 15.0 * 10) for s in samples)
+    assert strata == list(range(10))
+    assert all(isinstance(s["count"], int) and 0 <= s["count"] <= 9 for s in samples)
+    assert len({s["count"] for s in samples}) >= 6, "the int range is spanned too"
+    assert {s["tint"] for s in samples} <= {(0.1, 0.2, 0.3, 0.25), (0.9, 0.8, 0.7, 0.25)}
+    gray = fitting.first_pass_samples(preset, 3, np.array([[0.4]]), np.random.default_rng(0))
+    assert all(s["tint"] == (0.4, 0.4, 0.4, 0.25) for s in gray)
+    again = fitting.first_pass_samples(preset, 10, pixels, np.random.default_rng(0))
+    assert again == samples
+    flat = engine.load_preset({**tiny(), "parameters": {}, "nodes": {
+        "n": {"type": "noise.perlin", "frequency": 4.0}}, "outputs": {"height": "n"}})
+    assert fitting.first_pass_samples(flat, 5, pixels, np.random.default_rng(0)) == []
+
+
+def test_first_pass_samples_reach_a_color_the_defaults_miss(engine):
+    """A dark red target: at its defaults (gray tint) the tinted preset is far; a sample
+    taking the photo's color is near, and the search starts from it."""
+    red = engine.render(tiny(), size=SIZE, seed=999,
+                        overrides={"tint": (0.6, 0.05, 0.05, 1.0)})["basecolor"]
+    plain = fitting.fit(red, presets=[tiny()], engine=engine, size=SIZE, evaluations=0,
+                        samples=0)
+    sampled = fitting.fit(red, presets=[tiny()], engine=engine, size=SIZE, evaluations=0,
+                          samples=12)
+    assert plain.candidates["tiny"] == plain.defaults_loss == sampled.defaults_loss
+    assert sampled.candidates["tiny"] < 0.5 * plain.candidates["tiny"]
+    assert sampled.loss == sampled.candidates["tiny"]
+    assert sampled.values["tint"][0] > 2 * sampled.values["tint"][1]
 
 
 def test_lab_round_trip():
