@@ -23,7 +23,7 @@ import numpy as np
 
 from texgen.nodes import NodeContext
 
-from ._texture import as_texture, map_color_channels
+from ._texture import as_texture, map_color_channels, row_bands
 from .warp import direction
 
 #: Gaussians are cut off this many standard deviations from their centre (weight < 3e-4).
@@ -49,8 +49,12 @@ def gaussian_blur(texture: np.ndarray, sigma: float, *, wrap: bool) -> np.ndarra
         return np.array(texture, np.float32)
 
     def kernel(rows, columns):
-        return np.outer(_folded_gaussian(sigma, reach, rows),
+        down, across = (_folded_gaussian(sigma, reach, rows),
                         _folded_gaussian(sigma, reach, columns))
+        grid = np.empty((rows, columns), np.float32)
+        for band in row_bands(rows, columns):  # no full-size float64 outer product
+            grid[band] = np.outer(down[band], across)
+        return grid
 
     return _convolve(texture, (reach, reach), kernel, wrap=wrap)
 
@@ -83,8 +87,12 @@ def _convolve(texture: np.ndarray, reach: tuple[int, int],
         padded = np.pad(texture, (*pads, (0, 0)), mode="symmetric")
         top, left = pads[0][0], pads[1][0]
     size = padded.shape[:2]
-    spectrum = np.fft.rfft2(padded, axes=(0, 1)) \
-        * np.fft.rfft2(kernel(*size).astype(np.float32))[..., None]
+    # the kernel's spectrum first, so the kernel is gone before the texture's is made
+    kernel_spectrum = np.fft.rfft2(np.asarray(kernel(*size), np.float32))
+    spectrum = np.fft.rfft2(padded, axes=(0, 1))
+    del padded
+    spectrum *= kernel_spectrum[..., None]
+    del kernel_spectrum
     out = np.fft.irfft2(spectrum, s=size, axes=(0, 1))
     return as_texture(out[top:top + height, left:left + width])
 
