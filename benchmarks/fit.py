@@ -7,7 +7,7 @@ values, at a render seed the fit never sees.
                                         red_bricks grass_ground]
                              [--jobs 1] [--append]
     python benchmarks/fit.py --photos [--photo-size 128] [--scale auto] [--minutes 3]
-                             [--sheets docs] [--append]
+                             [--sheets docs] [--jobs 1] [--append]
 
 Target ``i`` takes preset ``i mod len(--presets)`` (so every preset is a target in turn:
 the defaults give each of the 8 presets two targets),
@@ -180,30 +180,47 @@ def run(names: list[str], targets: int, minutes: float, size: int, seed: int,
 PHOTOS = ("brick", "grass", "gravel")
 
 
-def photos(size: int, scale, minutes: float, evaluations: int, seed: int, sheets: Path):
-    """Fit skimage's brick, grass and gravel photos; one table row each, sheets written."""
+def fit_photo(name: str, size: int, scale, minutes: float, evaluations: int, seed: int,
+              sheets: Path) -> str:
+    """Fit one of skimage's photos with every preset as a candidate, write its sheet, and
+    return its table row."""
     import skimage.data
 
     engine = Engine()
+    photo = getattr(skimage.data, name)().astype(np.float64) / 255.0
+    result = fit(photo, engine=engine, minutes=minutes, seed=seed, size=size,
+                 evaluations=evaluations, scale=scale)
+    sheet = sheets / f"fit_{name}.png"
+    write_texture(sheet, fit_sheet(result, photo, engine=engine), engine.exporter("png8"))
+    ranked = sorted((score, candidate) for candidate, score in result.candidates.items()
+                    if score is not None)[:3]
+    best = ", ".join(f"{candidate} {score:.4f} (×{result.candidate_scales[candidate]:g})"
+                     for score, candidate in ranked)
+    if result.skipped:
+        print(f"  {name}: skipped {result.skipped}", flush=True)
+    return (f"| {name} | {result.preset} | {result.scale:g} | "
+            f"{result.defaults_loss:.4f} → {result.loss:.4f} | {best} | "
+            f"{result.seconds:.0f} | {result.samples} + {len(result.history)} |")
+
+
+def photos(size: int, scale, minutes: float, evaluations: int, seed: int, sheets: Path,
+           jobs: int = 1):
+    """Fit skimage's brick, grass and gravel photos (``jobs`` at once in worker processes);
+    one table row each, sheets written."""
     lines = ["| photo | chosen | scale | loss at defaults → fitted | first pass's best three "
              "| seconds | samples + evaluations |", "|---|---|---:|---:|---|---:|---:|"]
     sheets.mkdir(parents=True, exist_ok=True)
-    for name in PHOTOS:
-        photo = getattr(skimage.data, name)().astype(np.float64) / 255.0
-        result = fit(photo, engine=engine, minutes=minutes, seed=seed, size=size,
-                     evaluations=evaluations, scale=scale)
-        sheet = sheets / f"fit_{name}.png"
-        write_texture(sheet, fit_sheet(result, photo, engine=engine), engine.exporter("png8"))
-        ranked = sorted((score, candidate) for candidate, score in result.candidates.items()
-                        if score is not None)[:3]
-        best = ", ".join(f"{candidate} {score:.4f} (×{result.candidate_scales[candidate]:g})"
-                         for score, candidate in ranked)
-        lines.append(f"| {name} | {result.preset} | {result.scale:g} | "
-                     f"{result.defaults_loss:.4f} → {result.loss:.4f} | {best} | "
-                     f"{result.seconds:.0f} | {result.samples} + {len(result.history)} |")
-        print(lines[-1], f"(sheet: {sheet})", flush=True)
-        if result.skipped:
-            print(f"  skipped: {result.skipped}", flush=True)
+    arguments = [(name, size, scale, minutes, evaluations, seed, sheets) for name in PHOTOS]
+    if jobs > 1:
+        with ProcessPoolExecutor(jobs) as pool:
+            rows = pool.map(fit_photo, *zip(*arguments))
+            for row in rows:
+                print(row, flush=True)
+                lines.append(row)
+    else:
+        for argument in arguments:
+            lines.append(fit_photo(*argument))
+            print(lines[-1], flush=True)
     return lines
 
 
@@ -239,7 +256,7 @@ def main():
         where = host.describe()
         started = time.perf_counter()
         lines = photos(args.photo_size, scale, args.minutes, args.evaluations, args.seed,
-                       args.sheets)
+                       args.sheets, args.jobs)
         total = time.perf_counter() - started
         print(f"\n{where}; {total:.0f} s in all")
         if args.append:
