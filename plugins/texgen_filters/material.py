@@ -67,10 +67,14 @@ def normal_map(ctx: NodeContext, *, height: np.ndarray, strength: float,
         (H, W, 3) float32 normal map in [0, 1]; a flat height gives (0.5, 0.5, 1).
     """
     du, ny = slopes(height[..., 0], wrap=ctx.tileable, scale=strength / 100.0)
-    nx = np.negative(du)
+    nx = np.negative(du, out=du)  # in place, here and below: few full-size temporaries
     if convention == "directx":
         np.negative(ny, out=ny)
-    half_inverse_length = 0.5 / np.sqrt(nx * nx + ny * ny + 1.0)
+    half_inverse_length = nx * nx
+    half_inverse_length += ny * ny
+    half_inverse_length += 1.0
+    np.sqrt(half_inverse_length, out=half_inverse_length)
+    np.divide(0.5, half_inverse_length, out=half_inverse_length)
     out = np.empty((*nx.shape, 3), np.float32)
     out[..., 0] = 0.5 + nx * half_inverse_length
     out[..., 1] = 0.5 + ny * half_inverse_length
