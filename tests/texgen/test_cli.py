@@ -457,3 +457,13 @@ def test_render_profile_prints_each_node_s_seconds_and_memory(preset_file, tmp_p
     if Path("/proc/self/clear_refs").exists():
         # tinted allocates its 256x256 color result: 0.75 MB at least
         assert float(rows["tinted"][4]) >= 0.75
+
+
+def test_render_over_the_memory_limit_exits_2_before_rendering(preset_file, tmp_path, capsys,
+                                                               monkeypatch):
+    monkeypatch.setenv("TEXGEN_MAX_BYTES", "1000")
+    code, out, err = run(capsys, "render", str(preset_file), "-o", str(tmp_path / "out"))
+    assert code == 2
+    assert err.startswith(f"texgen: error: {preset_file}: rendering 32x16 needs about ")
+    assert "the limit is 0.00 GiB (raise it with TEXGEN_MAX_BYTES" in err
+    assert not (tmp_path / "out").exists()
