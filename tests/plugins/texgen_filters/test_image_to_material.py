@@ -65,8 +65,8 @@ def test_normals_follow_the_opengl_or_directx_convention():
     rows, cols = np.mgrid[0:64, 0:64]
     bump = np.exp(-((rows - 32) ** 2 + (cols - 32) ** 2) / (2 * 4.0 ** 2))
     photo = np.repeat((0.3 + 0.5 * bump)[..., None], 3, axis=2).astype(np.float32)
-    opengl = run(photo)["normal"]
-    directx = run(photo, convention="directx")["normal"]
+    opengl = run(photo, strength=2.0)["normal"]
+    directx = run(photo, strength=2.0, convention="directx")["normal"]
     assert opengl[27, 32, 1] > 0.55 and directx[27, 32, 1] < 0.45
     assert opengl[37, 32, 1] < 0.45 and directx[37, 32, 1] > 0.55
     assert opengl[32, 37, 0] > 0.55 and directx[32, 37, 0] > 0.55

@@ -309,3 +309,26 @@ def test_training_starts_from_the_best_slope_gain(tmp_path):
     train(dataset, tmp_path, config=TINY,
           options=TrainOptions(steps=1, crop=32, batch=2, lr=1e-9, checkpoint_every=0))
     assert load_unet(tmp_path).slope_gain.item() == pytest.approx(0.5, abs=2e-3)
+
+
+def test_the_network_reads_the_classical_normal_at_its_fixed_strength():
+    """The node's default strength may change; what the networks read stays at
+    INPUT_STRENGTH, and scaling its slope by a gain is that strength times the gain."""
+    from texgen_filters.image_to_material import image_to_material as classical_node
+    from texgen_filters.specs_photo import IMAGE_TO_MATERIAL
+    from texgen_neural.image2maps.metrics import NODE_GAIN, with_slope_gain
+
+    photo = np.random.default_rng(2).random((32, 32, 3)).astype(np.float32)
+    params = {p.name: p.default for p in IMAGE_TO_MATERIAL.params}
+
+    def normal(strength):
+        ctx = NodeContext("n", 32, 32, seed=0, tileable=True)
+        return decode_normal(classical_node(ctx, input=photo, **{**params,
+                                                                 "strength": strength})["normal"])
+
+    read = decode_normal(classical_maps(photo)["normal"])
+    np.testing.assert_allclose(read, normal(data_module.INPUT_STRENGTH), atol=1e-6)
+    node_default = IMAGE_TO_MATERIAL.param("strength").default
+    assert NODE_GAIN == pytest.approx(node_default / data_module.INPUT_STRENGTH)
+    gained = with_slope_gain(read.transpose(2, 0, 1), NODE_GAIN).transpose(1, 2, 0)
+    np.testing.assert_allclose(gained, normal(node_default), atol=1e-5)
