@@ -7,6 +7,10 @@
 # e.g.  sh benchmarks/train_neural_baselines.sh red_bricks stylegan
 #       sh benchmarks/train_neural_baselines.sh red_bricks dcgan --arch dcgan
 #       sh benchmarks/train_neural_baselines.sh red_bricks periodic4 --periodic 4
+#       MINUTES=15 sh benchmarks/train_neural_baselines.sh red_bricks stylegan --resume
+#
+# (the last continues a variant to 15 minutes in all, the issue's budget: --minutes counts
+# the resumed time, and the renders are the same seeds' again)
 #
 # The exemplar is the preset's basecolor at seed 3 (seed 7 is the held render the benchmark
 # scores against), written to baselines/PRESET/{train,held}; the model goes to
