@@ -349,3 +349,22 @@ def test_random_phase_stack_keeps_the_maps_statistics():
     assert stack_distance(maps, maps) == 0
     other = maps_of(stack_of(tiling_maps(48, 48, seed=4, tint=(0.1, 0.9, 0.2))))
     assert stack_distance(shuffled, maps) < stack_distance(other, maps)
+
+
+# --- the shipped model ---------------------------------------------------------------------------
+
+def test_shipped_model_loads_and_its_preset_morphs(texgen_engine):
+    from texgen.nodes import package_path
+
+    folder = package_path(SHIPPED.removeprefix("pkg:"))
+    assert load_vae(folder).config == VaeConfig()
+    assert sum(p.stat().st_size for p in folder.iterdir()) <= 10 * 2**20
+    texgen_engine.validate("neural_vae_morph")
+    grass, rock, middle = (texgen_engine.render("neural_vae_morph", size=64,
+                                                overrides={"morph": t}) for t in (0, 1, 0.5))
+    assert grass["basecolor"].shape == (64, 64, 3) and rock["height"].shape == (64, 64, 1)
+    # dark, flat grass ground to light, rough-reliefed rock; the midpoint lies between
+    brightness = [m["basecolor"].mean() for m in (grass, middle, rock)]
+    relief = [m["height"].std() for m in (grass, middle, rock)]
+    assert brightness[0] + 0.05 < brightness[1] < brightness[2] - 0.05
+    assert relief[0] < relief[1] < relief[2]
