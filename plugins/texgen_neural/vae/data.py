@@ -31,8 +31,9 @@ from texgen_neural.vae.config import MAPS, DataSettings
 
 #: Bumped when the rendering below changes, so old caches are not reused.
 DATA_VERSION = 1
-#: Data seeds from here on are never trained on with the default ``--seed`` range: the
-#: training report's and the benchmark's held-out stacks use them.
+#: The held-out stacks of a training's report use data seed ``HELD_OUT_SEED + --seed``
+#: and the benchmark's this one: other parameter values and render seeds than a training
+#: at data seeds below it renders.
 HELD_OUT_SEED = 1000
 #: The preset outputs a stack is made of.
 MAP_NAMES = tuple(name for name, _ in MAPS)
