@@ -170,8 +170,9 @@ def train_stylegan(exemplars, output, steps, crop, batch, channels, d_channels, 
                    periodic, lr, r1_gamma, sample_every, checkpoint_every, device, resume, seed,
                    minutes, quiet):
     """Train a texture StyleGAN on EXEMPLARS (one label each when there are several) for the
-    neural.stylegan node. Progress with losses goes to stderr, then a metrics report
-    (patch-SWD and spectrum distance to the exemplar, seam score, diversity)."""
+    neural.stylegan node; --arch dcgan trains the DCGAN baseline instead. Progress with
+    losses goes to stderr, then a metrics report (patch-SWD and spectrum distance to the
+    exemplar, seam score, diversity)."""
     from texgen_neural.train import train
 
     device = _device(device)

@@ -1,4 +1,5 @@
-"""Training a texture StyleGAN on one or a few exemplars (``texgen train stylegan``).
+"""Training a texture StyleGAN on one or a few exemplars (``texgen train stylegan``), or
+its DCGAN baseline (``config.arch`` "dcgan": same data, discriminator, losses and EMA).
 
 Non-saturating logistic GAN loss, lazy R1 on reals, style-mixing regularisation, an EMA
 generator, and differentiable augmentation applied alike to real and fake crops (flips, 90°
