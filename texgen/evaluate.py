@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import gc
 import hashlib
 import json
 import time
@@ -179,6 +180,9 @@ def _reset_peak_resident() -> int | None:
     """Reset this process's resident high-water mark (Linux ``clear_refs``) and return the
     resident bytes now; None where that cannot be done.
 
+    Garbage is collected first: arrays freed by a collection during the node would lower
+    the resident size under the node's own allocations and hide them.
+
     glibc's malloc serves blocks below its mmap threshold (which grows up to 32 MiB as
     large blocks are freed) from a heap that stays resident after a free, so a node
     reusing freed heap memory would show no rise. The threshold is pinned at 128 KiB
@@ -186,6 +190,7 @@ def _reset_peak_resident() -> int | None:
     mapped on allocation and unmapped on free, and the rise is what the node allocated.
     """
     _pin_mmap_threshold()
+    gc.collect()
     try:
         with open("/proc/self/clear_refs", "w") as control:
             control.write("5")
