@@ -80,6 +80,8 @@ class Graph:
     nodes: Mapping[str, GraphNode]
     outputs: Mapping[str, Link]
     channels: Mapping[Link, int] = dataclasses.field(default_factory=dict)
+    _plans: dict = dataclasses.field(default_factory=dict, init=False, repr=False,
+                                     compare=False)
 
     def order(self, output_names: Iterable[str] | None = None) -> list[str]:
         """Ids of the nodes the given outputs need (default: all), in evaluation order: the
@@ -99,6 +101,12 @@ class Graph:
         consumer has the most of its inputs ready, then by id), a depth-first order from
         the outputs (the input needing the most memory first), and the order by id."""
         wanted = list(self.outputs) if output_names is None else list(output_names)
+        plan_key = (tuple(wanted), keep_outputs)
+        if plan_key not in self._plans:  # the estimate and the evaluator ask for the same
+            self._plans[plan_key] = self._plan(wanted, keep_outputs)
+        return self._plans[plan_key]
+
+    def _plan(self, wanted: list[str], keep_outputs: bool) -> MemoryPlan:
         kept = {self.outputs[name] for name in wanted} if keep_outputs else set()
         needed, stack = set(), [self.outputs[name].node for name in wanted]
         while stack:
