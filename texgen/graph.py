@@ -106,17 +106,24 @@ class Graph:
             self._plans[plan_key] = self._plan(wanted, keep_outputs)
         return self._plans[plan_key]
 
-    def _plan(self, wanted: list[str], keep_outputs: bool) -> MemoryPlan:
-        kept = {self.outputs[name] for name in wanted} if keep_outputs else set()
+    def topological_order(self, output_names: Iterable[str] | None = None) -> list[str]:
+        """Ids of the nodes the given outputs need (default: all), every node after its
+        inputs, in the plain order by id: cheap, for walking the graph (keys, files read);
+        the evaluator runs ``memory_plan``'s order."""
+        wanted = list(self.outputs) if output_names is None else list(output_names)
         needed, stack = set(), [self.outputs[name].node for name in wanted]
         while stack:
             node_id = stack.pop()
             if node_id not in needed:
                 needed.add(node_id)
                 stack.extend(link.node for link in self.nodes[node_id].inputs.values() if link)
-        by_id = list(graphlib.TopologicalSorter({
+        return list(graphlib.TopologicalSorter({
             node_id: [link.node for link in self.nodes[node_id].inputs.values() if link]
             for node_id in sorted(needed)}).static_order())
+
+    def _plan(self, wanted: list[str], keep_outputs: bool) -> MemoryPlan:
+        kept = {self.outputs[name] for name in wanted} if keep_outputs else set()
+        by_id = self.topological_order(wanted)
         candidates = [self._greedy_order(by_id, kept),
                       self._depth_first_order([self.outputs[name].node for name in wanted]),
                       by_id]
@@ -235,7 +242,8 @@ class Graph:
         """The files the given outputs' nodes read (default: every node's), sorted: what
         their path parameters name (files, or a model's folder) and the preset files that
         nodes were instanced from. The graph's own preset is not among them."""
-        node_ids = self.nodes if output_names is None else self.order(output_names)
+        node_ids = self.nodes if output_names is None else self.topological_order(
+            output_names)
         files: set[Path] = set()
         for node_id in node_ids:
             node = self.nodes[node_id]

@@ -72,7 +72,7 @@ def graph_digest(graph: Graph, outputs: list[str], digests: Mapping[Path, str]) 
     of each output's node (which covers everything upstream), path parameters keyed by
     their content digest (``digests``)."""
     keys: dict[str, str] = {}
-    for node_id in graph.order(outputs):
+    for node_id in graph.topological_order(outputs):
         node = _with_digests(graph.nodes[node_id], digests)
         inputs = {name: keys[link.node] + "." + link.port
                   for name, link in node.inputs.items() if link}
