@@ -19,6 +19,20 @@ from texgen_neural.checkpoint import save_training_state
 STATE = "training.safetensors"
 
 
+def crop_multiple(config: Any) -> int:
+    """What a training crop must be a multiple of: the generator's ``config.stride`` and
+    the discriminator's downsampling (one halving per entry of ``config.d_channels``)."""
+    return max(config.stride, 2 ** len(config.d_channels))
+
+
+def check_crop(config: Any, crop: int) -> None:
+    """ValueError unless ``crop`` is a multiple of ``crop_multiple(config)``."""
+    multiple = crop_multiple(config)
+    if crop % multiple:
+        raise ValueError(f"crop {crop} must be a multiple of {multiple} (the networks' "
+                         f"downsampling)")
+
+
 @dataclass(kw_only=True)
 class Bookkeeping:
     """A run's bookkeeping; a model family subclasses it with ``save_model`` (what its

@@ -29,7 +29,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from texgen_neural.bookkeeping import STATE, Bookkeeping
+from texgen_neural.bookkeeping import STATE, Bookkeeping, check_crop
 from texgen_neural.checkpoint import (
     TrainingNetworks,
     load_training_state,
@@ -141,15 +141,6 @@ def _saved_state(path: Path, options: TrainOptions | None
                                steps=options.steps if options else None)
 
 
-def check_options(config: CycleConfig, options: TrainOptions) -> None:
-    """ValueError unless the crop is a multiple of the generators' stride and of the
-    discriminators' downsampling."""
-    multiple = max(config.stride, 2 ** len(config.d_channels))
-    if options.crop % multiple:
-        raise ValueError(f"crop {options.crop} must be a multiple of {multiple} (the networks' "
-                         f"downsampling)")
-
-
 def train(a: Sequence[np.ndarray], b: Sequence[np.ndarray], output: str | Path, *,
           config: CycleConfig | None = None, options: TrainOptions | None = None,
           device: str = "cpu", resume: bool = False,
@@ -178,7 +169,7 @@ def train(a: Sequence[np.ndarray], b: Sequence[np.ndarray], output: str | Path, 
         config, options, state, start, seconds = _saved_state(output / STATE, options)
     config = config or CycleConfig()
     options = options or TrainOptions()
-    check_options(config, options)
+    check_crop(config, options.crop)
     torch.manual_seed(options.seed)
     sets = []
     for name, images in (("A", a), ("B", b)):

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from texgen_neural.bookkeeping import STATE, Bookkeeping
+from texgen_neural.bookkeeping import STATE, Bookkeeping, crop_multiple
 from texgen_neural.checkpoint import (
     TrainingNetworks,
     load_training_state,
@@ -176,7 +176,7 @@ def _saved_state(path: Path, options: TrainOptions | None
 def check_options(config: NetConfig, options: TrainOptions, sample_size: int) -> None:
     """ValueError unless the crop is a multiple of the U-Net's stride and of the
     discriminator's downsampling, and no larger than the samples."""
-    multiple = max(config.stride, 2 ** len(config.d_channels))
+    multiple = crop_multiple(config)
     if options.crop % multiple or options.crop > sample_size:
         raise ValueError(f"crop {options.crop} must be a multiple of {multiple} (the networks' "
                          f"downsampling) and at most the samples' size, {sample_size}")

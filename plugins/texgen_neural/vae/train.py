@@ -33,7 +33,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from texgen_neural.bookkeeping import STATE, Bookkeeping
+from texgen_neural.bookkeeping import STATE, Bookkeeping, check_crop
 from texgen_neural.checkpoint import TrainingNetworks, load_training_state, save_model
 from texgen_neural.train import Exemplars
 from texgen_neural.vae.config import FORMAT, TrainOptions, VaeConfig
@@ -150,15 +150,6 @@ def _saved_state(path: Path, options: TrainOptions | None
                                steps=options.steps if options else None)
 
 
-def check_options(config: VaeConfig, options: TrainOptions) -> None:
-    """ValueError unless the crop is a multiple of the stride and of the discriminator's
-    downsampling."""
-    multiple = max(config.stride, 2 ** len(config.d_channels))
-    if options.crop % multiple:
-        raise ValueError(f"crop {options.crop} must be a multiple of {multiple} (the networks' "
-                         f"downsampling)")
-
-
 def train(stacks: Sequence[np.ndarray], output: str | Path, *,
           config: VaeConfig | None = None, options: TrainOptions | None = None,
           device: str = "cpu", resume: bool = False,
@@ -186,7 +177,7 @@ def train(stacks: Sequence[np.ndarray], output: str | Path, *,
         config, options, state, start, seconds = _saved_state(output / STATE, options)
     config = config or VaeConfig()
     options = options or TrainOptions()
-    check_options(config, options)
+    check_crop(config, options.crop)
     torch.manual_seed(options.seed)
     data = Exemplars(stacks, crop=options.crop, device=torch_device)
     nets = Networks.build(config, options, torch_device)
