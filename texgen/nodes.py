@@ -13,6 +13,7 @@ several outputs. A texture is a float32 array of shape (H, W, C), C in {1, 3, 4}
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib
 import importlib.metadata
 import importlib.util
@@ -571,16 +572,25 @@ def package_reference(path: Path) -> str | None:
     ``package_path`` for the files presets name, so records name shipped files the same
     way on every machine (an editable install's folder need not be named as its package)."""
     path = Path(path).resolve()
-    names = {"texgen"} | {point.module.partition(".")[0] for point in
-                          importlib.metadata.entry_points(group="texgen")}
-    for name in sorted(names):
-        try:
-            folder = package_path(name)
-        except ValueError:
-            continue
+    for name, folder in _plugin_package_folders():
         if path.is_relative_to(folder):
             return f"{PACKAGE_PATH_PREFIX}{name}/{path.relative_to(folder).as_posix()}"
     return None
+
+
+@functools.cache
+def _plugin_package_folders() -> tuple[tuple[str, Path], ...]:
+    """(name, folder) of texgen and of each installed plugin's top-level package, by name:
+    looked up once per process (a build records files for every job)."""
+    names = {"texgen"} | {point.module.partition(".")[0] for point in
+                          importlib.metadata.entry_points(group="texgen")}
+    folders = []
+    for name in sorted(names):
+        try:
+            folders.append((name, package_path(name)))
+        except ValueError:
+            continue
+    return tuple(folders)
 
 
 def _show_color(value: tuple[float, ...]) -> str:
