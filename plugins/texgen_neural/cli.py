@@ -22,6 +22,7 @@ from texgen_neural.image2maps.config import DataSettings, NetConfig
 from texgen_neural.image2maps.config import TrainOptions as MapsOptions
 from texgen_neural.vae.config import DataSettings as VaeData
 from texgen_neural.vae.config import TrainOptions as VaeOptions
+from texgen_neural.vae.config import VaeConfig as VaeModel
 
 #: The defaults of the options come from the configuration dataclasses.
 MODEL = ModelConfig()
@@ -31,6 +32,7 @@ MAPS_DATA = DataSettings()
 CYCLE_MODEL = CycleConfig()
 CYCLE_OPTIONS = CycleOptions()
 VAE_OPTIONS = VaeOptions()
+VAE_MODEL = VaeModel()
 VAE_DATA = VaeData()
 
 
@@ -345,6 +347,18 @@ def train_cyclegan(engine, a_items, b_items, output, renders, render_size, steps
 @click.option("--adversarial-weight", type=click.FloatRange(0),
               default=VAE_OPTIONS.adversarial_weight, show_default=True,
               help="Weight of the patch discriminator's GAN term (against blur).")
+@click.option("--consistency-weight", type=click.FloatRange(0),
+              default=VAE_OPTIONS.consistency_weight, show_default=True,
+              help="Weight of the height/normal consistency term (the decoded normal against "
+                   "the normal derived from the decoded height).")
+@click.option("--latent-channels", type=click.IntRange(1), default=VAE_MODEL.latent_channels,
+              show_default=True, help="Latent values per cell of the 1/8-resolution grid: "
+              "more reconstruct sharper, fewer sample the prior better.")
+@click.option("--channels", default=",".join(map(str, VAE_MODEL.channels)), show_default=True,
+              help="Encoder channels per level, fine to coarse (the decoder mirrors them); "
+                   "four levels, so the latent grid is at 1/8 resolution.")
+@click.option("--blocks", type=click.IntRange(0), default=VAE_MODEL.blocks, show_default=True,
+              help="Residual blocks at the latent resolution in the encoder and the decoder.")
 @click.option("--sample-every", type=click.IntRange(0), default=VAE_OPTIONS.sample_every,
               show_default=True, help="Steps between sample grids in OUTPUT/samples (0: none).")
 @click.option("--checkpoint-every", type=click.IntRange(0), default=VAE_OPTIONS.checkpoint_every,
@@ -353,8 +367,9 @@ def train_cyclegan(engine, a_items, b_items, output, renders, render_size, steps
               not_timed="; rendering the stacks is not counted")
 @click.pass_obj
 def train_vae(engine, items, output, samples, render_size, cache, steps, crop, batch,
-              kl_weight, frequency_weight, adversarial_weight, sample_every,
-              checkpoint_every, device, threads, seed, minutes, resume, quiet):
+              kl_weight, frequency_weight, adversarial_weight, consistency_weight,
+              latent_channels, channels, blocks, sample_every, checkpoint_every, device,
+              threads, seed, minutes, resume, quiet):
     """Train a material VAE for the neural.vae node on stacks of PBR maps (basecolor, height,
     roughness, normal): each preset item rendered --samples times at random parameter
     values and seeds, each image item (a photo) through filters.image_to_material. Progress
@@ -368,10 +383,18 @@ def train_vae(engine, items, output, samples, render_size, cache, steps, crop, b
 
     device = _device(device)
     torch.set_num_threads(threads)
+    channels = _channels(channels)
+    if len(channels) != len(VAE_MODEL.channels):
+        raise click.BadParameter(f"{len(channels)} levels given: the latent grid is at 1/8 "
+                                 f"resolution, give {len(VAE_MODEL.channels)}",
+                                 param_hint="'--channels'")
     try:
+        config = VaeModel(channels=channels, latent_channels=latent_channels, blocks=blocks,
+                          d_channels=VAE_MODEL.d_channels)
         options = VaeOptions(steps=steps, crop=crop, batch=batch, kl_weight=kl_weight,
                              frequency_weight=frequency_weight,
-                             adversarial_weight=adversarial_weight, sample_every=sample_every,
+                             adversarial_weight=adversarial_weight,
+                             consistency_weight=consistency_weight, sample_every=sample_every,
                              checkpoint_every=checkpoint_every, seed=seed)
     except ValueError as exc:
         raise InputError(f"texgen train vae: {exc}") from None
@@ -384,8 +407,8 @@ def train_vae(engine, items, output, samples, render_size, cache, steps, crop, b
     record = {**_command_record(), "data": {"items": list(items), "stacks": len(stacks),
                                             "size": render_size, "samples": samples}}
     with _training_errors("vae", output):
-        result = train(stacks, output, options=options, device=device, resume=resume,
-                       progress=_progress("train vae", quiet), record=record,
+        result = train(stacks, output, config=config, options=options, device=device,
+                       resume=resume, progress=_progress("train vae", quiet), record=record,
                        time_limit=minutes * 60 if minutes else None, report_stacks=report)
     if not quiet:
         click.echo(f"wrote {output} ({result['seconds']:.0f}s of training, step "

@@ -20,6 +20,9 @@ FORMAT = "texgen.vae"
 MAPS = (("basecolor", 3), ("height", 1), ("roughness", 1), ("normal", 3))
 #: Channels of a stack.
 STACK_CHANNELS = sum(count for _, count in MAPS)
+#: Each map's channels in a stack: {name: slice}, e.g. "height": slice(3, 4).
+MAP_CHANNELS = {name: slice(sum(c for _, c in MAPS[:i]), sum(c for _, c in MAPS[:i + 1]))
+                for i, (name, _) in enumerate(MAPS)}
 #: What the ``neural.vae`` node and ``model.run_node_mode`` do.
 MODES = ("sample", "reconstruct", "interpolate")
 
@@ -126,6 +129,9 @@ class TrainOptions:
             amplitude, which this puts back. Default 1.
         adversarial_weight: weight of the least-squares GAN term of the patch
             discriminator on the reconstructions. Default 0.05.
+        consistency_weight: weight of the height/normal consistency term (``train``'s
+            module doc): the decoded normal against the normal derived from the decoded
+            height, so a morph's or a reconstruction's maps describe one surface. Default 1.
         sample_every: steps between sample grids (0: none). Default 250.
         checkpoint_every: steps between checkpoints (0: only the last). Default 250.
         seed: seeds the weights, crops and latent noise. Default 0.
@@ -138,6 +144,7 @@ class TrainOptions:
     kl_weight: float = 0.02
     frequency_weight: float = 1.0
     adversarial_weight: float = 0.05
+    consistency_weight: float = 1.0
     sample_every: int = 250
     checkpoint_every: int = 250
     seed: int = 0
@@ -149,7 +156,8 @@ class TrainOptions:
                                  f"got {getattr(self, name)}")
         if not self.lr > 0:
             raise ValueError(f"vae options: lr must be > 0, got {self.lr}")
-        for name in ("kl_weight", "frequency_weight", "adversarial_weight"):
+        for name in ("kl_weight", "frequency_weight", "adversarial_weight",
+                     "consistency_weight"):
             if getattr(self, name) < 0:
                 raise ValueError(f"vae options: {name} must be >= 0, got {getattr(self, name)}")
 

@@ -10,15 +10,26 @@ and y = decode(z) its reconstruction:
 - ``KL``: KL(N(mean, var) || N(0, 1)) summed over the latent grid, divided by the number
   of stack values (so its weight reads as a Laplace likelihood's scale);
 - ``G``: the least-squares GAN term (D(y) - 1)² of a patch discriminator D (VAE-GAN), which
-  scores the crops towards 1 and the reconstructions towards 0.
+  scores the crops towards 1 and the reconstructions towards 0;
+- ``consistency``: how far y's normal is from the normal derived from y's height
+  (``consistency``): the central differences ``filters.normal_map`` takes (wrapping), at
+  the relief scale fitted per crop on x by closed-form least squares
+  (``fitted_slope_scale``), compared as the mean distance of unit vectors (2 sin(angle / 2),
+  about the angle in radians). Presets derive their normals from their heights, so this is
+  about 0 on x; a decoder that blurs the height but not the normal, or adds height noise
+  whose slopes the normal lacks, pays for it. A loss rather than a normal derived inside
+  the decoder: the model file and the node stay as they are, a preset's normal keeps detail
+  its height lacks, and no per-stack strength (a global value) breaks the locality of the
+  networks.
 
 The total is L1 + ``frequency_weight`` frequency + ``kl_weight`` KL +
-``adversarial_weight`` G. One step of ``train`` is ``vae_step`` (changes only the VAE),
-then ``discriminator_step`` on the same reconstructions (changes only D);
-``Run.end_of_step`` reports progress, writes sample grids and checkpoints, and ends the
-run at the time limit. The output folder holds ``generator.safetensors`` + ``model.json``
-(encoder and decoder: what the node loads), ``training.safetensors`` (VAE, D, Adam
-moments, RNG, step: for ``--resume``) and ``samples/step_NNNNNN.png``.
+``adversarial_weight`` G + ``consistency_weight`` consistency. One step of ``train`` is
+``vae_step`` (changes only the VAE), then ``discriminator_step`` on the same
+reconstructions (changes only D); ``Run.end_of_step`` reports progress, writes sample
+grids and checkpoints, and ends the run at the time limit. The output folder holds
+``generator.safetensors`` + ``model.json`` (encoder and decoder: what the node loads),
+``training.safetensors`` (VAE, D, Adam moments, RNG, step: for ``--resume``) and
+``samples/step_NNNNNN.png``.
 """
 
 from __future__ import annotations
@@ -36,7 +47,7 @@ import torch.nn.functional as F
 from texgen_neural.bookkeeping import STATE, Bookkeeping, check_crop
 from texgen_neural.checkpoint import TrainingNetworks, load_training_state, save_model
 from texgen_neural.train import Exemplars
-from texgen_neural.vae.config import FORMAT, TrainOptions, VaeConfig
+from texgen_neural.vae.config import FORMAT, MAP_CHANNELS, TrainOptions, VaeConfig
 from texgen_neural.vae.metrics import model_report
 from texgen_neural.vae.model import MaterialVAE, StackDiscriminator, stack_to_maps
 
@@ -77,6 +88,45 @@ def kl_divergence(mean: torch.Tensor, log_variance: torch.Tensor) -> torch.Tenso
     return 0.5 * (mean.square() + log_variance.exp() - 1.0 - log_variance).sum()
 
 
+#: The height's channel and the normal's channels in a stack (``MAPS`` order).
+HEIGHT = MAP_CHANNELS["height"].start
+NORMAL = MAP_CHANNELS["normal"]
+
+
+def height_slopes(stack: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Central differences of a stack's height channel (B, 8, H, W) -> (du, dv), each
+    (B, H, W), per pixel, wrapping around: ``filters.normal_map``'s operator (u to the
+    right, v down the rows) without its width factor, which the fitted scale absorbs."""
+    height = stack[:, HEIGHT]
+    return ((height.roll(-1, dims=2) - height.roll(1, dims=2)) / 2,
+            (height.roll(-1, dims=1) - height.roll(1, dims=1)) / 2)
+
+
+def fitted_slope_scale(stack: torch.Tensor) -> torch.Tensor:
+    """Per stack (B, 8, H, W) in [-1, 1], the scale c that best explains its normal by its
+    height: least squares of (-n_x / n_z, n_y / n_z) against c (du, dv) (``height_slopes``,
+    OpenGL), in closed form c = sum(-du n_x / n_z + dv n_y / n_z) / sum(du² + dv²). Returns
+    (B, 1, 1), no gradient; 0 for a flat height."""
+    with torch.no_grad():
+        du, dv = height_slopes(stack)
+        normal = stack[:, NORMAL]
+        depth = normal[:, 2].clamp(min=1e-3)
+        p, q = -normal[:, 0] / depth, normal[:, 1] / depth
+        numerator = (p * du + q * dv).sum(dim=(1, 2))
+        denominator = (du.square() + dv.square()).sum(dim=(1, 2))
+        return (numerator / denominator.clamp(min=1e-8))[:, None, None]
+
+
+def consistency(stack: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
+    """Mean over pixels of |n - m|: n the stack's (B, 8, H, W) normal, m the normal of its
+    height at slope ``scale`` (B, 1, 1) (``fitted_slope_scale`` of the reference stack),
+    both normalised; |n - m| = 2 sin(angle / 2), so about the angle in radians."""
+    du, dv = height_slopes(stack)
+    derived = F.normalize(torch.stack([-scale * du, scale * dv, torch.ones_like(du)], 1), dim=1)
+    given = F.normalize(stack[:, NORMAL], dim=1, eps=1e-6)
+    return torch.sqrt((derived - given).square().sum(1) + 1e-8).mean()
+
+
 def vae_step(nets: Networks, real: torch.Tensor, options: TrainOptions
              ) -> tuple[dict[str, float], torch.Tensor]:
     """One update of the VAE on crops ``real`` (B, 8, S, S) in [-1, 1] (see the module
@@ -89,9 +139,11 @@ def vae_step(nets: Networks, real: torch.Tensor, options: TrainOptions
     terms = {"L1": (fake - real).abs().mean(),
              "frequency": (amplitude(fake) - amplitude(real)).abs().mean(),
              "KL": kl_divergence(mean, log_variance) / real.numel(),
-             "G": (nets.d(fake) - 1).square().mean()}
+             "G": (nets.d(fake) - 1).square().mean(),
+             "consistency": consistency(fake, fitted_slope_scale(real))}
     loss = (terms["L1"] + options.frequency_weight * terms["frequency"]
-            + options.kl_weight * terms["KL"] + options.adversarial_weight * terms["G"])
+            + options.kl_weight * terms["KL"] + options.adversarial_weight * terms["G"]
+            + options.consistency_weight * terms["consistency"])
     nets.opt_g.zero_grad(set_to_none=True)
     loss.backward()
     nets.opt_g.step()

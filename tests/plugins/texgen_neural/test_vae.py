@@ -270,7 +270,7 @@ def test_training_is_deterministic_by_seed_and_moves_the_weights(tmp_path):
     assert not all(torch.equal(trained[k], different[k]) for k in trained)
     initial = tiny_vae(OPTIONS.seed).state_dict()  # the same draw as the run's start
     assert all(not torch.equal(trained[k], initial[k]) for k in trained if k.endswith("weight"))
-    assert set(first["losses"]) == {"L1", "frequency", "KL", "G", "D"}
+    assert set(first["losses"]) == {"L1", "frequency", "KL", "G", "consistency", "D"}
     assert all(np.isfinite(v) for v in first["losses"].values())
     assert first["losses"] == again["losses"] != other["losses"]
     assert first["step"] == 2
