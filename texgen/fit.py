@@ -50,6 +50,7 @@ from texgen import metrics
 from texgen.errors import InputError, TexgenError
 from texgen.io import atomic_write, read_image
 from texgen.preset import Preset
+from texgen.resample import area_resize
 
 __all__ = ["fit", "FitResult", "FitEvent", "write_fitted_preset", "fit_sheet", "load_photo",
            "instance_text", "write_instance", "first_pass_samples", "MIN_PHOTO_SIDE",
@@ -155,22 +156,12 @@ class FitResult:
 
 # --- the photo ---------------------------------------------------------------------------
 
-def _area_matrix(source: int, target: int) -> np.ndarray:
-    """(target, source) weights: each output sample is the mean of the input interval it
-    covers (fractional coverage at the ends), so downscaling does not alias."""
-    edges = np.arange(target + 1) * (source / target)
-    starts, ends = edges[:-1, None], edges[1:, None]
-    pixels = np.arange(source)[None, :]
-    overlap = np.clip(np.minimum(ends, pixels + 1) - np.maximum(starts, pixels), 0, None)
-    return overlap / overlap.sum(axis=1, keepdims=True)
-
-
 def _square(photo: str | os.PathLike | np.ndarray) -> np.ndarray:
-    """The photo's largest centred square: float64 (side, side, C) in [0, 1], C = 1 or 3.
+    """The photo's largest centred square: float32 (side, side, C) in [0, 1], C = 1 or 3.
     Raises ``InputError`` naming the file (see ``load_photo``)."""
     label = "photo" if isinstance(photo, np.ndarray) else str(photo)
     image = np.asarray(photo if isinstance(photo, np.ndarray) else read_image(photo),
-                       dtype=np.float64)
+                       dtype=np.float32)
     if image.ndim == 2:
         image = image[:, :, None]
     if image.ndim != 3 or not 1 <= image.shape[2] <= 4:
@@ -187,13 +178,6 @@ def _square(photo: str | os.PathLike | np.ndarray) -> np.ndarray:
     return np.clip(image[top:top + side, left:left + side], 0.0, 1.0)
 
 
-def _resize(image: np.ndarray, side: int) -> np.ndarray:
-    """Area-resize a square (n, n, C) image to (side, side, C)."""
-    weights = _area_matrix(image.shape[0], side)
-    rows = np.tensordot(weights, image, axes=(1, 0))               # (side, n, C)
-    return np.tensordot(weights, rows, axes=(1, 1)).transpose(1, 0, 2)  # (side, side, C)
-
-
 def _texture_width(photo_side: int, *, size: int, scale: float) -> int:
     """Pixels per texture width at which renders and photo are compared: ``size``, or what
     the photo holds when one texture width of it (photo_side / scale) is smaller."""
@@ -208,12 +192,13 @@ def _target(square: np.ndarray, *, size: int, scale: float, label: str = "photo"
         raise InputError(f"{label}: at scale {scale:g} one texture width is {width} pixels "
                          f"of the photo; it needs at least {MIN_PHOTO_SIDE}: use a smaller "
                          "scale or a larger photo")
-    return _resize(square, max(1, round(width * scale))), width
+    side = max(1, round(width * scale))
+    return area_resize(square, side, side), width
 
 
 def load_photo(photo: str | os.PathLike | np.ndarray, *, size: int,
                scale: float = 1.0) -> np.ndarray:
-    """The fit's target: float64 (n, n, C) in [0, 1], C = 1 or 3 (alpha dropped).
+    """The fit's target: float32 (n, n, C) in [0, 1], C = 1 or 3 (alpha dropped).
 
     ``photo`` is an image file or a float array (H, W) or (H, W, C) in [0, 1]. Its largest
     centred square shows ``scale`` texture widths across; it is area-resized so that one
@@ -485,8 +470,9 @@ def fit(photo: str | os.PathLike | np.ndarray, *,
 
     def loss_against(images: list[np.ndarray], at_scale: float) -> float:
         target, width = targets[at_scale]
-        return float(np.mean([_distance(image if width == size else _resize(image, width),
-                                        target, seed) for image in images]))
+        return float(np.mean([
+            _distance(image if width == size else area_resize(image, width, width), target,
+                      seed) for image in images]))
 
     def record(name: str, loss: float) -> float:
         state["best"] = min(state["best"], loss)
@@ -664,7 +650,7 @@ def _tiled(render: np.ndarray, scale: float, side: int) -> np.ndarray:
     ``side``: what a photo showing ``scale`` widths of it would look like."""
     reps = math.ceil(scale)
     covered = max(1, round(scale * render.shape[0]))
-    return _resize(np.tile(render, (reps, reps, 1))[:covered, :covered], side)
+    return area_resize(np.tile(render, (reps, reps, 1))[:covered, :covered], side, side)
 
 
 def fit_sheet(result: FitResult, photo: str | os.PathLike | np.ndarray, *, engine=None,
@@ -684,7 +670,7 @@ def fit_sheet(result: FitResult, photo: str | os.PathLike | np.ndarray, *, engin
     preset = result.preset_object
     if preset is None:
         raise InputError(f"fit: no preset object in the result for '{result.preset}'")
-    tiles = [_resize(_square(photo), result.size)]
+    tiles = [area_resize(_square(photo), result.size, result.size)]
     for values in (result.values, {}):
         render = engine.render(preset, size=result.size, seed=result.render_seeds[0],
                                overrides=values, outputs=[result.output])[result.output]

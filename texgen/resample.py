@@ -1,4 +1,4 @@
-"""Shrinking images without aliasing: the one area filter that mips, thumbnails, photo
+"""Resizing images without aliasing: the one area filter that mips, thumbnails, photo
 targets and image inputs share.
 
 Every output pixel is the mean of the source area it covers exactly; source pixels the
@@ -6,7 +6,9 @@ output's edge cuts are weighted by the part covered (5 → 2 uses weights 1, 1, 
 ½, 1, 1), so every source pixel counts with the same total weight and the mean is kept.
 The footprint never crosses the image's edge, so the shrunk tile of a tileable image is
 the tile of the shrunk image when the sizes divide, and edges are not bled into from the
-other side.
+other side. Enlarging by it repeats each source pixel over the output area it covers
+(blending the two pixels an output straddles by their parts): a box filter, faithful to the
+pixels rather than smooth.
 """
 
 from __future__ import annotations
@@ -15,14 +17,14 @@ import numpy as np
 
 
 def area_resize(image: np.ndarray, width: int, height: int) -> np.ndarray:
-    """``image`` (H, W, C) shrunk to float32 (height, width, C) by the area filter.
+    """``image`` (H, W, C) resized to float32 (height, width, C) by the area filter.
 
-    ``1 <= width <= W`` and ``1 <= height <= H``; an axis already at its size is kept as
-    it is (in float32).
+    ``width`` and ``height`` >= 1, each smaller or larger than the image's (see the module
+    doc); an axis already at its size is kept as it is (in float32).
     """
-    if not (1 <= height <= image.shape[0] and 1 <= width <= image.shape[1]):
-        raise ValueError(f"area_resize shrinks: {image.shape[1]}x{image.shape[0]} cannot "
-                         f"become {width}x{height}")
+    if width < 1 or height < 1:
+        raise ValueError(f"area_resize: {image.shape[1]}x{image.shape[0]} cannot become "
+                         f"{width}x{height}")
     reduced = _reduce_axis(np.asarray(image, np.float32), height, axis=0)
     return np.ascontiguousarray(_reduce_axis(reduced, width, axis=1))
 
