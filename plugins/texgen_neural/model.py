@@ -131,25 +131,32 @@ def upsample_wrap(x: torch.Tensor) -> torch.Tensor:
     return torch.fft.irfft2(padded, s=(2 * h, 2 * w)) * 4.0
 
 
-def resample_wrap(x: torch.Tensor, height: int, width: int) -> torch.Tensor:
+def resample_wrap(x: torch.Tensor, height: int, width: int, *,
+                  rows: tuple[int, int] | None = None) -> torch.Tensor:
     """Resampling of a periodic image to any size, wrapping around the edges.
 
     (B, C, H, W) -> (B, C, height, width). An axis that grows is interpolated bilinearly,
     output pixel centres sampling the input at the same fractions of its size (wrapping);
     an axis that shrinks is area-averaged (``_shrink_axis``), so detail does not alias. A
-    tileable input stays tileable.
+    tileable input stays tileable. ``rows`` (start, stop) computes only those rows of the
+    result, (B, C, stop - start, width), with the same values as the whole result's rows:
+    a large result can be made a band at a time.
     """
     for axis, size in ((2, height), (3, width)):
         n = x.shape[axis]
+        start, stop = rows if axis == 2 and rows is not None else (0, size)
         if size < n:
-            x = _shrink_axis(x, axis, size)
+            x = _shrink_axis(x, axis, size, start, stop)
         elif size > n:
-            position = (torch.arange(size, device=x.device, dtype=x.dtype) + 0.5) * n / size
+            position = (torch.arange(start, stop, device=x.device, dtype=x.dtype) + 0.5) \
+                * n / size
             lower = torch.floor(position - 0.5)
             frac = _along(position - 0.5 - lower, axis, x.ndim)
             lower = lower.long() % n
             upper = (lower + 1) % n
             x = x.index_select(axis, lower) * (1 - frac) + x.index_select(axis, upper) * frac
+        elif (start, stop) != (0, size):
+            x = x.narrow(axis, start, stop - start)
     return x
 
 
@@ -160,18 +167,22 @@ def _along(values: torch.Tensor, axis: int, ndim: int) -> torch.Tensor:
     return values.view(shape)
 
 
-def _shrink_axis(x: torch.Tensor, axis: int, size: int) -> torch.Tensor:
-    """``x`` shrunk along ``axis`` to ``size`` samples by area averaging: sample j is the
-    mean of the input over [j n / size, (j + 1) n / size), each pixel weighted by the part it
-    covers. The intervals tile the input exactly, so a periodic image stays periodic."""
+def _shrink_axis(x: torch.Tensor, axis: int, size: int, start: int = 0,
+                 stop: int | None = None) -> torch.Tensor:
+    """``x`` shrunk along ``axis`` to ``size`` samples by area averaging, samples
+    ``start`` to ``stop`` (default: all): sample j is the mean of the input over
+    [j n / size, (j + 1) n / size), each pixel weighted by the part it covers. The intervals
+    tile the input exactly, so a periodic image stays periodic."""
     n = x.shape[axis]
+    stop = size if stop is None else stop
     # integral(t) = sum of the input over [0, t): prefix sums plus the partial pixel.
     prefix = F.pad(x.cumsum(axis), (0, 0) * (x.ndim - 1 - axis) + (1, 0))
-    edges = torch.arange(size + 1, device=x.device, dtype=x.dtype) * (n / size)
+    edges = torch.arange(start, stop + 1, device=x.device, dtype=x.dtype) * (n / size)
     whole = edges.floor().long().clamp(max=n - 1)
     integral = (prefix.index_select(axis, whole)
                 + _along(edges - whole, axis, x.ndim) * x.index_select(axis, whole))
-    return (integral.narrow(axis, 1, size) - integral.narrow(axis, 0, size)) * (size / n)
+    count = stop - start
+    return (integral.narrow(axis, 1, count) - integral.narrow(axis, 0, count)) * (size / n)
 
 
 def _level_style(ws: torch.Tensor, ws_b: torch.Tensor | None, mask: torch.Tensor | None,

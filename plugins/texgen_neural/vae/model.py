@@ -27,6 +27,7 @@ from torch import nn
 from texgen_neural.checkpoint import load_model
 from texgen_neural.config import ModelConfig
 from texgen_neural.model import Discriminator, EqualConv2d, resample_wrap
+from texgen_neural.tiling import TILE, bands, run_tiled, tiled_outputs
 from texgen_neural.vae.config import FORMAT, MAPS, MODES, STACK_CHANNELS, VaeConfig
 
 
@@ -141,24 +142,84 @@ def padded_size(config: VaeConfig, height: int, width: int) -> tuple[int, int]:
     return -(-height // stride) * stride, -(-width // stride) * stride
 
 
-def encode(model: MaterialVAE, stack: torch.Tensor) -> torch.Tensor:
+def encoder_halo(config: VaeConfig) -> int:
+    """The encoder's receptive radius in stack pixels, counted from the edges of a latent
+    cell: the stem's 3x3 (1 pixel), each ``Down``'s 3x3 at level k (2**k), the residual
+    blocks' two 3x3 each and the head's 3x3 at the latent grid (``stride`` each): at most
+    ``stride`` x (3 + 2 blocks)."""
+    return config.stride * (3 + 2 * config.blocks)
+
+
+def decoder_halo(config: VaeConfig) -> int:
+    """The decoder's receptive radius in latent cells: the stem's and each residual
+    block's 3x3 convs (1 cell each), each ``Up``'s bilinear x2 and 3x3 conv (at most 2
+    cells) and the head's 3x3 (under 1 cell): at most 2 (blocks + levels)."""
+    return 2 * (config.blocks + len(config.channels))
+
+
+def encode(model: MaterialVAE, stack: torch.Tensor, *, tile: int = TILE) -> torch.Tensor:
     """The latent mean (B, L, ceil(H / stride), ceil(W / stride)) of a stack (B, 8, H, W)
     of any size: a side that is not a multiple of the stride is first resampled with
-    wrap-around (``resample_wrap``) up to the next multiple."""
+    wrap-around (``resample_wrap``) up to the next multiple. The encoder runs in tiles of
+    ``tile`` pixels (``tiling.run_tiled``), so its activations take the same memory at
+    every size."""
     height, width = padded_size(model.config, *stack.shape[-2:])
     if (height, width) != tuple(stack.shape[-2:]):
         stack = resample_wrap(stack, height, width)
-    return model.encoder(stack)[0]
+    stride = model.config.stride
+    return run_tiled(lambda piece: model.encoder(piece)[0], stack,
+                     halo=encoder_halo(model.config), align=stride, zoom=(1, stride),
+                     tile=tile)
 
 
-def decode(model: MaterialVAE, latent: torch.Tensor, height: int, width: int) -> torch.Tensor:
+def _decoder_tiling(model: MaterialVAE, tile: int) -> dict:
+    """The ``tiling`` arguments of the decoder for tiles of about ``tile`` output pixels."""
+    stride = model.config.stride
+    return {"halo": decoder_halo(model.config), "zoom": (stride, 1),
+            "tile": max(1, tile // stride)}
+
+
+def decode(model: MaterialVAE, latent: torch.Tensor, height: int, width: int, *,
+           tile: int = TILE) -> torch.Tensor:
     """A latent grid (B, L, h, w) decoded to a stack (B, 8, height, width) in [-1, 1]: the
-    decoder's (h stride) x (w stride) output, resampled with wrap-around when that is not
-    the size asked for (so any size tiles too)."""
-    stack = model.decoder(latent)
+    decoder's (h stride) x (w stride) output (run in tiles of about ``tile`` pixels,
+    ``tiling.run_tiled``), resampled with wrap-around when that is not the size asked for
+    (so any size tiles too)."""
+    stack = run_tiled(model.decoder, latent, **_decoder_tiling(model, tile))
     if tuple(stack.shape[-2:]) != (height, width):
         stack = resample_wrap(stack, height, width).clamp(-1.0, 1.0)
     return stack
+
+
+def decoded_maps(model: MaterialVAE, latent: torch.Tensor, model_size: tuple[int, int],
+                 size: tuple[int, int], *, tile: int = TILE) -> dict[str, torch.Tensor]:
+    """``stack_to_maps`` of a latent grid (1, L, h, w) decoded at ``model_size`` (``decode``)
+    and resampled to ``size`` (height, width) with wrap-around: {map name: float32 (height,
+    width, C)} on the latent's device.
+
+    The maps are preallocated and written a piece at a time: the decoder's tiles when it
+    decodes straight to ``size``, else bands of rows of the final resampling
+    (``resample_wrap(rows=...)``), so no full-size stack exists besides the maps. The
+    values are those of decoding and resampling whole (the decoder's tiles up to float
+    rounding, ``tiling.tiled_outputs``).
+    """
+    maps = {name: torch.empty((*size, channels), device=latent.device)
+            for name, channels in MAPS}
+
+    def put(row: int, col: int, stack: torch.Tensor) -> None:
+        for name, piece in stack_to_maps(stack).items():
+            maps[name][row:row + piece.shape[0], col:col + piece.shape[1]] = piece
+
+    grid = tuple(side * model.config.stride for side in latent.shape[-2:])
+    if grid == tuple(model_size) == tuple(size):
+        for row, col, piece in tiled_outputs(model.decoder, latent,
+                                             **_decoder_tiling(model, tile)):
+            put(row, col, piece)
+        return maps
+    stack = decode(model, latent, *(model_size if model_size != size else grid), tile=tile)
+    for start, stop in bands(size[0], size[1]):
+        put(start, 0, resample_wrap(stack, *size, rows=(start, stop)).clamp(-1.0, 1.0))
+    return maps
 
 
 def prior_latent(model: MaterialVAE, height: int, width: int, *, seed: int,
@@ -173,24 +234,51 @@ def prior_latent(model: MaterialVAE, height: int, width: int, *, seed: int,
     return (latent * temperature).to(next(model.parameters()).device)
 
 
-def maps_to_stack(maps: dict, device: torch.device | str) -> torch.Tensor:
-    """A dict of maps (``MAPS`` names; numpy, torch or CUDA arrays (H, W, C) in [0, 1], C as
-    ``MAPS`` says, or more: extra channels are dropped) -> stack (1, 8, H, W) in [-1, 1] on
-    ``device``. ValueError naming the map for a wrong channel count or size."""
-    parts, size = [], None
+def map_size(maps: dict) -> tuple[int, int]:
+    """The (H, W) of a dict of maps (``MAPS`` names; numpy, torch or CUDA arrays (H, W, C),
+    C as ``MAPS`` says or more); ValueError naming the map for a wrong channel count or a
+    size that differs from the others'."""
+    size = None
+    for name, channels in MAPS:
+        shape = tuple(maps[name].shape)
+        if len(shape) != 3 or shape[2] < channels:
+            raise ValueError(f"{name}: expected (H, W, {channels}), got {shape}")
+        if size is not None and shape[:2] != size:
+            raise ValueError(f"{name}: {shape[1]}x{shape[0]} differs from the other maps' "
+                             f"{size[1]}x{size[0]}")
+        size = shape[:2]
+    return size
+
+
+def maps_to_stack(maps: dict, device: torch.device | str, *,
+                  columns: slice = slice(None)) -> torch.Tensor:
+    """A dict of maps (as ``map_size`` checks them: extra channels are dropped) -> stack
+    (1, 8, H, W) in [-1, 1] on ``device``, of the maps' ``columns`` only when given."""
+    map_size(maps)
+    parts = []
     for name, channels in MAPS:
         value = maps[name]
         if isinstance(value, np.ndarray):  # engine results are read-only: torch wants a copy
-            value = np.array(value, dtype=np.float32)
-        tensor = torch.as_tensor(value, device=device).float()
-        if tensor.ndim != 3 or tensor.shape[2] < channels:
-            raise ValueError(f"{name}: expected (H, W, {channels}), got {tuple(tensor.shape)}")
-        if size is not None and tuple(tensor.shape[:2]) != size:
-            raise ValueError(f"{name}: {tensor.shape[1]}x{tensor.shape[0]} differs from the "
-                             f"other maps' {size[1]}x{size[0]}")
-        size = tuple(tensor.shape[:2])
-        parts.append(tensor[..., :channels].clamp(0.0, 1.0))
+            tensor = torch.from_numpy(np.array(value[:, columns, :channels], dtype=np.float32))
+        else:
+            tensor = torch.as_tensor(value, device=device)[:, columns, :channels]
+        parts.append(tensor.to(device).float().clamp(0.0, 1.0))
     return (torch.cat(parts, dim=2).permute(2, 0, 1)[None] * 2 - 1).contiguous()
+
+
+def resampled_stack(maps: dict, device: torch.device | str, height: int,
+                    width: int) -> torch.Tensor:
+    """``resample_wrap(maps_to_stack(maps, device), height, width)``: (1, 8, height, width),
+    the same values, made from bands of the maps' columns (``tiling.bands``) so that no
+    full-size stack exists when the size changes: the rows are resampled per column band,
+    then the columns of the (1, 8, height, W) result."""
+    full_height, full_width = map_size(maps)
+    if (full_height, full_width) == (height, width):
+        return maps_to_stack(maps, device)
+    columns = torch.cat([resample_wrap(maps_to_stack(maps, device, columns=slice(start, stop)),
+                                       height, stop - start)
+                         for start, stop in bands(full_width, full_height)], dim=3)
+    return resample_wrap(columns, height, width)
 
 
 def stack_to_maps(stack: torch.Tensor) -> dict[str, torch.Tensor]:
@@ -210,7 +298,8 @@ def stack_to_maps(stack: torch.Tensor) -> dict[str, torch.Tensor]:
 
 def run_mode(model: MaterialVAE, mode: str, *, height: int, width: int, seed: int = 0,
              a: dict | None = None, b: dict | None = None, t: float = 0.5,
-             temperature: float = 1.0, resolution: int = 0) -> dict[str, torch.Tensor]:
+             temperature: float = 1.0, resolution: int = 0,
+             tile: int = TILE) -> dict[str, torch.Tensor]:
     """What the ``neural.vae`` node outputs: {map name: float32 (height, width, C) in
     [0, 1]}, torch tensors on the model's device.
 
@@ -219,7 +308,9 @@ def run_mode(model: MaterialVAE, mode: str, *, height: int, width: int, seed: in
     ``t``): t 0 is a's reconstruction, 1 b's. ``resolution`` 0 runs one model pixel per
     output pixel; N > 0 runs at N x round(N height / width) model pixels (inputs resampled
     there with wrap-around, the result back), so the material keeps its size relative to
-    the texture at every render size.
+    the texture at every render size. The networks run in tiles of about ``tile`` pixels
+    (``encode``, ``decoded_maps``) and the full-size maps are read and written a band at a
+    time, so memory beyond the maps is bounded whatever the size.
     """
     if mode not in MODES:
         raise ValueError(f"mode {mode!r}: expected one of {', '.join(MODES)}")
@@ -228,10 +319,8 @@ def run_mode(model: MaterialVAE, mode: str, *, height: int, width: int, seed: in
         if resolution else (height, width)
 
     def latent_of(maps: dict) -> torch.Tensor:
-        stack = maps_to_stack(maps, device)
-        if tuple(stack.shape[-2:]) != (model_height, model_width):
-            stack = resample_wrap(stack, model_height, model_width)
-        return encode(model, stack)
+        return encode(model, resampled_stack(maps, device, model_height, model_width),
+                      tile=tile)
 
     with torch.no_grad():
         if mode == "sample":
@@ -241,10 +330,8 @@ def run_mode(model: MaterialVAE, mode: str, *, height: int, width: int, seed: in
             latent = latent_of(a)
         else:
             latent = torch.lerp(latent_of(a), latent_of(b), float(t))
-        stack = decode(model, latent, model_height, model_width)
-        if (model_height, model_width) != (height, width):
-            stack = resample_wrap(stack, height, width).clamp(-1.0, 1.0)
-    return stack_to_maps(stack)
+        return decoded_maps(model, latent, (model_height, model_width), (height, width),
+                            tile=tile)
 
 
 def run_mode_arrays(model: MaterialVAE, mode: str, **kwargs) -> dict[str, np.ndarray]:
