@@ -15,7 +15,8 @@ draws each of its searched parameters (those ``texgen.fit`` varies: bounded ints
 floats uniformly in their range, colors uniformly in sRGB) from a generator seeded by
 (``--seed``, i), and renders its compared output (``basecolor``, else the first) at
 ``--size`` and a render seed drawn from the same generator, checked to differ from the
-fit's own render seeds. ``texgen.fit.fit`` then runs on that image with every ``--presets``
+fit's own render seeds; a draw that renders flat (``FLAT_STD``) is replaced by the next.
+``texgen.fit.fit`` then runs on that image with every ``--presets``
 entry as a candidate, ``--minutes`` and ``--evaluations`` per fit (whichever ends it first:
 the table shows the first-pass samples per candidate and the search evaluations each fit
 made), ``--seed`` as its seed.
@@ -64,6 +65,10 @@ DEFAULT_PRESETS = ["clouds", "marble", "leather", "lava", "terrain", "wood_plank
                    "red_bricks", "grass_ground"]
 #: Issue #22's bars.
 RIGHT_PRESET_SHARE, RATIO_BAR, SECONDS_BAR = 0.9, 1.5, 180.0
+#: A target whose pixels spread less than this (standard deviation) shows no texture (e.g.
+#: clouds at zero coverage): two renders of it are equal, so its yardstick is 0 and no
+#: ratio exists. Its values are drawn again, from the same generator, up to MAX_DRAWS times.
+FLAT_STD, MAX_DRAWS = 0.01, 20
 
 
 def random_values(preset, rng: np.random.Generator) -> dict:
@@ -112,12 +117,17 @@ def fit_target(names: tuple[str, ...], index: int, minutes: float, size: int, se
     rng = np.random.default_rng([seed, index])
     name = names[index % len(names)]
     preset = presets[name]
-    values = random_values(preset, rng)
-    target_seed, other_seed = (int(s) for s in rng.integers(0, 2**31, 2))
-    assert not {target_seed, other_seed} & fit_seeds, "a target seed the fit sees"
     output = compared_output(preset)
-    target = engine.render(preset, size=size, seed=target_seed, overrides=values,
-                           outputs=[output])[output]
+    for _ in range(MAX_DRAWS):
+        values = random_values(preset, rng)
+        target_seed, other_seed = (int(s) for s in rng.integers(0, 2**31, 2))
+        assert not {target_seed, other_seed} & fit_seeds, "a target seed the fit sees"
+        target = engine.render(preset, size=size, seed=target_seed, overrides=values,
+                               outputs=[output])[output]
+        if float(target.std()) >= FLAT_STD:
+            break
+    else:
+        raise RuntimeError(f"target {index}: {MAX_DRAWS} draws of {name} rendered flat")
     started = time.perf_counter()
     result = fit(target, presets=list(presets.values()), engine=engine, minutes=minutes,
                  seed=seed, size=size, evaluations=evaluations)
