@@ -221,6 +221,17 @@ def test_resample_wrap_averages_areas_and_wraps():
     assert torch.allclose(resample_wrap(image, 13, 17).mean(), image.mean(), atol=1e-6)
 
 
+@pytest.mark.parametrize("size", [(97, 23), (13, 17), (40, 45)])
+def test_resample_wrap_rows_are_the_whole_results_rows(size):
+    """Bands of rows (shrinking, growing, keeping the height) are those of the whole result,
+    bit for bit, so a large result can be made a band at a time."""
+    image = torch.rand(1, 3, 40, 30, generator=torch.Generator().manual_seed(1))
+    whole = resample_wrap(image, *size)
+    edges = [0, 1, size[0] // 3, size[0] - 2, size[0]]
+    bands = [resample_wrap(image, *size, rows=(a, b)) for a, b in zip(edges, edges[1:])]
+    assert torch.equal(torch.cat(bands, dim=2), whole)
+
+
 def test_resolution_fixes_the_texture_across_render_sizes(model_dir):
     native = render(model_dir, seed=4, height=32, width=32)
     small = render(model_dir, seed=4, height=16, width=16, resolution=32)

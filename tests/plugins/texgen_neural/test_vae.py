@@ -16,6 +16,7 @@ from texgen.nodes import NodeContext, ParamValueError  # noqa: E402
 from texgen.testing import check_node  # noqa: E402
 from texgen_filters.material import normal_map  # noqa: E402
 from texgen_neural.checkpoint import CheckpointError, save_model  # noqa: E402
+from texgen_neural.model import resample_wrap  # noqa: E402
 from texgen_neural.nodes import vae as vae_node  # noqa: E402
 from texgen_neural.vae.config import FORMAT, TrainOptions, VaeConfig  # noqa: E402
 from texgen_neural.vae.data import load_stacks, stack_of  # noqa: E402
@@ -29,13 +30,15 @@ from texgen_neural.vae.metrics import (  # noqa: E402
 from texgen_neural.vae.model import (  # noqa: E402
     MaterialVAE,
     decode,
+    encode,
     load_vae,
     maps_to_stack,
+    resampled_stack,
     run_mode,
     run_mode_arrays,
     stack_to_maps,
 )
-from texgen_neural.vae.train import train  # noqa: E402
+from texgen_neural.vae.train import consistency, fitted_slope_scale, train  # noqa: E402
 
 TINY = VaeConfig(channels=(4, 8, 8, 8), latent_channels=4, blocks=1, d_channels=(4, 8))
 OPTIONS = TrainOptions(steps=2, crop=16, batch=2, sample_every=0, checkpoint_every=0)
@@ -161,6 +164,51 @@ def test_samples_are_determined_by_the_seed():
     other = run_mode_arrays(model, "sample", height=24, width=40, seed=6)
     assert all(np.array_equal(first[k], again[k]) for k in first)
     assert not np.array_equal(first["height"], other["height"])
+
+
+# --- tiled inference (small tiles forced: at these sizes the default runs whole) ------------------
+
+def test_tiled_encoder_and_decoder_equal_the_whole_networks():
+    """Within float rounding: a tile's convolutions may sum in another order than the whole
+    image's (texgen_neural.tiling); the same call twice gives the same bytes."""
+    model = tiny_vae()
+    x = as_stack(tiling_maps(192, 208))
+    torch.testing.assert_close(encode(model, x, tile=16), model.encoder(x)[0], atol=1e-5,
+                               rtol=0)
+    latent = torch.randn(1, TINY.latent_channels, 24, 26,
+                         generator=torch.Generator().manual_seed(4))
+    stack = decode(model, latent, 192, 208, tile=16)
+    torch.testing.assert_close(stack, model.decoder(latent), atol=1e-5, rtol=0)
+    assert torch.equal(stack, decode(model, latent, 192, 208, tile=16))
+
+
+def test_tiled_modes_equal_untiled_tile_and_repeat():
+    """The node's maps in tiles against whole: 1e-5, the normal 1e-4 (renormalising the tiny
+    untrained decoder's short normal vectors magnifies the rounding)."""
+    model = tiny_vae()
+    a = tiling_maps(192, 208, seed=1)
+    shift = (16, -24)
+    rolled_a = {name: np.roll(value, shift, axis=(0, 1)) for name, value in a.items()}
+    for mode in ("sample", "reconstruct"):
+        tiled = run_mode_arrays(model, mode, height=192, width=208, a=a, seed=2, tile=16)
+        whole = run_mode_arrays(model, mode, height=192, width=208, a=a, seed=2, tile=4096)
+        again = run_mode_arrays(model, mode, height=192, width=208, a=a, seed=2, tile=16)
+        for name in whole:
+            atol = 1e-4 if name == "normal" else 1e-5
+            np.testing.assert_allclose(tiled[name], whole[name], atol=atol, rtol=0)
+            np.testing.assert_array_equal(tiled[name], again[name])
+    tiled = run_mode_arrays(model, "reconstruct", height=192, width=208, a=a, tile=16)
+    rolled = run_mode_arrays(model, "reconstruct", height=192, width=208, a=rolled_a, tile=16)
+    for name in tiled:
+        np.testing.assert_allclose(rolled[name], np.roll(tiled[name], shift, axis=(0, 1)),
+                                   atol=1e-4 if name == "normal" else 1e-5, rtol=0)
+
+
+def test_stacks_resampled_by_column_bands_are_the_whole_stacks():
+    maps = tiling_maps(600, 520, seed=3)
+    for size in ((64, 48), (700, 530)):
+        np.testing.assert_array_equal(resampled_stack(maps, "cpu", *size),
+                                      resample_wrap(as_stack(maps), *size))
 
 
 def test_maps_round_trip_through_a_stack():
@@ -292,6 +340,35 @@ def test_resumed_training_equals_an_uninterrupted_one(tmp_path):
         ["step_000002.png", "step_000004.png"]
 
 
+def test_consistency_is_zero_for_a_normal_derived_from_its_height_and_large_for_another():
+    derived = as_stack(tiling_maps(32, 32, seed=0, strength=20.0))
+    scale = fitted_slope_scale(derived)
+    # normal_map's slope is strength / 100 x (width / 2) per unit of the [-1, 1] height step
+    np.testing.assert_allclose(scale.flatten(), [0.2 * 16], rtol=1e-3)
+    assert consistency(derived, scale) < 1e-3
+    steeper = as_stack(tiling_maps(32, 32, seed=0, strength=60.0))
+    assert consistency(steeper, fitted_slope_scale(steeper)) < 1e-3  # any strength fits
+    assert consistency(steeper, scale) > 0.1  # but not another's
+    mismatched = derived.clone()
+    mismatched[:, 5:] = as_stack(tiling_maps(32, 32, seed=1, strength=20.0))[:, 5:]
+    assert consistency(mismatched, scale) > 0.3
+    flat = derived.clone()
+    flat[:, 3] = 0.0
+    assert fitted_slope_scale(flat).flatten().tolist() == [0.0]
+
+
+def test_consistency_term_is_finite_and_moves_the_decoder():
+    model = MaterialVAE(TINY)
+    real = torch.cat([as_stack(tiling_maps(16, 16, seed)) for seed in range(2)])
+    term = consistency(model(real)[0], fitted_slope_scale(real))
+    term.backward()
+    assert torch.isfinite(term) and term > 0
+    for name, parameter in model.decoder.named_parameters():
+        assert torch.isfinite(parameter.grad).all(), name
+    assert model.decoder.head.weight.grad.abs().sum() > 0
+    assert model.encoder.head.weight.grad.abs().sum() > 0  # through the latent too
+
+
 def test_crop_must_fit_the_networks(tmp_path):
     with pytest.raises(ValueError, match="crop 12 must be a multiple of 8"):
         train(stacks(), tmp_path, config=TINY,
@@ -306,13 +383,18 @@ def test_cli_trains_on_a_photo_and_a_preset(tmp_path):
     output = tmp_path / "model"
     args = ["train", "vae", str(photo), "clouds", "-o", str(output), "--steps", "2",
             "--crop", "16", "--batch", "2", "--samples", "1", "--render-size", "32",
-            "--cache", str(tmp_path / "cache"), "--kl-weight", "0.1", "-q"]
+            "--cache", str(tmp_path / "cache"), "--kl-weight", "0.1", "--consistency-weight",
+            "0.5", "--latent-channels", "8", "--channels", "4,8,8,16", "--blocks", "0", "-q"]
     assert main(args) == 0
     record = json.loads((output / "model.json").read_text())
-    assert record["training"]["step"] == 2 and record["training"]["options"]["kl_weight"] == 0.1
+    options = record["training"]["options"]
+    assert record["training"]["step"] == 2 and options["kl_weight"] == 0.1
+    assert options["consistency_weight"] == 0.5
     assert record["training"]["data"]["stacks"] == 2  # the photo and one clouds render
-    assert load_vae(output).config == VaeConfig()
+    assert load_vae(output).config == VaeConfig(channels=(4, 8, 8, 16), latent_channels=8,
+                                                blocks=0)
     assert main([*args[:-1], "--crop", "20", "-q"]) == 2  # not a multiple of the networks'
+    assert main([*args[:-1], "--channels", "4,8,8", "-q"]) == 2  # the latent grid stays 1/8
     assert main(["train", "vae", "no_such_preset", *args[3:]]) == 2
 
 
