@@ -79,22 +79,26 @@ def _convolve(texture: np.ndarray, reach: tuple[int, int],
     one side, a mirrored copy whose circular repetition is exactly the endless mirror
     extension. Either way the FFT grid is at most twice the size along each axis.
     """
-    height, width = texture.shape[:2]
+    height, width, channels = texture.shape
     if wrap:
-        padded, (top, left) = texture, (0, 0)
+        pads = [(0, 0), (0, 0)]
     else:
         pads = [(r, r) if 2 * r < n else (0, n) for r, n in zip(reach, (height, width))]
-        padded = np.pad(texture, (*pads, (0, 0)), mode="symmetric")
-        top, left = pads[0][0], pads[1][0]
-    size = padded.shape[:2]
-    # the kernel's spectrum first, so the kernel is gone before the texture's is made
+    size = (height + sum(pads[0]), width + sum(pads[1]))
+    top, left = pads[0][0], pads[1][0]
     kernel_spectrum = np.fft.rfft2(np.asarray(kernel(*size), np.float32))
-    spectrum = np.fft.rfft2(padded, axes=(0, 1))
-    del padded
-    spectrum *= kernel_spectrum[..., None]
-    del kernel_spectrum
-    out = np.fft.irfft2(spectrum, s=size, axes=(0, 1))
-    return as_texture(out[top:top + height, left:left + width])
+    out = np.empty((height, width, channels), np.float32)
+    # One channel at a time: the spectra held are those of one channel whatever the count
+    # (same bytes as transforming all channels at once).
+    for channel in range(channels):
+        plane = texture[..., channel]
+        if not wrap:
+            plane = np.pad(plane, pads, mode="symmetric")
+        spectrum = np.fft.rfft2(plane)
+        del plane
+        spectrum *= kernel_spectrum
+        out[..., channel] = np.fft.irfft2(spectrum, s=size)[top:top + height, left:left + width]
+    return out
 
 
 def slopes(field: np.ndarray, *, wrap: bool, scale: float = 1.0) -> tuple[np.ndarray, ...]:

@@ -11,7 +11,7 @@ import numpy as np
 
 from texgen.nodes import NodeContext, param_error
 
-from ._texture import as_texture, row_bands
+from ._texture import row_bands
 
 
 def warp(ctx: NodeContext, *, input: np.ndarray, warp: np.ndarray, mode: str,
@@ -50,22 +50,29 @@ def warp(ctx: NodeContext, *, input: np.ndarray, warp: np.ndarray, mode: str,
             raise param_error(ctx.node_id, "warp", f"mode 'gradient' needs a gray warp input, "
                                                    f"got {warp.shape[2]} channels (use mode "
                                                    f"'vector' for a vector field)")
-        field = warp[..., 0]
-        pad = "wrap" if ctx.tileable else "edge"
-        padded = np.pad(field, 1, mode=pad)
-        du = (padded[1:-1, 2:] - padded[1:-1, :-2]) * np.float32(width / 2.0) * scale
-        dv = (padded[2:, 1:-1] - padded[:-2, 1:-1]) * np.float32(width / 2.0) * scale
+        padded = np.pad(warp[..., 0], 1, mode="wrap" if ctx.tileable else "edge")
+
+        def offsets(rows):  # central differences of the band's rows (padded: one row more)
+            band = padded[rows.start:rows.stop + 2]
+            du = (band[1:-1, 2:] - band[1:-1, :-2]) * np.float32(width / 2.0) * scale
+            dv = (band[2:, 1:-1] - band[:-2, 1:-1]) * np.float32(width / 2.0) * scale
+            return du, dv
     else:
         if warp.shape[2] < 3:
             raise param_error(ctx.node_id, "warp", f"mode 'vector' needs a color or rgba warp "
                                                    f"input, got {warp.shape[2]} channel (use "
                                                    f"mode 'gradient' for a height)")
-        du = (2.0 * warp[..., 0] - 1.0) * scale
-        dv = (2.0 * warp[..., 1] - 1.0) * scale
-    # Pixel coordinates of the sample points; v is in widths too, so scale rows by width.
-    x = np.arange(width, dtype=np.float32)[None, :] + du * np.float32(width)
-    y = np.arange(height, dtype=np.float32)[:, None] + dv * np.float32(width)
-    return as_texture(sample_bilinear(input, x, y, wrap=ctx.tileable))
+
+        def offsets(rows):
+            return (2.0 * warp[rows, :, 0] - 1.0) * scale, (2.0 * warp[rows, :, 1] - 1.0) * scale
+
+    def coordinates(rows):
+        # Pixel coordinates of the sample points; v is in widths too, so scale rows by width.
+        du, dv = offsets(rows)
+        return (np.arange(width, dtype=np.float32)[None, :] + du * np.float32(width),
+                np.arange(height, dtype=np.float32)[rows, None] + dv * np.float32(width))
+
+    return sample_bilinear_bands(input, coordinates, shape=(height, width), wrap=ctx.tileable)
 
 
 def sample_bilinear(texture: np.ndarray, x: np.ndarray, y: np.ndarray, *,
@@ -78,11 +85,23 @@ def sample_bilinear(texture: np.ndarray, x: np.ndarray, y: np.ndarray, *,
     the whole texture, and each pixel comes out as computed whole.
     """
     x, y = np.broadcast_arrays(x, y)
+    return sample_bilinear_bands(texture, lambda rows: (x[rows], y[rows]), shape=x.shape,
+                                 wrap=wrap)
+
+
+def sample_bilinear_bands(texture: np.ndarray, coordinates, *, shape: tuple[int, int],
+                          wrap: bool) -> np.ndarray:
+    """``sample_bilinear`` at coordinates computed a band of rows at a time:
+    ``coordinates(rows)`` returns the pixel coordinates x, y (broadcastable to (band rows,
+    W)) of the output rows ``rows`` (a slice) of an output of ``shape`` (H, W). A node whose
+    sample points follow from per-pixel arithmetic thus never holds full-size coordinates.
+    Returns (H, W, C) in the texture's dtype (float32 for float32 coordinates)."""
     out = None
-    for rows in row_bands(*x.shape):
-        part = _sample_rows(texture, x[rows], y[rows], wrap=wrap)
+    for rows in row_bands(*shape):
+        x, y = np.broadcast_arrays(*coordinates(rows))
+        part = _sample_rows(texture, x, y, wrap=wrap)
         if out is None:
-            out = np.empty(x.shape + part.shape[2:], part.dtype)
+            out = np.empty(tuple(shape) + part.shape[2:], part.dtype)
         out[rows] = part
     return out
 
@@ -133,10 +152,13 @@ def directional_warp(ctx: NodeContext, *, input: np.ndarray, intensity: np.ndarr
     """
     height, width = input.shape[:2]
     step_x, step_y = direction(angle)
-    amount = intensity[..., 0] * np.float32(distance * width)
-    x = np.arange(width, dtype=np.float32)[None, :] + amount * np.float32(step_x)
-    y = np.arange(height, dtype=np.float32)[:, None] + amount * np.float32(step_y)
-    return as_texture(sample_bilinear(input, x, y, wrap=ctx.tileable))
+
+    def coordinates(rows):
+        amount = intensity[rows, :, 0] * np.float32(distance * width)
+        return (np.arange(width, dtype=np.float32)[None, :] + amount * np.float32(step_x),
+                np.arange(height, dtype=np.float32)[rows, None] + amount * np.float32(step_y))
+
+    return sample_bilinear_bands(input, coordinates, shape=(height, width), wrap=ctx.tileable)
 
 
 def transform(ctx: NodeContext, *, input: np.ndarray, offset_x: float, offset_y: float,
@@ -176,7 +198,10 @@ def transform(ctx: NodeContext, *, input: np.ndarray, offset_x: float, offset_y:
     # inverse rotation R(-rotation) reads as R(+rotation) here.
     cos, sin = math.cos(math.radians(rotation)), math.sin(math.radians(rotation))
     zoom = tile / scale
-    x = (cos * px - sin * py) * zoom + centre_x - 0.5
-    y = (sin * px + cos * py) * zoom + centre_y - 0.5
-    return as_texture(sample_bilinear(input, x.astype(np.float32), y.astype(np.float32),
-                                      wrap=True))
+
+    def coordinates(rows):
+        x = (cos * px - sin * py[rows]) * zoom + centre_x - 0.5
+        y = (sin * px + cos * py[rows]) * zoom + centre_y - 0.5
+        return x.astype(np.float32), y.astype(np.float32)
+
+    return sample_bilinear_bands(input, coordinates, shape=(height, width), wrap=True)
