@@ -21,6 +21,7 @@ Everything here is plain PyTorch; checkpoint I/O lives in ``checkpoint.py``.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import NamedTuple
 
 import torch
@@ -28,6 +29,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from texgen_neural.config import ModelConfig
+from texgen_neural.tiling import bands
 
 _LRELU_GAIN = math.sqrt(2.0)  # keeps activations at unit variance after a leaky ReLU
 
@@ -158,6 +160,19 @@ def resample_wrap(x: torch.Tensor, height: int, width: int, *,
         elif (start, stop) != (0, size):
             x = x.narrow(axis, start, stop - start)
     return x
+
+
+def resample_by_columns(columns: Callable[[slice], torch.Tensor], size: tuple[int, int],
+                        height: int, width: int) -> torch.Tensor:
+    """``resample_wrap(image, height, width)`` of an image (B, C, H, W), ``size`` = (H, W),
+    read a band of columns at a time: ``columns(slice)`` returns (B, C, H, band) for those
+    columns. The rows are resampled per band (each column on its own), then the columns of
+    the (B, C, height, W) result, so the values are the whole call's and no full-size image
+    exists when the size changes (``tiling.bands``: about 256 K pixels per band)."""
+    full_height, full_width = size
+    parts = [resample_wrap(columns(slice(start, stop)), height, stop - start)
+             for start, stop in bands(full_width, full_height)]
+    return resample_wrap(torch.cat(parts, dim=3), height, width)
 
 
 def _along(values: torch.Tensor, axis: int, ndim: int) -> torch.Tensor:

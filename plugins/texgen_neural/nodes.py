@@ -14,6 +14,7 @@ from texgen.nodes import NodeContext, param_error
 from texgen.resources import ResourceCache
 from texgen_neural.checkpoint import WEIGHTS, CheckpointError, load_generator, weights_file
 from texgen_neural.model import resample_wrap, to_image
+from texgen_neural.tiling import bands
 
 
 def cached_generator(resources: ResourceCache, path: Path, device: str, *,
@@ -49,8 +50,10 @@ def stylegan(ctx: NodeContext, *, mix_mask, model: Path, truncation: float, labe
     defaults. The latent, spatial input and per-layer noises come from ``ctx.seed`` (drawn
     on the CPU, so a seed gives the same inputs on every device). Sizes that are not a
     multiple of the model's cell are generated at the next multiple and resized with
-    wrap-around, so they tile too. On the cuda backend the output stays on the GPU (a
-    Numba device array).
+    wrap-around, so they tile too; the resized output is written a band of rows at a time
+    (no full-size temporaries beyond it). The synthesis itself runs whole: its band-limited
+    upsampling looks at the whole image, so it cannot run in tiles. On the cuda backend the
+    output stays on the GPU (a Numba device array).
     """
     if model is None:
         raise param_error(ctx.node_id, "model", "no model given: set it to a folder written "
@@ -86,9 +89,14 @@ def stylegan(ctx: NodeContext, *, mix_mask, model: Path, truncation: float, labe
             rgb = _styled(ctx, generator, inputs, mix_mask=mix_mask, truncation=truncation,
                           label=label, mix_seed=mix_seed, mix_layer=mix_layer,
                           interpolation=interpolation)
-        if (height, width) != (ctx.height, ctx.width):  # resize the image as it is shown
-            rgb = resample_wrap(rgb.clamp(-1.0, 1.0), ctx.height, ctx.width)
-        image = to_image(rgb)[0]                                     # (H, W, 3) in [0, 1]
+        if (height, width) == (ctx.height, ctx.width):
+            image = to_image(rgb)[0]                                 # (H, W, 3) in [0, 1]
+        else:  # resize the image as it is shown, a band of rows at a time
+            rgb = rgb.clamp(-1.0, 1.0)
+            image = torch.empty((ctx.height, ctx.width, 3), device=rgb.device)
+            for start, stop in bands(ctx.height, ctx.width):
+                image[start:stop] = to_image(resample_wrap(rgb, ctx.height, ctx.width,
+                                                           rows=(start, stop)))[0]
     if image.is_cuda:
         from numba import cuda
 

@@ -23,7 +23,8 @@ from torch import nn
 from texgen_neural.checkpoint import load_model
 from texgen_neural.config import ModelConfig
 from texgen_neural.cyclegan.config import DIRECTIONS, FORMAT, CycleConfig
-from texgen_neural.model import Discriminator, EqualConv2d, resample_wrap
+from texgen_neural.model import Discriminator, EqualConv2d, resample_by_columns, resample_wrap
+from texgen_neural.tiling import bands
 
 
 class ConvNorm(nn.Module):
@@ -149,21 +150,36 @@ def translate_image(model: CycleGAN, image, *, direction: str,
     ``resolution`` 0 translates one model pixel per image pixel; N > 0 translates the
     image resampled (``resample_wrap``) to N x round(N H / W) pixels and resamples the
     result back to H x W, so the translation's features keep their size relative to the
-    texture at every render size (sharp up to N pixels).
+    texture at every render size (sharp up to N pixels). With N, the image is read a band
+    of columns at a time (``resample_by_columns``) and the result written a band of rows at
+    a time into the preallocated output, so memory beyond the image and the result does
+    not grow with H x W. (At 0 the network runs on the whole image: its instance norm
+    looks at all of it, so it cannot run in tiles.)
     """
     device = next(model.parameters()).device
-    if isinstance(image, np.ndarray):  # engine results are read-only: torch wants a copy
-        image = np.array(image[..., :3], dtype=np.float32)
-    x = torch.as_tensor(image, device=device)[..., :3].float()
-    x = x.permute(2, 0, 1)[None].clamp(0.0, 1.0) * 2 - 1              # (1, 3, H, W)
-    height, width = x.shape[-2:]
+    height, width = image.shape[:2]
+
+    def network_input(columns: slice = slice(None)) -> torch.Tensor:
+        """(1, 3, H, band) in [-1, 1]: the image's ``columns``."""
+        if isinstance(image, np.ndarray):  # engine results are read-only: torch wants a copy
+            x = torch.from_numpy(np.array(image[:, columns, :3], dtype=np.float32))
+        else:
+            x = torch.as_tensor(image, device=device)[:, columns, :3]
+        return x.to(device).float().permute(2, 0, 1)[None].clamp(0.0, 1.0) * 2 - 1
+
+    def as_image(out: torch.Tensor) -> torch.Tensor:
+        return (out[0].permute(1, 2, 0) * 0.5 + 0.5).clamp(0.0, 1.0)
+
     with torch.no_grad():
-        if resolution:
-            x = resample_wrap(x, max(1, round(resolution * height / width)), resolution)
+        if not resolution:
+            return as_image(translate(model, network_input(), direction)).contiguous()
+        model_size = (max(1, round(resolution * height / width)), resolution)
+        x = resample_by_columns(network_input, (height, width), *model_size)
         out = translate(model, x, direction)
-        if out.shape[-2:] != (height, width):
-            out = resample_wrap(out, height, width)
-    return (out[0].permute(1, 2, 0) * 0.5 + 0.5).clamp(0.0, 1.0).contiguous()
+        result = torch.empty((height, width, 3), device=device)
+        for start, stop in bands(height, width):
+            result[start:stop] = as_image(resample_wrap(out, height, width, rows=(start, stop)))
+    return result
 
 
 def translate_array(model: CycleGAN, image: np.ndarray, *, direction: str) -> np.ndarray:

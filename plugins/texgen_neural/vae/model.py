@@ -26,7 +26,7 @@ from torch import nn
 
 from texgen_neural.checkpoint import load_model
 from texgen_neural.config import ModelConfig
-from texgen_neural.model import Discriminator, EqualConv2d, resample_wrap
+from texgen_neural.model import Discriminator, EqualConv2d, resample_by_columns, resample_wrap
 from texgen_neural.tiling import TILE, bands, run_tiled, tiled_outputs
 from texgen_neural.vae.config import FORMAT, MAPS, MODES, STACK_CHANNELS, VaeConfig
 
@@ -269,16 +269,13 @@ def maps_to_stack(maps: dict, device: torch.device | str, *,
 def resampled_stack(maps: dict, device: torch.device | str, height: int,
                     width: int) -> torch.Tensor:
     """``resample_wrap(maps_to_stack(maps, device), height, width)``: (1, 8, height, width),
-    the same values, made from bands of the maps' columns (``tiling.bands``) so that no
-    full-size stack exists when the size changes: the rows are resampled per column band,
-    then the columns of the (1, 8, height, W) result."""
-    full_height, full_width = map_size(maps)
-    if (full_height, full_width) == (height, width):
+    the same values, read a band of the maps' columns at a time (``resample_by_columns``)
+    so that no full-size stack exists when the size changes."""
+    size = map_size(maps)
+    if size == (height, width):
         return maps_to_stack(maps, device)
-    columns = torch.cat([resample_wrap(maps_to_stack(maps, device, columns=slice(start, stop)),
-                                       height, stop - start)
-                         for start, stop in bands(full_width, full_height)], dim=3)
-    return resample_wrap(columns, height, width)
+    return resample_by_columns(lambda columns: maps_to_stack(maps, device, columns=columns),
+                               size, height, width)
 
 
 def stack_to_maps(stack: torch.Tensor) -> dict[str, torch.Tensor]:
