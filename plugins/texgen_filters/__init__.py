@@ -89,6 +89,7 @@ BLEND = NodeSpec(
 NORMAL_MAP = NodeSpec(
     "normal_map", "texgen_filters.material:normal_map",
     "Tangent-space normal map from a height field, resolution independent.",
+    scratch=20,  # measured: benchmarks/node_scratch.py --size 2048 (--channels 3 and 4)
     inputs=(Port("height", "gray", "Height field, any range; slopes are per texture "
                  "width."),),
     outputs=(Port("out", "color", "Normal encoded as 0.5 + 0.5 n; flat is (0.5, 0.5, 1)."),),
@@ -103,6 +104,7 @@ NORMAL_MAP = NodeSpec(
 WARP = NodeSpec(
     "warp", "texgen_filters.warp:warp",
     "Displace a texture along a height field's slope or by a vector field; wraps when tiling.",
+    scratch=4,  # measured: benchmarks/node_scratch.py --size 2048 (--channels 3 and 4)
     inputs=(_ANY_IN,
             Port("warp", "any", "The displacement: a gray height field (mode 'gradient') or "
                  "a color/rgba vector field with x, y in red, green around 0.5 (mode "

@@ -25,6 +25,7 @@ def _threshold(what):
 BLUR = NodeSpec(
     "blur", "texgen_filters.spatial:blur",
     "Gaussian blur (separable, radius in texture widths); wraps around the edges when tiling.",
+    scratch=28,  # measured: benchmarks/node_scratch.py --size 2048 (--channels 3 and 4)
     inputs=(Port("input", "any", "Texture to blur: gray, color or rgba (alpha is blurred "
                  "too)."),),
     outputs=(_ANY_OUT,),
@@ -37,6 +38,7 @@ BLUR = NodeSpec(
 SHARPEN = NodeSpec(
     "sharpen", "texgen_filters.spatial:sharpen",
     "Unsharp mask: add back the detail a Gaussian blur removes.",
+    scratch=28,  # measured: benchmarks/node_scratch.py --size 2048 (--channels 3 and 4)
     inputs=(Port("input", "any", "Texture to sharpen: gray, color or rgba (alpha is "
                  "kept)."),),
     outputs=(Port("out", "any", "x + amount * (x - blur(x)); same channel count, not "
@@ -52,6 +54,7 @@ SHARPEN = NodeSpec(
 DIRECTIONAL_BLUR = NodeSpec(
     "directional_blur", "texgen_filters.spatial:directional_blur",
     "Gaussian blur along one direction only (motion streaks).",
+    scratch=28,  # measured: benchmarks/node_scratch.py --size 2048 (--channels 3 and 4)
     inputs=(Port("input", "any", "Texture to blur: gray, color or rgba (alpha is blurred "
                  "too)."),),
     outputs=(_ANY_OUT,),
@@ -66,6 +69,7 @@ DIRECTIONAL_BLUR = NodeSpec(
 SLOPE_BLUR = NodeSpec(
     "slope_blur", "texgen_filters.spatial:slope_blur",
     "Blur along the slope of another input, following it (Substance's Slope Blur).",
+    scratch=32,  # measured: benchmarks/node_scratch.py --size 2048 (--channels 3 and 4)
     inputs=(Port("input", "any", "Texture to blur: gray, color or rgba (alpha too)."),
             Port("slope", "gray", "Field whose gradient direction steers the blur (its "
                  "steepness does not matter).")),
@@ -120,6 +124,7 @@ TRANSFORM = NodeSpec(
 EMBOSS = NodeSpec(
     "emboss", "texgen_filters.spatial:emboss",
     "Shade a texture as a relief lit from the side: flat is mid-gray.",
+    scratch=20,  # measured: benchmarks/node_scratch.py --size 2048 (--channels 3 and 4)
     inputs=(Port("input", "any", "Values to emboss, as heights: gray, color or rgba "
                  "(alpha is kept)."),),
     outputs=(Port("out", "any", "0.5 + 0.5 dot(normal, light) per channel, in [0, 1]; "
@@ -133,6 +138,7 @@ EMBOSS = NodeSpec(
 EDGE_DETECT = NodeSpec(
     "edge_detect", "texgen_filters.spatial:edge_detect",
     "Edges: Sobel gradient magnitude, normalised so a sharp unit step gives 1.",
+    scratch=80,  # measured: benchmarks/node_scratch.py --size 2048 (--channels 3 and 4)
     inputs=(Port("input", "any", "Texture whose edges to find: gray, color or rgba (alpha "
                  "is ignored)."),),
     outputs=(Port("out", "gray", "Edge strength in [0, 1], clamped."),),
@@ -145,6 +151,7 @@ EDGE_DETECT = NodeSpec(
 DISTANCE = NodeSpec(
     "distance", "texgen_filters.spatial:distance",
     "Distance field: exact Euclidean distance to the nearest mask pixel, wrapping when tiling.",
+    scratch=15,  # measured: benchmarks/node_scratch.py --size 2048 (--channels 3 and 4)
     inputs=(_mask("Pixels above the threshold are the features the distance is measured "
                   "to."),),
     outputs=(Port("out", "gray", "Distance divided by max_distance, clamped: 0 on the mask, "
@@ -158,6 +165,7 @@ DISTANCE = NodeSpec(
 FLOOD_FILL = NodeSpec(
     "flood_fill", "texgen_filters.spatial:flood_fill",
     "A random value and color per connected island of a mask; islands wrap when tiling.",
+    scratch=17,  # measured: benchmarks/node_scratch.py --size 2048 (--channels 3 and 4)
     inputs=(_mask("Pixels above the threshold form islands (4-connected)."),),
     outputs=(Port("out", "gray", "A different random value in (0, 1) per island; 0 "
                   "outside."),
@@ -167,6 +175,7 @@ FLOOD_FILL = NodeSpec(
 AMBIENT_OCCLUSION = NodeSpec(
     "ambient_occlusion", "texgen_filters.material:ambient_occlusion",
     "Ambient occlusion from a height field: multi-radius horizon estimate.",
+    scratch=28,  # measured: benchmarks/node_scratch.py --size 2048 (--channels 3 and 4)
     inputs=(Port("height", "gray", "Height field, any range."),),
     outputs=(Port("out", "gray", "Visible share of the sky in (0, 1]: 1 unoccluded, darker "
                   "in pits and creases."),),
@@ -180,6 +189,7 @@ AMBIENT_OCCLUSION = NodeSpec(
 CURVATURE = NodeSpec(
     "curvature", "texgen_filters.material:curvature",
     "Curvature from a height field: convex bright, concave dark, with mask outputs.",
+    scratch=12,  # measured: benchmarks/node_scratch.py --size 2048 (--channels 3 and 4)
     inputs=(Port("height", "gray", "Height field, any range."),),
     outputs=(Port("out", "gray", "0.5 + 0.5 c, clamped to [0, 1]: 0.5 on flats and slopes, "
                   "brighter on ridges, darker in creases."),
@@ -194,6 +204,7 @@ CURVATURE = NodeSpec(
 HEIGHT_BLEND = NodeSpec(
     "height_blend", "texgen_filters.material:height_blend",
     "Blend two materials by height: the higher one shows, with a soft transition.",
+    scratch=8,  # measured: benchmarks/node_scratch.py --size 2048 (--channels 3 and 4)
     inputs=(Port("color_a", "any", "Color of material a (gray, color or rgba)."),
             Port("height_a", "gray", "Height of material a."),
             Port("color_b", "any", "Color of material b; a gray one is promoted, color and "
@@ -216,6 +227,7 @@ HEIGHT_BLEND = NodeSpec(
 MAKE_TILEABLE = NodeSpec(
     "make_tileable", "texgen_filters.material:make_tileable",
     "Make a non-tiling texture (a photo) tile: cross-fade or quilt its own patches.",
+    scratch=64,  # measured: benchmarks/node_scratch.py --size 2048 (--channels 3 and 4)
     inputs=(Port("input", "any", "Texture that does not tile: gray, color or rgba (alpha "
                  "is blended or copied too)."),),
     outputs=(Port("out", "any", "The input, cross-faded or re-synthesized near its edges "
@@ -240,6 +252,7 @@ _UV = Port("uv", "color", "uv map of where each pixel comes from (stats.markov's
 REMAP = NodeSpec(
     "remap", "texgen_filters.remap:remap",
     "Copy the input's pixels from where a uv map points (nearest): carry maps along.",
+    scratch=28,  # measured: benchmarks/node_scratch.py --size 2048 (--channels 3 and 4)
     inputs=(Port("input", "any", "Texture to look up: gray, color or rgba. Exact when its "
                  "pixels are the exemplar's (rendered at the exemplar's size)."), _UV),
     outputs=(Port("out", "any", "input[floor(v * H), floor(u * W)]: copies of input pixels; "

@@ -154,6 +154,7 @@ HSL = NodeSpec(
 COLORIZE = NodeSpec(
     "colorize", "texgen_filters.color:colorize",
     "Tint a texture with one color: the color's hue and saturation, the input's luminance.",
+    scratch=24,  # measured: benchmarks/node_scratch.py --size 2048 (--channels 3 and 4)
     inputs=(_ANY_IN,),
     outputs=(Port("out", "any", "Color for a gray or color input, rgba (alpha kept) for an "
                   "rgba input; in 0..1."),),
@@ -165,6 +166,7 @@ COLORIZE = NodeSpec(
 GRAYSCALE = NodeSpec(
     "grayscale", "texgen_filters.color:grayscale",
     "Convert a color texture to gray: Rec. 709 luminance, average, min or max.",
+    scratch=4,  # measured: benchmarks/node_scratch.py --size 2048 (--channels 3 and 4)
     inputs=(Port("input", "any", "Texture to convert: gray (copied), color or rgba (alpha "
                  "is not used)."),),
     outputs=(Port("out", "gray", "The gray value of each pixel."),),

@@ -125,6 +125,7 @@ _GRID_COUNT = Param("count", "int", 8, "Cells per texture width; rows per height
 HEXAGONS = NodeSpec(
     "hexagons", "texgen_patterns.grids:hexagons",
     "Honeycomb of pointy-top hexagons with gaps, bevel, a random id and color per cell.",
+    scratch=145,  # measured: benchmarks/node_scratch.py --size 2048 (--channels 3 and 4)
     version=3,
     outputs=(_height_out("hexagons"), _mask_out("hexagons"), _id_out("hexagon"),
              _color_out("hexagon", "gap")),
@@ -143,6 +144,7 @@ HEXAGONS = NodeSpec(
 TRIANGLES = NodeSpec(
     "triangles", "texgen_patterns.grids:triangles",
     "Grid of equilateral triangles with gaps, bevel and a random id per cell.",
+    scratch=104,  # measured: benchmarks/node_scratch.py --size 2048 (--channels 3 and 4)
     version=2,
     outputs=(_height_out("triangles"), _mask_out("triangles"), _id_out("triangle")),
     params=(Param("count", "int", 8, "Triangle sides per texture width (twice as many "
@@ -155,6 +157,7 @@ TRIANGLES = NodeSpec(
 CHECKER = NodeSpec(
     "checker", "texgen_patterns.periodic:checker",
     "Checkerboard of anti-aliased squares, white in the top-left corner.",
+    scratch=16,  # measured: benchmarks/node_scratch.py --size 2048 (--channels 3 and 4)
     outputs=(Port("out", "gray", "1 on white squares, 0 on black ones."),),
     params=(Param("count", "int", 8, "Squares per texture width; must be even when tileable. "
                   "Rows per height keep the squares square (an even number when tileable).",
@@ -264,6 +267,7 @@ SHAPE = NodeSpec(
 SCATTER = NodeSpec(
     "scatter", "texgen_patterns.scatter:scatter",
     "Scatter a shape or an input texture at random positions, sizes and rotations.",
+    scratch=43,  # measured: benchmarks/node_scratch.py --size 2048 (--channels 3 and 4)
     version=2,
     inputs=(Port("input", "gray", "A texture to stamp instead of the shape, scaled to size "
                  "(keeping its aspect) and rotated; unconnected: the shape.", optional=True),),
@@ -297,6 +301,7 @@ SCATTER = NodeSpec(
 VORONOI_MOSAIC = NodeSpec(
     "voronoi_mosaic", "texgen_patterns.cells:voronoi_mosaic",
     "Voronoi cells (the noise plugin's cellular node) with gaps, bevel and a value per cell.",
+    scratch=68,  # measured: benchmarks/node_scratch.py --size 2048 (--channels 3 and 4)
     version=2,
     outputs=(_height_out("cells"), _mask_out("cells"),
              Port("id", "gray", "noise.cellular's cell_value: a random value in [0, 1) per "
@@ -315,6 +320,7 @@ VORONOI_MOSAIC = NodeSpec(
 SCRATCHES = NodeSpec(
     "scratches", "texgen_patterns.lines:scratches",
     "Many thin random line segments (scratches, or fibres with many long aligned lines).",
+    scratch=16,  # measured: benchmarks/node_scratch.py --size 2048 (--channels 3 and 4)
     version=2,
     outputs=(Port("out", "gray", "The segments, max-blended, in [0, 1]."),),
     params=(
