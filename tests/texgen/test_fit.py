@@ -64,6 +64,24 @@ def test_recovers_a_known_frequency_in_a_few_dozen_evaluations(engine, target):
     assert min(h["loss"] for h in result.history) == pytest.approx(result.loss)
 
 
+def test_recovers_a_known_int_on_its_grid(engine):
+    """An int parameter (searched by CMA-ES with margin) is found exactly from a first pass
+    of two samples."""
+    preset = {"texgen": 1, "name": "lines", "size": SIZE, "seed": 1,
+              "parameters": {"count": {"type": "int", "default": 3, "min": 2, "max": 12},
+                             "duty": {"type": "float", "default": 0.5, "min": 0.2,
+                                      "max": 0.8}},
+              "nodes": {"s": {"type": "patterns.stripes", "count": "$count",
+                              "width": "$duty"}},
+              "outputs": {"mask": "s"}}
+    truth = engine.render(preset, size=SIZE, overrides={"count": 7, "duty": 0.35})["mask"]
+    result = fitting.fit(truth, presets=[preset], engine=engine, size=SIZE, evaluations=30,
+                         samples=2, seed=0, minutes=10)
+    assert result.values["count"] == 7, result.values
+    assert abs(result.values["duty"] - 0.35) < 0.1, result.values
+    assert result.loss < 0.5 * result.defaults_loss
+
+
 def test_same_seed_same_values_other_seed_other_search(engine, target):
     runs = [fitting.fit(target, presets=[tiny()], engine=engine, size=SIZE, evaluations=10,
                         seed=seed) for seed in (3, 3, 4)]
