@@ -17,6 +17,7 @@ from torch import nn
 
 from texgen_neural.image2maps.config import IN_CHANNELS, OUT_CHANNELS, NetConfig
 from texgen_neural.model import EqualConv2d, resample_wrap, upsample_wrap
+from texgen_neural.tiling import bands, run_tiled, tiled_outputs
 
 
 class DoubleConv(nn.Module):
@@ -87,21 +88,130 @@ def apply_corrections(inputs: torch.Tensor, raw: torch.Tensor,
     return torch.cat([normal, height, torch.sigmoid(raw[:, 4:5])], 1)
 
 
-def refine(unet: UNet, inputs: torch.Tensor) -> torch.Tensor:
+#: Images up to this many pixels run through the U-Net whole (previews keep their bytes).
+WHOLE_PIXELS = 1024 * 1024
+
+#: Default tile side of the U-Net in pixels: its full-resolution activations take about 130
+#: floats per pixel, so a 512² tile (and its bands) takes a few hundred MB.
+UNET_TILE = 512
+
+
+def refine(unet: UNet, inputs: torch.Tensor, *, tile: int = UNET_TILE) -> torch.Tensor:
     """``unet(inputs)`` at any size: (B, 7, H, W) -> (B, 5, H, W).
 
     A size that is not a multiple of the stride is resampled with wrap-around
     (``resample_wrap``) to the next multiple and the maps back to H x W (normals
-    renormalised), so a tiling input still gives tiling maps.
+    renormalised), so a tiling input still gives tiling maps. An image of more than
+    1024² pixels runs through ``unet_in_bands`` with ``tile`` (bounded memory, the same maps
+    within float rounding); a smaller one through ``unet`` whole, as before.
     """
     height, width = inputs.shape[-2:]
     stride = unet.config.stride
     padded_h, padded_w = -(-height // stride) * stride, -(-width // stride) * stride
+
+    def network(x: torch.Tensor) -> torch.Tensor:
+        if x.shape[-2] * x.shape[-1] <= WHOLE_PIXELS:
+            return unet(x)
+        return unet_in_bands(unet, x, tile=tile)
+
     if (padded_h, padded_w) == (height, width):
-        return unet(inputs)
-    maps = resample_wrap(unet(resample_wrap(inputs, padded_h, padded_w)), height, width)
+        return network(inputs)
+    maps = resample_wrap(network(resample_wrap(inputs, padded_h, padded_w)), height, width)
     normal = maps[:, :3] / maps[:, :3].norm(dim=1, keepdim=True).clamp(min=1e-6)
     return torch.cat([normal, maps[:, 3:]], 1)
+
+
+#: Receptive radius of a ``DoubleConv`` (two 3x3 convs) in pixels of its level.
+DOUBLE_CONV_HALO = 2
+
+
+def unet_in_bands(unet: UNet, inputs: torch.Tensor, *,
+                  tile: int = UNET_TILE) -> torch.Tensor:
+    """``unet(inputs)`` with memory that does not hold the full-size activations:
+    (B, 7, H, W) -> (B, 5, H, W), H and W multiples of the stride.
+
+    The U-Net is not local (``upsample_wrap`` is band-limited: every output pixel depends on
+    the whole coarser level), so it cannot run in tiles with a halo. It runs level by level
+    instead: each encoder ``DoubleConv`` in tiles (``tiling.tiled_outputs``, halo 2: it
+    is local), the coarser levels recursively, then the x2 upsampling split into its two
+    one-dimensional halves (``upsample_axis``): along the rows for the whole coarser level,
+    then along the columns and through the decoder ``DoubleConv`` (and at level 0 the head
+    and ``apply_corrections``) for one band of about ``tile``² pixels of whole columns at
+    a time. What it holds beyond the inputs and the result is the row-upsampled coarser
+    level (half the channels of level 1 per pixel, 8 floats for the shipped model) and a
+    tile's activations. The result equals ``unet(inputs)`` up to float rounding (the one-dimensional
+    transforms and a band's convolutions round differently from the whole image's).
+    """
+    out = torch.empty((inputs.shape[0], OUT_CHANNELS, *inputs.shape[-2:]),
+                      dtype=torch.float32, device=inputs.device)
+
+    def finish(columns: slice, features: torch.Tensor) -> None:
+        head = unet.head(features)
+        out[..., columns] = apply_corrections(inputs[..., columns], head, unet.slope_gain)
+
+    with torch.no_grad():
+        _decode_level(unet, 0, inputs, finish, tile)
+    return out
+
+
+def _decode_level(unet: UNet, level: int, x: torch.Tensor, write, tile: int) -> None:
+    """The decoder's output at ``level`` for the level's input ``x`` (B, C, h, w) (the
+    network's inputs at level 0, the pooled features of the level above otherwise), handed
+    to ``write(columns, features (B, C_level, h, band))`` a band of whole columns at a time.
+
+    The encoder's features of the level are made twice rather than held: in tiles, pooled
+    for the coarser level, and per band (with a halo) for the decoder block."""
+    halo, encoder = DOUBLE_CONV_HALO, unet.down[level]
+    if level == len(unet.up):  # the coarsest level: no decoder block
+        write(slice(None), run_tiled(encoder, x, halo=halo, tile=tile))
+        return
+    height, width = x.shape[-2:]
+    pooled = torch.empty((x.shape[0], unet.config.channels[level], height // 2, width // 2),
+                         dtype=torch.float32, device=x.device)
+    for row, col, piece in tiled_outputs(encoder, x, halo=halo, align=2, tile=tile):
+        pooled[..., row // 2:(row + piece.shape[-2]) // 2,
+               col // 2:(col + piece.shape[-1]) // 2] = F.avg_pool2d(piece, 2)
+    coarse = [torch.empty((x.shape[0], unet.config.channels[level + 1], height // 2,
+                           width // 2), dtype=torch.float32, device=x.device)]
+
+    def put(columns: slice, features: torch.Tensor) -> None:
+        coarse[0][..., columns] = features
+
+    _decode_level(unet, level + 1, pooled, put, tile)
+    del pooled
+    grid = coarse.pop()
+    wide = grid.new_empty((*grid.shape[:-1], width))                 # (B, C, h / 2, w)
+    for top, bottom in bands(height // 2, width):  # rows are upsampled independently
+        wide[..., top:bottom, :] = upsample_axis(grid[..., top:bottom, :], -1)
+    del grid
+    step = max(1, tile * tile // height)
+    for start in range(0, width, step):
+        stop = min(start + step, width)
+        if stop - start + 4 * halo >= width:  # one band: whole columns, no halo
+            skip = encoder(x)
+            features = unet.up[level](torch.cat([upsample_axis(wide, -2), skip], 1))
+        else:  # columns start - 2 halo .. stop + 2 halo, wrapping; each block eats a halo
+            columns = (torch.arange(start - 2 * halo, stop + 2 * halo) % width).to(x.device)
+            skip = encoder(x.index_select(-1, columns))[..., halo:-halo]
+            tall = upsample_axis(wide.index_select(-1, columns[halo:-halo]), -2)
+            features = unet.up[level](torch.cat([tall, skip], 1))[..., halo:-halo]
+        write(slice(start, stop), features)
+
+
+def upsample_axis(x: torch.Tensor, axis: int) -> torch.Tensor:
+    """``upsample_wrap`` along one axis: x2 band-limited upsampling of a periodic signal
+    along ``axis`` of ``x``, the other axes unchanged. ``upsample_wrap(x)`` equals
+    ``upsample_axis(upsample_axis(x, -1), -2)`` up to float rounding: zero-padding the 2-D
+    spectrum (the Nyquist terms split) is the product of the two 1-D paddings."""
+    n = x.shape[axis]
+    spectrum = torch.fft.rfft(x, dim=axis)                           # n // 2 + 1 terms
+    shape = list(x.shape)
+    shape[axis] = n + 1                                              # 2n // 2 + 1 terms
+    padded = spectrum.new_zeros(shape)
+    padded.narrow(axis, 0, n // 2 + 1).copy_(spectrum)
+    if n % 2 == 0:
+        padded.narrow(axis, n // 2, 1).mul_(0.5)
+    return torch.fft.irfft(padded, n=2 * n, dim=axis) * 2.0
 
 
 class PatchDiscriminator(nn.Module):

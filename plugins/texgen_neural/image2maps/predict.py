@@ -73,9 +73,12 @@ def predict_maps(photo: np.ndarray, unet: UNet, *, tileable: bool = True,
     photo = np.clip(np.asarray(photo, np.float32)[..., :3], 0.0, 1.0)
     classical = classical_maps(photo, tileable=tileable)
     device = next(unet.parameters()).device
+    inputs = torch.from_numpy(network_inputs(photo, classical))[None].to(device)
+    # only the outputs stay alive while the network runs (less memory at large sizes)
+    del photo, classical["height"], classical["normal"]
     with torch.no_grad():
-        inputs = torch.from_numpy(network_inputs(photo, classical))[None].to(device)
         maps = refine(unet, inputs)[0].cpu().numpy().transpose(1, 2, 0)  # (H, W, 5)
+    del inputs
     return {"normal": encode_normal(maps[..., :3], convention),
             "height": to_unit_range(maps[..., 3:4]),
             "roughness": np.ascontiguousarray(maps[..., 4:5]),

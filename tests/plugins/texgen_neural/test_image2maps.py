@@ -28,9 +28,15 @@ from texgen_neural.image2maps.data import (  # noqa: E402
     decode_normal,
     load_dataset,
 )
-from texgen_neural.image2maps.model import UNet, refine  # noqa: E402
+from texgen_neural.image2maps.model import (  # noqa: E402
+    UNet,
+    refine,
+    unet_in_bands,
+    upsample_axis,
+)
 from texgen_neural.image2maps.predict import SHIPPED, image_to_material, load_unet  # noqa: E402
 from texgen_neural.image2maps.train import augment, train, transform_normals  # noqa: E402
+from texgen_neural.model import upsample_wrap  # noqa: E402
 
 TINY = NetConfig(channels=(4, 8), d_channels=(4,))
 NODE = dict(convention="opengl", roughness="classical")
@@ -162,6 +168,42 @@ def test_refine_pads_sizes_off_the_stride_and_keeps_them():
 
 
 @pytest.mark.skipif(not (SHIPPED / "generator.safetensors").is_file(), reason="no shipped model")
+# --- the U-Net in bands (small tiles forced: at these sizes refine runs it whole) ----------------
+
+def network_input(height=128, width=96, seed=0):
+    return torch.rand(1, 7, height, width, generator=torch.Generator().manual_seed(seed))
+
+
+def test_upsampling_splits_into_its_two_axes():
+    x = torch.randn(1, 3, 10, 7, generator=torch.Generator().manual_seed(2))
+    torch.testing.assert_close(upsample_axis(upsample_axis(x, -1), -2), upsample_wrap(x),
+                               atol=2e-6, rtol=0)
+    assert upsample_axis(x, -2).shape == (1, 3, 20, 7)
+
+
+def test_banded_unet_equals_the_whole_unet_rolls_and_repeats():
+    """Within float rounding (the one-dimensional FFTs and a band's convolutions round
+    differently from the whole image's); rolling the input by a multiple of the stride rolls
+    the output; the same call twice gives the same bytes."""
+    unet = load_unet(SHIPPED)
+    x = network_input()
+    whole = unet(x)
+    banded = unet_in_bands(unet, x, tile=16)
+    torch.testing.assert_close(banded, whole, atol=1e-5, rtol=0)
+    assert torch.equal(banded, unet_in_bands(unet, x, tile=16))
+    rolled = unet_in_bands(unet, x.roll((24, -16), dims=(2, 3)), tile=16)
+    torch.testing.assert_close(rolled, banded.roll((24, -16), dims=(2, 3)), atol=1e-5, rtol=0)
+    tiny, small = tiny_unet(), x[..., :64, :48]
+    torch.testing.assert_close(unet_in_bands(tiny, small, tile=8), tiny(small), atol=1e-5,
+                               rtol=0)
+
+
+def test_refine_runs_small_images_whole():
+    unet = load_unet(SHIPPED)
+    x = network_input(64, 48)
+    assert torch.equal(refine(unet, x), unet(x))
+
+
 def test_shipped_model_gives_a_near_flat_normal_for_a_flat_photo():
     maps = run_node(np.full((48, 48, 3), 0.45, np.float32), None)
     normal = decode_normal(maps["normal"])
