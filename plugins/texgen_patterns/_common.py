@@ -72,13 +72,18 @@ def in_bands(ctx: NodeContext, compute, channels: dict[str, int]) -> dict[str, n
     g = grid(ctx)
     outputs = {name: np.empty((ctx.height, ctx.width, count), np.float32)
                for name, count in channels.items()}
-    band = max(1, BAND_PIXELS // ctx.width)
-    for top in range(0, ctx.height, band):
-        rows = slice(top, min(top + band, ctx.height))
+    for rows in band_rows(ctx):
         part = compute(g._replace(y=g.y[rows]), (rows.stop - rows.start, ctx.width))
         for name, values in part.items():
             outputs[name][rows] = values
     return outputs
+
+
+def band_rows(ctx: NodeContext) -> list[slice]:
+    """Slices of consecutive rows covering ``ctx``'s texture, ``BAND_PIXELS`` pixels each
+    (at least one row; the last may be shorter)."""
+    band = max(1, BAND_PIXELS // ctx.width)
+    return [slice(top, min(top + band, ctx.height)) for top in range(0, ctx.height, band)]
 
 
 def texture(*channels: np.ndarray, shape: tuple[int, int]) -> np.ndarray:

@@ -239,10 +239,11 @@ def test_renders_in_a_preset_graph():
     ("tiles", dict(count=4)), ("stripes", dict(angle=30.0, softness=0.1)),
     ("waves", dict(angle=20.0, frequency=3.0)), ("linear_gradient", dict(angle=33.0)),
     ("radial_gradient", dict(profile="dome")), ("shape", dict(shape="star", size=1.3)),
+    ("voronoi_mosaic", dict(frequency=5.0, gap=0.05, bevel=0.2)),
 ])
 @pytest.mark.parametrize("tileable", [True, False])
 def test_bands_of_rows_give_the_bytes_of_a_whole_render(monkeypatch, node, options, tileable):
-    # these nodes compute a band of rows at a time (_common.in_bands): bands of one and of
+    # these nodes compute a band of rows at a time (_common.band_rows): bands of one and of
     # seven rows (the last cut short) give what one band over the texture gives
     from texgen_patterns import _common
 
