@@ -157,7 +157,7 @@ TRIANGLES = NodeSpec(
 CHECKER = NodeSpec(
     "checker", "texgen_patterns.periodic:checker",
     "Checkerboard of anti-aliased squares, white in the top-left corner.",
-    scratch=16,  # measured: benchmarks/node_scratch.py --size 2048 (--channels 3 and 4)
+    scratch=8,  # measured: benchmarks/node_scratch.py --size 2048 (--channels 3 and 4)
     outputs=(Port("out", "gray", "1 on white squares, 0 on black ones."),),
     params=(Param("count", "int", 8, "Squares per texture width; must be even when tileable. "
                   "Rows per height keep the squares square (an even number when tileable).",
@@ -267,7 +267,7 @@ SHAPE = NodeSpec(
 SCATTER = NodeSpec(
     "scatter", "texgen_patterns.scatter:scatter",
     "Scatter a shape or an input texture at random positions, sizes and rotations.",
-    scratch=43,  # measured: benchmarks/node_scratch.py --size 2048 (--channels 3 and 4)
+    scratch=30,  # measured: benchmarks/node_scratch.py --size 2048 (--channels 3 and 4)
     version=2,
     inputs=(Port("input", "gray", "A texture to stamp instead of the shape, scaled to size "
                  "(keeping its aspect) and rotated; unconnected: the shape.", optional=True),),
@@ -320,7 +320,7 @@ VORONOI_MOSAIC = NodeSpec(
 SCRATCHES = NodeSpec(
     "scratches", "texgen_patterns.lines:scratches",
     "Many thin random line segments (scratches, or fibres with many long aligned lines).",
-    scratch=16,  # measured: benchmarks/node_scratch.py --size 2048 (--channels 3 and 4)
+    scratch=8,  # measured: benchmarks/node_scratch.py --size 2048 (--channels 3 and 4)
     version=2,
     outputs=(Port("out", "gray", "The segments, max-blended, in [0, 1]."),),
     params=(

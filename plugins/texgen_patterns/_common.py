@@ -87,7 +87,10 @@ def band_rows(ctx: NodeContext) -> list[slice]:
 
 
 def texture(*channels: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """Stack 2-D (or broadcastable) channels into a float32 C-contiguous (H, W, C) texture."""
+    """Stack 2-D (or broadcastable) channels into a float32 C-contiguous (H, W, C) texture
+    (a new array; one channel is cast directly, without a stacked copy in its dtype)."""
+    if len(channels) == 1:
+        return np.array(np.broadcast_to(channels[0], shape), np.float32)[..., None]
     return np.ascontiguousarray(np.stack([np.broadcast_to(c, shape) for c in channels], -1),
                                 dtype=np.float32)
 

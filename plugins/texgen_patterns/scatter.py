@@ -68,7 +68,12 @@ def scatter(ctx: NodeContext, *, input: np.ndarray | None, count: int, shape: st
         levels, offsets, heights, widths = _mipmaps(input[..., 0])
         _draw_stamps(out, top_id, best, xs, ys, radii, angles, values, ids, levels, offsets,
                      heights, widths, input.shape[0] / input.shape[1], add, ctx.tileable)
-    return {"out": texture(out, shape=out.shape), "id": texture(top_id, shape=out.shape)}
+        del levels  # the input's float64 mipmaps
+    del best
+    # one float64 plane at a time becomes a float32 texture
+    result = {"out": texture(out, shape=top_id.shape)}
+    del out
+    return {**result, "id": texture(top_id, shape=top_id.shape)}
 
 
 def _mipmaps(image: np.ndarray):
