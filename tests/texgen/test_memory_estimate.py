@@ -21,7 +21,7 @@ import pytest
 #: What a render holds beyond the estimate's textures and declared scratch, whatever its
 #: size: the banded nodes' per-band temporaries (``BAND_PIXELS`` pixels of float64 and int64
 #: arrays, a few MB each; up to about 30 MB for a color bilinear sampling), Python objects
-#: and the libraries' caches (FFT plans). Both presets below measure within 1 MB of theirs.
+#: and the libraries' caches (FFT plans). cobblestone measures within 1 MB of its estimate.
 ALLOWANCE = 24 * 2**20
 #: The estimate may exceed the measured peak (a declared scratch is the largest a node
 #: needs, for any channel count), but not by more than this factor.
@@ -41,9 +41,9 @@ print(json.dumps({"estimate": estimate, "peak": _peak_resident() - start}))
 """
 
 
-# At their peaks cobblestone runs voronoi_mosaic (16 B/px of scratch), rusted_metal a
-# directional_blur (28: its FFTs). Without their declared scratch the estimates fell 27 and
-# 36 MiB (15-20%) short of these peaks at 1536².
+# At 1536²: cobblestone's estimate (162 MiB) is its peak within 1 MiB, and without the
+# declared scratch (voronoi_mosaic's at its peak) it fell 27 MiB short; rusted_metal's
+# (220 MiB, a directional_blur's FFTs at its peak) is 12% above its peak.
 @pytest.mark.skipif(not Path("/proc/self/clear_refs").exists(), reason="Linux /proc only")
 @pytest.mark.parametrize("preset", ["cobblestone", "rusted_metal"])
 def test_estimate_covers_the_measured_peak_and_is_not_far_above_it(preset):
