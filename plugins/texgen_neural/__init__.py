@@ -78,9 +78,11 @@ IMAGE_TO_MATERIAL = NodeSpec(
               "heuristic, default: the shipped model's does not beat it, see docs/maps.md) or "
               "learned.", choices=("classical", "learned")),
     ),
-    # the U-Net's feature maps at full resolution: 556 bytes per pixel measured from 512²
-    # to 1024² with texgen render --profile, less the outputs (docs/scale.md)
-    scratch=520)
+    # above 1024² the U-Net runs in tiles and bands (image2maps.model.unet_in_bands): the
+    # node's peak grows by 123 bytes per pixel from 1448² to 2048², less its outputs (36);
+    # a tile's activations add about 200 MB at any size, which a per-pixel figure cannot
+    # say (docs/scale.md). At 1024² and below the network runs whole and holds more.
+    scratch=88)
 
 
 TRANSLATE = NodeSpec(
