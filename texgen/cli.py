@@ -19,7 +19,7 @@ import click
 from texgen.build.cli import build_command
 from texgen.engine import BatchFailure, Engine
 from texgen.errors import InputError, PluginError, TexgenError
-from texgen.evaluate import NodeEvent, ResultCache
+from texgen.evaluate import NodeEvent, ResultCache, steady_heap
 from texgen.io import ClippedValuesWarning, atomic_write, write_picture
 from texgen.nodes import NodeSpec
 from texgen.schema import preset_schema
@@ -699,6 +699,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``texgen`` console script; returns the exit code."""
     argv = sys.argv[1:] if argv is None else argv
     ctx: click.Context | None = None
+    steady_heap()  # no page-fault churn between bands of rows at 4096² and up
     try:
         engine = Engine()
         root = make_cli()

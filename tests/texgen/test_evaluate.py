@@ -1,4 +1,7 @@
 import graphlib
+import platform
+import subprocess
+import sys
 import weakref
 from pathlib import Path
 
@@ -280,3 +283,30 @@ def test_demo_presets_are_byte_identical_under_the_new_order_and_freeing(preset)
     assert list(found) == list(expected)
     for name in expected:
         assert found[name].tobytes() == expected[name].tobytes(), name
+
+
+_BANDS = """
+import resource, sys
+import numpy as np
+from texgen.evaluate import steady_heap
+if sys.argv[1] == "steady":
+    steady_heap()
+texture = np.ones(16 << 20, np.float32)  # a 4096² gray texture: mapped, and returned on free
+del texture
+faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+for band in range(50):  # one band of rows' float64 temporaries at a time, 2 MB each
+    temporaries = [np.ones(1 << 18) for _ in range(4)]
+    del temporaries
+print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults)
+"""
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's malloc only")
+def test_steady_heap_keeps_band_temporaries_from_faulting_in_afresh():
+    # by default glibc trims the heap after each band (its thresholds never rose past a
+    # band's 2 MB blocks), so every band faults its 8 MB in again: about 2,000 pages a band
+    faults = {mode: int(subprocess.run([sys.executable, "-c", _BANDS, mode], check=True,
+                                       capture_output=True, text=True).stdout)
+              for mode in ("default", "steady")}
+    assert faults["default"] > 50 * 1000, faults
+    assert faults["steady"] < faults["default"] / 10, faults
