@@ -91,6 +91,10 @@ class BuildWorkerPlugin(WorkerPlugin):
     def _prepare(self, worker_name: str, local_directory: Path) -> None:
         import numba.core.config
 
+        from texgen.evaluate import steady_heap
+
+        steady_heap()  # the worker renders as the texgen command does
+
         folder = numba_cache_folder(worker_name)
         try:
             folder.mkdir(parents=True, exist_ok=True)

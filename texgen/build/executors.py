@@ -164,12 +164,16 @@ def core_share(jobs_at_once: int, cores: int | None = None) -> int:
     return max(1, (cores or default_workers()) // max(1, jobs_at_once))
 
 
-def _share_cores(threads: int) -> None:
+def _prepare_worker(threads: int) -> None:
     """Pool worker initializer: this worker's share of the cores for Numba's parallel
-    loops (Numba's thread count is per thread; pool jobs run on the thread that set it)."""
+    loops (Numba's thread count is per thread; pool jobs run on the thread that set it),
+    and the malloc settings the ``texgen`` command uses (``evaluate.steady_heap``)."""
     import numba
 
+    from texgen.evaluate import steady_heap
+
     numba.set_num_threads(threads)
+    steady_heap()
 
 
 def run_pool(tasks: list[JobTask], workers: int) -> Iterator[JobResult]:
@@ -179,7 +183,7 @@ def run_pool(tasks: list[JobTask], workers: int) -> Iterator[JobResult]:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["texgen.build.executors"])
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                               initializer=_share_cores,
+                               initializer=_prepare_worker,
                                initargs=(core_share(workers),))
     pending = {pool.submit(_pool_run, task): task for task in tasks}
     try:
