@@ -245,16 +245,47 @@ def hash2(seed, ix, iy):
 
 
 @scalar
+def gradient_in_quadrant(h):
+    """(q, a, b): the 2-D gradient that hash ``h`` selects, one of 24, as its quadrant q and
+    its first-quadrant form (a, b); the gradient is (a, b) turned by q quarter turns.
+
+    Gradient k = 6 q + r, at 7.5 + 15 k degrees, with q = h >> 30 and the step r = (low 30
+    bits of h) * 6 >> 30 in 0..5 (uniform over the 24). Steps 3..5 mirror steps 2..0 about
+    45 degrees (cosine and sine swap). Selects only, no table look-up and no ``% 24``, so
+    pixel loops that call it vectorise.
+    """
+    step = ((h & LOW30) * 6) >> 30
+    mirrored = step >= 3
+    base = 5 - step if mirrored else step
+    c = GRADIENT_COS0 if base == 0 else (GRADIENT_COS1 if base == 1 else GRADIENT_COS2)
+    s = GRADIENT_SIN0 if base == 0 else (GRADIENT_SIN1 if base == 1 else GRADIENT_SIN2)
+    return h >> 30, (s if mirrored else c), (c if mirrored else s)
+
+
+@scalar
+def gradient_vector(h):
+    """The 2-D unit gradient (gx, gy) that hash ``h`` selects (``gradient_in_quadrant``),
+    for tables of gradients; ``gx * dx + gy * dy`` is ``gradient_dot(h, dx, dy)`` bit for
+    bit (the negations are exact and the two products are the same)."""
+    quadrant, a, b = gradient_in_quadrant(h)
+    # q quarter turns map (a, b) to (a, b), (-b, a), (-a, -b), (b, -a).
+    if quadrant >= 2:
+        a = -a
+    if quadrant == 1 or quadrant == 2:
+        b = -b
+    odd = (quadrant & 1) != 0
+    return (b if odd else a), (a if odd else b)
+
+
+@scalar
 def gradient_dot(h, dx, dy):
     """Dot product of the 2-D gradient that hash ``h`` selects with the offset (dx, dy).
 
-    Gradient k = 6 q + r, at 7.5 + 15 k degrees, with the quadrant q = h >> 30 and the step
-    r = (low 30 bits of h) * 6 >> 30 in 0..5 (uniform over the 24). The dot product is
-    taken in the first quadrant, with (dx, dy) turned back by q quarter turns; steps 3..5
-    mirror steps 2..0 about 45 degrees (cosine and sine swap).
+    Taken in the first quadrant, with (dx, dy) turned back by q quarter turns: selecting
+    and negating the offset keeps simplex's pixel loop faster than building the gradient
+    (``gradient_vector``) and gives the same bits.
     """
-    quadrant = h >> 30
-    step = ((h & LOW30) * 6) >> 30
+    quadrant, a, b = gradient_in_quadrant(h)
     odd = (quadrant & 1) != 0
     ex = dy if odd else dx
     ey = dx if odd else dy
@@ -262,13 +293,7 @@ def gradient_dot(h, dx, dy):
         ey = -ey
     if quadrant >= 2:
         ex = -ex
-    mirrored = step >= 3
-    base = 5 - step if mirrored else step
-    c = GRADIENT_COS0 if base == 0 else (GRADIENT_COS1 if base == 1 else GRADIENT_COS2)
-    s = GRADIENT_SIN0 if base == 0 else (GRADIENT_SIN1 if base == 1 else GRADIENT_SIN2)
-    if mirrored:
-        return s * ex + c * ey
-    return c * ex + s * ey
+    return a * ex + b * ey
 
 
 @scalar
@@ -331,18 +356,28 @@ def cell_y_parts(iy0, period_y, seed):
 
 
 @scalar
-def perlin2_cell(hx0, hx1, hy0, hy1, fx, fy, sx, sy):
-    """Perlin noise at (fx, fy) in [0, 1)^2 inside the cell whose corner hash parts are
-    ``cell_x_parts`` and ``cell_y_parts``; sx, sy are fade(fx), fade(fy). Split from
-    ``perlin2`` so that an image loop can compute the parts and fades once per column and
-    row rather than per pixel."""
-    n00 = gradient_dot(avalanche(hx0 ^ hy0), fx, fy)
-    n10 = gradient_dot(avalanche(hx1 ^ hy0), fx - 1.0, fy)
-    n01 = gradient_dot(avalanche(hx0 ^ hy1), fx, fy - 1.0)
-    n11 = gradient_dot(avalanche(hx1 ^ hy1), fx - 1.0, fy - 1.0)
+def perlin2_blend(gx00, gy00, gx10, gy10, gx01, gy01, gx11, gy11, fx, fy, sx, sy):
+    """Perlin noise at (fx, fy) in [0, 1)^2 inside a cell whose corner gradients are
+    (gx00, gy00) at (0, 0), (gx10, gy10) at (1, 0), ...; sx, sy are fade(fx), fade(fy).
+    An image loop that looks the gradients up in a per-row table calls this directly."""
+    n00 = gx00 * fx + gy00 * fy
+    n10 = gx10 * (fx - 1.0) + gy10 * fy
+    n01 = gx01 * fx + gy01 * (fy - 1.0)
+    n11 = gx11 * (fx - 1.0) + gy11 * (fy - 1.0)
     bottom = n00 + sx * (n10 - n00)
     top = n01 + sx * (n11 - n01)
     return PERLIN_SCALE * (bottom + sy * (top - bottom))
+
+
+@scalar
+def perlin2_cell(hx0, hx1, hy0, hy1, fx, fy, sx, sy):
+    """``perlin2_blend`` for the cell whose corner hash parts are ``cell_x_parts`` and
+    ``cell_y_parts``."""
+    gx00, gy00 = gradient_vector(avalanche(hx0 ^ hy0))
+    gx10, gy10 = gradient_vector(avalanche(hx1 ^ hy0))
+    gx01, gy01 = gradient_vector(avalanche(hx0 ^ hy1))
+    gx11, gy11 = gradient_vector(avalanche(hx1 ^ hy1))
+    return perlin2_blend(gx00, gy00, gx10, gy10, gx01, gy01, gx11, gy11, fx, fy, sx, sy)
 
 
 @scalar
@@ -396,13 +431,34 @@ def wrap_near(i, period):
 
 
 @scalar
-def simplex_corner(row_part, i_shift, i, dx, dy, period_x):
-    """Contribution of the point i of a lattice row (``simplex_row_parts``) at offset
-    (dx, dy) from it; 0 beyond the kernel radius. Computed either way (no branch)."""
+def simplex_falloff(dx, dy):
+    """A simplex corner's weight at offset (dx, dy) from it: (r^2 - d^2)^4, 0 beyond the
+    kernel radius r. Computed either way (no branch)."""
     a = max(SIMPLEX_RADIUS_SQ - dx * dx - dy * dy, 0.0)
     a2 = a * a
-    return a2 * a2 * gradient_dot(
+    return a2 * a2
+
+
+@scalar
+def simplex_corner(row_part, i_shift, i, dx, dy, period_x):
+    """Contribution of the point i of a lattice row (``simplex_row_parts``) at offset
+    (dx, dy) from it."""
+    return simplex_falloff(dx, dy) * gradient_dot(
         avalanche(prime_part(wrap_near(i - i_shift, period_x), PRIME_X) ^ row_part), dx, dy)
+
+
+@scalar
+def simplex2_cell(x, r, fr):
+    """Where (x, r) is in the simplex lattice, fr = r - floor(r): (i0, dx0, dy0, lower).
+
+    The point lies in the triangle with corners (i0, j0), (i0 + 1, j0 + 1) and, if
+    ``lower``, (i0 + 1, j0), else (i0, j0 + 1), with j0 = floor(r); (dx0, dy0) is its
+    offset from (i0, j0) in unit-edge space.
+    """
+    s = x + 0.5 * r  # skewed coordinate: point (i, j) is at s = i
+    i0 = int(math.floor(s))
+    fs = s - i0
+    return i0, fs - 0.5 * fr, fr * ROW_HEIGHT, fs > fr
 
 
 @scalar
@@ -412,20 +468,30 @@ def simplex2_row(x, r, fr, part0, shift0, part1, shift1, period_x):
 
     Branch-free: the triangle's third corner is chosen with selects.
     """
-    s = x + 0.5 * r  # skewed coordinate: point (i, j) is at s = i
-    i0 = int(math.floor(s))
-    fs = s - i0
-    # Offsets from the three corners of the triangle holding the point, in unit-edge space.
-    dx0 = fs - 0.5 * fr
-    dy0 = fr * ROW_HEIGHT
-    # Lower triangle: corners (i0, j0), (i0 + 1, j0), (i0 + 1, j0 + 1); upper: (i0, j0),
-    # (i0, j0 + 1), (i0 + 1, j0 + 1).
-    lower = fs > fr
+    i0, dx0, dy0, lower = simplex2_cell(x, r, fr)
     n = simplex_corner(part0, shift0, i0, dx0, dy0, period_x)
     n += simplex_corner(part0 if lower else part1, shift0 if lower else shift1,
                         i0 + 1 if lower else i0, dx0 - 1.0 if lower else dx0 + 0.5,
                         dy0 if lower else dy0 - ROW_HEIGHT, period_x)
     n += simplex_corner(part1, shift1, i0 + 1, dx0 - 0.5, dy0 - ROW_HEIGHT, period_x)
+    return SIMPLEX_SCALE * n
+
+
+@scalar
+def simplex2_blend(dx0, dy0, lower, gx0, gy0, gx1_low, gy1_low, gx1_up, gy1_up, gx2, gy2):
+    """``simplex2_row`` from ``simplex2_cell``'s (dx0, dy0, lower) and the corner gradients
+    instead of hashes: (gx0, gy0) at (i0, j0), (gx2, gy2) at (i0 + 1, j0 + 1) and the third
+    corner's, (i0 + 1, j0) if ``lower`` else (i0, j0 + 1). The same bits as
+    ``simplex2_row``; an image loop that looks gradients up in a per-row table calls it."""
+    dx1 = dx0 - 1.0 if lower else dx0 + 0.5
+    dy1 = dy0 if lower else dy0 - ROW_HEIGHT
+    gx1 = gx1_low if lower else gx1_up
+    gy1 = gy1_low if lower else gy1_up
+    dx2 = dx0 - 0.5
+    dy2 = dy0 - ROW_HEIGHT
+    n = simplex_falloff(dx0, dy0) * (gx0 * dx0 + gy0 * dy0)
+    n += simplex_falloff(dx1, dy1) * (gx1 * dx1 + gy1 * dy1)
+    n += simplex_falloff(dx2, dy2) * (gx2 * dx2 + gy2 * dy2)
     return SIMPLEX_SCALE * n
 
 
@@ -446,16 +512,21 @@ def simplex2(x, r, period_x, period_y, seed):
 
 
 @scalar
-def value2_cell(hx0, hx1, hy0, hy1, sx, sy):
-    """Value noise inside one cell, as ``perlin2_cell`` is Perlin noise (it needs only the
-    fades)."""
-    v00 = lattice_value(avalanche(hx0 ^ hy0))
-    v10 = lattice_value(avalanche(hx1 ^ hy0))
-    v01 = lattice_value(avalanche(hx0 ^ hy1))
-    v11 = lattice_value(avalanche(hx1 ^ hy1))
+def value2_blend(v00, v10, v01, v11, sx, sy):
+    """Value noise inside one cell from its corner values (v00 at (0, 0), v10 at (1, 0),
+    ...) and the fades sx, sy, as ``perlin2_blend`` is Perlin noise."""
     bottom = v00 + sx * (v10 - v00)
     top = v01 + sx * (v11 - v01)
     return bottom + sy * (top - bottom)
+
+
+@scalar
+def value2_cell(hx0, hx1, hy0, hy1, sx, sy):
+    """``value2_blend`` for the cell whose corner hash parts are ``cell_x_parts`` and
+    ``cell_y_parts``."""
+    return value2_blend(lattice_value(avalanche(hx0 ^ hy0)), lattice_value(avalanche(hx1 ^ hy0)),
+                        lattice_value(avalanche(hx0 ^ hy1)), lattice_value(avalanche(hx1 ^ hy1)),
+                        sx, sy)
 
 
 @scalar
@@ -1009,28 +1080,58 @@ def fill_grid_cpu(out, noise, fractal_type, dims, lattice, periods, seeds, weigh
 
     Rows run in parallel, and each row sums its octaves for all its pixels at once, so the
     row's lattice set-up is done once per octave. Each column's x per octave, and for
-    Perlin and value noise its hash parts (``cell_x_parts``) and fade, come from tables
-    built once per call: what is left per pixel is ``perlin2_cell`` / ``value2_cell`` /
-    ``simplex2_row``, in branch-free loops that LLVM vectorises (SIMD). Arguments as for
-    ``fill_noise_cpu``; ``dims`` must be 2 and ``warp_mode`` WARP_NONE (the warp's
-    arguments are unused).
+    Perlin and value noise its fraction, fade and cell, come from tables built once per
+    call. For Perlin and value noise each row and octave then hashes each lattice column it
+    touches once per lattice row (bottom and top) into a table of gradients or values, so
+    a pixel only looks its four corners up there (``perlin2_blend`` / ``value2_blend``);
+    simplex does the same per lattice point of its two rows (``simplex2_blend``). Pixels
+    are taken in runs that share a cell, whose corners are then constants of a branch-free
+    loop that LLVM vectorises (SIMD). Arguments as for ``fill_noise_cpu``; ``dims`` must be 2 and
+    ``warp_mode`` WARP_NONE (the warp's arguments are unused).
     """
     height = out.shape[0]
     width = out.shape[1]
     octaves = seeds.shape[0]
     column_x = np.empty((octaves, width))
-    column_x0 = np.empty((octaves, width), np.int64)
-    column_x1 = np.empty((octaves, width), np.int64)
     column_fx = np.empty((octaves, width))
     column_sx = np.empty((octaves, width))
+    # Lattice columns per octave: column_cell[k, col] is the entry of the pixel's left cell
+    # edge in lattice_part[k] (its wrapped ``prime_part``), the next entry its right edge;
+    # neighbouring pixels share entries, so there are at most 2 * width of them.
+    column_cell = np.empty((octaves, width), np.int64)
+    lattice_part = np.empty((octaves, 2 * width), np.int64)
+    lattice_count = np.zeros(octaves, np.int64)
+    run_start = np.empty((octaves, width + 1), np.int64)
+    run_count = np.zeros(octaves, np.int64)
     for k in range(octaves):
+        count = 0
+        previous_ix0 = 0
         for col in range(width):
             x = (col + 0.5) / width * lattice[k, 0]
             column_x[k, col] = x
             ix0 = int(math.floor(x))
-            column_x0[k, col], column_x1[k, col] = cell_x_parts(ix0, periods[k, 0])
             column_fx[k, col] = x - ix0
             column_sx[k, col] = fade(x - ix0)
+            if col > 0 and ix0 == previous_ix0:
+                column_cell[k, col] = column_cell[k, col - 1]
+                continue
+            if col > 0 and ix0 == previous_ix0 + 1:
+                column_cell[k, col] = count - 1  # the previous pixel's right edge
+            else:
+                column_cell[k, col] = count
+                lattice_part[k, count] = prime_part(wrap(ix0, periods[k, 0]), PRIME_X)
+                count += 1
+            lattice_part[k, count] = prime_part(wrap(ix0 + 1, periods[k, 0]), PRIME_X)
+            count += 1
+            previous_ix0 = ix0
+        lattice_count[k] = count
+        runs = 0
+        for col in range(width):
+            if col == 0 or column_cell[k, col] != column_cell[k, col - 1]:
+                run_start[k, runs] = col
+                runs += 1
+        run_start[k, runs] = width
+        run_count[k] = runs
     # Rows in chunks, so each thread allocates its row buffers once per chunk, not per row.
     chunks = -(-height // ROWS_PER_CHUNK)
     for chunk in prange(chunks):
@@ -1038,6 +1139,12 @@ def fill_grid_cpu(out, noise, fractal_type, dims, lattice, periods, seeds, weigh
         total = np.empty(width)
         lost = np.empty(width)
         scale = np.empty(width)
+        # Per lattice column of lattice_part: the gradient (Perlin) or value (value noise)
+        # at the cell row's bottom (iy0) and top (iy0 + 1) edge.
+        gx_bottom = np.empty(2 * width)
+        gy_bottom = np.empty(2 * width)
+        gx_top = np.empty(2 * width)
+        gy_top = np.empty(2 * width)
         for row in range(chunk * ROWS_PER_CHUNK, min(height, (chunk + 1) * ROWS_PER_CHUNK)):
             total[:] = 0.0
             lost[:] = 0.0
@@ -1051,14 +1158,38 @@ def fill_grid_cpu(out, noise, fractal_type, dims, lattice, periods, seeds, weigh
                     hy0, hy1 = cell_y_parts(iy0, periods[k, 1], seeds[k])
                     sy = fade(fy)
                     if noise == NOISE_PERLIN:
-                        for col in range(width):
-                            noise_row[col] = perlin2_cell(
-                                column_x0[k, col], column_x1[k, col], hy0, hy1,
-                                column_fx[k, col], fy, column_sx[k, col], sy)
+                        for j in range(lattice_count[k]):
+                            gx_bottom[j], gy_bottom[j] = gradient_vector(
+                                avalanche(lattice_part[k, j] ^ hy0))
+                            gx_top[j], gy_top[j] = gradient_vector(
+                                avalanche(lattice_part[k, j] ^ hy1))
+                        for r in range(run_count[k]):
+                            j = column_cell[k, run_start[k, r]]
+                            gx00 = gx_bottom[j]
+                            gy00 = gy_bottom[j]
+                            gx10 = gx_bottom[j + 1]
+                            gy10 = gy_bottom[j + 1]
+                            gx01 = gx_top[j]
+                            gy01 = gy_top[j]
+                            gx11 = gx_top[j + 1]
+                            gy11 = gy_top[j + 1]
+                            for col in range(run_start[k, r], run_start[k, r + 1]):
+                                noise_row[col] = perlin2_blend(
+                                    gx00, gy00, gx10, gy10, gx01, gy01, gx11, gy11,
+                                    column_fx[k, col], fy, column_sx[k, col], sy)
                     else:
-                        for col in range(width):
-                            noise_row[col] = value2_cell(column_x0[k, col], column_x1[k, col],
-                                                         hy0, hy1, column_sx[k, col], sy)
+                        for j in range(lattice_count[k]):
+                            gx_bottom[j] = lattice_value(avalanche(lattice_part[k, j] ^ hy0))
+                            gx_top[j] = lattice_value(avalanche(lattice_part[k, j] ^ hy1))
+                        for r in range(run_count[k]):
+                            j = column_cell[k, run_start[k, r]]
+                            v00 = gx_bottom[j]
+                            v10 = gx_bottom[j + 1]
+                            v01 = gx_top[j]
+                            v11 = gx_top[j + 1]
+                            for col in range(run_start[k, r], run_start[k, r + 1]):
+                                noise_row[col] = value2_blend(v00, v10, v01, v11,
+                                                              column_sx[k, col], sy)
                 elif noise == NOISE_SIMPLEX:
                     # Tileable columns sample x in (0, period_x): a corner's i is at least
                     # floor(y / 2) and at most floor(y / 2) + period_x + 2 (rounding).
@@ -1067,9 +1198,45 @@ def fill_grid_cpu(out, noise, fractal_type, dims, lattice, periods, seeds, weigh
                                                       seeds[k])
                     part1, shift1 = simplex_row_parts(iy0 + 1, i_low, periods[k, 0],
                                                       periods[k, 1], seeds[k])
-                    for col in range(width):
-                        noise_row[col] = simplex2_row(column_x[k, col], y, fy, part0, shift0,
-                                                      part1, shift1, periods[k, 0])
+                    # The gradients of the lattice points i_first .. i_first + i_count - 1
+                    # of both rows, then runs of pixels in the same pair of triangles; cells
+                    # narrower than half a pixel (a table longer than 2 * width) hash per
+                    # pixel instead.
+                    i_first = int(math.floor(column_x[k, 0] + 0.5 * y))
+                    i_count = int(math.floor(column_x[k, width - 1] + 0.5 * y)) - i_first + 2
+                    if i_count > gx_bottom.shape[0]:
+                        for col in range(width):
+                            noise_row[col] = simplex2_row(column_x[k, col], y, fy, part0,
+                                                          shift0, part1, shift1, periods[k, 0])
+                    else:
+                        for j in range(i_count):
+                            gx_bottom[j], gy_bottom[j] = gradient_vector(avalanche(prime_part(
+                                wrap_near(i_first + j - shift0, periods[k, 0]), PRIME_X) ^ part0))
+                            gx_top[j], gy_top[j] = gradient_vector(avalanche(prime_part(
+                                wrap_near(i_first + j - shift1, periods[k, 0]), PRIME_X) ^ part1))
+                        col = 0
+                        while col < width:
+                            # A run of pixels in the same pair of triangles (same i0).
+                            i0 = int(math.floor(column_x[k, col] + 0.5 * y))
+                            end = col + 1
+                            while end < width and int(math.floor(
+                                    column_x[k, end] + 0.5 * y)) == i0:
+                                end += 1
+                            j = i0 - i_first
+                            gx0 = gx_bottom[j]
+                            gy0 = gy_bottom[j]
+                            gx1_low = gx_bottom[j + 1]
+                            gy1_low = gy_bottom[j + 1]
+                            gx1_up = gx_top[j]
+                            gy1_up = gy_top[j]
+                            gx2 = gx_top[j + 1]
+                            gy2 = gy_top[j + 1]
+                            for c in range(col, end):
+                                _, dx0, dy0, lower = simplex2_cell(column_x[k, c], y, fy)
+                                noise_row[c] = simplex2_blend(
+                                    dx0, dy0, lower, gx0, gy0, gx1_low, gy1_low, gx1_up,
+                                    gy1_up, gx2, gy2)
+                            col = end
                 else:
                     for col in range(width):
                         noise_row[col] = base_noise2(

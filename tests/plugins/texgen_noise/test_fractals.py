@@ -104,6 +104,39 @@ def test_grid_loop_equals_general_loop(noise, fractal):
         assert grid.tobytes() == general.tobytes()
 
 
+@pytest.mark.parametrize("noise", ("perlin", "value", "simplex"))
+def test_grid_loop_tables_give_the_general_loops_bits(noise):
+    # fill_grid_cpu looks Perlin's gradients and value noise's values up in per-row tables
+    # of lattice columns; the general loop hashes every corner of every pixel. Cells from
+    # wider than the image (frequency 0.4) to narrower than a pixel (400 cycles), odd and
+    # non-square sizes, both tilings, several seeds and octave counts: the same bits.
+    for (width, height), frequency, octaves, seed, tileable in (
+            ((37, 23), 0.4, 1, 0, True), ((64, 64), 8.0, 1, 7, True),
+            ((129, 67), 3.3, 8, 123456789, False), ((7, 90), 50.0, 3, 5, True),
+            ((45, 31), 400.0, 2, 9, False), ((96, 40), 8.0, 8, 2, True)):
+        params = dict(frequency=frequency, octaves=octaves, lacunarity=2.3, seed=seed,
+                      tileable=tileable)
+        grid = render(noise, width, height, **params)
+        general = render(noise, width, height, warp="independent", warp_amplitude=0.0,
+                         **params)
+        assert grid.tobytes() == general.tobytes(), (width, height, frequency, octaves)
+
+
+def test_gradient_vector_dotted_is_gradient_dot_bit_for_bit():
+    loops = kernels.cpu_kernels()
+    rng = np.random.default_rng(3)
+    offsets = [(0.0, -0.0), (-0.0, 1.0), *rng.uniform(-1.5, 1.5, (8, 2))]
+    for k in range(24):  # one hash per gradient: quadrant k // 6, step k % 6
+        h = ((k // 6) << 30) | (((2 * (k % 6) + 1) << 30) // 12)
+        for target in (kernels, loops):
+            gx, gy = target.gradient_vector(h)
+            assert math.hypot(gx, gy) == pytest.approx(1.0)
+            assert math.degrees(math.atan2(gy, gx)) % 360 == pytest.approx(7.5 + 15 * k)
+            for dx, dy in offsets:
+                want = target.gradient_dot(h, dx, dy)
+                assert np.float64(gx * dx + gy * dy).tobytes() == np.float64(want).tobytes()
+
+
 def test_reference_combination_by_hand():
     # Two octaves, gain 1 (weights 1/2), noise values 0.5 and -1.
     assert ref_combine("fbm", [0.5, -1.0], 1.0, 0.0, 2.0) == pytest.approx(0.375)
