@@ -19,6 +19,7 @@ from texgen_neural.image2maps.config import FORMAT, NetConfig
 from texgen_neural.image2maps.data import classical_maps, decode_normal, standardize
 from texgen_neural.image2maps.model import UNet, refine
 from texgen_neural.nodes import cached_generator
+from texgen_neural.tiling import bands
 
 #: The model shipped in the package (plugins/texgen_neural/models/image2maps).
 SHIPPED = Path(__file__).resolve().parents[1] / "models" / "image2maps"
@@ -32,11 +33,20 @@ def load_unet(path: str | Path, *, device: str | torch.device = "cpu") -> UNet:
 
 
 def network_inputs(photo: np.ndarray, classical: dict[str, np.ndarray]) -> np.ndarray:
-    """The network's input (7, H, W) float32: the photo (H, W, 3) in [0, 1], the classical
-    height standardised and the classical normal as unit vectors (OpenGL)."""
-    return np.concatenate([np.asarray(photo, np.float32)[..., :3],
-                           standardize(classical["height"]),
-                           decode_normal(classical["normal"])], axis=-1).transpose(2, 0, 1)
+    """The network's input (7, H, W) float32, C-contiguous: the photo (H, W, 3) in [0, 1],
+    the classical height standardised and the classical normal as unit vectors (OpenGL).
+
+    Filled a band of rows at a time (``tiling.bands``), so that besides the result only a
+    band's temporaries are held, and channel-first in memory, as the network reads it (a
+    transposed view would be copied whole by the first convolution)."""
+    height, width = photo.shape[:2]
+    inputs = np.empty((7, height, width), np.float32)
+    inputs[3] = standardize(classical["height"])[..., 0]
+    for top, bottom in bands(height, width):
+        inputs[:3, top:bottom] = np.moveaxis(np.asarray(photo[top:bottom, :, :3]), -1, 0)
+        inputs[4:, top:bottom] = np.moveaxis(decode_normal(classical["normal"][top:bottom]),
+                                             -1, 0)
+    return inputs
 
 
 def encode_normal(normal: np.ndarray, convention: str) -> np.ndarray:
