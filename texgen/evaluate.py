@@ -213,14 +213,13 @@ def steady_heap() -> None:
     64 MiB of freed memory stays at the heap's top.
 
     By default glibc raises its mmap threshold to the largest block freed so far, but
-    only up to 32 MiB, and trims the heap's top beyond twice that threshold. At 4096²
-    a texture (64 MB and up) never raises it, so the threshold stays near the 2 MB of a
+    only up to 32 MiB, and trims the heap's top beyond twice that threshold. From 4096²
+    a texture (64 MB and up) never raises it, so the threshold stays near the few MB of a
     band of rows' temporaries and the heap is trimmed after each band: every band faults
-    its pages in afresh (scifi_panels at 4096²: 2.9 million page faults and a fifth of
-    its CPU time, against 0.36 million with these settings; at 2048² the 16 MB textures
-    raised the threshold and nothing was trimmed). The settings keep that heap in place
-    (its peak resident memory: 1296 MB against 1285). ``texgen`` sets them at start; a
-    profiled render pins the mmap threshold low again to measure each node.
+    its pages in afresh, a large share of the CPU time (docs/scale.md, *Time*). With these
+    settings the bands reuse the heap, at about the same peak resident memory. The
+    ``texgen`` command and build workers set them at start; a profiled render pins the
+    mmap threshold low again to measure each node.
     """
     try:
         libc = ctypes.CDLL(None)
