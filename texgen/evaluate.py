@@ -199,12 +199,25 @@ def _reset_peak_resident() -> int | None:
         return None
 
 
+#: glibc's ``mallopt`` parameters (malloc.h).
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
+
+
+def _mallopt(*settings: tuple[int, int]) -> None:
+    """glibc's ``mallopt(parameter, value)`` for each (parameter, value); nothing where the
+    C library is not glibc (there a profile's peaks may read low where freed memory is
+    reused, and bands may refault their pages)."""
+    try:
+        libc = ctypes.CDLL(None)
+        for parameter, value in settings:
+            libc.mallopt(parameter, value)
+    except (OSError, AttributeError):
+        pass
+
+
 @functools.cache
 def _pin_mmap_threshold() -> None:
-    try:
-        ctypes.CDLL(None).mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD
-    except (OSError, AttributeError):
-        pass  # not glibc: peaks may read low where freed memory is reused
+    _mallopt((M_MMAP_THRESHOLD, 128 * 1024))
 
 
 def steady_heap() -> None:
@@ -221,12 +234,8 @@ def steady_heap() -> None:
     ``texgen`` command and build workers set them at start; a profiled render pins the
     mmap threshold low again to measure each node.
     """
-    try:
-        libc = ctypes.CDLL(None)
-        libc.mallopt(-3, 32 * 2**20)  # M_MMAP_THRESHOLD (also stops its moving)
-        libc.mallopt(-1, 64 * 2**20)  # M_TRIM_THRESHOLD
-    except (OSError, AttributeError):
-        pass  # not glibc
+    # setting the mmap threshold also stops glibc from moving it
+    _mallopt((M_MMAP_THRESHOLD, 32 * 2**20), (M_TRIM_THRESHOLD, 64 * 2**20))
 
 
 def _peak_resident() -> int:
