@@ -356,6 +356,14 @@ def cell_y_parts(iy0, period_y, seed):
 
 
 @scalar
+def table_corners(x_bottom, y_bottom, x_top, y_top, j):
+    """The corners of cell ``j`` of a row's lattice tables (``fill_grid_cpu``): the (x, y)
+    pairs at entries j and j + 1 of the bottom table, then of the top table, 8 values."""
+    return (x_bottom[j], y_bottom[j], x_bottom[j + 1], y_bottom[j + 1],
+            x_top[j], y_top[j], x_top[j + 1], y_top[j + 1])
+
+
+@scalar
 def perlin2_blend(gx00, gy00, gx10, gy10, gx01, gy01, gx11, gy11, fx, fy, sx, sy):
     """Perlin noise at (fx, fy) in [0, 1)^2 inside a cell whose corner gradients are
     (gx00, gy00) at (0, 0), (gx10, gy10) at (1, 0), ...; sx, sy are fade(fx), fade(fy).
@@ -1164,15 +1172,9 @@ def fill_grid_cpu(out, noise, fractal_type, dims, lattice, periods, seeds, weigh
                             gx_top[j], gy_top[j] = gradient_vector(
                                 avalanche(lattice_part[k, j] ^ hy1))
                         for r in range(run_count[k]):
-                            j = column_cell[k, run_start[k, r]]
-                            gx00 = gx_bottom[j]
-                            gy00 = gy_bottom[j]
-                            gx10 = gx_bottom[j + 1]
-                            gy10 = gy_bottom[j + 1]
-                            gx01 = gx_top[j]
-                            gy01 = gy_top[j]
-                            gx11 = gx_top[j + 1]
-                            gy11 = gy_top[j + 1]
+                            gx00, gy00, gx10, gy10, gx01, gy01, gx11, gy11 = table_corners(
+                                gx_bottom, gy_bottom, gx_top, gy_top,
+                                column_cell[k, run_start[k, r]])
                             for col in range(run_start[k, r], run_start[k, r + 1]):
                                 noise_row[col] = perlin2_blend(
                                     gx00, gy00, gx10, gy10, gx01, gy01, gx11, gy11,
@@ -1222,15 +1224,9 @@ def fill_grid_cpu(out, noise, fractal_type, dims, lattice, periods, seeds, weigh
                             while end < width and int(math.floor(
                                     column_x[k, end] + 0.5 * y)) == i0:
                                 end += 1
-                            j = i0 - i_first
-                            gx0 = gx_bottom[j]
-                            gy0 = gy_bottom[j]
-                            gx1_low = gx_bottom[j + 1]
-                            gy1_low = gy_bottom[j + 1]
-                            gx1_up = gx_top[j]
-                            gy1_up = gy_top[j]
-                            gx2 = gx_top[j + 1]
-                            gy2 = gy_top[j + 1]
+                            gx0, gy0, gx1_low, gy1_low, gx1_up, gy1_up, gx2, gy2 = \
+                                table_corners(gx_bottom, gy_bottom, gx_top, gy_top,
+                                              i0 - i_first)
                             for c in range(col, end):
                                 _, dx0, dy0, lower = simplex2_cell(column_x[k, c], y, fy)
                                 noise_row[c] = simplex2_blend(
