@@ -11,16 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-#: Pixels per band of the filters that work a band of rows at a time, so that their int64
-#: and float64 temporaries stay a few MB at any size (``row_bands``).
-BAND_PIXELS = 1 << 18
-
-
-def row_bands(height: int, width: int) -> list[slice]:
-    """Slices of consecutive rows covering ``height`` rows of ``width`` pixels, each about
-    ``BAND_PIXELS`` pixels (at least one row)."""
-    rows = max(1, BAND_PIXELS // max(width, 1))
-    return [slice(top, min(top + rows, height)) for top in range(0, height, rows)]
+from texgen.bands import row_bands
 
 
 def as_texture(array: np.ndarray) -> np.ndarray:

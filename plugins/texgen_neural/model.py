@@ -28,8 +28,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from texgen.bands import row_bands
 from texgen_neural.config import ModelConfig
-from texgen_neural.tiling import bands
 
 _LRELU_GAIN = math.sqrt(2.0)  # keeps activations at unit variance after a leaky ReLU
 
@@ -170,8 +170,8 @@ def resample_by_columns(columns: Callable[[slice], torch.Tensor], size: tuple[in
     the (B, C, height, W) result, so the values are the whole call's and no full-size image
     exists when the size changes (``tiling.bands``: about 256 K pixels per band)."""
     full_height, full_width = size
-    parts = [resample_wrap(columns(slice(start, stop)), height, stop - start)
-             for start, stop in bands(full_width, full_height)]
+    parts = [resample_wrap(columns(band), height, band.stop - band.start)
+             for band in row_bands(full_width, full_height)]
     return resample_wrap(torch.cat(parts, dim=3), height, width)
 
 

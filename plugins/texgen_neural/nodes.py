@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from texgen.bands import row_bands
 from texgen.nodes import NodeContext, param_error
 from texgen.resources import ResourceCache
 from texgen_neural.checkpoint import WEIGHTS, CheckpointError, load_generator, weights_file
 from texgen_neural.model import resample_wrap, to_image
-from texgen_neural.tiling import bands
 
 
 def cached_generator(resources: ResourceCache, path: Path, device: str, *,
@@ -94,9 +94,9 @@ def stylegan(ctx: NodeContext, *, mix_mask, model: Path, truncation: float, labe
         else:  # resize the image as it is shown, a band of rows at a time
             rgb = rgb.clamp(-1.0, 1.0)
             image = torch.empty((ctx.height, ctx.width, 3), device=rgb.device)
-            for start, stop in bands(ctx.height, ctx.width):
-                image[start:stop] = to_image(resample_wrap(rgb, ctx.height, ctx.width,
-                                                           rows=(start, stop)))[0]
+            for rows in row_bands(ctx.height, ctx.width):
+                image[rows] = to_image(resample_wrap(rgb, ctx.height, ctx.width,
+                                                     rows=(rows.start, rows.stop)))[0]
     if image.is_cuda:
         from numba import cuda
 

@@ -104,16 +104,3 @@ def run_tiled(network: Callable[[torch.Tensor], torch.Tensor], image: torch.Tens
         out[..., row:row + piece.shape[-2], col:col + piece.shape[-1]] = piece
     return out
 
-
-#: Pixels in one band of ``bands``: about 256 K, so a band's float32 temporaries take a few
-#: MB per channel whatever the image's size.
-BAND_PIXELS = 1 << 18
-
-
-def bands(length: int, across: int) -> Iterator[tuple[int, int]]:
-    """(start, stop) ranges splitting ``length`` rows (or columns) of an image ``across``
-    pixels wide (or high) into bands of about ``BAND_PIXELS`` pixels each (at least one
-    row per band), for work that is done a band at a time into a preallocated result."""
-    step = max(1, BAND_PIXELS // max(1, across))
-    for start in range(0, length, step):
-        yield start, min(start + step, length)

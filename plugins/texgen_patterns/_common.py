@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from texgen.bands import row_bands
 from texgen.hashing import avalanche
 from texgen.nodes import NodeContext
 from texgen_patterns import SPECS
@@ -55,10 +56,6 @@ def grid(ctx: NodeContext) -> Grid:
     return Grid(x, y, ctx.height / ctx.width, pixel)
 
 
-#: Pixels per band of ``in_bands``: its float64 temporaries stay a few MB at any size.
-BAND_PIXELS = 1 << 18
-
-
 def in_bands(ctx: NodeContext, compute, channels: dict[str, int]) -> dict[str, np.ndarray]:
     """Run a per-pixel pattern over bands of rows and assemble its float32 textures.
 
@@ -66,24 +63,18 @@ def in_bands(ctx: NodeContext, compute, channels: dict[str, int]) -> dict[str, n
     the band's (rows, W) shape, and returns ``{name: (rows, W, C) float32 texture}`` with
     the ``channels`` named. A pattern whose every pixel depends only on its own
     coordinates gives the same bytes as computed whole, while its temporaries (often
-    several float64 arrays) cover ``BAND_PIXELS`` at a time instead of the texture: the
+    several float64 arrays) cover one band (``texgen.bands``) instead of the texture: the
     node's peak memory is its outputs.
     """
     g = grid(ctx)
     outputs = {name: np.empty((ctx.height, ctx.width, count), np.float32)
                for name, count in channels.items()}
-    for rows in band_rows(ctx):
+    for rows in row_bands(ctx.height, ctx.width):
         part = compute(g._replace(y=g.y[rows]), (rows.stop - rows.start, ctx.width))
         for name, values in part.items():
             outputs[name][rows] = values
     return outputs
 
-
-def band_rows(ctx: NodeContext) -> list[slice]:
-    """Slices of consecutive rows covering ``ctx``'s texture, ``BAND_PIXELS`` pixels each
-    (at least one row; the last may be shorter)."""
-    band = max(1, BAND_PIXELS // ctx.width)
-    return [slice(top, min(top + band, ctx.height)) for top in range(0, ctx.height, band)]
 
 
 def texture(*channels: np.ndarray, shape: tuple[int, int]) -> np.ndarray:

@@ -9,9 +9,10 @@ import dataclasses
 
 import numpy as np
 
+from texgen.bands import row_bands
 from texgen.nodes import NodeContext
 from texgen_noise.nodes import cellular, round_half_up
-from texgen_patterns._common import band_rows, cell_outputs, grid, hash_uniform, pattern_node
+from texgen_patterns._common import cell_outputs, grid, hash_uniform, pattern_node
 
 _HEIGHT = 2
 
@@ -34,7 +35,7 @@ def voronoi_mosaic(ctx: NodeContext, *, frequency: float, jitter: float, gap: fl
                      return_type="f2_minus_f1")[..., 0]
     g = grid(ctx)
     # float64 a band of rows at a time; the slope whole (its maximum is needed first)
-    bands = band_rows(ctx)
+    bands = row_bands(ctx.height, ctx.width)
     slope = np.empty(field.shape)
     for rows in bands:
         slope[rows] = _slope(field, g.pixel, wrap=ctx.tileable, rows=rows)

@@ -20,11 +20,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from texgen.bands import row_bands
 from texgen_neural.checkpoint import load_model
 from texgen_neural.config import ModelConfig
 from texgen_neural.cyclegan.config import DIRECTIONS, FORMAT, CycleConfig
 from texgen_neural.model import Discriminator, EqualConv2d, resample_by_columns, resample_wrap
-from texgen_neural.tiling import bands
 
 
 class ConvNorm(nn.Module):
@@ -177,8 +177,9 @@ def translate_image(model: CycleGAN, image, *, direction: str,
         x = resample_by_columns(network_input, (height, width), *model_size)
         out = translate(model, x, direction)
         result = torch.empty((height, width, 3), device=device)
-        for start, stop in bands(height, width):
-            result[start:stop] = as_image(resample_wrap(out, height, width, rows=(start, stop)))
+        for rows in row_bands(height, width):
+            result[rows] = as_image(resample_wrap(out, height, width,
+                                                  rows=(rows.start, rows.stop)))
     return result
 
 

@@ -15,9 +15,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from texgen.bands import row_bands
 from texgen_neural.image2maps.config import IN_CHANNELS, OUT_CHANNELS, NetConfig
 from texgen_neural.model import EqualConv2d, resample_wrap, upsample_wrap
-from texgen_neural.tiling import bands, run_tiled, tiled_outputs
+from texgen_neural.tiling import run_tiled, tiled_outputs
 
 
 class DoubleConv(nn.Module):
@@ -182,8 +183,8 @@ def _decode_level(unet: UNet, level: int, x: torch.Tensor, write, tile: int) -> 
     del pooled
     grid = coarse.pop()
     wide = grid.new_empty((*grid.shape[:-1], width))                 # (B, C, h / 2, w)
-    for top, bottom in bands(height // 2, width):  # rows are upsampled independently
-        wide[..., top:bottom, :] = upsample_axis(grid[..., top:bottom, :], -1)
+    for rows in row_bands(height // 2, width):  # rows are upsampled independently
+        wide[..., rows, :] = upsample_axis(grid[..., rows, :], -1)
     del grid
     step = max(1, tile * tile // height)
     for start in range(0, width, step):

@@ -13,13 +13,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from texgen.bands import row_bands
 from texgen.nodes import NodeContext, param_error
 from texgen_neural.checkpoint import CheckpointError, load_model
 from texgen_neural.image2maps.config import FORMAT, NetConfig
 from texgen_neural.image2maps.data import classical_maps, decode_normal, standardize
 from texgen_neural.image2maps.model import UNet, refine
 from texgen_neural.nodes import cached_generator
-from texgen_neural.tiling import bands
 
 #: The model shipped in the package (plugins/texgen_neural/models/image2maps).
 SHIPPED = Path(__file__).resolve().parents[1] / "models" / "image2maps"
@@ -36,16 +36,15 @@ def network_inputs(photo: np.ndarray, classical: dict[str, np.ndarray]) -> np.nd
     """The network's input (7, H, W) float32, C-contiguous: the photo (H, W, 3) in [0, 1],
     the classical height standardised and the classical normal as unit vectors (OpenGL).
 
-    Filled a band of rows at a time (``tiling.bands``), so that besides the result only a
+    Filled a band of rows at a time (``texgen.bands``), so that besides the result only a
     band's temporaries are held, and channel-first in memory, as the network reads it (a
     transposed view would be copied whole by the first convolution)."""
     height, width = photo.shape[:2]
     inputs = np.empty((7, height, width), np.float32)
     inputs[3] = standardize(classical["height"])[..., 0]
-    for top, bottom in bands(height, width):
-        inputs[:3, top:bottom] = np.moveaxis(np.asarray(photo[top:bottom, :, :3]), -1, 0)
-        inputs[4:, top:bottom] = np.moveaxis(decode_normal(classical["normal"][top:bottom]),
-                                             -1, 0)
+    for rows in row_bands(height, width):
+        inputs[:3, rows] = np.moveaxis(np.asarray(photo[rows, :, :3]), -1, 0)
+        inputs[4:, rows] = np.moveaxis(decode_normal(classical["normal"][rows]), -1, 0)
     return inputs
 
 

@@ -24,10 +24,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from texgen.bands import row_bands
 from texgen_neural.checkpoint import load_model
 from texgen_neural.config import ModelConfig
 from texgen_neural.model import Discriminator, EqualConv2d, resample_by_columns, resample_wrap
-from texgen_neural.tiling import TILE, bands, run_tiled, tiled_outputs
+from texgen_neural.tiling import TILE, run_tiled, tiled_outputs
 from texgen_neural.vae.config import FORMAT, MAPS, MODES, STACK_CHANNELS, VaeConfig
 
 
@@ -217,8 +218,9 @@ def decoded_maps(model: MaterialVAE, latent: torch.Tensor, model_size: tuple[int
             put(row, col, piece)
         return maps
     stack = decode(model, latent, *(model_size if model_size != size else grid), tile=tile)
-    for start, stop in bands(size[0], size[1]):
-        put(start, 0, resample_wrap(stack, *size, rows=(start, stop)).clamp(-1.0, 1.0))
+    for rows in row_bands(size[0], size[1]):
+        put(rows.start, 0, resample_wrap(stack, *size, rows=(rows.start, rows.stop)
+                                         ).clamp(-1.0, 1.0))
     return maps
 
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from filters_testing import context, texture
 
+from texgen import bands
 from texgen.nodes import parse_gradient
-from texgen_filters import _texture
 from texgen_filters.blend import blend
 from texgen_filters.color import gradient_map, hsl
 from texgen_filters.tone import curves, levels
@@ -43,10 +43,10 @@ def run(name, tileable=True):
                                   "gradient map", "warp"])
 @pytest.mark.parametrize("tileable", [True, False])
 def test_bands_of_rows_give_the_bytes_of_the_whole(monkeypatch, name, tileable):
-    monkeypatch.setattr(_texture, "BAND_PIXELS", 1 << 30)
+    monkeypatch.setattr(bands, "BAND_PIXELS", 1 << 30)
     whole = run(name, tileable)
     for band_rows in (1, 5):  # 5 rows: the last of the 23 rows' bands is 3 rows
-        monkeypatch.setattr(_texture, "BAND_PIXELS", WIDTH * band_rows)
+        monkeypatch.setattr(bands, "BAND_PIXELS", WIDTH * band_rows)
         banded = run(name, tileable)
         for port, values in (banded.items() if isinstance(banded, dict) else [("", banded)]):
             expected = whole[port] if port else whole
@@ -55,19 +55,11 @@ def test_bands_of_rows_give_the_bytes_of_the_whole(monkeypatch, name, tileable):
             assert values.tobytes() == expected.tobytes(), (name, port, band_rows)
 
 
-def test_row_bands_cover_every_row_once(monkeypatch):
-    monkeypatch.setattr(_texture, "BAND_PIXELS", 100)
-    bands = _texture.row_bands(23, 16)  # 6 rows of 16 pixels per band
-    assert [(band.start, band.stop) for band in bands] == [(0, 6), (6, 12), (12, 18),
-                                                           (18, 23)]
-    assert _texture.row_bands(3, 1000) == [slice(0, 1), slice(1, 2), slice(2, 3)]
-
-
 def test_sample_bilinear_keeps_float64_coordinates_precision(monkeypatch):
-    monkeypatch.setattr(_texture, "BAND_PIXELS", 32)
+    monkeypatch.setattr(bands, "BAND_PIXELS", 32)
     x = np.linspace(-1.5, 17.5, WIDTH)[None, :]
     y = np.linspace(-0.5, 22.5, HEIGHT)[:, None]
     banded = sample_bilinear(COLOR, x, y, wrap=False)
-    monkeypatch.setattr(_texture, "BAND_PIXELS", 1 << 30)
+    monkeypatch.setattr(bands, "BAND_PIXELS", 1 << 30)
     assert banded.dtype == np.float64 and banded.shape == (HEIGHT, WIDTH, 3)
     assert banded.tobytes() == sample_bilinear(COLOR, x, y, wrap=False).tobytes()

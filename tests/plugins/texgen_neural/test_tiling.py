@@ -8,7 +8,7 @@ torch = pytest.importorskip("torch")
 import torch.nn.functional as F  # noqa: E402
 
 from texgen_neural.model import EqualConv2d, resample_wrap  # noqa: E402
-from texgen_neural.tiling import BAND_PIXELS, bands, run_tiled, tiled_outputs  # noqa: E402
+from texgen_neural.tiling import run_tiled, tiled_outputs  # noqa: E402
 
 
 class LocalNet(torch.nn.Module):
@@ -101,8 +101,3 @@ def test_a_size_off_the_downsampling_grid_is_refused():
     with pytest.raises(ValueError, match="multiple of 4 pixels"):
         run_tiled(NET, image(62, 48), halo=HALO, align=4, tile=16)
 
-
-def test_bands_split_a_length_into_contiguous_ranges():
-    assert list(bands(10, BAND_PIXELS // 4)) == [(0, 4), (4, 8), (8, 10)]
-    assert list(bands(3, 10 * BAND_PIXELS)) == [(0, 1), (1, 2), (2, 3)]
-    assert list(bands(5, 1)) == [(0, 5)]

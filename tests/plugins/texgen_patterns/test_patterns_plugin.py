@@ -243,14 +243,14 @@ def test_renders_in_a_preset_graph():
 ])
 @pytest.mark.parametrize("tileable", [True, False])
 def test_bands_of_rows_give_the_bytes_of_a_whole_render(monkeypatch, node, options, tileable):
-    # these nodes compute a band of rows at a time (_common.band_rows): bands of one and of
-    # seven rows (the last cut short) give what one band over the texture gives
-    from texgen_patterns import _common
+    # these nodes compute a band of rows at a time (texgen.bands.row_bands): bands of one
+    # and of seven rows (the last cut short) give what one band over the texture gives
+    from texgen import bands
 
-    monkeypatch.setattr(_common, "BAND_PIXELS", 1 << 30)
+    monkeypatch.setattr(bands, "BAND_PIXELS", 1 << 30)
     whole = render(node, 61, 40, tileable=tileable, **options)
     for band_rows in (1, 7):
-        monkeypatch.setattr(_common, "BAND_PIXELS", 40 * band_rows)
+        monkeypatch.setattr(bands, "BAND_PIXELS", 40 * band_rows)
         banded = render(node, 61, 40, tileable=tileable, **options)
         assert banded.keys() == whole.keys()
         for name in whole:
