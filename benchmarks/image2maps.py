@@ -1,6 +1,7 @@
 """Leave-one-preset-out evaluation of the learned image → PBR maps model (issue #22).
 
-    python benchmarks/image2maps.py [--presets NAME ...] [--minutes-per-fold 0.75]
+    python benchmarks/image2maps.py [--presets NAME ...] [--steps-per-fold 300]
+                                    [--minutes-per-fold 10]
                                     [--samples 24] [--size 128] [--seed 0]
                                     [--crop 128] [--batch 4]
                                     [--cache .texgen-cache] [--threads 1] [--append]
@@ -10,8 +11,8 @@ The dataset is the one ``texgen train image2maps`` renders with the same ``--sam
 model's training and this benchmark share one rendering). For each held-out preset P (every
 one, or those of ``--presets``): a model is trained with ``TrainOptions`` defaults (but
 ``--crop`` and ``--batch``) for
-``--minutes-per-fold`` minutes of training on the samples that do not involve P (neither as
-first nor as mixed-in material), then tested on P's unmixed samples, against
+``--steps-per-fold`` steps on the samples that do not involve P (neither as first nor as
+mixed-in material), then tested on P's unmixed samples, against
 
 - the classical estimate (``filters.image_to_material`` at its defaults; the network reads
   it at ``data.INPUT_STRENGTH``); the network's input with its slope scaled by the one gain
@@ -22,7 +23,9 @@ first nor as mixed-in material), then tested on P's unmixed samples, against
 Scores per test sample, averaged: normal angular error in degrees (lower is better), Pearson
 correlation of the height with the rendered one (higher is better), mean absolute
 roughness error. The bar: the learned normals beat the classical ones on average over the
-held-out presets. Prints a markdown table with the command; ``--append`` adds it to
+held-out presets. Folds are bounded by steps, so the figures do not depend on the machine's
+load; ``--minutes-per-fold`` is only a safety bound (a fold it cuts short is flagged). Prints
+the steps each fold made and a markdown table with the command; ``--append`` adds it to
 benchmarks/RESULTS.md.
 """
 
@@ -56,15 +59,16 @@ COLUMNS = [("normal_error_learned", "normal° learned"),
            ("roughness_error_constant", "rough. err constant")]
 
 
-def fold(dataset, held_out: str, *, minutes: float, seed: int, crop: int,
+def fold(dataset, held_out: str, *, steps: int, minutes: float, seed: int, crop: int,
          batch: int) -> tuple[dict, int]:
     """(metrics on ``held_out``'s unmixed samples, training steps made) of a model trained
-    for ``minutes`` without any sample involving ``held_out``."""
+    for ``steps`` steps (or ``minutes`` of training, whichever ends first) without any
+    sample involving ``held_out``."""
     training = dataset.subset(~dataset.involving(held_out))
     index = dataset.presets.index(held_out)
     test = dataset.subset((dataset.materials[:, 0] == index) & (dataset.materials[:, 1] == -1))
     with tempfile.TemporaryDirectory() as folder:
-        options = TrainOptions(steps=10**6, seed=seed, crop=crop, batch=batch,
+        options = TrainOptions(steps=steps, seed=seed, crop=crop, batch=batch,
                                checkpoint_every=0)
         record = train(training, folder, options=options, time_limit=minutes * 60)
         unet = load_unet(folder)
@@ -89,8 +93,10 @@ def table(rows: dict[str, tuple[dict, int]]) -> tuple[list[str], dict[str, float
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--presets", nargs="+", help="held-out presets (default: all)")
-    parser.add_argument("--minutes-per-fold", type=float, default=0.75,
-                        help="training time per held-out preset")
+    parser.add_argument("--steps-per-fold", type=int, default=300,
+                        help="training steps per held-out preset")
+    parser.add_argument("--minutes-per-fold", type=float, default=10.0,
+                        help="safety bound on the training time per held-out preset")
     parser.add_argument("--samples", type=int, default=DataSettings.samples,
                         help="rendered samples per preset")
     parser.add_argument("--size", type=int, default=DataSettings.size, help="sample side")
@@ -115,21 +121,24 @@ def main():
                            engine=engine, cache=args.cache)
     rows = {}
     for name in held_out:
-        rows[name] = fold(dataset, name, minutes=args.minutes_per_fold, seed=args.seed,
-                          crop=args.crop, batch=args.batch)
+        rows[name] = fold(dataset, name, steps=args.steps_per_fold,
+                          minutes=args.minutes_per_fold, seed=args.seed, crop=args.crop,
+                          batch=args.batch)
         metrics, steps = rows[name]
+        cut = "" if steps == args.steps_per_fold else ", cut short by --minutes-per-fold"
         print(f"{name}: normal° learned {metrics['normal_error_learned']:.2f} classical "
               f"{metrics['normal_error_classical']:.2f} flat {metrics['normal_error_flat']:.2f}"
-              f" ({steps} steps)", flush=True)
+              f" ({steps} of {args.steps_per_fold} steps{cut})", flush=True)
     lines, means = table(rows)
     total = time.perf_counter() - started
     command = "python benchmarks/image2maps.py " + " ".join(sys.argv[1:])
     beats = means["normal_error_learned"] < means["normal_error_classical"]
     rough = means["roughness_error_learned"] < means["roughness_error_constant"]
     intro = (f"`{command.strip()}`: {describe()}; {total:.0f} s in all. Leave one preset out: "
-             f"for each held-out preset a model trained {args.minutes_per_fold} minutes "
-             f"(CPU, {args.threads} thread) on the {args.samples}-per-preset, "
-             f"{args.size}² samples not involving it, tested on its unmixed samples. Normal "
+             f"for each held-out preset a model trained {args.steps_per_fold} steps "
+             f"(at most {args.minutes_per_fold} minutes; CPU, {args.threads} thread) on the "
+             f"{args.samples}-per-preset, {args.size}² samples not involving it, tested on "
+             f"its unmixed samples. Normal "
              f"error: mean angle to the rendered normal, degrees; height r: Pearson "
              f"correlation with the rendered height; roughness error: mean absolute. Bar "
              f"(learned normals beat classical on average): "
