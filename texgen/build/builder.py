@@ -48,8 +48,9 @@ class JobReport:
     """One job of a build. ``status``: "rendered", "up_to_date", "failed", "out_of_date"
     (dry run or check), or "skipped" (not run: an earlier job failed without
     ``keep_going``). ``reasons`` says why it was (or would be) rendered; ``files`` maps
-    each map to its file (absolute path); ``error`` (one or more lines, without the job
-    id) why it failed."""
+    each map to its file (absolute path); ``worker`` and ``threads`` where it ran and
+    with how many Numba threads; ``error`` (one or more lines, without the job id) why it
+    failed."""
 
     id: str
     status: str
@@ -58,6 +59,7 @@ class JobReport:
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     worker: str = ""
+    threads: int = 0
     error: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -65,7 +67,7 @@ class JobReport:
                 "reasons": self.reasons, "notes": self.notes,
                 "seconds": round(self.seconds, 4)}
         if self.worker:
-            data["worker"] = self.worker
+            data["worker"], data["threads"] = self.worker, self.threads
         if self.error is not None:
             data["error"] = self.error
         return data
@@ -116,25 +118,28 @@ class BuildReport:
 
 
 def build(manifest: str | os.PathLike, *, engine=None, jobs: int | None = None,
-          dask: str | None = None, dry_run: bool = False, check: bool = False,
-          force: bool = False, only: Iterable[str] = (), keep_going: bool = False,
-          wait: bool = True, on_start: Callable[[int], None] | None = None,
+          threads: int | None = None, dask: str | None = None, dry_run: bool = False,
+          check: bool = False, force: bool = False, only: Iterable[str] = (),
+          keep_going: bool = False, wait: bool = True,
+          on_start: Callable[[int], None] | None = None,
           on_job: Callable[[JobReport], None] | None = None,
           on_wait: Callable[[str], None] | None = None) -> BuildReport:
     """Build the manifest at ``manifest`` (a ``texgen.build.toml``/JSON file, or a folder
     holding ``texgen.build.toml``); return a ``BuildReport``.
 
     Keyword-only options: ``engine`` finds presets and nodes, and renders serial builds
-    (default: a new ``Engine()``); ``jobs`` worker processes (default: the machine's
-    cores; 1 renders in this process); ``dask`` "local" or a scheduler address runs the
-    jobs on Dask instead (``texgen.build.cluster``); ``dry_run`` and ``check`` only
-    compare (nothing is written; with ``check`` the exit code is 1 when a job is out of
-    date); ``force`` renders every selected job and ignores a corrupt lock file; ``only``
-    globs on job ids (``material/variant/size/seed/target``) select jobs; ``keep_going``
-    runs the other jobs after one fails (otherwise nothing new starts); ``wait`` waits for
-    another build on the same output folder to finish (otherwise ``BuildLocked``).
-    Callbacks: ``on_start(n)`` before ``n`` jobs render, ``on_job(report)`` as each
-    finishes, ``on_wait(message)`` when another build holds the folder.
+    (default: a new ``Engine()``); ``jobs`` worker processes (default: the machine's cores;
+    1 renders in this process); ``threads`` the Numba threads each job's parallel loops use
+    (default: the cores over the jobs at once, at least 1); ``dask`` "local" or a scheduler
+    address runs the jobs on Dask instead (``texgen.build.cluster``); ``dry_run`` and
+    ``check`` only compare (nothing is written; with ``check`` the exit code is 1 when a job
+    is out of date); ``force`` renders every selected job and ignores a corrupt lock file;
+    ``only`` globs on job ids (``material/variant/size/seed/target``) select jobs;
+    ``keep_going`` runs the other jobs after one fails (otherwise nothing new starts);
+    ``wait`` waits for another build on the same output folder to finish (otherwise
+    ``BuildLocked``). Callbacks: ``on_start(n)`` before ``n`` jobs render,
+    ``on_job(report)`` as each finishes, ``on_wait(message)`` when another build holds the
+    folder.
 
     Raises ``InputError`` (a ``ManifestError`` for the manifest) before anything is
     written; a job that fails is reported in the result. A script calling ``build`` with
@@ -187,8 +192,8 @@ def build(manifest: str | os.PathLike, *, engine=None, jobs: int | None = None,
             write_lock(loaded.lock_path, entries)
             return finish()
         _remove_partial_files(loaded, to_render)
-        _run(to_render, reports, entries, loaded, engine, jobs=jobs, dask=dask,
-             keep_going=keep_going, on_start=on_start, on_job=on_job)
+        _run(to_render, reports, entries, loaded, engine, jobs=jobs, threads=threads,
+             dask=dask, keep_going=keep_going, on_start=on_start, on_job=on_job)
     return finish()
 
 
@@ -269,7 +274,8 @@ def glob_escape(name: str) -> str:
 
 
 def _run(to_render: list[Job], reports: dict[str, JobReport], entries: dict[str, Any],
-         manifest: Manifest, engine, *, jobs: int | None, dask: str | None,
+         manifest: Manifest, engine, *, jobs: int | None, threads: int | None,
+         dask: str | None,
          keep_going: bool, on_start, on_job) -> None:
     """Render the jobs on the chosen executor, updating their reports and lock entries;
     write the lock file as they finish."""
@@ -284,12 +290,13 @@ def _run(to_render: list[Job], reports: dict[str, JobReport], entries: dict[str,
     if dask:
         from texgen.build.cluster import run_dask
 
-        results = run_dask(tasks, dask, workers=workers, client_versions=client_versions,
+        results = run_dask(tasks, dask, workers=workers, threads=threads,
+                           client_versions=client_versions,
                            warm=tuple(sorted({job.preset for job in to_render})))
     elif workers <= 1 or len(tasks) == 1:
-        results = run_serial(tasks, engine)
+        results = run_serial(tasks, engine, threads=threads)
     else:
-        results = run_pool(tasks, min(workers, len(tasks)))
+        results = run_pool(tasks, min(workers, len(tasks)), threads=threads)
     last_write = time.monotonic()
     try:
         for result in results:
@@ -313,6 +320,7 @@ def _record(result: JobResult, job: Job, report: JobReport, entries: dict[str, A
     """Fill in a job's report and lock entry from its result; return whether it failed.
     A failed job leaves the lock (its files may be half new), so it renders next time."""
     report.seconds, report.worker, report.notes = result.seconds, result.worker, result.notes
+    report.threads = result.threads
     if result.error is not None:
         report.status, report.error = "failed", result.error
         entries.pop(job.id, None)

@@ -21,6 +21,9 @@ from texgen.build.builder import JobReport, build
 @click.option("-j", "--jobs", type=click.IntRange(min=1), metavar="N",
               help="Worker processes (default: the machine's cores; 1 renders in this "
                    "process).")
+@click.option("--threads", type=click.IntRange(min=1), metavar="N",
+              help="Numba threads per job (default: the cores over the jobs at once, at "
+                   "least 1).")
 @click.option("--dask", metavar="local|ADDRESS", help="Run the jobs on Dask: 'local' starts a "
               "cluster of --jobs processes here; an address (tcp://host:8786) joins a running "
               "scheduler. Needs texgen[dist].")
@@ -40,7 +43,7 @@ from texgen.build.builder import JobReport, build
 @click.option("-v", "--verbose", is_flag=True, help="A line per job on stderr.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr.")
 @click.pass_obj
-def build_command(engine, manifest, jobs, dask, dry_run, check, force, only, keep_going,
+def build_command(engine, manifest, jobs, threads, dask, dry_run, check, force, only, keep_going,
                   no_wait, as_json, verbose, quiet):
     """Render the jobs of MANIFEST (default ./texgen.build.toml, or a folder holding one)
     that are out of date: materials x variants x sizes x seeds x targets, checked first,
@@ -60,9 +63,9 @@ def build_command(engine, manifest, jobs, dask, dry_run, check, force, only, kee
             if verbose and not silent:
                 click.echo(_job_line(job), err=True)
 
-        report = build(manifest, engine=engine, jobs=jobs, dask=dask, dry_run=dry_run,
-                       check=check, force=force, only=only, keep_going=keep_going,
-                       wait=not no_wait, on_start=on_start, on_job=on_job,
+        report = build(manifest, engine=engine, jobs=jobs, threads=threads, dask=dask,
+                       dry_run=dry_run, check=check, force=force, only=only,
+                       keep_going=keep_going, wait=not no_wait, on_start=on_start, on_job=on_job,
                        on_wait=None if silent else lambda line: click.echo(f"texgen: {line}",
                                                                            err=True))
     if as_json:

@@ -70,23 +70,31 @@ def threads_on_host(scheduler_identity: Mapping[str, Any], host: str) -> int:
 class BuildWorkerPlugin(WorkerPlugin):
     """Per worker: a Numba cache folder of its own, an ``Engine``, the client's versions
     checked, kernels warmed by rendering ``warm`` (preset files) at 16², and
-    ``job_threads``, the Numba threads each of its jobs may use."""
+    ``job_threads``, the Numba threads each of its jobs may use: the client's choice
+    (``--threads``), else the worker's ``TEXGEN_JOB_THREADS``, else its share of its
+    host's cores."""
 
-    def __init__(self, client_versions: Mapping[str, Any], warm: tuple[str, ...]):
+    def __init__(self, client_versions: Mapping[str, Any], warm: tuple[str, ...], *,
+                 job_threads: int | None = None):
         self.client_versions = dict(client_versions)
         self.warm = tuple(warm)
         self.engine = WorkerEngine()
-        self.job_threads = 1
+        self.chosen_threads = job_threads
+        self.job_threads = job_threads or 1
 
     async def setup(self, worker) -> None:
-        if os.environ.get(THREADS_ENV, "").strip().isdigit():
-            self.job_threads = max(1, int(os.environ[THREADS_ENV]))
-        else:
-            host = get_address_host(worker.address)
-            on_host = threads_on_host(await worker.scheduler.identity(), host)
-            self.job_threads = core_share(max(worker.state.nthreads, on_host))
+        if self.chosen_threads is None:
+            self.job_threads = await self._default_job_threads(worker)
         await asyncio.get_running_loop().run_in_executor(
             None, self._prepare, str(worker.name), Path(worker.local_directory))
+
+    @staticmethod
+    async def _default_job_threads(worker) -> int:
+        if os.environ.get(THREADS_ENV, "").strip().isdigit():
+            return max(1, int(os.environ[THREADS_ENV]))
+        host = get_address_host(worker.address)
+        on_host = threads_on_host(await worker.scheduler.identity(), host)
+        return core_share(max(worker.state.nthreads, on_host))
 
     def _prepare(self, worker_name: str, local_directory: Path) -> None:
         import numba.core.config
@@ -129,10 +137,11 @@ def _dask_run(task: JobTask) -> JobResult:
     return get_worker().plugins[PLUGIN_NAME].engine.run(task)
 
 
-def run_dask(tasks: list[JobTask], address: str, *, workers: int,
+def run_dask(tasks: list[JobTask], address: str, *, workers: int, threads: int | None = None,
              client_versions: Mapping[str, Any], warm: tuple[str, ...]) -> Iterator[JobResult]:
     """Run the jobs on Dask: ``address`` "local" (a LocalCluster of ``workers`` processes,
-    one thread each) or a scheduler address. Yields results as jobs finish."""
+    one thread each) or a scheduler address; ``threads`` Numba threads per job (default:
+    each worker's share of its host's cores). Yields results as jobs finish."""
     cluster = None
     try:
         if address == "local":
@@ -147,7 +156,8 @@ def run_dask(tasks: list[JobTask], address: str, *, workers: int,
         raise InputError(f"--dask {address}: cannot reach the scheduler: {exc}") from None
     futures = []
     try:
-        client.register_plugin(BuildWorkerPlugin(client_versions, warm), name=PLUGIN_NAME)
+        client.register_plugin(BuildWorkerPlugin(client_versions, warm, job_threads=threads),
+                               name=PLUGIN_NAME)
         futures = [client.submit(_dask_run, task, key=f"texgen-build-{index}-{task.id}",
                                  retries=RETRIES, pure=False)
                    for index, task in enumerate(tasks)]

@@ -53,24 +53,28 @@ class JobTask:
 @dataclass
 class JobResult:
     """What a worker hands back: per map the file written (``path`` as the lock records
-    it, ``sha256``), the target's notes (defaults it used), seconds, the worker's name;
-    or ``error`` (one or more lines)."""
+    it, ``sha256``), the target's notes (defaults it used), seconds, the worker's name, the
+    Numba threads the job ran with; or ``error`` (one or more lines)."""
 
     id: str
     outputs: dict[str, dict[str, str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     worker: str = ""
+    threads: int = 0
     error: str | None = None
 
 
 def run_task(task: JobTask, engine) -> JobResult:
     """Render one job with ``engine`` and write its files; never raises for a job that
     fails (the result carries the error)."""
+    import numba
+
     from texgen.build.targets import export_target
 
     started = time.perf_counter()
     worker = f"{socket.gethostname()}:{os.getpid()}"
+    threads = numba.get_num_threads()
     try:
         graph = engine.validate(task.preset, size=task.size, seed=task.seed,
                                 overrides=task.overrides, outputs=list(task.outputs))
@@ -92,13 +96,13 @@ def run_task(task: JobTask, engine) -> JobResult:
                           "sha256": sha256_file(Path(path))}
                    for name, path in sorted(exported.files.items())}
         return JobResult(task.id, outputs, list(exported.notes),
-                         time.perf_counter() - started, worker)
+                         time.perf_counter() - started, worker, threads)
     except TexgenError as exc:
         return JobResult(task.id, seconds=time.perf_counter() - started, worker=worker,
-                         error=str(exc))
+                         threads=threads, error=str(exc))
     except Exception as exc:  # noqa: BLE001 - one job's bug must not stop the others
         return JobResult(task.id, seconds=time.perf_counter() - started, worker=worker,
-                         error=f"internal error: {type(exc).__name__}: {exc}")
+                         threads=threads, error=f"internal error: {type(exc).__name__}: {exc}")
 
 
 def version_mismatch(mine: Mapping[str, Any], client: Mapping[str, Any]) -> str | None:
@@ -151,10 +155,20 @@ def _pool_run(task: JobTask) -> JobResult:
     return _POOL_WORKER.run(task)
 
 
-def run_serial(tasks: list[JobTask], engine) -> Iterator[JobResult]:
-    """Run each job in this process with the caller's engine, in order."""
-    for task in tasks:
-        yield run_task(task, engine)
+def run_serial(tasks: list[JobTask], engine, *, threads: int | None = None
+               ) -> Iterator[JobResult]:
+    """Run each job in this process with the caller's engine, in order; with ``threads``,
+    Numba's parallel loops use that many threads for these jobs (restored after)."""
+    import numba
+
+    previous = numba.get_num_threads()
+    if threads is not None:
+        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+    try:
+        for task in tasks:
+            yield run_task(task, engine)
+    finally:
+        numba.set_num_threads(previous)
 
 
 def core_share(jobs_at_once: int, cores: int | None = None) -> int:
@@ -172,19 +186,21 @@ def _prepare_worker(threads: int) -> None:
 
     from texgen.evaluate import steady_heap
 
-    numba.set_num_threads(threads)
+    numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
     steady_heap()
 
 
-def run_pool(tasks: list[JobTask], workers: int) -> Iterator[JobResult]:
+def run_pool(tasks: list[JobTask], workers: int, *, threads: int | None = None
+             ) -> Iterator[JobResult]:
     """Run the jobs on ``workers`` processes (forked from a server process that imported
-    texgen, so no worker inherits the caller's threads), each with its share of the cores.
-    A worker process that dies fails the build with a ``RenderError``."""
+    texgen, so no worker inherits the caller's threads), each with ``threads`` Numba
+    threads (default: its share of the cores, ``core_share``). A worker process that dies
+    fails the build with a ``RenderError``."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["texgen.build.executors"])
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                initializer=_prepare_worker,
-                               initargs=(core_share(workers),))
+                               initargs=(threads or core_share(workers),))
     pending = {pool.submit(_pool_run, task): task for task in tasks}
     try:
         while pending:

@@ -58,10 +58,12 @@ def test_a_corrupt_lock_exits_2_naming_it(project, capsys):
 def test_a_failed_job_exits_nonzero_and_is_listed(project, capsys):
     path = project.write(project.manifest)
     (project.root / "presets" / "stone.png").write_bytes(b"not a png")
-    assert main(["build", str(path), "-j", "1", "--keep-going", "--json"]) == 1
+    assert main(["build", str(path), "-j", "1", "--threads", "1", "--keep-going",
+                 "--json"]) == 1
     out, err = capsys.readouterr()
     report = json.loads(out)
     assert (report["rendered"], report["failed"]) == (4, 1)
+    assert {job["threads"] for job in report["jobs"]} == {1}
     [line] = [line for line in err.splitlines() if line.startswith("texgen: error: ")]
     assert line.startswith("texgen: error: Stone/default/32/1/png: ") and "stone.png" in line
 

@@ -12,7 +12,7 @@ import pytest
 
 import texgen
 from texgen import Engine
-from texgen.build.executors import JobTask, WorkerEngine, version_mismatch
+from texgen.build.executors import JobTask, WorkerEngine, core_share, version_mismatch
 from texgen.build.keys import versions
 from texgen.io import decode_png
 
@@ -41,6 +41,22 @@ def test_serial_pool_and_dask_write_identical_files(project, monkeypatch):
     assert locks["serial"] == locks["pool"] == locks["dask"]
     # each Dask worker compiled into a Numba cache folder of its own
     assert len(list((project.root / "numba").iterdir())) == 2
+
+
+def test_threads_sets_each_job_s_numba_threads_and_serial_restores_them(project):
+    """``threads`` reaches every job, serial or pooled; without it a pool worker gets its
+    share of the cores; a serial build leaves the caller's thread count as it was."""
+    import numba
+
+    path = project.write(project.manifest)
+    before = numba.get_num_threads()
+    runs = [({"jobs": 1}, before), ({"jobs": 1, "threads": 1}, 1),
+            ({"jobs": 2}, core_share(2)), ({"jobs": 2, "threads": 1}, 1)]
+    for options, expected in runs:
+        report = texgen.build(path, force=True, **options)
+        assert report.rendered == 5
+        assert {job.threads for job in report.jobs} == {expected}, options
+        assert numba.get_num_threads() == before
 
 
 def test_workers_refuse_other_versions(project):
