@@ -19,7 +19,7 @@ from texgen.nodes import NodeContext
 
 from ._texture import as_texture
 from .material import LUMA, ambient_occlusion, normal_map
-from .spatial import gaussian_blur
+from .spatial import gaussian_blur, gaussian_blurs
 
 #: Luminance floor before the logarithm: keeps black pixels finite (1/255, one 8-bit step).
 _FLOOR = np.float32(1.0 / 255.0)
@@ -86,7 +86,8 @@ def band_height(log_lum: np.ndarray, *, radius: float, bands: int, detail: float
     Returns:
         (H, W, 1) float32 in [0, 1].
     """
-    blurs = [gaussian_blur(log_lum, radius / 2 ** k * width, wrap=wrap) for k in range(bands)]
+    blurs = list(gaussian_blurs(log_lum, [radius / 2 ** k * width for k in range(bands)],
+                                wrap=wrap))
     blurs.append(np.asarray(log_lum, np.float32))
     height = np.zeros_like(blurs[0])
     for k in range(bands):

@@ -20,7 +20,7 @@ from texgen.resample import area_resize
 
 from ._texture import as_texture
 from .blend import blend
-from .spatial import gaussian_blur, slopes
+from .spatial import gaussian_blur, gaussian_blurs, slopes
 from .warp import sample_bilinear
 
 #: Radii (as divisions of ``radius``) at which ambient_occlusion measures the horizon.
@@ -107,10 +107,11 @@ def ambient_occlusion(ctx: NodeContext, *, height: np.ndarray, radius: float,
         (H, W, 1) float32 in (0, 1], 1 unoccluded.
     """
     visible = np.zeros_like(height, dtype=np.float32)
-    for division in AO_SCALES:
-        r = radius / division
-        # in place on the blur: one temporary per radius, not six
-        term = gaussian_blur(height, r * ctx.width, wrap=ctx.tileable)
+    radii = [radius / division for division in AO_SCALES]
+    # the height is transformed once for the four blurs (when they wrap); each radius works
+    # in place on its blur: one temporary per radius, not six
+    blurs = gaussian_blurs(height, [r * ctx.width for r in radii], wrap=ctx.tileable)
+    for r, term in zip(radii, blurs):
         term -= height
         np.maximum(term, 0, out=term)  # the rise
         term *= np.float32(strength / 100.0 / r)  # the tangent

@@ -16,7 +16,7 @@ compiled on first use and cached on disk.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 
 import numba
 import numpy as np
@@ -44,19 +44,32 @@ def gaussian_blur(texture: np.ndarray, sigma: float, *, wrap: bool) -> np.ndarra
     the mean is preserved. ``wrap`` wraps around the edges, otherwise the edges mirror.
     Returns a new (H, W, C) float32 texture (a copy when ``sigma`` is 0).
     """
-    reach = math.ceil(_REACH * sigma)
-    if reach == 0:
-        return np.array(texture, np.float32)
+    return next(gaussian_blurs(texture, (sigma,), wrap=wrap))
 
-    def kernel(rows, columns):
-        down, across = (_folded_gaussian(sigma, reach, rows),
-                        _folded_gaussian(sigma, reach, columns))
-        grid = np.empty((rows, columns), np.float32)
-        for band in row_bands(rows, columns):  # no full-size float64 outer product
-            grid[band] = np.outer(down[band], across)
-        return grid
 
-    return _convolve(texture, (reach, reach), kernel, wrap=wrap)
+def gaussian_blurs(texture: np.ndarray, sigmas: Iterable[float], *,
+                   wrap: bool) -> Iterator[np.ndarray]:
+    """``gaussian_blur(texture, sigma, wrap=wrap)`` for each of ``sigmas`` in turn, the same
+    bytes. A one-channel texture is transformed once for every run of sigmas whose FFT grids
+    are the same (all of them when ``wrap``), so each further blur costs its kernel's
+    transform and one inverse instead of three transforms (ambient occlusion blurs one
+    height at four radii). Holds that one spectrum (4 bytes per pixel) between blurs."""
+    spectra: dict = {} if texture.shape[-1] == 1 else None
+    for sigma in sigmas:
+        reach = math.ceil(_REACH * sigma)
+        if reach == 0:
+            yield np.array(texture, np.float32)
+            continue
+
+        def kernel(rows, columns, sigma=sigma, reach=reach):
+            down, across = (_folded_gaussian(sigma, reach, rows),
+                            _folded_gaussian(sigma, reach, columns))
+            grid = np.empty((rows, columns), np.float32)
+            for band in row_bands(rows, columns):  # no full-size float64 outer product
+                grid[band] = np.outer(down[band], across)
+            return grid
+
+        yield _convolve(texture, (reach, reach), kernel, wrap=wrap, spectra=spectra)
 
 
 def _folded_gaussian(sigma: float, reach: int, size: int) -> np.ndarray:
@@ -68,7 +81,8 @@ def _folded_gaussian(sigma: float, reach: int, size: int) -> np.ndarray:
 
 
 def _convolve(texture: np.ndarray, reach: tuple[int, int],
-              kernel: Callable[[int, int], np.ndarray], *, wrap: bool) -> np.ndarray:
+              kernel: Callable[[int, int], np.ndarray], *, wrap: bool,
+              spectra: dict | None = None) -> np.ndarray:
     """``texture`` (H, W, C) convolved with a kernel of half-extent ``reach`` = (rows,
     columns) pixels. ``kernel(rows, columns)`` returns it as a grid of that size with its
     centre at [0, 0] (circular layout), folded onto the grid if it is larger.
@@ -78,27 +92,50 @@ def _convolve(texture: np.ndarray, reach: tuple[int, int],
     size (so the circular convolution never reaches across), else by its whole size on
     one side, a mirrored copy whose circular repetition is exactly the endless mirror
     extension. Either way the FFT grid is at most twice the size along each axis.
+
+    The two-dimensional transforms are those of ``np.fft.rfft2`` / ``irfft2`` (the same
+    bytes) taken one axis at a time: the rows are transformed before they are mirrored
+    (a mirrored row's transform is its original's), the column transforms run in place,
+    and only the rows kept are transformed back. ``spectra``, a dict kept by the caller,
+    holds the last channel spectrum by (channel, grid) for the next call to reuse.
     """
     height, width, channels = texture.shape
     if wrap:
-        pads = [(0, 0), (0, 0)]
+        pads = ((0, 0), (0, 0))
     else:
-        pads = [(r, r) if 2 * r < n else (0, n) for r, n in zip(reach, (height, width))]
+        pads = tuple((r, r) if 2 * r < n else (0, n) for r, n in zip(reach, (height, width)))
     size = (height + sum(pads[0]), width + sum(pads[1]))
     top, left = pads[0][0], pads[1][0]
-    kernel_spectrum = np.fft.rfft2(np.asarray(kernel(*size), np.float32))
+    kernel_spectrum = np.empty((size[0], size[1] // 2 + 1), np.complex64)
+    np.fft.rfft2(np.asarray(kernel(*size), np.float32), out=kernel_spectrum)
     out = np.empty((height, width, channels), np.float32)
-    # One channel at a time: the spectra held are those of one channel whatever the count
-    # (same bytes as transforming all channels at once).
+    # One channel at a time: the spectra held are those of one channel whatever the count.
     for channel in range(channels):
-        plane = texture[..., channel]
-        if not wrap:
-            plane = np.pad(plane, pads, mode="symmetric")
-        spectrum = np.fft.rfft2(plane)
-        del plane
+        key = (channel, pads)
+        if spectra is not None and key in spectra:
+            spectrum = spectra[key].copy()
+        else:
+            spectrum = _spectrum(texture[..., channel], pads)
+            if spectra is not None:
+                spectra.clear()
+                spectra[key] = spectrum.copy()
         spectrum *= kernel_spectrum
-        out[..., channel] = np.fft.irfft2(spectrum, s=size)[top:top + height, left:left + width]
+        np.fft.ifft(spectrum, axis=0, out=spectrum)
+        out[..., channel] = np.fft.irfft(spectrum[top:top + height], n=size[1],
+                                         axis=1)[:, left:left + width]
     return out
+
+
+def _spectrum(plane: np.ndarray, pads: tuple) -> np.ndarray:
+    """``np.fft.rfft2`` of the (H, W) ``plane`` mirrored by ``pads`` (``np.pad``'s
+    "symmetric"), the same bytes: the rows are transformed before their mirrored copies
+    are added, then the columns in place."""
+    rows = plane if pads[1] == (0, 0) else np.pad(plane, ((0, 0), pads[1]), mode="symmetric")
+    spectrum = np.fft.rfft(rows, axis=1)
+    del rows
+    if pads[0] != (0, 0):
+        spectrum = np.pad(spectrum, (pads[0], (0, 0)), mode="symmetric")
+    return np.fft.fft(spectrum, axis=0, out=spectrum)
 
 
 def slopes(field: np.ndarray, *, wrap: bool, scale: float = 1.0) -> tuple[np.ndarray, ...]:

@@ -20,6 +20,8 @@ from texgen_filters.spatial import (
     edge_detect,
     emboss,
     flood_fill,
+    gaussian_blur,
+    gaussian_blurs,
     sharpen,
     slope_blur,
 )
@@ -355,3 +357,87 @@ def test_curvature_of_a_bump_and_a_pit():
     assert hole["out"][32, 32, 0] < 0.4 and hole["concave"][32, 32, 0] > 0.2
     assert bump["out"][32, 32, 0] > 0.6 and bump["convex"][32, 32, 0] > 0.2
     np.testing.assert_allclose(hole["out"] + bump["out"], 1.0, atol=1e-5)
+
+
+def two_dimensional_fft_blur(plane, sigma, *, wrap):
+    """The Gaussian blur of a (H, W) float32 plane as one 2-D FFT convolution (``rfft2`` of
+    the mirrored plane and of the kernel grid, ``irfft2``): the formulation that
+    ``gaussian_blurs`` takes one axis at a time and must match byte for byte."""
+    reach = math.ceil(4.0 * sigma)
+    rows, columns = plane.shape
+    pads = [(0, 0), (0, 0)] if wrap else [(reach, reach) if 2 * reach < n else (0, n)
+                                          for n in (rows, columns)]
+    size = (rows + sum(pads[0]), columns + sum(pads[1]))
+    offsets = np.arange(-reach, reach + 1)
+    weights = np.exp(-0.5 * (offsets / sigma) ** 2)
+    folded = [np.bincount(offsets % n, weights / weights.sum(), minlength=n) for n in size]
+    kernel = np.outer(*folded).astype(np.float32)
+    spectrum = np.fft.rfft2(np.pad(plane, pads, mode="symmetric")) * np.fft.rfft2(kernel)
+    return np.fft.irfft2(spectrum, s=size)[pads[0][0]:pads[0][0] + rows,
+                                            pads[1][0]:pads[1][0] + columns]
+
+
+@pytest.mark.parametrize("wrap", [True, False])
+@pytest.mark.parametrize("shape", [(40, 40, 1), (37, 50, 3), (50, 21, 1)])
+def test_gaussian_blurs_are_the_bytes_of_one_two_dimensional_fft(wrap, shape):
+    values = texture(np.random.default_rng(3).random(shape) * 3.0 - 1.0)
+    sigmas = (0.0, 0.4, 2.5, 7.0, 15.0)  # reaches under and over half the size
+    for sigma, blurred in zip(sigmas, gaussian_blurs(values, sigmas, wrap=wrap)):
+        assert blurred.dtype == np.float32 and blurred.shape == shape
+        for channel in range(shape[2]):
+            expected = (values[..., channel] if sigma == 0 else
+                        two_dimensional_fft_blur(values[..., channel], sigma, wrap=wrap))
+            assert np.array_equal(blurred[..., channel], expected), (sigma, channel)
+        assert np.array_equal(blurred, gaussian_blur(values, sigma, wrap=wrap))
+
+
+def direct_ambient_occlusion(height, radius, strength):
+    """Wrapped ambient occlusion straight from its formula, in float64: each blur a sum of
+    rolled copies with the sampled Gaussian's weights, rows then columns."""
+    h = np.asarray(height, np.float64)[..., 0]
+    visible = np.zeros_like(h)
+    for division in (1, 2, 4, 8):
+        r = radius / division
+        sigma = r * h.shape[1]
+        offsets = np.arange(-math.ceil(4 * sigma), math.ceil(4 * sigma) + 1)
+        weights = np.exp(-0.5 * (offsets / sigma) ** 2)
+        weights /= weights.sum()
+        blurred = sum(w * np.roll(h, o, axis=0) for o, w in zip(offsets, weights))
+        blurred = sum(w * np.roll(blurred, o, axis=1) for o, w in zip(offsets, weights))
+        tangent = np.maximum(blurred - h, 0) * strength / 100 / r
+        visible += 1 / (1 + tangent ** 2)
+    return visible / 4
+
+
+def test_ambient_occlusion_equals_its_formula_and_the_per_radius_blurs():
+    height = periodic(48, 64, cycles=((3, 2),)) + texture(
+        np.random.default_rng(4).random((48, 64, 1)) * 0.2)
+    out = ambient_occlusion(context(48, 64), height=height, radius=0.12, strength=40.0)
+    np.testing.assert_allclose(out[..., 0], direct_ambient_occlusion(height, 0.12, 40.0),
+                               atol=2e-6)
+    assert out.min() < 0.95
+    # the same bytes as blurring the height anew at each radius (one transform shared)
+    visible = np.zeros_like(height)
+    for division in (1, 2, 4, 8):
+        r = 0.12 / division
+        term = gaussian_blur(height, r * 64, wrap=True) - height
+        np.maximum(term, 0, out=term)
+        term *= np.float32(40.0 / 100.0 / r)
+        visible += 1.0 / (term * term + 1.0)
+    visible /= np.float32(4)
+    assert np.array_equal(out, visible)
+
+
+def test_wrapped_ambient_occlusion_tiles():
+    height = periodic(32, 48, cycles=((2, 1),)) + texture(
+        np.random.default_rng(5).random((32, 48, 1)) * 0.3)
+    out = ambient_occlusion(context(32, 48), height=height, radius=0.2, strength=50.0)
+    rolled = ambient_occlusion(context(32, 48), height=np.roll(height, (7, -11), (0, 1)),
+                               radius=0.2, strength=50.0)
+    np.testing.assert_allclose(rolled, np.roll(out, (7, -11), (0, 1)), atol=1e-6)
+    # a 2 x 2 tiling of the height: each quarter is the tile's AO (the same radius and
+    # depth in pixels: lengths are fractions of the width, which doubles)
+    tiled = ambient_occlusion(context(64, 96), height=np.tile(height, (2, 2, 1)),
+                              radius=0.1, strength=25.0)
+    np.testing.assert_allclose(tiled[32:, 48:], out, atol=1e-6)
+    np.testing.assert_allclose(tiled[:32, :48], out, atol=1e-6)
