@@ -8,21 +8,24 @@ permutation picks one of 8 (2-D) or 24 (3-D) fixed gradients per vertex of a str
 module is an independent implementation of that math. Same seed and coordinates give the
 same value as the package to about 1e-15 (the tests require 1e-6); it does not tile.
 
-* 2-D (``noise2array``): each row is processed in chunks of ``CHUNK`` samples in three
-  passes that LLVM turns into SIMD code: (1) each sample's super-cell; (2) one look-up
-  per sample in a per-seed table whose word for a super-cell packs the 3-bit gradient
-  codes of the eight vertices a sample in it can use (instead of two dependent
-  permutation look-ups per vertex); (3) the lattice geometry, the choice of the two
-  vertices that depend on the region (the package's decision rules, written as selects)
-  and the four kernels, each gradient decoded from its slot of the word, summed in the
-  package's order.
-* 3-D (``noise3array``): per sample, the package's rules pick the simplex's vertices and
-  two extra ones (``_vertices3``); their kernels are summed with the same permutation
-  look-ups. (Summing every lattice point in range instead differs from the package at about
-  3 % of points by up to ~1e-4: its rules leave a few small contributions out.)
+Which vertices a sample sums depends only on its super-cell and on its *region* in that
+cell (which of the cell's vertices are closest: the package's decision rules). Samples are
+computed a row at a time, in chunks of ``CHUNK``:
 
-Coordinates must be finite. The arrays' functions are ``numba.njit(parallel=True,
-cache=True)`` (rows in parallel, no ``fastmath``); they compile on first use.
+1. Classify (SIMD): each sample's super-cell origin and region number. The rules are
+   written as selects; a region number stands for one vertex list (``_REGIONS2``,
+   ``_REGIONS3``).
+2. Split the chunk into *runs*: consecutive samples with the same cell and region (a grid
+   row crosses a cell in tens to hundreds of samples).
+3. Per run, once: the vertices' permutation look-ups and gradients, and every term that
+   depends only on y (and z), which are constant along a row: a kernel
+   ``max(0, 2 - dx^2 - dy^2)^4 * (gx dx + gy dy)`` becomes
+   ``max(0, rest - dx^2)^4 * (gx dx + dot_rest)``. Per sample (SIMD): only dx varies.
+
+Unsorted or scattered x coordinates give runs of one sample: still correct, only slower.
+3-D rows run along x at a fixed (y, z). Coordinates must be finite. The grid functions are
+``numba.njit(parallel=True, cache=True)`` (rows in parallel, no ``fastmath``); they compile
+on first use.
 """
 
 from __future__ import annotations
@@ -54,13 +57,8 @@ GRADIENTS3 = np.array([
     (-11, -4, -4), (-4, -11, -4), (-4, -4, -11), (11, -4, -4), (4, -11, -4), (4, -4, -11),
 ], dtype=np.float64)
 
-#: Samples per chunk of a row in the 2-D passes (the scratch arrays stay in L1).
-CHUNK = 256
-#: The 2-D vertices whose gradient codes (3 bits each) are packed into a super-cell's
-#: table word, slot k at bits 3k..3k+2, as lattice offsets from the cell's origin. Slots
-#: 0-5 are the possible extra vertices and the origin vertex, placed so that the vertex
-#: at offset (a, b) is in slot a + 2 b + 1; slots 6 and 7 hold (1, 0) and (0, 1).
-_SLOTS2 = ((1, -1), (0, 0), (-1, 1), (2, 0), (1, 1), (0, 2), (1, 0), (0, 1))
+#: Samples per chunk of a row (its scratch arrays stay in L1); runs end at chunk ends.
+CHUNK = 1024
 
 _MASK64 = (1 << 64) - 1
 _LCG_MUL = 6364136223846793005
@@ -93,375 +91,387 @@ def permutation(seed: int) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=32)
-def _tables2(seed: int) -> np.ndarray:
-    """Per-seed 2-D table: flattened (256*256,) int32, read-only.
-
-    Word ``X * 256 + Y`` packs, for the super-cell with origin (X, Y), X and Y in 0..255,
-    the gradient code of each vertex in ``_SLOTS2``: the row of GRADIENTS2 that the package
-    gives lattice point (X + a, Y + b), ``(perm[(perm[X + a] + Y + b) & 255] & 14) // 2``
-    (coordinates mod 256). One look-up then serves all four vertices of a sample.
-    """
+def _tables(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per-seed tables, read-only: ``perm``, and the row of GRADIENTS3 of each permuted
+    value (the 2-D gradient row of lattice point (X, Y) is
+    ``(perm[(perm[X & 255] + Y) & 255] & 14) // 2``)."""
     perm = permutation(seed)
-    lattice = np.arange(-1, 258) & 255  # points -1..257: every origin plus its offsets
-    codes = (perm[(perm[lattice][:, None] + lattice[None, :]) & 255] & 14) // 2
-    words = np.zeros((256, 256), np.int64)
-    for slot, (a, b) in enumerate(_SLOTS2):
-        words |= codes[1 + a:257 + a, 1 + b:257 + b] << (3 * slot)
-    table = np.ascontiguousarray(words.ravel(), dtype=np.int32)
-    table.flags.writeable = False
-    return table
-
-
-@functools.lru_cache(maxsize=32)
-def _tables3(seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per-seed 3-D tables: ``perm`` and the gradient row of each permuted value."""
-    perm = permutation(seed)
-    rows = perm % len(GRADIENTS3)
-    for array in (perm, rows):
+    rows3 = perm % len(GRADIENTS3)
+    for array in (perm, rows3):
         array.flags.writeable = False
-    return perm, rows
+    return perm, rows3
 
 
-# --- 2-D: three passes over a chunk of a row ---------------------------------------------
-
-@numba.njit(inline="always")
-def _skew2(x, y):
-    """Sample (x, y) on the stretched lattice: its super-cell origin (fx, fy), whole
-    numbers as floats, and its position (tx, ty) in that cell."""
-    stretch = (x + y) * STRETCH2
-    sx = x + stretch
-    sy = y + stretch
-    fx = np.floor(sx)
-    fy = np.floor(sy)
-    return fx, fy, sx - fx, sy - fy
-
+# --- shared by 2-D and 3-D: runs, per-run vertex terms ------------------------------------
 
 @numba.njit(inline="always")
-def _geometry2(x, y):
-    """The lattice geometry of sample (x, y): (dx0, dy0, ea, eb, upper).
+def _wrap256(f):
+    """Whole number ``f`` (a float) modulo 256, as an int64 (exact for any finite f)."""
+    return np.int64(f - 256.0 * np.floor(f * (1.0 / 256.0)))
 
-    (dx0, dy0) is its offset from the super-cell origin, (ea, eb) the lattice offset of the
-    extra vertex, ``upper`` 1.0 when the sample is in the upper triangle (the origin vertex
-    moves to (1, 1)).
+
+@numba.njit(cache=True)
+def _flag_changes(values, changed):
+    """``changed[i] |= values[i + 1] != values[i]``.
+
+    Loops index their arrays by ``range(size)`` only: an offset index, which numba must
+    check for being negative, keeps LLVM from vectorising the loads.
     """
-    fx, fy, tx, ty = _skew2(x, y)
-    squish = (fx + fy) * SQUISH2
+    following = values[1:]
+    current = values[:-1]
+    for i in range(current.size):
+        changed[i] |= following[i] != current[i]
+
+
+@numba.njit(cache=True)
+def _run_starts(columns, regions, changed, starts):
+    """Split a chunk into runs of samples with equal cell coordinates (rows of
+    ``columns``) and region: ``starts[r]`` is the first sample of run r, ``starts[runs]``
+    the chunk's size; returns the number of runs."""
+    count = regions.size
+    flags = changed[:count - 1]
+    flags[:] = False
+    _flag_changes(regions, flags)
+    for d in range(columns.shape[0]):
+        _flag_changes(columns[d, :count], flags)
+    starts[0] = 0
+    runs = 1
+    for i in range(count - 1):  # branch-free compaction
+        starts[runs] = i + 1
+        runs += flags[i]
+    starts[runs] = count
+    return runs
+
+
+@numba.njit(inline="always")
+def _falloff(dx, rest, gx, dot_rest):
+    """A vertex's kernel at x offset ``dx``, given its y (and z) terms:
+    ``rest = 2 - dy^2 (- dz^2)`` and ``dot_rest = gy dy (+ gz dz)``."""
+    a = max(rest - dx * dx, 0.0)
+    a *= a
+    return a * a * (gx * dx + dot_rest)
+
+
+@numba.njit(inline="always")
+def _finish(total, mapped):
+    """The stored value of a normalised noise sum: raw, or ``0.5 + 0.5 n`` clipped."""
+    return min(max(0.5 + 0.5 * total, 0.0), 1.0) if mapped else total
+
+
+@numba.njit(inline="always")
+def _scratch(dims):
+    """Per-row work arrays: cell coordinates (dims, CHUNK), regions, change flags, starts."""
+    return (np.empty((dims, CHUNK)), np.empty(CHUNK, np.int64), np.empty(CHUNK, np.bool_),
+            np.empty(CHUNK + 1, np.int64))
+
+
+# --- 2-D -------------------------------------------------------------------------------
+
+#: The vertices of each 2-D region after (1, 0) and (0, 1), which every sample sums: the
+#: origin vertex, then the extra one, as offsets (a, b) from the super-cell origin.
+#: Regions 0-2 are the lower triangle (origin (0, 0)), 3-5 the upper one (origin (1, 1));
+#: see ``_region2``.
+_REGIONS2 = np.array([(0, 0, 1, -1), (0, 0, -1, 1), (0, 0, 1, 1),
+                      (1, 1, 2, 0), (1, 1, 0, 2), (1, 1, 0, 0)], dtype=np.int64)
+
+
+@numba.njit(inline="always")
+def _region2(tx, ty):
+    """The package's vertex choice at position (tx, ty) of a super-cell, as a row of
+    ``_REGIONS2``.
+
+    Lower triangle (tx + ty <= 1): the extra vertex is (1, -1) or (-1, 1) when the origin
+    is one of the two closest vertices, else (1, 1). Upper: (2, 0) or (0, 2) when (1, 1)
+    is one of the two closest, else (0, 0). (1, -1) and (2, 0) when tx > ty.
+    """
     total = tx + ty
     lower = total <= 1.0
-    x_first = tx > ty
-    # Lower triangle: the extra vertex is (1, -1) or (-1, 1) when the origin is one of
-    # the two closest vertices, else (1, 1). Upper: (2, 0) or (0, 2) when (1, 1) is one
-    # of the two closest, else (0, 0).
     rest_low = 1.0 - total
     rest_up = 2.0 - total
-    origin_close = (rest_low > tx) | (rest_low > ty)
-    far_close = (rest_up < tx) | (rest_up < ty)
-    ea_low = (1.0 if x_first else -1.0) if origin_close else 1.0
-    eb_low = (-1.0 if x_first else 1.0) if origin_close else 1.0
-    ea_up = (2.0 if x_first else 0.0) if far_close else 0.0
-    eb_up = (0.0 if x_first else 2.0) if far_close else 0.0
-    return (x - (fx + squish), y - (fy + squish), ea_low if lower else ea_up,
-            eb_low if lower else eb_up, 0.0 if lower else 1.0)
+    close = ((rest_low > tx) | (rest_low > ty)) if lower else ((rest_up < tx) | (rest_up < ty))
+    side = (0 if tx > ty else 1) if close else 2
+    return side if lower else side + 3
 
 
 @numba.njit(cache=True)
-def _pass_cells2(xs, y, cells):
-    """cells[i]: the table word of sample ``xs[i]``'s super-cell on row ``y``.
-
-    The passes index their arrays by ``range(xs.size)`` only: an offset index, which numba
-    must check for being negative, keeps LLVM from vectorising the loads.
-    """
+def _classify2(xs, y, cell_x, cell_y, regions):
+    """Per sample ``xs[i]`` on row ``y``: its super-cell origin and region."""
     for i in range(xs.size):
-        fx, fy, _, _ = _skew2(xs[i], y)
-        # The origin wrapped to 0..255 (exact: fx and fy are whole numbers).
-        wx = fx - 256.0 * np.floor(fx * (1.0 / 256.0))
-        wy = fy - 256.0 * np.floor(fy * (1.0 / 256.0))
-        cells[i] = np.int32(wx * 256.0 + wy)
-
-
-@numba.njit(cache=True)
-def _pass_gather2(table, count, cells, words):
-    """words[i] = table[cells[i]].
-
-    A function of its own: compiled alone, LLVM turns it into SIMD gathers; inlined into
-    the arithmetic around it, it stays scalar.
-    """
-    for i in range(count):
-        words[i] = table[cells[i]]
+        x = xs[i]
+        stretch = (x + y) * STRETCH2
+        sx = x + stretch
+        sy = y + stretch
+        fx = np.floor(sx)
+        fy = np.floor(sy)
+        cell_x[i] = fx
+        cell_y[i] = fy
+        regions[i] = _region2(sx - fx, sy - fy)
 
 
 @numba.njit(inline="always")
-def _kernel2(dx, dy, word, slot):
-    """The package's kernel of a vertex at offset (dx, dy) whose gradient code sits in
-    ``slot`` of a table word.
-
-    The code's bits pick the gradient of GRADIENTS2: bit 0 swaps (5, 2) to (2, 5), bit 1
-    negates x, bit 2 negates y.
-    """
-    code = word >> (3 * slot)
-    swapped = (code & 1) != 0
-    gx = 2.0 if swapped else 5.0
-    gy = 5.0 if swapped else 2.0
-    if code & 2:
-        gx = -gx
-    if code & 4:
-        gy = -gy
-    a = max(2.0 - dx * dx - dy * dy, 0.0)
-    a *= a
-    return a * a * (gx * dx + gy * dy)
+def _vertex2(perm, ix, iy, a, b, dy0):
+    """Per-run terms of vertex (a, b) of the super-cell at lattice (ix, iy) (wrapped to
+    0..255), for a row at offset dy0 from the cell's origin: (x offset, rest, gx,
+    dot_rest) as ``_falloff`` takes them."""
+    shift = (a + b) * SQUISH2
+    dy = dy0 - b - shift
+    g = (perm[(perm[(ix + a) & 255] + iy + b) & 255] & 14) >> 1
+    return a + shift, 2.0 - dy * dy, GRADIENTS2[g, 0], GRADIENTS2[g, 1] * dy
 
 
-@numba.njit(cache=True)
-def _pass_sum2(xs, y, words, result):
-    """result[i] = the noise of sample ``xs[i]``: the four kernels, summed in the package's
-    order (the geometry is recomputed: cheaper than storing it)."""
+@numba.njit(inline="always")
+def _run2(xs, y, fx, fy, region, perm, out, mapped):
+    """Noise of samples ``xs`` on row y, all in super-cell (fx, fy) and ``region``, into
+    ``out``; the four vertices in the package's order."""
+    squish = (fx + fy) * SQUISH2
+    xb = fx + squish
+    dy0 = y - (fy + squish)
+    ix = _wrap256(fx)
+    iy = _wrap256(fy)
+    o1, r1, g1, d1 = _vertex2(perm, ix, iy, 1, 0, dy0)
+    o2, r2, g2, d2 = _vertex2(perm, ix, iy, 0, 1, dy0)
+    o3, r3, g3, d3 = _vertex2(perm, ix, iy, _REGIONS2[region, 0], _REGIONS2[region, 1], dy0)
+    o4, r4, g4, d4 = _vertex2(perm, ix, iy, _REGIONS2[region, 2], _REGIONS2[region, 3], dy0)
     for i in range(xs.size):
-        dx0, dy0, ea, eb, upper = _geometry2(xs[i], y)
-        word = words[i]
-        value = _kernel2(dx0 - 1.0 - SQUISH2, dy0 - SQUISH2, word, 6)
-        value += _kernel2(dx0 - SQUISH2, dy0 - 1.0 - SQUISH2, word, 7)
-        value += _kernel2(dx0 - upper - 2.0 * upper * SQUISH2,
-                          dy0 - upper - 2.0 * upper * SQUISH2, word,
-                          np.int32(1.0 + 3.0 * upper))
-        value += _kernel2(dx0 - ea - (ea + eb) * SQUISH2, dy0 - eb - (ea + eb) * SQUISH2,
-                          word, np.int32(ea + 2.0 * eb + 1.0))
-        result[i] = value / NORM2
+        dx0 = xs[i] - xb
+        total = (_falloff(dx0 - o1, r1, g1, d1) + _falloff(dx0 - o2, r2, g2, d2)
+                 + _falloff(dx0 - o3, r3, g3, d3) + _falloff(dx0 - o4, r4, g4, d4))
+        out[i] = _finish(total * (1.0 / NORM2), mapped)
 
 
 @numba.njit(cache=True)
-def _row2(xs, y, table, out_row, mapped):
+def _row2(xs, y, perm, out_row, mapped):
     """Noise along one row into ``out_row`` (float64 raw, or float32 0.5 + 0.5 n clipped)."""
-    cells = np.empty(CHUNK, np.int32)
-    words = np.empty(CHUNK, np.int32)
-    result = np.empty(CHUNK)
+    cells, regions, changed, starts = _scratch(2)
     for start in range(0, xs.size, CHUNK):
         chunk = xs[start:start + CHUNK]
         count = chunk.size
-        _pass_cells2(chunk, y, cells)
-        _pass_gather2(table, count, cells, words)
-        _pass_sum2(chunk, y, words, result)
-        if mapped:
-            for i in range(count):
-                out_row[start + i] = min(max(0.5 + 0.5 * result[i], 0.0), 1.0)
-        else:
-            for i in range(count):
-                out_row[start + i] = result[i]
+        _classify2(chunk, y, cells[0], cells[1], regions)
+        runs = _run_starts(cells, regions[:count], changed, starts)
+        for r in range(runs):
+            first = starts[r]
+            end = starts[r + 1]
+            _run2(chunk[first:end], y, cells[0, first], cells[1, first], regions[first], perm,
+                  out_row[start + first:start + end], mapped)
 
 
 @numba.njit(parallel=True, cache=True)
-def _grid2(xs, ys, table, out, mapped):
+def _grid2(xs, ys, perm, out, mapped):
     """``out[j, i]`` = noise at (xs[i], ys[j]); rows in parallel. ``out`` is 2-D."""
     for j in prange(ys.size):
-        _row2(xs, ys[j], table, out[j], mapped)
+        _row2(xs, ys[j], perm, out[j], mapped)
 
 
-@numba.njit(cache=True)
-def _point2(x, y, table):
-    xs = np.empty(1)
-    xs[0] = x
-    out = np.empty(1)
-    _row2(xs, y, table, out, False)
-    return out[0]
+# --- 3-D -------------------------------------------------------------------------------
+
+#: The simplex vertices of each part of the super-cell (offsets from its origin): rows 0-3
+#: the tetrahedron at (0,0,0), rows 4-7 the one at (1,1,1), rows 8-13 the octahedron in
+#: between.
+_BASE3 = ((0, 0, 0), (1, 0, 0), (0, 1, 0), (0, 0, 1),
+          (1, 1, 1), (1, 1, 0), (1, 0, 1), (0, 1, 1),
+          (1, 0, 0), (0, 1, 0), (0, 0, 1), (1, 1, 0), (1, 0, 1), (0, 1, 1))
 
 
-# --- 3-D: the package's vertex choice, then the kernels -----------------------------------
+@numba.njit(inline="always")
+def _region3(tx, ty, tz):
+    """The package's vertex choice at position (tx, ty, tz) of a super-cell, as a region
+    number 0..95 (a row of ``_REGIONS3``).
 
-#: The simplex vertices of each region of the super-cell (offsets from its origin):
-#: rows 0-3 the tetrahedron at (0,0,0), rows 4-7 the one at (1,1,1), rows 8-13 the
-#: octahedron in between.
-_BASE3 = np.array([(0, 0, 0), (1, 0, 0), (0, 1, 0), (0, 0, 1),
-                   (1, 1, 1), (1, 1, 0), (1, 0, 1), (0, 1, 1),
-                   (1, 0, 0), (0, 1, 0), (0, 0, 1), (1, 1, 0), (1, 0, 1), (0, 1, 1)],
-                  dtype=np.int64)
-
-
-@numba.njit(cache=True)
-def _bit(c, mask, if_set, if_clear):
-    return if_set if (c & mask) != 0 else if_clear
-
-
-@numba.njit(cache=True)
-def _vertices3(tx, ty, tz, verts):
-    """Write the lattice offsets whose kernels the package sums at super-cell position
-    (tx, ty, tz) into ``verts`` and return how many (6 or 8).
-
-    The simplex's own vertices, plus two "extra" vertices that OpenSimplex picks from the
-    two vertices of the simplex closest to the point. Axis bits: 1 = x, 2 = y, 4 = z; a
-    point code has a bit set where that vertex's coordinate is 1. These rules are the
-    package's, including where they leave out a vertex whose kernel is not quite zero
-    (about 3 % of points, by up to ~1e-4): reproducing them is the point of this module.
+    Point codes have bit 1 = x, 2 = y, 4 = z set where that vertex's coordinate is 1. In a
+    tetrahedron the package finds the two closest of its three middle vertices (a, b):
+    regions 0-15 (at (0,0,0)) and 16-31 (at (1,1,1)) are ``8 * close + c``, where
+    ``close`` says the corner vertex is one of the two closest and c is then the closer of
+    a and b, else ``a | b`` (``a & b`` at (1,1,1)). In the octahedron (32-95) the two
+    closest of its six edge-midpoint directions, ``32 + a + 8 b``. Written as selects.
     """
     total = tx + ty + tz
-    if total <= 1.0:  # tetrahedron at (0,0,0)
-        first = 0
-        count = 4
-        a_point, a_score, b_point, b_score = 1, tx, 2, ty
-        if a_score >= b_score and tz > b_score:
-            b_point, b_score = 4, tz
-        elif a_score < b_score and tz > a_score:
-            a_point, a_score = 4, tz
-        rest = 1.0 - total
-        if rest > a_score or rest > b_score:
-            c = b_point if b_score > a_score else a_point
-            e0x = _bit(c, 1, 1, -1)
-            e1x = _bit(c, 1, 1, 0)
-            e0y = _bit(c, 2, 1, 0)
-            e1y = e0y
-            if (c & 2) == 0:
-                if (c & 1) == 0:
-                    e1y -= 1
-                else:
-                    e0y -= 1
-            e0z = _bit(c, 4, 1, 0)
-            e1z = _bit(c, 4, 1, -1)
-        else:
-            c = a_point | b_point
-            e0x = _bit(c, 1, 1, 0)
-            e1x = _bit(c, 1, 1, -1)
-            e0y = _bit(c, 2, 1, 0)
-            e1y = _bit(c, 2, 1, -1)
-            e0z = _bit(c, 4, 1, 0)
-            e1z = _bit(c, 4, 1, -1)
-    elif total >= 2.0:  # tetrahedron at (1,1,1)
-        first = 4
-        count = 4
-        a_point, a_score, b_point, b_score = 6, tx, 5, ty
-        if a_score <= b_score and tz < b_score:
-            b_point, b_score = 3, tz
-        elif a_score > b_score and tz < a_score:
-            a_point, a_score = 3, tz
-        rest = 3.0 - total
-        if rest < a_score or rest < b_score:
-            c = b_point if b_score < a_score else a_point
-            e0x = _bit(c, 1, 2, 0)
-            e1x = _bit(c, 1, 1, 0)
-            e0y = _bit(c, 2, 1, 0)
-            e1y = e0y
-            if (c & 2) != 0:
-                if (c & 1) != 0:
-                    e1y += 1
-                else:
-                    e0y += 1
-            e0z = _bit(c, 4, 1, 0)
-            e1z = _bit(c, 4, 2, 0)
-        else:
-            c = a_point & b_point
-            e0x = _bit(c, 1, 1, 0)
-            e1x = _bit(c, 1, 2, 0)
-            e0y = _bit(c, 2, 1, 0)
-            e1y = _bit(c, 2, 2, 0)
-            e0z = _bit(c, 4, 1, 0)
-            e1z = _bit(c, 4, 2, 0)
-    else:  # octahedron in between
-        first = 8
-        count = 6
-        p1 = tx + ty
-        if p1 > 1.0:
-            a_score, a_point, a_far = p1 - 1.0, 3, True
-        else:
-            a_score, a_point, a_far = 1.0 - p1, 4, False
-        p2 = tx + tz
-        if p2 > 1.0:
-            b_score, b_point, b_far = p2 - 1.0, 5, True
-        else:
-            b_score, b_point, b_far = 1.0 - p2, 2, False
-        p3 = ty + tz
-        if p3 > 1.0:
-            score = p3 - 1.0
-            if a_score <= b_score and a_score < score:
-                a_point, a_far = 6, True
-            elif a_score > b_score and b_score < score:
-                b_point, b_far = 6, True
-        else:
-            score = 1.0 - p3
-            if a_score <= b_score and a_score < score:
-                a_point, a_far = 1, False
-            elif a_score > b_score and b_score < score:
-                b_point, b_far = 1, False
-        if a_far == b_far:
-            if a_far:  # (1,1,1) and (2,0,0) / (0,2,0) / (0,0,2) on the shared axis
-                e0x, e0y, e0z = 1, 1, 1
-                c = a_point & b_point
-                e1x = 2 if (c & 1) != 0 else 0
-                e1y = 2 if (c & 1) == 0 and (c & 2) != 0 else 0
-                e1z = 2 if (c & 3) == 0 else 0
-            else:  # (0,0,0) and (-1,1,1) / (1,-1,1) / (1,1,-1) on the omitted axis
-                e0x, e0y, e0z = 0, 0, 0
-                c = a_point | b_point
-                e1x = -1 if (c & 1) == 0 else 1
-                e1y = -1 if (c & 1) != 0 and (c & 2) == 0 else 1
-                e1z = -1 if (c & 3) == 3 else 1
-        else:
-            c1 = a_point if a_far else b_point
-            c2 = b_point if a_far else a_point
-            e0x = -1 if (c1 & 1) == 0 else 1
-            e0y = -1 if (c1 & 1) != 0 and (c1 & 2) == 0 else 1
-            e0z = -1 if (c1 & 3) == 3 else 1
-            e1x = 2 if (c2 & 1) != 0 else 0
-            e1y = 2 if (c2 & 1) == 0 and (c2 & 2) != 0 else 0
-            e1z = 2 if (c2 & 3) == 0 else 0
-    for k in range(count):
-        verts[k, 0] = _BASE3[first + k, 0]
-        verts[k, 1] = _BASE3[first + k, 1]
-        verts[k, 2] = _BASE3[first + k, 2]
-    verts[count, 0] = e0x
-    verts[count, 1] = e0y
-    verts[count, 2] = e0z
-    verts[count + 1, 0] = e1x
-    verts[count + 1, 1] = e1y
-    verts[count + 1, 2] = e1z
-    return count + 2
+    # tetrahedron at (0,0,0)
+    b_is_z = (tx >= ty) & (tz > ty)
+    a_is_z = (tx < ty) & (tz > tx)
+    a_point = 4 if a_is_z else 1
+    a_score = tz if a_is_z else tx
+    b_point = 4 if b_is_z else 2
+    b_score = tz if b_is_z else ty
+    rest = 1.0 - total
+    close = (rest > a_score) | (rest > b_score)
+    closer = b_point if b_score > a_score else a_point
+    low = (8 + closer) if close else (a_point | b_point)
+    # tetrahedron at (1,1,1)
+    b_is_z = (tx <= ty) & (tz < ty)
+    a_is_z = (tx > ty) & (tz < tx)
+    a_point = 3 if a_is_z else 6
+    a_score = tz if a_is_z else tx
+    b_point = 3 if b_is_z else 5
+    b_score = tz if b_is_z else ty
+    rest = 3.0 - total
+    close = (rest < a_score) | (rest < b_score)
+    closer = b_point if b_score < a_score else a_point
+    high = (24 + closer) if close else (16 + (a_point & b_point))
+    # octahedron: codes 3, 5, 6 are the far side of their axis pair, 4, 2, 1 the near one
+    p1 = tx + ty
+    p2 = tx + tz
+    p3 = ty + tz
+    a_score = p1 - 1.0 if p1 > 1.0 else 1.0 - p1
+    a_point = 3 if p1 > 1.0 else 4
+    b_score = p2 - 1.0 if p2 > 1.0 else 1.0 - p2
+    b_point = 5 if p2 > 1.0 else 2
+    score = p3 - 1.0 if p3 > 1.0 else 1.0 - p3
+    point = 6 if p3 > 1.0 else 1
+    replace_a = (a_score <= b_score) & (a_score < score)
+    replace_b = (a_score > b_score) & (b_score < score)
+    middle = 32 + (point if replace_a else a_point) + 8 * (point if replace_b else b_point)
+    return low if total <= 1.0 else (high if total >= 2.0 else middle)
+
+
+def _extra_vertices3(region: int) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
+    """The two vertices outside the simplex that the package adds in ``region``."""
+    def bits(c, if_set, if_clear):
+        return tuple(if_set if c & axis else if_clear for axis in (1, 2, 4))
+
+    c = region & 7
+    if region < 16:  # tetrahedron at (0,0,0)
+        if region < 8:  # (0,0,0) is not one of the two closest: c = a | b
+            return bits(c, 1, 0), bits(c, 1, -1)
+        e0x, e1x = (1, 1) if c & 1 else (-1, 0)
+        e0y = e1y = 1 if c & 2 else 0
+        if not c & 2:
+            if c & 1:
+                e0y -= 1
+            else:
+                e1y -= 1
+        return (e0x, e0y, 1 if c & 4 else 0), (e1x, e1y, 1 if c & 4 else -1)
+    if region < 32:  # tetrahedron at (1,1,1)
+        if region < 24:  # c = a & b
+            return bits(c, 1, 0), bits(c, 2, 0)
+        e0x, e1x = (2, 1) if c & 1 else (0, 0)
+        e0y = e1y = 1 if c & 2 else 0
+        if c & 2:
+            if c & 1:
+                e1y += 1
+            else:
+                e0y += 1
+        return (e0x, e0y, 1 if c & 4 else 0), (e1x, e1y, 2 if c & 4 else 0)
+
+    def two_on_axis(c):  # 2 on the first of x, y set in c, else on z: (2,0,0) ...
+        return (2 if c & 1 else 0, 2 if not c & 1 and c & 2 else 0, 2 if not c & 3 else 0)
+
+    def minus_one_on_axis(c):  # -1 on the first of x, y clear in c, else on z: (-1,1,1) ...
+        return (-1 if not c & 1 else 1, -1 if c & 1 and not c & 2 else 1,
+                -1 if c & 3 == 3 else 1)
+
+    a, b = (region - 32) & 7, (region - 32) >> 3
+    a_far, b_far = a in (3, 5, 6), b in (3, 5, 6)
+    if a_far == b_far:
+        if a_far:
+            return (1, 1, 1), two_on_axis(a & b)
+        return (0, 0, 0), minus_one_on_axis(a | b)
+    return minus_one_on_axis(a if a_far else b), two_on_axis(b if a_far else a)
+
+
+def _regions3() -> tuple[np.ndarray, np.ndarray]:
+    """(vertices, counts): ``vertices[region]`` (8, 3) the lattice offsets the package sums
+    in each region (the simplex's, then the two extra; unused rows zero), ``counts[region]``
+    how many (6 or 8)."""
+    vertices = np.zeros((96, 8, 3), np.int64)
+    counts = np.empty(96, np.int64)
+    for region in range(96):
+        first, size = (0, 4) if region < 16 else (4, 4) if region < 32 else (8, 6)
+        rows = _BASE3[first:first + size] + _extra_vertices3(region)
+        vertices[region, :len(rows)] = rows
+        counts[region] = len(rows)
+    return vertices, counts
+
+
+_REGIONS3, _REGION_SIZES3 = _regions3()
 
 
 @numba.njit(cache=True)
-def _point3(x, y, z, perm, rows, verts):
-    stretch = (x + y + z) * STRETCH3
-    sx = x + stretch
-    sy = y + stretch
-    sz = z + stretch
-    fx = np.floor(sx)
-    fy = np.floor(sy)
-    fz = np.floor(sz)
+def _classify3(xs, y, z, cell_x, cell_y, cell_z, regions):
+    """Per sample ``xs[i]`` on row (y, z): its super-cell origin and region."""
+    for i in range(xs.size):
+        x = xs[i]
+        stretch = (x + y + z) * STRETCH3
+        sx = x + stretch
+        sy = y + stretch
+        sz = z + stretch
+        fx = np.floor(sx)
+        fy = np.floor(sy)
+        fz = np.floor(sz)
+        cell_x[i] = fx
+        cell_y[i] = fy
+        cell_z[i] = fz
+        regions[i] = _region3(sx - fx, sy - fy, sz - fz)
+
+
+@numba.njit(inline="always")
+def _vertex3(perm, rows3, ix, iy, iz, region, k, dy0, dz0):
+    """Per-run terms of vertex k of ``region`` (see ``_vertex2``); a row past the
+    region's count gives a kernel that is always 0."""
+    if k >= _REGION_SIZES3[region]:
+        return 0.0, -1.0, 0.0, 0.0
+    a = _REGIONS3[region, k, 0]
+    b = _REGIONS3[region, k, 1]
+    c = _REGIONS3[region, k, 2]
+    shift = (a + b + c) * SQUISH3
+    dy = dy0 - b - shift
+    dz = dz0 - c - shift
+    g = rows3[(perm[(perm[(ix + a) & 255] + iy + b) & 255] + iz + c) & 255]
+    return (a + shift, 2.0 - dy * dy - dz * dz, GRADIENTS3[g, 0],
+            GRADIENTS3[g, 1] * dy + GRADIENTS3[g, 2] * dz)
+
+
+@numba.njit(inline="always")
+def _run3(xs, y, z, fx, fy, fz, region, perm, rows3, out, mapped):
+    """Noise of samples ``xs`` on row (y, z), all in super-cell (fx, fy, fz) and
+    ``region``, into ``out``."""
     squish = (fx + fy + fz) * SQUISH3
-    dx0 = x - (fx + squish)
+    xb = fx + squish
     dy0 = y - (fy + squish)
     dz0 = z - (fz + squish)
-    ix = np.int64(fx)
-    iy = np.int64(fy)
-    iz = np.int64(fz)
-    value = 0.0
-    for k in range(_vertices3(sx - fx, sy - fy, sz - fz, verts)):
-        a = verts[k, 0]
-        b = verts[k, 1]
-        c = verts[k, 2]
-        shift = (a + b + c) * SQUISH3
-        dx = dx0 - a - shift
-        dy = dy0 - b - shift
-        dz = dz0 - c - shift
-        attn = 2.0 - dx * dx - dy * dy - dz * dz
-        if attn > 0.0:
-            g = rows[(perm[(perm[(ix + a) & 255] + iy + b) & 255] + iz + c) & 255]
-            attn *= attn
-            value += attn * attn * (GRADIENTS3[g, 0] * dx + GRADIENTS3[g, 1] * dy
-                                    + GRADIENTS3[g, 2] * dz)
-    return value / NORM3
+    ix = _wrap256(fx)
+    iy = _wrap256(fy)
+    iz = _wrap256(fz)
+    o0, r0, g0, d0 = _vertex3(perm, rows3, ix, iy, iz, region, 0, dy0, dz0)
+    o1, r1, g1, d1 = _vertex3(perm, rows3, ix, iy, iz, region, 1, dy0, dz0)
+    o2, r2, g2, d2 = _vertex3(perm, rows3, ix, iy, iz, region, 2, dy0, dz0)
+    o3, r3, g3, d3 = _vertex3(perm, rows3, ix, iy, iz, region, 3, dy0, dz0)
+    o4, r4, g4, d4 = _vertex3(perm, rows3, ix, iy, iz, region, 4, dy0, dz0)
+    o5, r5, g5, d5 = _vertex3(perm, rows3, ix, iy, iz, region, 5, dy0, dz0)
+    o6, r6, g6, d6 = _vertex3(perm, rows3, ix, iy, iz, region, 6, dy0, dz0)
+    o7, r7, g7, d7 = _vertex3(perm, rows3, ix, iy, iz, region, 7, dy0, dz0)
+    for i in range(xs.size):
+        dx0 = xs[i] - xb
+        total = (_falloff(dx0 - o0, r0, g0, d0) + _falloff(dx0 - o1, r1, g1, d1)
+                 + _falloff(dx0 - o2, r2, g2, d2) + _falloff(dx0 - o3, r3, g3, d3)
+                 + _falloff(dx0 - o4, r4, g4, d4) + _falloff(dx0 - o5, r5, g5, d5)
+                 + _falloff(dx0 - o6, r6, g6, d6) + _falloff(dx0 - o7, r7, g7, d7))
+        out[i] = _finish(total * (1.0 / NORM3), mapped)
+
+
+@numba.njit(cache=True)
+def _row3(xs, y, z, perm, rows3, out_row, mapped):
+    """Noise along one row (y, z) into ``out_row``, as ``_row2``."""
+    cells, regions, changed, starts = _scratch(3)
+    for start in range(0, xs.size, CHUNK):
+        chunk = xs[start:start + CHUNK]
+        count = chunk.size
+        _classify3(chunk, y, z, cells[0], cells[1], cells[2], regions)
+        runs = _run_starts(cells, regions[:count], changed, starts)
+        for r in range(runs):
+            first = starts[r]
+            end = starts[r + 1]
+            _run3(chunk[first:end], y, z, cells[0, first], cells[1, first], cells[2, first],
+                  regions[first], perm, rows3, out_row[start + first:start + end], mapped)
 
 
 @numba.njit(parallel=True, cache=True)
-def _grid3(xs, ys, zs, perm, rows, out):
+def _grid3(xs, ys, zs, perm, rows3, out, mapped):
     """``out[k, j, i]`` = noise at (xs[i], ys[j], zs[k]); (k, j) rows in parallel."""
     ny = ys.size
     for r in prange(zs.size * ny):
         k = r // ny
         j = r - k * ny
-        verts = np.empty((8, 3), np.int64)
-        for i in range(xs.size):
-            out[k, j, i] = _point3(xs[i], ys[j], zs[k], perm, rows, verts)
-
-
-@numba.njit(cache=True)
-def _single3(x, y, z, perm, rows):
-    return _point3(x, y, z, perm, rows, np.empty((8, 3), np.int64))
+        _row3(xs, ys[j], zs[k], perm, rows3, out[k, j], mapped)
 
 
 # --- Python API (mirrors the opensimplex package, with an explicit seed) -----------------
@@ -493,7 +503,7 @@ def noise2array(x, y, *, seed: int) -> np.ndarray:
     """
     xs, ys = _coords(x, "x"), _coords(y, "y")
     out = np.empty((ys.size, xs.size))
-    _grid2(xs, ys, _tables2(int(seed)), out, False)
+    _grid2(xs, ys, _tables(int(seed))[0], out, False)
     return out
 
 
@@ -505,20 +515,24 @@ def noise3array(x, y, z, *, seed: int) -> np.ndarray:
     """
     xs, ys, zs = _coords(x, "x"), _coords(y, "y"), _coords(z, "z")
     out = np.empty((zs.size, ys.size, xs.size))
-    _grid3(xs, ys, zs, *_tables3(int(seed)), out)
+    _grid3(xs, ys, zs, *_tables(int(seed)), out, False)
     return out
 
 
 def noise2(x: float, y: float, *, seed: int) -> float:
     """2-D OpenSimplex noise at (x, y), as ``opensimplex.noise2`` (same value as noise2array)."""
     _finite(x, y)
-    return float(_point2(float(x), float(y), _tables2(int(seed))))
+    out = np.empty(1)
+    _row2(np.array([float(x)]), float(y), _tables(int(seed))[0], out, False)
+    return float(out[0])
 
 
 def noise3(x: float, y: float, z: float, *, seed: int) -> float:
     """3-D OpenSimplex noise at (x, y, z), as ``opensimplex.noise3``."""
     _finite(x, y, z)
-    return float(_single3(float(x), float(y), float(z), *_tables3(int(seed))))
+    out = np.empty(1)
+    _row3(np.array([float(x)]), float(y), float(z), *_tables(int(seed)), out, False)
+    return float(out[0])
 
 
 # --- the node ---------------------------------------------------------------------------
@@ -556,14 +570,15 @@ def opensimplex_node(ctx: NodeContext, *, scale: float, offset_x: float, offset_
         raise NotImplementedError(f"node '{ctx.node_id}': backend {ctx.backend!r} is not "
                                   f"supported by noise.opensimplex (only 'cpu')")
     xs, ys = sample_coordinates(ctx, scale=scale, offset_x=offset_x, offset_y=offset_y)
+    perm, rows3 = _tables(ctx.seed)
+    out = np.empty((ctx.height, ctx.width, 1), np.float32)
+    # C-contiguous views (out[:, :, 0] would compile a strided variant).
     if dimensions == "2d":
-        out = np.empty((ctx.height, ctx.width, 1), np.float32)
-        # A C-contiguous 2-D view (out[:, :, 0] would compile a strided variant).
-        _grid2(xs, ys, _tables2(ctx.seed), out.reshape(ctx.height, ctx.width), True)
+        _grid2(xs, ys, perm, out.reshape(ctx.height, ctx.width), True)
         return out
     if dimensions == "3d":
-        values = noise3array(xs, ys, np.array([z], np.float64), seed=ctx.seed)[0]
-        out = np.clip(0.5 + 0.5 * values, 0.0, 1.0).astype(np.float32)
-        return np.ascontiguousarray(out[:, :, None])
+        zs = np.array([z], np.float64)
+        _grid3(xs, ys, zs, perm, rows3, out.reshape(1, ctx.height, ctx.width), True)
+        return out
     raise ValueError(f"node '{ctx.node_id}': dimensions must be '2d' or '3d', "
                      f"got {dimensions!r}")

@@ -124,10 +124,41 @@ def test_registered_spec():
     assert out.shape == (8, 16, 1) and out.dtype == np.float32
 
 
-def test_gradient_codes_decode_to_the_package_gradients():
-    # _kernel2 decodes a 3-bit code from its bits; it must give GRADIENTS2[code].
-    for code, (gx, gy) in enumerate(oc.GRADIENTS2):
-        for dx, dy in ((0.1, 0.0), (0.0, 0.1)):
-            attenuation = (2.0 - 0.01) ** 4
-            want = attenuation * (gx * dx + gy * dy)
-            assert oc._kernel2(dx, dy, code << 6, 2) == pytest.approx(want, rel=1e-12)
+def test_runs_split_at_every_cell_or_region_change():
+    # columns: cell x and y of each sample; a run ends where either or the region changes
+    columns = np.array([[0.0, 0.0, 1.0, 1.0, 1.0, 1.0], [5.0, 5.0, 5.0, 5.0, 6.0, 6.0]])
+    regions = np.array([2, 2, 2, 3, 3, 3])
+    changed, starts = np.empty(6, np.bool_), np.full(7, -1)
+    assert oc._run_starts(columns, regions, changed, starts) == 4
+    assert starts[:5].tolist() == [0, 2, 3, 4, 6]
+    assert oc._run_starts(columns[:, :1], regions[:1], changed, starts) == 1
+    assert starts[:2].tolist() == [0, 1]
+
+
+@pytest.mark.parametrize("seed", (0, 5, -77))
+def test_grid_rows_longer_than_a_chunk_match_package(seed):
+    """Sorted pixel grids (long runs, cut at chunk ends), sizes not multiples of anything,
+    ascending and descending axes."""
+    reference = opensimplex.OpenSimplex(seed)
+    x = -7.3 + np.arange(oc.CHUNK + 389) * 0.0137
+    y = 2.9 + np.arange(13) * 0.31
+    for xs in (x, x[::-1]):
+        np.testing.assert_allclose(oc.noise2array(xs, y, seed=seed),
+                                   reference.noise2array(xs, y), rtol=0, atol=1e-6)
+        z = np.array([-1.7, 0.45])
+        np.testing.assert_allclose(oc.noise3array(xs, y[:5], z, seed=seed),
+                                   reference.noise3array(xs, y[:5], z), rtol=0, atol=1e-6)
+
+
+def test_reached_3d_regions_list_distinct_vertices():
+    """The regions a super-cell's positions fall in: 6 per tetrahedron, 12 in the
+    octahedron, each summing its simplex's vertices and two other lattice points."""
+    axis = (np.arange(40) + 0.5) / 40
+    reached = {oc._region3.py_func(tx, ty, tz) for tx in axis for ty in axis for tz in axis}
+    assert [sum(lo <= r < hi for r in reached) for lo, hi in ((0, 16), (16, 32), (32, 96))] \
+        == [6, 6, 12]
+    for region in reached:
+        count = oc._REGION_SIZES3[region]
+        points = {tuple(p) for p in oc._REGIONS3[region, :count]}
+        assert count == (6 if region < 32 else 8) and len(points) == count
+        assert oc._REGIONS3[region].min() >= -1 and oc._REGIONS3[region].max() <= 2
