@@ -19,8 +19,11 @@ a photo (inverse procedural modelling), then write the result as an ordinary pre
 3. Search: CMA-ES (the ``cmaes`` package, ``pip install texgen[fit]``) over the exposed
    int and float parameters that have both ``min`` and ``max``, each normalised to [0, 1],
    and the exposed colors in CIELAB (L / 100, (a + 128) / 256, (b + 128) / 256), starting
-   from the candidate's best first-pass point. Other parameters (bool, enum, unbounded
-   numbers, gradients, derived ones) keep their defaults.
+   from the candidate's best first-pass point, in rounds (``_Search``): a coordinate sweep
+   (each parameter in turn across its range: ints evenly spread, floats by strata, colors
+   among the photo's dominant colors), then CMA-ES from the best point until it stalls,
+   then again with twice the population (IPOP restarts). Other parameters (bool, enum,
+   unbounded numbers, gradients, derived ones) keep their defaults.
 4. The loss of a set of values is ``LOSS_WEIGHTS``-weighted multi-scale patch sliced
    Wasserstein distance + radially averaged log power spectrum distance (what pins feature
    scale) + color histogram distance, each between the compared output (``basecolor`` if
@@ -35,6 +38,7 @@ editable, and a JSON report next to it.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
@@ -79,6 +83,21 @@ the search keeps at least the rest."""
 GAMUT_PENALTY = 1.0
 """Weight of a searched color's distance outside the sRGB gamut (linear RGB units) in what
 CMA-ES is told: about the loss of a clearly wrong color, so the search stays in gamut."""
+
+SWEEP_POINTS = {"int": 17, "float": 5, "color": 6}
+"""Values a coordinate sweep of the search tries per parameter (see ``_Search``): ints
+evenly spread over their range, float strata centres, the target's dominant colors."""
+
+HARMONICS = (1 / 3, 1 / 2, 2, 3)
+"""Multiples of a number's best value that a sweep tries (see ``_Search.sweep_values``)."""
+
+JOINT_COLOR_SWEEP = 36
+"""A sweep tries every assignment of its colors to a preset's color parameters at once
+when there are at most this many (6 colors, 2 parameters), else one parameter at a time."""
+
+STALL_GENERATIONS, STALL_IMPROVEMENT = 20, 0.002
+"""A CMA-ES run of the search ends (and the search restarts) after this many generations
+that did not lower the run's best loss by this share."""
 
 _INSTANCE = "fitted"
 """Id of the ``"preset"`` node in a written fitted preset."""
@@ -335,6 +354,25 @@ def first_pass_samples(preset: Preset, count: int, colors: np.ndarray,
     return samples
 
 
+def dominant_colors(pixels: np.ndarray, count: int) -> np.ndarray:
+    """``count`` colors that summarise ``pixels`` (N, C) in [0, 1] (C = 1: gray, repeated to
+    RGB; else the first three channels): k-means (10 Lloyd iterations) from the mean
+    colors of ``count`` equal luminance-ordered bins, over at most ``2**14`` evenly picked
+    pixels. (count, 3) float64 sRGB; deterministic without a random generator; a cluster
+    left empty keeps its start."""
+    rgb = np.repeat(pixels, 3, axis=1) if pixels.shape[1] == 1 else pixels[:, :3]
+    rgb = rgb[::max(1, len(rgb) // 2**14)].astype(np.float64)
+    order = np.argsort(rgb @ np.array([0.2126, 0.7152, 0.0722]), kind="stable")
+    centres = np.stack([rgb[part].mean(axis=0) for part in np.array_split(order, count)])
+    for _ in range(10):
+        nearest = np.argmin(((rgb[:, None, :] - centres[None]) ** 2).sum(axis=2), axis=1)
+        for cluster in range(count):
+            members = rgb[nearest == cluster]
+            if len(members):
+                centres[cluster] = members.mean(axis=0)
+    return centres
+
+
 # --- the loss ------------------------------------------------------------------------------
 
 def compared_output(preset: Preset) -> str:
@@ -402,7 +440,7 @@ def _check_scale(scale) -> float:
 def fit(photo: str | os.PathLike | np.ndarray, *,
         presets: Iterable[str | os.PathLike | Mapping | Preset] | None = None,
         engine=None, minutes: float = 2.0, seed: int = 0, size: int = 256, seeds: int = 2,
-        samples: int = 16, shortlist: int = 3, evaluations: int = 300,
+        samples: int = 16, shortlist: int = 3, evaluations: int = 800,
         scale: float | str = 1.0, progress: Callable[[FitEvent], None] | None = None) -> FitResult:
     """Choose the preset and exposed parameter values whose render looks most like a photo.
 
@@ -534,8 +572,10 @@ def fit(photo: str | os.PathLike | np.ndarray, *,
 
     history: list[dict[str, Any]] = []
     state.update(stage="search", index=0, total=evaluations)
+    sweep_colors = dominant_colors(colors, SWEEP_POINTS["color"])
     searches = [_Search(name, candidates[name], seed=seed, start=starts[name],
-                        start_loss=scores[name], loss_of=loss_of, history=history)
+                        start_loss=scores[name], loss_of=loss_of, history=history,
+                        colors=sweep_colors)
                 for name in chosen]
     _successive_halving(searches, evaluations, deadline)
     winner = min(searches, key=lambda search: search.best_loss)
@@ -564,26 +604,36 @@ def _cma_class():
 
 
 class _Search:
-    """CMA-ES over one preset's searched parameters, from ``start`` (values by name; those
-    missing keep their defaults), resumable: ``run`` continues where the last call stopped
-    (a generation cut short is finished first). ``best_loss`` / ``best_values``: the lowest
-    loss so far and its values; ``start`` counts as evaluated, at ``start_loss``."""
+    """One preset's search over its searched parameters, from ``start`` (values by name;
+    those missing keep their defaults), resumable: ``run`` continues where the last call
+    stopped. ``best_loss`` / ``best_values`` / ``best_x``: the lowest loss so far, its values
+    and its search vector; ``start`` counts as evaluated, at ``start_loss``.
+
+    The points come from ``proposals``, in rounds: a coordinate sweep (``sweep``) from the
+    best point, then CMA-ES from the best point until it stalls, then again with CMA-ES's
+    population doubled (IPOP restarts). CMA-ES alone, from one start, rounds ints and
+    settles on the first basin it finds (bricks' mortar in the brick color, made thin); the
+    sweeps move one parameter at a time across its whole range, to the target's dominant
+    colors and to the int values CMA-ES's rounding keeps it from stepping to, and each
+    restart searches again around what they found, wider as its population grows.
+    ``colors``: the sweep's color candidates, (K, 3) sRGB in [0, 1] (``dominant_colors``).
+    """
 
     def __init__(self, name: str, preset: Preset, *, seed: int, start: Mapping[str, Any],
                  start_loss: float, loss_of: Callable[[str, Preset, Mapping[str, Any]], float],
-                 history: list[dict[str, Any]]):
+                 history: list[dict[str, Any]], colors: np.ndarray):
         self.name, self.preset, self.loss_of, self.history = name, preset, loss_of, history
+        self.seed = seed
         self.dims = searched_dimensions(preset)
         self.defaults = {d.name: preset.parameters[d.name].default for d in self.dims}
         self.best_loss, self.best_values = start_loss, {**self.defaults, **start}
-        self.told: list[tuple[np.ndarray, float]] = []
-        self.optimizer = None
-        if self.dims:
-            x0 = np.concatenate([d.encode(self.best_values[d.name]) for d in self.dims])
-            if len(x0) == 1:  # cmaes needs two dimensions or more: an unused second one
-                x0 = np.append(x0, 0.5)
-            self.optimizer = _cma_class()(mean=np.clip(x0, 1e-6, 1 - 1e-6), sigma=0.25,
-                                          bounds=np.array([[0.0, 1.0]] * len(x0)), seed=seed)
+        self.best_x = np.concatenate([d.encode(self.best_values[d.name]) for d in self.dims]) \
+            if self.dims else np.zeros(0)
+        if len(self.best_x) == 1:  # cmaes needs two dimensions or more: an unused second one
+            self.best_x = np.append(self.best_x, 0.5)
+        self.colors = colors
+        self.proposals = self.propose() if self.dims else None
+        self.next_x = None
 
     def decode(self, x) -> dict[str, Any]:
         values, offset = {}, 0
@@ -603,23 +653,100 @@ class _Search:
             offset += d.width
         return penalty
 
+    def sweep_values(self, dim: _Dimension) -> list[np.ndarray]:
+        """The coordinates a sweep tries for ``dim``: a color takes each sweep color; a
+        number the centres of ``SWEEP_POINTS["float"]`` equal strata of its range (an int:
+        ``SWEEP_POINTS["int"]`` values evenly spread, every one when the range holds
+        fewer, and the best point's value +- 1, the step CMA-ES's rounding rarely takes),
+        and the best point's value times each of ``HARMONICS`` (when it is > 0): counts
+        and frequencies have harmonic traps, such as twice the true stripe count, that
+        share most of the truth's spectrum and that no small step leaves."""
+        if dim.type == "color":
+            return [rgb_to_unit_lab(color) for color in self.colors]
+        best = float(self.best_values[dim.name])
+        harmonics = [best * factor for factor in HARMONICS] if best > 0 else []
+        if dim.type == "int":
+            count = min(SWEEP_POINTS["int"], int(dim.high - dim.low) + 1)
+            values = np.round([*np.linspace(dim.low, dim.high, count), best - 1, best + 1,
+                               *harmonics])
+        else:
+            count = SWEEP_POINTS["float"]
+            values = [dim.low + (index + 0.5) / count * (dim.high - dim.low)
+                      for index in range(count)] + harmonics
+        return [np.array(dim.encode(value))
+                for value in np.unique(np.clip(values, dim.low, dim.high))]
+
+    def sweep(self):
+        """Coordinate sweep from the best point so far (which moves as soon as a point is
+        better): first the colors, every assignment of the sweep colors to the color
+        parameters at once when there are at most ``JOINT_COLOR_SWEEP`` (one at a time
+        otherwise: a brick and a mortar color swapped is a basin that single moves do not
+        leave), then each number in turn across its ``sweep_values``. Points that decode
+        to the best point's values are skipped. Yields points, is sent their losses."""
+        offsets = np.cumsum([0] + [d.width for d in self.dims])
+        colors = [(d, offset) for d, offset in zip(self.dims, offsets) if d.type == "color"]
+        numbers = [((d, offset),) for d, offset in zip(self.dims, offsets)
+                   if d.type != "color"]
+        joint = len(self.colors) ** len(colors) <= JOINT_COLOR_SWEEP
+        groups = ([tuple(colors)] if joint and colors else [(c,) for c in colors]) + numbers
+        for group in groups:
+            for choice in itertools.product(*(self.sweep_values(d) for d, _ in group)):
+                x = self.best_x.copy()
+                for (d, offset), coords in zip(group, choice):
+                    x[offset:offset + d.width] = np.clip(coords, 1e-6, 1 - 1e-6)
+                if self.decode(x) != self.decode(self.best_x):
+                    yield x
+
+    def cma(self, population: int | None, restart: int):
+        """CMA-ES from the best point (sigma 0.25 of the unit ranges) with ``population``
+        points a generation (None: cmaes' default), until its own stop test or
+        ``STALL_GENERATIONS`` generations without lowering its best by
+        ``STALL_IMPROVEMENT`` (relative). Yields points, is sent their losses; returns
+        the population it used."""
+        optimizer = _cma_class()(mean=np.clip(self.best_x, 1e-6, 1 - 1e-6), sigma=0.25,
+                                 bounds=np.array([[0.0, 1.0]] * len(self.best_x)),
+                                 seed=self.seed + restart, population_size=population)
+        best, stalled = math.inf, 0
+        while True:
+            told = []
+            for _ in range(optimizer.population_size):
+                x = optimizer.ask()
+                loss = yield x
+                told.append((x, loss + GAMUT_PENALTY * self.gamut_penalty(x)))
+            optimizer.tell(told)
+            generation_best = min(loss for _, loss in told)
+            if generation_best < best * (1 - STALL_IMPROVEMENT):
+                best, stalled = generation_best, 0
+            else:
+                stalled += 1
+            if stalled >= STALL_GENERATIONS or optimizer.should_stop():
+                return optimizer.population_size
+
+    def propose(self):
+        """Every point the search evaluates, forever: sweep, CMA-ES, then sweep and CMA-ES
+        with twice the last population, and so on."""
+        population, restart = None, 0
+        while True:
+            yield from self.sweep()
+            population = 2 * (yield from self.cma(population, restart))
+            restart += 1
+
     def run(self, budget: int, until: float) -> None:
         """Up to ``budget`` more evaluations, stopping at the clock time ``until``."""
-        if self.optimizer is None:
+        if self.proposals is None:
             return
+        if self.next_x is None:
+            self.next_x = next(self.proposals)
         spent = 0
         while spent < budget and time.perf_counter() < until:
-            x = self.optimizer.ask()
+            x = self.next_x
             values = self.decode(x)
             loss = self.loss_of(self.name, self.preset, values)
             spent += 1
             self.history.append({"preset": self.name, "loss": loss})
-            self.told.append((x, loss + GAMUT_PENALTY * self.gamut_penalty(x)))
             if loss < self.best_loss:
-                self.best_loss, self.best_values = loss, values
-            if len(self.told) == self.optimizer.population_size:
-                self.optimizer.tell(self.told)
-                self.told = []
+                self.best_loss, self.best_values, self.best_x = loss, values, x.copy()
+            self.next_x = self.proposals.send(loss)
 
 
 def _successive_halving(searches: list[_Search], evaluations: int, deadline: float) -> None:

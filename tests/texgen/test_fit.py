@@ -133,6 +133,106 @@ def test_successive_halving_gives_the_leader_most_of_the_budget():
     assert calls == [("a", 7)]
 
 
+def stripes(top_count=12):
+    """Stripes whose count (an int) and width are exposed."""
+    return {"texgen": 1, "name": "lines", "size": SIZE, "seed": 1,
+            "parameters": {"count": {"type": "int", "default": 3, "min": 2,
+                                     "max": top_count},
+                           "duty": {"type": "float", "default": 0.5, "min": 0.2,
+                                    "max": 0.8}},
+            "nodes": {"s": {"type": "patterns.stripes", "count": "$count",
+                            "width": "$duty"}},
+            "outputs": {"mask": "s"}}
+
+
+def test_an_int_between_the_sweeps_values_is_found_exactly(engine):
+    """count 7 of 2..20 is not among the sweep's 17 spread values (..., 6, 8, ...): the
+    next sweep's +- 1 of the best, or CMA-ES, has to step onto it."""
+    truth = engine.render(stripes(20), size=SIZE,
+                          overrides={"count": 7, "duty": 0.35})["mask"]
+    result = fitting.fit(truth, presets=[stripes(20)], engine=engine, size=SIZE,
+                         evaluations=80, samples=0, seed=0, minutes=10)
+    assert result.values["count"] == 7, result.values
+
+
+def drive(search, points, loss=lambda x: 1.0):
+    """The first ``points`` points ``search.proposals`` yields, each sent ``loss(x)``; the
+    search's best point follows the lowest loss, as ``_Search.run`` keeps it."""
+    seen, x = [], next(search.proposals)
+    for _ in range(points):
+        seen.append(x)
+        value = loss(x)
+        if value < search.best_loss:
+            search.best_loss, search.best_x = value, x.copy()
+            search.best_values = search.decode(x)
+        x = search.proposals.send(value)
+    return seen
+
+
+def two_color_search(engine, colors):
+    preset = engine.load_preset({**stripes(), "parameters": {
+        **stripes()["parameters"], "ink": {"type": "color", "default": "#808080"},
+        "paper": {"type": "color", "default": "#808080"}}})
+    return fitting._Search("lines", preset, seed=0, start={}, start_loss=2.0,
+                           loss_of=None, history=[], colors=colors)
+
+
+def test_sweep_tries_every_color_assignment_then_each_number(engine):
+    colors = np.array([[0.9, 0.1, 0.1], [0.1, 0.9, 0.1], [0.1, 0.1, 0.9]])
+    search = two_color_search(engine, colors)
+    sweep = list(search.sweep())   # never sent a loss: the best point stays the start
+    pairs = {tuple(np.round(search.decode(x)["ink"][:3], 2))
+             + tuple(np.round(search.decode(x)["paper"][:3], 2)) for x in sweep[:9]}
+    assert len(pairs) == 9, "all 3 x 3 assignments of the colors to ink and paper"
+    # Then count (2..12: 11 values, every one but the start's 3), duty's 5 strata but the
+    # start's 0.5, and 0.5 times 1/3, 1/2, 2 and 3, in the range 0.2..0.8: 0.2, 0.25, 0.8.
+    assert [search.decode(x)["count"] for x in sweep[9:19]] == [2, *range(4, 13)]
+    assert [search.decode(x)["duty"] for x in sweep[19:]] == pytest.approx(
+        [0.2, 0.25, 0.26, 0.38, 0.62, 0.74, 0.8], abs=1e-5)
+    assert len(sweep) == 26
+    many = two_color_search(engine, np.random.default_rng(0).uniform(size=(7, 3)))
+    assert len(list(many.sweep())) == 7 + 7 + 10 + 7, "49 > 36 assignments: one at a time"
+
+
+def test_sweep_moves_the_best_point_as_it_goes(engine):
+    """A point better than the start on the first color stays while the second is swept."""
+    colors = np.array([[0.9, 0.1, 0.1], [0.1, 0.9, 0.1]])
+    search = two_color_search(engine, colors)
+    drive(search, 24, loss=lambda x: abs(search.decode(x)["count"] - 9) / 10
+          + (0.0 if search.decode(x)["ink"][0] > 0.5 else 0.5))
+    assert search.best_values["count"] == 9
+    assert search.best_values["ink"][0] > 0.5
+
+
+def test_cma_restarts_with_twice_the_population(engine, monkeypatch):
+    populations = []
+    real = fitting._cma_class()
+
+    def recording(**options):
+        optimizer = real(**options)
+        populations.append(optimizer.population_size)
+        return optimizer
+
+    monkeypatch.setattr(fitting, "_cma_class", lambda: recording)
+    monkeypatch.setattr(fitting, "STALL_GENERATIONS", 2)
+    search = two_color_search(engine, np.array([[0.5, 0.5, 0.5]]))
+    drive(search, 300)   # a flat loss: every CMA-ES run stalls after 3 generations
+    assert len(populations) >= 3
+    assert populations[1:] == [populations[0] * 2 ** k for k in range(1, len(populations))]
+
+
+def test_dominant_colors_find_the_image_colors():
+    rng = np.random.default_rng(0)
+    red, teal, gray = [0.8, 0.1, 0.1], [0.1, 0.6, 0.6], [0.5, 0.5, 0.5]
+    pixels = np.array([red] * 500 + [teal] * 300 + [gray] * 200)[rng.permutation(1000)]
+    found = fitting.dominant_colors(pixels, 3)
+    assert found.shape == (3, 3)
+    assert sorted(map(tuple, np.round(found, 6))) == sorted(map(tuple, [red, teal, gray]))
+    gray_found = fitting.dominant_colors(pixels[:, :1], 2)
+    assert np.all(gray_found[:, 0] == gray_found[:, 1])
+    np.testing.assert_array_equal(fitting.dominant_colors(pixels, 3), found)
+
+
 def test_written_preset_loads_renders_and_reports(engine, target, preset_file, tmp_path):
     result = fitting.fit(target, presets=[preset_file], engine=engine, size=SIZE,
                          evaluations=8)
