@@ -64,10 +64,7 @@ def gaussian_blurs(texture: np.ndarray, sigmas: Iterable[float], *,
         def kernel(rows, columns, sigma=sigma, reach=reach):
             down, across = (_folded_gaussian(sigma, reach, rows),
                             _folded_gaussian(sigma, reach, columns))
-            grid = np.empty((rows, columns), np.float32)
-            for band in row_bands(rows, columns):  # no full-size float64 outer product
-                grid[band] = np.outer(down[band], across)
-            return grid
+            return lambda band: np.outer(down[band], across).astype(np.float32)
 
         yield _convolve(texture, (reach, reach), kernel, wrap=wrap, spectra=spectra)
 
@@ -81,11 +78,12 @@ def _folded_gaussian(sigma: float, reach: int, size: int) -> np.ndarray:
 
 
 def _convolve(texture: np.ndarray, reach: tuple[int, int],
-              kernel: Callable[[int, int], np.ndarray], *, wrap: bool,
+              kernel: Callable[[int, int], Callable[[slice], np.ndarray]], *, wrap: bool,
               spectra: dict | None = None) -> np.ndarray:
     """``texture`` (H, W, C) convolved with a kernel of half-extent ``reach`` = (rows,
-    columns) pixels. ``kernel(rows, columns)`` returns it as a grid of that size with its
-    centre at [0, 0] (circular layout), folded onto the grid if it is larger.
+    columns) pixels. ``kernel(rows, columns)`` returns a function giving any band of rows
+    of the kernel laid on a grid of that size, float32, its centre at [0, 0] (circular
+    layout), folded onto the grid if it is larger.
 
     With ``wrap`` the FFT's circular convolution is the wrapped one. Otherwise the texture
     is mirrored past its edges: by ``reach`` on both sides when that is under half its
@@ -93,10 +91,10 @@ def _convolve(texture: np.ndarray, reach: tuple[int, int],
     one side, a mirrored copy whose circular repetition is exactly the endless mirror
     extension. Either way the FFT grid is at most twice the size along each axis.
 
-    The two-dimensional transforms are those of ``np.fft.rfft2`` / ``irfft2`` (the same
-    bytes) taken one axis at a time: the rows are transformed before they are mirrored
-    (a mirrored row's transform is its original's), the column transforms run in place,
-    and only the rows kept are transformed back. ``spectra``, a dict kept by the caller,
+    The transforms are ``np.fft.rfft2`` / ``irfft2`` (the same bytes) taken one axis and
+    one band at a time (``_spectrum``): NumPy runs a float32 forward transform in float64
+    on whole-array casts, four times the spectrum's bytes, and a band's casts take a few
+    MB. Only the rows kept are transformed back. ``spectra``, a dict kept by the caller,
     holds the last channel spectrum by (channel, grid) for the next call to reuse.
     """
     height, width, channels = texture.shape
@@ -106,8 +104,7 @@ def _convolve(texture: np.ndarray, reach: tuple[int, int],
         pads = tuple((r, r) if 2 * r < n else (0, n) for r, n in zip(reach, (height, width)))
     size = (height + sum(pads[0]), width + sum(pads[1]))
     top, left = pads[0][0], pads[1][0]
-    kernel_spectrum = np.empty((size[0], size[1] // 2 + 1), np.complex64)
-    np.fft.rfft2(np.asarray(kernel(*size), np.float32), out=kernel_spectrum)
+    kernel_spectrum = _spectrum(kernel(*size), size, ((0, 0), (0, 0)))
     out = np.empty((height, width, channels), np.float32)
     # One channel at a time: the spectra held are those of one channel whatever the count.
     for channel in range(channels):
@@ -115,27 +112,43 @@ def _convolve(texture: np.ndarray, reach: tuple[int, int],
         if spectra is not None and key in spectra:
             spectrum = spectra[key].copy()
         else:
-            spectrum = _spectrum(texture[..., channel], pads)
+            plane = texture[..., channel]
+
+            def padded_rows(band, plane=plane):
+                return np.pad(plane[band], ((0, 0), pads[1]), mode="symmetric")
+
+            spectrum = _spectrum(padded_rows, size, pads)
             if spectra is not None:
                 spectra.clear()
                 spectra[key] = spectrum.copy()
         spectrum *= kernel_spectrum
-        np.fft.ifft(spectrum, axis=0, out=spectrum)
-        out[..., channel] = np.fft.irfft(spectrum[top:top + height], n=size[1],
-                                         axis=1)[:, left:left + width]
+        np.fft.ifft(spectrum, axis=0, out=spectrum)  # float32 inverses: no casts
+        for band in row_bands(height, size[1]):
+            out[band, :, channel] = np.fft.irfft(spectrum[top:top + height][band], n=size[1],
+                                                 axis=1)[:, left:left + width]
     return out
 
 
-def _spectrum(plane: np.ndarray, pads: tuple) -> np.ndarray:
-    """``np.fft.rfft2`` of the (H, W) ``plane`` mirrored by ``pads`` (``np.pad``'s
-    "symmetric"), the same bytes: the rows are transformed before their mirrored copies
-    are added, then the columns in place."""
-    rows = plane if pads[1] == (0, 0) else np.pad(plane, ((0, 0), pads[1]), mode="symmetric")
-    spectrum = np.fft.rfft(rows, axis=1)
-    del rows
+def _spectrum(rows: Callable[[slice], np.ndarray], size: tuple[int, int],
+              pads: tuple) -> np.ndarray:
+    """``np.fft.rfft2`` of a (size) grid, the same bytes: ``rows(band)`` gives a band of
+    the grid's unmirrored rows (all of them when ``pads[0]`` is (0, 0)), each already
+    ``size[1]`` wide; ``pads[0]`` mirrors them as ``np.pad``'s "symmetric" does. Rows are
+    transformed a band at a time, mirrored as spectra (a mirrored row's transform is its
+    original's), then the columns a band at a time in place."""
+    spectrum = np.empty((size[0], size[1] // 2 + 1), np.complex64)
+    top = pads[0][0]
+    kept = size[0] - sum(pads[0])
+    for band in row_bands(kept, size[1]):
+        spectrum[top + band.start:top + band.stop] = np.fft.rfft(rows(band), axis=1)
     if pads[0] != (0, 0):
-        spectrum = np.pad(spectrum, (pads[0], (0, 0)), mode="symmetric")
-    return np.fft.fft(spectrum, axis=0, out=spectrum)
+        source = top + np.pad(np.arange(kept), pads[0], mode="symmetric")
+        mirrored = np.flatnonzero((np.arange(size[0]) < top) | (np.arange(size[0]) >= top + kept))
+        for band in row_bands(len(mirrored), spectrum.shape[1]):
+            spectrum[mirrored[band]] = spectrum[source[mirrored[band]]]
+    for band in row_bands(spectrum.shape[1], size[0]):  # bands of columns
+        np.fft.fft(spectrum[:, band], axis=0, out=spectrum[:, band])
+    return spectrum
 
 
 def slopes(field: np.ndarray, *, wrap: bool, scale: float = 1.0) -> tuple[np.ndarray, ...]:
@@ -224,7 +237,7 @@ def directional_blur(ctx: NodeContext, *, input: np.ndarray, angle: float,
         for oy, wy in ((0, 1 - fy), (1, fy)):
             for ox, wx in ((0, 1 - fx), (1, fx)):
                 np.add.at(grid, ((y0 + oy) % rows, (x0 + ox) % columns), weights * wy * wx)
-        return grid
+        return lambda band: grid[band].astype(np.float32)
 
     reach = (math.ceil(np.abs(y).max()) + 1, math.ceil(np.abs(x).max()) + 1)
     return _convolve(input, reach, kernel, wrap=ctx.tileable)
