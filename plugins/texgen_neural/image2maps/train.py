@@ -1,11 +1,13 @@
 """Training image2maps (``texgen train image2maps``): pix2pix on texgen's own renders.
 
-Loss of the generator: L1 between its maps and the rendered ones (normal vectors; heights
-with each crop's mean taken out, since a crop cannot know the sample's mean; roughness),
-weighted by ``TrainOptions``, plus ``adversarial_weight`` times the LSGAN term of a patch
-discriminator that sees the network's inputs with either the rendered maps or the
-generated ones. Crops are random, wrapped (the samples tile) and transformed by one of the
-8 symmetries of the square, normals transformed alike (``augment``).
+Loss of the generator: the mean distance between its normal vectors and the rendered ones
+(the chord, about the angle in radians: the benchmark's measure), L1 between its other maps
+and the rendered ones (heights with each crop's mean taken out, since a crop cannot know the
+sample's mean; roughness), weighted by ``TrainOptions``, plus ``adversarial_weight`` times
+the LSGAN term of a patch discriminator that sees the network's inputs with either the
+rendered maps or the generated ones. Crops are random, wrapped (the samples tile) and
+transformed by one of the 8 symmetries of the square, normals transformed alike
+(``augment``).
 
 One step of ``train`` runs G once on a batch, then ``discriminator_step`` (changes only
 D, pix2pix's order) and ``generator_step`` (changes only G); ``Run.end_of_step`` reports
@@ -33,7 +35,7 @@ from texgen_neural.checkpoint import (
 )
 from texgen_neural.image2maps.config import FORMAT, NetConfig, TrainOptions
 from texgen_neural.image2maps.data import Dataset
-from texgen_neural.image2maps.metrics import evaluate, slope_gain
+from texgen_neural.image2maps.metrics import NODE_GAIN, evaluate
 from texgen_neural.image2maps.model import PatchDiscriminator, UNet
 
 # --- batches ---------------------------------------------------------------------------------
@@ -136,12 +138,13 @@ def discriminator_step(nets: Networks, inputs: torch.Tensor, targets: torch.Tens
 def generator_step(nets: Networks, inputs: torch.Tensor, targets: torch.Tensor,
                    fakes: torch.Tensor, options: TrainOptions) -> dict[str, float]:
     """One update of G from its ``fakes`` (B, 5, H, W) (its maps of ``inputs``, still
-    attached to its graph): the weighted L1 terms plus the adversarial
-    term (see the module doc); D is not changed. Returns each term ("normal", "height",
-    "roughness", "G_adv")."""
+    attached to its graph): the weighted normal, height and roughness terms plus the
+    adversarial term (see the module doc); D is not changed. Returns each term ("normal",
+    "height", "roughness", "G_adv")."""
     nets.d.requires_grad_(False)
     fakes, targets = centre_height(fakes), centre_height(targets)
-    terms = {"normal": (fakes[:, :3] - targets[:, :3]).abs().mean(),
+    chord = ((fakes[:, :3] - targets[:, :3]).square().sum(1) + 1e-8).sqrt()  # (B, H, W)
+    terms = {"normal": chord.mean(),
              "height": (fakes[:, 3] - targets[:, 3]).abs().mean(),
              "roughness": (fakes[:, 4] - targets[:, 4]).abs().mean(),
              "G_adv": (nets.d(inputs, fakes) - 1).square().mean()}
@@ -190,9 +193,11 @@ def train(dataset: Dataset, output: str | Path, *, config: NetConfig | None = No
     "training" record (with the final losses and ``evaluate`` metrics on up to 32 training
     samples).
 
-    The U-Net's slope gain starts at the dataset's ``slope_gain`` (least mean angle), so
-    training starts from the best global rescaling of the classical normal and spends its
-    steps on the local corrections. ``config``/``options`` default to
+    The U-Net's slope gain is held at ``NODE_GAIN`` (the classical node's default strength,
+    itself the least-angle depth over texgen's presets) and not trained, so the untrained
+    network is the classical estimate exactly and the steps go to the local corrections
+    only (a gain fitted to the training presets scored worse on a held-out preset than the
+    node's default). ``config``/``options`` default to
     ``NetConfig()``/``TrainOptions()``; ``resume``
     continues from ``output``/training.safetensors, whose config and options then win
     (but ``options.steps``). ``progress(step, steps, losses)`` is called after every step;
@@ -214,8 +219,9 @@ def train(dataset: Dataset, output: str | Path, *, config: NetConfig | None = No
     nets = Networks.build(config, options, torch_device)
     if state is not None:
         nets.load_state_tensors(state)
-    else:  # start from the best global correction of the classical relief depth
-        nets.g.slope_gain.data.fill_(slope_gain(dataset))
+    else:
+        nets.g.slope_gain.data.fill_(NODE_GAIN)
+    nets.g.slope_gain.requires_grad_(False)
     inputs = torch.from_numpy(dataset.inputs).to(torch_device)
     targets = torch.from_numpy(dataset.targets).to(torch_device)
     run = Run(output=output, config=config, options=options, record=record or {},

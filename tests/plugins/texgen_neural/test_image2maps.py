@@ -341,16 +341,35 @@ def test_slope_gain_has_the_least_mean_angle():
     assert mean_angle(gain) < min(mean_angle(gain - 0.05), mean_angle(gain + 0.05))
 
 
-def test_training_starts_from_the_best_slope_gain(tmp_path):
-    from texgen_neural.image2maps.metrics import slope_gain, with_slope_gain
+def test_training_holds_the_slope_gain_at_the_node_default(tmp_path):
+    """The untrained network is the classical node's estimate; training moves only the
+    corrections, even where another gain would fit the training set better."""
+    from texgen_neural.image2maps.metrics import NODE_GAIN, slope_gain, with_slope_gain
 
     dataset = random_dataset()
     classical = dataset.inputs[:, 4:7].astype(np.float32)
-    dataset.targets[:, :3] = np.stack([with_slope_gain(n, 0.5) for n in classical])
-    assert slope_gain(dataset) == pytest.approx(0.5, abs=2e-3)  # float16 storage
+    dataset.targets[:, :3] = np.stack([with_slope_gain(n, 0.9) for n in classical])
+    assert slope_gain(dataset) == pytest.approx(0.9, abs=2e-3)  # float16 storage
     train(dataset, tmp_path, config=TINY,
-          options=TrainOptions(steps=1, crop=32, batch=2, lr=1e-9, checkpoint_every=0))
-    assert load_unet(tmp_path).slope_gain.item() == pytest.approx(0.5, abs=2e-3)
+          options=TrainOptions(steps=3, crop=32, batch=2, lr=0.01, checkpoint_every=0))
+    unet = load_unet(tmp_path)
+    assert unet.slope_gain.item() == pytest.approx(NODE_GAIN, abs=1e-7)
+    assert unet.head.weight.abs().sum() > 0
+
+
+def test_normal_loss_is_the_chord_between_the_unit_vectors():
+    from texgen_neural.image2maps.train import Networks, generator_step
+
+    angle = 0.2
+    nets = Networks.build(TINY, TrainOptions(), torch.device("cpu"))
+    inputs = torch.rand(2, 7, 16, 16)
+    targets = torch.zeros(2, 5, 16, 16)
+    targets[:, 2] = 1.0
+    fakes = targets.clone()
+    fakes[:, 0], fakes[:, 2] = np.sin(angle), np.cos(angle)
+    terms = generator_step(nets, inputs, targets, fakes.requires_grad_(True), TrainOptions())
+    assert terms["normal"] == pytest.approx(2 * np.sin(angle / 2), rel=1e-5)
+    assert terms["height"] == 0.0 and terms["roughness"] == 0.0
 
 
 def test_the_network_reads_the_classical_normal_at_its_fixed_strength():
