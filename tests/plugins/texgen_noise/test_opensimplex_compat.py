@@ -99,6 +99,20 @@ def test_node_equals_package_at_sampled_coordinates(dimensions):
     assert out.min() >= 0.0 and out.max() <= 1.0
 
 
+@pytest.mark.parametrize("dimensions", ["2d", "3d"])
+def test_wide_node_equals_package(dimensions):
+    # rows wider than a chunk; float32 [0, 1] written in the same loop as the sum
+    width = oc.CHUNK + 77
+    out = render(width=width, height=3, seed=21, scale=40.0, offset_x=5.5, z=-0.3,
+                 dimensions=dimensions)
+    x = 5.5 + np.arange(width) * 40.0 / width
+    y = np.arange(3) * 40.0 / width
+    reference = opensimplex.OpenSimplex(21)
+    n = (reference.noise2array(x, y) if dimensions == "2d"
+         else reference.noise3array(x, y, np.array([-0.3]))[0])
+    np.testing.assert_allclose(out[:, :, 0], np.clip(0.5 + 0.5 * n, 0, 1), rtol=0, atol=1e-6)
+
+
 def test_node_is_deterministic_and_seeded():
     a, b = render(seed=4), render(seed=4)
     assert a.tobytes() == b.tobytes()
