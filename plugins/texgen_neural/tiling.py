@@ -42,21 +42,51 @@ def _axis_pieces(size: int, tile: int, halo: int
             for start in range(0, size, tile)]
 
 
+class ChannelStack:
+    """A (B, C, H, W) image held as parts stacked along the channels (``torch.cat(parts,
+    1)``), assembled only where it is read: ``index_select`` along the rows or columns and
+    indexing (``stack[..., columns]``; ``stack[...]`` for the whole image) give tensors with
+    the values the concatenation would. A part may be a view (a channel-last array seen
+    channel-first), so the stack takes no memory beyond its other parts: the image2maps
+    node reads the photo that way instead of copying it into the network's input."""
+
+    def __init__(self, *parts: torch.Tensor):
+        self.parts = parts
+
+    @property
+    def shape(self) -> torch.Size:
+        first = self.parts[0].shape
+        return torch.Size((first[0], sum(part.shape[1] for part in self.parts), *first[2:]))
+
+    @property
+    def device(self) -> torch.device:
+        return self.parts[0].device
+
+    def to(self, device: str | torch.device) -> ChannelStack:
+        return ChannelStack(*(part.to(device) for part in self.parts))
+
+    def index_select(self, dim: int, index: torch.Tensor) -> torch.Tensor:
+        return torch.cat([part.index_select(dim, index) for part in self.parts], 1)
+
+    def __getitem__(self, key) -> torch.Tensor:
+        return torch.cat([part[key] for part in self.parts], 1)
+
+
 def tiled_outputs(network: Callable[[torch.Tensor], torch.Tensor], image: torch.Tensor, *,
                   halo: int, align: int = 1, zoom: tuple[int, int] = (1, 1),
                   tile: int = TILE) -> Iterator[tuple[int, int, torch.Tensor]]:
     """``network(image)`` computed tile by tile: yields (row, column, piece), the piece
     (B, C_out, h, w) of the output whose top-left pixel is at (row, column).
 
-    ``image`` (B, C, H, W); ``network`` maps (B, C, h, w) to (B, C_out, h * p / q,
-    w * p / q) with ``zoom`` = (p, q) (a decoder from its latent grid: (stride, 1); an
-    encoder: (1, stride)), wrapping around the edges. ``halo`` is the network's receptive
-    radius in input pixels and ``align`` its total downsampling factor (both rounded up
-    here to multiples of ``align`` and of q); H and W must be multiples of ``align``, as
-    the network itself needs. ``tile`` (input pixels, rounded up likewise) sets the memory:
-    a tile's activations are those of a (tile + 2 halo)² image. An axis that fits in one
-    tile with its halo is not cut, so an image that small runs whole, exactly as untiled.
-    Runs under ``torch.no_grad``.
+    ``image`` (B, C, H, W), a tensor or a ``ChannelStack``; ``network`` maps (B, C, h, w) to
+    (B, C_out, h * p / q, w * p / q) with ``zoom`` = (p, q) (a decoder from its latent grid:
+    (stride, 1); an encoder: (1, stride)), wrapping around the edges. ``halo`` is the
+    network's receptive radius in input pixels and ``align`` its total downsampling factor
+    (both rounded up here to multiples of ``align`` and of q); H and W must be multiples of
+    ``align``, as the network itself needs. ``tile`` (input pixels, rounded up likewise)
+    sets the memory: a tile's activations are those of a (tile + 2 halo)² image. An axis
+    that fits in one tile with its halo is not cut, so an image that small runs whole,
+    exactly as untiled. Runs under ``torch.no_grad``.
 
     Equality with the untiled call: exact in real arithmetic; in float32, PyTorch may pick
     a different convolution algorithm (or blocking) for a tile's shape than for the whole
@@ -79,7 +109,8 @@ def tiled_outputs(network: Callable[[torch.Tensor], torch.Tensor], image: torch.
         for top, bottom, rows in _axis_pieces(height, tile, halo):
             band = image if rows is None else image.index_select(-2, rows.to(image.device))
             for left, right, cols in _axis_pieces(width, tile, halo):
-                piece = band if cols is None else band.index_select(-1, cols.to(image.device))
+                piece = band[...] if cols is None else band.index_select(-1,
+                                                                         cols.to(image.device))
                 out = network(piece)
                 row0 = 0 if rows is None else halo * up // down
                 col0 = 0 if cols is None else halo * up // down

@@ -99,7 +99,8 @@ UNET_TILE = 256
 
 
 def refine(unet: UNet, inputs: torch.Tensor, *, tile: int = UNET_TILE) -> torch.Tensor:
-    """``unet(inputs)`` at any size: (B, 7, H, W) -> (B, 5, H, W).
+    """``unet(inputs)`` at any size: (B, 7, H, W) -> (B, 5, H, W); ``inputs`` a tensor or
+    a ``texgen_neural.tiling.ChannelStack`` (read a band at a time above 1024²).
 
     A size that is not a multiple of the stride is resampled with wrap-around
     (``resample_wrap``) to the next multiple and the maps back to H x W (normals
@@ -113,24 +114,29 @@ def refine(unet: UNet, inputs: torch.Tensor, *, tile: int = UNET_TILE) -> torch.
 
     def network(x: torch.Tensor) -> torch.Tensor:
         if x.shape[-2] * x.shape[-1] <= WHOLE_PIXELS:
-            return unet(x)
+            return unet(x[...])
         return unet_in_bands(unet, x, tile=tile)
 
     if (padded_h, padded_w) == (height, width):
         return network(inputs)
-    maps = resample_wrap(network(resample_wrap(inputs, padded_h, padded_w)), height, width)
+    maps = resample_wrap(network(resample_wrap(inputs[...], padded_h, padded_w)), height, width)
     normal = maps[:, :3] / maps[:, :3].norm(dim=1, keepdim=True).clamp(min=1e-6)
     return torch.cat([normal, maps[:, 3:]], 1)
 
 
 #: Receptive radius of a ``DoubleConv`` (two 3x3 convs) in pixels of its level.
 DOUBLE_CONV_HALO = 2
+#: The decoder's column bands at a level run in this many parts, each holding the
+#: row-upsampled coarser level only for its own columns: a quarter of it, beside the
+#: coarser level itself, which every part reads (``_decode_level``).
+WIDE_PARTS = 4
 
 
 def unet_in_bands(unet: UNet, inputs: torch.Tensor, *,
                   tile: int = UNET_TILE) -> torch.Tensor:
     """``unet(inputs)`` with memory that does not hold the full-size activations:
-    (B, 7, H, W) -> (B, 5, H, W), H and W multiples of the stride.
+    (B, 7, H, W) -> (B, 5, H, W), H and W multiples of the stride; ``inputs`` a tensor or
+    a ``texgen_neural.tiling.ChannelStack``, read only a tile or band at a time.
 
     The U-Net is not local (``upsample_wrap`` is band-limited: every output pixel depends on
     the whole coarser level), so it cannot run in tiles with a halo. It runs level by level
@@ -182,22 +188,38 @@ def _decode_level(unet: UNet, level: int, x: torch.Tensor, write, tile: int) -> 
     _decode_level(unet, level + 1, pooled, put, tile)
     del pooled
     grid = coarse.pop()
-    wide = grid.new_empty((*grid.shape[:-1], width))                 # (B, C, h / 2, w)
-    for rows in row_bands(height // 2, width):  # rows are upsampled independently
-        wide[..., rows, :] = upsample_axis(grid[..., rows, :], -1)
-    del grid
     step = max(1, tile * tile // height)
-    for start in range(0, width, step):
-        stop = min(start + step, width)
-        if stop - start + 4 * halo >= width:  # one band: whole columns, no halo
-            skip = encoder(x)
-            features = unet.up[level](torch.cat([upsample_axis(wide, -2), skip], 1))
-        else:  # columns start - 2 halo .. stop + 2 halo, wrapping; each block eats a halo
+    if step + 4 * halo >= width:  # one band: whole columns, no halo
+        skip = encoder(x[...])
+        wide = _upsample_columns(grid, torch.arange(width))
+        write(slice(None), unet.up[level](torch.cat([upsample_axis(wide, -2), skip], 1)))
+        return
+    # the bands in WIDE_PARTS runs, each with the row-upsampled columns it reads (and a halo)
+    bands_per_part = -(-width // step // WIDE_PARTS)
+    for part in range(0, width, step * bands_per_part):
+        part_stop = min(part + step * bands_per_part, width)
+        wide = _upsample_columns(grid, torch.arange(part - halo, part_stop + halo) % width)
+        for start in range(part, part_stop, step):
+            stop = min(start + step, width)
+            # columns start - 2 halo .. stop + 2 halo, wrapping; each block eats a halo
             columns = (torch.arange(start - 2 * halo, stop + 2 * halo) % width).to(x.device)
             skip = encoder(x.index_select(-1, columns))[..., halo:-halo]
-            tall = upsample_axis(wide.index_select(-1, columns[halo:-halo]), -2)
+            tall = upsample_axis(wide[..., start - part:stop - part + 2 * halo].contiguous(), -2)
             features = unet.up[level](torch.cat([tall, skip], 1))[..., halo:-halo]
-        write(slice(start, stop), features)
+            write(slice(start, stop), features)
+        del wide
+
+
+def _upsample_columns(grid: torch.Tensor, columns: torch.Tensor) -> torch.Tensor:
+    """``upsample_axis(grid, -1)`` (B, C, h, w) -> (B, C, h, 2 w), only at ``columns`` (a
+    1-D index tensor): made a band of rows at a time, so that only those columns are held
+    whole."""
+    height, width = grid.shape[-2], 2 * grid.shape[-1]
+    columns = columns.to(grid.device)
+    wide = grid.new_empty((*grid.shape[:-1], len(columns)))
+    for rows in row_bands(height, width):  # rows are upsampled independently
+        wide[..., rows, :] = upsample_axis(grid[..., rows, :], -1).index_select(-1, columns)
+    return wide
 
 
 def upsample_axis(x: torch.Tensor, axis: int) -> torch.Tensor:

@@ -8,6 +8,7 @@ trained by the command in docs/maps.md.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,7 @@ from texgen_neural.image2maps.config import FORMAT, NetConfig
 from texgen_neural.image2maps.data import classical_maps, decode_normal, standardize
 from texgen_neural.image2maps.model import UNet, refine
 from texgen_neural.nodes import cached_generator
+from texgen_neural.tiling import ChannelStack
 
 #: The model shipped in the package (plugins/texgen_neural/models/image2maps).
 SHIPPED = Path(__file__).resolve().parents[1] / "models" / "image2maps"
@@ -32,20 +34,24 @@ def load_unet(path: str | Path, *, device: str | torch.device = "cpu") -> UNet:
                       train_hint="texgen train image2maps", device=device)
 
 
-def network_inputs(photo: np.ndarray, classical: dict[str, np.ndarray]) -> np.ndarray:
-    """The network's input (7, H, W) float32, C-contiguous: the photo (H, W, 3) in [0, 1],
-    the classical height standardised and the classical normal as unit vectors (OpenGL).
+def network_inputs(photo: np.ndarray, classical: dict[str, np.ndarray]) -> ChannelStack:
+    """The network's input (1, 7, H, W) float32: the photo (H, W, 3) in [0, 1], the
+    classical height standardised and the classical normal as unit vectors (OpenGL).
 
-    Filled a band of rows at a time (``texgen.bands``), so that besides the result only a
-    band's temporaries are held, and channel-first in memory, as the network reads it (a
-    transposed view would be copied whole by the first convolution)."""
+    A ``ChannelStack`` of the photo seen channel-first (a view: no copy of it) and one
+    (1, 4, H, W) tensor of the height and normal, filled a band of rows at a time
+    (``texgen.bands``) so that besides it only a band's temporaries are held, and
+    channel-first in memory, as the network reads it (a transposed view would be copied
+    whole by the first convolution)."""
     height, width = photo.shape[:2]
-    inputs = np.empty((7, height, width), np.float32)
-    inputs[3] = standardize(classical["height"])[..., 0]
+    guides = np.empty((4, height, width), np.float32)
+    guides[0] = standardize(classical["height"])[..., 0]
     for rows in row_bands(height, width):
-        inputs[:3, rows] = np.moveaxis(np.asarray(photo[rows, :, :3]), -1, 0)
-        inputs[4:, rows] = np.moveaxis(decode_normal(classical["normal"][rows]), -1, 0)
-    return inputs
+        guides[1:, rows] = np.moveaxis(decode_normal(classical["normal"][rows]), -1, 0)
+    with warnings.catch_warnings():  # a read-only photo: the network only reads it
+        warnings.filterwarnings("ignore", "The given NumPy array is not writable")
+        colors = torch.from_numpy(photo[..., :3]).permute(2, 0, 1)[None]
+    return ChannelStack(colors, torch.from_numpy(guides)[None])
 
 
 def encode_normal(normal: np.ndarray, convention: str) -> np.ndarray:
@@ -79,11 +85,14 @@ def predict_maps(photo: np.ndarray, unet: UNet, *, tileable: bool = True,
     unit length; ``height`` (H, W, 1) in [0, 1]; ``roughness`` (H, W, 1) learned, in (0, 1);
     and the classical ``basecolor``, ``ao`` and ``classical_roughness``.
     """
-    photo = np.clip(np.asarray(photo, np.float32)[..., :3], 0.0, 1.0)
+    photo = np.asarray(photo, np.float32)[..., :3]
+    if photo.min() < 0.0 or photo.max() > 1.0:  # else no full-size copy
+        photo = np.clip(photo, 0.0, 1.0)
     classical = classical_maps(photo, tileable=tileable)
     device = next(unet.parameters()).device
-    inputs = torch.from_numpy(network_inputs(photo, classical))[None].to(device)
-    # only the outputs stay alive while the network runs (less memory at large sizes)
+    inputs = network_inputs(photo, classical).to(device)
+    # only the outputs (and the photo, which the inputs read) stay alive while the network
+    # runs (less memory at large sizes)
     del photo, classical["height"], classical["normal"]
     with torch.no_grad():
         maps = refine(unet, inputs)[0].cpu().numpy().transpose(1, 2, 0)  # (H, W, 5)

@@ -16,6 +16,7 @@ from texgen.testing import check_node  # noqa: E402
 from texgen_filters.material import normal_map  # noqa: E402
 from texgen_neural.checkpoint import CheckpointError, save_model  # noqa: E402
 from texgen_neural.image2maps import data as data_module  # noqa: E402
+from texgen_neural.image2maps import model as model_module  # noqa: E402
 from texgen_neural.image2maps.config import (  # noqa: E402
     FORMAT,  # noqa: E402
     DataSettings,
@@ -34,9 +35,15 @@ from texgen_neural.image2maps.model import (  # noqa: E402
     unet_in_bands,
     upsample_axis,
 )
-from texgen_neural.image2maps.predict import SHIPPED, image_to_material, load_unet  # noqa: E402
+from texgen_neural.image2maps.predict import (  # noqa: E402
+    SHIPPED,
+    image_to_material,
+    load_unet,
+    network_inputs,
+)
 from texgen_neural.image2maps.train import augment, train, transform_normals  # noqa: E402
 from texgen_neural.model import upsample_wrap  # noqa: E402
+from texgen_neural.tiling import ChannelStack  # noqa: E402
 
 TINY = NetConfig(channels=(4, 8), d_channels=(4,))
 NODE = dict(convention="opengl", roughness="classical")
@@ -196,6 +203,39 @@ def test_banded_unet_equals_the_whole_unet_rolls_and_repeats():
     tiny, small = tiny_unet(), x[..., :64, :48]
     torch.testing.assert_close(unet_in_bands(tiny, small, tile=8), tiny(small), atol=1e-5,
                                rtol=0)
+
+
+def test_banded_unet_reads_a_channel_stack_and_splits_its_levels_exactly(monkeypatch):
+    """The same bytes from the (1, 7, H, W) tensor, from a ChannelStack of a channel-last
+    photo view and the other channels, and with the decoder's bands in one part or many."""
+    unet = load_unet(SHIPPED)
+    x = network_input()
+    photo = x[0, :3].permute(1, 2, 0).contiguous().numpy()  # (H, W, 3), as the node gets it
+    stack = ChannelStack(torch.from_numpy(photo).permute(2, 0, 1)[None], x[:, 3:])
+    assert stack.shape == x.shape and torch.equal(stack[...], x)
+    banded = unet_in_bands(unet, x, tile=16)
+    assert torch.equal(unet_in_bands(unet, stack, tile=16), banded)
+    monkeypatch.setattr(model_module, "WIDE_PARTS", 1)
+    assert torch.equal(unet_in_bands(unet, x, tile=16), banded)
+    monkeypatch.setattr(model_module, "WIDE_PARTS", 7)
+    assert torch.equal(unet_in_bands(unet, x, tile=16), banded)
+
+
+def test_network_inputs_read_the_photo_without_copying_it():
+    rng = np.random.default_rng(6)
+    photo = rng.random((40, 56, 3), dtype=np.float32)
+    photo.flags.writeable = False  # as the evaluator hands it over
+    classical = classical_maps(photo, tileable=True)
+    inputs = network_inputs(photo, classical)
+    colors, guides = inputs.parts
+    assert np.shares_memory(colors.numpy(), photo)
+    assert inputs.shape == (1, 7, 40, 56)
+    whole = inputs[...].numpy()[0]
+    np.testing.assert_array_equal(whole[:3], np.moveaxis(photo, -1, 0))
+    height = classical["height"][..., 0]
+    np.testing.assert_allclose(whole[3], (height - height.mean()) / height.std(), atol=1e-5)
+    np.testing.assert_allclose(whole[4:], np.moveaxis(decode_normal(classical["normal"]),
+                                                      -1, 0))
 
 
 def test_refine_runs_small_images_whole():

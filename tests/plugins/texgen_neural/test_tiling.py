@@ -8,7 +8,7 @@ torch = pytest.importorskip("torch")
 import torch.nn.functional as F  # noqa: E402
 
 from texgen_neural.model import EqualConv2d, resample_wrap  # noqa: E402
-from texgen_neural.tiling import run_tiled, tiled_outputs  # noqa: E402
+from texgen_neural.tiling import ChannelStack, run_tiled, tiled_outputs  # noqa: E402
 
 
 class LocalNet(torch.nn.Module):
@@ -101,3 +101,19 @@ def test_a_size_off_the_downsampling_grid_is_refused():
     with pytest.raises(ValueError, match="multiple of 4 pixels"):
         run_tiled(NET, image(62, 48), halo=HALO, align=4, tile=16)
 
+
+
+def test_a_channel_stack_reads_as_its_concatenation():
+    """Rows and columns selected, sliced or whole: the values of ``torch.cat(parts, 1)``;
+    tiled runs over a stack give the bytes of those over the tensor."""
+    x = image(40, 32)
+    channel_last = x[0].permute(1, 2, 0).contiguous()  # a view seen channel-first below
+    stack = ChannelStack(channel_last.permute(2, 0, 1)[None, :2], x[:, 2:])
+    assert stack.shape == x.shape and stack.device == x.device
+    rows, columns = torch.tensor([39, 0, 5]), torch.tensor([31, 2])
+    assert torch.equal(stack.index_select(-2, rows), x.index_select(-2, rows))
+    assert torch.equal(stack.index_select(-1, columns), x.index_select(-1, columns))
+    assert torch.equal(stack[..., 3:9], x[..., 3:9]) and torch.equal(stack[...], x)
+    assert torch.equal(run_tiled(NET, stack, halo=HALO, align=2, tile=16),
+                       run_tiled(NET, x, halo=HALO, align=2, tile=16))
+    assert torch.equal(run_tiled(NET, stack, halo=HALO, align=2, tile=64), NET(x))
