@@ -8,7 +8,7 @@ IMAGE_TO_MATERIAL = NodeSpec(
     "image_to_material", "texgen_filters.image_to_material:image_to_material",
     "PBR maps from a color photo (classical estimate): delit basecolor, height, normal, AO, "
     "roughness.",
-    scratch=40,  # measured: benchmarks/node_scratch.py --size 2048 (--channels 3 and 4)
+    scratch=32,  # measured: benchmarks/node_scratch.py --size 2048 (--channels 3 and 4)
     inputs=(Port("input", "color", "The photo, values as stored in [0, 1]; a tiling photo "
                  "gives tiling maps when the preset is tileable."),),
     outputs=(

@@ -25,7 +25,7 @@ def _threshold(what):
 BLUR = NodeSpec(
     "blur", "texgen_filters.spatial:blur",
     "Gaussian blur (separable, radius in texture widths); wraps around the edges when tiling.",
-    scratch=28,  # measured: benchmarks/node_scratch.py --size 2048 (--channels 3 and 4)
+    scratch=12,  # measured: benchmarks/node_scratch.py --size 2048 (--channels 3 and 4)
     inputs=(Port("input", "any", "Texture to blur: gray, color or rgba (alpha is blurred "
                  "too)."),),
     outputs=(_ANY_OUT,),
@@ -38,7 +38,7 @@ BLUR = NodeSpec(
 SHARPEN = NodeSpec(
     "sharpen", "texgen_filters.spatial:sharpen",
     "Unsharp mask: add back the detail a Gaussian blur removes.",
-    scratch=28,  # measured: benchmarks/node_scratch.py --size 2048 (--channels 3 and 4)
+    scratch=12,  # measured: benchmarks/node_scratch.py --size 2048 (--channels 3 and 4)
     inputs=(Port("input", "any", "Texture to sharpen: gray, color or rgba (alpha is "
                  "kept)."),),
     outputs=(Port("out", "any", "x + amount * (x - blur(x)); same channel count, not "
@@ -54,7 +54,7 @@ SHARPEN = NodeSpec(
 DIRECTIONAL_BLUR = NodeSpec(
     "directional_blur", "texgen_filters.spatial:directional_blur",
     "Gaussian blur along one direction only (motion streaks).",
-    scratch=28,  # measured: benchmarks/node_scratch.py --size 2048 (--channels 3 and 4)
+    scratch=12,  # measured: benchmarks/node_scratch.py --size 2048 (--channels 3 and 4)
     inputs=(Port("input", "any", "Texture to blur: gray, color or rgba (alpha is blurred "
                  "too)."),),
     outputs=(_ANY_OUT,),
@@ -175,7 +175,7 @@ FLOOD_FILL = NodeSpec(
 AMBIENT_OCCLUSION = NodeSpec(
     "ambient_occlusion", "texgen_filters.material:ambient_occlusion",
     "Ambient occlusion from a height field: multi-radius horizon estimate.",
-    scratch=28,  # measured: benchmarks/node_scratch.py --size 2048 (--channels 3 and 4)
+    scratch=20,  # measured: benchmarks/node_scratch.py --size 2048 (--channels 3 and 4)
     inputs=(Port("height", "gray", "Height field, any range."),),
     outputs=(Port("out", "gray", "Visible share of the sky in (0, 1]: 1 unoccluded, darker "
                   "in pits and creases."),),
