@@ -281,8 +281,10 @@ def _region3(tx, ty, tz):
     tetrahedron the package finds the two closest of its three middle vertices (a, b):
     regions 0-15 (at (0,0,0)) and 16-31 (at (1,1,1)) are ``8 * close + c``, where
     ``close`` says the corner vertex is one of the two closest and c is then the closer of
-    a and b, else ``a | b`` (``a & b`` at (1,1,1)). In the octahedron (32-95) the two
-    closest of its six edge-midpoint directions, ``32 + a + 8 b``. Written as selects.
+    a and b, else ``a | b`` (``a & b`` at (1,1,1)). In the octahedron (32-95): the two
+    best-scored (a, b) of the points with codes 1, 2, 4 (next to (0,0,0)) and 3, 5, 6
+    (next to (1,1,1)), ``32 + a + 8 b``. 24 regions are reached; the other rows of
+    ``_REGIONS3`` are never read. Written as selects.
     """
     total = tx + ty + tz
     # tetrahedron at (0,0,0)
