@@ -127,9 +127,9 @@ def refine(unet: UNet, inputs: torch.Tensor, *, tile: int = UNET_TILE) -> torch.
 #: Receptive radius of a ``DoubleConv`` (two 3x3 convs) in pixels of its level.
 DOUBLE_CONV_HALO = 2
 #: The decoder's column bands at a level run in this many parts, each holding the
-#: row-upsampled coarser level only for its own columns: a quarter of it, beside the
+#: row-upsampled coarser level only for its own columns: an eighth of it, beside the
 #: coarser level itself, which every part reads (``_decode_level``).
-WIDE_PARTS = 4
+WIDE_PARTS = 8
 
 
 def unet_in_bands(unet: UNet, inputs: torch.Tensor, *,

@@ -57,10 +57,12 @@ def network_inputs(photo: np.ndarray, classical: dict[str, np.ndarray]) -> Chann
 def encode_normal(normal: np.ndarray, convention: str) -> np.ndarray:
     """Unit vectors (H, W, 3) in the OpenGL frame → a normal map ``0.5 + 0.5 n`` in
     ``convention`` ("opengl": green up; "directx": green down), float32."""
-    n = np.array(normal, np.float32)
+    n = np.array(normal, np.float32, order="C")  # the one full-size copy: the rest in place
     if convention == "directx":
         n[..., 1] *= -1.0
-    return np.ascontiguousarray(0.5 + 0.5 * n, dtype=np.float32)
+    n *= np.float32(0.5)
+    n += np.float32(0.5)
+    return n
 
 
 def to_unit_range(height: np.ndarray) -> np.ndarray:
