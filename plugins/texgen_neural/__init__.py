@@ -79,10 +79,10 @@ IMAGE_TO_MATERIAL = NodeSpec(
               "learned.", choices=("classical", "learned")),
     ),
     # above 1024² the U-Net runs in tiles and bands (image2maps.model.unet_in_bands): the
-    # node's peak grows by 81 bytes per pixel from 1448² to 2048², less its outputs (36);
+    # node's peak grows by 72 bytes per pixel from 1448² to 2048², less its outputs (36);
     # a tile's activations add about 140 MB at any size, which a per-pixel figure cannot
     # say (docs/scale.md). At 1024² and below the network runs whole and holds more.
-    scratch=45)
+    scratch=36)
 
 
 TRANSLATE = NodeSpec(
