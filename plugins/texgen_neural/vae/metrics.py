@@ -14,7 +14,7 @@ inputs' own figure.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -92,9 +92,11 @@ def reconstruction_report(model: MaterialVAE, stacks: Sequence[np.ndarray]) -> d
     return {key: float(np.mean([row[key] for row in rows])) for key in rows[0]} if rows else {}
 
 
-def morph_report(model: MaterialVAE, pairs: Sequence[tuple[np.ndarray, np.ndarray]]
-                 ) -> dict[str, float]:
-    """Means over pairs of stacks (a, b) of the t = 0.5 morph m's:
+def morph_report(model: MaterialVAE, pairs: Sequence[tuple[np.ndarray, np.ndarray]], *,
+                 midpoint: Callable[[dict, dict], dict] | None = None) -> dict[str, float]:
+    """Means over pairs of stacks (a, b) of the t = 0.5 morph m's (``midpoint(maps_a,
+    maps_b)`` -> maps when given, to compare morph rules; else the ``neural.vae`` node's
+    interpolate mode):
 
     - ``mid_to_a``, ``mid_to_b``: ``stack_distance`` of m to a and to b; ``a_to_b``: of a
       to b (the bar: both of m's below it); ``closer_fraction``: the share of pairs where
@@ -105,8 +107,9 @@ def morph_report(model: MaterialVAE, pairs: Sequence[tuple[np.ndarray, np.ndarra
     rows = []
     for a, b in pairs:
         maps_a, maps_b = maps_of(a), maps_of(b)
-        mid = run_mode_arrays(model, "interpolate", height=a.shape[0], width=a.shape[1],
-                              a=maps_a, b=maps_b, t=0.5)
+        mid = midpoint(maps_a, maps_b) if midpoint else run_mode_arrays(
+            model, "interpolate", height=a.shape[0], width=a.shape[1], a=maps_a, b=maps_b,
+            t=0.5)
         strength = 0.5 * (fitted_strength(maps_a) + fitted_strength(maps_b))
         row = {"mid_to_a": stack_distance(mid, maps_a), "mid_to_b": stack_distance(mid, maps_b),
                "a_to_b": stack_distance(maps_a, maps_b),

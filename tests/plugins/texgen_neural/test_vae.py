@@ -23,6 +23,7 @@ from texgen_neural.vae.data import load_stacks, stack_of  # noqa: E402
 from texgen_neural.vae.metrics import (  # noqa: E402
     fitted_strength,
     maps_of,
+    morph_report,
     normal_error,
     random_phase_stack,
     stack_distance,
@@ -431,6 +432,19 @@ def test_random_phase_stack_keeps_the_maps_statistics():
     assert stack_distance(maps, maps) == 0
     other = maps_of(stack_of(tiling_maps(48, 48, seed=4, tint=(0.1, 0.9, 0.2))))
     assert stack_distance(shuffled, maps) < stack_distance(other, maps)
+
+
+def test_morph_report_measures_the_given_midpoint_or_the_nodes():
+    a, b = (stack_of(tiling_maps(32, 32, seed=seed, tint=tint))
+            for seed, tint in ((1, (0.8, 0.2, 0.1)), (2, (0.1, 0.3, 0.9))))
+    model = tiny_vae()
+    at_a = morph_report(model, [(a, b)], midpoint=lambda maps_a, maps_b: maps_a)
+    assert at_a["mid_to_a"] == 0 and at_a["closer_fraction"] == 0
+    assert at_a["a_to_b"] > 0 and at_a["mid_to_b"] == pytest.approx(at_a["a_to_b"])
+    node_mid = run_mode_arrays(model, "interpolate", height=32, width=32, a=maps_of(a),
+                               b=maps_of(b), t=0.5)
+    assert morph_report(model, [(a, b)]) == morph_report(
+        model, [(a, b)], midpoint=lambda maps_a, maps_b: node_mid)
 
 
 # --- the shipped model ---------------------------------------------------------------------------
