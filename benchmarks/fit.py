@@ -1,7 +1,7 @@
 """texgen fit against issue #22's bar: targets rendered from presets with random parameter
 values, at a render seed the fit never sees.
 
-    python benchmarks/fit.py [--targets 16] [--minutes 3.0] [--evaluations 800] [--size 96]
+    python benchmarks/fit.py [--targets 16] [--minutes 3.0] [--evaluations 1200] [--size 96]
                              [--seed 0]
                              [--presets clouds marble leather lava terrain wood_planks
                                         red_bricks grass_ground]
@@ -242,7 +242,7 @@ def main():
     parser.add_argument("--targets", type=int, default=16, help="targets to fit")
     parser.add_argument("--minutes", type=float, default=3.0,
                         help="wall-clock bound per fit (issue #22's bar)")
-    parser.add_argument("--evaluations", type=int, default=800,
+    parser.add_argument("--evaluations", type=int, default=1200,
                         help="search budget per fit (texgen.fit's default); the fit stops at "
                              "this or at --minutes, whichever comes first")
     parser.add_argument("--size", type=int, default=96, help="render and fit size in pixels")

@@ -435,7 +435,7 @@ def _fit_scale(value: str) -> float | str:
                    "besides its defaults (colors from the photo's pixels).")
 @click.option("--shortlist", default=3, show_default=True, type=click.IntRange(1, 100),
               help="How many of the first pass's best presets are searched.")
-@click.option("--evaluations", default=800, show_default=True, type=click.IntRange(0),
+@click.option("--evaluations", default=1200, show_default=True, type=click.IntRange(0),
               help="Search evaluations in all, shared by the shortlisted presets.")
 @click.option("--scale", default="1", show_default=True, metavar="S|auto",
               callback=lambda ctx, param, value: _fit_scale(value),

@@ -99,6 +99,12 @@ STALL_GENERATIONS, STALL_IMPROVEMENT = 20, 0.002
 """A CMA-ES run of the search ends (and the search restarts) after this many generations
 that did not lower the run's best loss by this share."""
 
+FIRST_ROUND_EVALUATIONS = 200
+"""Evaluations each shortlisted search gets before successive halving may stop it (at most
+a sixth of the budget each with three, see ``_successive_halving``): a preset's first
+sweep and a few CMA-ES generations, so that a right preset that starts behind (clouds, ranked
+4th by its defaults and samples) can pass an imitator before it is dropped."""
+
 _INSTANCE = "fitted"
 """Id of the ``"preset"`` node in a written fitted preset."""
 
@@ -440,7 +446,7 @@ def _check_scale(scale) -> float:
 def fit(photo: str | os.PathLike | np.ndarray, *,
         presets: Iterable[str | os.PathLike | Mapping | Preset] | None = None,
         engine=None, minutes: float = 2.0, seed: int = 0, size: int = 256, seeds: int = 2,
-        samples: int = 16, shortlist: int = 3, evaluations: int = 800,
+        samples: int = 16, shortlist: int = 3, evaluations: int = 1200,
         scale: float | str = 1.0, progress: Callable[[FitEvent], None] | None = None) -> FitResult:
     """Choose the preset and exposed parameter values whose render looks most like a photo.
 
@@ -463,7 +469,8 @@ def fit(photo: str | os.PathLike | np.ndarray, *,
             stops drawing them at ``SAMPLING_TIME_SHARE`` of ``minutes``.
         shortlist: how many of the first pass's best candidates are searched (>= 1); each
             search starts from its candidate's best first-pass point.
-        evaluations: search evaluations in all, shared equally by the shortlisted presets.
+        evaluations: search evaluations in all, shared by the shortlisted presets by
+            successive halving (``_successive_halving``).
         scale: how many texture widths the photo's square crop shows across (> 0; 1: the
             crop is one texture). ``"auto"``: the first pass scores every candidate against
             the photo at each of ``AUTO_SCALES`` (those leaving ``MIN_PHOTO_SIDE`` pixels
@@ -750,17 +757,22 @@ class _Search:
 
 
 def _successive_halving(searches: list[_Search], evaluations: int, deadline: float) -> None:
-    """Share ``evaluations`` among the searches in rounds of equal budget: every round
-    splits its budget equally among the searches still running, then the worse half of
-    them (by best loss so far) stops, until one is left, which gets the last round. A
-    preset clearly behind after a few generations stops spending the budget, and the
-    leader gets most of it. The clock (``deadline``) is shared in proportion."""
+    """Share ``evaluations`` among the searches in rounds: every round splits its budget
+    equally among the searches still running, then the worse half of them (by best loss so
+    far) stops, until one is left, which gets the last round. The first round gives each
+    search ``FIRST_ROUND_EVALUATIONS`` (at most half the budget in all), the later rounds
+    equal shares of the rest. A preset clearly behind after its first sweep and a few
+    generations stops spending the budget, and the leader gets most of it. The clock
+    (``deadline``) is shared in proportion."""
     running = list(searches)
     rounds = math.ceil(math.log2(len(running))) + 1
     unspent = evaluations
     for round_index in range(rounds):
         round_budget = unspent // (rounds - round_index)
         count = len(running)
+        if round_index == 0 and count > 1:
+            first_share = min(FIRST_ROUND_EVALUATIONS, evaluations // (2 * count))
+            round_budget = max(round_budget, first_share * count)
         for position, search in enumerate(running):
             share = round_budget // count + (position < round_budget % count)
             now = time.perf_counter()

@@ -126,8 +126,13 @@ def test_successive_halving_gives_the_leader_most_of_the_budget():
 
     searches = [Search("a", 0.3), Search("b", 0.1), Search("c", 0.2)]
     fitting._successive_halving(searches, 30, time.perf_counter() + 60)
-    # Three rounds of 10: all three, then the better two, then the best one.
-    assert calls == [("a", 4), ("b", 3), ("c", 3), ("b", 5), ("c", 5), ("b", 10)]
+    # Three rounds: all three (half the budget at most: 5 each), then the better two, then
+    # the best one.
+    assert calls == [("a", 5), ("b", 5), ("c", 5), ("b", 4), ("c", 3), ("b", 8)]
+    calls.clear()
+    fitting._successive_halving(searches, 1200, time.perf_counter() + 60)
+    # The first round gives each FIRST_ROUND_EVALUATIONS, the other two rounds half the rest.
+    assert calls == [("a", 200), ("b", 200), ("c", 200), ("b", 150), ("c", 150), ("b", 300)]
     calls.clear()
     fitting._successive_halving(searches[:1], 7, time.perf_counter() + 60)
     assert calls == [("a", 7)]
