@@ -433,7 +433,7 @@ def _fit_scale(value: str) -> float | str:
 @click.option("--samples", default=16, show_default=True, type=click.IntRange(0),
               help="Random points of each candidate's parameters the first pass scores "
                    "besides its defaults (colors from the photo's pixels).")
-@click.option("--shortlist", default=3, show_default=True, type=click.IntRange(1, 100),
+@click.option("--shortlist", default=4, show_default=True, type=click.IntRange(1, 100),
               help="How many of the first pass's best presets are searched.")
 @click.option("--evaluations", default=1200, show_default=True, type=click.IntRange(0),
               help="Search evaluations in all, shared by the shortlisted presets.")

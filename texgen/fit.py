@@ -101,9 +101,9 @@ that did not lower the run's best loss by this share."""
 
 FIRST_ROUND_EVALUATIONS = 200
 """Evaluations each shortlisted search gets before successive halving may stop it (at most
-a sixth of the budget each with three, see ``_successive_halving``): a preset's first
-sweep and a few CMA-ES generations, so that a right preset that starts behind (clouds, ranked
-4th by its defaults and samples) can pass an imitator before it is dropped."""
+two thirds of the budget in all, see ``_successive_halving``): a preset's first sweep and a
+few CMA-ES generations, so that a right preset that starts behind (clouds, ranked 4th by
+its defaults and samples) can pass an imitator before it is dropped."""
 
 _INSTANCE = "fitted"
 """Id of the ``"preset"`` node in a written fitted preset."""
@@ -446,7 +446,7 @@ def _check_scale(scale) -> float:
 def fit(photo: str | os.PathLike | np.ndarray, *,
         presets: Iterable[str | os.PathLike | Mapping | Preset] | None = None,
         engine=None, minutes: float = 2.0, seed: int = 0, size: int = 256, seeds: int = 2,
-        samples: int = 16, shortlist: int = 3, evaluations: int = 1200,
+        samples: int = 16, shortlist: int = 4, evaluations: int = 1200,
         scale: float | str = 1.0, progress: Callable[[FitEvent], None] | None = None) -> FitResult:
     """Choose the preset and exposed parameter values whose render looks most like a photo.
 
@@ -760,8 +760,8 @@ def _successive_halving(searches: list[_Search], evaluations: int, deadline: flo
     """Share ``evaluations`` among the searches in rounds: every round splits its budget
     equally among the searches still running, then the worse half of them (by best loss so
     far) stops, until one is left, which gets the last round. The first round gives each
-    search ``FIRST_ROUND_EVALUATIONS`` (at most half the budget in all), the later rounds
-    equal shares of the rest. A preset clearly behind after its first sweep and a few
+    search ``FIRST_ROUND_EVALUATIONS`` (at most two thirds of the budget in all), the later
+    rounds equal shares of the rest. A preset clearly behind after its first sweep and a few
     generations stops spending the budget, and the leader gets most of it. The clock
     (``deadline``) is shared in proportion."""
     running = list(searches)
@@ -771,7 +771,7 @@ def _successive_halving(searches: list[_Search], evaluations: int, deadline: flo
         round_budget = unspent // (rounds - round_index)
         count = len(running)
         if round_index == 0 and count > 1:
-            first_share = min(FIRST_ROUND_EVALUATIONS, evaluations // (2 * count))
+            first_share = min(FIRST_ROUND_EVALUATIONS, 2 * evaluations // (3 * count))
             round_budget = max(round_budget, first_share * count)
         for position, search in enumerate(running):
             share = round_budget // count + (position < round_budget % count)

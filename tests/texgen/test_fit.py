@@ -126,13 +126,14 @@ def test_successive_halving_gives_the_leader_most_of_the_budget():
 
     searches = [Search("a", 0.3), Search("b", 0.1), Search("c", 0.2)]
     fitting._successive_halving(searches, 30, time.perf_counter() + 60)
-    # Three rounds: all three (half the budget at most: 5 each), then the better two, then
-    # the best one.
-    assert calls == [("a", 5), ("b", 5), ("c", 5), ("b", 4), ("c", 3), ("b", 8)]
+    # Three rounds: all three (two thirds of the budget at most: 6 each), then the better
+    # two, then the best one.
+    assert calls == [("a", 6), ("b", 6), ("c", 6), ("b", 3), ("c", 3), ("b", 6)]
     calls.clear()
-    fitting._successive_halving(searches, 1200, time.perf_counter() + 60)
+    fitting._successive_halving(searches + [Search("d", 0.4)], 1200, time.perf_counter() + 60)
     # The first round gives each FIRST_ROUND_EVALUATIONS, the other two rounds half the rest.
-    assert calls == [("a", 200), ("b", 200), ("c", 200), ("b", 150), ("c", 150), ("b", 300)]
+    assert calls == [("a", 200), ("b", 200), ("c", 200), ("d", 200), ("b", 100), ("c", 100),
+                     ("b", 200)]
     calls.clear()
     fitting._successive_halving(searches[:1], 7, time.perf_counter() + 60)
     assert calls == [("a", 7)]
