@@ -22,7 +22,7 @@ the table shows the first-pass samples per candidate and the search evaluations 
 made), ``--seed`` as its seed.
 
 For each target: the true preset's rank in the first pass (its first-pass score, the best of
-its defaults and its random samples, among the candidates'; beyond ``shortlist``, 3, it is
+its defaults and its random samples, among the candidates'; beyond ``shortlist``, 4, it is
 never searched); whether the chosen preset is the true one; the patch-SWD
 (``metrics.patch_swd``) from the target to the chosen preset rendered at the fitted values,
 over the yardstick: the patch-SWD from the target to the TRUE preset and values rendered at
