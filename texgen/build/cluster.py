@@ -79,11 +79,10 @@ class BuildWorkerPlugin(WorkerPlugin):
         self.client_versions = dict(client_versions)
         self.warm = tuple(warm)
         self.engine = WorkerEngine()
-        self.chosen_threads = job_threads
-        self.job_threads = job_threads or 1
+        self.job_threads = job_threads  # None until setup: the worker's own default
 
     async def setup(self, worker) -> None:
-        if self.chosen_threads is None:
+        if self.job_threads is None:
             self.job_threads = await self._default_job_threads(worker)
         await asyncio.get_running_loop().run_in_executor(
             None, self._prepare, str(worker.name), Path(worker.local_directory))
