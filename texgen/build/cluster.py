@@ -37,6 +37,7 @@ from texgen.build.executors import (
     JobTask,
     WorkerEngine,
     core_share,
+    set_job_threads,
     version_mismatch,
 )
 from texgen.errors import InputError
@@ -123,12 +124,7 @@ class BuildWorkerPlugin(WorkerPlugin):
 def use_job_threads() -> int:
     """Give the calling task thread its worker's ``job_threads`` for Numba's parallel
     loops (Numba counts threads per calling thread) and return that number."""
-    import numba
-
-    threads = min(get_worker().plugins[PLUGIN_NAME].job_threads,
-                  numba.config.NUMBA_NUM_THREADS)
-    numba.set_num_threads(threads)
-    return threads
+    return set_job_threads(get_worker().plugins[PLUGIN_NAME].job_threads)
 
 
 def _dask_run(task: JobTask) -> JobResult:

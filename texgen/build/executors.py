@@ -163,12 +163,22 @@ def run_serial(tasks: list[JobTask], engine, *, threads: int | None = None
 
     previous = numba.get_num_threads()
     if threads is not None:
-        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+        set_job_threads(threads)
     try:
         for task in tasks:
             yield run_task(task, engine)
     finally:
         numba.set_num_threads(previous)
+
+
+def set_job_threads(threads: int) -> int:
+    """Give the calling thread ``threads`` Numba threads for its parallel loops (Numba
+    counts them per calling thread), at most the pool Numba started with; return that."""
+    import numba
+
+    threads = min(threads, numba.config.NUMBA_NUM_THREADS)
+    numba.set_num_threads(threads)
+    return threads
 
 
 def core_share(jobs_at_once: int, cores: int | None = None) -> int:
@@ -182,11 +192,9 @@ def _prepare_worker(threads: int) -> None:
     """Pool worker initializer: this worker's share of the cores for Numba's parallel
     loops (Numba's thread count is per thread; pool jobs run on the thread that set it),
     and the malloc settings the ``texgen`` command uses (``evaluate.steady_heap``)."""
-    import numba
-
     from texgen.evaluate import steady_heap
 
-    numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+    set_job_threads(threads)
     steady_heap()
 
 
