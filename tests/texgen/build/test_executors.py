@@ -79,7 +79,7 @@ def test_a_killed_build_leaves_no_partial_file_and_the_next_finishes_it(project)
         name = "{seed}_{map}"
         [[material]]
         preset = "presets/checks.toml"
-        sizes = [768]
+        sizes = [1536]
         seeds = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]
         """)
     command = [sys.executable, "-m", "texgen.cli", "build", str(path), "-j", "1", "-q"]
