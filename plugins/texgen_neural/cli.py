@@ -352,11 +352,11 @@ def train_cyclegan(engine, a_items, b_items, output, renders, render_size, steps
               help="Weight of the height/normal consistency term (the decoded normal against "
                    "the normal derived from the decoded height).")
 @click.option("--latent-channels", type=click.IntRange(1), default=VAE_MODEL.latent_channels,
-              show_default=True, help="Latent values per cell of the 1/8-resolution grid: "
+              show_default=True, help="Latent values per cell of the latent grid: "
               "more reconstruct sharper, fewer sample the prior better.")
 @click.option("--channels", default=",".join(map(str, VAE_MODEL.channels)), show_default=True,
               help="Encoder channels per level, fine to coarse (the decoder mirrors them); "
-                   "four levels, so the latent grid is at 1/8 resolution.")
+                   "n levels put the latent grid at 1/2**(n-1) resolution.")
 @click.option("--blocks", type=click.IntRange(0), default=VAE_MODEL.blocks, show_default=True,
               help="Residual blocks at the latent resolution in the encoder and the decoder.")
 @click.option("--sample-every", type=click.IntRange(0), default=VAE_OPTIONS.sample_every,
@@ -384,10 +384,6 @@ def train_vae(engine, items, output, samples, render_size, cache, steps, crop, b
     device = _device(device)
     torch.set_num_threads(threads)
     channels = _channels(channels)
-    if len(channels) != len(VAE_MODEL.channels):
-        raise click.BadParameter(f"{len(channels)} levels given: the latent grid is at 1/8 "
-                                 f"resolution, give {len(VAE_MODEL.channels)}",
-                                 param_hint="'--channels'")
     try:
         config = VaeModel(channels=channels, latent_channels=latent_channels, blocks=blocks,
                           d_channels=VAE_MODEL.d_channels)
