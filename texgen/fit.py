@@ -386,12 +386,27 @@ def compared_output(preset: Preset) -> str:
     return "basecolor" if "basecolor" in preset.outputs else next(iter(preset.outputs))
 
 
-def _distance(render: np.ndarray, target: np.ndarray, seed: int) -> float:
-    a, b, _ = metrics.match_channels(render, target)
-    a = np.clip(a, 0.0, 1.0)
-    return (LOSS_WEIGHTS["patch_swd"] * metrics.patch_swd(a, b, seed=seed, patches=2048)
-            + LOSS_WEIGHTS["spectrum"] * metrics.spectrum_distance(a, b)
-            + LOSS_WEIGHTS["histogram"] * metrics.histogram_distance(a, b))
+class _Loss:
+    """The fit's loss of a render against one target (H, W, C) float in [0, 1]:
+    ``LOSS_WEIGHTS`` of patch-SWD (seeded by ``seed``), spectrum and histogram distances,
+    after ``metrics.match_channels``. The target's side of the patch-SWD is made once per
+    channel count the renders come in (what ``match_channels`` makes of the target depends
+    only on it), not at every evaluation."""
+
+    def __init__(self, target: np.ndarray, seed: int):
+        self.target, self.seed = target, seed
+        self._references: dict[int, metrics.PatchSWDReference] = {}
+
+    def __call__(self, render: np.ndarray) -> float:
+        a, b, _ = metrics.match_channels(render, self.target)
+        a = np.clip(a, 0.0, 1.0)
+        channels = render.shape[2] if render.ndim == 3 else 1
+        if channels not in self._references:
+            self._references[channels] = metrics.PatchSWDReference(b, seed=self.seed,
+                                                                   patches=2048)
+        return (LOSS_WEIGHTS["patch_swd"] * self._references[channels](a)
+                + LOSS_WEIGHTS["spectrum"] * metrics.spectrum_distance(a, b)
+                + LOSS_WEIGHTS["histogram"] * metrics.histogram_distance(a, b))
 
 
 def _resolve_presets(engine, presets) -> tuple[dict[str, Preset], bool, dict[str, str]]:
@@ -513,11 +528,13 @@ def fit(photo: str | os.PathLike | np.ndarray, *,
         return [engine.render(preset, size=size, seed=render_seed, overrides=values,
                               outputs=[output])[output] for render_seed in render_seeds]
 
+    losses = {s: _Loss(target, seed) for s, (target, _) in targets.items()}
+
     def loss_against(images: list[np.ndarray], at_scale: float) -> float:
-        target, width = targets[at_scale]
+        width = targets[at_scale][1]
         return float(np.mean([
-            _distance(image if width == size else area_resize(image, width, width), target,
-                      seed) for image in images]))
+            losses[at_scale](image if width == size else area_resize(image, width, width))
+            for image in images]))
 
     def record(name: str, loss: float) -> float:
         state["best"] = min(state["best"], loss)

@@ -32,6 +32,7 @@ from collections.abc import Sequence
 import numpy as np
 
 __all__ = ["mse", "ssim", "spectrum_distance", "histogram_distance", "patch_swd",
+           "PatchSWDReference",
            "seam_score", "boundary_steps", "seam_outlier", "SEAM_OUTLIER_LIMIT", "diversity",
            "match_channels", "evaluate"]
 
@@ -317,31 +318,68 @@ def patch_swd(a, b, *, patch_size: int = 7, scales: int = 3, projections: int = 
         distance >= 0, in value units (a projection of a patch on a unit direction); lower is
         better.
     """
-    for name, value in (("patch_size", patch_size), ("scales", scales),
-                        ("projections", projections), ("patches", patches)):
-        if int(value) != value or value < 1:
-            raise ValueError(f"patch_swd: {name} must be an integer >= 1, got {value!r}")
-    a, b = _pair(a, b)
-    smallest = _patch_swd_min_side(patch_size=patch_size, scales=scales)
-    for name, image in (("first", a), ("second", b)):
-        if min(image.shape[:2]) < smallest:
+    return PatchSWDReference(b, patch_size=patch_size, scales=scales,
+                              projections=projections, patches=patches, seed=seed)(a)
+
+
+class PatchSWDReference:
+    """``patch_swd(a, b)`` for many images ``a`` against one ``b``: ``b``'s sorted patch
+    projections are made once, here, so each call does only ``a``'s half of the work (a fit
+    compares hundreds of renders with one photo). ``PatchSWDReference(b, **options)(a)``
+    equals ``patch_swd(a, b, **options)`` exactly (``patch_swd`` is written with it);
+    options and errors as ``patch_swd``'s.
+    """
+
+    def __init__(self, b, *, patch_size: int = 7, scales: int = 3, projections: int = 64,
+                 patches: int = 4096, seed: int = 0):
+        for name, value in (("patch_size", patch_size), ("scales", scales),
+                            ("projections", projections), ("patches", patches)):
+            if int(value) != value or value < 1:
+                raise ValueError(f"patch_swd: {name} must be an integer >= 1, got {value!r}")
+        self.patch_size, self.scales, self.patches, self.seed = patch_size, scales, patches, seed
+        self.smallest = _patch_swd_min_side(patch_size=patch_size, scales=scales)
+        b = _image(b, "second image")
+        self._check_side(b, "second")
+        self.channels = b.shape[2]
+        self.directions, self.sorted = [], []
+        for scale in range(scales):
+            if scale:
+                b = _downsample(b)
+            directions = np.random.default_rng([seed, scale, 0]).standard_normal(
+                (patch_size * patch_size * self.channels, projections))
+            directions /= np.linalg.norm(directions, axis=0, keepdims=True)
+            self.directions.append(directions)
+            self.sorted.append(self._sorted_projections(b, scale))
+
+    def _check_side(self, image: np.ndarray, name: str) -> None:
+        if min(image.shape[:2]) < self.smallest:
             raise ValueError(f"patch_swd: the {name} image ({image.shape[1]} x "
-                             f"{image.shape[0]}) is too small for {scales} scales of "
-                             f"{patch_size} x {patch_size} patches: each side needs at least "
-                             f"{smallest} pixels")
-    distances = []
-    for scale in range(scales):
-        if scale:
-            a, b = _downsample(a), _downsample(b)
-        directions = np.random.default_rng([seed, scale, 0]).standard_normal(
-            (patch_size * patch_size * a.shape[2], projections))
-        directions /= np.linalg.norm(directions, axis=0, keepdims=True)
-        sorted_projections = [
-            np.sort(_patches(image, patch_size, patches,
-                             np.random.default_rng([seed, scale, 1])) @ directions, axis=0)
-            for image in (a, b)]
-        distances.append(np.mean(np.abs(sorted_projections[0] - sorted_projections[1])))
-    return float(np.mean(distances))
+                             f"{image.shape[0]}) is too small for {self.scales} scales of "
+                             f"{self.patch_size} x {self.patch_size} patches: each side needs "
+                             f"at least {self.smallest} pixels")
+
+    def _sorted_projections(self, image: np.ndarray, scale: int) -> np.ndarray:
+        """(patches, projections): the image's patches at this scale's positions, projected
+        on its directions and sorted along each direction."""
+        positions = np.random.default_rng([self.seed, scale, 1])
+        return np.sort(_patches(image, self.patch_size, self.patches, positions)
+                       @ self.directions[scale], axis=0)
+
+    def __call__(self, a) -> float:
+        """The distance from ``a`` (H, W, C) or (H, W) to the reference; ``a`` must have the
+        reference's channel count."""
+        a = _image(a, "first image")
+        if a.shape[2] != self.channels:
+            raise ValueError(f"the images have different numbers of channels: {a.shape[2]} "
+                             f"and {self.channels}")
+        self._check_side(a, "first")
+        distances = []
+        for scale in range(self.scales):
+            if scale:
+                a = _downsample(a)
+            distances.append(np.mean(np.abs(self._sorted_projections(a, scale)
+                                            - self.sorted[scale])))
+        return float(np.mean(distances))
 
 
 # --- one texture, several textures ---------------------------------------------------------------

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from texgen import fit as fitting
+from texgen import metrics
 from texgen.cli import main
 from texgen.engine import Engine
 from texgen.errors import InputError
@@ -258,7 +259,7 @@ def test_written_preset_loads_renders_and_reports(engine, target, preset_file, t
     assert rendered["basecolor"].shape == (SIZE, SIZE, 3)
     # Same statistics as the chosen preset at the fitted values (the instance's node seed
     # differs, so not the same pixels).
-    assert fitting._distance(rendered["basecolor"], direct["basecolor"], 0) < 0.1
+    assert fitting._Loss(direct["basecolor"], 0)(rendered["basecolor"]) < 0.1
     body = json.loads(report.read_text())
     assert report.name == "fitted.fit.json"
     assert body["preset"] == "tiny" and body["loss"] == result.loss
@@ -554,3 +555,20 @@ def test_cli_fit_scale_auto_reports_each_candidates_scale(tiled_target, preset_f
     assert f"at scale {report['scale']:g}" in err
     assert f"showing {report['scale']:g} texture widths across" in \
         tomllib.loads(out.read_text())["description"]
+
+
+def test_the_loss_keeps_the_target_side_and_equals_its_terms():
+    """The loss object made once per target gives, render after render and for renders of
+    either channel count, the weighted sum of the three metrics of the matched pair."""
+    rng = np.random.default_rng(4)
+    target = rng.random((64, 64, 3))
+    loss = fitting._Loss(target, 7)
+    for render in (rng.random((64, 64, 3)), rng.random((64, 64, 1)), rng.random((64, 64, 3)),
+                   np.full((64, 64, 1), 0.5)):
+        a, b, _ = metrics.match_channels(render, target)
+        a = np.clip(a, 0.0, 1.0)
+        expected = (fitting.LOSS_WEIGHTS["patch_swd"] * metrics.patch_swd(a, b, seed=7,
+                                                                           patches=2048)
+                    + fitting.LOSS_WEIGHTS["spectrum"] * metrics.spectrum_distance(a, b)
+                    + fitting.LOSS_WEIGHTS["histogram"] * metrics.histogram_distance(a, b))
+        assert loss(render) == expected

@@ -113,6 +113,21 @@ def test_patch_swd_is_deterministic_by_seed_and_symmetric(textures):
                                                                             patches=1024)
 
 
+def test_a_patch_swd_reference_scores_many_images_as_patch_swd_does(textures):
+    """One reference, called in turn on several images (each call must leave it as it was),
+    gives each the value patch_swd gives the pair, both ways round; 0 against itself."""
+    first, second, white = textures
+    reference = metrics.PatchSWDReference(first, seed=3, patches=1024)
+    for image in (second, white, noise(3, size=128), second):
+        assert reference(image) == metrics.patch_swd(image, first, seed=3, patches=1024)
+        assert reference(image) == metrics.patch_swd(first, image, seed=3, patches=1024)
+    assert reference(first) == 0.0
+    with pytest.raises(ValueError, match="different numbers of channels: 3 and 1"):
+        reference(np.zeros((64, 64, 3)))
+    with pytest.raises(ValueError, match="first image .* each side needs at least 28"):
+        reference(first[:20])
+
+
 def test_patch_swd_options_and_small_images(textures):
     first, second, _ = textures
     assert metrics.patch_swd(first, second, patch_size=3, scales=1, projections=8,
