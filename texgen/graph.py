@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import graphlib
 import hashlib
+import threading
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,6 +70,14 @@ class MemoryPlan:
     peak_node: str
 
 
+#: How many memory plans ``Graph.memory_plan`` keeps for graphs of the same structure
+#: (``Graph._structure``), oldest dropped first: planning is a greedy search over the nodes,
+#: costly next to a small render, and a fit renders one graph at a thousand values.
+SHARED_PLANS_KEPT = 256
+_SHARED_PLANS: dict[tuple, MemoryPlan] = {}
+_SHARED_PLANS_LOCK = threading.Lock()
+
+
 @dataclass(frozen=True)
 class Graph:
     """A validated graph; ``outputs`` maps output names to links. ``channels`` holds the
@@ -103,8 +112,27 @@ class Graph:
         wanted = list(self.outputs) if output_names is None else list(output_names)
         plan_key = (tuple(wanted), keep_outputs)
         if plan_key not in self._plans:  # the estimate and the evaluator ask for the same
-            self._plans[plan_key] = self._plan(wanted, keep_outputs)
+            shared_key = (self._structure(), *plan_key)
+            with _SHARED_PLANS_LOCK:
+                plan = _SHARED_PLANS.get(shared_key)
+            if plan is None:
+                plan = self._plan(wanted, keep_outputs)
+                with _SHARED_PLANS_LOCK:
+                    while _SHARED_PLANS and len(_SHARED_PLANS) >= SHARED_PLANS_KEPT:
+                        del _SHARED_PLANS[next(iter(_SHARED_PLANS))]
+                    _SHARED_PLANS[shared_key] = plan
+            self._plans[plan_key] = plan
         return self._plans[plan_key]
+
+    def _structure(self) -> tuple:
+        """All that ``memory_plan`` reads, hashable: per node its id, input links, declared
+        scratch and the bytes per pixel of each output, and the outputs. Parameter values
+        and seeds are not in it, so the renders of one preset at other values (a fit, a
+        batch of variants) share their plans."""
+        return (tuple((node_id, tuple(node.inputs.items()), node.spec.scratch,
+                       tuple(self.link_bytes(link) for link in self._links_out(node_id)))
+                      for node_id, node in self.nodes.items()),
+                tuple(self.outputs.items()))
 
     def topological_order(self, output_names: Iterable[str] | None = None) -> list[str]:
         """Ids of the nodes the given outputs need (default: all), every node after its

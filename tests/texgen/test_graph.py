@@ -318,6 +318,32 @@ def test_memory_plan_counts_kept_outputs_and_declared_scratch(engine):
     assert single.memory_plan(["c"], keep_outputs=False).peak_bytes_per_pixel == 16
 
 
+def test_graphs_of_one_structure_share_their_memory_plan(engine, monkeypatch):
+    """Other parameter values and seeds: the same plan object; other links: a plan of its
+    own, equal to planning afresh; the shared plans are bounded."""
+    from texgen import graph as graph_module
+
+    def graph_of(nodes, seed=1):
+        return build_graph(load_preset(make_preset(nodes=nodes, parameters={},
+                                                   outputs={"h": "top"}, seed=seed)),
+                           engine.registry)
+
+    first = graph_of(TWO_BRANCHES)
+    retuned = graph_of({**TWO_BRANCHES, "a1": {"type": "t.wave", "frequency": 7}}, seed=9)
+    assert retuned.nodes["a1"].params != first.nodes["a1"].params
+    assert retuned.memory_plan() is first.memory_plan()
+    # top reads mix_a twice, mix_b becomes an unread side branch
+    relinked = graph_of({**TWO_BRANCHES, "top": {"type": "t.mix", "a": "mix_a", "b": "mix_a"}})
+    plan = relinked.memory_plan()
+    assert plan is not first.memory_plan()
+    assert plan == relinked._plan(["h"], True)
+    assert plan.order == ("a1", "a2", "mix_a", "top")
+    monkeypatch.setattr(graph_module, "SHARED_PLANS_KEPT", 1)
+    swapped = {**TWO_BRANCHES, "top": {"type": "t.mix", "a": "mix_b", "b": "mix_a"}}
+    graph_of(swapped).memory_plan()
+    assert len(graph_module._SHARED_PLANS) == 1
+
+
 @pytest.mark.parametrize("scratch", [-1, float("inf"), "8", True])
 def test_scratch_must_be_bytes_per_pixel(scratch):
     with pytest.raises(SpecError, match="scratch must be bytes per pixel"):
