@@ -13,10 +13,7 @@ from dataclasses import dataclass
 FORMAT = "texgen.image2maps"
 #: Channels the generator reads: photo RGB (3), classical height (1), classical normal (3).
 IN_CHANNELS = 7
-#: Channels of the generator's head: normal correction (3), height correction (1), roughness
-#: (1), log of the classical slope's gain (1) (``model.apply_corrections``).
-HEAD_CHANNELS = 6
-#: Channels of the maps the generator returns: normal (3), height (1), roughness (1).
+#: Channels the generator writes: normal correction (3), height correction (1), roughness (1).
 OUT_CHANNELS = 5
 
 

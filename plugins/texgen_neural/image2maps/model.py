@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from texgen.bands import row_bands
-from texgen_neural.image2maps.config import HEAD_CHANNELS, IN_CHANNELS, OUT_CHANNELS, NetConfig
+from texgen_neural.image2maps.config import IN_CHANNELS, OUT_CHANNELS, NetConfig
 from texgen_neural.model import EqualConv2d, resample_wrap, upsample_wrap
 from texgen_neural.tiling import run_tiled, tiled_outputs
 
@@ -36,12 +36,11 @@ class DoubleConv(nn.Module):
 class UNet(nn.Module):
     """(B, 7, H, W) photo + classical maps -> (B, 5, H, W) maps (``apply_corrections``).
 
-    Encoder: ``DoubleConv`` per level, 2x2 average pooling between levels, at the coarsest
-    level ``with_context`` (a learned function of the features' mean); decoder: from the
+    Encoder: ``DoubleConv`` per level, 2x2 average pooling between levels; decoder: from the
     coarsest level up, ``upsample_wrap`` x2, concatenate the encoder's features of that
-    level, ``DoubleConv``; a 1x1 head (``HEAD_CHANNELS``) of corrections starting at zero
-    and a gain of the classical normal's slope (``slope_gain``, set by training), so an
-    untrained net returns the classical estimate at that gain. H and W must be multiples of ``config.stride``.
+    level, ``DoubleConv``; a 1x1 head of corrections starting at zero and a learned gain of
+    the classical normal's slope starting at 1, so an untrained net returns the classical
+    estimate. H and W must be multiples of ``config.stride``.
     """
 
     def __init__(self, config: NetConfig):
@@ -52,19 +51,10 @@ class UNet(nn.Module):
                                   for a, b in zip((IN_CHANNELS, *chans[:-1]), chans))
         self.up = nn.ModuleList(DoubleConv(chans[k + 1] + chans[k], chans[k])
                                 for k in range(len(chans) - 1))
-        self.context = nn.Linear(chans[-1], chans[-1])
-        self.head = nn.Conv2d(chans[0], HEAD_CHANNELS, 1)
-        for layer in (self.context, self.head):
-            nn.init.zeros_(layer.weight)
-            nn.init.zeros_(layer.bias)
+        self.head = nn.Conv2d(chans[0], OUT_CHANNELS, 1)
+        nn.init.zeros_(self.head.weight)
+        nn.init.zeros_(self.head.bias)
         self.slope_gain = nn.Parameter(torch.ones(1))
-
-    def with_context(self, x: torch.Tensor) -> torch.Tensor:
-        """The coarsest level's features (B, C, h, w) plus a learned function of their mean
-        over the image (B, C): what holds for the whole photo (the light's direction, the
-        relief's depth) reaches every pixel, which the convolutions' ~70-pixel reach does
-        not give. Zero at initialisation."""
-        return x + self.context(x.mean(dim=(2, 3)))[:, :, None, None]
 
     def forward(self, inputs: torch.Tensor) -> torch.Tensor:
         x = inputs
@@ -74,7 +64,6 @@ class UNet(nn.Module):
                 x = F.avg_pool2d(x, 2)                           # (B, C, H/2^k, W/2^k)
             x = block(x)
             skips.append(x)
-        x = self.with_context(x)                                 # the coarsest level
         for level in reversed(range(len(self.up))):
             x = upsample_wrap(x)                                 # (B, C_{k+1}, H/2^k, W/2^k)
             x = self.up[level](torch.cat([x, skips[level]], 1))  # (B, C_k, H/2^k, W/2^k)
@@ -83,19 +72,17 @@ class UNet(nn.Module):
 
 def apply_corrections(inputs: torch.Tensor, raw: torch.Tensor,
                       slope_gain: torch.Tensor) -> torch.Tensor:
-    """The maps from the network's inputs (B, 7, H, W) and raw output (B, 6, H, W):
+    """The maps from the network's inputs (B, 7, H, W) and raw output (B, 5, H, W):
     (B, 5, H, W) = normal (unit vector, z >= 0), height (standardised units), roughness in
     (0, 1).
 
-    The normal is the classical normal with its x and y scaled by ``slope_gain`` times the
-    exponential of the raw log-gain channel (the classical relief depth is a fixed guess;
-    a product is what a deeper or flatter relief is, which an added correction would have to
-    learn per slope), plus the correction, renormalised (z clamped to >= 0.001 first: a tangent-space normal faces out); the
+    The normal is the classical normal with its x and y scaled by ``slope_gain`` (one
+    learned number: the classical relief depth is a fixed guess), plus the correction,
+    renormalised (z clamped to >= 0.001 first: a tangent-space normal faces out); the
     height the classical height plus the correction; the roughness a sigmoid of its channel
     (centred on 0.5).
     """
-    gain = slope_gain * raw[:, 5:6].clamp(-4.0, 4.0).exp()
-    normal = torch.cat([inputs[:, 4:6] * gain, inputs[:, 6:7]], 1) + raw[:, 0:3]
+    normal = torch.cat([inputs[:, 4:6] * slope_gain, inputs[:, 6:7]], 1) + raw[:, 0:3]
     normal = torch.cat([normal[:, :2], normal[:, 2:3].clamp(min=1e-3)], 1)
     normal = normal / normal.norm(dim=1, keepdim=True)
     height = inputs[:, 3:4] + raw[:, 3:4]
@@ -184,7 +171,7 @@ def _decode_level(unet: UNet, level: int, x: torch.Tensor, write, tile: int) -> 
     for the coarser level, and per band (with a halo) for the decoder block."""
     halo, encoder = DOUBLE_CONV_HALO, unet.down[level]
     if level == len(unet.up):  # the coarsest level: no decoder block
-        write(slice(None), unet.with_context(run_tiled(encoder, x, halo=halo, tile=tile)))
+        write(slice(None), run_tiled(encoder, x, halo=halo, tile=tile))
         return
     height, width = x.shape[-2:]
     pooled = torch.empty((x.shape[0], unet.config.channels[level], height // 2, width // 2),
