@@ -2,7 +2,8 @@
 
 Each segment's centre, length, direction and intensity come from a hash of (ctx.seed,
 segment index), so raising ``count`` adds segments without moving the existing ones. A
-numba kernel draws each segment over its bounding box only, wrapping pixel indices around
+numba kernel draws each segment over the pixels within reach of it only (per row, the
+columns near the part of the segment at that row's height), wrapping pixel indices around
 the texture when tileable.
 """
 
@@ -52,15 +53,31 @@ def _draw_segments(out, xs, ys, dir_x, dir_y, half_lengths, half_width, taper, v
                    tileable):
     height, width = out.shape
     pixel = 1.0 / width
+    # A pixel farther than ``reach`` from the segment's centre line gets no cover (its
+    # distance is at least the half width plus half a pixel), so it is not visited.
+    reach = half_width + pixel
     for n in range(xs.size):
         half_length = half_lengths[n]
-        reach_x = abs(dir_x[n]) * half_length + half_width + pixel
-        reach_y = abs(dir_y[n]) * half_length + half_width + pixel
+        reach_x = abs(dir_x[n]) * half_length + reach
+        reach_y = abs(dir_y[n]) * half_length + reach
         i0, i1 = pixel_range(ys[n], reach_y, width, height, tileable)
         j0, j1 = pixel_range(xs[n], reach_x, width, width, tileable)
+        rise = dir_y[n] * half_length
         for i in range(i0, i1 + 1):
             dy = (i + 0.5) * pixel - ys[n]
-            for j in range(j0, j1 + 1):
+            # the segment's points (t in [-1, 1]) within reach of this row's height, and
+            # the columns within reach of them
+            t_low, t_high = -1.0, 1.0
+            if abs(rise) > 1e-12:
+                t_a, t_b = (dy - reach) / rise, (dy + reach) / rise
+                t_low, t_high = max(min(t_a, t_b), -1.0), min(max(t_a, t_b), 1.0)
+                if t_low > t_high:
+                    continue
+            x_a = xs[n] + t_low * half_length * dir_x[n]
+            x_b = xs[n] + t_high * half_length * dir_x[n]
+            first, last = pixel_range(0.5 * (x_a + x_b), 0.5 * abs(x_b - x_a) + reach, width,
+                                      width, True)
+            for j in range(max(first, j0), min(last, j1) + 1):
                 dx = (j + 0.5) * pixel - xs[n]
                 t = min(max((dx * dir_x[n] + dy * dir_y[n]) / half_length, -1.0), 1.0)
                 distance = math.hypot(dx - t * half_length * dir_x[n],
