@@ -276,10 +276,11 @@ def _patches(image: np.ndarray, size: int, count: int, rng: np.random.Generator)
     height, width, channels = image.shape
     ys = rng.integers(0, height - size + 1, count)
     xs = rng.integers(0, width - size + 1, count)
-    offsets = np.arange(size)
-    rows = ys[:, None, None] + offsets[None, :, None]
-    cols = xs[:, None, None] + offsets[None, None, :]
-    return image[rows, cols].reshape(count, size * size * channels)
+    # a view of every patch (H', W', C, size, size): picking by corner gathers whole patches,
+    # with no per-pixel index arrays; the transpose gives each patch's values row by row,
+    # pixel by pixel, channel by channel
+    windows = np.lib.stride_tricks.sliding_window_view(image, (size, size), axis=(0, 1))
+    return windows[ys, xs].transpose(0, 2, 3, 1).reshape(count, size * size * channels)
 
 
 def _patch_swd_min_side(*, patch_size: int = 7, scales: int = 3) -> int:

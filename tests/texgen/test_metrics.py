@@ -128,6 +128,15 @@ def test_a_patch_swd_reference_scores_many_images_as_patch_swd_does(textures):
         reference(first[:20])
 
 
+def test_patches_are_the_image_squares_at_the_drawn_corners():
+    image = np.random.default_rng(1).random((30, 41, 3))
+    patches = metrics._patches(image, 5, 64, np.random.default_rng(8))
+    corners = np.random.default_rng(8)
+    ys, xs = corners.integers(0, 26, 64), corners.integers(0, 37, 64)
+    expected = [image[y:y + 5, x:x + 5].ravel() for y, x in zip(ys, xs)]
+    assert np.array_equal(patches, np.array(expected))
+
+
 def test_patch_swd_options_and_small_images(textures):
     first, second, _ = textures
     assert metrics.patch_swd(first, second, patch_size=3, scales=1, projections=8,
