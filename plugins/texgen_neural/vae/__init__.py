@@ -2,7 +2,7 @@
 
 A convolutional variational autoencoder [Kingma & Welling 2014] over stacks of PBR maps
 (basecolor 3, height 1, roughness 1, normal 3: 8 channels), with a spatial latent grid at
-1/8 of the resolution, trained on renders of texgen presets at random parameter values
+1/4 of the resolution (by default), trained on renders of texgen presets at random parameter values
 and seeds with L1, a frequency-domain loss, KL and a small patch discriminator (VAE-GAN
 [Larsen et al. 2016]) against blur, and a term that keeps the decoded normal the one its
 decoded height implies. Every convolution pads circularly and resampling wraps
