@@ -42,6 +42,8 @@ from texgen_neural.vae.model import (  # noqa: E402
 from texgen_neural.vae.train import consistency, fitted_slope_scale, train  # noqa: E402
 
 TINY = VaeConfig(channels=(4, 8, 8, 8), latent_channels=4, blocks=1, d_channels=(4, 8))
+#: The shipped model's stride (4: three levels) in a tiny model.
+TINY_STRIDE_4 = VaeConfig(channels=(4, 8, 8), latent_channels=4, blocks=1, d_channels=(4, 8))
 OPTIONS = TrainOptions(steps=2, crop=16, batch=2, sample_every=0, checkpoint_every=0)
 SHIPPED = "pkg:texgen_neural/models/vae_ground"
 
@@ -55,9 +57,9 @@ def one_thread():
     torch.set_num_threads(threads)
 
 
-def tiny_vae(seed=0):
+def tiny_vae(seed=0, config=TINY):
     torch.manual_seed(seed)
-    return MaterialVAE(TINY).eval().requires_grad_(False)
+    return MaterialVAE(config).eval().requires_grad_(False)
 
 
 @pytest.fixture(scope="module")
@@ -106,8 +108,9 @@ def run_node(mode, model, size=(32, 32), seed=0, t=0.5, **inputs):
 
 # --- the model -----------------------------------------------------------------------------------
 
-def test_rolling_the_input_by_the_stride_rolls_the_output():
-    model = tiny_vae()
+@pytest.mark.parametrize("config", [TINY, TINY_STRIDE_4], ids=["stride8", "stride4"])
+def test_rolling_the_input_by_the_stride_rolls_the_output(config):
+    model = tiny_vae(config=config)
     x = as_stack(tiling_maps(32, 48))
     out = model(x)[0]
     shifted = model(x.roll((8, -16), dims=(2, 3)))[0]
@@ -169,14 +172,16 @@ def test_samples_are_determined_by_the_seed():
 
 # --- tiled inference (small tiles forced: at these sizes the default runs whole) ------------------
 
-def test_tiled_encoder_and_decoder_equal_the_whole_networks():
+@pytest.mark.parametrize("config", [TINY, TINY_STRIDE_4], ids=["stride8", "stride4"])
+def test_tiled_encoder_and_decoder_equal_the_whole_networks(config):
     """Within float rounding: a tile's convolutions may sum in another order than the whole
-    image's (texgen_neural.tiling); the same call twice gives the same bytes."""
-    model = tiny_vae()
+    image's (texgen_neural.tiling); the same call twice gives the same bytes. The halos
+    (``encoder_halo``, ``decoder_halo``) follow the stride."""
+    model = tiny_vae(config=config)
     x = as_stack(tiling_maps(192, 208))
     torch.testing.assert_close(encode(model, x, tile=16), model.encoder(x)[0], atol=1e-5,
                                rtol=0)
-    latent = torch.randn(1, TINY.latent_channels, 24, 26,
+    latent = torch.randn(1, config.latent_channels, 192 // config.stride, 208 // config.stride,
                          generator=torch.Generator().manual_seed(4))
     stack = decode(model, latent, 192, 208, tile=16)
     torch.testing.assert_close(stack, model.decoder(latent), atol=1e-5, rtol=0)
