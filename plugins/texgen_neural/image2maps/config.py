@@ -109,8 +109,6 @@ class TrainOptions:
         height_weight: weight of the height L1 term (the normal's chord term weighs 1).
             Default 0.5.
         roughness_weight: weight of the roughness L1 term. Default 0.5.
-        recolor: strength of ``train.recolor``, the per-crop shuffle and gain of the photo's
-            color channels (gains in 1 +- recolor). Default 0.3.
         checkpoint_every: steps between resumable checkpoints (0: only at the end).
             Default 500.
         seed: seeds the weights and the crops. Default 0.
@@ -123,7 +121,6 @@ class TrainOptions:
     adversarial_weight: float = 0.01
     height_weight: float = 0.5
     roughness_weight: float = 0.5
-    recolor: float = 0.3
     checkpoint_every: int = 500
     seed: int = 0
 

@@ -92,23 +92,6 @@ def sample_batch(inputs: torch.Tensor, targets: torch.Tensor, batch: int,
     return torch.cat(out_inputs), torch.cat(out_targets)
 
 
-def recolor(inputs: torch.Tensor, strength: float) -> torch.Tensor:
-    """(B, 7, H, W) inputs whose photo channels are recolored per sample: the color
-    channels in a random order, each times a random gain in [1 - strength, 1 + strength],
-    clipped to [0, 1] (global torch RNG). A photo's colors say which preset it came from
-    and so how deep its relief was, which does not carry over to a material not seen; a
-    recolored photo is the same relief in another color. ``strength`` 0: unchanged."""
-    if strength <= 0:
-        return inputs
-    batch = inputs.shape[0]
-    order = torch.argsort(torch.rand(batch, 3), dim=1)                      # (B, 3)
-    gains = 1.0 + strength * (2.0 * torch.rand(batch, 3) - 1.0)             # (B, 3)
-    photo = torch.gather(inputs[:, :3], 1, order[:, :, None, None].expand(-1, -1,
-                                                                            *inputs.shape[2:]))
-    photo = (photo * gains[:, :, None, None].to(inputs)).clamp(0.0, 1.0)
-    return torch.cat([photo, inputs[:, 3:]], 1)
-
-
 def centre_height(maps: torch.Tensor) -> torch.Tensor:
     """(B, 5, H, W) maps with each height channel's mean over the crop taken out."""
     height = maps[:, 3:4] - maps[:, 3:4].mean(dim=(2, 3), keepdim=True)
@@ -249,7 +232,6 @@ def train(dataset: Dataset, output: str | Path, *, config: NetConfig | None = No
     for step in range(start + 1, options.steps + 1):
         tick = time.perf_counter()
         batch_inputs, batch_targets = sample_batch(inputs, targets, options.batch, options.crop)
-        batch_inputs = recolor(batch_inputs, options.recolor)
         fakes = nets.g(batch_inputs)
         losses["D"] = discriminator_step(nets, batch_inputs, batch_targets, fakes)
         losses.update(generator_step(nets, batch_inputs, batch_targets, fakes, options))
