@@ -351,26 +351,6 @@ def test_dataset_is_rendered_once_and_read_back(tmp_path, monkeypatch, texgen_en
     assert first.involving("rock").all() and len(first.subset(first.materials[:, 1] == 0)) == 2
 
 
-def test_a_depth_range_scales_the_relief_of_photo_and_target(texgen_engine):
-    """depth (2, 2): the same material, its normals' slopes doubled in the target, the
-    photo shaded with them; the height is the same shape. Bad ranges are refused."""
-    presets = [texgen_engine.load_preset("rock")]
-
-    def sample(depth):
-        return data_module.render_sample(texgen_engine, presets, 0, np.random.default_rng(4),
-                                         size=32, mix=0.0, depth=depth)
-
-    inputs, targets, _, _ = sample((1.0, 1.0))
-    deeper_inputs, deeper, _, _ = sample((2.0, 2.0))
-    slope = targets[:2] / targets[2:3]
-    np.testing.assert_allclose(deeper[:2] / deeper[2:3], 2 * slope, rtol=1e-4, atol=1e-5)
-    np.testing.assert_array_equal(deeper[3:], targets[3:])
-    assert not np.array_equal(deeper_inputs[:3], inputs[:3])
-    for bad in ((0.0, 1.0), (2.0, 1.0), (1.0,)):
-        with pytest.raises(ValueError, match="depth must be"):
-            DataSettings(depth=bad)
-
-
 def test_maps_command_with_the_learned_model(tmp_path, tiny_model):
     photo = tmp_path / "wall.png"
     photo.write_bytes(encode_png(tiling_photo(32, 32)))
