@@ -3,7 +3,7 @@
     python benchmarks/image2maps.py [--presets NAME ...] [--steps-per-fold 300]
                                     [--minutes-per-fold 10]
                                     [--samples 24] [--size 128] [--seed 0]
-                                    [--crop 128] [--batch 4] [--train-depth LOW HIGH]
+                                    [--crop 128] [--batch 4]
                                     [--cache .texgen-cache] [--threads 1] [--append]
 
 The dataset is the one ``texgen train image2maps`` renders with the same ``--samples``,
@@ -60,13 +60,11 @@ COLUMNS = [("normal_error_learned", "normal° learned"),
 
 
 def fold(dataset, held_out: str, *, steps: int, minutes: float, seed: int, crop: int,
-         batch: int, training_set=None) -> tuple[dict, int]:
-    """(metrics on ``held_out``'s unmixed samples of ``dataset``, training steps made) of a
-    model trained for ``steps`` steps (or ``minutes`` of training, whichever ends first)
-    without any sample involving ``held_out``, from ``training_set`` (default:
-    ``dataset``)."""
-    training_set = dataset if training_set is None else training_set
-    training = training_set.subset(~training_set.involving(held_out))
+         batch: int) -> tuple[dict, int]:
+    """(metrics on ``held_out``'s unmixed samples, training steps made) of a model trained
+    for ``steps`` steps (or ``minutes`` of training, whichever ends first) without any
+    sample involving ``held_out``."""
+    training = dataset.subset(~dataset.involving(held_out))
     index = dataset.presets.index(held_out)
     test = dataset.subset((dataset.materials[:, 0] == index) & (dataset.materials[:, 1] == -1))
     with tempfile.TemporaryDirectory() as folder:
@@ -106,10 +104,6 @@ def main():
     parser.add_argument("--crop", type=int, default=TrainOptions.crop, help="training crop side")
     parser.add_argument("--batch", type=int, default=TrainOptions.batch, help="crops per step")
     parser.add_argument("--cache", default=".texgen-cache", help="dataset cache folder")
-    parser.add_argument("--train-depth", type=float, nargs=2, metavar=("LOW", "HIGH"),
-                        help="train on samples whose relief depth is scaled by a random "
-                             "factor in [LOW, HIGH] (DataSettings.depth); the tests keep "
-                             "the presets' own depth")
     parser.add_argument("--threads", type=int, default=1, help="PyTorch CPU threads")
     parser.add_argument("--append", action="store_true",
                         help="append the table to benchmarks/RESULTS.md")
@@ -125,17 +119,11 @@ def main():
     dataset = load_dataset(DataSettings(presets=tuple(names), size=args.size,
                                         samples=args.samples, seed=args.seed),
                            engine=engine, cache=args.cache)
-    training_set = dataset
-    if args.train_depth:
-        training_set = load_dataset(DataSettings(presets=tuple(names), size=args.size,
-                                                 samples=args.samples, seed=args.seed,
-                                                 depth=tuple(args.train_depth)),
-                                    engine=engine, cache=args.cache)
     rows = {}
     for name in held_out:
         rows[name] = fold(dataset, name, steps=args.steps_per_fold,
                           minutes=args.minutes_per_fold, seed=args.seed, crop=args.crop,
-                          batch=args.batch, training_set=training_set)
+                          batch=args.batch)
         metrics, steps = rows[name]
         cut = "" if steps == args.steps_per_fold else ", cut short by --minutes-per-fold"
         print(f"{name}: normal° learned {metrics['normal_error_learned']:.2f} classical "

@@ -75,9 +75,6 @@ class DataSettings:
         samples: samples whose first material is each preset. Default 24.
         mix: probability that a sample mixes a second material under a mask. Default 0.5.
         seed: seeds the parameter values, render seeds, masks and lights. Default 0.
-        depth: (low, high) range of a random factor, log-uniform, on each sample's relief
-            depth: the normals' slopes are scaled by it before shading, so the photo and
-            the target normal both show that depth. Default (1, 1): the presets' own.
     """
 
     presets: tuple[str, ...] = ()
@@ -85,14 +82,9 @@ class DataSettings:
     samples: int = 24
     mix: float = 0.5
     seed: int = 0
-    depth: tuple[float, float] = (1.0, 1.0)
 
     def __post_init__(self):
         object.__setattr__(self, "presets", tuple(str(p) for p in self.presets))
-        object.__setattr__(self, "depth", tuple(float(d) for d in self.depth))
-        if len(self.depth) != 2 or not 0 < self.depth[0] <= self.depth[1]:
-            raise ValueError(f"image2maps data: depth must be (low, high) with 0 < low <= "
-                             f"high, got {self.depth}")
         if self.size < 16 or self.samples < 1 or not 0.0 <= self.mix <= 1.0:
             raise ValueError(f"image2maps data: size >= 16, samples >= 1 and mix in [0, 1] "
                              f"needed, got size {self.size}, samples {self.samples}, "

@@ -194,11 +194,8 @@ def mix_materials(a: dict[str, np.ndarray], b: dict[str, np.ndarray],
 
 
 def render_sample(engine, presets: list, first: int, rng: np.random.Generator, *, size: int,
-                  mix: float, depth: tuple[float, float] = (1.0, 1.0)
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int]]:
-    """One sample with ``presets[first]`` as its first material (see the module doc), its
-    relief depth scaled by a factor drawn log-uniformly in ``depth`` (none drawn when the
-    range is (1, 1), so the default samples are those of earlier versions).
+                  mix: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int]]:
+    """One sample with ``presets[first]`` as its first material (see the module doc).
 
     Returns (inputs (7, S, S), targets (5, S, S), classical roughness (1, S, S), float32;
     (first, second material index or -1)).
@@ -209,10 +206,6 @@ def render_sample(engine, presets: list, first: int, rng: np.random.Generator, *
         second = int(rng.choice([i for i in range(len(presets)) if i != first]))
         material = mix_materials(material, render_material(engine, presets[second], rng, size),
                                  tileable_mask(rng, size))
-    if depth != (1.0, 1.0):
-        factor = np.exp(rng.uniform(np.log(depth[0]), np.log(depth[1])))
-        normal = material["normal"] * np.array([factor, factor, 1.0], np.float32)
-        material["normal"] = normal / np.linalg.norm(normal, axis=-1, keepdims=True)
     light, ambient = random_light(rng)
     photo = shade(material["basecolor"], material["normal"], material["ao"], light=light,
                   ambient=ambient)
@@ -265,8 +258,7 @@ def load_dataset(settings: DataSettings, *, engine=None, cache: str | os.PathLik
     for index in range(total):
         rng = np.random.default_rng([settings.seed, index])
         *arrays, materials = render_sample(engine, presets, index // settings.samples, rng,
-                                           size=settings.size, mix=settings.mix,
-                                           depth=settings.depth)
+                                           size=settings.size, mix=settings.mix)
         for name, value in zip(_ARRAYS, (*arrays, materials)):
             rows[name].append(value)
         if progress:
