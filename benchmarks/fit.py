@@ -242,7 +242,7 @@ def main():
     parser.add_argument("--targets", type=int, default=16, help="targets to fit")
     parser.add_argument("--minutes", type=float, default=3.0,
                         help="wall-clock bound per fit (issue #22's bar)")
-    parser.add_argument("--evaluations", type=int, default=1200,
+    parser.add_argument("--evaluations", type=int, default=fit.__kwdefaults__["evaluations"],
                         help="search budget per fit (texgen.fit's default); the fit stops at "
                              "this or at --minutes, whichever comes first")
     parser.add_argument("--size", type=int, default=96, help="render and fit size in pixels")

@@ -20,6 +20,7 @@ from texgen.build.cli import build_command
 from texgen.engine import BatchFailure, Engine
 from texgen.errors import InputError, PluginError, TexgenError
 from texgen.evaluate import NodeEvent, ResultCache, steady_heap
+from texgen.fit import fit, fit_sheet, write_fitted_preset
 from texgen.io import ClippedValuesWarning, atomic_write, write_picture
 from texgen.nodes import NodeSpec
 from texgen.schema import preset_schema
@@ -416,26 +417,36 @@ def _fit_scale(value: str) -> float | str:
     return scale
 
 
+#: ``texgen fit``'s option defaults are ``texgen.fit``'s.
+FIT_DEFAULTS = fit.__kwdefaults__
+
+
 @click.command("fit")
 @click.argument("photo", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", default="fitted.toml", show_default=True, type=click.Path(),
               help="The fitted preset to write; its report goes to {stem}.fit.json.")
 @click.option("--preset", "presets", multiple=True, metavar="NAME",
               help="A candidate preset (name or path); repeatable. Default: every preset.")
-@click.option("--minutes", default=2.0, show_default=True, type=click.FloatRange(min=0.01),
+@click.option("--minutes", default=FIT_DEFAULTS["minutes"], show_default=True,
+              type=click.FloatRange(min=0.01),
               help="Wall-clock bound of the whole fit.")
-@click.option("--seed", default=0, show_default=True, type=int,
+@click.option("--seed", default=FIT_DEFAULTS["seed"], show_default=True, type=int,
               help="Seeds the render seeds, the loss's patch sampling and CMA-ES.")
-@click.option("--size", default=256, show_default=True, type=click.IntRange(32, 4096),
+@click.option("--size", default=FIT_DEFAULTS["size"], show_default=True,
+              type=click.IntRange(32, 4096),
               help="Side of the square renders and of the resized photo crop.")
-@click.option("--seeds", default=2, show_default=True, type=click.IntRange(1, 16),
+@click.option("--seeds", default=FIT_DEFAULTS["seeds"], show_default=True,
+              type=click.IntRange(1, 16),
               help="Render seeds each loss is averaged over.")
-@click.option("--samples", default=16, show_default=True, type=click.IntRange(0),
+@click.option("--samples", default=FIT_DEFAULTS["samples"], show_default=True,
+              type=click.IntRange(0),
               help="Random points of each candidate's parameters the first pass scores "
                    "besides its defaults (colors from the photo's pixels).")
-@click.option("--shortlist", default=4, show_default=True, type=click.IntRange(1, 100),
+@click.option("--shortlist", default=FIT_DEFAULTS["shortlist"], show_default=True,
+              type=click.IntRange(1, 100),
               help="How many of the first pass's best presets are searched.")
-@click.option("--evaluations", default=1200, show_default=True, type=click.IntRange(0),
+@click.option("--evaluations", default=FIT_DEFAULTS["evaluations"], show_default=True,
+              type=click.IntRange(0),
               help="Search evaluations in all, shared by the shortlisted presets.")
 @click.option("--scale", default="1", show_default=True, metavar="S|auto",
               callback=lambda ctx, param, value: _fit_scale(value),
@@ -451,8 +462,6 @@ def fit_command(engine: Engine, photo, output, presets, minutes, seed, size, see
     """Fit a preset to PHOTO: choose the preset and exposed parameter values whose render
     looks most like the photo's centred square crop (--scale texture widths), and write them
     as a preset instancing the chosen one (docs/fit.md)."""
-    from texgen.fit import fit, fit_sheet, write_fitted_preset
-
     tty = sys.stderr.isatty()
 
     def show(event) -> None:
