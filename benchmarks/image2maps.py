@@ -2,17 +2,18 @@
 
     python benchmarks/image2maps.py [--presets NAME ...] [--steps-per-fold 300]
                                     [--minutes-per-fold 10]
-                                    [--samples 24] [--size 128] [--seed 0]
+                                    [--samples 24] [--procedural 0] [--size 128]
+                                    [--seed 0]
                                     [--crop 128] [--batch 4]
                                     [--cache .texgen-cache] [--threads 1] [--append]
 
 The dataset is the one ``texgen train image2maps`` renders with the same ``--samples``,
-``--size`` and ``--seed`` over every preset that uses no neural node (cached, so the shipped
-model's training and this benchmark share one rendering). For each held-out preset P (every
-one, or those of ``--presets``): a model is trained with ``TrainOptions`` defaults (but
-``--crop`` and ``--batch``) for
-``--steps-per-fold`` steps on the samples that do not involve P (neither as first nor as
-mixed-in material), then tested on P's unmixed samples, against
+``--procedural``, ``--size`` and ``--seed`` over every preset that uses no neural node
+(cached, so the shipped model's training and this benchmark share one rendering). For
+each held-out preset P (every one, or those of ``--presets``): a model is trained with
+``TrainOptions`` defaults (but ``--crop`` and ``--batch``) for ``--steps-per-fold`` steps
+on the samples that do not involve P (neither as first nor as mixed-in material), then
+tested on P's unmixed samples, against
 
 - the classical estimate (``filters.image_to_material`` at its defaults; the network reads
   it at ``data.INPUT_STRENGTH``); the network's input with its slope scaled by the one gain
@@ -99,6 +100,8 @@ def main():
                         help="safety bound on the training time per held-out preset")
     parser.add_argument("--samples", type=int, default=DataSettings.samples,
                         help="rendered samples per preset")
+    parser.add_argument("--procedural", type=int, default=DataSettings.procedural,
+                        help="samples of random procedural materials (in every fold)")
     parser.add_argument("--size", type=int, default=DataSettings.size, help="sample side")
     parser.add_argument("--seed", type=int, default=0, help="data and training seed")
     parser.add_argument("--crop", type=int, default=TrainOptions.crop, help="training crop side")
@@ -117,7 +120,8 @@ def main():
         sys.exit(f"unknown presets: {', '.join(unknown)} (choose from {', '.join(names)})")
     started = time.perf_counter()
     dataset = load_dataset(DataSettings(presets=tuple(names), size=args.size,
-                                        samples=args.samples, seed=args.seed),
+                                        samples=args.samples, procedural=args.procedural,
+                                        seed=args.seed),
                            engine=engine, cache=args.cache)
     rows = {}
     for name in held_out:
@@ -137,7 +141,8 @@ def main():
     intro = (f"`{command.strip()}`: {describe()}; {total:.0f} s in all. Leave one preset out: "
              f"for each held-out preset a model trained {args.steps_per_fold} steps "
              f"(at most {args.minutes_per_fold} minutes; CPU, {args.threads} thread) on the "
-             f"{args.samples}-per-preset, {args.size}² samples not involving it, tested on "
+             f"{args.samples}-per-preset, {args.size}² samples not involving it (and "
+             f"{args.procedural} procedural ones), tested on "
              f"its unmixed samples. Normal "
              f"error: mean angle to the rendered normal, degrees; height r: Pearson "
              f"correlation with the rendered height; roughness error: mean absolute. Bar "

@@ -215,6 +215,9 @@ def train_stylegan(exemplars, output, steps, crop, batch, channels, d_channels, 
               help="Leave this preset out (repeatable), e.g. to test on it.")
 @click.option("--samples", type=click.IntRange(1), default=MAPS_DATA.samples, show_default=True,
               help="Rendered samples per preset.")
+@click.option("--procedural", type=click.IntRange(0), default=MAPS_DATA.procedural,
+              show_default=True,
+              help="Further samples of random procedural materials (no preset's).")
 @click.option("--size", type=click.IntRange(16), default=MAPS_DATA.size, show_default=True,
               help="Side of each rendered sample, pixels.")
 @click.option("--cache", type=click.Path(file_okay=False, path_type=Path),
@@ -224,8 +227,8 @@ def train_stylegan(exemplars, output, steps, crop, batch, channels, d_channels, 
 @_run_options(MAPS_OPTIONS, seed_help="Seeds the rendered data, the weights and the crops.",
               not_timed="; rendering the dataset is not counted")
 @click.pass_obj
-def train_image2maps(engine, output, presets, exclude, samples, size, cache, steps, crop, batch,
-                     device, threads, seed, minutes, resume, quiet):
+def train_image2maps(engine, output, presets, exclude, samples, procedural, size, cache, steps,
+                     crop, batch, device, threads, seed, minutes, resume, quiet):
     """Train the image2maps model (the neural.image_to_material node's) on pairs rendered from
     presets: shaded photo + classical estimate -> normal, height, roughness. The dataset is
     rendered once per settings into --cache. Progress goes to stderr, then the final metrics
@@ -245,7 +248,8 @@ def train_image2maps(engine, output, presets, exclude, samples, size, cache, ste
                          f"({', '.join(names)})")
     names = [name for name in names if name not in exclude]
     try:
-        settings = DataSettings(presets=tuple(names), size=size, samples=samples, seed=seed)
+        settings = DataSettings(presets=tuple(names), size=size, samples=samples,
+                                procedural=procedural, seed=seed)
         options = MapsOptions(steps=steps, crop=crop, batch=batch, seed=seed)
     except ValueError as exc:
         raise InputError(f"texgen train image2maps: {exc}") from None
@@ -253,7 +257,8 @@ def train_image2maps(engine, output, presets, exclude, samples, size, cache, ste
     dataset = load_dataset(settings, engine=engine, cache=cache,
                            progress=lambda done, total: rendering(done, total, {}))
     record = {**_command_record(), "data": {"presets": names, "size": size,
-                                            "samples": samples, "seed": seed}}
+                                            "samples": samples, "procedural": procedural,
+                                            "seed": seed}}
     with _training_errors("image2maps", output):
         result = train(dataset, output, config=NetConfig(), options=options, device=device,
                        resume=resume, progress=_progress("train image2maps", quiet),

@@ -74,6 +74,9 @@ class DataSettings:
         size: side of each rendered sample in pixels. Default 128.
         samples: samples whose first material is each preset. Default 24.
         mix: probability that a sample mixes a second material under a mask. Default 0.5.
+        procedural: further samples whose materials are random procedural graphs
+            (``procedural.random_material_preset``), mixed alike; they belong to no preset,
+            so every leave-one-preset-out fold trains on them. Default 0.
         seed: seeds the parameter values, render seeds, masks and lights. Default 0.
     """
 
@@ -81,14 +84,16 @@ class DataSettings:
     size: int = 128
     samples: int = 24
     mix: float = 0.5
+    procedural: int = 0
     seed: int = 0
 
     def __post_init__(self):
         object.__setattr__(self, "presets", tuple(str(p) for p in self.presets))
-        if self.size < 16 or self.samples < 1 or not 0.0 <= self.mix <= 1.0:
-            raise ValueError(f"image2maps data: size >= 16, samples >= 1 and mix in [0, 1] "
-                             f"needed, got size {self.size}, samples {self.samples}, "
-                             f"mix {self.mix}")
+        if (self.size < 16 or self.samples < 1 or self.procedural < 0
+                or not 0.0 <= self.mix <= 1.0):
+            raise ValueError(f"image2maps data: size >= 16, samples >= 1, procedural >= 0 "
+                             f"and mix in [0, 1] needed, got size {self.size}, samples "
+                             f"{self.samples}, procedural {self.procedural}, mix {self.mix}")
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,9 @@ One sample (``render_sample``) is a "photo" with the maps that made it:
 4. the classical estimate (``classical_maps``, ``filters.image_to_material`` at its
    defaults, wrapping) of the photo, which the network reads alongside it.
 
+``DataSettings.procedural`` adds samples made alike from random procedural materials
+(``procedural.random_material_preset``) instead of presets.
+
 Normals are unit vectors in the OpenGL convention (x right, y up); heights are standardised
 per sample (zero mean, unit standard deviation): only their shape is learned, the depth
 being the normal's business. Arrays are channels first, float16, written as ``.npy`` files
@@ -38,6 +41,7 @@ from texgen.nodes import NodeContext
 from texgen_filters.image_to_material import image_to_material
 from texgen_filters.specs_photo import IMAGE_TO_MATERIAL
 from texgen_neural.image2maps.config import DataSettings
+from texgen_neural.image2maps.procedural import random_material_preset
 
 #: Bumped when the rendering below changes, so old caches are not reused.
 DATA_VERSION = 1
@@ -48,6 +52,8 @@ MATERIAL_OUTPUTS = ("basecolor", "normal", "height", "ao", "roughness")
 #: changing what trained models were trained on. Scaling the slope by g is exactly a
 #: strength of g x INPUT_STRENGTH (``metrics.with_slope_gain``).
 INPUT_STRENGTH = 2.0
+#: The ``Dataset.materials`` entry of a random procedural material (no preset).
+PROCEDURAL = -2
 #: Default cache folder (relative to the working directory; gitignored).
 DEFAULT_CACHE = Path(".texgen-cache")
 _ARRAYS = ("inputs", "targets", "classical_roughness", "materials")
@@ -63,7 +69,7 @@ class Dataset:
       [0, 1]: what it should output;
     - ``classical_roughness`` (N, 1, S, S): the classical roughness estimate;
     - ``materials`` (N, 2): index into ``presets`` of each sample's first and second
-      material (-1: none);
+      material (-1: none; ``PROCEDURAL``: a random procedural material);
     - ``presets``: the presets' names.
     """
 
@@ -176,8 +182,14 @@ def render_material(engine, preset, rng: np.random.Generator, size: int) -> dict
     """A preset's ``MATERIAL_OUTPUTS`` at random values and seed, size x size: basecolor
     (H, W, 3), normal as unit vectors (H, W, 3), height standardised, ao and roughness
     (H, W, 1), float32."""
-    maps = engine.render(preset, size=size, seed=int(rng.integers(0, 2**31)),
-                         overrides=random_values(preset, rng), outputs=MATERIAL_OUTPUTS)
+    return material_maps(engine.render(preset, size=size, seed=int(rng.integers(0, 2**31)),
+                                       overrides=random_values(preset, rng),
+                                       outputs=MATERIAL_OUTPUTS))
+
+
+def material_maps(maps: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """A render's ``MATERIAL_OUTPUTS`` as a material: basecolor (H, W, 3), normal as unit
+    vectors (H, W, 3), height standardised, ao and roughness (H, W, 1), float32."""
     return {"basecolor": maps["basecolor"][..., :3], "normal": decode_normal(maps["normal"]),
             "height": standardize(maps["height"][..., :1]), "ao": maps["ao"][..., :1],
             "roughness": maps["roughness"][..., :1]}
@@ -206,6 +218,28 @@ def render_sample(engine, presets: list, first: int, rng: np.random.Generator, *
         second = int(rng.choice([i for i in range(len(presets)) if i != first]))
         material = mix_materials(material, render_material(engine, presets[second], rng, size),
                                  tileable_mask(rng, size))
+    return (*photo_sample(material, rng), (first, second))
+
+
+def render_procedural_sample(engine, rng: np.random.Generator, *, size: int, mix: float
+                             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int]]:
+    """One sample of a random procedural material, with probability ``mix`` mixed with a
+    second one; returned as ``render_sample``'s, the materials ``PROCEDURAL`` (or -1)."""
+    def material() -> dict[str, np.ndarray]:
+        return material_maps(engine.render(random_material_preset(rng), size=size,
+                                           seed=int(rng.integers(0, 2**31)),
+                                           outputs=MATERIAL_OUTPUTS))
+
+    first, second = material(), -1
+    if rng.random() < mix:
+        first, second = mix_materials(first, material(), tileable_mask(rng, size)), PROCEDURAL
+    return (*photo_sample(first, rng), (PROCEDURAL, second))
+
+
+def photo_sample(material: dict[str, np.ndarray], rng: np.random.Generator
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(inputs (7, S, S), targets (5, S, S), classical roughness (1, S, S)) of a material
+    shaded under a random light (steps 3 and 4 of the module doc)."""
     light, ambient = random_light(rng)
     photo = shade(material["basecolor"], material["normal"], material["ao"], light=light,
                   ambient=ambient)
@@ -215,7 +249,7 @@ def render_sample(engine, presets: list, first: int, rng: np.random.Generator, *
     targets = np.concatenate([material["normal"], material["height"], material["roughness"]],
                              axis=-1)
     return (inputs.transpose(2, 0, 1), targets.transpose(2, 0, 1),
-            classical["roughness"].transpose(2, 0, 1), (first, second))
+            classical["roughness"].transpose(2, 0, 1))
 
 
 def dataset_folder(settings, engine, cache: str | os.PathLike, *, kind: str = "image2maps",
@@ -237,7 +271,8 @@ def load_dataset(settings: DataSettings, *, engine=None, cache: str | os.PathLik
                  progress: Callable[[int, int], None] | None = None) -> Dataset:
     """The dataset of ``settings``: read from its cache folder, else rendered and cached.
 
-    ``settings.samples`` samples per preset, in preset order; ``progress(done, total)`` is
+    ``settings.samples`` samples per preset, in preset order, then ``settings.procedural``
+    procedural ones; ``progress(done, total)`` is
     called after each rendered sample. The folder is written under a temporary name and
     renamed when complete, so an interrupted rendering leaves no half-written dataset.
     Deterministic: one ``numpy`` generator seeded by (``settings.seed``, sample index).
@@ -253,12 +288,17 @@ def load_dataset(settings: DataSettings, *, engine=None, cache: str | os.PathLik
         arrays = {name: np.load(folder / f"{name}.npy", allow_pickle=False) for name in _ARRAYS}
         return Dataset(**arrays, presets=list(settings.presets))
     presets = [engine.load_preset(name) for name in settings.presets]
-    total = settings.samples * len(presets)
+    from_presets = settings.samples * len(presets)
+    total = from_presets + settings.procedural
     rows: dict[str, list] = {name: [] for name in _ARRAYS}
     for index in range(total):
         rng = np.random.default_rng([settings.seed, index])
-        *arrays, materials = render_sample(engine, presets, index // settings.samples, rng,
-                                           size=settings.size, mix=settings.mix)
+        if index < from_presets:
+            *arrays, materials = render_sample(engine, presets, index // settings.samples, rng,
+                                               size=settings.size, mix=settings.mix)
+        else:
+            *arrays, materials = render_procedural_sample(engine, rng, size=settings.size,
+                                                          mix=settings.mix)
         for name, value in zip(_ARRAYS, (*arrays, materials)):
             rows[name].append(value)
         if progress:
