@@ -144,6 +144,11 @@ VAE = NodeSpec(
               "at N pixels across (inputs resampled there, the result back), so the result "
               "looks the same at every render size. Sizes that are not multiples of 8 are "
               "run at the next multiple and resampled (still tiling).", min=0, max=8192),
+        Param("levels", "enum", "input",
+              "reconstruct, interpolate: input: each map channel's mean and contrast are "
+              "set to stack A's (interpolate: blended from A's to B's by t), which the "
+              "latent grid alone decodes only approximately; decoder: as the decoder made "
+              "them.", choices=("input", "decoder")),
     ),
     backends=("cpu", "cuda"))
 

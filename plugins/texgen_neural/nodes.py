@@ -178,10 +178,11 @@ def node_array(image: torch.Tensor):
 
 
 def vae(ctx: NodeContext, *, model: Path, mode: str, t: float = 0.5, temperature: float = 1.0,
-        resolution: int = 0, **stacks):
+        resolution: int = 0, levels: str = "input", **stacks):
     """The ``neural.vae`` node: {basecolor (H, W, 3), height (H, W, 1), roughness (H, W, 1),
     normal (H, W, 3)} float32 in [0, 1] from the VAE at ``model`` (``vae.model.run_mode``:
-    ``mode`` sample by ``ctx.seed``, reconstruct stack A, or interpolate A to B by ``t``).
+    ``mode`` sample by ``ctx.seed``, reconstruct stack A, or interpolate A to B by ``t``;
+    ``levels`` where the maps' means and contrasts come from).
     ``stacks`` are the input ports (basecolor, height, roughness, normal, and the same with
     "_b"); a mode's stacks must be connected, map by map (``param_error`` naming the first
     missing port). Loaded once per engine; on the cuda backend the outputs stay on the GPU.
@@ -208,5 +209,5 @@ def vae(ctx: NodeContext, *, model: Path, mode: str, t: float = 0.5, temperature
         raise param_error(ctx.node_id, "model", str(exc)) from None
     outputs = run_mode(network, mode, height=ctx.height, width=ctx.width, seed=ctx.seed,
                        a=inputs[0] if inputs else None, b=inputs[1] if len(inputs) > 1 else None,
-                       t=t, temperature=temperature, resolution=resolution)
+                       t=t, temperature=temperature, resolution=resolution, levels=levels)
     return {name: node_array(value) for name, value in outputs.items()}

@@ -25,6 +25,9 @@ MAP_CHANNELS = {name: slice(sum(c for _, c in MAPS[:i]), sum(c for _, c in MAPS[
                 for i, (name, _) in enumerate(MAPS)}
 #: What the ``neural.vae`` node and ``model.run_node_mode`` do.
 MODES = ("sample", "reconstruct", "interpolate")
+#: Where reconstructed and morphed maps take their per-channel mean and contrast from
+#: (``model.run_mode``): the input stacks, or the decoder.
+LEVELS = ("input", "decoder")
 
 
 def _positive_tuple(given, name: str, what: str) -> tuple[int, ...]:

@@ -29,7 +29,7 @@ from texgen_neural.checkpoint import load_model
 from texgen_neural.config import ModelConfig
 from texgen_neural.model import Discriminator, EqualConv2d, resample_by_columns, resample_wrap
 from texgen_neural.tiling import TILE, run_tiled, tiled_outputs
-from texgen_neural.vae.config import FORMAT, MAPS, MODES, STACK_CHANNELS, VaeConfig
+from texgen_neural.vae.config import FORMAT, LEVELS, MAPS, MODES, STACK_CHANNELS, VaeConfig
 
 
 class ResidualBlock(nn.Module):
@@ -295,16 +295,76 @@ def stack_to_maps(stack: torch.Tensor) -> dict[str, torch.Tensor]:
     return maps
 
 
+#: The largest factor ``match_levels`` scales a map channel's contrast by (a decoder output
+#: that came out nearly flat is not amplified into noise).
+MAX_CONTRAST_GAIN = 8.0
+
+
+def map_levels(maps: dict) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
+    """{map name: (mean (C,), standard deviation (C,))} of each ``MAPS`` map's channels in
+    [0, 1] (values clamped there, extra channels dropped), float64 on the CPU; accumulated a
+    band of rows at a time, so no full-size temporary exists."""
+    size = map_size(maps)
+    levels = {}
+    for name, channels in MAPS:
+        total = torch.zeros(channels, dtype=torch.float64)
+        squares = torch.zeros(channels, dtype=torch.float64)
+        for rows in row_bands(*size):
+            value = maps[name][rows, :, :channels]
+            band = (torch.from_numpy(np.array(value, np.float64))
+                    if isinstance(value, np.ndarray) else torch.as_tensor(value))
+            band = band.to("cpu", torch.float64).clamp(0.0, 1.0).reshape(-1, channels)
+            total += band.sum(0)
+            squares += band.square().sum(0)
+        count = size[0] * size[1]
+        mean = total / count
+        levels[name] = (mean, (squares / count - mean.square()).clamp(min=0.0).sqrt())
+    return levels
+
+
+def match_levels(maps: dict[str, torch.Tensor],
+                 levels: dict[str, tuple[torch.Tensor, torch.Tensor]]) -> None:
+    """Set each channel of ``maps``' basecolor, height and roughness ({name: (H, W, C) in
+    [0, 1]}, changed in place, a band of rows at a time) to the mean and standard
+    deviation of ``levels`` (``map_levels``): (x - mean) x gain + target mean, gain =
+    target deviation / deviation (at most ``MAX_CONTRAST_GAIN``), clamped to [0, 1]. The
+    normal's slopes (x / z, y / z) are scaled by the height's gain, so the normal stays
+    the height's: a relief made g times deeper tilts its normals g times as much."""
+    own = map_levels(maps)
+    gains = {name: (levels[name][1] / own[name][1].clamp(min=1e-6)).clamp(max=MAX_CONTRAST_GAIN)
+             for name, _ in MAPS}
+    gains["normal"] = gains["height"]
+    for name, _ in MAPS:
+        image = maps[name]
+        shift = (levels[name][0] - own[name][0] * gains[name]).to(image.device, image.dtype)
+        gain = gains[name].to(image.device, image.dtype)
+        for rows in row_bands(*image.shape[:2]):
+            band = image[rows]
+            if name == "normal":
+                vector = band * 2.0 - 1.0
+                slopes = vector[..., :2] / vector[..., 2:].clamp(min=1e-3) * gain
+                vector = torch.cat([slopes, torch.ones_like(slopes[..., :1])], -1)
+                band.copy_(F.normalize(vector, dim=-1) * 0.5 + 0.5)
+            else:
+                band.mul_(gain).add_(shift).clamp_(0.0, 1.0)
+
+
 def run_mode(model: MaterialVAE, mode: str, *, height: int, width: int, seed: int = 0,
              a: dict | None = None, b: dict | None = None, t: float = 0.5,
-             temperature: float = 1.0, resolution: int = 0,
+             temperature: float = 1.0, resolution: int = 0, levels: str = "input",
              tile: int = TILE) -> dict[str, torch.Tensor]:
     """What the ``neural.vae`` node outputs: {map name: float32 (height, width, C) in
     [0, 1]}, torch tensors on the model's device.
 
     ``mode`` "sample" decodes ``prior_latent`` (``seed``, ``temperature``); "reconstruct"
     decodes the latent mean of maps ``a``; "interpolate" decodes lerp(mean(a), mean(b),
-    ``t``): t 0 is a's reconstruction, 1 b's. ``resolution`` 0 runs one model pixel per
+    ``t``): t 0 is a's reconstruction, 1 b's. With ``levels`` "input" (reconstruct and
+    interpolate), a stack's code is its latent grid together with each map channel's mean
+    and standard deviation (``map_levels``, 16 numbers): the decoded maps are matched to
+    a's (``match_levels``), or for a morph to the lerp of a's and b's by ``t``. The grid
+    carries the layout and the detail; the 16 numbers pin each map's level and contrast,
+    which a grid's posterior mean decodes only approximately. "decoder" keeps the decoder's
+    own levels. ``resolution`` 0 runs one model pixel per
     output pixel; N > 0 runs at N x round(N height / width) model pixels (inputs resampled
     there with wrap-around, the result back), so the material keeps its size relative to
     the texture at every render size. The networks run in tiles of about ``tile`` pixels
@@ -313,6 +373,8 @@ def run_mode(model: MaterialVAE, mode: str, *, height: int, width: int, seed: in
     """
     if mode not in MODES:
         raise ValueError(f"mode {mode!r}: expected one of {', '.join(MODES)}")
+    if levels not in LEVELS:
+        raise ValueError(f"levels {levels!r}: expected one of {', '.join(LEVELS)}")
     device = next(model.parameters()).device
     model_height, model_width = (max(1, round(resolution * height / width)), resolution) \
         if resolution else (height, width)
@@ -321,16 +383,24 @@ def run_mode(model: MaterialVAE, mode: str, *, height: int, width: int, seed: in
         return encode(model, resampled_stack(maps, device, model_height, model_width),
                       tile=tile)
 
+    target = None
     with torch.no_grad():
         if mode == "sample":
             latent = prior_latent(model, model_height, model_width, seed=seed,
                                   temperature=temperature)
         elif mode == "reconstruct":
             latent = latent_of(a)
+            target = map_levels(a)
         else:
             latent = torch.lerp(latent_of(a), latent_of(b), float(t))
-        return decoded_maps(model, latent, (model_height, model_width), (height, width),
+            target = {name: tuple(torch.lerp(x, y, float(t)) for x, y in zip(first, second))
+                      for (name, first), second in zip(map_levels(a).items(),
+                                                       map_levels(b).values())}
+        maps = decoded_maps(model, latent, (model_height, model_width), (height, width),
                             tile=tile)
+        if target is not None and levels == "input":
+            match_levels(maps, target)
+        return maps
 
 
 def run_mode_arrays(model: MaterialVAE, mode: str, **kwargs) -> dict[str, np.ndarray]:

@@ -33,7 +33,9 @@ from texgen_neural.vae.model import (  # noqa: E402
     decode,
     encode,
     load_vae,
+    map_levels,
     maps_to_stack,
+    match_levels,
     resampled_stack,
     run_mode,
     run_mode_arrays,
@@ -161,6 +163,49 @@ def test_interpolation_runs_from_one_reconstruction_to_the_other():
     assert not np.array_equal(middle["basecolor"], end["basecolor"])
 
 
+def test_matched_levels_take_the_targets_means_and_contrasts_and_tilt_normals_alike():
+    decoded = tiling_maps(32, 32, seed=3, strength=10.0)
+    decoded = {name: value * 0.5 + 0.25 if name != "normal" else value
+               for name, value in decoded.items()}  # flatter than the target
+    target = tiling_maps(32, 32, seed=4, tint=(0.9, 0.5, 0.2))
+    levels = map_levels(target)
+    for name in ("basecolor", "roughness"):  # numpy's statistics, not the function's own
+        np.testing.assert_allclose(levels[name][0], target[name].mean((0, 1)), atol=1e-6)
+        np.testing.assert_allclose(levels[name][1], target[name].std((0, 1)), atol=1e-6)
+    gain = target["height"].std() / decoded["height"].std()
+    maps = {name: torch.from_numpy(np.array(value)) for name, value in decoded.items()}
+    match_levels(maps, levels)
+    for name in ("basecolor", "height", "roughness"):
+        np.testing.assert_allclose(maps[name].numpy().mean((0, 1)), target[name].mean((0, 1)),
+                                   atol=2e-3)
+        np.testing.assert_allclose(maps[name].numpy().std((0, 1)), target[name].std((0, 1)),
+                                   atol=2e-3)
+    before, after = decoded["normal"] * 2 - 1, maps["normal"].numpy() * 2 - 1
+    np.testing.assert_allclose(after[..., :2] / after[..., 2:], gain * before[..., :2]
+                               / before[..., 2:], atol=1e-3)
+    np.testing.assert_allclose(np.linalg.norm(after, axis=-1), 1.0, atol=1e-5)
+
+
+def test_levels_input_or_decoder_and_unknown_levels_are_refused():
+    model = tiny_vae()
+    a = tiling_maps(32, 32, seed=1)
+    matched = run_mode_arrays(model, "reconstruct", height=32, width=32, a=a)
+    raw = run_mode_arrays(model, "reconstruct", height=32, width=32, a=a, levels="decoder")
+    expected = {name: torch.from_numpy(value.copy()) for name, value in raw.items()}
+    match_levels(expected, map_levels(a))
+    for name in matched:
+        np.testing.assert_array_equal(matched[name], expected[name].numpy())
+    tint = a["basecolor"].mean((0, 1))  # about 0.5, 0.4, 0.3
+    np.testing.assert_allclose(matched["basecolor"].mean((0, 1)), tint, atol=0.01)
+    assert np.abs(raw["basecolor"].mean((0, 1)) - tint).max() > 0.05
+    sampled = run_mode_arrays(model, "sample", height=32, width=32, seed=5)
+    again = run_mode_arrays(model, "sample", height=32, width=32, seed=5, levels="decoder")
+    for name in sampled:  # a sample has no input: the decoder's levels either way
+        np.testing.assert_array_equal(sampled[name], again[name])
+    with pytest.raises(ValueError, match="levels 'stack': expected one of input, decoder"):
+        run_mode(model, "reconstruct", height=8, width=8, a=a, levels="stack")
+
+
 def test_samples_are_determined_by_the_seed():
     model = tiny_vae()
     first = run_mode_arrays(model, "sample", height=24, width=40, seed=5)
@@ -190,7 +235,8 @@ def test_tiled_encoder_and_decoder_equal_the_whole_networks(config):
 
 def test_tiled_modes_equal_untiled_tile_and_repeat():
     """The node's maps in tiles against whole: 1e-5, the normal 1e-4 (renormalising the tiny
-    untrained decoder's short normal vectors magnifies the rounding)."""
+    untrained decoder's short normal vectors magnifies the rounding) times
+    ``MAX_CONTRAST_GAIN`` where reconstruct's levels scale its slopes."""
     model = tiny_vae()
     a = tiling_maps(192, 208, seed=1)
     shift = (16, -24)
@@ -200,14 +246,14 @@ def test_tiled_modes_equal_untiled_tile_and_repeat():
         whole = run_mode_arrays(model, mode, height=192, width=208, a=a, seed=2, tile=4096)
         again = run_mode_arrays(model, mode, height=192, width=208, a=a, seed=2, tile=16)
         for name in whole:
-            atol = 1e-4 if name == "normal" else 1e-5
+            atol = 1e-5 if name != "normal" else 1e-4 if mode == "sample" else 8e-4
             np.testing.assert_allclose(tiled[name], whole[name], atol=atol, rtol=0)
             np.testing.assert_array_equal(tiled[name], again[name])
     tiled = run_mode_arrays(model, "reconstruct", height=192, width=208, a=a, tile=16)
     rolled = run_mode_arrays(model, "reconstruct", height=192, width=208, a=rolled_a, tile=16)
     for name in tiled:
         np.testing.assert_allclose(rolled[name], np.roll(tiled[name], shift, axis=(0, 1)),
-                                   atol=1e-4 if name == "normal" else 1e-5, rtol=0)
+                                   atol=8e-4 if name == "normal" else 1e-5, rtol=0)
 
 
 def test_stacks_resampled_by_column_bands_are_the_whole_stacks():
