@@ -45,11 +45,12 @@ class VaeConfig:
     Attributes:
         channels: encoder channels per level, fine to coarse (the decoder mirrors them);
             level k works at 1/2**k of the input, so the latent grid is at 1/``stride`` with
-            ``stride`` = 2**(len(channels) - 1). Default (32, 64, 96): stride 4, a model
-            of about 2 MB: a cell describing 4 x 4 pixels reconstructs sharper after few
-            training steps than one describing 8 x 8 (docs/neural.md).
-        latent_channels: latent values per grid cell. Default 24: a 64 x 64 stack of 8 maps
-            (32768 values) is held by a 16 x 16 x 24 grid (6144 values); fewer blur the
+            ``stride`` = 2**(len(channels) - 1). Default (32, 64): stride 2, a model of
+            under 1 MB. A cell describing 2 x 2 pixels keeps the fine grain that the
+            stride-4 and stride-8 grids blurred after the same training steps
+            (docs/neural.md).
+        latent_channels: latent values per grid cell. Default 8: a 64 x 64 stack of 8 maps
+            (32768 values) is held by a 32 x 32 x 8 grid (8192 values); fewer blur the
             reconstructions, more make prior samples less like the training data.
         blocks: residual blocks at the latent resolution in the encoder and in the decoder.
             Default 1.
@@ -58,8 +59,8 @@ class VaeConfig:
             (16, 32, 64): patches of about 40 pixels.
     """
 
-    channels: tuple[int, ...] = (32, 64, 96)
-    latent_channels: int = 24
+    channels: tuple[int, ...] = (32, 64)
+    latent_channels: int = 8
     blocks: int = 1
     d_channels: tuple[int, ...] = (16, 32, 64)
 

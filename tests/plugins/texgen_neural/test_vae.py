@@ -44,8 +44,10 @@ from texgen_neural.vae.model import (  # noqa: E402
 from texgen_neural.vae.train import consistency, fitted_slope_scale, train  # noqa: E402
 
 TINY = VaeConfig(channels=(4, 8, 8, 8), latent_channels=4, blocks=1, d_channels=(4, 8))
-#: The shipped model's stride (4: three levels) in a tiny model.
+#: A stride-4 model (three levels) in a tiny model.
 TINY_STRIDE_4 = VaeConfig(channels=(4, 8, 8), latent_channels=4, blocks=1, d_channels=(4, 8))
+#: The shipped model's stride (2: two levels) in a tiny model.
+TINY_STRIDE_2 = VaeConfig(channels=(4, 8), latent_channels=4, blocks=1, d_channels=(4, 8))
 OPTIONS = TrainOptions(steps=2, crop=16, batch=2, sample_every=0, checkpoint_every=0)
 SHIPPED = "pkg:texgen_neural/models/vae_ground"
 
@@ -110,7 +112,8 @@ def run_node(mode, model, size=(32, 32), seed=0, t=0.5, **inputs):
 
 # --- the model -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("config", [TINY, TINY_STRIDE_4], ids=["stride8", "stride4"])
+@pytest.mark.parametrize("config", [TINY, TINY_STRIDE_4, TINY_STRIDE_2],
+                         ids=["stride8", "stride4", "stride2"])
 def test_rolling_the_input_by_the_stride_rolls_the_output(config):
     model = tiny_vae(config=config)
     x = as_stack(tiling_maps(32, 48))
@@ -217,7 +220,8 @@ def test_samples_are_determined_by_the_seed():
 
 # --- tiled inference (small tiles forced: at these sizes the default runs whole) ------------------
 
-@pytest.mark.parametrize("config", [TINY, TINY_STRIDE_4], ids=["stride8", "stride4"])
+@pytest.mark.parametrize("config", [TINY, TINY_STRIDE_4, TINY_STRIDE_2],
+                         ids=["stride8", "stride4", "stride2"])
 def test_tiled_encoder_and_decoder_equal_the_whole_networks(config):
     """Within float rounding: a tile's convolutions may sum in another order than the whole
     image's (texgen_neural.tiling); the same call twice gives the same bytes. The halos
