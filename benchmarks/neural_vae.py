@@ -3,7 +3,7 @@
     python benchmarks/neural_vae.py [--model plugins/texgen_neural/models/vae_ground]
         [--presets rock grass_ground desert_dunes cobblestone] [--samples 4] [--size 128]
         [--data-seed 1000] [--append] [--figure docs/neural_vae.jpg]
-        [--morph-rules lerp adain slerp adain+detail]
+        [--morph-rules lerp adain slerp adain+detail] [--levels input|decoder] [--per-map]
 
 Held-out stacks: each preset rendered ``--samples`` times at random parameter values and
 seeds from data seed ``--data-seed`` (the shipped model trained on data seed 0: other
@@ -20,6 +20,10 @@ values and seeds). Per preset, means over its stacks (``vae.metrics``):
 and per pair of presets (stack i of one with stack i of the other), the t = 0.5 morph's
 patch-SWD to each end against the ends' to each other (the bar: both below, in every
 pair), with the morph's consistency as above.
+
+``--levels`` is the node's parameter (default "input": reconstructions and morphs take
+each map channel's mean and deviation from the input stacks; "decoder": the decoder's
+own). ``--per-map`` adds the reconstruction's patch-SWD per map against random phase's.
 
 ``--morph-rules`` adds the same morph figures for other rules of making the midpoint
 (``MORPH_RULES``; "lerp" is the node's), and per pair the ends' reconstructions against
@@ -44,13 +48,16 @@ from results import append_section
 
 from texgen.engine import Engine
 from texgen.io import write_picture
+from texgen_neural.vae.config import MAPS
 from texgen_neural.vae.data import HELD_OUT_SEED, load_stacks
 from texgen_neural.vae.metrics import maps_of, morph_report, reconstruction_report, stack_distance
 from texgen_neural.vae.model import (
+    blended_levels,
     decode,
     encode,
     load_vae,
     maps_to_stack,
+    match_levels,
     run_mode_arrays,
     stack_to_maps,
 )
@@ -98,8 +105,10 @@ MORPH_RULES = {"lerp": torch.lerp, "adain": morph_adain, "slerp": morph_slerp,
                "adain+detail": morph_adain}
 
 
-def rule_midpoint(model, rule: str):
-    """``metrics.morph_report``'s ``midpoint`` for a ``MORPH_RULES`` rule at t = 0.5."""
+def rule_midpoint(model, rule: str, levels: str):
+    """``metrics.morph_report``'s ``midpoint`` for a ``MORPH_RULES`` rule at t = 0.5, with
+    ``levels`` as the node's parameter ("input": the ends' lerped,
+    ``model.blended_levels``)."""
     def stack_and_latent(maps):
         stack = maps_to_stack(maps, "cpu")
         return stack, encode(model, stack)
@@ -113,18 +122,21 @@ def rule_midpoint(model, rule: str):
                 residuals = [stack - decode(model, latent, *size) for stack, latent in
                              ((stack_a, latent_a), (stack_b, latent_b))]
                 mid = (mid + 0.5 * (residuals[0] + residuals[1])).clamp(-1.0, 1.0)
-            return {name: value.numpy() for name, value in stack_to_maps(mid).items()}
+            maps = stack_to_maps(mid)
+            if levels == "input":  # as the node does
+                match_levels(maps, blended_levels(maps_a, maps_b, 0.5))
+            return {name: value.numpy() for name, value in maps.items()}
     return midpoint
 
 
-def ends_report(model, pairs) -> list[float]:
+def ends_report(model, pairs, levels: str) -> list[float]:
     """Means over pairs (a, b) of: a's reconstruction to a, b's to b, a to b, and the share of
     pairs where both reconstructions are closer to their stacks than a is to b."""
     rows = []
     for a, b in pairs:
         maps_a, maps_b = maps_of(a), maps_of(b)
         own = [stack_distance(run_mode_arrays(model, "reconstruct", height=x.shape[0],
-                                              width=x.shape[1], a=maps), maps)
+                                              width=x.shape[1], a=maps, levels=levels), maps)
                for x, maps in ((a, maps_a), (b, maps_b))]
         apart = stack_distance(maps_a, maps_b)
         rows.append([*own, apart, float(max(own) < apart)])
@@ -158,6 +170,10 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--append", action="store_true")
     parser.add_argument("--figure", help="write the figure (PNG or .jpg) here")
+    parser.add_argument("--levels", choices=["input", "decoder"], default="input",
+                        help="the node's levels parameter")
+    parser.add_argument("--per-map", action="store_true",
+                        help="also report the reconstruction's patch-SWD per map")
     parser.add_argument("--morph-rules", nargs="+", choices=list(MORPH_RULES), default=[],
                         help="also report the morph figures of these rules")
     args = parser.parse_args()
@@ -170,19 +186,28 @@ def main() -> int:
     lines = ["| preset | patch-SWD reconstruction | patch-SWD random phase | L1 "
              "| normal/height angle output | normal/height angle input | bar |",
              "|---|---|---|---|---|---|---|"]
-    for name, group in stacks.items():
-        row = reconstruction_report(model, group)
+    rows = {name: reconstruction_report(model, group, levels=args.levels)
+            for name, group in stacks.items()}
+    for name, row in rows.items():
         ok = (row["patch_swd"] < row["random_phase_patch_swd"]
               and row["normal_error"] <= row["input_normal_error"] + CONSISTENCY_DEGREES)
         passed &= ok
         lines.append(f"| {name} | {row['patch_swd']:.4f} | {row['random_phase_patch_swd']:.4f} "
                      f"| {row['l1']:.4f} | {row['normal_error']:.2f}° "
                      f"| {row['input_normal_error']:.2f}° | {'pass' if ok else 'FAIL'} |")
+    if args.per_map:
+        lines += ["", "| preset | " + " | ".join(f"{name} reconstruction | {name} random phase"
+                                                 for name, _ in MAPS) + " |",
+                  "|---|" + "---|" * (2 * len(MAPS))]
+        lines += [f"| {name} | " + " | ".join(
+            f"{row[f'patch_swd_{m}']:.4f} | {row[f'random_phase_patch_swd_{m}']:.4f}"
+            for m, _ in MAPS) + " |" for name, row in rows.items()]
     lines += ["", "| morph (t = 0.5) | patch-SWD mid to A | patch-SWD mid to B "
               "| patch-SWD A to B | pairs with both closer | normal/height angle mid "
               "| normal/height angle ends | bar |", "|---|---|---|---|---|---|---|---|"]
     for first, second in itertools.combinations(stacks, 2):
-        row = morph_report(model, list(zip(stacks[first], stacks[second])))
+        row = morph_report(model, list(zip(stacks[first], stacks[second])),
+                           levels=args.levels)
         ok = (row["closer_fraction"] == 1.0
               and row["normal_error"] <= row["input_normal_error"] + CONSISTENCY_DEGREES)
         passed &= ok
@@ -195,7 +220,7 @@ def main() -> int:
                   "| A to B | pairs with both reconstructions closer |", "|---|---|---|---|---|"]
         for first, second in itertools.combinations(stacks, 2):
             own_a, own_b, apart, closer = ends_report(
-                model, list(zip(stacks[first], stacks[second])))
+                model, list(zip(stacks[first], stacks[second])), args.levels)
             lines.append(f"| {first} → {second} | {own_a:.4f} | {own_b:.4f} | {apart:.4f} "
                          f"| {closer:.0%} |")
         lines += ["", "| morph rule (t = 0.5) | pair | patch-SWD mid to A | mid to B | A to B "
@@ -204,13 +229,14 @@ def main() -> int:
         for rule in args.morph_rules:
             for first, second in itertools.combinations(stacks, 2):
                 row = morph_report(model, list(zip(stacks[first], stacks[second])),
-                                   midpoint=rule_midpoint(model, rule))
+                                   midpoint=rule_midpoint(model, rule, args.levels))
                 lines.append(f"| {rule} | {first} → {second} | {row['mid_to_a']:.4f} "
                              f"| {row['mid_to_b']:.4f} | {row['a_to_b']:.4f} "
                              f"| {row['closer_fraction']:.0%} | {row['normal_error']:.2f}° "
                              f"| {row['input_normal_error']:.2f}° |")
     command = "python " + " ".join(sys.argv)
-    intro = (f"`{command}`: {describe()}. Model {args.model}; {args.samples} held-out stacks "
+    intro = (f"`{command}`: {describe()}. Model {args.model}, levels {args.levels}; "
+             f"{args.samples} held-out stacks "
              f"of each preset at {args.size}² (random parameter values and seeds from data "
              f"seed {args.data_seed}). Reconstruction bar: patch-SWD (mean of the four maps) "
              f"below the random-phase texture's; morph bar: the midpoint closer to each end "

@@ -142,8 +142,9 @@ VAE = NodeSpec(
         Param("resolution", "int", 0,
               "Model pixels per texture width. 0: one per output pixel; N: the model runs "
               "at N pixels across (inputs resampled there, the result back), so the result "
-              "looks the same at every render size. Sizes that are not multiples of 8 are "
-              "run at the next multiple and resampled (still tiling).", min=0, max=8192),
+              "looks the same at every render size. Sizes that are not multiples of the "
+              "model's stride (2 for the shipped model) are run at the next multiple and "
+              "resampled (still tiling).", min=0, max=8192),
         Param("levels", "enum", "input",
               "reconstruct, interpolate: input: each map channel's mean and contrast are "
               "set to stack A's (interpolate: blended from A's to B's by t), which the "

@@ -67,11 +67,14 @@ def fitted_strength(maps: dict[str, np.ndarray]) -> float:
     return float(min(STRENGTHS, key=lambda strength: normal_error(maps, strength)))
 
 
-def reconstruction_report(model: MaterialVAE, stacks: Sequence[np.ndarray]) -> dict[str, float]:
-    """Means over ``stacks`` ((H, W, 8) in [0, 1]) of:
+def reconstruction_report(model: MaterialVAE, stacks: Sequence[np.ndarray], *,
+                          levels: str = "input") -> dict[str, float]:
+    """Means over ``stacks`` ((H, W, 8) in [0, 1]) of (reconstructions with ``levels``, as
+    the ``neural.vae`` node's parameter):
 
     - ``patch_swd``: of each reconstruction to its stack; ``random_phase_patch_swd``: of
-      the stack's random-phase texture to it (the bar: reconstructions closer);
+      the stack's random-phase texture to it (the bar: reconstructions closer); the same
+      per map as ``patch_swd_{map}`` and ``random_phase_patch_swd_{map}``;
     - ``l1``: mean absolute difference of reconstruction and stack;
     - ``normal_error``: of the reconstruction (degrees, ``normal_error`` at the stack's
       fitted strength); ``input_normal_error``: the stack's own.
@@ -80,12 +83,19 @@ def reconstruction_report(model: MaterialVAE, stacks: Sequence[np.ndarray]) -> d
     for index, stack in enumerate(stacks):
         maps = maps_of(stack)
         out = run_mode_arrays(model, "reconstruct", height=stack.shape[0],
-                              width=stack.shape[1], a=maps)
+                              width=stack.shape[1], a=maps, levels=levels)
         strength = fitted_strength(maps)
+        shuffled = random_phase_stack(stack, seed=index)
+        per_map = {}
+        for name, _ in MAPS:
+            per_map[f"patch_swd_{name}"] = metrics.patch_swd(out[name], maps[name])
+            per_map[f"random_phase_patch_swd_{name}"] = metrics.patch_swd(shuffled[name],
+                                                                          maps[name])
         rows.append({
-            "patch_swd": stack_distance(out, maps),
-            "random_phase_patch_swd": stack_distance(random_phase_stack(stack, seed=index),
-                                                     maps),
+            "patch_swd": float(np.mean([per_map[f"patch_swd_{name}"] for name, _ in MAPS])),
+            "random_phase_patch_swd": float(np.mean(
+                [per_map[f"random_phase_patch_swd_{name}"] for name, _ in MAPS])),
+            **per_map,
             "l1": float(np.mean([np.abs(out[name] - maps[name]).mean() for name, _ in MAPS])),
             "normal_error": normal_error(out, strength),
             "input_normal_error": normal_error(maps, strength)})
@@ -93,10 +103,11 @@ def reconstruction_report(model: MaterialVAE, stacks: Sequence[np.ndarray]) -> d
 
 
 def morph_report(model: MaterialVAE, pairs: Sequence[tuple[np.ndarray, np.ndarray]], *,
-                 midpoint: Callable[[dict, dict], dict] | None = None) -> dict[str, float]:
+                 midpoint: Callable[[dict, dict], dict] | None = None,
+                 levels: str = "input") -> dict[str, float]:
     """Means over pairs of stacks (a, b) of the t = 0.5 morph m's (``midpoint(maps_a,
     maps_b)`` -> maps when given, to compare morph rules; else the ``neural.vae`` node's
-    interpolate mode):
+    interpolate mode with ``levels``):
 
     - ``mid_to_a``, ``mid_to_b``: ``stack_distance`` of m to a and to b; ``a_to_b``: of a
       to b (the bar: both of m's below it); ``closer_fraction``: the share of pairs where
@@ -109,7 +120,7 @@ def morph_report(model: MaterialVAE, pairs: Sequence[tuple[np.ndarray, np.ndarra
         maps_a, maps_b = maps_of(a), maps_of(b)
         mid = midpoint(maps_a, maps_b) if midpoint else run_mode_arrays(
             model, "interpolate", height=a.shape[0], width=a.shape[1], a=maps_a, b=maps_b,
-            t=0.5)
+            t=0.5, levels=levels)
         strength = 0.5 * (fitted_strength(maps_a) + fitted_strength(maps_b))
         row = {"mid_to_a": stack_distance(mid, maps_a), "mid_to_b": stack_distance(mid, maps_b),
                "a_to_b": stack_distance(maps_a, maps_b),

@@ -322,6 +322,14 @@ def map_levels(maps: dict) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
     return levels
 
 
+def blended_levels(a: dict, b: dict, t: float) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
+    """``map_levels`` of maps ``a`` and of ``b``, each mean and deviation lerped by ``t``:
+    the levels of a morph at ``t``."""
+    levels_b = map_levels(b)
+    return {name: tuple(torch.lerp(x, y, float(t)) for x, y in zip(pair, levels_b[name]))
+            for name, pair in map_levels(a).items()}
+
+
 def match_levels(maps: dict[str, torch.Tensor],
                  levels: dict[str, tuple[torch.Tensor, torch.Tensor]]) -> None:
     """Set each channel of ``maps``' basecolor, height and roughness ({name: (H, W, C) in
@@ -393,9 +401,7 @@ def run_mode(model: MaterialVAE, mode: str, *, height: int, width: int, seed: in
             target = map_levels(a)
         else:
             latent = torch.lerp(latent_of(a), latent_of(b), float(t))
-            target = {name: tuple(torch.lerp(x, y, float(t)) for x, y in zip(first, second))
-                      for (name, first), second in zip(map_levels(a).items(),
-                                                       map_levels(b).values())}
+            target = blended_levels(a, b, t)
         maps = decoded_maps(model, latent, (model_height, model_width), (height, width),
                             tile=tile)
         if target is not None and levels == "input":

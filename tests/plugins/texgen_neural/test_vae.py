@@ -378,8 +378,15 @@ def test_training_is_deterministic_by_seed_and_moves_the_weights(tmp_path):
     assert all(np.isfinite(v) for v in first["losses"].values())
     assert first["losses"] == again["losses"] != other["losses"]
     assert first["step"] == 2
+    per_map = {f"{prefix}patch_swd_{name}" for prefix in ("", "random_phase_")
+               for name in ("basecolor", "height", "roughness", "normal")}
     assert set(first["metrics"]["reconstruction"]) == {
-        "patch_swd", "random_phase_patch_swd", "l1", "normal_error", "input_normal_error"}
+        "patch_swd", "random_phase_patch_swd", "l1", "normal_error", "input_normal_error",
+        *per_map}
+    report = first["metrics"]["reconstruction"]
+    assert report["patch_swd"] == pytest.approx(np.mean(
+        [report[f"patch_swd_{name}"] for name in ("basecolor", "height", "roughness",
+                                                  "normal")]))
     assert first["metrics"]["morph"]["a_to_b"] > 0
 
 
