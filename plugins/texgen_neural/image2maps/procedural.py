@@ -53,7 +53,8 @@ _SHAPES = (
 
 
 def _color(rng: np.random.Generator, light: tuple[float, float]) -> str:
-    """A random ``#rrggbb``: a hue-ish random direction at a brightness in ``light``."""
+    """A random ``#rrggbb``: a gray level drawn in ``light``, each channel varied by up to
+    35 % of it (a muted random hue)."""
     base = rng.uniform(*light)
     rgb = np.clip(base * (1.0 + rng.uniform(-0.35, 0.35, 3)), 0.0, 1.0)
     return "#" + "".join(f"{int(round(c * 255)):02x}" for c in rgb)
