@@ -18,7 +18,9 @@ tested on P's unmixed samples, against
 - the classical estimate (``filters.image_to_material`` at its defaults; the network reads
   it at ``data.INPUT_STRENGTH``); the network's input with its slope scaled by the one gain
   with the least mean angle on the fold's training samples (``slope_gain``: the network's
-  starting point); a flat normal (0, 0, 1);
+  starting point); a flat normal (0, 0, 1); and the same model's maps averaged over the 8
+  symmetries of the square (``model.refine_symmetric``: each turn of the photo asked, the
+  answers turned back and averaged);
 - for roughness, the constant that is the mean roughness of the fold's training samples.
 
 Scores per test sample, averaged: normal angular error in degrees (lower is better), Pearson
@@ -50,10 +52,12 @@ from texgen_neural.image2maps.predict import load_unet
 from texgen_neural.image2maps.train import train
 
 COLUMNS = [("normal_error_learned", "normal° learned"),
+           ("normal_error_symmetric", "normal° learned x8 symmetries"),
            ("normal_error_classical", "normal° classical"),
            ("normal_error_gain", "normal° classical x gain"),
            ("normal_error_flat", "normal° flat"),
            ("height_correlation_learned", "height r learned"),
+           ("height_correlation_symmetric", "height r learned x8"),
            ("height_correlation_classical", "height r classical"),
            ("roughness_error_learned", "rough. err learned"),
            ("roughness_error_classical", "rough. err classical"),
@@ -74,8 +78,8 @@ def fold(dataset, held_out: str, *, steps: int, minutes: float, seed: int, crop:
         record = train(training, folder, options=options, time_limit=minutes * 60)
         unet = load_unet(folder)
     constant = float(training.targets[:, 4].astype(np.float32).mean())
-    return (evaluate(unet, test, roughness_constant=constant, gain=slope_gain(training)),
-            record["step"])
+    return (evaluate(unet, test, roughness_constant=constant, gain=slope_gain(training),
+                     symmetric=True), record["step"])
 
 
 def table(rows: dict[str, tuple[dict, int]]) -> tuple[list[str], dict[str, float]]:

@@ -12,7 +12,7 @@ import torch
 
 from texgen_filters.specs_photo import IMAGE_TO_MATERIAL
 from texgen_neural.image2maps.data import INPUT_STRENGTH, Dataset
-from texgen_neural.image2maps.model import UNet, refine
+from texgen_neural.image2maps.model import UNet, refine, refine_symmetric
 
 #: The flat normal, (3, 1, 1).
 FLAT = np.array([0.0, 0.0, 1.0], np.float32)[:, None, None]
@@ -78,19 +78,21 @@ def with_slope_gain(normal: np.ndarray, gain: float) -> np.ndarray:
 
 
 def predict_dataset(unet: UNet, dataset: Dataset, *, device: torch.device | str = "cpu",
-                    batch: int = 8) -> np.ndarray:
-    """The model's maps (N, 5, S, S) float32 for every sample of ``dataset``."""
+                    batch: int = 8, symmetric: bool = False) -> np.ndarray:
+    """The model's maps (N, 5, S, S) float32 for every sample of ``dataset`` (``refine``, or
+    with ``symmetric`` ``refine_symmetric``)."""
+    run = refine_symmetric if symmetric else refine
     out = []
     with torch.no_grad():
         for start in range(0, len(dataset), batch):
             inputs = torch.from_numpy(dataset.inputs[start:start + batch]).to(device).float()
-            out.append(refine(unet, inputs).cpu().numpy())
+            out.append(run(unet, inputs).cpu().numpy())
     return np.concatenate(out)
 
 
 def evaluate(unet: UNet, dataset: Dataset, *, device: torch.device | str = "cpu",
-             roughness_constant: float | None = None,
-             gain: float | None = None) -> dict[str, float]:
+             roughness_constant: float | None = None, gain: float | None = None,
+             symmetric: bool = False) -> dict[str, float]:
     """Means over ``dataset``'s samples of:
 
     - ``normal_error_{learned,classical,flat}``: degrees to the rendered normal (classical:
@@ -100,9 +102,13 @@ def evaluate(unet: UNet, dataset: Dataset, *, device: torch.device | str = "cpu"
     - ``height_correlation_{learned,classical}``: with the rendered height;
     - ``roughness_error_{learned,classical,constant}``: mean absolute difference to the
       rendered roughness; the constant is ``roughness_constant`` (default: the mean
-      rendered roughness of ``dataset`` itself, the best constant in hindsight).
+      rendered roughness of ``dataset`` itself, the best constant in hindsight);
+    - with ``symmetric``, ``normal_error_symmetric`` and ``height_correlation_symmetric``:
+      the learned maps averaged over the 8 symmetries of the square (``refine_symmetric``).
     """
     maps = predict_dataset(unet, dataset, device=device)
+    turned = predict_dataset(unet, dataset, device=device, symmetric=True) if symmetric \
+        else None
     inputs = dataset.inputs.astype(np.float32)
     targets = dataset.targets.astype(np.float32)
     classical_roughness = dataset.classical_roughness.astype(np.float32)
@@ -125,4 +131,9 @@ def evaluate(unet: UNet, dataset: Dataset, *, device: torch.device | str = "cpu"
         if gain is not None:
             rows[-1]["normal_error_gain"] = normal_error(with_slope_gain(given[4:7], gain),
                                                          target[:3])
+        if turned is not None:
+            rows[-1]["normal_error_symmetric"] = normal_error(turned[len(rows) - 1][:3],
+                                                              target[:3])
+            rows[-1]["height_correlation_symmetric"] = height_correlation(
+                turned[len(rows) - 1][3], target[3])
     return {key: round(float(np.mean([row[key] for row in rows])), 4) for key in rows[0]}

@@ -11,6 +11,8 @@ Shapes: B batch, H x W the image, level k works at H / 2**k x W / 2**k.
 
 from __future__ import annotations
 
+import itertools
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -122,6 +124,64 @@ def refine(unet: UNet, inputs: torch.Tensor, *, tile: int = UNET_TILE) -> torch.
     maps = resample_wrap(network(resample_wrap(inputs[...], padded_h, padded_w)), height, width)
     normal = maps[:, :3] / maps[:, :3].norm(dim=1, keepdim=True).clamp(min=1e-6)
     return torch.cat([normal, maps[:, 3:]], 1)
+
+
+#: The 8 symmetries of the square as (flip_x, flip_y, transpose); the first is the identity.
+SYMMETRIES = tuple(itertools.product((False, True), repeat=3))
+
+
+def augment(batch: torch.Tensor, flip_x: bool, flip_y: bool, transpose: bool, *,
+            inverse: bool = False) -> torch.Tensor:
+    """One symmetry of the square (transpose, then column flip, then row flip) applied to
+    the pixels of (B, C, H, W) images, or with ``inverse`` undone (the same steps in the
+    reverse order: each is its own inverse); ``transform_normals`` turns normal vectors
+    alike."""
+    steps = ((transpose, lambda x: x.transpose(2, 3)), (flip_x, lambda x: x.flip(3)),
+             (flip_y, lambda x: x.flip(2)))
+    for active, step in reversed(steps) if inverse else steps:
+        if active:
+            batch = step(batch)
+    return batch
+
+
+def transform_normals(normal: torch.Tensor, flip_x: bool, flip_y: bool, transpose: bool, *,
+                      inverse: bool = False) -> torch.Tensor:
+    """The normal vectors (B, 3, H, W) (x right, y up) of an image transformed by
+    ``augment`` (with the same ``inverse``): a transpose maps (x, y) to (-y, -x) (rows and
+    columns swap, rows grow downwards), a column flip negates x, a row flip negates y."""
+    x, y, z = normal[:, 0:1], normal[:, 1:2], normal[:, 2:3]
+    steps = ((transpose, lambda x, y: (-y, -x)), (flip_x, lambda x, y: (-x, y)),
+             (flip_y, lambda x, y: (x, -y)))
+    for active, step in reversed(steps) if inverse else steps:
+        if active:
+            x, y = step(x, y)
+    return torch.cat([x, y, z], 1)
+
+
+def turn(maps: torch.Tensor, normal_at: int, flip_x: bool, flip_y: bool, transpose: bool, *,
+         inverse: bool = False) -> torch.Tensor:
+    """``augment`` of (B, C, H, W) maps whose channels ``normal_at`` .. + 3 are normal
+    vectors, those turned by ``transform_normals``."""
+    moved = augment(maps, flip_x, flip_y, transpose, inverse=inverse)
+    normal = transform_normals(moved[:, normal_at:normal_at + 3], flip_x, flip_y, transpose,
+                               inverse=inverse)
+    return torch.cat([moved[:, :normal_at], normal, moved[:, normal_at + 3:]], 1)
+
+
+def refine_symmetric(unet: UNet, inputs: torch.Tensor, *,
+                     tile: int = UNET_TILE) -> torch.Tensor:
+    """``refine`` averaged over the 8 symmetries of the square: (B, 7, H, W) -> (B, 5, H, W).
+
+    The network is trained on crops turned by all 8, so each turn of a photo is an equally
+    good question; its answers, turned back, differ by the network's noise, which the mean
+    reduces. The normals are averaged as vectors and renormalised."""
+    total = None
+    for symmetry in SYMMETRIES:
+        maps = turn(refine(unet, turn(inputs, 4, *symmetry), tile=tile), 0, *symmetry,
+                    inverse=True)
+        total = maps if total is None else total + maps
+    mean = total / len(SYMMETRIES)
+    return torch.cat([F.normalize(mean[:, :3], dim=1), mean[:, 3:]], 1)
 
 
 #: Receptive radius of a ``DoubleConv`` (two 3x3 convs) in pixels of its level.

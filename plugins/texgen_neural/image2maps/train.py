@@ -7,7 +7,7 @@ sample's mean; roughness), weighted by ``TrainOptions``, plus ``adversarial_weig
 the LSGAN term of a patch discriminator that sees the network's inputs with either the
 rendered maps or the generated ones. Crops are random, wrapped (the samples tile) and
 transformed by one of the 8 symmetries of the square, normals transformed alike
-(``augment``).
+(``model.turn``).
 
 One step of ``train`` runs G once on a batch, then ``discriminator_step`` (changes only
 D, pix2pix's order) and ``generator_step`` (changes only G); ``Run.end_of_step`` reports
@@ -36,36 +36,9 @@ from texgen_neural.checkpoint import (
 from texgen_neural.image2maps.config import FORMAT, NetConfig, TrainOptions
 from texgen_neural.image2maps.data import Dataset
 from texgen_neural.image2maps.metrics import NODE_GAIN, evaluate
-from texgen_neural.image2maps.model import PatchDiscriminator, UNet
+from texgen_neural.image2maps.model import PatchDiscriminator, UNet, turn
 
 # --- batches ---------------------------------------------------------------------------------
-
-def augment(batch: torch.Tensor, flip_x: bool, flip_y: bool, transpose: bool) -> torch.Tensor:
-    """One symmetry of the square (transpose, then column flip, then row flip) applied to
-    the pixels of (B, C, S, S) samples; ``transform_normals`` turns normal vectors alike."""
-    if transpose:
-        batch = batch.transpose(2, 3)
-    if flip_x:
-        batch = batch.flip(3)
-    if flip_y:
-        batch = batch.flip(2)
-    return batch
-
-
-def transform_normals(normal: torch.Tensor, flip_x: bool, flip_y: bool,
-                      transpose: bool) -> torch.Tensor:
-    """The normal vectors (B, 3, S, S) (x right, y up) of an image transformed by
-    ``augment``: a transpose maps (x, y) to (-y, -x) (rows and columns swap, rows grow
-    downwards), a column flip negates x, a row flip negates y."""
-    x, y, z = normal[:, 0:1], normal[:, 1:2], normal[:, 2:3]
-    if transpose:
-        x, y = -y, -x
-    if flip_x:
-        x = -x
-    if flip_y:
-        y = -y
-    return torch.cat([x, y, z], 1)
-
 
 def sample_batch(inputs: torch.Tensor, targets: torch.Tensor, batch: int,
                  crop: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -83,10 +56,7 @@ def sample_batch(inputs: torch.Tensor, targets: torch.Tensor, batch: int,
         pair = []
         for tensor, normal_at in ((inputs, 4), (targets, 0)):
             sample = tensor[index][:, rows][:, :, columns].float()[None]
-            sample = augment(sample, *symmetry)
-            normal = transform_normals(sample[:, normal_at:normal_at + 3], *symmetry)
-            sample = torch.cat([sample[:, :normal_at], normal, sample[:, normal_at + 3:]], 1)
-            pair.append(sample)
+            pair.append(turn(sample, normal_at, *symmetry))
         out_inputs.append(pair[0])
         out_targets.append(pair[1])
     return torch.cat(out_inputs), torch.cat(out_targets)

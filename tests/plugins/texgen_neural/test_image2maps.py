@@ -30,8 +30,13 @@ from texgen_neural.image2maps.data import (  # noqa: E402
     load_dataset,
 )
 from texgen_neural.image2maps.model import (  # noqa: E402
+    SYMMETRIES,
     UNet,
+    augment,
     refine,
+    refine_symmetric,
+    transform_normals,
+    turn,
     unet_in_bands,
     upsample_axis,
 )
@@ -41,7 +46,7 @@ from texgen_neural.image2maps.predict import (  # noqa: E402
     load_unet,
     network_inputs,
 )
-from texgen_neural.image2maps.train import augment, train, transform_normals  # noqa: E402
+from texgen_neural.image2maps.train import train  # noqa: E402
 from texgen_neural.model import upsample_wrap  # noqa: E402
 from texgen_neural.tiling import ChannelStack  # noqa: E402
 
@@ -433,3 +438,23 @@ def test_the_network_reads_the_classical_normal_at_its_fixed_strength():
     assert NODE_GAIN == pytest.approx(node_default / data_module.INPUT_STRENGTH)
     gained = with_slope_gain(read.transpose(2, 0, 1), NODE_GAIN).transpose(1, 2, 0)
     np.testing.assert_allclose(gained, normal(node_default), atol=1e-5)
+
+
+def test_turns_are_undone_by_their_inverse_and_symmetric_refinement_is_invariant():
+    maps = torch.randn(2, 7, 12, 16)
+    for symmetry in SYMMETRIES:
+        turned = turn(maps, 4, *symmetry)
+        assert turned.shape[-2:] == ((16, 12) if symmetry[2] else (12, 16))
+        torch.testing.assert_close(turn(turned, 4, *symmetry, inverse=True), maps,
+                                   rtol=0, atol=0)
+    unet = tiny_unet()
+    picture = tiling_photo(32, 32)
+    photo = network_inputs(picture, classical_maps(picture, tileable=True))[...]
+    with torch.no_grad():
+        plain, averaged = refine(unet, photo), refine_symmetric(unet, photo)
+        for symmetry in SYMMETRIES[1:]:  # asking a turned photo gives the turned answer
+            again = refine_symmetric(unet, turn(photo, 4, *symmetry))
+            torch.testing.assert_close(turn(again, 0, *symmetry, inverse=True), averaged,
+                                       rtol=0, atol=1e-5)
+    np.testing.assert_allclose(averaged[:, :3].norm(dim=1).numpy(), 1.0, atol=1e-5)
+    assert not torch.allclose(plain, averaged, atol=1e-4)
