@@ -322,14 +322,16 @@ def test_cli_trains_two_steps_and_writes_a_loadable_model(tmp_path):
     output = tmp_path / "model"
     args = ["train", "image2maps", "-o", str(output), "--presets", "rock", "--presets",
             "marble", "--samples", "2", "--size", "32", "--crop", "32", "--batch", "2",
-            "--steps", "2", "--cache", str(tmp_path / "cache"), "-q"]
+            "--procedural", "3", "--steps", "2", "--cache", str(tmp_path / "cache"), "-q"]
     assert main(args) == 0
     assert load_unet(output).config == NetConfig()
     record = json.loads((output / "model.json").read_text())
     assert record["training"]["step"] == 2
     assert record["training"]["data"]["presets"] == ["rock", "marble"]
+    assert record["training"]["data"]["procedural"] == 3
     (cached,) = (tmp_path / "cache").iterdir()
-    assert np.load(cached / "inputs.npy").dtype == np.float16
+    inputs = np.load(cached / "inputs.npy")
+    assert inputs.dtype == np.float16 and len(inputs) == 2 * 2 + 3
     assert main([*args[:-1], "--exclude", "lava", "-q"]) == 2  # not among the presets
     assert main([*args[:-1], "--crop", "12", "-q"]) == 2  # not a multiple of the stride
 
@@ -337,7 +339,8 @@ def test_cli_trains_two_steps_and_writes_a_loadable_model(tmp_path):
 # --- data ----------------------------------------------------------------------------------------
 
 def test_dataset_is_rendered_once_and_read_back(tmp_path, monkeypatch, texgen_engine):
-    settings = DataSettings(presets=("rock", "marble"), size=32, samples=2, mix=1.0)
+    settings = DataSettings(presets=("rock", "marble"), size=32, samples=2, mix=1.0,
+                            procedural=0)
     first = load_dataset(settings, engine=texgen_engine, cache=tmp_path)
     assert first.inputs.shape == (4, 7, 32, 32) and first.targets.shape == (4, 5, 32, 32)
     assert first.materials.tolist() == [[0, 1], [0, 1], [1, 0], [1, 0]]
