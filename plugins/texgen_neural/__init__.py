@@ -146,10 +146,11 @@ VAE = NodeSpec(
               "model's stride (2 for the shipped model) are run at the next multiple and "
               "resampled (still tiling).", min=0, max=8192),
         Param("levels", "enum", "input",
-              "reconstruct, interpolate: input: each map channel's mean and contrast are "
-              "set to stack A's (interpolate: blended from A's to B's by t), which the "
-              "latent grid alone decodes only approximately; decoder: as the decoder made "
-              "them.", choices=("input", "decoder")),
+              "reconstruct, interpolate: input: each basecolor, height and roughness "
+              "channel's mean and contrast are set to stack A's (interpolate: blended from "
+              "A's to B's by t), which the latent grid alone decodes only approximately, "
+              "and the normal's slopes follow the height's contrast; decoder: as the "
+              "decoder made them.", choices=("input", "decoder")),
     ),
     backends=("cpu", "cuda"))
 

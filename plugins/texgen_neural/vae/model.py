@@ -367,11 +367,12 @@ def run_mode(model: MaterialVAE, mode: str, *, height: int, width: int, seed: in
     ``mode`` "sample" decodes ``prior_latent`` (``seed``, ``temperature``); "reconstruct"
     decodes the latent mean of maps ``a``; "interpolate" decodes lerp(mean(a), mean(b),
     ``t``): t 0 is a's reconstruction, 1 b's. With ``levels`` "input" (reconstruct and
-    interpolate), a stack's code is its latent grid together with each map channel's mean
-    and standard deviation (``map_levels``, 16 numbers): the decoded maps are matched to
-    a's (``match_levels``), or for a morph to the lerp of a's and b's by ``t``. The grid
-    carries the layout and the detail; the 16 numbers pin each map's level and contrast,
-    which a grid's posterior mean decodes only approximately. "decoder" keeps the decoder's
+    interpolate), a stack's code is its latent grid together with the mean and standard
+    deviation of each basecolor, height and roughness channel (``map_levels``: 10
+    numbers): the decoded maps are matched to a's (``match_levels``; the normal follows the
+    height), or for a morph to the lerp of a's and b's by ``t``. The grid carries the
+    layout and the detail; the 10 numbers pin each map's level and contrast, which a
+    grid's posterior mean decodes only approximately. "decoder" keeps the decoder's
     own levels. ``resolution`` 0 runs one model pixel per
     output pixel; N > 0 runs at N x round(N height / width) model pixels (inputs resampled
     there with wrap-around, the result back), so the material keeps its size relative to
