@@ -298,15 +298,18 @@ def stack_to_maps(stack: torch.Tensor) -> dict[str, torch.Tensor]:
 #: The largest factor ``match_levels`` scales a map channel's contrast by (a decoder output
 #: that came out nearly flat is not amplified into noise).
 MAX_CONTRAST_GAIN = 8.0
+#: The maps whose channels' means and deviations ``match_levels`` sets; the normal follows
+#: the height.
+LEVEL_MAPS = tuple((name, channels) for name, channels in MAPS if name != "normal")
 
 
 def map_levels(maps: dict) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
-    """{map name: (mean (C,), standard deviation (C,))} of each ``MAPS`` map's channels in
-    [0, 1] (values clamped there, extra channels dropped), float64 on the CPU; accumulated a
-    band of rows at a time, so no full-size temporary exists."""
+    """{map name: (mean (C,), standard deviation (C,))} of the channels of each
+    ``LEVEL_MAPS`` map in [0, 1] (values clamped there, extra channels dropped), float64 on
+    the CPU; accumulated a band of rows at a time, so no full-size temporary exists."""
     size = map_size(maps)
     levels = {}
-    for name, channels in MAPS:
+    for name, channels in LEVEL_MAPS:
         total = torch.zeros(channels, dtype=torch.float64)
         squares = torch.zeros(channels, dtype=torch.float64)
         for rows in row_bands(*size):
@@ -339,22 +342,24 @@ def match_levels(maps: dict[str, torch.Tensor],
     normal's slopes (x / z, y / z) are scaled by the height's gain, so the normal stays
     the height's: a relief made g times deeper tilts its normals g times as much."""
     own = map_levels(maps)
-    gains = {name: (levels[name][1] / own[name][1].clamp(min=1e-6)).clamp(max=MAX_CONTRAST_GAIN)
-             for name, _ in MAPS}
-    gains["normal"] = gains["height"]
-    for name, _ in MAPS:
+    height_gain = None
+    for name, _ in LEVEL_MAPS:
         image = maps[name]
-        shift = (levels[name][0] - own[name][0] * gains[name]).to(image.device, image.dtype)
-        gain = gains[name].to(image.device, image.dtype)
+        gain = (levels[name][1] / own[name][1].clamp(min=1e-6)).clamp(max=MAX_CONTRAST_GAIN)
+        if name == "height":
+            height_gain = gain
+        shift = (levels[name][0] - own[name][0] * gain).to(image.device, image.dtype)
+        gain = gain.to(image.device, image.dtype)
         for rows in row_bands(*image.shape[:2]):
-            band = image[rows]
-            if name == "normal":
-                vector = band * 2.0 - 1.0
-                slopes = vector[..., :2] / vector[..., 2:].clamp(min=1e-3) * gain
-                vector = torch.cat([slopes, torch.ones_like(slopes[..., :1])], -1)
-                band.copy_(F.normalize(vector, dim=-1) * 0.5 + 0.5)
-            else:
-                band.mul_(gain).add_(shift).clamp_(0.0, 1.0)
+            image[rows].mul_(gain).add_(shift).clamp_(0.0, 1.0)
+    normal = maps["normal"]
+    gain = height_gain.to(normal.device, normal.dtype)
+    for rows in row_bands(*normal.shape[:2]):
+        band = normal[rows]
+        vector = band * 2.0 - 1.0
+        slopes = vector[..., :2] / vector[..., 2:].clamp(min=1e-3) * gain
+        vector = torch.cat([slopes, torch.ones_like(slopes[..., :1])], -1)
+        band.copy_(F.normalize(vector, dim=-1) * 0.5 + 0.5)
 
 
 def run_mode(model: MaterialVAE, mode: str, *, height: int, width: int, seed: int = 0,
