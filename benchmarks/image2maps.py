@@ -2,7 +2,7 @@
 
     python benchmarks/image2maps.py [--presets NAME ...] [--steps-per-fold 300]
                                     [--minutes-per-fold 10]
-                                    [--samples 24] [--procedural 0] [--size 128]
+                                    [--samples 24] [--procedural 360] [--size 128]
                                     [--seed 0]
                                     [--crop 128] [--batch 4]
                                     [--cache .texgen-cache] [--threads 1] [--append]

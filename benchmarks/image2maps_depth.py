@@ -2,14 +2,16 @@
 
     python benchmarks/image2maps_depth.py [--samples 24] [--size 128] [--seed 0]
 
-On the dataset ``benchmarks/image2maps.py`` uses (cached under .texgen-cache), per held-out
-preset P, over P's unmixed samples: the classical normal's mean angle to the rendered one at
-the node's default slope gain; with each sample's own best gain (hindsight: what knowing
-the depth would give); and with the gain a least-squares regression of the log best gain on
-global photo statistics predicts, fitted on the samples not involving P (can the depth be
-read off the photo, for a preset not seen?). The statistics: luminance deviation, the
-classical slope's mean magnitude, mean luminance step, color spread, mean luminance (and a
-constant). Gains are searched on a log grid from 0.05 to 20; every 4th pixel each way.
+On the presets' samples of the dataset ``benchmarks/image2maps.py`` uses (no procedural
+samples: the figures in RESULTS.md were made before they existed; cached under .texgen-
+cache), per held-out preset P, over P's unmixed samples: the classical normal's mean angle
+to the rendered one at the node's default slope gain; with each sample's own best gain
+(hindsight: what knowing the depth would give); and with the gain a least-squares regression
+of the log best gain on global photo statistics predicts, fitted on the samples not
+involving P (can the depth be read off the photo, for a preset not seen?). The statistics:
+luminance deviation, the classical slope's mean magnitude, mean luminance step, color
+spread, mean luminance (and a constant). Gains are searched on a log grid from 0.05 to 20;
+every 4th pixel each way.
 """
 
 from __future__ import annotations
@@ -58,7 +60,8 @@ def main():
     engine = Engine()
     names = default_presets(engine)
     dataset = load_dataset(DataSettings(presets=tuple(names), size=args.size,
-                                        samples=args.samples, seed=args.seed),
+                                        samples=args.samples, procedural=0,
+                                        seed=args.seed),
                            engine=engine, cache=".texgen-cache")
     given = dataset.inputs[:, 4:7, ::STRIDE, ::STRIDE].astype(np.float64)
     target = dataset.targets[:, :3, ::STRIDE, ::STRIDE].astype(np.float64)

@@ -22,8 +22,9 @@ patch-SWD to each end against the ends' to each other (the bar: both below, in e
 pair), with the morph's consistency as above.
 
 ``--levels`` is the node's parameter (default "input": reconstructions and morphs take
-each map channel's mean and deviation from the input stacks; "decoder": the decoder's
-own). ``--per-map`` adds the reconstruction's patch-SWD per map against random phase's.
+each basecolor, height and roughness channel's mean and deviation from the input stacks;
+"decoder": the decoder's own). ``--per-map`` adds the reconstruction's patch-SWD per map
+against random phase's.
 
 ``--morph-rules`` adds the same morph figures for other rules of making the midpoint
 (``MORPH_RULES``; "lerp" is the node's), and per pair the ends' reconstructions against

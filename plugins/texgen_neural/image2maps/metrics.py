@@ -115,7 +115,8 @@ def evaluate(unet: UNet, dataset: Dataset, *, device: torch.device | str = "cpu"
     if roughness_constant is None:
         roughness_constant = float(targets[:, 4].mean())
     rows = []
-    for learned, given, target, rough in zip(maps, inputs, targets, classical_roughness):
+    for index, (learned, given, target, rough) in enumerate(
+            zip(maps, inputs, targets, classical_roughness)):
         rows.append({
             "normal_error_learned": normal_error(learned[:3], target[:3]),
             "normal_error_classical": normal_error(with_slope_gain(given[4:7], NODE_GAIN),
@@ -132,8 +133,7 @@ def evaluate(unet: UNet, dataset: Dataset, *, device: torch.device | str = "cpu"
             rows[-1]["normal_error_gain"] = normal_error(with_slope_gain(given[4:7], gain),
                                                          target[:3])
         if turned is not None:
-            rows[-1]["normal_error_symmetric"] = normal_error(turned[len(rows) - 1][:3],
-                                                              target[:3])
-            rows[-1]["height_correlation_symmetric"] = height_correlation(
-                turned[len(rows) - 1][3], target[3])
+            rows[-1]["normal_error_symmetric"] = normal_error(turned[index][:3], target[:3])
+            rows[-1]["height_correlation_symmetric"] = height_correlation(turned[index][3],
+                                                                          target[3])
     return {key: round(float(np.mean([row[key] for row in rows])), 4) for key in rows[0]}
