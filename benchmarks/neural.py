@@ -32,11 +32,11 @@ ROOT = Path(__file__).parents[1]
 NODE = dict(mix_mask=None, truncation=1.0, label=0, mix_seed=0, mix_layer=0)
 
 
-def sample(model, *, height, width, seed, backend="cpu"):
+def sample(model, *, height, width, seed, backend="cpu", truncation=1.0):
     from texgen_neural.nodes import stylegan
 
     ctx = NodeContext(node_id="bench", width=width, height=height, seed=seed, backend=backend)
-    out = stylegan(ctx, model=Path(model), **NODE)
+    out = stylegan(ctx, model=Path(model), **{**NODE, "truncation": truncation})
     return out if isinstance(out, np.ndarray) else out.copy_to_host()
 
 

@@ -2,7 +2,7 @@
 channels, and random-phase, all scored against a held render of the same preset.
 
     python benchmarks/neural_baselines.py baselines/red_bricks stylegan dcgan periodic4
-                                          [--seeds 16] [--size 256]
+                                          [--seeds 16] [--size 256] [--truncation 1]
 
 FOLDER is what benchmarks/train_neural_baselines.sh writes for a preset: ``train/`` (the
 exemplar every model and random-phase were given), ``held/`` (another seed's render, which
@@ -13,6 +13,8 @@ the top/bottom border, columns: the left/right one; ≈ 1 for an ordinary step),
 (mean pairwise distance of the first 8 seeds), and the training steps and seconds from
 model.json (the same time budget gives a cheaper network more steps). For scale the table
 ends with the training render itself against the held one: two genuine samples.
+``--truncation`` (StyleGAN models only; a DCGAN has no styles) pulls the styles towards
+the mean style, the node's ``truncation`` parameter.
 """
 
 import argparse
@@ -47,6 +49,8 @@ def main():
     parser.add_argument("models", nargs="+", help="model folder names inside FOLDER")
     parser.add_argument("--seeds", type=int, default=16)
     parser.add_argument("--size", type=int, default=256)
+    parser.add_argument("--truncation", type=float, default=1.0,
+                        help="the StyleGAN models' truncation (default 1: none)")
     args = parser.parse_args()
     print(f"{describe()}\n", flush=True)
     from texgen_stats.random_phase import random_phase_texture
@@ -62,9 +66,11 @@ def main():
         record = json.loads((model / "model.json").read_text())
         config, training = record["config"], record["training"]
         arch = config.get("arch", "stylegan")
+        truncation = args.truncation if arch == "stylegan" else 1.0
         label = f"{name} ({arch}" + (f", periodic {config['periodic']}"
-                                     if config.get("periodic") else "") + ")"
-        textures = [sample(model, height=size, width=size, seed=seed)
+                                     if config.get("periodic") else "") + (
+            f", truncation {truncation:g}" if truncation != 1.0 else "") + ")"
+        textures = [sample(model, height=size, width=size, seed=seed, truncation=truncation)
                     for seed in range(args.seeds)]
         print(row(label, textures, held,
                   f"{training['step']} steps, {training['seconds']:.0f} s"), flush=True)

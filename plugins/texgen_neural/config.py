@@ -41,6 +41,11 @@ class ModelConfig:
             sinusoids whose wave vectors an MLP derives from the coarsest style, rounded to
             whole cycles per output so it still tiles. Default 0 (none: the models saved
             before this key existed); StyleGAN only.
+        noise_init: starting strength of every styled layer's per-pixel noise (the
+            activations it joins have unit variance). At 0, StyleGAN2's choice, the noise
+            is a saddle: its gradient averages to zero until it already shapes the output,
+            so it grows only over very long runs. Only training reads it (a saved model
+            stores its learnt strengths). Default 0.0; StyleGAN only.
     """
 
     z_dim: int = 64
@@ -53,6 +58,7 @@ class ModelConfig:
     d_channels: tuple[int, ...] = (16, 32, 64, 128)
     arch: str = "stylegan"
     periodic: int = 0
+    noise_init: float = 0.0
 
     def __post_init__(self):
         for name in ("channels", "d_channels"):
@@ -73,6 +79,9 @@ class ModelConfig:
             raise ValueError(f"model config: periodic must be >= 0, and 0 for arch "
                              f"{self.arch!r} (periodic channels are the StyleGAN's input), "
                              f"got {self.periodic}")
+        if self.noise_init < 0 or (self.noise_init and self.arch != "stylegan"):
+            raise ValueError(f"model config: noise_init must be >= 0, and 0 for arch "
+                             f"{self.arch!r} (which has no noise inputs), got {self.noise_init}")
         if self.arch == "dcgan" and self.num_classes:
             raise ValueError("model config: a dcgan model is unconditional (one exemplar), "
                              f"got num_classes {self.num_classes}")

@@ -245,15 +245,17 @@ class ModulatedConv(nn.Module):
 
 
 class StyledLayer(nn.Module):
-    """Modulated 3x3 conv + per-pixel noise (learned per-channel strength) + bias + lrelu.
+    """Modulated 3x3 conv + per-pixel noise (learned per-channel strength, starting at
+    ``noise_init``) + bias + lrelu.
 
     x (B, C_in, H, W), w (B, w_dim, 1|H, 1|W), noise (B, 1, H, W) -> (B, C_out, H, W).
     """
 
-    def __init__(self, in_channels: int, out_channels: int, w_dim: int):
+    def __init__(self, in_channels: int, out_channels: int, w_dim: int, *,
+                 noise_init: float = 0.0):
         super().__init__()
         self.conv = ModulatedConv(in_channels, out_channels, 3, w_dim)
-        self.noise_strength = nn.Parameter(torch.zeros(out_channels))  # starts without noise
+        self.noise_strength = nn.Parameter(torch.full((out_channels,), float(noise_init)))
         self.bias = nn.Parameter(torch.zeros(out_channels))
 
     def forward(self, x: torch.Tensor, w: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
@@ -281,11 +283,12 @@ class SynthesisLevel(nn.Module):
     upsampled rgb of the levels before it (StyleGAN2's skip generator).
     """
 
-    def __init__(self, in_channels: int, out_channels: int, w_dim: int, *, upsample: bool):
+    def __init__(self, in_channels: int, out_channels: int, w_dim: int, *, upsample: bool,
+                 noise_init: float = 0.0):
         super().__init__()
         self.upsample = upsample
-        self.layer1 = StyledLayer(in_channels, out_channels, w_dim)
-        self.layer2 = StyledLayer(out_channels, out_channels, w_dim)
+        self.layer1 = StyledLayer(in_channels, out_channels, w_dim, noise_init=noise_init)
+        self.layer2 = StyledLayer(out_channels, out_channels, w_dim, noise_init=noise_init)
         self.to_rgb = ToRGB(out_channels, w_dim)
 
     def forward(self, x, w, noises, rgb):
@@ -353,7 +356,7 @@ class Generator(nn.Module):
         self.input = nn.Conv2d(config.input_channels + config.periodic, config.channels[0], 1)
         ins = (config.channels[0], *config.channels[:-1])
         self.levels = nn.ModuleList(
-            SynthesisLevel(a, b, config.w_dim, upsample=i > 0)
+            SynthesisLevel(a, b, config.w_dim, upsample=i > 0, noise_init=config.noise_init)
             for i, (a, b) in enumerate(zip(ins, config.channels)))
         self.periodic = PeriodicInput(config) if config.periodic else None
         self.register_buffer("w_avg", torch.zeros(max(1, config.num_classes), config.w_dim))
