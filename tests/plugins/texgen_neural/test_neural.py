@@ -35,13 +35,10 @@ NODE_DEFAULTS = dict(mix_mask=None, truncation=1.0, label=0, mix_seed=0, mix_lay
 
 
 def tiny_generator(seed=0, config=TINY):
-    """A random-init generator with noise switched on (it starts at strength 0)."""
+    """A random-init generator with its noise switched on (strength 0.3)."""
     torch.manual_seed(seed)
-    generator = Generator(config).eval().requires_grad_(False)
-    for level in generator.levels:
-        for layer in (level.layer1, level.layer2):
-            layer.noise_strength.fill_(0.3)
-    return generator
+    config = dataclasses.replace(config, noise_init=0.3)
+    return Generator(config).eval().requires_grad_(False)
 
 
 def exemplar(size=48, seed=0):
@@ -150,6 +147,7 @@ def test_cli_defaults_are_the_dataclass_defaults():
     assert {name: defaults[name] for name in shared} == \
         {name: getattr(options, name) for name in shared}
     assert defaults["w_dim"] == config.w_dim == config.z_dim
+    assert defaults["noise_init"] == config.noise_init
     assert defaults["channels"] == ",".join(map(str, config.channels))
     assert defaults["d_channels"] == ",".join(map(str, config.d_channels))
 
@@ -165,6 +163,18 @@ def test_cli_trains_a_model(tmp_path):
     assert load_generator(tmp_path / "m").config.channels == (8, 8)
     assert main(["train", "stylegan", str(path), "-o", str(tmp_path / "m"), "--crop", "12",
                  "--channels", "8,8", "-q"]) == 2  # crop not a multiple of the cell
+
+
+def test_noise_init_sets_every_noise_strength_and_only_for_a_stylegan():
+    generator = Generator(dataclasses.replace(TINY, noise_init=0.25))
+    strengths = [layer.noise_strength for level in generator.levels
+                 for layer in (level.layer1, level.layer2)]
+    assert len(strengths) == 2 * TINY.levels
+    assert all(torch.equal(s, torch.full_like(s, 0.25)) for s in strengths)
+    with pytest.raises(ValueError, match="noise_init must be >= 0, and 0 for arch 'dcgan'"):
+        ModelConfig(arch="dcgan", noise_init=0.1)
+    with pytest.raises(ValueError, match="noise_init must be >= 0"):
+        ModelConfig(noise_init=-0.1)
 
 
 # --- tiling and sizes ---------------------------------------------------------------------------
