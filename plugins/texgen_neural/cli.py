@@ -15,7 +15,7 @@ import click
 
 from texgen.errors import InputError, RenderError
 from texgen.io import read_image
-from texgen_neural.config import ARCHITECTURES, ModelConfig, TrainOptions
+from texgen_neural.config import ARCHITECTURES, AUGMENTATIONS, ModelConfig, TrainOptions
 from texgen_neural.cyclegan.config import CycleConfig
 from texgen_neural.cyclegan.config import TrainOptions as CycleOptions
 from texgen_neural.image2maps.config import DataSettings, NetConfig
@@ -166,14 +166,17 @@ def _device(device: str) -> str:
               show_default=True, help="Adam learning rate.")
 @click.option("--r1-gamma", type=click.FloatRange(0), default=OPTIONS.r1_gamma, show_default=True,
               help="R1 penalty weight.")
+@click.option("--augment", default=",".join(OPTIONS.augment), show_default=True,
+              help=f"Augmentations of the discriminator's crops, comma-separated, from "
+                   f"{', '.join(AUGMENTATIONS)}; 'none' for none.")
 @click.option("--sample-every", type=click.IntRange(0), default=OPTIONS.sample_every,
               show_default=True, help="Steps between sample grids in OUTPUT/samples (0: none).")
 @click.option("--checkpoint-every", type=click.IntRange(0), default=OPTIONS.checkpoint_every,
               show_default=True, help="Steps between resumable checkpoints (0: only at the end).")
 @_run_options(OPTIONS, seed_help="Seeds the weights, crops and latents.", threads=False)
 def train_stylegan(exemplars, output, steps, crop, batch, channels, d_channels, w_dim, arch,
-                   periodic, noise_init, lr, r1_gamma, sample_every, checkpoint_every, device,
-                   resume, seed, minutes, quiet):
+                   periodic, noise_init, lr, r1_gamma, augment, sample_every, checkpoint_every,
+                   device, resume, seed, minutes, quiet):
     """Train a texture StyleGAN on EXEMPLARS (one label each when there are several) for the
     neural.stylegan node; --arch dcgan trains the DCGAN baseline instead. Progress with
     losses goes to stderr, then a metrics report (patch-SWD and spectrum distance to the
@@ -191,11 +194,12 @@ def train_stylegan(exemplars, output, steps, crop, batch, channels, d_channels, 
                              d_channels=_channels(d_channels), arch=arch, periodic=periodic,
                              noise_init=noise_init,
                              num_classes=len(images) if len(images) > 1 else 0)
+        options = TrainOptions(steps=steps, crop=crop, batch=batch, lr=lr, r1_gamma=r1_gamma,
+                               augment=() if augment == "none" else augment.split(","),
+                               sample_every=sample_every, checkpoint_every=checkpoint_every,
+                               seed=seed)
     except ValueError as exc:
         raise InputError(str(exc)) from None
-    options = TrainOptions(steps=steps, crop=crop, batch=batch, lr=lr, r1_gamma=r1_gamma,
-                           sample_every=sample_every, checkpoint_every=checkpoint_every,
-                           seed=seed)
     with _training_errors("stylegan", output):
         result = train(images, output, config=config, options=options, device=device,
                        resume=resume, progress=_progress("train stylegan", quiet),

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 
 #: The generator architectures a model config may name.
 ARCHITECTURES = ("stylegan", "dcgan")
+#: The differentiable augmentations training may apply to real and fake crops alike
+#: (``train.augment``).
+AUGMENTATIONS = ("symmetry", "translate", "color")
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,10 @@ class TrainOptions:
         r1_interval: steps between lazy R1 updates. Default 16.
         ema_beta: per-step decay of the EMA generator. Default 0.995.
         mixing_prob: probability of style mixing per batch. Default 0.5.
+        augment: the augmentations of ``AUGMENTATIONS`` applied (each with probability
+            1/2) to the discriminator's real and fake crops: "symmetry" (flips and 90°
+            rotations), "translate" (wrapped shifts), "color" (light color jitter). Default
+            all three.
         sample_every: steps between sample grids (0: none). Default 250.
         checkpoint_every: steps between checkpoints (0: only the last). Default 250.
         seed: seed of the weights, crops and latents. Default 0.
@@ -139,6 +146,14 @@ class TrainOptions:
     r1_interval: int = 16
     ema_beta: float = 0.995
     mixing_prob: float = 0.5
+    augment: tuple[str, ...] = AUGMENTATIONS
     sample_every: int = 250
     checkpoint_every: int = 250
     seed: int = 0
+
+    def __post_init__(self):
+        object.__setattr__(self, "augment", tuple(str(a) for a in self.augment))
+        unknown = sorted(set(self.augment) - set(AUGMENTATIONS))
+        if unknown:
+            raise ValueError(f"training options: unknown augmentation {', '.join(unknown)}; "
+                             f"known: {', '.join(AUGMENTATIONS)}")

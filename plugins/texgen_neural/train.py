@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,7 +36,7 @@ from texgen_neural.checkpoint import (
     load_training_state,
     save_generator,
 )
-from texgen_neural.config import ModelConfig, TrainOptions
+from texgen_neural.config import AUGMENTATIONS, ModelConfig, TrainOptions
 from texgen_neural.dcgan import DCGANGenerator
 from texgen_neural.model import Discriminator, Generator, Inputs, to_image
 
@@ -85,29 +85,35 @@ class Exemplars:
         return torch.stack(crops), labels.to(self.device)
 
 
-def augment(images: torch.Tensor, *, probability: float = 0.5) -> torch.Tensor:
+def augment(images: torch.Tensor, *, probability: float = 0.5,
+            transforms: Collection[str] = AUGMENTATIONS) -> torch.Tensor:
     """Differentiable augmentation of (B, 3, S, S) images in [-1, 1], per sample.
 
-    Each of three transforms is applied with ``probability``: a random symmetry of the square
-    (flips and 90° rotations), a wrapped translation (the generator's outputs are periodic),
-    and a light color jitter (brightness ±0.1, contrast and saturation x0.85..1.15).
+    Each of the ``transforms`` (``config.AUGMENTATIONS``) is applied with ``probability``:
+    "symmetry", a random symmetry of the square (flips and 90° rotations); "translate", a
+    wrapped translation (the generator's outputs are periodic); "color", a light color
+    jitter (brightness ±0.1, contrast and saturation x0.85..1.15). Every sample draws the
+    same random numbers whichever transforms are on.
     """
     out = []
     for image in images:
         if torch.rand(()) < probability:
             k = int(torch.randint(4, ()))
-            image = image.rot90(k, dims=(1, 2))
-            if torch.rand(()) < 0.5:
-                image = image.flip(2)
+            flip = torch.rand(()) < 0.5
+            if "symmetry" in transforms:
+                image = image.rot90(k, dims=(1, 2))
+                image = image.flip(2) if flip else image
         if torch.rand(()) < probability:
             shift = torch.randint(image.shape[1], (2,)).tolist()
-            image = image.roll(shift, dims=(1, 2))
+            if "translate" in transforms:
+                image = image.roll(shift, dims=(1, 2))
         if torch.rand(()) < probability:
             brightness, contrast, saturation = (torch.rand(3) * 2 - 1).tolist()
-            mean = image.mean()
-            gray = image.mean(0, keepdim=True)
-            image = torch.lerp(gray, image, 1 + 0.15 * saturation)
-            image = (image - mean) * (1 + 0.15 * contrast) + mean + 0.2 * brightness
+            if "color" in transforms:
+                mean = image.mean()
+                gray = image.mean(0, keepdim=True)
+                image = torch.lerp(gray, image, 1 + 0.15 * saturation)
+                image = (image - mean) * (1 + 0.15 * contrast) + mean + 0.2 * brightness
         out.append(image)
     return torch.stack(out)
 
@@ -179,14 +185,14 @@ def discriminator_step(nets: Networks, reals: torch.Tensor, labels: torch.Tensor
     with torch.no_grad():
         fakes = _fakes(nets.g, options.batch, options.crop, labels, options.mixing_prob,
                        reals.device)
-    loss = (F.softplus(nets.d(augment(fakes), labels)).mean()
-            + F.softplus(-nets.d(augment(reals), labels)).mean())
+    loss = (F.softplus(nets.d(augment(fakes, transforms=options.augment), labels)).mean()
+            + F.softplus(-nets.d(augment(reals, transforms=options.augment), labels)).mean())
     nets.opt_d.zero_grad(set_to_none=True)
     loss.backward()
     losses = {"D": loss.item()}
     if r1:
         reals = reals.detach().requires_grad_(True)
-        scores = nets.d(augment(reals), labels)
+        scores = nets.d(augment(reals, transforms=options.augment), labels)
         (grad,) = torch.autograd.grad(scores.sum(), reals, create_graph=True)
         penalty = grad.square().sum(dim=(1, 2, 3)).mean()
         (penalty * options.r1_gamma / 2 * options.r1_interval).backward()
@@ -202,7 +208,7 @@ def generator_step(nets: Networks, labels: torch.Tensor | None, options: TrainOp
     nets.g.requires_grad_(True)
     nets.d.requires_grad_(False)
     fakes = _fakes(nets.g, options.batch, options.crop, labels, options.mixing_prob, device)
-    loss = F.softplus(-nets.d(augment(fakes), labels)).mean()
+    loss = F.softplus(-nets.d(augment(fakes, transforms=options.augment), labels)).mean()
     nets.opt_g.zero_grad(set_to_none=True)
     loss.backward()
     nets.opt_g.step()
