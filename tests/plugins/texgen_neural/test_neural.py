@@ -24,6 +24,7 @@ from texgen_neural.train import (  # noqa: E402
     Exemplars,
     Networks,
     TrainOptions,
+    augment,
     discriminator_step,
     generator_step,
     train,
@@ -142,8 +143,9 @@ def test_cli_defaults_are_the_dataclass_defaults():
     defaults = {p.name: p.default for p in train_stylegan.params}
     options, config = TrainOptions(), ModelConfig()
     shared = set(defaults) & {f.name for f in dataclasses.fields(TrainOptions)}
-    assert shared == {"steps", "crop", "batch", "lr", "r1_gamma", "sample_every",
+    assert shared == {"steps", "crop", "batch", "lr", "r1_gamma", "augment", "sample_every",
                       "checkpoint_every", "seed"}
+    defaults["augment"] = tuple(defaults["augment"].split(","))
     assert {name: defaults[name] for name in shared} == \
         {name: getattr(options, name) for name in shared}
     assert defaults["w_dim"] == config.w_dim == config.z_dim
@@ -163,6 +165,9 @@ def test_cli_trains_a_model(tmp_path):
     assert load_generator(tmp_path / "m").config.channels == (8, 8)
     assert main(["train", "stylegan", str(path), "-o", str(tmp_path / "m"), "--crop", "12",
                  "--channels", "8,8", "-q"]) == 2  # crop not a multiple of the cell
+    assert main(["train", "stylegan", str(path), "-o", str(tmp_path / "m3"), "--augment",
+                 "translate,blur", "-q"]) == 2
+    assert not (tmp_path / "m3").exists()
 
 
 def test_noise_init_sets_every_noise_strength_and_only_for_a_stylegan():
@@ -175,6 +180,40 @@ def test_noise_init_sets_every_noise_strength_and_only_for_a_stylegan():
         ModelConfig(arch="dcgan", noise_init=0.1)
     with pytest.raises(ValueError, match="noise_init must be >= 0"):
         ModelConfig(noise_init=-0.1)
+
+
+def _is_symmetry_of(image, original):
+    turns = [original.rot90(k, dims=(1, 2)) for k in range(4)]
+    return any(torch.equal(image, t) or torch.equal(image, t.flip(2)) for t in turns)
+
+
+def test_augment_applies_only_the_chosen_transforms():
+    images = torch.rand(64, 3, 8, 8) * 2 - 1
+    assert torch.equal(augment(images, transforms=()), images)
+    torch.manual_seed(0)
+    shifted = augment(images, transforms=("translate",))
+    for image, original in zip(shifted, images):  # a wrapped shift of itself, values kept
+        assert any(torch.equal(image, original.roll((dy, dx), dims=(1, 2)))
+                   for dy in range(8) for dx in range(8))
+    assert not torch.equal(shifted, images)
+    torch.manual_seed(0)
+    turned = augment(images, transforms=("symmetry",))
+    assert all(_is_symmetry_of(image, original) for image, original in zip(turned, images))
+    assert not torch.equal(turned, images)
+    torch.manual_seed(0)
+    jittered = augment(images, transforms=("color",))
+    changed = [not torch.equal(a, b) for a, b in zip(jittered, images)]
+    assert 10 < sum(changed) < 54  # each sample with probability 1/2
+
+
+def test_augment_option_is_checked_and_old_states_default_to_all():
+    with pytest.raises(ValueError, match="unknown augmentation blur; known: symmetry, "
+                                         "translate, color"):
+        TrainOptions(augment=("translate", "blur"))
+    saved = dataclasses.asdict(TrainOptions(augment=["color"]))
+    assert TrainOptions(**saved).augment == ("color",)
+    del saved["augment"]  # a training state written before the option existed
+    assert TrainOptions(**saved).augment == ("symmetry", "translate", "color")
 
 
 # --- tiling and sizes ---------------------------------------------------------------------------
