@@ -3,6 +3,7 @@ channels, and random-phase, all scored against a held render of the same preset.
 
     python benchmarks/neural_baselines.py baselines/red_bricks stylegan dcgan periodic4
                                           [--seeds 16] [--size 256] [--truncation 1]
+                                          [--figure docs/neural_baselines.jpg]
 
 FOLDER is what benchmarks/train_neural_baselines.sh writes for a preset: ``train/`` (the
 exemplar every model and random-phase were given), ``held/`` (another seed's render, which
@@ -14,7 +15,8 @@ the top/bottom border, columns: the left/right one; ≈ 1 for an ordinary step),
 model.json (the same time budget gives a cheaper network more steps). For scale the table
 ends with the training render itself against the held one: two genuine samples.
 ``--truncation`` (StyleGAN models only; a DCGAN has no styles) pulls the styles towards
-the mean style, the node's ``truncation`` parameter.
+the mean style, the node's ``truncation`` parameter. ``--figure`` writes a contact sheet: per
+generator its first three seeds, then random-phase's, then the held and training renders.
 """
 
 import argparse
@@ -27,7 +29,8 @@ from neural import sample, scores
 from quality import summary
 
 from texgen import metrics
-from texgen.io import read_image
+from texgen.io import read_image, write_picture
+from texgen.sheet import contact_sheet
 
 
 def only_image(folder: Path) -> np.ndarray:
@@ -51,6 +54,7 @@ def main():
     parser.add_argument("--size", type=int, default=256)
     parser.add_argument("--truncation", type=float, default=1.0,
                         help="the StyleGAN models' truncation (default 1: none)")
+    parser.add_argument("--figure", help="write the contact sheet (PNG or .jpg) here")
     args = parser.parse_args()
     print(f"{describe()}\n", flush=True)
     from texgen_stats.random_phase import random_phase_texture
@@ -61,6 +65,7 @@ def main():
     print("| generator | patch_swd ↓ | spectrum distance ↓ | seam score, rows (≈1) | "
           "seam score, columns (≈1) | diversity ↑ | training |")
     print("|---|---:|---:|---:|---:|---:|---|")
+    sheet = []
     for name in args.models:
         model = args.folder / name
         record = json.loads((model / "model.json").read_text())
@@ -74,10 +79,16 @@ def main():
                     for seed in range(args.seeds)]
         print(row(label, textures, held,
                   f"{training['step']} steps, {training['seconds']:.0f} s"), flush=True)
+        sheet.append((label, {f"seed {seed}": t for seed, t in enumerate(textures[:3])}))
     textures = [np.clip(random_phase_texture(train, size, size, seed=seed), 0.0, 1.0)
                 .astype(np.float32) for seed in range(args.seeds)]
     print(row("stats.random_phase (baseline)", textures, held, "none"))
     print(row("the training render (reference)", [train], held, "none"))
+    if args.figure:
+        sheet.append(("random_phase", {f"seed {seed}": t for seed, t in enumerate(textures[:3])}))
+        sheet.append(("renders", {"held": held, "training": train}))
+        write_picture(args.figure, contact_sheet(sheet, thumb=size))
+        print(f"\nwrote {args.figure}")
 
 
 if __name__ == "__main__":
