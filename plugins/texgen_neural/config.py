@@ -47,8 +47,10 @@ class ModelConfig:
         noise_init: starting strength of every styled layer's per-pixel noise (the
             activations it joins have unit variance). At 0, StyleGAN2's choice, the noise
             is a saddle: its gradient averages to zero until it already shapes the output,
-            so it grows only over very long runs. Only training reads it (a saved model
-            stores its learnt strengths). Default 0.0; StyleGAN only.
+            so within a CPU budget it barely grows and samples lack fine detail. Only
+            training reads it (a saved model stores its learnt strengths; models saved
+            before this key existed were trained from 0). Default 0.1 (docs/neural.md,
+            "Training settings"); StyleGAN only.
     """
 
     z_dim: int = 64
@@ -61,7 +63,7 @@ class ModelConfig:
     d_channels: tuple[int, ...] = (16, 32, 64, 128)
     arch: str = "stylegan"
     periodic: int = 0
-    noise_init: float = 0.0
+    noise_init: float = 0.1
 
     def __post_init__(self):
         for name in ("channels", "d_channels"):
@@ -82,9 +84,10 @@ class ModelConfig:
             raise ValueError(f"model config: periodic must be >= 0, and 0 for arch "
                              f"{self.arch!r} (periodic channels are the StyleGAN's input), "
                              f"got {self.periodic}")
-        if self.noise_init < 0 or (self.noise_init and self.arch != "stylegan"):
-            raise ValueError(f"model config: noise_init must be >= 0, and 0 for arch "
-                             f"{self.arch!r} (which has no noise inputs), got {self.noise_init}")
+        if self.arch != "stylegan":  # no noise inputs: the field means nothing
+            object.__setattr__(self, "noise_init", 0.0)
+        if self.noise_init < 0:
+            raise ValueError(f"model config: noise_init must be >= 0, got {self.noise_init}")
         if self.arch == "dcgan" and self.num_classes:
             raise ValueError("model config: a dcgan model is unconditional (one exemplar), "
                              f"got num_classes {self.num_classes}")
@@ -105,12 +108,13 @@ class ModelConfig:
 
     @classmethod
     def from_dict(cls, data: dict) -> ModelConfig:
-        """Build from ``to_dict()`` output; unknown keys are an error (a newer format)."""
+        """Build from ``to_dict()`` output; unknown keys are an error (a newer format). A
+        config saved before ``noise_init`` existed was trained from 0."""
         names = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(data) - names)
         if unknown:
             raise ValueError(f"unknown model config keys: {', '.join(unknown)}")
-        return cls(**data)
+        return cls(**{"noise_init": 0.0, **data})
 
 
 @dataclass(frozen=True)
@@ -132,7 +136,10 @@ class TrainOptions:
         augment: the augmentations of ``AUGMENTATIONS`` applied (each with probability
             1/2) to the discriminator's real and fake crops: "symmetry" (flips and 90°
             rotations), "translate" (wrapped shifts), "color" (light color jitter). Default
-            all three.
+            ("translate",): with symmetries the discriminator accepts turned bricks and
+            planks, with color jitter tinted samples, and a generator trained on one
+            exemplar then makes them (docs/neural.md, "Training settings"). Training
+            states saved before this key existed used all three.
         sample_every: steps between sample grids (0: none). Default 250.
         checkpoint_every: steps between checkpoints (0: only the last). Default 250.
         seed: seed of the weights, crops and latents. Default 0.
@@ -146,7 +153,7 @@ class TrainOptions:
     r1_interval: int = 16
     ema_beta: float = 0.995
     mixing_prob: float = 0.5
-    augment: tuple[str, ...] = AUGMENTATIONS
+    augment: tuple[str, ...] = ("translate",)
     sample_every: int = 250
     checkpoint_every: int = 250
     seed: int = 0
@@ -157,3 +164,9 @@ class TrainOptions:
         if unknown:
             raise ValueError(f"training options: unknown augmentation {', '.join(unknown)}; "
                              f"known: {', '.join(AUGMENTATIONS)}")
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TrainOptions:
+        """Build from a saved training state's options; one saved before ``augment``
+        existed used all of ``AUGMENTATIONS``."""
+        return cls(**{"augment": AUGMENTATIONS, **data})

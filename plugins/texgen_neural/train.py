@@ -2,9 +2,10 @@
 its DCGAN baseline (``config.arch`` "dcgan": same data, discriminator, losses and EMA).
 
 Non-saturating logistic GAN loss, lazy R1 on reals, style-mixing regularisation, an EMA
-generator, and differentiable augmentation applied alike to real and fake crops (flips, 90°
-rotations, wrapped translations, light color jitter), each with probability 1/2 so that the
-augmented distribution does not leak into the generator (ADA's p < 0.8 rule).
+generator, and differentiable augmentation applied alike to real and fake crops (by default
+wrapped translations only; flips and 90° rotations, light color jitter on request), each
+with probability 1/2 so that the augmented distribution does not leak into the generator
+(ADA's p < 0.8 rule).
 
 One step of ``train`` is ``discriminator_step`` (changes only D), ``generator_step``
 (changes only G), ``update_ema`` (G_ema follows G), then ``Bookkeeping.end_of_step``
@@ -284,7 +285,7 @@ def _saved_state(path: Path, options: TrainOptions | None
     """(config, options, tensors, step, seconds) of a training state; the saved options win
     except ``options.steps`` when ``options`` is given."""
     return load_training_state(path, config_from_dict=ModelConfig.from_dict,
-                               options_from_dict=lambda saved: TrainOptions(**saved),
+                               options_from_dict=TrainOptions.from_dict,
                                what="stylegan", steps=options.steps if options else None)
 
 
