@@ -38,9 +38,15 @@ def maps_of(stack: np.ndarray) -> dict[str, np.ndarray]:
     return maps
 
 
+def map_distances(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> dict[str, float]:
+    """{map name: patch-SWD of a's map to b's} for the four maps (maps by name, (H, W, C)
+    in [0, 1])."""
+    return {name: metrics.patch_swd(a[name], b[name]) for name, _ in MAPS}
+
+
 def stack_distance(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> float:
-    """Mean over the four maps of their patch-SWD (maps by name, (H, W, C) in [0, 1])."""
-    return float(np.mean([metrics.patch_swd(a[name], b[name]) for name, _ in MAPS]))
+    """Mean over the four maps of their patch-SWD (``map_distances``)."""
+    return float(np.mean(list(map_distances(a, b).values())))
 
 
 def random_phase_stack(stack: np.ndarray, *, seed: int = 0) -> dict[str, np.ndarray]:
@@ -85,17 +91,13 @@ def reconstruction_report(model: MaterialVAE, stacks: Sequence[np.ndarray], *,
         out = run_mode_arrays(model, "reconstruct", height=stack.shape[0],
                               width=stack.shape[1], a=maps, levels=levels)
         strength = fitted_strength(maps)
-        shuffled = random_phase_stack(stack, seed=index)
-        per_map = {}
-        for name, _ in MAPS:
-            per_map[f"patch_swd_{name}"] = metrics.patch_swd(out[name], maps[name])
-            per_map[f"random_phase_patch_swd_{name}"] = metrics.patch_swd(shuffled[name],
-                                                                          maps[name])
+        own = map_distances(out, maps)
+        shuffled = map_distances(random_phase_stack(stack, seed=index), maps)
         rows.append({
-            "patch_swd": float(np.mean([per_map[f"patch_swd_{name}"] for name, _ in MAPS])),
-            "random_phase_patch_swd": float(np.mean(
-                [per_map[f"random_phase_patch_swd_{name}"] for name, _ in MAPS])),
-            **per_map,
+            "patch_swd": float(np.mean(list(own.values()))),
+            "random_phase_patch_swd": float(np.mean(list(shuffled.values()))),
+            **{f"patch_swd_{name}": value for name, value in own.items()},
+            **{f"random_phase_patch_swd_{name}": value for name, value in shuffled.items()},
             "l1": float(np.mean([np.abs(out[name] - maps[name]).mean() for name, _ in MAPS])),
             "normal_error": normal_error(out, strength),
             "input_normal_error": normal_error(maps, strength)})
