@@ -172,14 +172,17 @@ def _device(device: str) -> str:
 @click.option("--augment", default=",".join(OPTIONS.augment), show_default=True,
               help=f"Augmentations of the discriminator's crops, comma-separated, from "
                    f"{', '.join(AUGMENTATIONS)}; 'none' for none.")
+@click.option("--spectrum-weight", type=click.FloatRange(0), default=OPTIONS.spectrum_weight,
+              show_default=True, help="Weight of the generator's spectrum term: the fakes' "
+                                      "mean log power spectrum against the exemplar's.")
 @click.option("--sample-every", type=click.IntRange(0), default=OPTIONS.sample_every,
               show_default=True, help="Steps between sample grids in OUTPUT/samples (0: none).")
 @click.option("--checkpoint-every", type=click.IntRange(0), default=OPTIONS.checkpoint_every,
               show_default=True, help="Steps between resumable checkpoints (0: only at the end).")
 @_run_options(OPTIONS, seed_help="Seeds the weights, crops and latents.", threads=False)
 def train_stylegan(exemplars, output, steps, crop, batch, channels, d_channels, w_dim, arch,
-                   periodic, noise_init, nearest_levels, lr, r1_gamma, augment, sample_every,
-                   checkpoint_every, device, resume, seed, minutes, quiet):
+                   periodic, noise_init, nearest_levels, lr, r1_gamma, augment, spectrum_weight,
+                   sample_every, checkpoint_every, device, resume, seed, minutes, quiet):
     """Train a texture StyleGAN on EXEMPLARS (one label each when there are several) for the
     neural.stylegan node; --arch dcgan trains the DCGAN baseline instead. Progress with
     losses goes to stderr, then a metrics report (patch-SWD and spectrum distance to the
@@ -199,8 +202,8 @@ def train_stylegan(exemplars, output, steps, crop, batch, channels, d_channels, 
                              num_classes=len(images) if len(images) > 1 else 0)
         options = TrainOptions(steps=steps, crop=crop, batch=batch, lr=lr, r1_gamma=r1_gamma,
                                augment=() if augment == "none" else augment.split(","),
-                               sample_every=sample_every, checkpoint_every=checkpoint_every,
-                               seed=seed)
+                               spectrum_weight=spectrum_weight, sample_every=sample_every,
+                               checkpoint_every=checkpoint_every, seed=seed)
     except ValueError as exc:
         raise InputError(str(exc)) from None
     with _training_errors("stylegan", output):

@@ -155,6 +155,11 @@ class TrainOptions:
             planks, with color jitter tinted samples, and a generator trained on one
             exemplar then makes them (docs/neural.md, "Training settings"). Training
             states saved before this key existed used all three.
+        spectrum_weight: weight of the generator's spectrum term (``train.spectrum_loss``):
+            the squared difference, in decades, between the batch-mean radially averaged
+            log power spectrum of the fake crops and that of the exemplar's crops. The
+            discriminator judges fine grain weakly, and without the term the StyleGAN's
+            samples lack power above a quarter of the sampling rate. Default 0 (none).
         sample_every: steps between sample grids (0: none). Default 250.
         checkpoint_every: steps between checkpoints (0: only the last). Default 250.
         seed: seed of the weights, crops and latents. Default 0.
@@ -169,6 +174,7 @@ class TrainOptions:
     ema_beta: float = 0.995
     mixing_prob: float = 0.5
     augment: tuple[str, ...] = ("translate",)
+    spectrum_weight: float = 0.0
     sample_every: int = 250
     checkpoint_every: int = 250
     seed: int = 0
@@ -179,6 +185,9 @@ class TrainOptions:
         if unknown:
             raise ValueError(f"training options: unknown augmentation {', '.join(unknown)}; "
                              f"known: {', '.join(AUGMENTATIONS)}")
+        if self.spectrum_weight < 0:
+            raise ValueError(f"training options: spectrum_weight must be >= 0, got "
+                             f"{self.spectrum_weight}")
 
     @classmethod
     def from_dict(cls, data: dict) -> TrainOptions:

@@ -73,6 +73,16 @@ class Exemplars:
             self.sizes.append((height, width))  # how many crop positions along each axis
         self.crop = crop
         self.device = device
+        self.log_spectra = torch.stack([self._mean_log_spectrum(i) for i in range(len(images))])
+
+    def _mean_log_spectrum(self, label: int) -> torch.Tensor:
+        """(rings,) ``log_ring_power`` of exemplar ``label`` averaged over its crops at a
+        half-crop stride (a fixed grid: no random draws)."""
+        (height, width), step = self.sizes[label], max(1, self.crop // 2)
+        crops = [self.images[label][:, y:y + self.crop, x:x + self.crop]
+                 for y in range(0, height, step) for x in range(0, width, step)]
+        return torch.cat([log_ring_power(torch.stack(crops[i:i + 64]))
+                          for i in range(0, len(crops), 64)]).mean(0)
 
     def sample(self, batch: int) -> tuple[torch.Tensor, torch.Tensor]:
         """(crops (B, 3, crop, crop) in [-1, 1], labels (B,) int64)."""
@@ -84,6 +94,44 @@ class Exemplars:
             x = torch.randint(width, ()).item()
             crops.append(self.images[label][:, y:y + self.crop, x:x + self.crop])
         return torch.stack(crops), labels.to(self.device)
+
+
+def log_ring_power(images: torch.Tensor) -> torch.Tensor:
+    """Radially averaged log10 power spectrum: (B, C, S, S) -> (B, S // 2 - 1), the rings
+    and power of ``texgen.metrics.spectrum_distance`` (its ``_radial_power``) but its first
+    ring, which no frequency falls in, averaged over the channels before the logarithm.
+
+    Per image, each channel's mean is removed and a Hann window applied (crops of an
+    exemplar are not periodic: the window keeps their borders out of the spectrum), the
+    power |rfft2|**2 / sum(window**2) averaged over the channels and over rings of equal
+    width, ring i holding (i + 1) / S <= radius < (i + 2) / S cycles per pixel (the
+    Nyquist radius in the last ring). Differentiable."""
+    size = images.shape[-1]
+    hann = torch.hann_window(size, periodic=True, dtype=images.dtype, device=images.device)
+    window = hann[:, None] * hann
+    centred = (images - images.mean(dim=(2, 3), keepdim=True)) * window
+    power = torch.fft.rfft2(centred).abs().square().mean(1) / window.square().sum()
+    fy = torch.fft.fftfreq(size, device=images.device)[:, None]
+    fx = torch.fft.rfftfreq(size, device=images.device)[None, :]
+    radius = torch.sqrt(fy ** 2 + fx ** 2)                            # (S, S // 2 + 1)
+    keep = (radius > 0) & (radius <= 0.5)
+    index = (radius[keep] * size).floor().long().clamp(max=size // 2 - 1) - 1
+    # half-plane columns strictly between 0 and Nyquist stand for two full-plane frequencies
+    weights = torch.where((fx > 0) & (fx < 0.5), 2.0, 1.0).expand_as(radius)[keep]
+    weights = weights.to(images.dtype)
+    counts = weights.new_zeros(size // 2 - 1).index_add_(0, index, weights)
+    sums = power.new_zeros(power.shape[0], size // 2 - 1).index_add_(1, index,
+                                                                      power[:, keep] * weights)
+    return torch.log10(sums / counts + 1e-10)
+
+
+def spectrum_loss(fakes: torch.Tensor, labels: torch.Tensor | None,
+                  targets: torch.Tensor) -> torch.Tensor:
+    """Mean over rings of the squared difference between the batch-mean ``log_ring_power``
+    of ``fakes`` (B, 3, S, S) and the mean of their labels' targets (``targets`` (labels or
+    1, S // 2 - 1), the exemplars' mean log spectra), in decades squared."""
+    wanted = targets[labels] if labels is not None else targets[:1]
+    return (log_ring_power(fakes).mean(0) - wanted.mean(0)).square().mean()
 
 
 def augment(images: torch.Tensor, *, probability: float = 0.5,
@@ -203,17 +251,24 @@ def discriminator_step(nets: Networks, reals: torch.Tensor, labels: torch.Tensor
 
 
 def generator_step(nets: Networks, labels: torch.Tensor | None, options: TrainOptions,
-                   device: torch.device) -> float:
-    """One update of G with the non-saturating loss on a batch of fakes; D is not changed.
-    Returns the loss."""
+                   device: torch.device, log_spectra: torch.Tensor) -> dict[str, float]:
+    """One update of G with the non-saturating loss on a batch of fakes, plus
+    ``options.spectrum_weight`` times ``spectrum_loss`` against ``log_spectra`` (the
+    exemplars' ``Exemplars.log_spectra``) when the weight is not 0; D is not changed.
+    Returns {"G": adversarial loss} and {"spectrum": term} when weighted."""
     nets.g.requires_grad_(True)
     nets.d.requires_grad_(False)
     fakes = _fakes(nets.g, options.batch, options.crop, labels, options.mixing_prob, device)
     loss = F.softplus(-nets.d(augment(fakes, transforms=options.augment), labels)).mean()
+    losses = {"G": loss.item()}
+    if options.spectrum_weight:
+        spectrum = spectrum_loss(fakes, labels, log_spectra)
+        loss = loss + options.spectrum_weight * spectrum
+        losses["spectrum"] = spectrum.item()
     nets.opt_g.zero_grad(set_to_none=True)
     loss.backward()
     nets.opt_g.step()
-    return loss.item()
+    return losses
 
 
 @torch.no_grad()
@@ -353,7 +408,7 @@ def train(exemplars: Sequence[np.ndarray], output: str | Path, *,
         labels = labels if config.num_classes else None
         losses.update(discriminator_step(nets, reals, labels, options,
                                          r1=step % options.r1_interval == 0))
-        losses["G"] = generator_step(nets, labels, options, torch_device)
+        losses.update(generator_step(nets, labels, options, torch_device, data.log_spectra))
         if not all(np.isfinite(v) for v in losses.values()):
             raise FloatingPointError(f"step {step}: losses diverged: {losses}")
         update_ema(nets, options.ema_beta)

@@ -107,12 +107,13 @@ def test_resume_continues_from_the_checkpoint(trained, tmp_path):
     assert result["options"]["crop"] == 16  # the saved options win, except steps
 
 
-def one_step_setup(seed=0):
-    options = TrainOptions(crop=16, batch=2)
+def one_step_setup(seed=0, **options):
+    options = TrainOptions(crop=16, batch=2, **options)
     torch.manual_seed(seed)
     nets = Networks.build(TINY, options, torch.device("cpu"))
-    reals, _ = Exemplars([exemplar()], crop=16, device=torch.device("cpu")).sample(2)
-    return nets, reals, options
+    data = Exemplars([exemplar()], crop=16, device=torch.device("cpu"))
+    reals, _ = data.sample(2)
+    return nets, reals, options, data.log_spectra
 
 
 def parameters(module):
@@ -125,7 +126,7 @@ def changed(before, module):
 
 @pytest.mark.parametrize("r1", [False, True])
 def test_discriminator_step_changes_only_the_discriminator(r1):
-    nets, reals, options = one_step_setup()
+    nets, reals, options, _ = one_step_setup()
     g, d, g_ema = parameters(nets.g), parameters(nets.d), parameters(nets.g_ema)
     losses = discriminator_step(nets, reals, None, options, r1=r1)
     assert set(losses) == ({"D", "R1"} if r1 else {"D"})
@@ -134,11 +135,13 @@ def test_discriminator_step_changes_only_the_discriminator(r1):
     assert not changed(g, nets.g) and not changed(g_ema, nets.g_ema)
 
 
-def test_generator_step_changes_only_the_generator():
-    nets, _, options = one_step_setup()
+@pytest.mark.parametrize("spectrum_weight", [0.0, 1.0])
+def test_generator_step_changes_only_the_generator(spectrum_weight):
+    nets, _, options, log_spectra = one_step_setup(spectrum_weight=spectrum_weight)
     g, d, g_ema = parameters(nets.g), parameters(nets.d), parameters(nets.g_ema)
-    loss = generator_step(nets, None, options, torch.device("cpu"))
-    assert np.isfinite(loss)
+    losses = generator_step(nets, None, options, torch.device("cpu"), log_spectra)
+    assert set(losses) == ({"G", "spectrum"} if spectrum_weight else {"G"})
+    assert all(np.isfinite(v) for v in losses.values())
     assert len(changed(g, nets.g)) > len(g) // 2  # unused noise branches may keep zero grads
     assert not changed(d, nets.d) and not changed(g_ema, nets.g_ema)
 
@@ -150,8 +153,8 @@ def test_cli_defaults_are_the_dataclass_defaults():
     defaults = {p.name: p.default for p in train_stylegan.params}
     options, config = TrainOptions(), ModelConfig()
     shared = set(defaults) & {f.name for f in dataclasses.fields(TrainOptions)}
-    assert shared == {"steps", "crop", "batch", "lr", "r1_gamma", "augment", "sample_every",
-                      "checkpoint_every", "seed"}
+    assert shared == {"steps", "crop", "batch", "lr", "r1_gamma", "augment", "spectrum_weight",
+                      "sample_every", "checkpoint_every", "seed"}
     defaults["augment"] = tuple(defaults["augment"].split(","))
     assert {name: defaults[name] for name in shared} == \
         {name: getattr(options, name) for name in shared}
