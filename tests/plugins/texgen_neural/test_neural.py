@@ -34,6 +34,8 @@ from texgen_neural.train import (  # noqa: E402
     augment,
     discriminator_step,
     generator_step,
+    log_ring_power,
+    spectrum_loss,
     train,
 )
 
@@ -144,6 +146,31 @@ def test_generator_step_changes_only_the_generator(spectrum_weight):
     assert all(np.isfinite(v) for v in losses.values())
     assert len(changed(g, nets.g)) > len(g) // 2  # unused noise branches may keep zero grads
     assert not changed(d, nets.d) and not changed(g_ema, nets.g_ema)
+
+
+def test_log_ring_power_is_the_metrics_radial_spectrum():
+    from texgen.metrics import _radial_power
+
+    image = np.random.default_rng(0).random((32, 32, 3)).cumsum(axis=1) / 10
+    edges = np.linspace(0.0, 0.5, 17)
+    edges[-1] = np.nextafter(0.5, 1.0)
+    means, counts = _radial_power(image, "pixel", edges)
+    assert counts[0] == 0  # no frequency lies between DC and the first ring
+    ours = log_ring_power(torch.from_numpy(image.transpose(2, 0, 1))[None])[0]
+    np.testing.assert_allclose(ours.numpy(), np.log10(means.mean(axis=1)[1:] + 1e-10),
+                               atol=1e-9)
+
+
+def test_spectrum_loss_is_small_for_the_exemplar_and_grows_with_blur():
+    data = Exemplars([exemplar(64)], crop=32, device=torch.device("cpu"))
+    assert data.log_spectra.shape == (1, 15)
+    torch.manual_seed(0)
+    crops, _ = data.sample(8)
+    blurred = (crops + crops.roll(1, 2) + crops.roll(1, 3) + crops.roll((1, 1), (2, 3))) / 4
+    own, blur = (float(spectrum_loss(x, None, data.log_spectra)) for x in (crops, blurred))
+    assert own < 0.01 < 0.1 < blur
+    with pytest.raises(ValueError, match="spectrum_weight must be >= 0, got -1"):
+        TrainOptions(spectrum_weight=-1)
 
 
 def test_cli_defaults_are_the_dataclass_defaults():
