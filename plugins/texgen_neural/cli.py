@@ -162,9 +162,6 @@ def _device(device: str) -> str:
 @click.option("--noise-init", type=click.FloatRange(0), default=MODEL.noise_init,
               show_default=True, help="Starting strength of the StyleGAN's per-pixel noise "
                                       "inputs (fine grain); 0: StyleGAN2's.")
-@click.option("--nearest-levels", type=click.IntRange(0), default=MODEL.nearest_levels,
-              show_default=True, help="How many of the StyleGAN's finest levels upsample by "
-                                      "nearest neighbour instead of sinc (fine grain).")
 @click.option("--lr", type=click.FloatRange(0, min_open=True), default=OPTIONS.lr,
               show_default=True, help="Adam learning rate.")
 @click.option("--r1-gamma", type=click.FloatRange(0), default=OPTIONS.r1_gamma, show_default=True,
@@ -181,7 +178,7 @@ def _device(device: str) -> str:
               show_default=True, help="Steps between resumable checkpoints (0: only at the end).")
 @_run_options(OPTIONS, seed_help="Seeds the weights, crops and latents.", threads=False)
 def train_stylegan(exemplars, output, steps, crop, batch, channels, d_channels, w_dim, arch,
-                   periodic, noise_init, nearest_levels, lr, r1_gamma, augment, spectrum_weight,
+                   periodic, noise_init, lr, r1_gamma, augment, spectrum_weight,
                    sample_every, checkpoint_every, device, resume, seed, minutes, quiet):
     """Train a texture StyleGAN on EXEMPLARS (one label each when there are several) for the
     neural.stylegan node; --arch dcgan trains the DCGAN baseline instead. Progress with
@@ -198,7 +195,7 @@ def train_stylegan(exemplars, output, steps, crop, batch, channels, d_channels, 
     try:
         config = ModelConfig(z_dim=w_dim, w_dim=w_dim, channels=_channels(channels),
                              d_channels=_channels(d_channels), arch=arch, periodic=periodic,
-                             noise_init=noise_init, nearest_levels=nearest_levels,
+                             noise_init=noise_init,
                              num_classes=len(images) if len(images) > 1 else 0)
         options = TrainOptions(steps=steps, crop=crop, batch=batch, lr=lr, r1_gamma=r1_gamma,
                                augment=() if augment == "none" else augment.split(","),

@@ -51,14 +51,6 @@ class ModelConfig:
             training reads it (a saved model stores its learnt strengths; models saved
             before this key existed were trained from 0). Default 0.1 (docs/neural.md,
             "Training settings"); StyleGAN only.
-        nearest_levels: how many of the finest levels upsample by nearest neighbour
-            (each pixel repeated 2 x 2) instead of the band-limited ``upsample_wrap``. The
-            sinc leaves the top half of the finer level's band empty, for its convolutions'
-            leaky ReLUs and noise to fill; nearest-neighbour repetition puts mirror images of
-            the coarser level's detail there, which the level's 3x3 convolutions shape into
-            grain (as a DCGAN's transposed convolutions do). Still shift-equivariant by whole
-            cells and periodic, so the output tiles. Default 0 (every level sinc); at most
-            ``levels - 1``; StyleGAN only.
     """
 
     z_dim: int = 64
@@ -72,7 +64,6 @@ class ModelConfig:
     arch: str = "stylegan"
     periodic: int = 0
     noise_init: float = 0.1
-    nearest_levels: int = 0
 
     def __post_init__(self):
         for name in ("channels", "d_channels"):
@@ -97,12 +88,6 @@ class ModelConfig:
             object.__setattr__(self, "noise_init", 0.0)
         if self.noise_init < 0:
             raise ValueError(f"model config: noise_init must be >= 0, got {self.noise_init}")
-        if not 0 <= self.nearest_levels <= len(self.channels) - 1:
-            raise ValueError(f"model config: nearest_levels must be in 0..{len(self.channels) - 1}"
-                             f" (levels - 1), got {self.nearest_levels}")
-        if self.nearest_levels and self.arch != "stylegan":
-            raise ValueError(f"model config: nearest_levels must be 0 for arch {self.arch!r} "
-                             f"(it chooses the StyleGAN's upsampling), got {self.nearest_levels}")
         if self.arch == "dcgan" and self.num_classes:
             raise ValueError("model config: a dcgan model is unconditional (one exemplar), "
                              f"got num_classes {self.num_classes}")

@@ -275,22 +275,16 @@ class ToRGB(nn.Module):
         return self.conv(x, w) + self.bias[None, :, None, None]
 
 
-#: How a synthesis level may upsample its input features (``ModelConfig.nearest_levels``).
-UPSAMPLERS = {"sinc": upsample_wrap,
-              "nearest": lambda x: F.interpolate(x, scale_factor=2, mode="nearest")}
-
-
 class SynthesisLevel(nn.Module):
     """One level: [wrapped x2 upsampling] -> two styled layers -> toRGB skip.
 
     x (B, C_in, h, w) -> features (B, C_out, h', w') and rgb (B, 3, h', w'), with
-    h' = 2h for every level but the first (h' = h). ``upsample`` names the features'
-    upsampling in ``UPSAMPLERS`` (None: the first level); the rgb of the levels before is
-    always upsampled by sinc and the level's rgb added to it (StyleGAN2's skip generator).
+    h' = 2h for every level but the first (h' = h). The level's rgb is added to the
+    upsampled rgb of the levels before it (StyleGAN2's skip generator).
     """
 
-    def __init__(self, in_channels: int, out_channels: int, w_dim: int, *,
-                 upsample: str | None, noise_init: float = 0.0):
+    def __init__(self, in_channels: int, out_channels: int, w_dim: int, *, upsample: bool,
+                 noise_init: float = 0.0):
         super().__init__()
         self.upsample = upsample
         self.layer1 = StyledLayer(in_channels, out_channels, w_dim, noise_init=noise_init)
@@ -299,7 +293,7 @@ class SynthesisLevel(nn.Module):
 
     def forward(self, x, w, noises, rgb):
         if self.upsample:
-            x = UPSAMPLERS[self.upsample](x)
+            x = upsample_wrap(x)
         x = self.layer1(x, w, noises[0])
         x = self.layer2(x, w, noises[1])
         skip = self.to_rgb(x, w)
@@ -361,11 +355,8 @@ class Generator(nn.Module):
         # (B, input_channels + periodic, h, w) -> (B, channels[0], h, w)
         self.input = nn.Conv2d(config.input_channels + config.periodic, config.channels[0], 1)
         ins = (config.channels[0], *config.channels[:-1])
-        first_nearest = config.levels - config.nearest_levels
         self.levels = nn.ModuleList(
-            SynthesisLevel(a, b, config.w_dim, noise_init=config.noise_init,
-                           upsample=None if i == 0 else
-                           "nearest" if i >= first_nearest else "sinc")
+            SynthesisLevel(a, b, config.w_dim, upsample=i > 0, noise_init=config.noise_init)
             for i, (a, b) in enumerate(zip(ins, config.channels)))
         self.periodic = PeriodicInput(config) if config.periodic else None
         self.register_buffer("w_avg", torch.zeros(max(1, config.num_classes), config.w_dim))

@@ -17,14 +17,7 @@ from texgen.cli import main  # noqa: E402
 from texgen.nodes import NodeContext  # noqa: E402
 from texgen.testing import check_node, seam_ratio  # noqa: E402
 from texgen_neural.checkpoint import CheckpointError, load_generator, save_generator  # noqa: E402
-from texgen_neural.model import (  # noqa: E402
-    UPSAMPLERS,
-    Generator,
-    ModelConfig,
-    resample_wrap,
-    to_image,
-    upsample_wrap,
-)
+from texgen_neural.model import Generator, ModelConfig, resample_wrap, to_image, upsample_wrap  # noqa: E402
 from texgen_neural.nodes import stylegan  # noqa: E402
 from texgen_neural.train import (  # noqa: E402
     STATE,
@@ -187,7 +180,6 @@ def test_cli_defaults_are_the_dataclass_defaults():
         {name: getattr(options, name) for name in shared}
     assert defaults["w_dim"] == config.w_dim == config.z_dim
     assert defaults["noise_init"] == config.noise_init
-    assert defaults["nearest_levels"] == config.nearest_levels
     assert defaults["channels"] == ",".join(map(str, config.channels))
     assert defaults["d_channels"] == ",".join(map(str, config.d_channels))
 
@@ -221,28 +213,6 @@ def test_noise_init_sets_every_noise_strength():
     assert ModelConfig.from_dict(saved).noise_init == 0.1
     del saved["noise_init"]  # a model saved before the key existed was trained from 0
     assert ModelConfig.from_dict(saved).noise_init == 0.0
-
-
-def test_nearest_levels_upsample_the_finest_levels_and_fill_the_top_band():
-    def upsamplers(nearest_levels):
-        config = dataclasses.replace(TINY, nearest_levels=nearest_levels)
-        return [level.upsample for level in Generator(config).levels]
-
-    assert upsamplers(0) == [None, "sinc", "sinc"]
-    assert upsamplers(1) == [None, "sinc", "nearest"]
-    assert upsamplers(2) == [None, "nearest", "nearest"]
-    with pytest.raises(ValueError, match=r"nearest_levels must be in 0..2 \(levels - 1\), "
-                                         r"got 3"):
-        dataclasses.replace(TINY, nearest_levels=3)
-    with pytest.raises(ValueError, match="nearest_levels must be 0 for arch 'dcgan'"):
-        ModelConfig(arch="dcgan", nearest_levels=1)
-    # Why: sinc leaves the upper half of the finer band empty, nearest neighbour does not.
-    noise = torch.randn(4, 8, 16, 16, generator=torch.Generator().manual_seed(0))
-    # nearest: white noise times |cos(pi f)|^2, whose share above 0.25 is 0.18
-    for name, expected_share in (("sinc", 0.0), ("nearest", 0.18)):
-        power = torch.fft.rfft(UPSAMPLERS[name](noise), dim=-1).abs().square().mean((0, 1, 2))
-        top_share = float(power[9:].sum() / power[1:].sum())  # above 0.25 cycles per pixel
-        assert top_share == pytest.approx(expected_share, abs=0.03)
 
 
 def _is_symmetry_of(image, original):
@@ -282,9 +252,8 @@ def test_augment_option_is_checked_and_old_states_default_to_all():
 
 # --- tiling and sizes ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("nearest_levels", [0, 2])
-def test_output_tiles_exactly(nearest_levels):
-    generator = tiny_generator(config=dataclasses.replace(TINY, nearest_levels=nearest_levels))
+def test_output_tiles_exactly():
+    generator = tiny_generator()
     inputs = generator.make_inputs(1, 64, 48, generator=torch.Generator().manual_seed(3))
     image = to_image(generator.generate(inputs))[0].numpy()
     assert image.shape == (64, 48, 3)
