@@ -143,8 +143,10 @@ class TrainOptions:
         spectrum_weight: weight of the generator's spectrum term (``train.spectrum_loss``):
             the squared difference, in decades, between the batch-mean radially averaged
             log power spectrum of the fake crops and that of the exemplar's crops. The
-            discriminator judges fine grain weakly, and without the term the StyleGAN's
-            samples lack power above a quarter of the sampling rate. Default 0 (none).
+            discriminator judges fine grain weakly: without the term the StyleGAN's samples
+            lacked power above a quarter of the sampling rate by up to a decade. Default 10
+            (docs/neural.md, "Training settings"); training states saved before this key
+            existed had none (0).
         sample_every: steps between sample grids (0: none). Default 250.
         checkpoint_every: steps between checkpoints (0: only the last). Default 250.
         seed: seed of the weights, crops and latents. Default 0.
@@ -159,7 +161,7 @@ class TrainOptions:
     ema_beta: float = 0.995
     mixing_prob: float = 0.5
     augment: tuple[str, ...] = ("translate",)
-    spectrum_weight: float = 0.0
+    spectrum_weight: float = 10.0
     sample_every: int = 250
     checkpoint_every: int = 250
     seed: int = 0
@@ -177,5 +179,6 @@ class TrainOptions:
     @classmethod
     def from_dict(cls, data: dict) -> TrainOptions:
         """Build from a saved training state's options; one saved before ``augment``
-        existed used all of ``AUGMENTATIONS``."""
-        return cls(**{"augment": AUGMENTATIONS, **data})
+        existed used all of ``AUGMENTATIONS``, one before ``spectrum_weight`` no spectrum
+        term."""
+        return cls(**{"augment": AUGMENTATIONS, "spectrum_weight": 0.0, **data})

@@ -1,11 +1,12 @@
 """Training a texture StyleGAN on one or a few exemplars (``texgen train stylegan``), or
 its DCGAN baseline (``config.arch`` "dcgan": same data, discriminator, losses and EMA).
 
-Non-saturating logistic GAN loss, lazy R1 on reals, style-mixing regularisation, an EMA
-generator, and differentiable augmentation applied alike to real and fake crops (by default
-wrapped translations only; flips and 90° rotations, light color jitter on request), each
-with probability 1/2 so that the augmented distribution does not leak into the generator
-(ADA's p < 0.8 rule).
+Non-saturating logistic GAN loss plus a spectrum term for the generator (its crops' mean
+radial log power spectrum against the exemplars'), lazy R1 on reals, style-mixing
+regularisation, an EMA generator, and differentiable augmentation applied alike to real and
+fake crops (by default wrapped translations only; flips and 90° rotations, light color
+jitter on request), each with probability 1/2 so that the augmented distribution does not
+leak into the generator (ADA's p < 0.8 rule).
 
 One step of ``train`` is ``discriminator_step`` (changes only D), ``generator_step``
 (changes only G), ``update_ema`` (G_ema follows G), then ``Bookkeeping.end_of_step``

@@ -97,7 +97,7 @@ def test_training_gives_finite_losses_moves_weights_and_keeps_batch_norm_statist
     result = train([exemplar()], tmp_path, config=TINY,
                    options=TrainOptions(steps=3, crop=16, batch=2, r1_interval=2,
                                         sample_every=0, checkpoint_every=0))
-    assert set(result["losses"]) == {"D", "G", "R1"}
+    assert set(result["losses"]) == {"D", "G", "R1", "spectrum"}
     assert all(np.isfinite(v) for v in result["losses"].values())
     torch.manual_seed(0)  # train() seeds with options.seed (0) before building G
     initial = DCGANGenerator(TINY).state_dict()

@@ -76,7 +76,7 @@ def render(model, *, seed=1, height=32, width=32, **params):
 
 def test_training_gives_finite_losses_and_moves_weights(trained):
     folder, result = trained
-    assert set(result["losses"]) == {"D", "G", "R1"}
+    assert set(result["losses"]) == {"D", "G", "R1", "spectrum"}
     assert all(np.isfinite(v) for v in result["losses"].values())
     assert {"patch_swd", "spectrum_distance", "seam_score", "diversity"} <= \
         set(result["metrics"]["labels"][0])
@@ -164,6 +164,10 @@ def test_spectrum_loss_is_small_for_the_exemplar_and_grows_with_blur():
     assert own < 0.01 < 0.1 < blur
     with pytest.raises(ValueError, match="spectrum_weight must be >= 0, got -1"):
         TrainOptions(spectrum_weight=-1)
+    saved = dataclasses.asdict(TrainOptions(spectrum_weight=3.0))
+    assert TrainOptions.from_dict(saved).spectrum_weight == 3.0
+    del saved["spectrum_weight"]  # a training state written before the term existed
+    assert TrainOptions.from_dict(saved).spectrum_weight == 0.0
 
 
 def test_cli_defaults_are_the_dataclass_defaults():
