@@ -3,7 +3,7 @@ channels, and random-phase, all scored against a held render of the same preset.
 
     python benchmarks/neural_baselines.py baselines/red_bricks stylegan dcgan periodic4
                                           [--seeds 16] [--size 256] [--truncation 1]
-                                          [--figure docs/neural_baselines.jpg]
+                                          [--figure docs/neural_baselines.jpg] [--bands 8]
 
 FOLDER is what benchmarks/train_neural_baselines.sh writes for a preset: ``train/`` (the
 exemplar every model and random-phase were given), ``held/`` (another seed's render, which
@@ -17,6 +17,8 @@ ends with the training render itself against the held one: two genuine samples.
 ``--truncation`` (StyleGAN models only; a DCGAN has no styles) pulls the styles towards
 the mean style, the node's ``truncation`` parameter. ``--figure`` writes a contact sheet: per
 generator its first three seeds, then random-phase's, then the held and training renders.
+``--bands N`` adds a table of where each generator's spectrum differs from the held render's:
+``metrics.band_power_ratio`` in N bands from 0 to 0.5 cycles per pixel, mean over the seeds.
 """
 
 import argparse
@@ -46,6 +48,13 @@ def row(name: str, textures: list[np.ndarray], held: np.ndarray, training: str) 
     return f"| {name} | {' | '.join(cells)} | {diversity} | {training} |"
 
 
+def band_ratios(textures: list[np.ndarray], held: np.ndarray, bands: int) -> np.ndarray:
+    """Mean ``metrics.band_power_ratio`` of the textures to the held render (empty for 0)."""
+    if not bands:
+        return np.empty(0)
+    return np.mean([metrics.band_power_ratio(t, held, bands=bands) for t in textures], axis=0)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path)
@@ -55,6 +64,9 @@ def main():
     parser.add_argument("--truncation", type=float, default=1.0,
                         help="the StyleGAN models' truncation (default 1: none)")
     parser.add_argument("--figure", help="write the contact sheet (PNG or .jpg) here")
+    parser.add_argument("--bands", type=int, default=0,
+                        help="also print log10 power ratios to the held render in this many "
+                             "frequency bands (default 0: none)")
     args = parser.parse_args()
     print(f"{describe()}\n", flush=True)
     from texgen_stats.random_phase import random_phase_texture
@@ -65,7 +77,7 @@ def main():
     print("| generator | patch_swd ↓ | spectrum distance ↓ | seam score, rows (≈1) | "
           "seam score, columns (≈1) | diversity ↑ | training |")
     print("|---|---:|---:|---:|---:|---:|---|")
-    sheet = []
+    sheet, ratios = [], {}
     for name in args.models:
         model = args.folder / name
         record = json.loads((model / "model.json").read_text())
@@ -80,10 +92,22 @@ def main():
         print(row(label, textures, held,
                   f"{training['step']} steps, {training['seconds']:.0f} s"), flush=True)
         sheet.append((label, {f"seed {seed}": t for seed, t in enumerate(textures[:3])}))
+        ratios[label] = band_ratios(textures, held, args.bands)
     textures = [np.clip(random_phase_texture(train, size, size, seed=seed), 0.0, 1.0)
                 .astype(np.float32) for seed in range(args.seeds)]
     print(row("stats.random_phase (baseline)", textures, held, "none"))
     print(row("the training render (reference)", [train], held, "none"))
+    ratios["stats.random_phase (baseline)"] = band_ratios(textures, held, args.bands)
+    ratios["the training render (reference)"] = band_ratios([train], held, args.bands)
+    if args.bands:
+        edges = np.linspace(0.0, 0.5, args.bands + 1)
+        print("\nlog10 power over the held render's, per band (cycles per pixel), mean over "
+              "the seeds:\n")
+        print("| generator | " + " | ".join(f"{a:.3g}-{b:.3g}" for a, b in
+                                          zip(edges[:-1], edges[1:])) + " |")
+        print("|---|" + "---:|" * args.bands)
+        for label, values in ratios.items():
+            print(f"| {label} | " + " | ".join(f"{v:+.2f}" for v in values) + " |")
     if args.figure:
         sheet.append(("random_phase", {f"seed {seed}": t for seed, t in enumerate(textures[:3])}))
         sheet.append(("renders", {"held": held, "training": train}))

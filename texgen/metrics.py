@@ -221,6 +221,36 @@ def spectrum_distance(a, b, *, frequency: str = "pixel", eps: float = 1e-10) -> 
     return float(np.sqrt(np.mean(difference ** 2)))
 
 
+def band_power_ratio(a, b, *, bands: int = 8, eps: float = 1e-10) -> np.ndarray:
+    """Where two spectra differ: log10 of ``a``'s power over ``b``'s in ``bands`` rings.
+
+    The power is ``spectrum_distance``'s (mean removed, Hann window, |FFT|**2, per pixel
+    frequency, DC left out), averaged over the channels and over ``bands`` rings of equal
+    width from 0 to the Nyquist frequency, 0.5 cycles per pixel (ring i: i / (2 bands) <=
+    radius < (i + 1) / (2 bands)). E.g. -1 in the last ring: ``a`` has a tenth of ``b``'s
+    finest detail.
+
+    Args:
+        a, b: float arrays (H, W, C) or (H, W), values in [0, 1]; channel counts equal.
+        bands: rings, fewer than half the smaller side (so that every ring holds a
+            frequency of both images). Default 8.
+        eps: added to the power before the logarithm.
+
+    Returns:
+        float64 array (bands,), 0 where the spectra agree.
+    """
+    a, b = _pair(a, b)
+    most = min(*a.shape[:2], *b.shape[:2]) // 2 - 1  # the first ring must reach 1 / side
+    if not 1 <= bands <= most:
+        raise ValueError(f"band_power_ratio: bands must be in 1..{most} (below half the "
+                         f"smaller side), got {bands}")
+    edges = np.linspace(0.0, 0.5, bands + 1)
+    edges[-1] = np.nextafter(0.5, np.inf)  # the Nyquist ring is closed on the right
+    power_a, _ = _radial_power(a, "pixel", edges)
+    power_b, _ = _radial_power(b, "pixel", edges)
+    return np.log10(power_a.mean(axis=1) + eps) - np.log10(power_b.mean(axis=1) + eps)
+
+
 def _wasserstein1(u: np.ndarray, v: np.ndarray) -> float:
     """Exact 1-D Wasserstein-1 distance between the empirical distributions of u and v:
     the integral of |CDF_u - CDF_v| (as ``scipy.stats.wasserstein_distance``)."""

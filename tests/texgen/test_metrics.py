@@ -101,6 +101,20 @@ def test_statistics_accept_different_sizes():
     assert np.isfinite(metrics.spectrum_distance(small, non_square))
 
 
+def test_band_power_ratio_finds_the_missing_fine_detail():
+    image = np.random.default_rng(0).random((64, 64, 3))
+    blurred = (image + np.roll(image, 1, 0) + np.roll(image, 1, 1)
+               + np.roll(image, (1, 1), (0, 1))) / 4  # 2x2 box: |cos(pi f)|^2 per axis
+    ratio = metrics.band_power_ratio(blurred, image, bands=4)
+    assert ratio.shape == (4,)
+    np.testing.assert_allclose(metrics.band_power_ratio(image, image), 0.0, atol=1e-12)
+    assert 0 > ratio[0] > -0.3 and ratio[3] < -1.0  # fine detail lost, coarse kept
+    assert np.all(np.diff(ratio) < 0)
+    np.testing.assert_allclose(metrics.band_power_ratio(image, blurred, bands=4), -ratio)
+    with pytest.raises(ValueError, match=r"bands must be in 1..31 .*got 32"):
+        metrics.band_power_ratio(image, image, bands=32)
+
+
 def test_patch_swd_is_deterministic_by_seed_and_symmetric(textures):
     first, second, _ = textures
     score = metrics.patch_swd(first, second, seed=5)
