@@ -4,16 +4,16 @@
                                     [--minutes-per-fold 10]
                                     [--samples 24] [--procedural 360] [--size 128]
                                     [--seed 0]
-                                    [--crop 128] [--batch 4]
+                                    [--crop 128] [--batch 4] [--adversarial-weight 0.01]
                                     [--cache .texgen-cache] [--threads 1] [--append]
 
 The dataset is the one ``texgen train image2maps`` renders with the same ``--samples``,
 ``--procedural``, ``--size`` and ``--seed`` over every preset that uses no neural node
 (cached, so the shipped model's training and this benchmark share one rendering). For
 each held-out preset P (every one, or those of ``--presets``): a model is trained with
-``TrainOptions`` defaults (but ``--crop`` and ``--batch``) for ``--steps-per-fold`` steps
-on the samples that do not involve P (neither as first nor as mixed-in material), then
-tested on P's unmixed samples, against
+``TrainOptions`` defaults (but ``--crop``, ``--batch`` and ``--adversarial-weight``) for
+``--steps-per-fold`` steps on the samples that do not involve P (neither as first nor as
+mixed-in material), then tested on P's unmixed samples, against
 
 - the classical estimate (``filters.image_to_material`` at its defaults; the network reads
   it at ``data.INPUT_STRENGTH``); the network's input with its slope scaled by the one gain
@@ -65,7 +65,7 @@ COLUMNS = [("normal_error_learned", "normal° learned"),
 
 
 def fold(dataset, held_out: str, *, steps: int, minutes: float, seed: int, crop: int,
-         batch: int) -> tuple[dict, int]:
+         batch: int, adversarial_weight: float) -> tuple[dict, int]:
     """(metrics on ``held_out``'s unmixed samples, training steps made) of a model trained
     for ``steps`` steps (or ``minutes`` of training, whichever ends first) without any
     sample involving ``held_out``."""
@@ -74,7 +74,7 @@ def fold(dataset, held_out: str, *, steps: int, minutes: float, seed: int, crop:
     test = dataset.subset((dataset.materials[:, 0] == index) & (dataset.materials[:, 1] == -1))
     with tempfile.TemporaryDirectory() as folder:
         options = TrainOptions(steps=steps, seed=seed, crop=crop, batch=batch,
-                               checkpoint_every=0)
+                               adversarial_weight=adversarial_weight, checkpoint_every=0)
         record = train(training, folder, options=options, time_limit=minutes * 60)
         unet = load_unet(folder)
     constant = float(training.targets[:, 4].astype(np.float32).mean())
@@ -110,6 +110,9 @@ def main():
     parser.add_argument("--seed", type=int, default=0, help="data and training seed")
     parser.add_argument("--crop", type=int, default=TrainOptions.crop, help="training crop side")
     parser.add_argument("--batch", type=int, default=TrainOptions.batch, help="crops per step")
+    parser.add_argument("--adversarial-weight", type=float,
+                        default=TrainOptions.adversarial_weight,
+                        help="weight of the patch discriminator's term (0: L1 terms only)")
     parser.add_argument("--cache", default=".texgen-cache", help="dataset cache folder")
     parser.add_argument("--threads", type=int, default=1, help="PyTorch CPU threads")
     parser.add_argument("--append", action="store_true",
@@ -131,7 +134,7 @@ def main():
     for name in held_out:
         rows[name] = fold(dataset, name, steps=args.steps_per_fold,
                           minutes=args.minutes_per_fold, seed=args.seed, crop=args.crop,
-                          batch=args.batch)
+                          batch=args.batch, adversarial_weight=args.adversarial_weight)
         metrics, steps = rows[name]
         cut = "" if steps == args.steps_per_fold else ", cut short by --minutes-per-fold"
         print(f"{name}: normal° learned {metrics['normal_error_learned']:.2f} classical "
