@@ -20,6 +20,7 @@ for ``--resume``) and ``samples/step_NNNNNN.png`` grids.
 from __future__ import annotations
 
 import copy
+import functools
 import time
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
@@ -74,16 +75,20 @@ class Exemplars:
             self.sizes.append((height, width))  # how many crop positions along each axis
         self.crop = crop
         self.device = device
-        self.log_spectra = torch.stack([self._mean_log_spectrum(i) for i in range(len(images))])
 
-    def _mean_log_spectrum(self, label: int) -> torch.Tensor:
-        """(rings,) ``log_ring_power`` of exemplar ``label`` averaged over its crops at a
-        half-crop stride (a fixed grid: no random draws)."""
-        (height, width), step = self.sizes[label], max(1, self.crop // 2)
-        crops = [self.images[label][:, y:y + self.crop, x:x + self.crop]
-                 for y in range(0, height, step) for x in range(0, width, step)]
-        return torch.cat([log_ring_power(torch.stack(crops[i:i + 64]))
-                          for i in range(0, len(crops), 64)]).mean(0)
+    @functools.cached_property
+    def log_spectra(self) -> torch.Tensor:
+        """(exemplars, crop // 2 - 1): each exemplar's ``log_ring_power`` averaged over its
+        crops at a half-crop stride (a fixed grid: no random draws); crops of at least 4
+        pixels."""
+        spectra = []
+        for image, (height, width) in zip(self.images, self.sizes):
+            step = self.crop // 2
+            crops = [image[:, y:y + self.crop, x:x + self.crop]
+                     for y in range(0, height, step) for x in range(0, width, step)]
+            spectra.append(torch.cat([log_ring_power(torch.stack(crops[i:i + 64]))
+                                      for i in range(0, len(crops), 64)]).mean(0))
+        return torch.stack(spectra)
 
     def sample(self, batch: int) -> tuple[torch.Tensor, torch.Tensor]:
         """(crops (B, 3, crop, crop) in [-1, 1], labels (B,) int64)."""
@@ -252,10 +257,10 @@ def discriminator_step(nets: Networks, reals: torch.Tensor, labels: torch.Tensor
 
 
 def generator_step(nets: Networks, labels: torch.Tensor | None, options: TrainOptions,
-                   device: torch.device, log_spectra: torch.Tensor) -> dict[str, float]:
+                   device: torch.device, log_spectra: torch.Tensor | None) -> dict[str, float]:
     """One update of G with the non-saturating loss on a batch of fakes, plus
     ``options.spectrum_weight`` times ``spectrum_loss`` against ``log_spectra`` (the
-    exemplars' ``Exemplars.log_spectra``) when the weight is not 0; D is not changed.
+    exemplars' ``Exemplars.log_spectra``; None when the weight is 0); D is not changed.
     Returns {"G": adversarial loss} and {"spectrum": term} when weighted."""
     nets.g.requires_grad_(True)
     nets.d.requires_grad_(False)
@@ -346,8 +351,9 @@ def _saved_state(path: Path, options: TrainOptions | None
 
 
 def _check(config: ModelConfig, options: TrainOptions, exemplars: int) -> None:
-    """ValueError unless the config has one label per exemplar (none for one exemplar) and
-    the crop is a multiple of the cell and of the discriminator's downsampling."""
+    """ValueError unless the config has one label per exemplar (none for one exemplar), the
+    crop is a multiple of the cell and of the discriminator's downsampling, and (with the
+    spectrum term) at least 4 pixels, so that its spectrum has a ring."""
     if config.num_classes not in (0, exemplars) or (config.num_classes == 0 and exemplars > 1):
         raise ValueError(f"{exemplars} exemplars need num_classes {exemplars}, "
                          f"the config has {config.num_classes}")
@@ -355,6 +361,9 @@ def _check(config: ModelConfig, options: TrainOptions, exemplars: int) -> None:
     if options.crop % step_multiple:
         raise ValueError(f"crop {options.crop} must be a multiple of {step_multiple} (the "
                          f"model's cell and the discriminator's downsampling)")
+    if options.spectrum_weight and options.crop < 4:
+        raise ValueError(f"crop {options.crop}: the spectrum term needs crops of at least 4 "
+                         f"pixels (or --spectrum-weight 0)")
 
 
 def _preview(generator: Generator | DCGANGenerator, exemplar: np.ndarray, options: TrainOptions,
@@ -403,13 +412,14 @@ def train(exemplars: Sequence[np.ndarray], output: str | Path, *,
                                progress=progress, time_limit=time_limit, seconds=seconds)
     output.mkdir(parents=True, exist_ok=True)
     losses, step = {}, start
+    log_spectra = data.log_spectra if options.spectrum_weight else None
     for step in range(start + 1, options.steps + 1):
         tick = time.perf_counter()
         reals, labels = data.sample(options.batch)
         labels = labels if config.num_classes else None
         losses.update(discriminator_step(nets, reals, labels, options,
                                          r1=step % options.r1_interval == 0))
-        losses.update(generator_step(nets, labels, options, torch_device, data.log_spectra))
+        losses.update(generator_step(nets, labels, options, torch_device, log_spectra))
         if not all(np.isfinite(v) for v in losses.values()):
             raise FloatingPointError(f"step {step}: losses diverged: {losses}")
         update_ema(nets, options.ema_beta)

@@ -170,6 +170,18 @@ def test_spectrum_loss_is_small_for_the_exemplar_and_grows_with_blur():
     assert TrainOptions.from_dict(saved).spectrum_weight == 0.0
 
 
+
+def test_spectrum_term_refuses_crops_without_a_ring(tmp_path):
+    config = dataclasses.replace(TINY, channels=(8, 8), d_channels=(8,))  # 2-pixel crops
+    with pytest.raises(ValueError, match="crop 2: the spectrum term needs crops of at least 4"):
+        train([exemplar()], tmp_path / "m", config=config,
+              options=TrainOptions(steps=1, crop=2, batch=2))
+    record = train([exemplar()], tmp_path / "m", config=config,
+                   options=TrainOptions(steps=1, crop=2, batch=2, spectrum_weight=0,
+                                        sample_every=0))
+    assert record["step"] == 1
+
+
 def test_cli_defaults_are_the_dataclass_defaults():
     from texgen_neural.cli import train_stylegan
     from texgen_neural.config import ModelConfig, TrainOptions
