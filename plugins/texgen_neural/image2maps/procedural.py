@@ -74,8 +74,6 @@ def random_material_preset(rng: np.random.Generator) -> dict:
     and roughness (see the module doc)."""
     shape_type, shape_params, port = _SHAPES[int(rng.integers(len(_SHAPES)))]
     depth = float(np.exp(rng.uniform(np.log(0.2), np.log(6.0))))
-    if rng.random() < 0.15:  # EXPERIMENT: printed patterns, near-flat whatever the colours
-        depth = float(rng.uniform(0.01, 0.1))
     nodes = {
         "shape": {"type": shape_type, **shape_params(rng)},
         "detail": {"type": "noise.simplex", "frequency": float(rng.uniform(8, 40)),
