@@ -144,6 +144,14 @@ def _hann(n: int) -> np.ndarray:
     return 0.5 - 0.5 * np.cos(2.0 * np.pi * np.arange(n) / n)
 
 
+def _ring_edges(nyquist: float, rings: int) -> np.ndarray:
+    """Edges of ``rings`` rings of equal width from 0 to ``nyquist``, the last one closed on
+    the right so that it holds the Nyquist frequency itself (``_radial_power``'s bins)."""
+    edges = np.linspace(0.0, nyquist, rings + 1)
+    edges[-1] = np.nextafter(nyquist, np.inf)
+    return edges
+
+
 def _radial_power(image: np.ndarray, frequency: str, edges: np.ndarray):
     """(mean power per ring and channel (rings, C), samples per ring (rings,)).
 
@@ -210,8 +218,7 @@ def spectrum_distance(a, b, *, frequency: str = "pixel", eps: float = 1e-10) -> 
     else:
         nyquist = 0.5 * min(a.shape[1], b.shape[1])
     rings = max(1, min(*a.shape[:2], *b.shape[:2]) // 2)
-    edges = np.linspace(0.0, nyquist, rings + 1)
-    edges[-1] = np.nextafter(nyquist, np.inf)  # the Nyquist ring is closed on the right
+    edges = _ring_edges(nyquist, rings)
     mean_a, count_a = _radial_power(a, frequency, edges)
     mean_b, count_b = _radial_power(b, frequency, edges)
     both = (count_a > 0) & (count_b > 0)
@@ -244,8 +251,7 @@ def band_power_ratio(a, b, *, bands: int = 8, eps: float = 1e-10) -> np.ndarray:
     if not 1 <= bands <= most:
         raise ValueError(f"band_power_ratio: bands must be in 1..{most} (below half the "
                          f"smaller side), got {bands}")
-    edges = np.linspace(0.0, 0.5, bands + 1)
-    edges[-1] = np.nextafter(0.5, np.inf)  # the Nyquist ring is closed on the right
+    edges = _ring_edges(0.5, bands)
     power_a, _ = _radial_power(a, "pixel", edges)
     power_b, _ = _radial_power(b, "pixel", edges)
     return np.log10(power_a.mean(axis=1) + eps) - np.log10(power_b.mean(axis=1) + eps)

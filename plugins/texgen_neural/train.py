@@ -81,9 +81,8 @@ class Exemplars:
         """(exemplars, crop // 2 - 1): each exemplar's ``log_ring_power`` averaged over its
         crops at a half-crop stride (a fixed grid: no random draws); crops of at least 4
         pixels."""
-        spectra = []
+        spectra, step = [], self.crop // 2
         for image, (height, width) in zip(self.images, self.sizes):
-            step = self.crop // 2
             crops = [image[:, y:y + self.crop, x:x + self.crop]
                      for y in range(0, height, step) for x in range(0, width, step)]
             spectra.append(torch.cat([log_ring_power(torch.stack(crops[i:i + 64]))

@@ -142,12 +142,10 @@ def test_generator_step_changes_only_the_generator(spectrum_weight):
 
 
 def test_log_ring_power_is_the_metrics_radial_spectrum():
-    from texgen.metrics import _radial_power
+    from texgen.metrics import _radial_power, _ring_edges
 
     image = np.random.default_rng(0).random((32, 32, 3)).cumsum(axis=1) / 10
-    edges = np.linspace(0.0, 0.5, 17)
-    edges[-1] = np.nextafter(0.5, 1.0)
-    means, counts = _radial_power(image, "pixel", edges)
+    means, counts = _radial_power(image, "pixel", _ring_edges(0.5, 16))
     assert counts[0] == 0  # no frequency lies between DC and the first ring
     ours = log_ring_power(torch.from_numpy(image.transpose(2, 0, 1))[None])[0]
     np.testing.assert_allclose(ours.numpy(), np.log10(means.mean(axis=1)[1:] + 1e-10),
