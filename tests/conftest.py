@@ -1,9 +1,11 @@
-"""Shared fixtures: a small in-test plugin whose nodes count their calls, and a way to
-install plugin modules through temporary entry points."""
+"""Shared fixtures: a small in-test plugin whose nodes count their calls, a way to install
+plugin modules through temporary entry points, and the repository's scripts as modules."""
 
+import importlib.util
 import os
 import textwrap
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -123,3 +125,21 @@ def install(tmp_path, monkeypatch):
         (dist / "entry_points.txt").write_text(f"[texgen]\n{name} = {target}\n")
 
     return install_plugin
+
+
+#: The repository's root: benchmarks/ and docs/ hold scripts that are not in a package.
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def repo_script():
+    """``repo_script("benchmarks/exemplars.py")``: that script imported as a module (its
+    ``main`` not run), a fresh module each call."""
+    def load(relative: str):
+        path = REPO / relative
+        spec = importlib.util.spec_from_file_location(f"script_{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    return load

@@ -1,21 +1,14 @@
 """benchmarks/exemplars.py: the drawn tiles exemplar is what its docstring says (six rows and
 columns of tiles with grout, deterministic by seed) and its yardstick is another drawing."""
 
-import importlib.util
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "exemplars.py"
-
 
 @pytest.fixture(scope="module")
-def exemplars():
-    spec = importlib.util.spec_from_file_location("bench_exemplars", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def exemplars(repo_script):
+    return repo_script("benchmarks/exemplars.py")
 
 
 def test_tiles_shape_range_determinism(exemplars):

@@ -2,8 +2,6 @@
 surface lit from any azimuth (so its low score on texgen's photos is the photos', not the
 method's), and its angle split is exact at the ends."""
 
-import importlib.util
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,16 +9,12 @@ import pytest
 pytest.importorskip("torch")
 from texgen_neural.image2maps.data import shade, standardize  # noqa: E402
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "image2maps_depth.py"
 SIZE = 128
 
 
 @pytest.fixture(scope="module")
-def depth():
-    spec = importlib.util.spec_from_file_location("bench_image2maps_depth", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def depth(repo_script):
+    return repo_script("benchmarks/image2maps_depth.py")
 
 
 def bumps(seed: int) -> np.ndarray:

@@ -1,21 +1,11 @@
 """benchmarks/results.py: the one way benchmark scripts append a section to RESULTS.md."""
 
 import datetime
-import importlib.util
-from pathlib import Path
-
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "results.py"
 
 
-def load():
-    spec = importlib.util.spec_from_file_location("bench_results", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_a_section_is_a_dated_heading_a_wrapped_intro_and_the_lines(tmp_path, capsys):
-    results = load()
+def test_a_section_is_a_dated_heading_a_wrapped_intro_and_the_lines(tmp_path, capsys,
+                                                                 repo_script):
+    results = repo_script("benchmarks/results.py")
     results.RESULTS = tmp_path / "RESULTS.md"
     results.RESULTS.write_text("# Benchmark results\n")
     intro = "`python benchmarks/x.py`: " + "word " * 40

@@ -1,26 +1,16 @@
 """docs/make_noise_grid.py: the grid's layout, and one distinct tile per noise x warp x fractal."""
 
-import importlib.util
 import itertools
-from pathlib import Path
 
 import numpy as np
 
 from texgen.io import read_image
 
-SCRIPT = Path(__file__).resolve().parents[2] / "docs" / "make_noise_grid.py"
 SIZE = 16
 
 
-def load_script():
-    spec = importlib.util.spec_from_file_location("make_noise_grid", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_noise_grid_layout_and_distinct_tiles(tmp_path):
-    grid_script = load_script()
+def test_noise_grid_layout_and_distinct_tiles(tmp_path, repo_script):
+    grid_script = repo_script("docs/make_noise_grid.py")
     out = grid_script.main(["--size", str(SIZE), "-o", str(tmp_path / "grid.png")])
     assert out == tmp_path / "grid.png"
     image = read_image(out)
