@@ -20,7 +20,9 @@ mixed-in material), then tested on P's unmixed samples, against
   with the least mean angle on the fold's training samples (``slope_gain``: the network's
   starting point); a flat normal (0, 0, 1); and the same model's maps averaged over the 8
   symmetries of the square (``model.refine_symmetric``: each turn of the photo asked, the
-  answers turned back and averaged);
+  answers turned back and averaged); and the learned normal split in two
+  (``combine_tilt_direction``): its direction with the classical tilt, the classical
+  direction with its tilt (which part of the correction helps: shape or depth);
 - for roughness, the constant that is the mean roughness of the fold's training samples.
 
 Scores per test sample, averaged: normal angular error in degrees (lower is better), Pearson
@@ -54,6 +56,8 @@ from texgen_neural.image2maps.train import train
 COLUMNS = [("normal_error_learned", "normal° learned"),
            ("normal_error_symmetric", "normal° learned x8 symmetries"),
            ("normal_error_classical", "normal° classical"),
+           ("normal_error_learned_direction", "normal° learned direction, classical tilt"),
+           ("normal_error_learned_tilt", "normal° classical direction, learned tilt"),
            ("normal_error_gain", "normal° classical x gain"),
            ("normal_error_flat", "normal° flat"),
            ("height_correlation_learned", "height r learned"),

@@ -36,7 +36,7 @@ import numpy as np
 from texgen.engine import Engine
 from texgen_neural.image2maps.config import DataSettings
 from texgen_neural.image2maps.data import default_presets, load_dataset
-from texgen_neural.image2maps.metrics import NODE_GAIN
+from texgen_neural.image2maps.metrics import NODE_GAIN, combine_tilt_direction
 
 GAINS = np.exp(np.linspace(np.log(0.05), np.log(20.0), 120))
 SHADING_GAINS = np.exp(np.linspace(np.log(0.001), np.log(20.0), 160))
@@ -61,16 +61,10 @@ def angle_at_gains(slopes: np.ndarray, target: np.ndarray, gains: np.ndarray = G
 
 
 def split_angle(given: np.ndarray, target: np.ndarray) -> tuple[float, float]:
-    """Mean angles of (given's tilt with target's azimuth, target's tilt with given's
-    azimuth) to ``target``; both (3, h, w) unit normals."""
-    def tilt(n):
-        return np.hypot(n[0], n[1])[None]
-
-    def direction(n):
-        return n[:2] / np.maximum(tilt(n), 1e-9)
-
-    return (mean_angle(np.concatenate([direction(target) * tilt(given), given[2:]]), target),
-            mean_angle(np.concatenate([direction(given) * tilt(target), target[2:]]), target))
+    """Mean angles to ``target`` of (given's tilt with target's direction, target's tilt
+    with given's direction) (``combine_tilt_direction``); both (3, h, w) unit normals."""
+    return (mean_angle(combine_tilt_direction(given, target), target),
+            mean_angle(combine_tilt_direction(target, given), target))
 
 
 def shading_slopes(photo: np.ndarray) -> tuple[np.ndarray, float]:

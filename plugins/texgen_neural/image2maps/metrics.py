@@ -77,6 +77,19 @@ def with_slope_gain(normal: np.ndarray, gain: float) -> np.ndarray:
     return scaled / np.linalg.norm(scaled, axis=0, keepdims=True)
 
 
+def combine_tilt_direction(tilt_from: np.ndarray, direction_from: np.ndarray) -> np.ndarray:
+    """Unit normals (3, H, W) with the tilt (angle to +z) of ``tilt_from`` and the slope's
+    direction (azimuth) of ``direction_from``, both (3, H, W) unit normals; where
+    ``direction_from`` is flat (no direction), ``tilt_from`` itself. Splits a normal's
+    error into its depth part (tilt) and its shape part (direction)."""
+    xy = direction_from[:2]
+    length = np.linalg.norm(xy, axis=0, keepdims=True)
+    tilt = np.linalg.norm(tilt_from[:2], axis=0, keepdims=True)
+    turned = np.where(length > 1e-6, xy / np.maximum(length, 1e-6) * tilt, tilt_from[:2])
+    normal = np.concatenate([turned, tilt_from[2:3]], axis=0)
+    return normal / np.linalg.norm(normal, axis=0, keepdims=True)
+
+
 def predict_dataset(unet: UNet, dataset: Dataset, *, device: torch.device | str = "cpu",
                     batch: int = 8, symmetric: bool = False) -> np.ndarray:
     """The model's maps (N, 5, S, S) float32 for every sample of ``dataset`` (``refine``, or
@@ -104,7 +117,10 @@ def evaluate(unet: UNet, dataset: Dataset, *, device: torch.device | str = "cpu"
       rendered roughness; the constant is ``roughness_constant`` (default: the mean
       rendered roughness of ``dataset`` itself, the best constant in hindsight);
     - with ``symmetric``, ``normal_error_symmetric`` and ``height_correlation_symmetric``:
-      the learned maps averaged over the 8 symmetries of the square (``refine_symmetric``).
+      the learned maps averaged over the 8 symmetries of the square (``refine_symmetric``);
+    - ``normal_error_learned_direction``: the learned normal's direction with the classical
+      tilt, and ``normal_error_learned_tilt``: the classical direction with the learned tilt
+      (``combine_tilt_direction``): which part of the learned correction helps.
     """
     maps = predict_dataset(unet, dataset, device=device)
     turned = predict_dataset(unet, dataset, device=device, symmetric=True) if symmetric \
@@ -117,10 +133,14 @@ def evaluate(unet: UNet, dataset: Dataset, *, device: torch.device | str = "cpu"
     rows = []
     for index, (learned, given, target, rough) in enumerate(
             zip(maps, inputs, targets, classical_roughness)):
+        classical = with_slope_gain(given[4:7], NODE_GAIN)
         rows.append({
             "normal_error_learned": normal_error(learned[:3], target[:3]),
-            "normal_error_classical": normal_error(with_slope_gain(given[4:7], NODE_GAIN),
-                                                   target[:3]),
+            "normal_error_classical": normal_error(classical, target[:3]),
+            "normal_error_learned_direction": normal_error(
+                combine_tilt_direction(classical, learned[:3]), target[:3]),
+            "normal_error_learned_tilt": normal_error(
+                combine_tilt_direction(learned[:3], classical), target[:3]),
             "normal_error_flat": normal_error(np.broadcast_to(FLAT, target[:3].shape),
                                               target[:3]),
             "height_correlation_learned": height_correlation(learned[3], target[3]),

@@ -389,6 +389,22 @@ def test_slope_gain_has_the_least_mean_angle():
     assert mean_angle(gain) < min(mean_angle(gain - 0.05), mean_angle(gain + 0.05))
 
 
+def test_combine_tilt_direction_takes_tilt_from_one_and_direction_from_the_other():
+    from texgen_neural.image2maps.metrics import combine_tilt_direction
+
+    def normal(tilt_degrees, azimuth_degrees):
+        t, a = np.radians(tilt_degrees), np.radians(azimuth_degrees)
+        return np.array([np.sin(t) * np.cos(a), np.sin(t) * np.sin(a), np.cos(t)])[:, None,
+                                                                                     None]
+
+    tilted = np.concatenate([normal(30, 10), normal(60, 200), normal(20, 90)], axis=2)
+    turned = np.concatenate([normal(5, 100), normal(80, -45), normal(0, 0)], axis=2)
+    combined = combine_tilt_direction(tilted, turned)
+    expected = np.concatenate([normal(30, 100), normal(60, -45), normal(20, 90)], axis=2)
+    np.testing.assert_allclose(combined, expected, atol=1e-6)  # flat direction: kept
+    np.testing.assert_allclose(np.linalg.norm(combined, axis=0), 1.0, atol=1e-6)
+
+
 def test_training_holds_the_slope_gain_at_the_node_default(tmp_path):
     """The untrained network is the classical node's estimate; training moves only the
     corrections, even where another gain would fit the training set better."""
