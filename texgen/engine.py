@@ -40,6 +40,7 @@ from texgen.io import (
     OutOfRange,
     StagedFiles,
     output_path,
+    pixel_limit,
     role_options,
     write_output,
 )
@@ -58,7 +59,6 @@ from texgen.resources import ResourceCache
 from texgen.roles import channel_problem
 
 PresetSource = str | os.PathLike | Mapping[str, Any] | Preset
-DEFAULT_MAX_PIXELS = 8192 * 8192
 PRESET_SUFFIXES = (".toml", ".json")
 MAX_FRAMES = 10000
 
@@ -168,8 +168,7 @@ class Engine:
                  strict: bool | None = None, max_pixels: int | None = None,
                  max_bytes: int | None = None, cache_bytes: int = 2 << 30):
         self.policy = PluginPolicy.from_env(allow=allow, block=block, strict=strict)
-        self.max_pixels = max_pixels or int(os.environ.get("TEXGEN_MAX_PIXELS",
-                                                            DEFAULT_MAX_PIXELS))
+        self.max_pixels = max_pixels or pixel_limit()
         limit = max_bytes or os.environ.get("TEXGEN_MAX_BYTES")
         physical = _physical_memory()
         self.max_bytes = int(limit) if limit else int(0.8 * physical) if physical else None

@@ -158,16 +158,36 @@ def encode_png(texture: np.ndarray, *, bits: int = 8, compression: str | None = 
             + _png_chunk(b"IEND", b""))
 
 
+#: Largest image, in pixels, that texgen renders or reads unless told otherwise.
+DEFAULT_MAX_PIXELS = 8192 * 8192
+
+
+def pixel_limit() -> int:
+    """The pixel limit: env ``TEXGEN_MAX_PIXELS``, else ``DEFAULT_MAX_PIXELS``."""
+    return int(os.environ.get("TEXGEN_MAX_PIXELS", DEFAULT_MAX_PIXELS))
+
+
+def check_pixels(width: int, height: int, limit: int) -> None:
+    """ValueError unless a ``width`` x ``height`` image is within ``limit`` pixels: checked
+    from a file's header, before its pixels are unpacked (a small compressed file can
+    declare a huge image)."""
+    if width * height > limit:
+        raise ValueError(f"{width}x{height} is {width * height:,} pixels; the limit is "
+                         f"{limit:,} (raise it with TEXGEN_MAX_PIXELS)")
+
+
 class UnsupportedPNG(ValueError):
     """A well-formed PNG that ``decode_png`` does not decode (palette, interlaced, 1-4 bit):
     readers fall back to imageio for it."""
 
 
-def decode_png(data: bytes) -> np.ndarray:
+def decode_png(data: bytes, *, limit: int | None = None) -> np.ndarray:
     """Decode a non-interlaced 8/16-bit gray, gray+alpha, RGB or RGBA PNG.
 
     Returns float32 (H, W, C) in [0, 1]. Raises ``UnsupportedPNG`` for other PNG variants
-    and ``ValueError`` for a damaged file.
+    and ``ValueError`` for a damaged file or one over ``limit`` pixels (default
+    ``pixel_limit()``). Never unpacks more than the header's size: image data that inflates
+    beyond it is refused unread.
     """
     if not data.startswith(_PNG_SIGNATURE):
         raise ValueError("not a PNG file")
@@ -191,9 +211,12 @@ def decode_png(data: bytes) -> np.ndarray:
     if channels is None or bits not in (8, 16) or interlace:
         raise UnsupportedPNG(f"unsupported PNG (bit depth {bits}, color type {color_type}, "
                          f"interlace {interlace})")
+    check_pixels(width, height, pixel_limit() if limit is None else limit)
     stride = width * channels * bits // 8
-    filtered = np.frombuffer(zlib.decompress(b"".join(idat)), np.uint8)
-    if filtered.size != height * (stride + 1):
+    expected = height * (stride + 1)
+    inflate = zlib.decompressobj()
+    filtered = np.frombuffer(inflate.decompress(b"".join(idat), expected + 1), np.uint8)
+    if filtered.size != expected:
         raise ValueError("PNG pixel data has the wrong length")
     raw = _unfilter(filtered.reshape(height, stride + 1), channels * bits // 8)
     samples = raw.view(">u1" if bits == 8 else ">u2").reshape(height, width, channels)
@@ -286,9 +309,13 @@ def _unfilter(rows, bytes_per_pixel):
 
 # --- reading and writing files -------------------------------------------------------------
 
-def read_image(path: str | os.PathLike) -> np.ndarray:
-    """Read PNG/JPEG/TIFF/... as float32 (H, W, C) in [0, 1] (floats as stored for TIFF)."""
+def read_image(path: str | os.PathLike, *, limit: int | None = None) -> np.ndarray:
+    """Read PNG/JPEG/TIFF/... as float32 (H, W, C) in [0, 1] (floats as stored for TIFF).
+
+    ``InputError`` naming the file when it is missing, not an image, or over ``limit``
+    pixels (default ``pixel_limit()``; checked from the header, before decoding)."""
     path = Path(path)
+    limit = pixel_limit() if limit is None else limit
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -296,11 +323,15 @@ def read_image(path: str | os.PathLike) -> np.ndarray:
     try:
         if data.startswith(_PNG_SIGNATURE):
             try:
-                return decode_png(data)
+                return decode_png(data, limit=limit)
             except UnsupportedPNG:
                 pass
         import imageio.v3 as iio  # palette/interlaced PNGs, JPEG, TIFF, ...
 
+        shape = iio.improps(data, extension=path.suffix or None).shape
+        if len(shape) >= 2:  # (H, W, ...); a stack (N, H, W, ...) counts its first image
+            height, width = shape[-3:-1] if len(shape) > 2 and shape[-1] <= 4 else shape[-2:]
+            check_pixels(int(width), int(height), limit)
         image = iio.imread(data, extension=path.suffix or None)
     except Exception as exc:  # noqa: BLE001 - any decoder failure is a bad file
         raise InputError(f"{path}: not a readable image: {exc}") from None

@@ -86,6 +86,64 @@ def test_read_image_errors_name_the_file(tmp_path):
         read_image(bad)
 
 
+def png_with(width, height, rows):
+    """A gray 8-bit PNG whose header says ``width`` x ``height`` around the bytes ``rows``."""
+    def chunk(kind, body):
+        crc = struct.pack(">I", zlib.crc32(kind + body))
+        return struct.pack(">I", len(body)) + kind + body + crc
+
+    return (b"\x89PNG\r\n\x1a\n"
+            + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows, 9)) + chunk(b"IEND", b""))
+
+
+def test_a_png_that_inflates_past_its_header_is_refused_unread(tmp_path, monkeypatch):
+    """A 4x4 header over 64 MB of zeros (a 64 kB file): refused, and no more than the
+    header's size plus one byte is ever inflated."""
+    bomb = tmp_path / "bomb.png"
+    bomb.write_bytes(png_with(4, 4, bytes(64 << 20)))
+    assert bomb.stat().st_size < 200_000
+    inflated = []
+    real = zlib.decompressobj
+
+    class Counting:
+        def __init__(self):
+            self.inner = real()
+
+        def decompress(self, data, max_length=0):
+            out = self.inner.decompress(data, max_length)
+            inflated.append(len(out))
+            return out
+
+    def whole(data, *args):
+        out = real_whole(data, *args)
+        inflated.append(len(out))
+        return out
+
+    real_whole = zlib.decompress
+    monkeypatch.setattr(zlib, "decompressobj", Counting)
+    monkeypatch.setattr(zlib, "decompress", whole)
+    with pytest.raises(InputError, match="bomb.png: not a readable image: PNG pixel data"):
+        read_image(bomb)
+    assert sum(inflated) <= 4 * 5 + 1
+
+
+def test_an_image_over_the_pixel_limit_is_refused_from_its_header(tmp_path, monkeypatch):
+    big = tmp_path / "big.png"
+    big.write_bytes(png_with(300, 200, bytes(200 * 301)))
+    assert read_image(big).shape == (200, 300, 1)
+    with pytest.raises(InputError, match="big.png: .*300x200 is 60,000 pixels; the limit is "
+                                         "50,000"):
+        read_image(big, limit=50_000)
+    monkeypatch.setenv("TEXGEN_MAX_PIXELS", "50000")
+    with pytest.raises(InputError, match="the limit is 50,000"):
+        read_image(big)
+    jpeg = tmp_path / "big.jpg"
+    iio.imwrite(jpeg, np.zeros((200, 300, 3), np.uint8))
+    with pytest.raises(InputError, match="big.jpg: .*300x200 is 60,000 pixels"):
+        read_image(jpeg)
+
+
 def test_atomic_write_keeps_old_file_when_writer_fails(tmp_path):
     target = tmp_path / "a.png"
     target.write_bytes(b"old")
