@@ -141,7 +141,10 @@ def load_model(path: str | Path, *, format: str, config_from_dict: Callable[[dic
     the empty network the tensors are loaded into. ``train_hint`` (e.g. "texgen train
     stylegan") is named in the error for a file of no texgen format. Raises
     ``CheckpointError`` naming the file when it is missing, a pickle, truncated, corrupt,
-    of another format or version, or when its tensors do not match its config.
+    of another format or version, or when its tensors do not match its config. The config
+    is checked against the tensors on PyTorch's meta device (shapes, no memory) before the
+    network is built, so a small file whose config asks for a huge network allocates
+    nothing.
     """
     path = weights_file(Path(path))
     tensors, metadata = read_safetensors(path)
@@ -150,6 +153,9 @@ def load_model(path: str | Path, *, format: str, config_from_dict: Callable[[dic
     except (KeyError, json.JSONDecodeError):
         raise CheckpointError(f"{path}: not a texgen {format} model (no '{_META_KEY}' "
                               f"metadata); train one with '{train_hint}'") from None
+    if not isinstance(record, dict):
+        raise CheckpointError(f"{path}: its '{_META_KEY}' metadata is a JSON "
+                              f"{type(record).__name__}, not an object")
     if record.get("format") != format or record.get("version") != FORMAT_VERSION:
         raise CheckpointError(f"{path}: format {record.get('format')!r} version "
                               f"{record.get('version')!r}; expected {format!r} "
@@ -158,8 +164,8 @@ def load_model(path: str | Path, *, format: str, config_from_dict: Callable[[dic
         config = config_from_dict(record["config"])
     except (KeyError, TypeError, ValueError) as exc:
         raise CheckpointError(f"{path}: bad model config: {exc}") from None
-    network = build(config)
-    expected = network.state_dict()
+    with torch.device("meta"):  # shapes only: a config can ask for any size of network
+        expected = build(config).state_dict()
     missing = sorted(set(expected) - set(tensors))
     unexpected = sorted(set(tensors) - set(expected))
     wrong = sorted(k for k in set(expected) & set(tensors)
@@ -170,6 +176,7 @@ def load_model(path: str | Path, *, format: str, config_from_dict: Callable[[dic
                                     ("wrong shape", wrong)) if keys]
         raise CheckpointError(f"{path}: tensors do not match the model config "
                               f"({'; '.join(parts)})")
+    network = build(config)  # its size is now the file's
     network.load_state_dict(tensors)
     for name, tensor in network.state_dict().items():
         if not torch.isfinite(tensor).all():

@@ -473,6 +473,29 @@ def test_mismatched_tensors_are_named(tmp_path):
         load_generator(tmp_path)
 
 
+def test_a_small_file_asking_for_a_huge_network_is_refused_unbuilt(tmp_path):
+    """Its config is checked against its tensors on the meta device: channels of 200000
+    (about 1.4 TB of weights) give the mismatch error, not an allocation."""
+    import json
+
+    from safetensors import safe_open
+    from safetensors.torch import save_file
+    save_generator(tiny_generator(), tmp_path)
+    with safe_open(str(tmp_path / "generator.safetensors"), "pt") as f:
+        metadata = f.metadata()
+    key = next(k for k, v in metadata.items() if v.startswith("{"))
+    record = json.loads(metadata[key])
+    record["config"]["channels"] = [200000, 200000]
+    path = tmp_path / "huge.safetensors"
+    save_file({"x": torch.zeros(1)}, str(path), metadata={key: json.dumps(record)})
+    with pytest.raises(CheckpointError, match="huge.safetensors: tensors do not match"):
+        load_generator(path)
+    save_file({"x": torch.zeros(1)}, str(path), metadata={key: json.dumps([1, 2])})
+    with pytest.raises(CheckpointError, match="huge.safetensors: .* a JSON list, not an "
+                                              "object"):
+        load_generator(path)
+
+
 # --- lazy import --------------------------------------------------------------------------------
 
 def test_listing_nodes_does_not_import_torch():
