@@ -20,8 +20,8 @@ from texgen.build.cli import build_command
 from texgen.engine import BatchFailure, Engine
 from texgen.errors import InputError, PluginError, TexgenError
 from texgen.evaluate import NodeEvent, ResultCache, steady_heap
-from texgen.fit import fit, fit_sheet, write_fitted_preset
-from texgen.io import ClippedValuesWarning, atomic_write, write_picture
+from texgen.fit import fit, fit_sheet, fitted_paths, write_fitted_preset
+from texgen.io import ClippedValuesWarning, atomic_write, check_writable, write_picture
 from texgen.nodes import NodeSpec
 from texgen.schema import preset_schema
 from texgen.sheet import render_sheet
@@ -462,6 +462,9 @@ def fit_command(engine: Engine, photo, output, presets, minutes, seed, size, see
     """Fit a preset to PHOTO: choose the preset and exposed parameter values whose render
     looks most like the photo's centred square crop (--scale texture widths), and write them
     as a preset instancing the chosen one (docs/fit.md)."""
+    fitted_paths(output)
+    if sheet:
+        check_writable(Path(sheet))
     tty = sys.stderr.isatty()
 
     def show(event) -> None:

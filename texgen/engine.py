@@ -39,6 +39,7 @@ from texgen.io import (
     Exporter,
     OutOfRange,
     StagedFiles,
+    check_output_folder,
     output_path,
     pixel_limit,
     role_options,
@@ -570,6 +571,7 @@ class Engine:
                                  f"rendered{did_you_mean(name, graph.outputs)} (rendered: "
                                  f"{', '.join(graph.outputs)})")
         self._check_limits(graph, streamed=True)
+        check_output_folder(directory)
         plan = {}
         for name in graph.outputs:
             entry = graph.preset.outputs[name]
@@ -579,6 +581,9 @@ class Engine:
             if frame is not None:
                 path = output_path(directory, graph.preset.name, f"{name}_{frame:04d}",
                                    exporter.extension)
+            if path.is_dir():
+                raise InputError(f"{graph.preset.source}: output '{name}' would be written to "
+                                 f"{path}, which is a folder")
             plan[name] = _PlannedFile(exporter, path, entry.normalize or name in normalize,
                                       self.output_options(graph, name, exporter))
         return plan

@@ -52,7 +52,7 @@ import numpy as np
 
 from texgen import metrics
 from texgen.errors import InputError, TexgenError
-from texgen.io import atomic_write, read_image
+from texgen.io import StagedFiles, atomic_write, check_writable, read_image
 from texgen.preset import Preset
 from texgen.resample import area_resize
 
@@ -952,13 +952,25 @@ def write_fitted_preset(result: FitResult, path: str | os.PathLike) -> Path:
     node instancing the chosen preset (by its name when the preset folders found it, else by
     a path relative to ``path``'s folder: see ``_reference``), and the chosen preset's
     outputs (formats kept). ``{stem}.fit.json`` next to it gets ``FitResult.as_dict()``.
-    Both are written atomically. Raises ``InputError`` when ``path`` is the chosen preset's
-    own file.
+    Both are written together (``StagedFiles``: neither changes when one fails). Raises
+    ``InputError`` when ``path`` is the chosen preset's own file or cannot be written.
     """
-    path = Path(path)
+    path, report = fitted_paths(path)
     text = fitted_preset_text(result, path)
-    report = path.with_name(f"{path.stem}.fit.json")
-    atomic_write(path, lambda temporary: temporary.write_text(text, encoding="utf-8"))
     body = json.dumps(result.as_dict(), indent=2) + "\n"
-    atomic_write(report, lambda temporary: temporary.write_text(body, encoding="utf-8"))
+    with StagedFiles() as staged:  # both files or neither
+        staged.stage(path).write_text(text, encoding="utf-8")
+        staged.stage(report).write_text(body, encoding="utf-8")
+        staged.commit()
     return report
+
+
+def fitted_paths(path: str | os.PathLike) -> tuple[Path, Path]:
+    """(the preset, its ``{stem}.fit.json`` report) ``write_fitted_preset`` writes for
+    ``path``; ``InputError`` when either cannot be written (``check_writable``): the CLI
+    checks before fitting, so minutes of search are not lost to a bad ``-o``."""
+    path = Path(path)
+    report = path.with_name(f"{path.stem}.fit.json")
+    for each in (path, report):
+        check_writable(each)
+    return path, report

@@ -407,21 +407,61 @@ def register_exporters(register):
     register(JPEG)
 
 
+def check_writable(path: Path) -> None:
+    """``InputError`` naming ``path`` when a file cannot be written there: it is a folder,
+    or its folder is missing or is a file. Checked before any work that would be lost."""
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, not a file")
+    if not path.parent.is_dir():
+        what = "is a file" if path.parent.exists() else "does not exist"
+        raise InputError(f"{path}: cannot write: its folder {path.parent} {what}")
+
+
+def check_output_folder(directory: Path) -> None:
+    """``InputError`` naming ``directory`` when it, or the nearest existing path above it,
+    is a file (so the folder cannot be made); checked before rendering into it."""
+    directory = Path(directory)
+    existing = next((p for p in (directory, *directory.parents) if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        where = "is a file" if existing == directory else f"is under the file {existing}"
+        raise InputError(f"{directory}: cannot be the output folder: it {where}")
+
+
+def _temporary_beside(path: Path) -> Path:
+    """A new empty temporary file beside ``path`` (``check_writable`` first); an
+    ``OSError`` becomes a ``RenderError`` naming ``path``, not the temporary name."""
+    check_writable(path)
+    try:
+        return _create_unique(path.parent, f".{path.name}.", ".part")
+    except OSError as exc:
+        raise RenderError(f"{path}: cannot write: {exc.strerror or exc}") from None
+
+
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     """Call ``write(temporary_path)`` and rename the result onto ``path``.
 
     An interrupted or failing writer leaves ``path`` as it was and no temporary file. The
     temporary file is created with mode 0o666 so the kernel applies the process umask, as
     for any new file (the umask is never read or changed, which would race with threads).
+    A path that cannot be written is an ``InputError`` (``check_writable``) before
+    ``write`` runs; a failed rename a ``RenderError`` naming ``path``.
     """
     path = Path(path)
-    temporary = _create_unique(path.parent, f".{path.name}.", ".part")
+    temporary = _temporary_beside(path)
     try:
         write(temporary)
-        os.replace(temporary, path)
+        _rename(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def _rename(temporary: Path, path: Path) -> None:
+    try:
+        os.replace(temporary, path)
+    except OSError as exc:
+        raise RenderError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
 class StagedFiles:
@@ -435,15 +475,20 @@ class StagedFiles:
         self._staged: list[tuple[Path, Path]] = []
 
     def stage(self, path: Path) -> Path:
-        """A new empty temporary file beside ``path``, to write ``path``'s content into."""
+        """A new empty temporary file beside ``path``, to write ``path``'s content into;
+        ``InputError`` at once when ``path`` cannot be written (``check_writable``)."""
         path = Path(path)
-        temporary = _create_unique(path.parent, f".{path.name}.", ".part")
+        temporary = _temporary_beside(path)
         self._staged.append((temporary, path))
         return temporary
 
     def commit(self) -> None:
+        """Rename every staged file onto its path, after checking that each path can still
+        be written (so that a path turned into a folder meanwhile replaces nothing)."""
+        for _, path in self._staged:
+            check_writable(path)
         for temporary, path in self._staged:
-            os.replace(temporary, path)
+            _rename(temporary, path)
         self._staged.clear()
 
     def discard(self) -> None:

@@ -37,6 +37,32 @@ def test_render_writes_files_and_exits_0(preset_file, tmp_path, capsys):
     assert "[1/5]" in err and "demo: wrote 2 files" in err
 
 
+def test_an_output_path_that_is_a_folder_stops_the_render_and_keeps_the_old_files(
+        preset_file, tmp_path, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "demo_color.png").write_bytes(b"OLD")
+    (out / "demo_height.png").mkdir()
+    code, _, err = run(capsys, "render", str(preset_file), "-o", str(out), "--size", "8")
+    assert code == 2
+    assert "output 'height' would be written to" in err and "which is a folder" in err
+    assert "internal error" not in err
+    assert (out / "demo_color.png").read_bytes() == b"OLD"
+    assert sorted(p.name for p in out.iterdir()) == ["demo_color.png", "demo_height.png"]
+
+
+def test_an_output_folder_that_is_a_file_is_refused_before_rendering(preset_file, tmp_path,
+                                                                     capsys):
+    afile = tmp_path / "afile"
+    afile.write_text("keep")
+    for folder, message in ((afile, "afile: cannot be the output folder: it is a file"),
+                            (afile / "sub", "is under the file")):
+        code, _, err = run(capsys, "render", str(preset_file), "-o", str(folder), "--size", "8")
+        assert code == 2 and message in err, err
+        assert "[1/" not in err  # nothing rendered
+    assert afile.read_text() == "keep"
+
+
 def test_render_json_report(preset_file, tmp_path, capsys):
     code, out, err = run(capsys, "render", str(preset_file), "-o", str(tmp_path / "o"),
                          "--json", "--outputs", "height", "--format", "tiff")

@@ -3,6 +3,7 @@
 import json
 import time
 import tomllib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -528,6 +529,49 @@ def test_cli_fit_bad_input_exits_2(target, preset_file, tmp_path, capsys, photo,
     assert code == 2
     assert message in err and err.count("texgen: error:") == 1, err
     assert not (tmp_path / "f.toml").exists()
+
+
+@pytest.mark.parametrize("blocked, message", [
+    ("f.toml", "f.toml: is a folder, not a file"),
+    ("f.fit.json", "f.fit.json: is a folder, not a file"),
+    ("s.png", "s.png' is a directory"),  # click's check of --sheet
+])
+def test_cli_fit_unwritable_outputs_exit_2_before_fitting(target, preset_file, tmp_path,
+                                                          capsys, monkeypatch, blocked,
+                                                          message):
+    write_png8(tmp_path / "photo.png", target)
+    for name in ("f.toml", "f.fit.json", "s.png"):
+        (tmp_path / name).write_text("old")
+    (tmp_path / blocked).unlink()
+    (tmp_path / blocked).mkdir()
+    monkeypatch.setattr("texgen.cli.fit", lambda *a, **k: pytest.fail("fitted"))
+    code = main(["fit", str(tmp_path / "photo.png"), "-o", str(tmp_path / "f.toml"),
+                 "--preset", str(preset_file), "--sheet", str(tmp_path / "s.png"), "-q"])
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and "internal error" not in err, err
+    assert all((tmp_path / name).read_text() == "old"
+               for name in ("f.toml", "f.fit.json", "s.png") if name != blocked)
+
+
+def test_write_fitted_preset_writes_both_files_or_neither(target, preset_file, tmp_path,
+                                                          engine, monkeypatch):
+    result = fitting.fit(target, presets=[str(preset_file)], engine=engine, size=48,
+                         evaluations=2, samples=0)
+    (tmp_path / "f.toml").write_text("old")
+    real = Path.write_text
+
+    def failing(self, *args, **kwargs):
+        if ".fit.json." in self.name:  # the report's staged file
+            raise OSError(28, "No space left on device")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", failing)
+    with pytest.raises(OSError, match="No space left"):
+        fitting.write_fitted_preset(result, tmp_path / "f.toml")
+    monkeypatch.undo()
+    assert (tmp_path / "f.toml").read_text() == "old"
+    assert not any(p.name.startswith(".") or p.name.endswith(".fit.json")
+                   for p in tmp_path.iterdir())
 
 
 @pytest.mark.parametrize("value", ["0", "-2", "big", "nan"])

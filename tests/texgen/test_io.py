@@ -144,6 +144,31 @@ def test_an_image_over_the_pixel_limit_is_refused_from_its_header(tmp_path, monk
         read_image(jpeg)
 
 
+def test_atomic_write_refuses_a_folder_or_a_missing_folder_before_writing(tmp_path):
+    calls = []
+    (tmp_path / "adir").mkdir()
+    with pytest.raises(InputError, match="adir: is a folder, not a file"):
+        atomic_write(tmp_path / "adir", calls.append)
+    with pytest.raises(InputError, match=r"x.json: cannot write: its folder .*nodir does not "
+                                         r"exist"):
+        atomic_write(tmp_path / "nodir" / "x.json", calls.append)
+    assert calls == [] and sorted(p.name for p in tmp_path.iterdir()) == ["adir"]
+
+
+def test_staged_files_commit_nothing_when_a_path_became_a_folder(tmp_path):
+    from texgen.io import StagedFiles
+
+    (tmp_path / "a.txt").write_text("old a")
+    with pytest.raises(InputError, match="b.txt: is a folder"):
+        with StagedFiles() as staged:
+            staged.stage(tmp_path / "a.txt").write_text("new a")
+            staged.stage(tmp_path / "b.txt").write_text("new b")
+            (tmp_path / "b.txt").mkdir()
+            staged.commit()
+    assert (tmp_path / "a.txt").read_text() == "old a"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "b.txt"]
+
+
 def test_atomic_write_keeps_old_file_when_writer_fails(tmp_path):
     target = tmp_path / "a.png"
     target.write_bytes(b"old")
