@@ -695,14 +695,21 @@ class Engine:
         cacheable = min(self.cache.max_bytes, self.cache.bytes + results * width * height)
         return int(plan.peak_bytes_per_pixel * width * height) + cacheable
 
-    def _check_limits(self, graph: Graph, *, streamed: bool) -> None:
-        """Refuse renders that are too large before allocating anything."""
+    def check_size(self, graph: Graph) -> None:
+        """``InputError`` when the graph's size is over ``max_pixels`` (a build checks its
+        jobs with it before any renders)."""
         width, height = graph.preset.size
         pixels = width * height
         if pixels > self.max_pixels:
             raise InputError(f"{graph.preset.source}: size {width}x{height} is {pixels:,} "
                              f"pixels; the limit is {self.max_pixels:,} (raise it with "
                              f"TEXGEN_MAX_PIXELS or Engine(max_pixels=...))")
+
+    def _check_limits(self, graph: Graph, *, streamed: bool) -> None:
+        """Refuse renders that are too large before allocating anything: ``check_size``,
+        and the memory estimate against ``max_bytes``."""
+        self.check_size(graph)
+        width, height = graph.preset.size
         needed = self.memory_estimate(graph, streamed=streamed)
         if self.max_bytes and needed > self.max_bytes:
             raise InputError(f"{graph.preset.source}: rendering {width}x{height} needs about "

@@ -130,7 +130,9 @@ def _material_jobs(manifest: Manifest, material, engine, targets, version_info,
         varied = _with_variant(preset, values, where, problem)
         if varied is None:
             continue
-        for size in material.sizes or (preset.size,):
+        for index, size in enumerate(material.sizes or (preset.size,)):
+            size_key = f"{material.key}.sizes[{index}]" if material.sizes \
+                else f"{material.key}.preset"
             for seed in material.seeds or (preset.seed,):
                 try:
                     graph = engine.validate(varied, size=size, seed=seed)
@@ -138,6 +140,11 @@ def _material_jobs(manifest: Manifest, material, engine, targets, version_info,
                     for line in str(exc).splitlines():
                         problem(line, f"{material.key}.preset")
                     continue
+                try:
+                    engine.check_size(graph)
+                except InputError as exc:
+                    problem(str(exc), size_key)
+                    break  # every seed of this size alike
                 for target_name in target_names:
                     if target_name not in targets:
                         continue

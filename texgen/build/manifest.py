@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from texgen.errors import InputError, Problem, did_you_mean
+from texgen.io import check_output_folder
 from texgen.nodes import SEED_MAX
 from texgen.preset import MAX_SIDE
 
@@ -176,6 +177,10 @@ def parse_manifest(data: Any, *, path: Path) -> Manifest:
         entries = []
     materials = [_parse_material(entry, f"material[{i}]", problem)
                  for i, entry in enumerate(entries)]
+    try:
+        check_output_folder(path.parent / output)
+    except InputError as exc:
+        problem(str(exc), "output")
     if problems:
         raise ManifestError(problems)
     return Manifest(path=path, output=(path.parent / output).resolve(), name=name,
@@ -263,15 +268,19 @@ def _check_name(name: Any, key: str, what: str, problem) -> None:
 
 
 def _check_template(template: str, problem) -> None:
-    """Problems with a file name template: unknown fields, conversions, no text."""
+    """Problems with a file name template: unknown fields, format specs, conversions, no
+    text."""
     try:
         parsed = list(string.Formatter().parse(template))
     except ValueError as exc:
         problem(f"bad template {template!r}: {exc}", "name")
         return
-    for _, field, _, conversion in parsed:
+    for _, field, spec, conversion in parsed:
         if field is None:
             continue
+        if spec:  # a spec such as {seed:x>900000000} could make any string at all
+            problem(f"template field {{{field}:{spec}}}: format specs are not allowed",
+                    "name")
         if field not in TEMPLATE_FIELDS:
             problem(f"unknown template field {{{field}}}{did_you_mean(field, TEMPLATE_FIELDS)} "
                     f"(fields: {', '.join(TEMPLATE_FIELDS)})", "name")

@@ -37,7 +37,7 @@ import numpy as np
 from texgen.errors import InputError, did_you_mean
 from texgen.formats import dds, exr
 from texgen.formats.color import COLOR_SPACES
-from texgen.io import PNG_COMPRESSIONS, OutOfRange, write_output
+from texgen.io import PNG_COMPRESSIONS, OutOfRange, StagedFiles, write_output
 from texgen.roles import role_of
 
 NORMAL_CONVENTIONS = ("opengl", "directx")
@@ -351,8 +351,20 @@ def export_target(target: Target, outputs: Mapping[str, np.ndarray],
     map. ``engine`` gives the exporters; ``graph`` (the rendered ``Graph``) gives the
     preset's own formats (needed by the ``png`` target) and the normal map's convention.
     ``tileable``: block-compressed levels smaller than a block are padded by wrapping
-    around (else by repeating the edge). Every file is written atomically.
+    around (else by repeating the edge). The files are staged and renamed onto their paths
+    together (``StagedFiles``): a failure leaves every path as it was.
     """
+    with StagedFiles() as staged:
+        result = _export_staged(target, outputs, path_for, staged, engine=engine,
+                                graph=graph, tileable=tileable)
+        staged.commit()
+    return result
+
+
+def _export_staged(target: Target, outputs: Mapping[str, np.ndarray],
+                   path_for: Callable[[str, str], Path], staged: StagedFiles, *, engine,
+                   graph, tileable: bool) -> TargetResult:
+    """``export_target``'s files written to ``staged`` temporary files."""
     result = TargetResult()
     if not target.maps:
         if graph is None:
@@ -360,7 +372,7 @@ def export_target(target: Target, outputs: Mapping[str, np.ndarray],
         for name, texture in outputs.items():
             exporter = engine.output_exporter(graph, name)
             path = path_for(name, exporter.extension)
-            facts = write_output(path, texture, exporter,
+            facts = write_output(staged.stage(path), texture, exporter,
                                  normalize=graph.preset.outputs[name].normalize,
                                  **engine.output_options(graph, name, exporter))
             _note_clipping(result, name, facts, exporter.format)
@@ -381,7 +393,7 @@ def export_target(target: Target, outputs: Mapping[str, np.ndarray],
             raise TargetError(f"target '{target.name}', map '{target_map.map}': format "
                               f"'{exporter.format}' takes no {' or '.join(refused)}")
         path = path_for(target_map.map, exporter.extension)
-        facts = write_output(path, texture, exporter, **accepted)
+        facts = write_output(staged.stage(path), texture, exporter, **accepted)
         _note_clipping(result, target_map.map, facts, exporter.format)
         result.files[target_map.map] = path
     return result

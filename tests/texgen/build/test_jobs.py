@@ -70,6 +70,8 @@ def test_image_digests_are_inputs(project, engine):
      "material[0].variants.v.gamma", "override"),
     ('preset = "presets/checks.toml"\ntargets = ["unrael"]', "material[0].targets",
      "unknown target 'unrael'; did you mean 'unreal'"),
+    ('preset = "presets/checks.toml"\nsizes = [64, [16384, 8192]]\nseeds = [1, 2]',
+     "material[0].sizes[1]", "size 16384x8192 is 134,217,728 pixels; the limit is"),
 ])
 def test_bad_input_names_the_manifest_and_key(project, engine, material, key, words):
     path = project.write(f"texgen_build = 1\n[[material]]\n{material}\n")

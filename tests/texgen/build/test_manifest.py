@@ -79,6 +79,10 @@ def test_json_manifests_are_accepted(tmp_path):
      '[material.variants."a b"]', "material[0].variants.a b", "variant name"),
     ("texgen_build = 1", "material", "one or more [[material]]"),
     ('texgen_build = 1\ntargets = []\n[[material]]\npreset = "a"', "targets", "non-empty"),
+    ('texgen_build = 1\nname = "{material}_{seed:x>900000000}"\n[[material]]\npreset = "a"',
+     "name", "template field {seed:x>900000000}: format specs are not allowed"),
+    ('texgen_build = 1\noutput = "texgen.build.toml"\n[[material]]\npreset = "a"', "output",
+     "cannot be the output folder: it is a file"),
 ])
 def test_bad_manifests_name_the_file_and_key(project, text, key, words):
     path = project.write(text)

@@ -82,6 +82,17 @@ def close(decoded, source, mean=3 / 255):
     assert np.abs(decoded - source).mean() < mean
 
 
+def test_a_failing_map_leaves_every_file_of_the_target_as_it_was(engine, rendered, tmp_path):
+    """The maps are staged and renamed together: the last map's path being a folder stops
+    the export before the earlier maps replace their old files."""
+    (tmp_path / "basecolor.dds").write_bytes(b"OLD")
+    (tmp_path / "height.exr").mkdir()
+    with pytest.raises(InputError, match="height.exr: is a folder"):
+        export(engine, rendered, BUILTIN_TARGETS["unreal"], tmp_path)
+    assert (tmp_path / "basecolor.dds").read_bytes() == b"OLD"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["basecolor.dds", "height.exr"]
+
+
 def test_unreal_files_formats_and_packing(engine, rendered, tmp_path):
     _, textures = rendered
     result = export(engine, rendered, BUILTIN_TARGETS["unreal"], tmp_path)
