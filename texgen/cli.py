@@ -21,7 +21,13 @@ from texgen.engine import BatchFailure, Engine
 from texgen.errors import InputError, PluginError, TexgenError
 from texgen.evaluate import NodeEvent, ResultCache, steady_heap
 from texgen.fit import fit, fit_sheet, fitted_paths, write_fitted_preset
-from texgen.io import ClippedValuesWarning, atomic_write, check_writable, write_picture
+from texgen.io import (
+    ClippedValuesWarning,
+    atomic_write,
+    check_output_folder,
+    check_writable,
+    write_picture,
+)
 from texgen.nodes import NodeSpec
 from texgen.schema import preset_schema
 from texgen.sheet import render_sheet
@@ -520,12 +526,19 @@ def describe_command(engine: Engine, text, output, render_dir, size, seed, prese
     phrase; the words it did not understand are listed (docs/describe.md)."""
     from texgen.describe import describe, write_described_preset
 
+    render_size = parse_size(size)
+    if output:
+        check_writable(Path(output))
     result = describe(" ".join(text), presets=list(presets) or None, engine=engine)
+    if render_dir:  # the render's checks before the preset is written
+        engine.check_size(engine.validate(result.preset_object, size=render_size, seed=seed,
+                                          overrides=result.overrides))
+        check_output_folder(Path(render_dir))
     if output:
         write_described_preset(result, output)
     report = None
     if render_dir:
-        report = engine.save(result.preset_object, render_dir, size=parse_size(size),
+        report = engine.save(result.preset_object, render_dir, size=render_size,
                              seed=seed, overrides=result.overrides,
                              progress=progress_printer(result.preset, quiet or as_json))
     if as_json:

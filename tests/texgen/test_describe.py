@@ -281,6 +281,27 @@ def test_cli_preset_option_limits_the_candidates(capsys):
     assert json.loads(capsys.readouterr().out)["candidates"] == {"rock": 3.0}
 
 
+@pytest.mark.parametrize("size, message", [("10x", "give pixels"),
+                                           ("60000", "the limit is")])
+def test_cli_a_bad_render_writes_no_preset(tmp_path, capsys, size, message):
+    preset = tmp_path / "described.toml"
+    assert main(["describe", "marble", "-o", str(preset), "--render", str(tmp_path / "r"),
+                 "--size", size, "-q"]) == 2
+    assert message in capsys.readouterr().err
+    assert sorted(tmp_path.iterdir()) == []
+
+
+def test_cli_a_broken_candidate_is_an_error_naming_it(tmp_path, capsys):
+    broken = tmp_path / "broken.toml"
+    broken.write_text('texgen = 1\nname = "broken"\n[nodes.a]\ntype = "noise.nope"\n'
+                      '[outputs]\nheight = "a"\n')
+    assert main(["describe", "--preset", str(broken), "-o", str(tmp_path / "d.toml"),
+                 "broken"]) == 2
+    err = capsys.readouterr().err
+    assert "broken.toml" in err and "node 'a'" in err and "noise.nope" in err
+    assert not (tmp_path / "d.toml").exists()
+
+
 def test_cli_json_is_the_contract(capsys):
     assert main(["describe", "--json", "dark", "red", "bricks", "with", "gargoyles"]) == 0
     data = json.loads(capsys.readouterr().out)

@@ -589,8 +589,8 @@ def _candidates(engine, presets) -> dict[str, Preset]:
                             "'texgen presets'")
     found: dict[str, Preset] = {}
     for source in sources:
-        preset = engine.load_preset(source)
-        found.setdefault(preset.name, preset)
+        preset = engine.validate(source).preset  # a broken candidate is an error now, not
+        found.setdefault(preset.name, preset)    # in the preset that would instance it
     return found
 
 
