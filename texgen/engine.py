@@ -40,6 +40,7 @@ from texgen.io import (
     OutOfRange,
     StagedFiles,
     check_output_folder,
+    file_name_problem,
     output_path,
     pixel_limit,
     role_options,
@@ -572,6 +573,13 @@ class Engine:
                                  f"{', '.join(graph.outputs)})")
         self._check_limits(graph, streamed=True)
         check_output_folder(directory)
+        problems = [Problem(problem, file=str(graph.preset.source), key=key)
+                    for key, name, what in (("name", graph.preset.name, "preset name"),
+                                            *((f"outputs.{name}", name, "output name")
+                                              for name in graph.outputs))
+                    if (problem := file_name_problem(name, what)) is not None]
+        if problems:
+            raise PresetError(problems)
         plan = {}
         for name in graph.outputs:
             entry = graph.preset.outputs[name]

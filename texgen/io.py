@@ -516,12 +516,20 @@ def _create_unique(folder: Path, prefix: str, suffix: str) -> Path:
     raise FileExistsError(f"{folder}: no free temporary name for {prefix}*{suffix}")
 
 
+def file_name_problem(name: str, what: str) -> str | None:
+    """Why ``name`` (a ``what``, e.g. "output name") cannot be part of a file name, or
+    None: only letters, digits, '_', '-' and '.', not starting with a '.' or '-', no '..'."""
+    if _SAFE_NAME.match(name) and ".." not in name:
+        return None
+    return (f"{what} {name!r} cannot be used in a file name: use letters, digits, '_', '-' "
+            f"and '.'")
+
+
 def output_path(directory: Path, preset_name: str, output_name: str, extension: str) -> Path:
     """``directory/{preset}_{output}.{ext}``, refusing names that could leave ``directory``."""
     for what, name in (("preset name", preset_name), ("output name", output_name)):
-        if not _SAFE_NAME.match(name) or ".." in name:
-            raise InputError(f"{what} {name!r} cannot be used in a file name: use letters, "
-                             f"digits, '_', '-' and '.'")
+        if (problem := file_name_problem(name, what)) is not None:
+            raise InputError(problem)
     directory = Path(directory).resolve()
     path = (directory / f"{preset_name}_{output_name}.{extension}").resolve()
     if path.parent != directory:

@@ -59,10 +59,12 @@ def test_failed_render_writes_nothing(engine, tmp_path):
 
 
 def test_names_that_would_escape_are_refused_before_rendering(engine, tmp_path, counting):
-    with pytest.raises(InputError, match="output name '../evil'"):
+    with pytest.raises(PresetError, match=r"key 'outputs.\.\./evil': output name '../evil'"):
         engine.save(make_preset(outputs={"../evil": "base"}), tmp_path / "out")
-    with pytest.raises(InputError, match="preset name '../../x'"):
-        engine.save(make_preset(name="../../x"), tmp_path / "out")
+    preset = tmp_path / "p.json"
+    preset.write_text(json.dumps(make_preset(name="../../x")))
+    with pytest.raises(PresetError, match=r"p.json: key 'name': preset name '../../x'"):
+        engine.save(preset, tmp_path / "out")
     assert not counting.calls and not (tmp_path / "out").exists()
 
 

@@ -63,6 +63,8 @@ def read_lock(path: Path) -> dict[str, dict[str, Any]]:
     for job_id, entry in data["jobs"].items():
         outputs = entry.get("outputs") if isinstance(entry, dict) else None
         if not isinstance(entry, dict) or not isinstance(entry.get("key"), str) \
+                or not isinstance(entry.get("parts", {}), dict) \
+                or not isinstance(entry.get("inputs", {}), dict) \
                 or not isinstance(outputs, dict) or not all(
                     isinstance(o, dict) and isinstance(o.get("path"), str)
                     and isinstance(o.get("sha256"), str) for o in outputs.values()):

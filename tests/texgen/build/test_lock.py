@@ -30,6 +30,10 @@ def test_lock_bytes_are_sorted_and_written_only_when_they_change(tmp_path):
     (json.dumps({"texgen_lock": LOCK_VERSION, "jobs": {"a": {"key": "k"}}}), "job 'a'"),
     (json.dumps({"texgen_lock": LOCK_VERSION, "jobs": {"a": {
         **ENTRY, "outputs": {"m": {"path": "x"}}}}}), "job 'a'"),
+    (json.dumps({"texgen_lock": LOCK_VERSION, "jobs": {"a": {**ENTRY, "parts": 5}}}),
+     "job 'a'"),
+    (json.dumps({"texgen_lock": LOCK_VERSION, "jobs": {"a": {**ENTRY, "inputs": []}}}),
+     "job 'a'"),
 ])
 def test_what_is_not_a_lock_is_an_error_naming_the_file(tmp_path, content, words):
     path = tmp_path / "texgen.lock.json"
