@@ -148,6 +148,8 @@ class Preset:
             except ValueError as exc:
                 problems.append(Problem(f"override: {exc}", file=self.source, key=name))
                 continue
+            if isinstance(value, Path):  # a path override, resolved against the working
+                value = str(value)       # directory, is stored as a default is: text
             parameters[name] = dataclasses.replace(param, default=value)
         derived = {name: text for name, text in self.derived.items()
                    if name not in (overrides or {})}

@@ -283,6 +283,32 @@ def test_render_frames_bad_input_exits_2(animated_file, tmp_path, capsys, args, 
     assert not (tmp_path / "o").exists()
 
 
+def test_a_path_parameter_can_be_set_relative_to_the_working_folder(tmp_path, capsys,
+                                                                     monkeypatch):
+    from texgen.io import encode_png
+
+    presets = tmp_path / "presets"
+    presets.mkdir()
+    (presets / "reader.toml").write_text(
+        'texgen = 1\nname = "reader"\nsize = 8\n'
+        '[parameters.photo]\ntype = "path"\ndefault = "default.png"\n'
+        '[nodes.photo]\ntype = "filters.image_input"\npath = "$photo"\n'
+        '[outputs]\ngray = "photo.gray"\n')
+    (presets / "default.png").write_bytes(encode_png(np.zeros((8, 8, 1), np.float32)))
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "mine.png").write_bytes(encode_png(np.full((8, 8, 1), 0.5, np.float32)))
+    monkeypatch.chdir(work)
+    code, _, err = run(capsys, "render", str(presets / "reader.toml"), "-o", "out",
+                       "--set", "photo=mine.png", "--format", "tiff")
+    assert code == 0, err
+    from texgen.io import read_image
+    np.testing.assert_allclose(read_image(work / "out" / "reader_gray.tiff"), 0.5, atol=1 / 255)
+    import texgen
+    image = texgen.render(presets / "reader.toml", overrides={"photo": "mine.png"})["gray"]
+    np.testing.assert_allclose(image, 0.5, atol=1 / 255)
+
+
 def test_validate_catches_what_used_to_fail_only_at_render(tmp_path, capsys):
     # issue #20: each of these validated "ok", then failed to render with exit 1
     path = tmp_path / "floor.toml"
