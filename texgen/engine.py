@@ -136,6 +136,8 @@ class _PlannedFile(NamedTuple):
     path: Path
     normalize: bool
     options: dict[str, Any]
+    #: the exporter was named (--format), not chosen from the output (``output_exporter``)
+    forced: bool = False
 
 
 @dataclass
@@ -584,16 +586,14 @@ class Engine:
         for name in graph.outputs:
             entry = graph.preset.outputs[name]
             exporter = self.exporter(format) if format else self.output_exporter(graph, name)
-            # the plain name first, so that a bad name is reported as the preset spells it
-            path = output_path(directory, graph.preset.name, name, exporter.extension)
-            if frame is not None:
-                path = output_path(directory, graph.preset.name, f"{name}_{frame:04d}",
-                                   exporter.extension)
+            stem = name if frame is None else f"{name}_{frame:04d}"
+            path = output_path(directory, graph.preset.name, stem, exporter.extension)
             if path.is_dir():
                 raise InputError(f"{graph.preset.source}: output '{name}' would be written to "
                                  f"{path}, which is a folder")
             plan[name] = _PlannedFile(exporter, path, entry.normalize or name in normalize,
-                                      self.output_options(graph, name, exporter))
+                                      self.output_options(graph, name, exporter),
+                                      forced=bool(format))
         return plan
 
     def _render_and_write(self, graph: Graph, plan: dict[str, _PlannedFile],
@@ -615,7 +615,10 @@ class Engine:
         def write(name: str, texture: Any) -> None:
             texture = to_host(texture)
             _check_roles(graph, {name: texture.shape[2]})
-            exporter, path, normalize, options = plan[name]
+            exporter, path, normalize, options, forced = plan[name]
+            if not forced and (chosen := self.output_exporter(
+                    graph, name, channels=texture.shape[2])) is not exporter:
+                exporter, options = chosen, self.output_options(graph, name, chosen)
             directory.mkdir(parents=True, exist_ok=True)
             entries[name] = {"output": name, "path": str(path), "format": exporter.format,
                              **write_output(staged.stage(path), texture, exporter,
@@ -644,11 +647,15 @@ class Engine:
                              f"{did_you_mean(format_name, self.exporters)} "
                              f"(formats: {', '.join(sorted(self.exporters))})") from None
 
-    def output_exporter(self, graph: Graph, name: str) -> Exporter:
+    def output_exporter(self, graph: Graph, name: str, *, channels: int | None = None
+                        ) -> Exporter:
         """The exporter ``save`` writes output ``name`` of ``graph`` with when no format is
-        forced: the preset's ``format`` for it, else png16 for gray and png8 for color."""
+        forced: the preset's ``format`` for it, else png16 for gray and png8 for color.
+        Gray is what validation knows of the output, else ``channels`` (the rendered
+        texture's: an "any" port's count is known only then; png8 while unknown, so a
+        plan made before the render has the right extension either way)."""
         return self.exporter(graph.preset.outputs[name].format
-                             or self._default_format(graph, name))
+                             or self._default_format(graph, name, channels))
 
     def output_options(self, graph: Graph, name: str, exporter: Exporter) -> dict[str, Any]:
         """The export options ``save`` passes for output ``name``, to an exporter that
@@ -660,11 +667,11 @@ class Engine:
             options["tileable"] = graph.preset.tileable
         return options
 
-    def _default_format(self, graph: Graph, name: str) -> str:
+    def _default_format(self, graph: Graph, name: str, channels: int | None) -> str:
         link = graph.outputs[name]
         port = graph.nodes[link.node].spec.output(link.port)
-        gray = graph.channels.get(link, CHANNELS.get(port.type)) == 1
-        return "png16" if gray else "png8"
+        known = graph.channels.get(link, CHANNELS.get(port.type))
+        return "png16" if (known or channels) == 1 else "png8"
 
     def render_graph(self, graph: Graph, *, backend: str = "cpu",
                      progress: Callable[[NodeEvent], None] | None = None

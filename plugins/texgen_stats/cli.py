@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from texgen.errors import InputError, RenderError
-from texgen.io import read_image
+from texgen.io import check_writable, read_image
 from texgen_stats._common import as_color
 from texgen_stats.model import DEFAULTS, MAX_LEVELS, fit_patch_model, save_model
 
@@ -43,6 +43,11 @@ def train_gmm(exemplar, output, patch, components, iterations, samples, reg, tol
     write it for the stats.gmm node. Progress, one line per iteration, and a summary go to
     stderr."""
     color = as_color(read_image(exemplar))
+    try:  # the model's folder is made, as the other trainers make theirs, before the fit
+        output.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{output}: cannot make its folder: {exc.strerror or exc}") from None
+    check_writable(output)
 
     def progress(level: int, iteration: int, log_likelihood: float) -> None:
         where = f"level {level}/{levels}: " if levels > 1 else ""

@@ -1,5 +1,6 @@
 import json
 
+import imageio.v3 as iio
 import numpy as np
 import pytest
 from conftest import make_preset
@@ -29,6 +30,30 @@ def test_gray_defaults_to_png16_and_format_override(engine, tmp_path):
     report = engine.save(preset, tmp_path, format="tiff")
     assert {f["path"].rsplit(".", 1)[1] for f in report.files} == {"tiff"}
     assert read_image(tmp_path / "demo_h.tiff").dtype == np.float32
+
+
+def test_a_gray_output_known_gray_only_when_rendered_is_png16_too(tmp_path):
+    """filters.remap_image's "any" port takes its file's channels, which validation does
+    not read: a gray file's copy is written png16, a color one's png8, as known outputs."""
+    import texgen
+    from texgen.io import encode_png
+
+    def remap(image):
+        return {"texgen": 1, "name": "remap", "size": 8,
+                "nodes": {"ramp": {"type": "patterns.linear_gradient"},
+                          "uv": {"type": "filters.gradient_map", "input": "ramp",
+                                 "gradient": [[0.0, "#000000"], [1.0, "#ffffff"]]},
+                          "copy": {"type": "filters.remap_image", "uv": "uv", "image": image}},
+                "outputs": {"copy": "copy.out"}}
+
+    (tmp_path / "gray.png").write_bytes(encode_png(np.full((4, 4, 1), 0.5, np.float32)))
+    (tmp_path / "color.png").write_bytes(encode_png(np.full((4, 4, 3), 0.5, np.float32)))
+    engine = texgen.Engine()
+    for image, expected in (("gray.png", "png16"), ("color.png", "png8")):
+        report = engine.save(remap(image), tmp_path / expected, base=tmp_path)
+        assert [f["format"] for f in report.files] == [expected]
+        written = iio.imread(tmp_path / expected / "remap_copy.png")
+        assert written.dtype == (np.uint16 if expected == "png16" else np.uint8)
 
 
 def test_outputs_subset(engine, tmp_path, counting):

@@ -370,7 +370,7 @@ def _export_staged(target: Target, outputs: Mapping[str, np.ndarray],
         if graph is None:
             raise ValueError("the png target needs the rendered graph (the preset's formats)")
         for name, texture in outputs.items():
-            exporter = engine.output_exporter(graph, name)
+            exporter = engine.output_exporter(graph, name, channels=texture.shape[2])
             path = path_for(name, exporter.extension)
             facts = write_output(staged.stage(path), texture, exporter,
                                  normalize=graph.preset.outputs[name].normalize,

@@ -276,8 +276,7 @@ def test_other_zip_files_and_missing_files(tmp_path):
 
 def test_cli_trains_a_model_with_progress(tmp_path, capsys):
     exemplar = write_exemplar(tmp_path / "bricks.png")
-    output = tmp_path / "models" / "bricks.npz"
-    output.parent.mkdir()
+    output = tmp_path / "models" / "bricks.npz"  # the folder is made, as docs/stats.md's is
     code = main(["train", "gmm", str(exemplar), "-o", str(output), "--patch", "5",
                  "--components", "3", "--iterations", "4", "--samples", "800", "--tol", "0",
                  "--seed", "2"])
@@ -293,6 +292,16 @@ def test_cli_trains_a_model_with_progress(tmp_path, capsys):
                  "5", "--components", "2", "--iterations", "2", "--samples", "300",
                  "-q"]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_cli_refuses_an_unwritable_model_path_before_fitting(tmp_path, capsys):
+    exemplar = write_exemplar(tmp_path / "bricks.png")
+    (tmp_path / "afile").write_text("keep")
+    assert main(["train", "gmm", str(exemplar), "-o", str(tmp_path / "afile" / "m.npz"),
+                 "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "m.npz: cannot make its folder" in err and "iteration" not in err
+    assert (tmp_path / "afile").read_text() == "keep"
 
 
 def test_cli_trains_a_multi_scale_model(tmp_path, capsys):
