@@ -290,6 +290,9 @@ class Engine:
             return preset
         if isinstance(preset, Mapping):
             return load_preset(preset, base=base)
+        if not isinstance(preset, str | os.PathLike):
+            raise InputError(f"expected a preset name, file path, dict or Preset, got "
+                             f"{type(preset).__name__} {preset!r:.80}")
         return load_preset(self._find_preset(Path(preset),
                                              base=None if base is None else Path(base)))
 

@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from texgen import expressions
-from texgen.errors import PresetError, Problem, SpecError, did_you_mean
+from texgen.errors import InputError, PresetError, Problem, SpecError, did_you_mean
 from texgen.expressions import NUMERIC_TYPES, ExpressionError, is_expression
 from texgen.nodes import RESERVED_KEYS, SEED_MAX, Param
 
@@ -133,6 +133,9 @@ class Preset:
         (``"6"``, ``"true"``, ``"#ff0000"``, ``"[[0, '#000'], [1, '#fff']]"``).
         Raises ``PresetError`` naming the parameter, with the closest name suggested.
         """
+        if overrides is not None and not isinstance(overrides, Mapping):
+            raise InputError(f"{self.source}: overrides: expected a mapping of exposed "
+                             f"parameter names to values, got {type(overrides).__name__}")
         problems, parameters = [], dict(self.parameters)
         for name, value in (overrides or {}).items():
             if name not in parameters:

@@ -493,3 +493,14 @@ def test_save_writes_each_output_as_soon_as_it_is_final(engine, tmp_path):
     assert sorted(path.name for path in tmp_path.iterdir()) == ["demo_early.png",
                                                                "demo_late.png"]
     assert [entry["output"] for entry in report.files] == ["early", "late"]
+
+
+@pytest.mark.parametrize("preset, overrides, words", [
+    (None, None, "expected a preset name, file path, dict or Preset, got NoneType"),
+    (5, None, "got int 5"),
+    ("MAKE", [1], "overrides: expected a mapping of exposed parameter names"),
+])
+def test_wrong_argument_types_are_input_errors(engine, preset, overrides, words):
+    preset = make_preset() if preset == "MAKE" else preset
+    with pytest.raises(InputError, match=words):
+        engine.render(preset, overrides=overrides)
