@@ -15,8 +15,6 @@ FORMAT = "texgen.image2maps"
 IN_CHANNELS = 7
 #: Channels the generator writes: normal correction (3), height correction (1), roughness (1).
 OUT_CHANNELS = 5
-#: Where the output normal's tilt comes from (``NetConfig.normal_tilt``).
-NORMAL_TILTS = ("learned", "classical")
 
 
 def _from_dict(cls, data: dict, what: str):
@@ -39,20 +37,12 @@ class NetConfig:
             70 pixels, few channels at full resolution (where a CPU spends its time).
         d_channels: discriminator channels per scale, fine to coarse; each scale halves the
             resolution. Default (16, 32, 32): patches of about 30 pixels.
-        normal_tilt: "learned": the output normal is the network's; "classical": the
-            network's normal's direction with the classical normal's tilt
-            (``model.combine_tilt_direction``), so the network corrects only the relief's
-            shape and the depth stays the classical guess. Default "learned".
     """
 
     channels: tuple[int, ...] = (8, 16, 32, 64)
     d_channels: tuple[int, ...] = (16, 32, 32)
-    normal_tilt: str = "learned"
 
     def __post_init__(self):
-        if self.normal_tilt not in NORMAL_TILTS:
-            raise ValueError(f"image2maps config: normal_tilt must be one of "
-                             f"{', '.join(NORMAL_TILTS)}, got {self.normal_tilt!r}")
         for name in ("channels", "d_channels"):
             values = tuple(int(c) for c in getattr(self, name))
             if not values or min(values) < 1:
@@ -66,13 +56,11 @@ class NetConfig:
         return 2 ** (len(self.channels) - 1)
 
     def to_dict(self) -> dict:
-        return {f.name: (list(v) if isinstance(v := getattr(self, f.name), tuple) else v)
-                for f in dataclasses.fields(self)}
+        return {f.name: list(getattr(self, f.name)) for f in dataclasses.fields(self)}
 
     @classmethod
     def from_dict(cls, data: dict) -> NetConfig:
-        """Build from ``to_dict()`` output; unknown keys are an error (a newer format). A
-        config saved before ``normal_tilt`` existed is "learned"."""
+        """Build from ``to_dict()`` output; unknown keys are an error (a newer format)."""
         return _from_dict(cls, data, "image2maps config")
 
 

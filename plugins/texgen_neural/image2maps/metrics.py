@@ -11,7 +11,6 @@ import numpy as np
 import torch
 
 from texgen_filters.specs_photo import IMAGE_TO_MATERIAL
-from texgen_neural.image2maps import model
 from texgen_neural.image2maps.data import INPUT_STRENGTH, Dataset
 from texgen_neural.image2maps.model import UNet, refine, refine_symmetric
 
@@ -81,12 +80,14 @@ def with_slope_gain(normal: np.ndarray, gain: float) -> np.ndarray:
 def combine_tilt_direction(tilt_from: np.ndarray, direction_from: np.ndarray) -> np.ndarray:
     """Unit normals (3, H, W) with the tilt (angle to +z) of ``tilt_from`` and the slope's
     direction (azimuth) of ``direction_from``, both (3, H, W) unit normals; where
-    ``direction_from`` is flat, ``tilt_from`` itself (``model.combine_tilt_direction``).
-    Splits a normal's error into its depth part (tilt) and its shape part (direction)."""
-    with torch.no_grad():
-        combined = model.combine_tilt_direction(torch.from_numpy(np.asarray(tilt_from))[None],
-                                                torch.from_numpy(np.asarray(direction_from))[None])
-    return combined[0].numpy()
+    ``direction_from`` is flat (no direction), ``tilt_from`` itself. Splits a normal's
+    error into its depth part (tilt) and its shape part (direction)."""
+    xy = direction_from[:2]
+    length = np.linalg.norm(xy, axis=0, keepdims=True)
+    tilt = np.linalg.norm(tilt_from[:2], axis=0, keepdims=True)
+    turned = np.where(length > 1e-6, xy / np.maximum(length, 1e-6) * tilt, tilt_from[:2])
+    normal = np.concatenate([turned, tilt_from[2:3]], axis=0)
+    return normal / np.linalg.norm(normal, axis=0, keepdims=True)
 
 
 def predict_dataset(unet: UNet, dataset: Dataset, *, device: torch.device | str = "cpu",

@@ -69,46 +69,26 @@ class UNet(nn.Module):
         for level in reversed(range(len(self.up))):
             x = upsample_wrap(x)                                 # (B, C_{k+1}, H/2^k, W/2^k)
             x = self.up[level](torch.cat([x, skips[level]], 1))  # (B, C_k, H/2^k, W/2^k)
-        return apply_corrections(inputs, self.head(x), self.slope_gain,
-                                 keep_tilt=self.config.normal_tilt == "classical")
+        return apply_corrections(inputs, self.head(x), self.slope_gain)  # (B, 5, H, W)
 
 
-def apply_corrections(inputs: torch.Tensor, raw: torch.Tensor, slope_gain: torch.Tensor, *,
-                      keep_tilt: bool = False) -> torch.Tensor:
+def apply_corrections(inputs: torch.Tensor, raw: torch.Tensor,
+                      slope_gain: torch.Tensor) -> torch.Tensor:
     """The maps from the network's inputs (B, 7, H, W) and raw output (B, 5, H, W):
     (B, 5, H, W) = normal (unit vector, z >= 0), height (standardised units), roughness in
     (0, 1).
 
     The normal is the classical normal with its x and y scaled by ``slope_gain`` (one
-    number: the classical relief depth is a fixed guess), plus the correction,
-    renormalised (z clamped to >= 0.001 first: a tangent-space normal faces out); with
-    ``keep_tilt`` only its direction is kept, on the classical normal's tilt
-    (``combine_tilt_direction``). The height is the classical height plus the correction;
-    the roughness a sigmoid of its channel (centred on 0.5).
+    learned number: the classical relief depth is a fixed guess), plus the correction,
+    renormalised (z clamped to >= 0.001 first: a tangent-space normal faces out); the
+    height the classical height plus the correction; the roughness a sigmoid of its channel
+    (centred on 0.5).
     """
-    classical = torch.cat([inputs[:, 4:6] * slope_gain, inputs[:, 6:7]], 1)
-    normal = classical + raw[:, 0:3]
+    normal = torch.cat([inputs[:, 4:6] * slope_gain, inputs[:, 6:7]], 1) + raw[:, 0:3]
     normal = torch.cat([normal[:, :2], normal[:, 2:3].clamp(min=1e-3)], 1)
     normal = normal / normal.norm(dim=1, keepdim=True)
-    if keep_tilt:
-        normal = combine_tilt_direction(classical / classical.norm(dim=1, keepdim=True),
-                                        normal)
     height = inputs[:, 3:4] + raw[:, 3:4]
     return torch.cat([normal, height, torch.sigmoid(raw[:, 4:5])], 1)
-
-
-def combine_tilt_direction(tilt_from: torch.Tensor, direction_from: torch.Tensor
-                           ) -> torch.Tensor:
-    """Unit normals (B, 3, H, W) with the tilt (angle to +z) of ``tilt_from`` and the
-    slope's direction (azimuth) of ``direction_from``, both (B, 3, H, W) unit normals;
-    where ``direction_from`` is flat (no direction), ``tilt_from`` itself. Arrays of
-    (3, H, W) (NumPy) go through ``metrics.combine_tilt_direction``, which calls this."""
-    xy = direction_from[:, :2]
-    length = xy.norm(dim=1, keepdim=True)
-    tilt = tilt_from[:, :2].norm(dim=1, keepdim=True)
-    turned = torch.where(length > 1e-6, xy / length.clamp(min=1e-6) * tilt, tilt_from[:, :2])
-    normal = torch.cat([turned, tilt_from[:, 2:3]], 1)
-    return normal / normal.norm(dim=1, keepdim=True)
 
 
 #: Images up to this many pixels run through the U-Net whole (previews keep their bytes).
@@ -235,8 +215,7 @@ def unet_in_bands(unet: UNet, inputs: torch.Tensor, *,
 
     def finish(columns: slice, features: torch.Tensor) -> None:
         head = unet.head(features)
-        out[..., columns] = apply_corrections(inputs[..., columns], head, unet.slope_gain,
-                                              keep_tilt=unet.config.normal_tilt == "classical")
+        out[..., columns] = apply_corrections(inputs[..., columns], head, unet.slope_gain)
 
     with torch.no_grad():
         _decode_level(unet, 0, inputs, finish, tile)
