@@ -30,7 +30,7 @@ from texgen.io import (
 )
 from texgen.nodes import NodeSpec
 from texgen.schema import preset_schema
-from texgen.sheet import render_sheet
+from texgen.sheet import SHEET_SIZE, render_sheet
 
 
 def parse_size(value: str | None):
@@ -359,7 +359,8 @@ def presets(engine: Engine, as_json):
 @click.argument("presets", nargs=-1, required=True)
 @click.option("-o", "--output", default="sheet.png", show_default=True, type=click.Path(),
               help="Picture to write: PNG, or JPEG (.jpg/.jpeg: a tenth of the size, lossy).")
-@click.option("--size", default="256", show_default=True, help="Render size per preset.")
+@click.option("--size", default=str(SHEET_SIZE), show_default=True,
+              help="Render size per preset.")
 @click.option("--seed", type=int, help="Preset seed.")
 @click.option("--thumb", default=192, show_default=True, type=click.IntRange(16, 2048),
               help="Thumbnail size in pixels.")
@@ -559,8 +560,9 @@ def describe_command(engine: Engine, text, output, render_dir, size, seed, prese
 
 @click.command("preview")
 @click.argument("presets", nargs=-1, required=True)
-@click.option("--size", default="512", show_default=True, metavar="N|WxH",
-              help="Render size.")
+@click.option("--size", metavar="N|WxH",
+              help="Render size (default 512 served, 256 with --static: a page holds every "
+                   "output at full size).")
 @click.option("--seed", type=int, help="Preset seed (each node's seed derives from it).")
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
               help="Start with an exposed parameter set; repeatable.")
@@ -579,7 +581,9 @@ def preview_command(engine: Engine, presets, size, seed, sets, port, host, open_
     a lit 3D view and a control per exposed parameter, live as you edit (docs/preview.md)."""
     from texgen.preview import export_static, serve
 
-    options = {"size": parse_size(size), "seed": seed, "overrides": _parse_sets(sets)}
+    options = {"seed": seed, "overrides": _parse_sets(sets)}
+    if size is not None:  # else the Python functions' defaults, the same as documented
+        options["size"] = parse_size(size)
     if static_dir is not None:
         for page in export_static(presets, static_dir, engine=engine, **options):
             click.echo(page)

@@ -69,14 +69,21 @@ def contact_sheet(rows: Sequence[tuple[str, Mapping[str, np.ndarray] | str]], *,
     return np.asarray(image, np.float32) / np.float32(255)
 
 
+#: Render size of each preset on a sheet (thumbnails are smaller): ``texgen sheet``'s too.
+SHEET_SIZE = 256
+
+
 def render_sheet(engine: Engine, presets: Iterable[PresetSource], *,
-                 size: int | tuple[int, int] | None = None, seed: int | None = None,
+                 size: int | tuple[int, int] | None = SHEET_SIZE, seed: int | None = None,
                  outputs: Iterable[str] | None = None, nodes: Iterable[str] | None = None,
                  keep_going: bool = False, thumb: int = 192, columns: int | None = None,
                  progress: Callable[[NodeEvent], None] | None = None,
                  on_preset: Callable[[PresetSource], None] | None = None,
                  ) -> tuple[np.ndarray, list[BatchFailure]]:
     """Render ``presets`` into one contact sheet; return it and the presets that failed.
+
+    Each preset renders at ``size`` (default ``SHEET_SIZE``; None: the preset's own) and is
+    shown as thumbnails of ``thumb`` pixels.
 
     ``outputs`` and ``nodes`` choose the thumbnails as in ``Engine.render``. Every preset
     is checked first: without ``keep_going`` a bad one raises before anything renders

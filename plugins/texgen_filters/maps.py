@@ -35,10 +35,13 @@ def maps_preset(photo: str | Path, *, name: str | None = None, tileable: bool = 
     refinement (needs the ``neural`` extra): ``"default"`` for the shipped model, else a
     model folder (made absolute); its ``params`` are that node's (e.g. ``convention``).
     ``name`` (default: the photo's file stem) names the files ``{name}_{map}.{ext}``.
-    ``tileable`` says the photo tiles: every filter then wraps around the edges. Save it
-    like any preset: ``Engine().save(maps_preset("bricks.jpg"), "out/", size=1024)``.
+    ``tileable`` says the photo tiles: every filter then wraps around the edges. The
+    preset's size is the photo's (read from the file: ``InputError`` naming it when it is
+    missing or not an image), as ``texgen maps``'s default. Save it like any preset:
+    ``Engine().save(maps_preset("bricks.jpg"), "out/")`` (``size=1024`` to resize).
     """
     photo = Path(photo)
+    width, height = image_size(photo, what="photo")
     if model is None:
         material = {"type": "filters.image_to_material", "input": "photo.color"}
     else:
@@ -47,6 +50,7 @@ def maps_preset(photo: str | Path, *, name: str | None = None, tileable: bool = 
             material["model"] = str(Path(model).absolute())
     material.update(params or {})
     return {"texgen": 1, "name": name or photo.stem or "photo", "tileable": tileable,
+            "size": [width, height],
             "nodes": {"photo": {"type": "filters.image_input", "path": str(photo.absolute())},
                       "material": material},
             "outputs": {key: f"material.{key}" for key in MAPS}}
@@ -88,9 +92,8 @@ def maps(engine: Engine, photo, output, size, format_name, directx, strength, ti
             raise InputError("--strength sets the classical estimate's relief depth; the "
                              "learned model (--model) reads the depth from the photo's shading")
         params["strength"] = strength
-    width, height = image_size(photo, what="photo")
     preset = maps_preset(photo, tileable=tileable, params=params, model=model)
-    report = engine.save(preset, output, size=parse_size(size) or (width, height),
+    report = engine.save(preset, output, size=parse_size(size),
                          format=format_name, progress=progress_printer(Path(photo).name, quiet))
     if not quiet:
         click.echo(f"wrote {', '.join(str(file['path']) for file in report.files)}", err=True)

@@ -66,15 +66,15 @@ def _step_options(defaults, *, batch_help: str = "Crops per step."):
                      show_default=True, help=batch_help))
 
 
-def _run_options(defaults, *, seed_help: str, not_timed: str = "", threads: bool = True):
+def _run_options(defaults, *, seed_help: str, not_timed: str = ""):
     """--device, --threads, --seed, --minutes, --resume and -q, as every trainer takes
     them; ``not_timed`` says what --minutes does not count (rendering the data)."""
     return _options(
         click.option("--device", default="cpu", show_default=True,
                      type=click.Choice(["cpu", "cuda", "auto"])),
-        *([click.option("--threads", type=click.IntRange(1), default=1, show_default=True,
-                        help="CPU threads of PyTorch (results are reproducible for one "
-                             "count).")] if threads else []),
+        click.option("--threads", type=click.IntRange(1), default=1, show_default=True,
+                     help="CPU threads of PyTorch (results are reproducible for one count; "
+                          "from Python, torch.set_num_threads)."),
         click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=defaults.seed,
                      show_default=True, help=seed_help),
         click.option("--minutes", type=click.FloatRange(0, min_open=True),
@@ -103,13 +103,14 @@ def _training_errors(command: str, output: Path):
 
 def _progress(title: str, quiet: bool) -> Callable[[int, int, dict], None]:
     """A progress callback (step, steps, losses) drawing a bar with the losses and the time
-    on stderr: redrawn in place on a terminal, every 50 steps otherwise; silent when
-    ``quiet``."""
+    on stderr: redrawn in place on a terminal; otherwise a line every 50 steps, or every
+    twentieth of a shorter run (so 24 renders show each); silent when ``quiet``."""
     started = time.perf_counter()
     tty = sys.stderr.isatty()
 
     def progress(step: int, total: int, losses: dict) -> None:
-        if quiet or not (tty or step % 50 == 0 or step == total):
+        every = max(1, min(50, total // 20))
+        if quiet or not (tty or step % every == 0 or step == total):
             return
         elapsed = time.perf_counter() - started
         done = int(30 * step / total)
@@ -176,17 +177,21 @@ def _device(device: str) -> str:
               show_default=True, help="Steps between sample grids in OUTPUT/samples (0: none).")
 @click.option("--checkpoint-every", type=click.IntRange(0), default=OPTIONS.checkpoint_every,
               show_default=True, help="Steps between resumable checkpoints (0: only at the end).")
-@_run_options(OPTIONS, seed_help="Seeds the weights, crops and latents.", threads=False)
+@_run_options(OPTIONS, seed_help="Seeds the weights, crops and latents.")
 def train_stylegan(exemplars, output, steps, crop, batch, channels, d_channels, w_dim, arch,
                    periodic, noise_init, lr, r1_gamma, augment, spectrum_weight,
-                   sample_every, checkpoint_every, device, resume, seed, minutes, quiet):
+                   sample_every, checkpoint_every, device, threads, resume, seed, minutes,
+                   quiet):
     """Train a texture StyleGAN on EXEMPLARS (one label each when there are several) for the
     neural.stylegan node; --arch dcgan trains the DCGAN baseline instead. Progress with
     losses goes to stderr, then a metrics report (patch-SWD and spectrum distance to the
     exemplar, seam score, diversity)."""
+    import torch
+
     from texgen_neural.train import train
 
     device = _device(device)
+    torch.set_num_threads(threads)
     images = []
     for path in exemplars:
         image = read_image(path)
@@ -320,8 +325,10 @@ def train_cyclegan(engine, a_items, b_items, output, renders, render_size, steps
 
     device = _device(device)
     torch.set_num_threads(threads)
-    a = load_set(a_items, engine=engine, size=render_size, seeds=range(renders))
-    b = load_set(b_items, engine=engine, size=render_size, seeds=range(renders))
+    a = load_set(a_items, engine=engine, size=render_size, seeds=range(renders),
+                 progress=_progress("read cyclegan set A", quiet))
+    b = load_set(b_items, engine=engine, size=render_size, seeds=range(renders),
+                 progress=_progress("read cyclegan set B", quiet))
     try:
         config = CycleConfig(channels=channels, blocks=blocks)
         options = CycleOptions(steps=steps, crop=crop, batch=batch, sample_every=sample_every,

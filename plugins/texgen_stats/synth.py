@@ -31,9 +31,12 @@ def synth_preset(exemplar: str | Path, maps: tuple[str | Path, ...] = (), *,
     With ``guide`` (an image file), a ``filters.image_input`` node ``guide`` reads it at
     the render size and its luma feeds the synthesis's guide input; ``exemplar_guide``
     and ``guide_weight`` set the parameters of that name (unset: the node's defaults).
-    Paths are made absolute. Render or save it like any preset:
+    Paths are made absolute. The preset's size is the exemplar's (read from the file:
+    ``InputError`` naming it when missing or not an image), ``texgen synth``'s default.
+    Render or save it like any preset:
     ``Engine().save(synth_preset("bricks.png", ["bricks_height.png"]), "out/", size=1024)``.
     """
+    width, height = image_size(exemplar, what="exemplar")
     markov: dict = {"type": "stats.markov", "exemplar": str(Path(exemplar).absolute())}
     if patch is not None:
         markov["patch"] = patch
@@ -50,7 +53,8 @@ def synth_preset(exemplar: str | Path, maps: tuple[str | Path, ...] = (), *,
         nodes[f"map_{i}"] = {"type": "filters.remap_image", "uv": "synth.uv",
                              "image": str(Path(path).absolute())}
         outputs[f"map_{i}"] = f"map_{i}"
-    return {"texgen": 1, "name": name, "nodes": nodes, "outputs": outputs}
+    return {"texgen": 1, "name": name, "size": [width, height], "nodes": nodes,
+            "outputs": outputs}
 
 
 def _exporter_for(engine: Engine, path: Path, format_name: str | None, channels: int):
@@ -137,7 +141,7 @@ def synth(engine: Engine, exemplar, more_maps, output, size, seed, patch, maps, 
                              f"{exemplar_size[0]}x{exemplar_size[1]})")
     paths = [output, *(output.with_name(f"{name}{output.suffix}") for name in names)]
     _exporter_for(engine, output, format_name, 3)  # a bad suffix or format, before rendering
-    textures = engine.render(preset, size=size or exemplar_size, seed=seed,
+    textures = engine.render(preset, size=size, seed=seed,
                              progress=progress_printer(output.name, quiet))
     writers = [(path, texture, _exporter_for(engine, path, format_name, texture.shape[2]))
                for path, texture in zip(paths, [textures["out"],

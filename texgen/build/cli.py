@@ -40,7 +40,8 @@ from texgen.build.builder import JobReport, build
 @click.option("--no-wait", is_flag=True, help="Fail (exit 1) instead of waiting when another "
               "build is writing the same output folder.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
-@click.option("-v", "--verbose", is_flag=True, help="A line per job on stderr.")
+@click.option("-v", "--verbose", is_flag=True, help="A line per job on stderr (what a "
+              "non-terminal stderr, a CI log, gets anyway) instead of the progress bar.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr.")
 @click.pass_obj
 def build_command(engine, manifest, jobs, threads, dask, dry_run, check, force, only, keep_going,
@@ -49,9 +50,10 @@ def build_command(engine, manifest, jobs, threads, dask, dry_run, check, force, 
     that are out of date: materials x variants x sizes x seeds x targets, checked first,
     then rendered on a process pool or Dask, with texgen.lock.json beside the manifest."""
     silent = quiet or as_json
+    # a bar on a terminal; elsewhere (a CI log) a line per job, as -v gives
+    verbose = verbose or not sys.stderr.isatty()
     with ExitStack() as stack:
-        progress = None if silent or verbose or not sys.stderr.isatty() else \
-            stack.enter_context(_progress_bar())
+        progress = None if silent or verbose else stack.enter_context(_progress_bar())
 
         def on_start(count: int) -> None:
             if progress is not None:

@@ -8,7 +8,7 @@ file whose suffix is not a preset's is read as an image; anything else is a pres
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -54,17 +54,18 @@ def render_item(item: str, *, engine, size: int, seeds: Iterable[int]) -> list[n
 
 
 def load_set(items: Sequence[str], *, engine=None, size: int = 256,
-             seeds: Iterable[int] = range(8)) -> list[np.ndarray]:
+             seeds: Iterable[int] = range(8),
+             progress: Callable[[int, int, dict], None] | None = None) -> list[np.ndarray]:
     """The images of a set: each image file read, each preset item rendered at ``seeds``
     (``render_item``); ``InputError`` naming the item for an unreadable file, an unknown
-    preset or a bad override."""
+    preset or a bad override. ``progress(done, items, {})`` after each item."""
     if engine is None:
         from texgen.engine import Engine
 
         engine = Engine()
     seeds = list(seeds)
     images = []
-    for item in items:
+    for done, item in enumerate(items, 1):
         try:
             if is_image(item):
                 images.append(color(read_image(item)))
@@ -72,4 +73,6 @@ def load_set(items: Sequence[str], *, engine=None, size: int = 256,
                 images += render_item(item, engine=engine, size=size, seeds=seeds)
         except InputError as exc:
             raise InputError(f"set item {item!r}: {exc}") from None
+        if progress is not None:
+            progress(done, len(items), {})
     return images

@@ -189,8 +189,10 @@ def test_maps_writes_each_map_named_after_the_photo(photo, tmp_path, capsys):
     for name in MAPS:
         image = read_image(out / f"pebbles_{name}.png")
         assert image.shape[:2] == (40, 56), name
-    # The files are the Python form's render (height as 16-bit PNG).
-    height = Engine().render(maps_preset(photo), size=(56, 40))["height"]
+    # The files are the Python form's render, at the photo's size too (height as 16-bit
+    # PNG).
+    height = Engine().render(maps_preset(photo))["height"]
+    assert height.shape[:2] == (40, 56)
     np.testing.assert_allclose(read_image(out / "pebbles_height.png"), height,
                                atol=1 / 65535 + 1e-6)
     assert "pebbles_normal.png" in capsys.readouterr().err

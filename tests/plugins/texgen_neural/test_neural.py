@@ -198,14 +198,16 @@ def test_cli_defaults_are_the_dataclass_defaults():
     assert defaults["d_channels"] == ",".join(map(str, config.d_channels))
 
 
-def test_cli_trains_a_model(tmp_path):
+def test_cli_trains_a_model(tmp_path, monkeypatch):
     path = tmp_path / "ex.png"
     from texgen.io import encode_png
     path.write_bytes(encode_png(exemplar(32)))
+    threads = []
+    monkeypatch.setattr(torch, "set_num_threads", threads.append)  # as every trainer: --threads
     code = main(["train", "stylegan", str(path), "-o", str(tmp_path / "m"), "--steps", "2",
                  "--crop", "16", "--batch", "2", "--channels", "8,8", "--d-channels", "8,8",
-                 "--w-dim", "8", "--sample-every", "0", "-q"])
-    assert code == 0
+                 "--w-dim", "8", "--sample-every", "0", "--threads", "2", "-q"])
+    assert code == 0 and threads == [2]
     assert load_generator(tmp_path / "m").config.channels == (8, 8)
     assert main(["train", "stylegan", str(path), "-o", str(tmp_path / "m"), "--crop", "12",
                  "--channels", "8,8", "-q"]) == 2  # crop not a multiple of the cell

@@ -51,6 +51,8 @@ def test_synth_defaults_to_the_exemplars_size_and_writes_tiff(material, tmp_path
     assert main(["synth", str(material["color"]), "-o", str(out), "--patch", "16",
                  "-q"]) == 0
     assert read_image(out).shape == (48, 64, 3)
+    # the Python form has the same default size
+    assert synth_preset(material["color"])["size"] == [64, 48]
 
 
 def test_a_missing_exemplar_exits_2_naming_it(tmp_path, capsys):

@@ -7,7 +7,7 @@ from texgen.cli import main
 
 def test_build_then_nothing_to_do(project, capsys):
     path = project.write(project.manifest)
-    assert main(["build", str(path), "-j", "1", "-v"]) == 0
+    assert main(["build", str(path), "-j", "1"]) == 0  # stderr is no terminal: job lines
     err = capsys.readouterr().err
     assert "rendered: Stone/default/32/1/png (new job) in " in err
     assert err.rstrip().splitlines()[-1].startswith("texgen build: 5 rendered, 0 up to date (")

@@ -43,6 +43,23 @@ def test_static_writes_a_page_per_preset(tmp_path, capsys):
     assert (page.parent / "data.js").read_text().startswith("window.TEXGEN_DATA = ")
 
 
+def test_static_without_size_renders_at_export_statics_default(tmp_path, capsys,
+                                                              monkeypatch):
+    """docs/preview.md: 512 served, 256 static, from the Python functions' defaults."""
+    import inspect
+
+    import texgen.preview as preview
+
+    assert inspect.signature(preview.export_static).parameters["size"].default == 256
+    assert inspect.signature(preview.serve).parameters["size"].default == 512
+    calls = []
+    monkeypatch.setattr(preview, "export_static",
+                        lambda presets, folder, **options: calls.append(options) or [])
+    assert main(["preview", "--static", str(tmp_path / "site"), "marble"]) == 0
+    assert main(["preview", "--static", str(tmp_path / "site"), "--size", "64", "marble"]) == 0
+    assert "size" not in calls[0] and calls[1]["size"] == 64
+
+
 def test_serving_several_presets_is_a_usage_error(tmp_path, capsys):
     assert main(["preview", "a.toml", "b.toml"]) == 2
     assert "several go with --static" in capsys.readouterr().err
