@@ -8,12 +8,12 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from texgen.io import atomic_write, encode_png
-from texgen_neural.checkpoint import save_training_state
+from texgen_neural.checkpoint import save_model, save_training_state
 
 #: The resumable training state in a model folder (ignored by git for shipped models).
 STATE = "training.safetensors"
@@ -35,14 +35,18 @@ def check_crop(config: Any, crop: int) -> None:
 
 @dataclass(kw_only=True)
 class Bookkeeping:
-    """A run's bookkeeping; a model family subclasses it with ``save_model`` (what its
-    model folder holds) and, when it draws them, ``write_samples``.
+    """A run's bookkeeping; a model family subclasses it with its ``model_format`` (or its
+    own ``save_model``: what its model folder holds) and, when it draws them,
+    ``write_samples``.
 
     Sample grids come every ``options.sample_every`` steps (when the options have it),
     checkpoints every ``options.checkpoint_every`` steps, at the last step and when the
     time is up. ``seconds`` counts training time (the steps, resumed runs included), not
     bookkeeping; ``time_limit`` bounds it.
     """
+
+    #: The ``format`` of the model folder ``save_model`` writes.
+    model_format: ClassVar[str] = ""
 
     output: Path
     config: Any
@@ -85,7 +89,11 @@ class Bookkeeping:
         self.save_model(nets, self.training_record(step, **extra))
 
     def save_model(self, nets, training: dict) -> None:
-        raise NotImplementedError
+        """The model folder: ``nets.g`` with the config, as format ``model_format``
+        (``checkpoint.save_model``); StyleGAN's, which ships its EMA generator, overrides
+        it."""
+        save_model(nets.g, self.config, self.output, format=self.model_format,
+                   training=training)
 
     def training_record(self, step: int, **extra) -> dict:
         """model.json's "training": the caller's record, the step, seconds, options."""

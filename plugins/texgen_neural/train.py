@@ -336,18 +336,7 @@ def final_report(generator: Generator | DCGANGenerator, exemplars: Sequence[np.n
     return {"labels": results}
 
 
-
-
 # --- the run -------------------------------------------------------------------------------------
-
-def _saved_state(path: Path, options: TrainOptions | None
-                 ) -> tuple[ModelConfig, TrainOptions, dict[str, torch.Tensor], int, float]:
-    """(config, options, tensors, step, seconds) of a training state; the saved options win
-    except ``options.steps`` when ``options`` is given."""
-    return load_training_state(path, config_from_dict=ModelConfig.from_dict,
-                               options_from_dict=TrainOptions.from_dict,
-                               what="stylegan", steps=options.steps if options else None)
-
 
 def _check(config: ModelConfig, options: TrainOptions, exemplars: int) -> None:
     """ValueError unless the config has one label per exemplar (none for one exemplar), the
@@ -394,7 +383,10 @@ def train(exemplars: Sequence[np.ndarray], output: str | Path, *,
     torch_device = torch.device(device)
     state, start, seconds = None, 0, 0.0
     if resume:
-        config, options, state, start, seconds = _saved_state(output / STATE, options)
+        config, options, state, start, seconds = load_training_state(
+            output / STATE, config_from_dict=ModelConfig.from_dict,
+            options_from_dict=TrainOptions.from_dict, what="stylegan",
+            steps=options.steps if options else None)
     options = options or TrainOptions()
     if config is None:
         config = ModelConfig(num_classes=len(exemplars) if len(exemplars) > 1 else 0)

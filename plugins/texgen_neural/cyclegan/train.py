@@ -33,7 +33,6 @@ from texgen_neural.bookkeeping import STATE, Bookkeeping, check_crop
 from texgen_neural.checkpoint import (
     TrainingNetworks,
     load_training_state,
-    save_model,
 )
 from texgen_neural.cyclegan.config import FORMAT, CycleConfig, TrainOptions
 from texgen_neural.cyclegan.metrics import translation_report
@@ -110,6 +109,7 @@ class Run(Bookkeeping):
     """The CycleGAN's bookkeeping: ``preview`` holds fixed crops (a, b) (4, 3, S, S) of the
     two sets for the sample grids; the model folder holds both generators."""
 
+    model_format = FORMAT
     preview: tuple[torch.Tensor, torch.Tensor]
 
     def write_samples(self, step: int, nets: Networks) -> None:
@@ -128,17 +128,7 @@ class Run(Bookkeeping):
         image = torch.cat([F.pad(grid[0], (0, 0, 0, gap), value=1.0), grid[1]], 1)
         self.write_grid(step, (image.permute(1, 2, 0) * 0.5 + 0.5).clamp(0, 1).cpu().numpy())
 
-    def save_model(self, nets: Networks, training: dict) -> None:
-        save_model(nets.g, self.config, self.output, format=FORMAT, training=training)
 
-
-def _saved_state(path: Path, options: TrainOptions | None
-                 ) -> tuple[CycleConfig, TrainOptions, dict[str, torch.Tensor], int, float]:
-    """(config, options, tensors, step, seconds) of a training state; the saved options win
-    except ``options.steps`` when ``options`` is given."""
-    return load_training_state(path, config_from_dict=CycleConfig.from_dict,
-                               options_from_dict=TrainOptions.from_dict, what="cyclegan",
-                               steps=options.steps if options else None)
 
 
 def train(a: Sequence[np.ndarray], b: Sequence[np.ndarray], output: str | Path, *,
@@ -166,7 +156,10 @@ def train(a: Sequence[np.ndarray], b: Sequence[np.ndarray], output: str | Path, 
     torch_device = torch.device(device)
     state, start, seconds = None, 0, 0.0
     if resume:
-        config, options, state, start, seconds = _saved_state(output / STATE, options)
+        config, options, state, start, seconds = load_training_state(
+            output / STATE, config_from_dict=CycleConfig.from_dict,
+            options_from_dict=TrainOptions.from_dict, what="cyclegan",
+            steps=options.steps if options else None)
     config = config or CycleConfig()
     options = options or TrainOptions()
     check_crop(config, options.crop)

@@ -31,7 +31,6 @@ from texgen_neural.bookkeeping import STATE, Bookkeeping, crop_multiple
 from texgen_neural.checkpoint import (
     TrainingNetworks,
     load_training_state,
-    save_model,
 )
 from texgen_neural.image2maps.config import FORMAT, NetConfig, TrainOptions
 from texgen_neural.image2maps.data import Dataset
@@ -133,17 +132,7 @@ def generator_step(nets: Networks, inputs: torch.Tensor, targets: torch.Tensor,
 class Run(Bookkeeping):
     """The image2maps bookkeeping: no sample grids; the model folder holds the U-Net."""
 
-    def save_model(self, nets: Networks, training: dict) -> None:
-        save_model(nets.g, self.config, self.output, format=FORMAT, training=training)
-
-
-def _saved_state(path: Path, options: TrainOptions | None
-                 ) -> tuple[NetConfig, TrainOptions, dict[str, torch.Tensor], int, float]:
-    """(config, options, tensors, step, seconds) of a training state; the saved options win
-    except ``options.steps`` when ``options`` is given."""
-    return load_training_state(path, config_from_dict=NetConfig.from_dict,
-                               options_from_dict=TrainOptions.from_dict, what="image2maps",
-                               steps=options.steps if options else None)
+    model_format = FORMAT
 
 
 def check_options(config: NetConfig, options: TrainOptions, sample_size: int) -> None:
@@ -181,7 +170,10 @@ def train(dataset: Dataset, output: str | Path, *, config: NetConfig | None = No
     torch_device = torch.device(device)
     state, start, seconds = None, 0, 0.0
     if resume:
-        config, options, state, start, seconds = _saved_state(output / STATE, options)
+        config, options, state, start, seconds = load_training_state(
+            output / STATE, config_from_dict=NetConfig.from_dict,
+            options_from_dict=TrainOptions.from_dict, what="image2maps",
+            steps=options.steps if options else None)
     config = config or NetConfig()
     options = options or TrainOptions()
     check_options(config, options, dataset.inputs.shape[-1])

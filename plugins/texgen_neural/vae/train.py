@@ -45,7 +45,7 @@ import torch
 import torch.nn.functional as F
 
 from texgen_neural.bookkeeping import STATE, Bookkeeping, check_crop
-from texgen_neural.checkpoint import TrainingNetworks, load_training_state, save_model
+from texgen_neural.checkpoint import TrainingNetworks, load_training_state
 from texgen_neural.train import Exemplars
 from texgen_neural.vae.config import FORMAT, MAP_CHANNELS, TrainOptions, VaeConfig
 from texgen_neural.vae.metrics import model_report
@@ -168,6 +168,7 @@ class Run(Bookkeeping):
     """The VAE's bookkeeping: ``preview`` holds fixed crops (4, 8, S, S) and ``prior`` a
     fixed latent (4, L, S / stride, S / stride) for the sample grids."""
 
+    model_format = FORMAT
     preview: torch.Tensor
     prior: torch.Tensor
 
@@ -189,17 +190,7 @@ class Run(Bookkeeping):
         image = torch.cat(rows, 1).permute(1, 2, 0)                     # (7 (S+4), 4 (S+4), 3)
         self.write_grid(step, image.clamp(0, 1).cpu().numpy())
 
-    def save_model(self, nets: Networks, training: dict) -> None:
-        save_model(nets.g, self.config, self.output, format=FORMAT, training=training)
 
-
-def _saved_state(path: Path, options: TrainOptions | None
-                 ) -> tuple[VaeConfig, TrainOptions, dict[str, torch.Tensor], int, float]:
-    """(config, options, tensors, step, seconds) of a training state; the saved options win
-    except ``options.steps`` when ``options`` is given."""
-    return load_training_state(path, config_from_dict=VaeConfig.from_dict,
-                               options_from_dict=TrainOptions.from_dict, what="vae",
-                               steps=options.steps if options else None)
 
 
 def train(stacks: Sequence[np.ndarray], output: str | Path, *,
@@ -226,7 +217,10 @@ def train(stacks: Sequence[np.ndarray], output: str | Path, *,
     torch_device = torch.device(device)
     state, start, seconds = None, 0, 0.0
     if resume:
-        config, options, state, start, seconds = _saved_state(output / STATE, options)
+        config, options, state, start, seconds = load_training_state(
+            output / STATE, config_from_dict=VaeConfig.from_dict,
+            options_from_dict=TrainOptions.from_dict, what="vae",
+            steps=options.steps if options else None)
     config = config or VaeConfig()
     options = options or TrainOptions()
     check_crop(config, options.crop)
