@@ -88,7 +88,10 @@ def _run_options(defaults, *, seed_help: str, not_timed: str = ""):
 @contextlib.contextmanager
 def _training_errors(command: str, output: Path):
     """A trainer's errors as texgen's: a bad training state or option is bad input (exit
-    2), a model folder that cannot be written a failed run (exit 1)."""
+    2), a model folder that cannot be written a failed run (exit 1), and so is a network
+    too large for the memory (PyTorch's allocation errors, CPU and CUDA)."""
+    import torch
+
     from texgen_neural.checkpoint import CheckpointError
 
     try:
@@ -99,6 +102,12 @@ def _training_errors(command: str, output: Path):
         raise InputError(f"texgen train {command}: {exc}") from None
     except OSError as exc:
         raise RenderError(f"{output}: cannot write the model: {exc.strerror or exc}") from None
+    except (torch.OutOfMemoryError, RuntimeError) as exc:
+        if not isinstance(exc, torch.OutOfMemoryError) and "allocate" not in str(exc):
+            raise
+        raise RenderError(f"texgen train {command}: out of memory for this model and batch "
+                          f"(smaller --channels, --batch or --crop): "
+                          f"{str(exc).splitlines()[-1][:200]}") from None
 
 
 def _progress(title: str, quiet: bool) -> Callable[[int, int, dict], None]:

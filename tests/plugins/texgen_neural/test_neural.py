@@ -198,6 +198,19 @@ def test_cli_defaults_are_the_dataclass_defaults():
     assert defaults["d_channels"] == ",".join(map(str, config.d_channels))
 
 
+def test_cli_a_network_too_large_for_memory_is_one_error(tmp_path, monkeypatch, capsys):
+    """--channels 200000,200000 asks PyTorch for 1.4 TB: exit 1 with a line saying what to
+    shrink, not an internal error."""
+    from texgen.io import encode_png
+    path = tmp_path / "ex.png"
+    path.write_bytes(encode_png(exemplar(32)))
+    code = main(["train", "stylegan", str(path), "-o", str(tmp_path / "m"), "--steps", "1",
+                 "--crop", "16", "--channels", "200000,200000", "-q"])
+    err = capsys.readouterr().err
+    assert code == 1 and "out of memory for this model and batch (smaller --channels" in err
+    assert "internal error" not in err and not (tmp_path / "m").exists()
+
+
 def test_cli_trains_a_model(tmp_path, monkeypatch):
     path = tmp_path / "ex.png"
     from texgen.io import encode_png
