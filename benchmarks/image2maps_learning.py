@@ -2,10 +2,12 @@
 
     python benchmarks/image2maps_learning.py --held-out terrain [--steps 1000] [--lr 0.003]
     python benchmarks/image2maps_learning.py --memorize 8 [--steps 1000] [--lr 0.003]
+        [--height-weight 0.5] [--roughness-weight 0.5] [--adversarial-weight 0.01]
+        [--channels 8,16,32,64]
 
 The dataset is ``benchmarks/image2maps.py``'s (``--seed``, default 1: the seed where the
 leave-one-out bar fails; cached under .texgen-cache). ``--held-out P`` trains a model
-(``TrainOptions`` defaults but ``--steps``, ``--lr`` and the seed) without the samples
+(``TrainOptions`` and ``NetConfig`` defaults but the options given and the seed) without the samples
 involving P, as a leave-one-out fold does, and prints the mean normal angle (degrees) of the
 learned and the classical normals on P's unmixed samples (held out), on the training
 presets' unmixed samples and on the unmixed procedural ones (both in-sample), with the
@@ -24,17 +26,18 @@ import numpy as np
 import torch
 
 from texgen.engine import Engine
-from texgen_neural.image2maps.config import DataSettings, TrainOptions
+from texgen_neural.image2maps.config import DataSettings, NetConfig, TrainOptions
 from texgen_neural.image2maps.data import PROCEDURAL, default_presets, load_dataset
 from texgen_neural.image2maps.metrics import evaluate
 from texgen_neural.image2maps.predict import load_unet
 from texgen_neural.image2maps.train import train
 
 
-def trained(dataset, options: TrainOptions):
-    """The U-Net trained on ``dataset`` with ``options`` (in a temporary folder)."""
+def trained(dataset, config: NetConfig, options: TrainOptions):
+    """The U-Net trained on ``dataset`` with ``config`` and ``options`` (in a temporary
+    folder)."""
     with tempfile.TemporaryDirectory() as folder:
-        train(dataset, folder, options=options)
+        train(dataset, folder, config=config, options=options)
         return load_unet(folder)
 
 
@@ -55,18 +58,29 @@ def main():
     parser.add_argument("--steps", type=int, default=1000, help="training steps")
     parser.add_argument("--lr", type=float, default=TrainOptions.lr, help="Adam's rate")
     parser.add_argument("--seed", type=int, default=1, help="data and training seed")
+    parser.add_argument("--height-weight", type=float, default=TrainOptions.height_weight)
+    parser.add_argument("--roughness-weight", type=float,
+                        default=TrainOptions.roughness_weight)
+    parser.add_argument("--adversarial-weight", type=float,
+                        default=TrainOptions.adversarial_weight)
+    parser.add_argument("--channels", default=",".join(map(str, NetConfig.channels)),
+                        help="U-Net channels per level, fine to coarse")
     args = parser.parse_args()
     torch.set_num_threads(1)
     engine = Engine()
     names = default_presets(engine)
     dataset = load_dataset(DataSettings(presets=tuple(names), seed=args.seed), engine=engine,
                            cache=".texgen-cache")
-    options = TrainOptions(steps=args.steps, lr=args.lr, seed=args.seed, checkpoint_every=0)
+    options = TrainOptions(steps=args.steps, lr=args.lr, seed=args.seed, checkpoint_every=0,
+                           height_weight=args.height_weight,
+                           roughness_weight=args.roughness_weight,
+                           adversarial_weight=args.adversarial_weight)
+    config = NetConfig(channels=tuple(int(c) for c in args.channels.split(",")))
     unmixed = dataset.materials[:, 1] == -1
-    print(f"steps {args.steps}, lr {args.lr}, seed {args.seed}")
+    print(f"steps {args.steps}, lr {args.lr}, seed {args.seed}, {options}, {config}")
     if args.held_out:
         training = dataset.subset(~dataset.involving(args.held_out))
-        unet = trained(training, options)
+        unet = trained(training, config, options)
         index = names.index(args.held_out)
         kept = training.materials[:, 1] == -1
         for what, subset in (
@@ -80,7 +94,7 @@ def main():
     candidates = np.flatnonzero(unmixed & (dataset.materials[:, 0] >= 0))
     picked = dataset.subset(candidates[np.linspace(0, len(candidates) - 1,
                                                    args.memorize).astype(int)])
-    unet = trained(picked, options)
+    unet = trained(picked, config, options)
     print(line("all", unet, picked))
     for i in range(len(picked)):
         print(line(names[picked.materials[i, 0]], unet, picked.subset(np.array([i]))))
