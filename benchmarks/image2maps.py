@@ -5,13 +5,15 @@
                                     [--samples 24] [--procedural 360] [--size 128]
                                     [--seed 0]
                                     [--crop 128] [--batch 4] [--adversarial-weight 0.01]
+                                    [--lr 0.0003] [--channels 8,16,32,64]
                                     [--cache .texgen-cache] [--threads 1] [--append]
 
 The dataset is the one ``texgen train image2maps`` renders with the same ``--samples``,
 ``--procedural``, ``--size`` and ``--seed`` over every preset that uses no neural node
 (cached, so the shipped model's training and this benchmark share one rendering). For
 each held-out preset P (every one, or those of ``--presets``): a model is trained with
-``TrainOptions`` defaults (but ``--crop``, ``--batch`` and ``--adversarial-weight``) for
+``TrainOptions`` defaults (but ``--crop``, ``--batch``, ``--adversarial-weight`` and
+``--lr``) and a ``NetConfig`` of ``--channels`` for
 ``--steps-per-fold`` steps on the samples that do not involve P (neither as first nor as
 mixed-in material), then tested on P's unmixed samples, against
 
@@ -47,7 +49,7 @@ from machine import describe
 from results import append_section
 
 from texgen.engine import Engine
-from texgen_neural.image2maps.config import DataSettings, TrainOptions
+from texgen_neural.image2maps.config import DataSettings, NetConfig, TrainOptions
 from texgen_neural.image2maps.data import default_presets, load_dataset
 from texgen_neural.image2maps.metrics import evaluate, slope_gain
 from texgen_neural.image2maps.predict import load_unet
@@ -69,7 +71,8 @@ COLUMNS = [("normal_error_learned", "normal° learned"),
 
 
 def fold(dataset, held_out: str, *, steps: int, minutes: float, seed: int, crop: int,
-         batch: int, adversarial_weight: float) -> tuple[dict, int]:
+         batch: int, adversarial_weight: float, lr: float,
+         channels: tuple[int, ...]) -> tuple[dict, int]:
     """(metrics on ``held_out``'s unmixed samples, training steps made) of a model trained
     for ``steps`` steps (or ``minutes`` of training, whichever ends first) without any
     sample involving ``held_out``."""
@@ -77,9 +80,10 @@ def fold(dataset, held_out: str, *, steps: int, minutes: float, seed: int, crop:
     index = dataset.presets.index(held_out)
     test = dataset.subset((dataset.materials[:, 0] == index) & (dataset.materials[:, 1] == -1))
     with tempfile.TemporaryDirectory() as folder:
-        options = TrainOptions(steps=steps, seed=seed, crop=crop, batch=batch,
+        options = TrainOptions(steps=steps, seed=seed, crop=crop, batch=batch, lr=lr,
                                adversarial_weight=adversarial_weight, checkpoint_every=0)
-        record = train(training, folder, options=options, time_limit=minutes * 60)
+        record = train(training, folder, config=NetConfig(channels=channels),
+                       options=options, time_limit=minutes * 60)
         unet = load_unet(folder)
     constant = float(training.targets[:, 4].astype(np.float32).mean())
     return (evaluate(unet, test, roughness_constant=constant, gain=slope_gain(training),
@@ -117,6 +121,9 @@ def main():
     parser.add_argument("--adversarial-weight", type=float,
                         default=TrainOptions.adversarial_weight,
                         help="weight of the patch discriminator's term (0: L1 terms only)")
+    parser.add_argument("--lr", type=float, default=TrainOptions.lr, help="Adam's rate")
+    parser.add_argument("--channels", default=",".join(map(str, NetConfig.channels)),
+                        help="U-Net channels per level, fine to coarse")
     parser.add_argument("--cache", default=".texgen-cache", help="dataset cache folder")
     parser.add_argument("--threads", type=int, default=1, help="PyTorch CPU threads")
     parser.add_argument("--append", action="store_true",
@@ -138,7 +145,8 @@ def main():
     for name in held_out:
         rows[name] = fold(dataset, name, steps=args.steps_per_fold,
                           minutes=args.minutes_per_fold, seed=args.seed, crop=args.crop,
-                          batch=args.batch, adversarial_weight=args.adversarial_weight)
+                          batch=args.batch, adversarial_weight=args.adversarial_weight,
+                          lr=args.lr, channels=tuple(int(c) for c in args.channels.split(",")))
         metrics, steps = rows[name]
         cut = "" if steps == args.steps_per_fold else ", cut short by --minutes-per-fold"
         print(f"{name}: normal° learned {metrics['normal_error_learned']:.2f} classical "
