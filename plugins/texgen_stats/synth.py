@@ -130,7 +130,7 @@ def synth(engine: Engine, exemplar, more_maps, output, size, seed, patch, maps, 
     if guide is not None:
         image_size(guide, what="--guide")  # missing or unreadable, named by its option
     engine.validate(preset, size=size or 64, seed=seed)  # missing files, bad --patch
-    exemplar_size = image_size(exemplar, what="exemplar")
+    exemplar_size = tuple(preset["size"])  # read by synth_preset
     aligned = [("--maps", path) for path in maps]
     if exemplar_guide is not None:
         aligned.append(("--exemplar-guide", exemplar_guide))
