@@ -6,6 +6,7 @@
                                     [--seed 0]
                                     [--crop 128] [--batch 4] [--adversarial-weight 0.01]
                                     [--lr 0.0003] [--channels 8,16,32,64]
+                                    [--correction-scales 0.25,0.5,0.75]
                                     [--cache .texgen-cache] [--threads 1] [--append]
 
 The dataset is the one ``texgen train image2maps`` renders with the same ``--samples``,
@@ -24,7 +25,9 @@ mixed-in material), then tested on P's unmixed samples, against
   symmetries of the square (``model.refine_symmetric``: each turn of the photo asked, the
   answers turned back and averaged); and the learned normal split in two
   (``combine_tilt_direction``): its direction with the classical tilt, the classical
-  direction with its tilt (which part of the correction helps: shape or depth);
+  direction with its tilt (which part of the correction helps: shape or depth); and for
+  each of ``--correction-scales`` the same model applying that share of its correction
+  (``NetConfig.correction_scale``: shrunk towards the classical estimate);
 - for roughness, the constant that is the mean roughness of the fold's training samples.
 
 Scores per test sample, averaged: normal angular error in degrees (lower is better), Pearson
@@ -70,12 +73,17 @@ COLUMNS = [("normal_error_learned", "normal° learned"),
            ("roughness_error_constant", "rough. err constant")]
 
 
+def scale_key(scale: float) -> str:
+    return f"normal_error_learned_scale_{scale:g}"
+
+
 def fold(dataset, held_out: str, *, steps: int, minutes: float, seed: int, crop: int,
-         batch: int, adversarial_weight: float, lr: float,
-         channels: tuple[int, ...]) -> tuple[dict, int]:
+         batch: int, adversarial_weight: float, lr: float, channels: tuple[int, ...],
+         scales: tuple[float, ...]) -> tuple[dict, int]:
     """(metrics on ``held_out``'s unmixed samples, training steps made) of a model trained
     for ``steps`` steps (or ``minutes`` of training, whichever ends first) without any
-    sample involving ``held_out``."""
+    sample involving ``held_out``; ``scale_key(s)`` for each of ``scales``: its learned
+    normal error applying that share of its correction."""
     training = dataset.subset(~dataset.involving(held_out))
     index = dataset.presets.index(held_out)
     test = dataset.subset((dataset.materials[:, 0] == index) & (dataset.materials[:, 1] == -1))
@@ -86,19 +94,26 @@ def fold(dataset, held_out: str, *, steps: int, minutes: float, seed: int, crop:
                        options=options, time_limit=minutes * 60)
         unet = load_unet(folder)
     constant = float(training.targets[:, 4].astype(np.float32).mean())
-    return (evaluate(unet, test, roughness_constant=constant, gain=slope_gain(training),
-                     symmetric=True), record["step"])
+    metrics = evaluate(unet, test, roughness_constant=constant, gain=slope_gain(training),
+                       symmetric=True)
+    for scale in scales:
+        unet.correction_scale = scale
+        metrics[scale_key(scale)] = evaluate(unet, test)["normal_error_learned"]
+    return metrics, record["step"]
 
 
-def table(rows: dict[str, tuple[dict, int]]) -> tuple[list[str], dict[str, float]]:
+def table(rows: dict[str, tuple[dict, int]],
+          scales: tuple[float, ...] = ()) -> tuple[list[str], dict[str, float]]:
     """(the markdown table: one row per held-out preset, then the mean; the means)."""
-    lines = ["| held out | " + " | ".join(title for _, title in COLUMNS) + " | steps |",
-             "|---|" + "---:|" * (len(COLUMNS) + 1)]
+    columns = COLUMNS[:1] + [(scale_key(s), f"normal° learned x{s:g} correction")
+                             for s in scales] + COLUMNS[1:]
+    lines = ["| held out | " + " | ".join(title for _, title in columns) + " | steps |",
+             "|---|" + "---:|" * (len(columns) + 1)]
     for name, (metrics, steps) in rows.items():
-        lines.append(f"| {name} | " + " | ".join(f"{metrics[key]:.3f}" for key, _ in COLUMNS)
+        lines.append(f"| {name} | " + " | ".join(f"{metrics[key]:.3f}" for key, _ in columns)
                      + f" | {steps} |")
-    means = {key: float(np.mean([m[key] for m, _ in rows.values()])) for key, _ in COLUMNS}
-    lines.append("| **mean** | " + " | ".join(f"**{means[key]:.3f}**" for key, _ in COLUMNS)
+    means = {key: float(np.mean([m[key] for m, _ in rows.values()])) for key, _ in columns}
+    lines.append("| **mean** | " + " | ".join(f"**{means[key]:.3f}**" for key, _ in columns)
                  + " | |")
     return lines, means
 
@@ -124,6 +139,9 @@ def main():
     parser.add_argument("--lr", type=float, default=TrainOptions.lr, help="Adam's rate")
     parser.add_argument("--channels", default=",".join(map(str, NetConfig.channels)),
                         help="U-Net channels per level, fine to coarse")
+    parser.add_argument("--correction-scales", default="",
+                        help="comma-separated shares of the learned correction to score "
+                             "besides the whole (e.g. 0.25,0.5,0.75)")
     parser.add_argument("--cache", default=".texgen-cache", help="dataset cache folder")
     parser.add_argument("--threads", type=int, default=1, help="PyTorch CPU threads")
     parser.add_argument("--append", action="store_true",
@@ -141,18 +159,20 @@ def main():
                                         samples=args.samples, procedural=args.procedural,
                                         seed=args.seed),
                            engine=engine, cache=args.cache)
+    scales = tuple(float(s) for s in args.correction_scales.split(",") if s)
     rows = {}
     for name in held_out:
         rows[name] = fold(dataset, name, steps=args.steps_per_fold,
                           minutes=args.minutes_per_fold, seed=args.seed, crop=args.crop,
                           batch=args.batch, adversarial_weight=args.adversarial_weight,
-                          lr=args.lr, channels=tuple(int(c) for c in args.channels.split(",")))
+                          lr=args.lr, channels=tuple(int(c) for c in args.channels.split(",")),
+                          scales=scales)
         metrics, steps = rows[name]
         cut = "" if steps == args.steps_per_fold else ", cut short by --minutes-per-fold"
         print(f"{name}: normal° learned {metrics['normal_error_learned']:.2f} classical "
               f"{metrics['normal_error_classical']:.2f} flat {metrics['normal_error_flat']:.2f}"
               f" ({steps} of {args.steps_per_fold} steps{cut})", flush=True)
-    lines, means = table(rows)
+    lines, means = table(rows, scales)
     total = time.perf_counter() - started
     command = "python benchmarks/image2maps.py " + " ".join(sys.argv[1:])
     beats = means["normal_error_learned"] < means["normal_error_classical"]

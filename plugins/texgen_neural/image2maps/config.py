@@ -37,10 +37,16 @@ class NetConfig:
             70 pixels, few channels at full resolution (where a CPU spends its time).
         d_channels: discriminator channels per scale, fine to coarse; each scale halves the
             resolution. Default (16, 32, 32): patches of about 30 pixels.
+        correction_scale: the share of its learned normal and height corrections the
+            trained model applies (``model.apply_corrections``): 1 all of them, 0 the
+            classical estimate. Training always learns the whole correction (at 1); a
+            share below 1 shrinks it towards the classical estimate when the model runs.
+            Default 1.
     """
 
     channels: tuple[int, ...] = (8, 16, 32, 64)
     d_channels: tuple[int, ...] = (16, 32, 32)
+    correction_scale: float = 1.0
 
     def __post_init__(self):
         for name in ("channels", "d_channels"):
@@ -49,6 +55,11 @@ class NetConfig:
                 raise ValueError(f"image2maps config: {name} needs positive entries, "
                                  f"got {getattr(self, name)!r}")
             object.__setattr__(self, name, values)
+        scale = float(self.correction_scale)
+        if not 0.0 <= scale <= 1.0:
+            raise ValueError(f"image2maps config: correction_scale must be in [0, 1], "
+                             f"got {self.correction_scale!r}")
+        object.__setattr__(self, "correction_scale", scale)
 
     @property
     def stride(self) -> int:
@@ -56,7 +67,8 @@ class NetConfig:
         return 2 ** (len(self.channels) - 1)
 
     def to_dict(self) -> dict:
-        return {f.name: list(getattr(self, f.name)) for f in dataclasses.fields(self)}
+        return {"channels": list(self.channels), "d_channels": list(self.d_channels),
+                "correction_scale": self.correction_scale}
 
     @classmethod
     def from_dict(cls, data: dict) -> NetConfig:

@@ -42,7 +42,8 @@ class UNet(nn.Module):
     coarsest level up, ``upsample_wrap`` x2, concatenate the encoder's features of that
     level, ``DoubleConv``; a 1x1 head of corrections starting at zero and a learned gain of
     the classical normal's slope starting at 1, so an untrained net returns the classical
-    estimate. H and W must be multiples of ``config.stride``.
+    estimate. The corrections are applied times ``correction_scale`` (from the config;
+    training sets it to 1). H and W must be multiples of ``config.stride``.
     """
 
     def __init__(self, config: NetConfig):
@@ -57,6 +58,7 @@ class UNet(nn.Module):
         nn.init.zeros_(self.head.weight)
         nn.init.zeros_(self.head.bias)
         self.slope_gain = nn.Parameter(torch.ones(1))
+        self.correction_scale = config.correction_scale
 
     def forward(self, inputs: torch.Tensor) -> torch.Tensor:
         x = inputs
@@ -69,25 +71,26 @@ class UNet(nn.Module):
         for level in reversed(range(len(self.up))):
             x = upsample_wrap(x)                                 # (B, C_{k+1}, H/2^k, W/2^k)
             x = self.up[level](torch.cat([x, skips[level]], 1))  # (B, C_k, H/2^k, W/2^k)
-        return apply_corrections(inputs, self.head(x), self.slope_gain)  # (B, 5, H, W)
+        return apply_corrections(inputs, self.head(x), self.slope_gain,
+                                 self.correction_scale)  # (B, 5, H, W)
 
 
-def apply_corrections(inputs: torch.Tensor, raw: torch.Tensor,
-                      slope_gain: torch.Tensor) -> torch.Tensor:
+def apply_corrections(inputs: torch.Tensor, raw: torch.Tensor, slope_gain: torch.Tensor,
+                      scale: float = 1.0) -> torch.Tensor:
     """The maps from the network's inputs (B, 7, H, W) and raw output (B, 5, H, W):
     (B, 5, H, W) = normal (unit vector, z >= 0), height (standardised units), roughness in
     (0, 1).
 
     The normal is the classical normal with its x and y scaled by ``slope_gain`` (one
-    learned number: the classical relief depth is a fixed guess), plus the correction,
-    renormalised (z clamped to >= 0.001 first: a tangent-space normal faces out); the
-    height the classical height plus the correction; the roughness a sigmoid of its channel
-    (centred on 0.5).
+    learned number: the classical relief depth is a fixed guess), plus ``scale`` times the
+    correction, renormalised (z clamped to >= 0.001 first: a tangent-space normal faces
+    out); the height the classical height plus ``scale`` times the correction; the
+    roughness a sigmoid of its channel (centred on 0.5).
     """
-    normal = torch.cat([inputs[:, 4:6] * slope_gain, inputs[:, 6:7]], 1) + raw[:, 0:3]
+    normal = torch.cat([inputs[:, 4:6] * slope_gain, inputs[:, 6:7]], 1) + scale * raw[:, 0:3]
     normal = torch.cat([normal[:, :2], normal[:, 2:3].clamp(min=1e-3)], 1)
     normal = normal / normal.norm(dim=1, keepdim=True)
-    height = inputs[:, 3:4] + raw[:, 3:4]
+    height = inputs[:, 3:4] + scale * raw[:, 3:4]
     return torch.cat([normal, height, torch.sigmoid(raw[:, 4:5])], 1)
 
 
@@ -215,7 +218,8 @@ def unet_in_bands(unet: UNet, inputs: torch.Tensor, *,
 
     def finish(columns: slice, features: torch.Tensor) -> None:
         head = unet.head(features)
-        out[..., columns] = apply_corrections(inputs[..., columns], head, unet.slope_gain)
+        out[..., columns] = apply_corrections(inputs[..., columns], head, unet.slope_gain,
+                                              unet.correction_scale)
 
     with torch.no_grad():
         _decode_level(unet, 0, inputs, finish, tile)

@@ -184,6 +184,7 @@ def train(dataset: Dataset, output: str | Path, *, config: NetConfig | None = No
     else:
         nets.g.slope_gain.data.fill_(NODE_GAIN)
     nets.g.slope_gain.requires_grad_(False)
+    nets.g.correction_scale = 1.0  # the whole correction is learned; the config's share runs
     inputs = torch.from_numpy(dataset.inputs).to(torch_device)
     targets = torch.from_numpy(dataset.targets).to(torch_device)
     run = Run(output=output, config=config, options=options, record=record or {},
