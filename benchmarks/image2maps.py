@@ -5,7 +5,8 @@
                                     [--samples 24] [--procedural 360] [--size 128]
                                     [--seed 0]
                                     [--crop 128] [--batch 4] [--adversarial-weight 0.01]
-                                    [--lr 0.0003] [--channels 8,16,32,64]
+                                    [--lr 0.0003] [--lr-decay constant]
+                                    [--channels 8,16,32,64]
                                     [--correction-scales 0.25,0.5,0.75]
                                     [--cache .texgen-cache] [--threads 1] [--append]
 
@@ -13,8 +14,8 @@ The dataset is the one ``texgen train image2maps`` renders with the same ``--sam
 ``--procedural``, ``--size`` and ``--seed`` over every preset that uses no neural node
 (cached, so the shipped model's training and this benchmark share one rendering). For
 each held-out preset P (every one, or those of ``--presets``): a model is trained with
-``TrainOptions`` defaults (but ``--crop``, ``--batch``, ``--adversarial-weight`` and
-``--lr``) and a ``NetConfig`` of ``--channels`` for
+``TrainOptions`` defaults (but ``--crop``, ``--batch``, ``--adversarial-weight``,
+``--lr`` and ``--lr-decay``) and a ``NetConfig`` of ``--channels`` for
 ``--steps-per-fold`` steps on the samples that do not involve P (neither as first nor as
 mixed-in material), then tested on P's unmixed samples, against
 
@@ -52,7 +53,7 @@ from machine import describe
 from results import append_section
 
 from texgen.engine import Engine
-from texgen_neural.image2maps.config import DataSettings, NetConfig, TrainOptions
+from texgen_neural.image2maps.config import LR_DECAYS, DataSettings, NetConfig, TrainOptions
 from texgen_neural.image2maps.data import default_presets, load_dataset
 from texgen_neural.image2maps.metrics import evaluate, slope_gain
 from texgen_neural.image2maps.predict import load_unet
@@ -78,7 +79,8 @@ def scale_key(scale: float) -> str:
 
 
 def fold(dataset, held_out: str, *, steps: int, minutes: float, seed: int, crop: int,
-         batch: int, adversarial_weight: float, lr: float, channels: tuple[int, ...],
+         batch: int, adversarial_weight: float, lr: float, lr_decay: str,
+         channels: tuple[int, ...],
          scales: tuple[float, ...]) -> tuple[dict, int]:
     """(metrics on ``held_out``'s unmixed samples, training steps made) of a model trained
     for ``steps`` steps (or ``minutes`` of training, whichever ends first) without any
@@ -89,6 +91,7 @@ def fold(dataset, held_out: str, *, steps: int, minutes: float, seed: int, crop:
     test = dataset.subset((dataset.materials[:, 0] == index) & (dataset.materials[:, 1] == -1))
     with tempfile.TemporaryDirectory() as folder:
         options = TrainOptions(steps=steps, seed=seed, crop=crop, batch=batch, lr=lr,
+                               lr_decay=lr_decay,
                                adversarial_weight=adversarial_weight, checkpoint_every=0)
         record = train(training, folder, config=NetConfig(channels=channels),
                        options=options, time_limit=minutes * 60)
@@ -137,6 +140,8 @@ def main():
                         default=TrainOptions.adversarial_weight,
                         help="weight of the patch discriminator's term (0: L1 terms only)")
     parser.add_argument("--lr", type=float, default=TrainOptions.lr, help="Adam's rate")
+    parser.add_argument("--lr-decay", choices=LR_DECAYS, default=TrainOptions.lr_decay,
+                        help="learning-rate schedule over the fold's steps")
     parser.add_argument("--channels", default=",".join(map(str, NetConfig.channels)),
                         help="U-Net channels per level, fine to coarse")
     parser.add_argument("--correction-scales", default="",
@@ -165,7 +170,8 @@ def main():
         rows[name] = fold(dataset, name, steps=args.steps_per_fold,
                           minutes=args.minutes_per_fold, seed=args.seed, crop=args.crop,
                           batch=args.batch, adversarial_weight=args.adversarial_weight,
-                          lr=args.lr, channels=tuple(int(c) for c in args.channels.split(",")),
+                          lr=args.lr, lr_decay=args.lr_decay,
+                          channels=tuple(int(c) for c in args.channels.split(",")),
                           scales=scales)
         metrics, steps = rows[name]
         cut = "" if steps == args.steps_per_fold else ", cut short by --minutes-per-fold"

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 FORMAT = "texgen.image2maps"
 #: Channels the generator reads: photo RGB (3), classical height (1), classical normal (3).
 IN_CHANNELS = 7
+#: ``TrainOptions.lr_decay`` choices.
+LR_DECAYS = ("constant", "linear")
 #: Channels the generator writes: normal correction (3), height correction (1), roughness (1).
 OUT_CHANNELS = 5
 
@@ -123,6 +125,9 @@ class TrainOptions:
         batch: crops per step. Default 4.
         lr: Adam learning rate of both networks, betas (0.5, 0.999) as in pix2pix.
             Default 0.0003 (0.001 gave corrections that hurt held-out presets more).
+        lr_decay: "constant" keeps ``lr``; "linear" lowers it linearly from ``lr`` at the
+            first step to 0 after the last (``steps``), so the final weights are not one
+            noisy step of a high rate. Default "constant".
         adversarial_weight: weight of the LSGAN term against the L1 terms (pix2pix: 1
             against 100). Default 0.01.
         height_weight: weight of the height L1 term (the normal's chord term weighs 1).
@@ -137,11 +142,23 @@ class TrainOptions:
     crop: int = 128
     batch: int = 4
     lr: float = 0.0003
+    lr_decay: str = "constant"
     adversarial_weight: float = 0.01
     height_weight: float = 0.5
     roughness_weight: float = 0.5
     checkpoint_every: int = 500
     seed: int = 0
+
+    def __post_init__(self):
+        if self.lr_decay not in LR_DECAYS:
+            raise ValueError(f"image2maps training: lr_decay must be one of "
+                             f"{', '.join(LR_DECAYS)}, got {self.lr_decay!r}")
+
+    def rate(self, step: int) -> float:
+        """The learning rate of step ``step`` (1 .. ``steps``)."""
+        if self.lr_decay == "linear":
+            return self.lr * (1.0 - (step - 1) / self.steps)
+        return self.lr
 
     @classmethod
     def from_dict(cls, data: dict) -> TrainOptions:

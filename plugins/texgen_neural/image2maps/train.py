@@ -194,6 +194,9 @@ def train(dataset: Dataset, output: str | Path, *, config: NetConfig | None = No
     step = start
     for step in range(start + 1, options.steps + 1):
         tick = time.perf_counter()
+        for optimizer in (nets.opt_g, nets.opt_d):
+            for group in optimizer.param_groups:
+                group["lr"] = options.rate(step)
         batch_inputs, batch_targets = sample_batch(inputs, targets, options.batch, options.crop)
         fakes = nets.g(batch_inputs)
         losses["D"] = discriminator_step(nets, batch_inputs, batch_targets, fakes)
