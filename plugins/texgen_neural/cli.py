@@ -18,7 +18,7 @@ from texgen.io import read_image
 from texgen_neural.config import ARCHITECTURES, AUGMENTATIONS, ModelConfig, TrainOptions
 from texgen_neural.cyclegan.config import CycleConfig
 from texgen_neural.cyclegan.config import TrainOptions as CycleOptions
-from texgen_neural.image2maps.config import DataSettings, NetConfig
+from texgen_neural.image2maps.config import LR_DECAYS, DataSettings, NetConfig
 from texgen_neural.image2maps.config import TrainOptions as MapsOptions
 from texgen_neural.vae.config import DataSettings as VaeData
 from texgen_neural.vae.config import TrainOptions as VaeOptions
@@ -29,6 +29,7 @@ MODEL = ModelConfig()
 OPTIONS = TrainOptions()
 MAPS_OPTIONS = MapsOptions()
 MAPS_DATA = DataSettings()
+MAPS_NET = NetConfig()
 CYCLE_MODEL = CycleConfig()
 CYCLE_OPTIONS = CycleOptions()
 VAE_OPTIONS = VaeOptions()
@@ -249,11 +250,23 @@ def train_stylegan(exemplars, output, steps, crop, batch, channels, d_channels, 
               default=".texgen-cache", show_default=True,
               help="Folder the rendered dataset is cached in (keyed by its settings).")
 @_step_options(MAPS_OPTIONS)
+@click.option("--channels", default=",".join(map(str, MAPS_NET.channels)), show_default=True,
+              help="U-Net channels per level, fine to coarse.")
+@click.option("--lr", type=click.FloatRange(0, min_open=True), default=MAPS_OPTIONS.lr,
+              show_default=True, help="Adam learning rate of both networks.")
+@click.option("--lr-decay", type=click.Choice(LR_DECAYS), default=MAPS_OPTIONS.lr_decay,
+              show_default=True, help="Learning-rate schedule: constant, or linear to 0 "
+                                      "at the last step.")
+@click.option("--correction-scale", type=click.FloatRange(0, 1),
+              default=MAPS_NET.correction_scale, show_default=True,
+              help="Share of its learned normal and height corrections the model applies "
+                   "when it runs (training learns all of it; 0: the classical estimate).")
 @_run_options(MAPS_OPTIONS, seed_help="Seeds the rendered data, the weights and the crops.",
               not_timed="; rendering the dataset is not counted")
 @click.pass_obj
 def train_image2maps(engine, output, presets, exclude, samples, procedural, size, cache, steps,
-                     crop, batch, device, threads, seed, minutes, resume, quiet):
+                     crop, batch, channels, lr, lr_decay, correction_scale, device, threads,
+                     seed, minutes, resume, quiet):
     """Train the image2maps model (the neural.image_to_material node's) on pairs rendered from
     presets: shaded photo + classical estimate -> normal, height, roughness. The dataset is
     rendered once per settings into --cache. Progress goes to stderr, then the final metrics
@@ -275,7 +288,10 @@ def train_image2maps(engine, output, presets, exclude, samples, procedural, size
     try:
         settings = DataSettings(presets=tuple(names), size=size, samples=samples,
                                 procedural=procedural, seed=seed)
-        options = MapsOptions(steps=steps, crop=crop, batch=batch, seed=seed)
+        options = MapsOptions(steps=steps, crop=crop, batch=batch, lr=lr, lr_decay=lr_decay,
+                              seed=seed)
+        config = NetConfig(channels=_channels(channels), d_channels=MAPS_NET.d_channels,
+                           correction_scale=correction_scale)
     except ValueError as exc:
         raise InputError(f"texgen train image2maps: {exc}") from None
     rendering = _progress("render image2maps data", quiet)
@@ -285,7 +301,7 @@ def train_image2maps(engine, output, presets, exclude, samples, procedural, size
                                             "samples": samples, "procedural": procedural,
                                             "seed": seed}}
     with _training_errors("image2maps", output):
-        result = train(dataset, output, config=NetConfig(), options=options, device=device,
+        result = train(dataset, output, config=config, options=options, device=device,
                        resume=resume, progress=_progress("train image2maps", quiet),
                        record=record, time_limit=minutes * 60 if minutes else None)
     if not quiet:

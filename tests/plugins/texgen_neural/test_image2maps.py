@@ -310,6 +310,65 @@ def test_training_is_deterministic_by_seed_and_learns(tmp_path):
     assert first["step"] == 2 and set(first["metrics"]) >= {"normal_error_learned"}
 
 
+def test_linear_decay_lowers_the_rate_to_zero_after_the_last_step():
+    options = TrainOptions(steps=4, lr=0.004, lr_decay="linear")
+    assert [options.rate(step) for step in (1, 2, 3, 4)] == pytest.approx(
+        [0.004, 0.003, 0.002, 0.001])
+    assert TrainOptions(steps=4, lr=0.002).rate(3) == 0.002
+    with pytest.raises(ValueError, match="lr_decay must be one of constant, linear"):
+        TrainOptions(lr_decay="cosine")
+
+
+def test_training_follows_the_rate_schedule(tmp_path):
+    dataset = random_dataset()
+    weights = {}
+    for steps, decay in ((1, "constant"), (1, "linear"), (2, "constant"), (2, "linear")):
+        folder = tmp_path / f"{steps}{decay}"
+        train(dataset, folder, config=TINY, options=TrainOptions(
+            steps=steps, crop=32, batch=2, checkpoint_every=0, lr_decay=decay))
+        weights[steps, decay] = load_unet(folder).state_dict()
+
+    def same(a, b):
+        return all(torch.equal(weights[a][k], weights[b][k]) for k in weights[a])
+
+    assert same((1, "constant"), (1, "linear"))  # the first step runs at the full rate
+    assert not same((2, "constant"), (2, "linear"))  # the second at half of it
+
+
+def test_correction_scale_shrinks_the_corrections_towards_the_classical_estimate():
+    unet = tiny_unet()
+    inputs = torch.from_numpy(random_dataset(n=1).inputs).float()
+    with torch.no_grad():
+        whole = unet(inputs)
+        unet.correction_scale = 0.0
+        classical = unet(inputs)
+        unet.correction_scale = 0.5
+        half = unet(inputs)
+    given = torch.cat([inputs[:, 4:6] * unet.slope_gain, inputs[:, 6:7]], 1)
+    torch.testing.assert_close(classical[:, :3], given / given.norm(dim=1, keepdim=True))
+    torch.testing.assert_close(classical[:, 3], inputs[:, 3])
+    torch.testing.assert_close(half[:, 3], (whole[:, 3] + classical[:, 3]) / 2)
+    torch.testing.assert_close(half[:, 4], whole[:, 4])  # the roughness is not shrunk
+    assert (half[:, :3] - whole[:, :3]).abs().max() > 1e-3
+    assert (half[:, :3] * half[:, :3]).sum(1).sub(1).abs().max() < 1e-5
+
+
+def test_correction_scale_is_stored_and_applied_only_when_the_model_runs(tmp_path):
+    dataset = random_dataset()
+    options = TrainOptions(steps=2, crop=32, batch=2, checkpoint_every=0)
+    shrunk = NetConfig(channels=TINY.channels, d_channels=TINY.d_channels,
+                       correction_scale=0.25)
+    train(dataset, tmp_path / "whole", config=TINY, options=options)
+    train(dataset, tmp_path / "shrunk", config=shrunk, options=options)
+    whole, loaded = load_unet(tmp_path / "whole"), load_unet(tmp_path / "shrunk")
+    assert loaded.config == shrunk and loaded.correction_scale == 0.25
+    assert NetConfig.from_dict(shrunk.to_dict()) == shrunk
+    # trained alike (the whole correction is learned), the share applied when it runs
+    assert all(torch.equal(whole.state_dict()[k], v) for k, v in loaded.state_dict().items())
+    with pytest.raises(ValueError, match="correction_scale must be in"):
+        NetConfig(correction_scale=1.5)
+
+
 def test_training_resumes_from_its_state(tmp_path):
     dataset = random_dataset()
     options = TrainOptions(steps=2, crop=32, batch=2, checkpoint_every=1)
@@ -332,6 +391,13 @@ def test_cli_trains_two_steps_and_writes_a_loadable_model(tmp_path):
     (cached,) = (tmp_path / "cache").iterdir()
     inputs = np.load(cached / "inputs.npy")
     assert inputs.dtype == np.float16 and len(inputs) == 2 * 2 + 3
+    wide = tmp_path / "wide"
+    assert main([*args[:2], "-o", str(wide), *args[4:], "--channels", "4,8", "--lr", "0.001",
+                 "--lr-decay", "linear", "--correction-scale", "0.5"]) == 0
+    assert load_unet(wide).config == NetConfig(channels=(4, 8), correction_scale=0.5)
+    options = json.loads((wide / "model.json").read_text())["training"]["options"]
+    assert options["lr"] == 0.001 and options["lr_decay"] == "linear"
+    assert main([*args[:-1], "--channels", "4,0", "-q"]) == 2
     assert main([*args[:-1], "--exclude", "lava", "-q"]) == 2  # not among the presets
     assert main([*args[:-1], "--crop", "12", "-q"]) == 2  # not a multiple of the stride
 
