@@ -3,6 +3,7 @@ plugin modules through temporary entry points, and the repository's scripts as m
 
 import importlib.util
 import os
+import sys
 import textwrap
 from collections import Counter
 from pathlib import Path
@@ -108,7 +109,9 @@ def install(tmp_path, monkeypatch):
     """Install a plugin module through a temporary entry point of group "texgen".
 
     ``install(name, source, attr=None)`` writes ``source`` as a module and declares
-    ``name = module[:attr]``; plugin environment variables are cleared for the test.
+    ``name = module[:attr]``; plugin environment variables are cleared for the test. A
+    module of that name imported by an earlier test is forgotten, so that each test (and
+    each case of a parametrized one) loads its own source.
     """
     monkeypatch.syspath_prepend(str(tmp_path))
     for variable in ("TEXGEN_PLUGINS", "TEXGEN_BLOCK_PLUGINS", "TEXGEN_STRICT_PLUGINS"):
@@ -116,6 +119,7 @@ def install(tmp_path, monkeypatch):
 
     def install_plugin(name, source, attr=None):
         module = f"fake_{name}_plugin"
+        monkeypatch.delitem(sys.modules, module, raising=False)
         (tmp_path / f"{module}.py").write_text(textwrap.dedent(source))
         dist = tmp_path / f"fake_{name}-1.2.3.dist-info"
         dist.mkdir()

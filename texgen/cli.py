@@ -29,6 +29,7 @@ from texgen.io import (
     write_picture,
 )
 from texgen.nodes import NodeSpec
+from texgen.plugins import record
 from texgen.schema import preset_schema
 from texgen.sheet import SHEET_SIZE, render_sheet
 
@@ -395,7 +396,11 @@ def docs(engine: Engine, output):
     """Write the node reference of the installed nodes, with a thumbnail per node."""
     from texgen.reference import write_reference
 
-    files = write_reference(engine, Path(output))
+    with warnings.catch_warnings(record=True) as caught:  # a node without a thumbnail
+        warnings.simplefilter("always", UserWarning)
+        files = write_reference(engine, Path(output))
+    for warning in caught:
+        click.echo(f"texgen: warning: {warning.message}", err=True)
     click.echo(f"wrote {output} and {len(files) - 1} thumbnails", err=True)
 
 
@@ -724,6 +729,32 @@ def make_cli() -> click.Group:
     return root
 
 
+def add_plugin_commands(engine: Engine, root: click.Group) -> None:
+    """Let each plugin add its commands to ``root`` (hook ``register_commands``).
+
+    click lets a command of the same name replace one already there, so a plugin could
+    silently take over ``texgen render`` (or another plugin's ``train gmm``): such a
+    command is refused as a plugin error, naming the plugin and the command, and the one
+    it replaced is put back.
+    """
+    for info in engine.plugins:
+        before = list(_subcommands(root))
+        engine.call_each(info, "register_commands", cli=root)
+        for group, path, command in before:
+            if group.commands.get(path[-1]) is not command:
+                group.commands[path[-1]] = command
+                record(info, f"register_commands: command '{' '.join(path)}' is already "
+                             f"taken", engine.policy)
+
+
+def _subcommands(group: click.Group, path: tuple[str, ...] = ()):
+    """(group, path, command) for every command under ``group``, nested groups included."""
+    for name, command in list(group.commands.items()):
+        yield group, (*path, name), command
+        if isinstance(command, click.Group):
+            yield from _subcommands(command, (*path, name))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``texgen`` console script; returns the exit code."""
     argv = sys.argv[1:] if argv is None else argv
@@ -732,8 +763,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         engine = Engine()
         root = make_cli()
-        for info in engine.plugins:
-            engine.call_each(info, "register_commands", cli=root)
+        add_plugin_commands(engine, root)
         ctx = root.make_context("texgen", list(argv), obj=engine)
         with ctx:
             root.invoke(ctx)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import time
+import traceback
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -123,6 +124,18 @@ class BatchReport:
         return max((failure.exit_code for failure in self.failures), default=0)
 
 
+def _plugin_line(exc: BaseException, hook: Callable[..., Any]) -> str:
+    """Where in the plugin ``exc`` came from, as ``" (at FILE:LINE)"``: the innermost line
+    of the hook's own package in its traceback ("" if none). A ``Param`` or ``Port``
+    refused while a hook builds its specs raises before any ``NodeSpec`` exists, so this
+    line is what tells the author which node it was."""
+    package = hook.__module__.partition(".")[0]
+    lines = [(frame.f_code.co_filename, line)
+             for frame, line in traceback.walk_tb(exc.__traceback__)
+             if frame.f_globals.get("__name__", "").partition(".")[0] == package]
+    return f" (at {lines[-1][0]}:{lines[-1][1]})" if lines else ""
+
+
 def raise_failures(failures: list[BatchFailure]) -> None:
     """Raise the error of the one failure, or an ``InputError`` listing every failure's
     (a batch stopped by bad presets before anything rendered)."""
@@ -204,6 +217,7 @@ class Engine:
     def _adopt(self, info: PluginInfo) -> None:
         self.plugins.append(info)
         if info.status != "loaded":
+            self._note_unavailable(info)
             return
         self.call_each(info, "register_nodes", register=lambda spec: self._add_node(spec, info))
         self.call_each(info, "register_exporters",
@@ -212,6 +226,16 @@ class Engine:
                        register=lambda target: self._add_target(target, info))
         self.call_each(info, "register_preset_dirs",
                        register=lambda path: self._add_preset_dir(path, info))
+
+    def _note_unavailable(self, info: PluginInfo) -> None:
+        """Tell the registry why the nodes of a blocked or failed plugin are missing, so
+        that a preset naming one gets the reason (unless a loaded plugin holds the name:
+        a third-party ``noise`` refused beside the built-in)."""
+        if any(p.name == info.name and p.status == "loaded" for p in self.plugins):
+            return
+        self.registry.unavailable[info.name] = (
+            "is blocked (TEXGEN_PLUGINS, TEXGEN_BLOCK_PLUGINS)" if info.status == "blocked"
+            else f"failed to load: {info.errors[0]}")
 
     def call_each(self, info: PluginInfo, hook_name: str, **kwargs: Any) -> None:
         """Call one plugin's implementation of a hook; record a failure against it."""
@@ -223,8 +247,8 @@ class Engine:
             except PluginError:
                 raise  # strict mode, raised by record() from inside a register callback
             except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop others
-                record(info, f"{hook_name} failed: {type(exc).__name__}: {exc}", self.policy,
-                       failed=True)
+                record(info, f"{hook_name} failed: {type(exc).__name__}: {exc}"
+                             f"{_plugin_line(exc, impl.function)}", self.policy, failed=True)
 
     def _add_node(self, spec, info: PluginInfo) -> None:
         try:

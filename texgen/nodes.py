@@ -333,6 +333,9 @@ class NodeRegistry:
 
     def __init__(self):
         self._specs: dict[str, NodeSpec] = {}
+        #: Why a plugin's nodes are missing, by plugin name ("is blocked", "failed to load:
+        #: ..."): an unknown node type of that plugin says so rather than suggest another.
+        self.unavailable: dict[str, str] = {}
 
     def add(self, spec: NodeSpec, plugin: str) -> NodeSpec:
         """Validate ``spec``, namespace it by ``plugin`` and add it; return the stored spec."""
@@ -353,8 +356,10 @@ class NodeRegistry:
         try:
             return self._specs[node_id]
         except KeyError:
-            raise KeyError(f"unknown node type '{node_id}'{did_you_mean(node_id, self._specs)}") \
-                from None
+            plugin = node_id.partition(".")[0]
+            why = (f": plugin '{plugin}' {self.unavailable[plugin]}"
+                   if plugin in self.unavailable else did_you_mean(node_id, self._specs))
+            raise KeyError(f"unknown node type '{node_id}'{why}") from None
 
     def __contains__(self, node_id: str) -> bool:
         return node_id in self._specs
@@ -403,7 +408,10 @@ def check_texture(value: Any, port: Port, *, height: int, width: int) -> Any:
     """Raise ``ValueError`` unless ``value`` is a texture that fits ``port`` at this size.
 
     ``value`` is a NumPy array, or a Numba CUDA device array on the cuda backend. Returns
-    it C-contiguous (NumPy arrays are made so; a strided device array is an error).
+    it C-contiguous (NumPy arrays are made so; a strided device array is an error). A NumPy
+    texture must be finite: a NaN or infinity would be written as an arbitrary pixel value
+    far from the node that made it, so it is refused here, naming the port. (Device
+    arrays are not scanned: that would cost a host copy.)
     """
     on_device = not isinstance(value, np.ndarray) and hasattr(value, "copy_to_host")
     if not (isinstance(value, np.ndarray) or on_device):
@@ -423,6 +431,15 @@ def check_texture(value: Any, port: Port, *, height: int, width: int) -> Any:
         if not value.is_c_contiguous():
             raise ValueError(f"port '{port.name}': device array is not C-contiguous")
         return value
+    # One fast pass, no temporary: a NaN or infinity makes the sum non-finite (so may a
+    # huge but finite total, hence the count before refusing).
+    with np.errstate(over="ignore"):
+        total = np.sum(value)
+    if not np.isfinite(total):
+        bad = value.size - np.count_nonzero(np.isfinite(value))
+        if bad:
+            raise ValueError(f"port '{port.name}': {bad} of {value.size} values are NaN or "
+                             f"infinite")
     return np.ascontiguousarray(value)
 
 

@@ -14,6 +14,7 @@ Environment variables (read when an ``Engine`` is created, overridden by its arg
 from __future__ import annotations
 
 import importlib.metadata
+import inspect
 import os
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -111,13 +112,53 @@ def load_plugins(manager: pluggy.PluginManager, policy: PluginPolicy, *,
 def register_plugin(manager: pluggy.PluginManager, plugin: object, info: PluginInfo,
                     policy: PluginPolicy) -> None:
     """Register one plugin object with pluggy, recording a failure on ``info``."""
+    wrong_arguments = argument_problems(manager, plugin)
+    for problem in wrong_arguments:
+        record(info, problem, policy, failed=True)
+    if wrong_arguments:
+        return
     try:
         manager.register(plugin, name=info.name)
     except (ValueError, pluggy.PluginValidationError) as exc:
-        record(info, f"cannot register: {exc}", policy, failed=True)
+        record(info, f"cannot register: {' '.join(str(exc).split())}", policy, failed=True)
         return
-    for problem in pending_hooks(manager, info.name):
+    for problem in pending_hooks(manager, info.name) + unmarked_hooks(manager, plugin):
         record(info, problem, policy)
+
+
+def _hook_names(manager: pluggy.PluginManager) -> list[str]:
+    return [name for name in vars(manager.hook) if not name.startswith("_")
+            and getattr(manager.hook, name).spec is not None]
+
+
+def argument_problems(manager: pluggy.PluginManager, plugin: object) -> list[str]:
+    """Hook implementations of ``plugin`` that take an argument their hook does not pass
+    (``register_nodes(regster)``), one line each.
+
+    pluggy refuses such a plugin with a message of several lines; this says which hook and
+    argument, and the closest argument the hook does pass.
+    """
+    problems = []
+    for attr in dir(plugin):
+        options = manager.parse_hookimpl_opts(plugin, attr)
+        hook = options and getattr(manager.hook, options.get("specname") or attr, None)
+        if hook is None or hook.spec is None:
+            continue  # not an implementation, or an unknown hook (pending_hooks)
+        passed = hook.spec.argnames
+        for name in inspect.signature(getattr(plugin, attr)).parameters:
+            if name not in passed:
+                problems.append(f"hook '{attr}': argument '{name}' is not one the hook passes "
+                                f"({', '.join(passed)}){did_you_mean(name, passed)}")
+    return problems
+
+
+def unmarked_hooks(manager: pluggy.PluginManager, plugin: object) -> list[str]:
+    """Functions of ``plugin`` named like a hook but not marked ``@texgen.hookimpl``:
+    pluggy ignores them, so without this the plugin would load and register nothing."""
+    return [f"'{name}' is not marked @texgen.hookimpl, so it is never called"
+            for name in _hook_names(manager)
+            if callable(getattr(plugin, name, None))
+            and manager.parse_hookimpl_opts(plugin, name) is None]
 
 
 def pending_hooks(manager: pluggy.PluginManager, plugin_name: str) -> list[str]:
@@ -126,8 +167,7 @@ def pending_hooks(manager: pluggy.PluginManager, plugin_name: str) -> list[str]:
     This is pluggy's ``check_pending()`` narrowed to one plugin, so that one plugin's typo
     is reported against it without stopping the others.
     """
-    known = [name for name in vars(manager.hook) if not name.startswith("_")
-             and getattr(manager.hook, name).spec is not None]
+    known = _hook_names(manager)
     problems = []
     for name, caller in vars(manager.hook).items():
         if name.startswith("_") or caller.spec is not None:
@@ -142,9 +182,10 @@ def record(info: PluginInfo, message: str, policy: PluginPolicy, *,
            failed: bool = False) -> None:
     """Note a plugin problem; raise it at once in strict mode.
 
-    ``failed`` marks a plugin that could not be loaded at all (import, registration, name):
-    its status becomes "failed". Other problems (one bad node spec, a failing hook) leave
-    it "loaded" with errors, since the rest of what it registered works.
+    ``failed`` marks a plugin that could not be loaded, or not wholly (import,
+    registration, name, a hook that raised part way): its status becomes "failed", though
+    what it registered before the failure stays. Other problems (one bad node spec, an
+    unknown hook) leave it "loaded" with errors, since the rest of what it registered works.
     """
     info.errors.append(message)
     if failed and info.status == "loaded":

@@ -8,6 +8,7 @@ writes the Markdown file and one thumbnail per node into ``nodes/`` beside it.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import numpy as np
 
 from texgen.engine import Engine
 from texgen.io import atomic_write, write_texture
-from texgen.nodes import NodeContext, NodeSpec
+from texgen.nodes import NodeContext, NodeSpec, check_texture
 from texgen.testing import make_inputs
 
 #: Thumbnail side in pixels.
@@ -77,15 +78,30 @@ def _cell(text: str) -> str:
 
 def render_thumbnail(spec: NodeSpec) -> np.ndarray | None:
     """The node's first output at THUMB² with its defaults, or None when it cannot render
-    without more (a file to load, a model to run)."""
+    without more (a file to load, a model to run).
+
+    A node that fails otherwise, or returns something that is not a texture for its port
+    (``texgen.nodes.check_texture``), is one broken node among all the installed ones: it
+    gets no picture and a ``UserWarning`` naming it, and the reference is still written.
+    """
     ctx = NodeContext(spec.id, THUMB, THUMB, seed=1, tileable=True)
+    port = spec.outputs[0]
     try:
         outputs = spec.load()(ctx, **make_inputs(spec, THUMB, THUMB),
                               **{p.name: p.default for p in spec.params})
     except (OSError, ValueError):
         return None
-    texture = outputs[spec.outputs[0].name] if isinstance(outputs, dict) else outputs
-    return np.clip(np.asarray(texture, np.float32)[..., :3], 0.0, 1.0)
+    except Exception as exc:  # noqa: BLE001 - a plugin's broken node must not stop the rest
+        warnings.warn(f"node '{spec.id}': no thumbnail: {type(exc).__name__}: {exc}",
+                      stacklevel=2)
+        return None
+    texture = outputs.get(port.name) if isinstance(outputs, dict) else outputs
+    try:
+        texture = check_texture(texture, port, height=THUMB, width=THUMB)
+    except ValueError as exc:
+        warnings.warn(f"node '{spec.id}': no thumbnail: bad output: {exc}", stacklevel=2)
+        return None
+    return np.clip(texture[..., :3], 0.0, 1.0)
 
 
 def write_reference(engine: Engine, path: Path) -> list[Path]:

@@ -4,7 +4,9 @@ modes as the spec has them."""
 import importlib
 import re
 import sys
+import textwrap
 import tomllib
+import types
 from pathlib import Path
 
 import numpy as np
@@ -56,6 +58,20 @@ def test_the_plugin_example_with_inputs_runs(myplug):
     # What the prose says: a required input left out is refused before anything runs.
     with pytest.raises(TexgenError, match="input"):
         engine.render(tomllib.loads(preset.replace('input = "base"', "")))
+
+
+def test_the_check_example_reports_file_node_and_parameter():
+    block = next(b for b in re.findall(r"^( *)```python\n(.*?)^ *```",
+                                       (DOCS / "plugins.md").read_text(), re.S | re.M)
+                 if "def check_band" in b[1])
+    plugin = types.ModuleType("band_example")
+    exec(textwrap.dedent(block[1]), vars(plugin))
+    engine = texgen.Engine(entry_points=False, strict=True, plugins={"myplug": plugin})
+    preset = {"texgen": 1, "name": "b", "size": 8, "outputs": {"h": "b"},
+              "nodes": {"b": {"type": "myplug.band", "low": 0.8, "high": 0.2}}}
+    with pytest.raises(TexgenError, match="node 'b', key 'low': 0.8 is not below high "
+                                          "\\(0.2\\)"):
+        engine.validate(preset)
 
 
 def test_filters_md_states_the_blend_modes_as_the_spec_has_them():

@@ -197,6 +197,37 @@ def register_commands(cli):
     assert code == 0 and out == "hello from a plugin\n"
 
 
+def test_a_plugin_command_cannot_replace_a_builtin_or_another_plugins(install, capsys,
+                                                                    monkeypatch):
+    install("hijack", """
+import click
+from texgen import hookimpl
+
+@hookimpl
+def register_commands(cli):
+    @cli.command()
+    def render():
+        click.echo("hijacked")
+
+    @cli.command()
+    def hello():
+        click.echo("hello from a plugin")
+
+    cli.commands["train"].add_command(click.Command("gmm", callback=lambda: None))
+""")
+    code, out, _ = run(capsys, "plugins")
+    assert code == 0
+    assert "error: register_commands: command 'render' is already taken" in out
+    assert "error: register_commands: command 'train gmm' is already taken" in out
+    code, out, err = run(capsys, "render", "--help")
+    assert code == 0 and "Render PRESETS" in out and "hijacked" not in out + err
+    assert "Fit a Gaussian mixture" in run(capsys, "train", "gmm", "--help")[1]
+    assert run(capsys, "hello")[1] == "hello from a plugin\n", "its other commands work"
+    monkeypatch.setenv("TEXGEN_STRICT_PLUGINS", "1")
+    code, _, err = run(capsys, "hello")
+    assert code == 2 and "plugin 'hijack': register_commands: command" in err
+
+
 def test_console_script_exit_codes(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text("texgen = 1\n")

@@ -111,11 +111,17 @@ class BadOutputs:
         register(NodeSpec("gray_as_color", lambda ctx: np.zeros((ctx.height, ctx.width, 1),
                                                                  np.float32),
                           "Claims color, returns gray.", outputs=(Port("out", "color"),)))
+        register(NodeSpec("nan", lambda ctx: np.full((ctx.height, ctx.width, 1), np.nan,
+                                                     np.float32), "Returns NaN."))
+        register(NodeSpec("inf", lambda ctx: np.full((ctx.height, ctx.width, 1), np.inf,
+                                                     np.float32), "Returns infinity."))
 
 
 @pytest.mark.parametrize("node_type, message", [
     ("bad.float64", "expected float32"), ("bad.wrong_size", "expected 16x32 pixels, got 2x2"),
     ("bad.gray_as_color", "is color \\(3 channels\\), got 1 channels"),
+    ("bad.nan", "512 of 512 values are NaN or infinite"),
+    ("bad.inf", "512 of 512 values are NaN or infinite"),
 ])
 def test_bad_node_output_is_reported(engine, node_type, message):
     engine.add_plugin(BadOutputs(), name="bad")

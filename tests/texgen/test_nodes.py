@@ -227,3 +227,9 @@ def test_check_texture_messages():
         check_texture(good, port, height=4, width=6)
     with pytest.raises(ValueError, match="is color \\(3 channels\\), got 1 channels"):
         check_texture(np.zeros((4, 5, 1), np.float32), port, height=4, width=5)
+    bad = good.copy()
+    bad[0, 0, 0], bad[1, 1, 1] = np.nan, -np.inf
+    with pytest.raises(ValueError, match="port 'out': 2 of 60 values are NaN or infinite"):
+        check_texture(bad, port, height=4, width=5)
+    huge = np.full((4, 5, 3), 3e38, np.float32)  # finite, though their sum is not
+    assert check_texture(huge, port, height=4, width=5) is huge

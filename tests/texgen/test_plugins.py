@@ -1,12 +1,14 @@
 import ast
+import inspect
 import re
+import textwrap
 from pathlib import Path
 
 import pytest
 
 import texgen
-from texgen import hookspecs
-from texgen.errors import PluginError
+from texgen.errors import PluginError, TexgenError
+from texgen.plugins import new_plugin_manager
 
 GOOD = """
 from texgen import NodeSpec, hookimpl
@@ -81,6 +83,27 @@ def register_nodes(register):
         texgen.Engine(strict=True, block=["mixed"])
 
 
+def test_a_node_of_a_failed_or_blocked_plugin_says_why_it_is_unknown(install):
+    install("broken", "raise ImportError('needs libfoo')")
+    install("noise", GOOD)  # refused beside the built-in: noise.* stays as it was
+    engine = texgen.Engine(block=["patterns"])
+
+    def type_error(node_type):
+        with pytest.raises(TexgenError) as caught:
+            engine.validate({"texgen": 1, "name": "t", "size": 8, "outputs": {"h": "n"},
+                             "nodes": {"n": {"type": node_type}}})
+        return str(caught.value)
+
+    assert type_error("broken.flat") == (
+        "<preset t>: node 'n', key 'type': unknown node type 'broken.flat': plugin 'broken' "
+        "failed to load: failed to import fake_broken_plugin: ImportError: needs libfoo "
+        "(see 'texgen nodes')")
+    assert "plugin 'patterns' is blocked (TEXGEN_PLUGINS, TEXGEN_BLOCK_PLUGINS)" in \
+        type_error("patterns.bricks")
+    assert "unknown node type 'noise.flat'; did you mean" in \
+        type_error("noise.flat")
+
+
 def test_third_party_cannot_take_a_builtin_name(install):
     install("noise", GOOD)
     engine = texgen.Engine()
@@ -102,7 +125,38 @@ def register_node(register):
     assert errors == ["unknown hook 'register_node'; did you mean 'register_nodes'?"]
 
 
-def test_hook_that_raises_is_recorded(install):
+def test_misspelt_hook_argument_is_one_line_naming_hook_and_argument(install):
+    install("argtypo", """
+from texgen import hookimpl
+
+@hookimpl
+def register_nodes(regster):
+    pass
+""")
+    install("good", GOOD)
+    engine = texgen.Engine()
+    typo = info(engine, "argtypo")
+    assert (typo.status, typo.errors) == ("failed", [
+        "hook 'register_nodes': argument 'regster' is not one the hook passes (register); "
+        "did you mean 'register'?"])
+    assert "good.flat" in engine.registry
+    with pytest.raises(PluginError, match="plugin 'argtypo': hook 'register_nodes'"):
+        texgen.Engine(strict=True)
+
+
+def test_a_hook_function_without_hookimpl_is_reported_not_skipped(install):
+    install("unmarked", """
+from texgen import NodeSpec
+
+def register_nodes(register):
+    register(NodeSpec("flat", "x:y", "A flat gray."))
+""")
+    unmarked = info(texgen.Engine(), "unmarked")
+    assert unmarked.errors == [
+        "'register_nodes' is not marked @texgen.hookimpl, so it is never called"]
+
+
+def test_hook_that_raises_is_recorded_with_its_line(install, tmp_path):
     install("raiser", """
 from texgen import hookimpl
 
@@ -111,8 +165,9 @@ def register_nodes(register):
     raise RuntimeError("oops")
 """)
     raiser = info(texgen.Engine(), "raiser")
-    assert (raiser.status, raiser.errors) == (
-        "failed", ["register_nodes failed: RuntimeError: oops"])
+    assert raiser.status == "failed"
+    assert raiser.errors == [
+        f"register_nodes failed: RuntimeError: oops (at {tmp_path / 'fake_raiser_plugin.py'}:6)"]
 
 
 @pytest.mark.parametrize("bad_param", [
@@ -120,7 +175,8 @@ def register_nodes(register):
     'Param("level", "float", default=0.5, min=1.0, max=0.0)',  # bad range
     'Param("level", "vector", default=0.5)',               # unknown type
 ])
-def test_plugin_building_an_invalid_param_is_reported_not_raised(install, capsys, bad_param):
+def test_plugin_building_an_invalid_param_is_reported_not_raised(install, capsys, bad_param,
+                                                                 tmp_path):
     from texgen.cli import main
 
     install("badparam", f"""
@@ -134,6 +190,8 @@ def register_nodes(register):
     bad = info(engine, "badparam")
     assert bad.status == "failed" and bad.nodes == []
     assert bad.errors[0].startswith("register_nodes failed: SpecError: ")
+    # The Param is refused before its NodeSpec exists: the plugin's line says which node.
+    assert bad.errors[0].endswith(f"(at {tmp_path / 'fake_badparam_plugin.py'}:6)")
     texture = engine.render({"texgen": 1, "name": "t", "size": 8,
                              "nodes": {"n": {"type": "noise.perlin"}}, "outputs": {"h": "n"}})
     assert texture["h"].shape == (8, 8, 1)
@@ -177,12 +235,17 @@ def test_api_plugin_name_clash_is_recorded(counting):
 
 
 def test_every_hook_is_documented():
+    """Every hook the plugin manager knows has a docstring-only body and a section
+    "## name(arguments)" in docs/plugins.md with its arguments, and every such section is
+    a hook (none documented that does not exist)."""
     docs = (Path(__file__).parents[2] / "docs" / "plugins.md").read_text()
-    tree = ast.parse(Path(hookspecs.__file__).read_text())
-    hooks = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
+    documented = dict(re.findall(r"^## (\w+)\((.*)\)$", docs, re.M))
+    hooks = {name: caller.spec for name, caller in vars(new_plugin_manager().hook).items()
+             if not name.startswith("_") and caller.spec is not None}
     assert hooks, "no hooks found"
-    for hook in hooks:
-        assert ast.get_docstring(hook), f"{hook.name} has no docstring"
-        assert re.search(rf"^## {hook.name}\(", docs, re.M), f"{hook.name} not in docs/plugins.md"
-        assert hook.body[-1].value.value == ast.get_docstring(hook, clean=False), \
-            f"{hook.name}: a hookspec's body is its docstring only"
+    assert sorted(documented) == sorted(hooks), "docs/plugins.md's hook sections"
+    for name, spec in hooks.items():
+        assert documented[name] == ", ".join(spec.argnames), f"{name}: documented arguments"
+        function = ast.parse(textwrap.dedent(inspect.getsource(spec.function))).body[0]
+        assert ast.get_docstring(function), f"{name} has no docstring"
+        assert len(function.body) == 1, f"{name}: a hookspec's body is its docstring only"
