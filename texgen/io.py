@@ -428,6 +428,13 @@ def check_output_folder(directory: Path) -> None:
         raise InputError(f"{directory}: cannot be the output folder: it {where}")
 
 
+#: Random bytes in a temporary file's name (``_create_unique``), written as hex digits.
+_TEMPORARY_TOKEN_BYTES = 6
+#: The longest file name, in bytes, that ``atomic_write`` can write: its temporary file
+#: beside it, ``.NAME.<hex digits>.part``, must fit the 255 bytes file systems allow a name.
+MAX_FILE_NAME = 255 - len("..") - 2 * _TEMPORARY_TOKEN_BYTES - len(".part")
+
+
 def _temporary_beside(path: Path) -> Path:
     """A new empty temporary file beside ``path`` (``check_writable`` first); an
     ``OSError`` becomes a ``RenderError`` naming ``path``, not the temporary name."""
@@ -507,7 +514,7 @@ class StagedFiles:
 def _create_unique(folder: Path, prefix: str, suffix: str) -> Path:
     """Create a new empty file with a random name in ``folder`` (mode 0o666 less umask)."""
     for _ in range(100):
-        candidate = folder / f"{prefix}{secrets.token_hex(6)}{suffix}"
+        candidate = folder / f"{prefix}{secrets.token_hex(_TEMPORARY_TOKEN_BYTES)}{suffix}"
         try:
             os.close(os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
         except FileExistsError:

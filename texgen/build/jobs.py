@@ -25,6 +25,8 @@ from texgen.build.keys import (
 from texgen.build.lock import display_path
 from texgen.build.manifest import Manifest, ManifestError, template_fields
 from texgen.errors import InputError, PresetError, Problem, did_you_mean
+from texgen.io import MAX_FILE_NAME
+from texgen.nodes import PACKAGE_PATH_PREFIX
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,8 @@ class Job:
     ``outputs`` the preset outputs the target reads; ``files`` maps each of the target's
     maps to the file it writes (absolute, inside the output folder); ``parts`` the key's
     parts (``texgen.build.keys``) and ``key`` their hash; ``inputs`` what the lock file
-    records of the job's inputs."""
+    records of the job's inputs; ``reads`` the files (or model folders) its graph reads,
+    absolute."""
 
     id: str
     material: str
@@ -53,6 +56,7 @@ class Job:
     key: str
     inputs: Mapping[str, Any]
     tileable: bool = True
+    reads: tuple[Path, ...] = ()
 
 
 def size_text(size: tuple[int, int]) -> str:
@@ -98,6 +102,7 @@ def plan_jobs(manifest: Manifest, engine) -> list[Job]:
         jobs += made
     if not problems:
         _check_collisions(manifest, jobs, problem)
+        _check_overwrites(manifest, jobs, problem)
     if problems:
         raise ManifestError(problems)
     return jobs
@@ -127,7 +132,8 @@ def _material_jobs(manifest: Manifest, material, engine, targets, version_info,
     jobs = []
     for variant, values in material.variants.items():
         where = f"{material.key}.variants.{variant}"
-        varied = _with_variant(preset, values, where, problem)
+        overrides = _manifest_paths(preset, values, manifest.path.parent)
+        varied = _with_variant(preset, overrides, where, problem)
         if varied is None:
             continue
         for index, size in enumerate(material.sizes or (preset.size,)):
@@ -157,8 +163,21 @@ def _material_jobs(manifest: Manifest, material, engine, targets, version_info,
                         continue
                     jobs.append(_job(manifest, engine, graph, target, outputs, version_info,
                                      material=name, variant=variant, values=values,
-                                     target_name=target_name, reference=material.preset))
+                                     overrides=overrides, target_name=target_name,
+                                     reference=material.preset))
     return jobs
+
+
+def _manifest_paths(preset, values: Mapping[str, Any], base: Path) -> dict[str, Any]:
+    """A variant's values with each relative path given to a ``path`` parameter made
+    absolute against the manifest's folder ``base``, as the manifest's other paths are:
+    otherwise it would be read from the working directory, and which file a job reads
+    would depend on where the build (or the worker rendering it) runs."""
+    return {name: str(base / value)
+            if (param := preset.parameters.get(name)) is not None and param.type == "path"
+            and isinstance(value, str) and value.strip()
+            and not value.startswith(PACKAGE_PATH_PREFIX) else value
+            for name, value in values.items()}
 
 
 def _with_variant(preset, values: Mapping[str, Any], where: str, problem):
@@ -183,8 +202,12 @@ def _with_variant(preset, values: Mapping[str, Any], where: str, problem):
 
 
 def _job(manifest: Manifest, engine, graph, target, outputs: list[str], version_info,
-         *, material: str, variant: str, values, target_name: str, reference: str) -> Job:
-    from texgen.build.targets import planned_files
+         *, material: str, variant: str, values, overrides, target_name: str,
+         reference: str) -> Job:
+    """The job rendering ``graph`` for ``target``: ``values`` are the variant's values as
+    written (keyed and recorded so, the same in any clone), ``overrides`` the same with
+    paths resolved (``_manifest_paths``), which the worker renders."""
+    from texgen.build.targets import export_settings, planned_files
 
     preset = graph.preset
     files = graph.files_read(outputs)
@@ -195,7 +218,7 @@ def _job(manifest: Manifest, engine, graph, target, outputs: list[str], version_
         "size": digest_json(list(preset.size)),
         "files": digest_json(sorted(digests.values())),
         "graph": graph_digest(graph, outputs, digests),
-        "target": digest_json(target.settings()),
+        "target": digest_json(export_settings(target, graph)),
         "versions": digest_json(version_info),
     }
     assert set(parts) == set(KEY_PARTS)
@@ -210,10 +233,11 @@ def _job(manifest: Manifest, engine, graph, target, outputs: list[str], version_
                material=material, variant=variant, size=preset.size, seed=preset.seed,
                target_name=target_name, target=target,
                preset=_worker_reference(engine, preset, reference),
-               overrides=dict(values), outputs=tuple(outputs),
+               overrides=dict(overrides), outputs=tuple(outputs),
                files={name: _file(manifest, fields, name, extension) for name, extension
                       in planned_files(target, graph, engine=engine).items()},
-               parts=parts, key=job_key(parts), inputs=inputs, tileable=preset.tileable)
+               parts=parts, key=job_key(parts), inputs=inputs, tileable=preset.tileable,
+               reads=tuple(files))
 
 
 def _worker_reference(engine, preset, reference: str) -> str:
@@ -238,6 +262,12 @@ def _file(manifest: Manifest, fields: Mapping[str, Any], map_name: str,
     if any(not part or part in (".", "..") for part in parts):
         raise manifest.error(f"{name!r} (from {manifest.name!r}) is not a file name inside "
                              f"the output folder", "name")
+    too_long = next((part for part in [*parts[:-1], f"{parts[-1]}.{extension}"]
+                     if len(part.encode()) > MAX_FILE_NAME), None)
+    if too_long is not None:
+        raise manifest.error(f"{too_long!r} (from {manifest.name!r}) is "
+                             f"{len(too_long.encode())} bytes long; a file or folder name may "
+                             f"have at most {MAX_FILE_NAME}", "name")
     path = (manifest.output / f"{name}.{extension}").resolve()
     if not path.is_relative_to(manifest.output):
         raise manifest.error(f"{name!r} would be written outside {manifest.output}", "name")
@@ -270,3 +300,18 @@ def _check_collisions(manifest: Manifest, jobs: list[Job], problem) -> None:
                     f"would both write {path.relative_to(manifest.output).as_posix()}{hint}",
                     "name")
 
+
+def _check_overwrites(manifest: Manifest, jobs: list[Job], problem) -> None:
+    """A problem for each file a job would write over a file that a job reads (an image, a
+    file in a model folder, an instanced preset): the build would destroy its own input,
+    and be out of date again after every build."""
+    readers = {path: job for job in jobs for path in job.reads}
+    for job in jobs:
+        for map_name, path in job.files.items():
+            read = next((read for read in readers if path == read or path.is_relative_to(read)),
+                        None)
+            if read is not None:
+                problem(f"job '{job.id}' (map {map_name}) would write over "
+                        f"{display_path(read, manifest.path.parent)}, which job "
+                        f"'{readers[read].id}' reads; choose another output folder or name",
+                        "name")

@@ -29,6 +29,7 @@ Every problem is reported at once, one line each, naming the manifest file and t
 from __future__ import annotations
 
 import json
+import os
 import re
 import string
 import tomllib
@@ -157,6 +158,11 @@ def parse_manifest(data: Any, *, path: Path) -> Manifest:
     if not isinstance(output, str) or not output.strip():
         problem(f"expected a folder path, got {output!r}", "output")
         output = DEFAULT_OUTPUT
+    elif _leaves_folder(output):
+        problem(f"expected a folder inside the manifest's folder, got {output!r}: the lock "
+                f"file records outputs relative to it, and a build writes nothing outside "
+                f"it", "output")
+        output = DEFAULT_OUTPUT
     name = data.get("name", DEFAULT_NAME)
     if not isinstance(name, str):
         problem(f"expected a file name template such as {DEFAULT_NAME!r}, got {name!r}", "name")
@@ -228,6 +234,14 @@ def _parse_material(entry: Any, key: str, problem) -> Material | None:
                     seeds=None if seeds is None else tuple(dict.fromkeys(seeds)),
                     targets=None if targets is None else tuple(targets),
                     variants={k: dict(v) for k, v in variants.items()})
+
+
+def _leaves_folder(path: str) -> bool:
+    """Whether ``path``, relative to a folder, names a place outside it: an absolute path,
+    or one that climbs out with '..' (symbolic links are not followed, so a link inside
+    the folder to other storage is allowed)."""
+    normal = Path(os.path.normpath(path))
+    return normal.is_absolute() or normal.parts[:1] == ("..",)
 
 
 def _unknown_keys(table: Mapping, known: tuple[str, ...], prefix: str, problem) -> None:

@@ -417,6 +417,20 @@ def planned_files(target: Target, graph, *, engine) -> dict[str, str]:
             if _skip_reason(m, list(graph.outputs)) is None}
 
 
+def export_settings(target: Target, graph) -> dict[str, Any]:
+    """Everything besides the rendered values that shapes the files ``export_target``
+    writes for ``graph`` (a validated ``Graph``), JSON-able (hashed into job keys): the
+    target's settings and, for a target without maps (``png``), which writes each output
+    as the preset says, each output's ``format`` and ``normalize`` as the preset gives
+    them (png8 and png16 files have the same name, so only the key tells them apart)."""
+    settings = target.settings()
+    if not target.maps:
+        settings["outputs"] = {name: {"format": entry.format, "normalize": entry.normalize}
+                               for name, entry in sorted(graph.preset.outputs.items())
+                               if name in graph.outputs}
+    return settings
+
+
 def _skip_reason(target_map: TargetMap, available: list[str]) -> str | None:
     """Why ``target_map`` cannot be made from outputs named ``available`` (its whole
     source, or a packed channel without a default, is missing), or None."""

@@ -195,3 +195,59 @@ MANIFEST_ONE_TARGET = """
     [[material]]
     preset = "presets/checks.toml"
     """
+
+
+def test_a_variant_path_is_read_from_the_manifest_folder_wherever_the_build_runs(
+        project, engine, tmp_path_factory, monkeypatch):
+    photo = project.root / "presets" / "photo.toml"
+    photo.write_text(photo.read_text().replace('path = "stone.png"', 'path = "$photo"')
+                     + '[parameters.photo]\ntype = "path"\ndefault = "stone.png"\n')
+    (project.root / "images").mkdir()
+    (project.root / "images" / "moss.png").write_bytes((project.root / "presets" /
+                                                        "stone.png").read_bytes())
+    monkeypatch.chdir(tmp_path_factory.mktemp("elsewhere"))
+    [job] = plan(project, 'texgen_build = 1\n[[material]]\npreset = "presets/photo.toml"\n'
+                 '[material.variants.moss]\nphoto = "images/moss.png"\n', engine)
+    # the worker gets the file's absolute path; the lock keeps the value as written
+    assert job.overrides == {"photo": str(project.root / "images" / "moss.png")}
+    assert job.inputs["parameters"] == {"photo": "images/moss.png"}
+    assert list(job.inputs["files"]) == ["images/moss.png"]
+
+
+def test_a_job_may_not_write_over_a_file_a_job_reads(project, engine):
+    path = project.write('texgen_build = 1\noutput = "presets"\nname = "stone"\n'
+                         'targets = ["gltf_color"]\n[[material]]\n'
+                         'preset = "presets/photo.toml"\n[target.gltf_color.maps.color]\n'
+                         'source = "basecolor"\nformat = "png8"\n')
+    before = (project.root / "presets" / "stone.png").read_bytes()
+    with pytest.raises(ManifestError) as caught:
+        plan_jobs(load_manifest(path), engine)
+    [line] = str(caught.value).splitlines()
+    assert "key 'name': job 'photo/default/32/1/gltf_color' (map color) would write over " \
+           "presets/stone.png, which job 'photo/default/32/1/gltf_color' reads" in line
+    assert (project.root / "presets" / "stone.png").read_bytes() == before
+
+
+def test_a_file_name_too_long_to_write_is_refused_before_rendering(project, engine):
+    path = project.write(f'texgen_build = 1\nname = "{{material}}_{"x" * 230}_{{map}}"\n'
+                         '[[material]]\npreset = "presets/checks.toml"\n')
+    with pytest.raises(ManifestError, match=r"key 'name': 'checks_x+_basecolor.png' .* is "
+                                            r"251 bytes long; a file or folder name may "
+                                            r"have at most 236"):
+        plan_jobs(load_manifest(path), engine)
+
+
+def test_the_png_target_key_follows_the_preset_output_formats(project, engine):
+    text = ('texgen_build = 1\nname = "{target}_{map}"\ntargets = ["png", "gltf"]\n'
+            '[[material]]\npreset = "presets/checks.toml"\n')
+    before = {job.target_name: job for job in plan(project, text, engine)}
+    checks = project.root / "presets" / "checks.toml"
+    for edit in ('height = { node = "shaded", format = "png8" }',
+                 'height = { node = "shaded", normalize = true }'):
+        checks.write_text(checks.read_text().replace('height = "shaded"', edit))
+        after = {job.target_name: job for job in plan(project, text, Engine())}
+        # same file name, other bytes: only the key can tell the png jobs apart
+        assert after["png"].files == before["png"].files
+        assert after["png"].parts["target"] != before["png"].parts["target"]
+        assert after["gltf"].key == before["gltf"].key  # gltf sets its own formats
+        checks.write_text(checks.read_text().replace(edit, 'height = "shaded"'))

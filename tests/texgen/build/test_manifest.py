@@ -83,6 +83,10 @@ def test_json_manifests_are_accepted(tmp_path):
      "name", "template field {seed:x>900000000}: format specs are not allowed"),
     ('texgen_build = 1\noutput = "texgen.build.toml"\n[[material]]\npreset = "a"', "output",
      "cannot be the output folder: it is a file"),
+    ('texgen_build = 1\noutput = "/tmp/textures"\n[[material]]\npreset = "a"', "output",
+     "expected a folder inside the manifest's folder, got '/tmp/textures'"),
+    ('texgen_build = 1\noutput = "build/../../textures"\n[[material]]\npreset = "a"',
+     "output", "expected a folder inside the manifest's folder"),
 ])
 def test_bad_manifests_name_the_file_and_key(project, text, key, words):
     path = project.write(text)
@@ -91,6 +95,13 @@ def test_bad_manifests_name_the_file_and_key(project, text, key, words):
     line = next(line for line in str(caught.value).splitlines() if f"key '{key}'" in line)
     assert line.startswith(f"{path.resolve()}: key '{key}': ")
     assert words in line
+
+
+@pytest.mark.parametrize("output, inside", [(".", ""), ("build/../textures", "textures"),
+                                            ("./build", "build")])
+def test_an_output_inside_the_manifest_folder_may_be_spelt_any_way(project, output, inside):
+    path = project.write(f'texgen_build = 1\noutput = "{output}"\n[[material]]\npreset = "a"')
+    assert load_manifest(path).output == (project.root / inside).resolve()
 
 
 def test_every_problem_is_listed_at_once(project):
