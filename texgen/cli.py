@@ -773,7 +773,10 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
-    except (click.Abort, KeyboardInterrupt, EOFError):
+    except KeyboardInterrupt:  # Ctrl-C: the shell's 128 + SIGINT, so scripts can tell
+        click.echo("texgen: interrupted", err=True)
+        return 130
+    except (click.Abort, EOFError):
         click.echo("texgen: aborted", err=True)
         return 1
     except TexgenError as exc:

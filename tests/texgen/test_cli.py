@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import numpy as np
 import pytest
 from conftest import make_preset
@@ -561,3 +562,19 @@ def test_render_over_the_memory_limit_exits_2_before_rendering(preset_file, tmp_
     assert err.startswith(f"texgen: error: {preset_file}: rendering 32x16 needs about ")
     assert "the limit is 0.00 GiB (raise it with TEXGEN_MAX_BYTES" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_ctrl_c_exits_130_with_one_line(monkeypatch, capsys):
+    import texgen.cli
+
+    @click.group()
+    def root():
+        pass
+
+    @root.command()
+    def slow():
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(texgen.cli, "make_cli", lambda: root)
+    assert main(["slow"]) == 130
+    assert capsys.readouterr().err == "texgen: interrupted\n"
