@@ -308,8 +308,7 @@ def _check_overwrites(manifest: Manifest, jobs: list[Job], problem) -> None:
     readers = {path: job for job in jobs for path in job.reads}
     for job in jobs:
         for map_name, path in job.files.items():
-            read = next((read for read in readers if path == read or path.is_relative_to(read)),
-                        None)
+            read = next((read for read in readers if path.is_relative_to(read)), None)
             if read is not None:
                 problem(f"job '{job.id}' (map {map_name}) would write over "
                         f"{display_path(read, manifest.path.parent)}, which job "

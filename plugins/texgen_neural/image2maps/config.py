@@ -69,8 +69,8 @@ class NetConfig:
         return 2 ** (len(self.channels) - 1)
 
     def to_dict(self) -> dict:
-        return {"channels": list(self.channels), "d_channels": list(self.d_channels),
-                "correction_scale": self.correction_scale}
+        return {f.name: list(value) if isinstance(value := getattr(self, f.name), tuple)
+                else value for f in dataclasses.fields(self)}
 
     @classmethod
     def from_dict(cls, data: dict) -> NetConfig:
