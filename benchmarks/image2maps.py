@@ -1,12 +1,12 @@
 """Leave-one-preset-out evaluation of the learned image → PBR maps model (issue #22).
 
-    python benchmarks/image2maps.py [--presets NAME ...] [--steps-per-fold 300]
+    python benchmarks/image2maps.py [--presets NAME ...] [--steps-per-fold 250]
                                     [--minutes-per-fold 10]
                                     [--samples 24] [--procedural 360] [--size 128]
                                     [--seed 0]
                                     [--crop 128] [--batch 4] [--adversarial-weight 0.01]
-                                    [--lr 0.0003] [--lr-decay constant]
-                                    [--channels 8,16,32,64]
+                                    [--lr 0.003] [--lr-decay constant]
+                                    [--channels 32,64,64,64]
                                     [--correction-scales 0.25,0.5,0.75]
                                     [--cache .texgen-cache] [--threads 1] [--append]
 
@@ -28,7 +28,8 @@ mixed-in material), then tested on P's unmixed samples, against
   (``combine_tilt_direction``): its direction with the classical tilt, the classical
   direction with its tilt (which part of the correction helps: shape or depth); and for
   each of ``--correction-scales`` the same model applying that share of its correction
-  (``NetConfig.correction_scale``: shrunk towards the classical estimate);
+  (``NetConfig.correction_scale``: shrunk towards the classical estimate; the learned
+  columns apply the default share, as the shipped model does, 1 being the whole);
 - for roughness, the constant that is the mean roughness of the fold's training samples.
 
 Scores per test sample, averaged: normal angular error in degrees (lower is better), Pearson
@@ -124,7 +125,7 @@ def table(rows: dict[str, tuple[dict, int]],
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--presets", nargs="+", help="held-out presets (default: all)")
-    parser.add_argument("--steps-per-fold", type=int, default=300,
+    parser.add_argument("--steps-per-fold", type=int, default=TrainOptions.steps,
                         help="training steps per held-out preset")
     parser.add_argument("--minutes-per-fold", type=float, default=10.0,
                         help="safety bound on the training time per held-out preset")

@@ -192,11 +192,16 @@ DOUBLE_CONV_HALO = 2
 #: The decoder's column bands at a level run in this many parts, each holding the
 #: row-upsampled coarser level only for its own columns: an eighth of it, beside the
 #: coarser level itself, which every part reads (``_decode_level``).
-WIDE_PARTS = 8
+WIDE_PARTS = 16
+#: Precision the banded U-Net holds its whole-level grids in (the pooled features of
+#: levels 2 and on, the decoder's output of levels 1 and on) between the steps that make
+#: and read them: half of float32's memory; every convolution and FFT still runs in
+#: float32, and the maps move by about 1e-3 of a correction (tests: model).
+HELD_DTYPE = torch.float16
 
 
-def unet_in_bands(unet: UNet, inputs: torch.Tensor, *,
-                  tile: int = UNET_TILE) -> torch.Tensor:
+def unet_in_bands(unet: UNet, inputs: torch.Tensor, *, tile: int = UNET_TILE,
+                  held_dtype: torch.dtype = HELD_DTYPE) -> torch.Tensor:
     """``unet(inputs)`` with memory that does not hold the full-size activations:
     (B, 7, H, W) -> (B, 5, H, W), H and W multiples of the stride; ``inputs`` a tensor or
     a ``texgen_neural.tiling.ChannelStack``, read only a tile or band at a time.
@@ -208,53 +213,130 @@ def unet_in_bands(unet: UNet, inputs: torch.Tensor, *,
     one-dimensional halves (``upsample_axis``): along the rows for the whole coarser level,
     then along the columns and through the decoder ``DoubleConv`` (and at level 0 the head
     and ``apply_corrections``) for one band of about ``tile``² pixels of whole columns at
-    a time. What it holds beyond the inputs and the result is the row-upsampled coarser
-    level (half the channels of level 1 per pixel, 8 floats for the shipped model) and a
-    tile's activations. The result equals ``unet(inputs)`` up to float rounding (the one-dimensional
-    transforms and a band's convolutions round differently from the whole image's).
+    a time.
+
+    What it holds beyond the inputs and the result: the decoder's output of level 1 (a
+    quarter of the pixels times level 1's channels, in ``held_dtype``) and one part of it
+    upsampled along the rows (``WIDE_PARTS``), the smaller grids of the coarser levels and a
+    tile's activations. Level 1's input, the pooled level-0 features (a quarter of the pixels
+    times level 0's channels), is not held but recomputed from the inputs where it is read
+    (``PooledFeatures``); the result is allocated only once the coarser levels are done.
+    With ``held_dtype`` float32 the result equals ``unet(inputs)`` up to float rounding
+    (the one-dimensional transforms and a band's convolutions round differently from the
+    whole image's); float16 adds its own rounding of the held grids.
     """
-    out = torch.empty((inputs.shape[0], OUT_CHANNELS, *inputs.shape[-2:]),
-                      dtype=torch.float32, device=inputs.device)
+    result = []
 
     def finish(columns: slice, features: torch.Tensor) -> None:
+        if not result:
+            result.append(torch.empty((inputs.shape[0], OUT_CHANNELS, *inputs.shape[-2:]),
+                                      dtype=torch.float32, device=inputs.device))
         head = unet.head(features)
-        out[..., columns] = apply_corrections(inputs[..., columns], head, unet.slope_gain,
-                                              unet.correction_scale)
+        result[0][..., columns] = apply_corrections(inputs[..., columns], head,
+                                                    unet.slope_gain, unet.correction_scale)
 
     with torch.no_grad():
-        _decode_level(unet, 0, inputs, finish, tile)
-    return out
+        _decode_level(unet, 0, inputs, finish, tile, held_dtype)
+    return result[0]
 
 
-def _decode_level(unet: UNet, level: int, x: torch.Tensor, write, tile: int) -> None:
+class PooledFeatures:
+    """``F.avg_pool2d(block(image), 2)`` (B, C, H/2, W/2) for a local ``block`` of receptive
+    radius ``DOUBLE_CONV_HALO`` (level 0's encoder ``DoubleConv``) on ``image`` (B, C_in,
+    H, W; a tensor or a ``ChannelStack``), computed only where it is read: ``index_select``
+    along the rows or columns (a run of consecutive indices, wrapping, as ``tiled_outputs``
+    and the bands read) narrows the window, and ``[...]`` computes the window from the
+    image's matching pixels and a wrap-around halo, in ``tile``² tiles. So the grid takes
+    no memory between reads, at the cost of running ``block`` again per read."""
+
+    def __init__(self, block: nn.Module, image, channels: int, *, tile: int,
+                 rows: torch.Tensor | None = None, cols: torch.Tensor | None = None):
+        self.block, self.image, self.channels, self.tile = block, image, channels, tile
+        self.rows, self.cols = rows, cols
+
+    @property
+    def shape(self) -> torch.Size:
+        batch, _, height, width = self.image.shape
+        return torch.Size((batch, self.channels,
+                           height // 2 if self.rows is None else len(self.rows),
+                           width // 2 if self.cols is None else len(self.cols)))
+
+    @property
+    def device(self) -> torch.device:
+        return self.image.device
+
+    def index_select(self, dim: int, index: torch.Tensor) -> PooledFeatures:
+        axis = dim % 4
+        if axis not in (2, 3):
+            raise ValueError("PooledFeatures selects rows or columns only")
+        current = self.rows if axis == 2 else self.cols
+        index = index if current is None else current[index.to(current.device)]
+        rows, cols = (index, self.cols) if axis == 2 else (self.rows, index)
+        return PooledFeatures(self.block, self.image, self.channels, tile=self.tile,
+                              rows=rows, cols=cols)
+
+    def __getitem__(self, key) -> torch.Tensor:
+        if key is not Ellipsis:
+            raise TypeError("PooledFeatures computes whole windows only: index with [...]")
+        halo = DOUBLE_CONV_HALO
+        window = self.image
+        for axis, index in ((-2, self.rows), (-1, self.cols)):
+            if index is not None:  # the fine pixels under a run of coarse ones, and a halo
+                size, first = self.image.shape[axis], int(index[0])
+                if not torch.equal(index.cpu(), torch.arange(first, first + len(index))
+                                   % (size // 2)):
+                    raise ValueError("PooledFeatures reads runs of consecutive rows and "
+                                     "columns only")
+                fine = torch.arange(2 * first - halo, 2 * (first + len(index)) + halo) % size
+                window = window.index_select(axis, fine.to(self.device))
+        # in tiles (the window's own wrap-around only reaches its halo, cut below)
+        features = run_tiled(self.block, window, halo=halo, tile=self.tile)
+        if self.rows is not None:
+            features = features[..., halo:-halo, :]
+        if self.cols is not None:
+            features = features[..., halo:-halo]
+        return F.avg_pool2d(features, 2)
+
+
+def _decode_level(unet: UNet, level: int, x, write, tile: int,
+                  held_dtype: torch.dtype) -> None:
     """The decoder's output at ``level`` for the level's input ``x`` (B, C, h, w) (the
-    network's inputs at level 0, the pooled features of the level above otherwise), handed
-    to ``write(columns, features (B, C_level, h, band))`` a band of whole columns at a time.
+    network's inputs at level 0, ``PooledFeatures`` of them at level 1, the held pooled
+    features of the level above further down), handed to ``write(columns, features (B,
+    C_level, h, band))`` a band of whole columns at a time.
 
     The encoder's features of the level are made twice rather than held: in tiles, pooled
     for the coarser level, and per band (with a halo) for the decoder block."""
-    halo, encoder = DOUBLE_CONV_HALO, unet.down[level]
+    halo, block = DOUBLE_CONV_HALO, unet.down[level]
+
+    def encoder(window) -> torch.Tensor:  # reads lazy and half-precision inputs alike
+        return block(window[...].float())
+
     if level == len(unet.up):  # the coarsest level: no decoder block
         write(slice(None), run_tiled(encoder, x, halo=halo, tile=tile))
         return
     height, width = x.shape[-2:]
-    pooled = torch.empty((x.shape[0], unet.config.channels[level], height // 2, width // 2),
-                         dtype=torch.float32, device=x.device)
-    for row, col, piece in tiled_outputs(encoder, x, halo=halo, align=2, tile=tile):
-        pooled[..., row // 2:(row + piece.shape[-2]) // 2,
-               col // 2:(col + piece.shape[-1]) // 2] = F.avg_pool2d(piece, 2)
-    coarse = [torch.empty((x.shape[0], unet.config.channels[level + 1], height // 2,
-                           width // 2), dtype=torch.float32, device=x.device)]
+    channels = unet.config.channels
+    if level == 0:  # recomputed where read: it would be the largest grid held
+        pooled = PooledFeatures(block, x, channels[0], tile=tile)
+    else:
+        pooled = torch.empty((x.shape[0], channels[level], height // 2, width // 2),
+                             dtype=held_dtype, device=x.device)
+        for row, col, piece in tiled_outputs(encoder, x, halo=halo, align=2, tile=tile):
+            pooled[..., row // 2:(row + piece.shape[-2]) // 2,
+                   col // 2:(col + piece.shape[-1]) // 2] = F.avg_pool2d(piece, 2)
+    coarse = [torch.empty((x.shape[0], channels[level + 1], height // 2, width // 2),
+                          dtype=held_dtype, device=x.device)]
 
     def put(columns: slice, features: torch.Tensor) -> None:
         coarse[0][..., columns] = features
 
-    _decode_level(unet, level + 1, pooled, put, tile)
+    _decode_level(unet, level + 1, pooled, put, tile, held_dtype)
     del pooled
     grid = coarse.pop()
     step = max(1, tile * tile // height)
     if step + 4 * halo >= width:  # one band: whole columns, no halo
-        skip = encoder(x[...])
+        skip = encoder(x)
         wide = _upsample_columns(grid, torch.arange(width))
         write(slice(None), unet.up[level](torch.cat([upsample_axis(wide, -2), skip], 1)))
         return
@@ -262,27 +344,32 @@ def _decode_level(unet: UNet, level: int, x: torch.Tensor, write, tile: int) -> 
     bands_per_part = -(-width // step // WIDE_PARTS)
     for part in range(0, width, step * bands_per_part):
         part_stop = min(part + step * bands_per_part, width)
-        wide = _upsample_columns(grid, torch.arange(part - halo, part_stop + halo) % width)
+        wide = _upsample_columns(grid, torch.arange(part - halo, part_stop + halo) % width,
+                                 held_dtype)
         for start in range(part, part_stop, step):
             stop = min(start + step, width)
             # columns start - 2 halo .. stop + 2 halo, wrapping; each block eats a halo
             columns = (torch.arange(start - 2 * halo, stop + 2 * halo) % width).to(x.device)
             skip = encoder(x.index_select(-1, columns))[..., halo:-halo]
-            tall = upsample_axis(wide[..., start - part:stop - part + 2 * halo].contiguous(), -2)
+            tall = upsample_axis(wide[..., start - part:stop - part + 2 * halo].float(), -2)
             features = unet.up[level](torch.cat([tall, skip], 1))[..., halo:-halo]
             write(slice(start, stop), features)
         del wide
 
 
-def _upsample_columns(grid: torch.Tensor, columns: torch.Tensor) -> torch.Tensor:
+def _upsample_columns(grid: torch.Tensor, columns: torch.Tensor,
+                      dtype: torch.dtype = torch.float32) -> torch.Tensor:
     """``upsample_axis(grid, -1)`` (B, C, h, w) -> (B, C, h, 2 w), only at ``columns`` (a
-    1-D index tensor): made a band of rows at a time, so that only those columns are held
+    1-D index tensor), held in ``dtype`` (computed in float32 whatever ``grid``'s
+    precision): made a band of rows at a time, so that only those columns are held
     whole."""
     height, width = grid.shape[-2], 2 * grid.shape[-1]
     columns = columns.to(grid.device)
-    wide = grid.new_empty((*grid.shape[:-1], len(columns)))
-    for rows in row_bands(height, width):  # rows are upsampled independently
-        wide[..., rows, :] = upsample_axis(grid[..., rows, :], -1).index_select(-1, columns)
+    wide = torch.empty((*grid.shape[:-1], len(columns)), dtype=dtype, device=grid.device)
+    # rows are upsampled independently, in bands of about BAND_PIXELS values (all channels)
+    for rows in row_bands(height, width * grid.shape[1]):
+        wide[..., rows, :] = upsample_axis(grid[..., rows, :].float(),
+                                           -1).index_select(-1, columns)
     return wide
 
 

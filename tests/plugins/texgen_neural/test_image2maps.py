@@ -31,6 +31,7 @@ from texgen_neural.image2maps.data import (  # noqa: E402
 )
 from texgen_neural.image2maps.model import (  # noqa: E402
     SYMMETRIES,
+    PooledFeatures,
     UNet,
     augment,
     refine,
@@ -50,7 +51,8 @@ from texgen_neural.image2maps.train import train  # noqa: E402
 from texgen_neural.model import upsample_wrap  # noqa: E402
 from texgen_neural.tiling import ChannelStack  # noqa: E402
 
-TINY = NetConfig(channels=(4, 8), d_channels=(4,))
+# the whole correction applied (the default applies a share), so the tests see what it learns
+TINY = NetConfig(channels=(4, 8), d_channels=(4,), correction_scale=1.0)
 NODE = dict(convention="opengl", roughness="classical")
 
 
@@ -194,20 +196,58 @@ def test_upsampling_splits_into_its_two_axes():
 
 
 def test_banded_unet_equals_the_whole_unet_rolls_and_repeats():
-    """Within float rounding (the one-dimensional FFTs and a band's convolutions round
-    differently from the whole image's); rolling the input by a multiple of the stride rolls
-    the output; the same call twice gives the same bytes."""
+    """Holding its grids in float32: within float rounding (the one-dimensional FFTs and a
+    band's convolutions round differently from the whole image's); rolling the input by a
+    multiple of the stride rolls the output; the same call twice gives the same bytes."""
     unet = load_unet(SHIPPED)
     x = network_input()
     whole = unet(x)
-    banded = unet_in_bands(unet, x, tile=16)
+    banded = unet_in_bands(unet, x, tile=16, held_dtype=torch.float32)
     torch.testing.assert_close(banded, whole, atol=1e-5, rtol=0)
-    assert torch.equal(banded, unet_in_bands(unet, x, tile=16))
-    rolled = unet_in_bands(unet, x.roll((24, -16), dims=(2, 3)), tile=16)
+    assert torch.equal(banded, unet_in_bands(unet, x, tile=16, held_dtype=torch.float32))
+    rolled = unet_in_bands(unet, x.roll((24, -16), dims=(2, 3)), tile=16,
+                           held_dtype=torch.float32)
     torch.testing.assert_close(rolled, banded.roll((24, -16), dims=(2, 3)), atol=1e-5, rtol=0)
     tiny, small = tiny_unet(), x[..., :64, :48]
-    torch.testing.assert_close(unet_in_bands(tiny, small, tile=8), tiny(small), atol=1e-5,
-                               rtol=0)
+    torch.testing.assert_close(unet_in_bands(tiny, small, tile=8, held_dtype=torch.float32),
+                               tiny(small), atol=1e-5, rtol=0)
+
+
+def test_banded_unet_holding_half_precision_stays_near_the_whole_unet():
+    """The default float16 grids move the maps by half-precision rounding of the features:
+    normals by hundredths of a degree, heights by less than a thousandth; the bytes
+    repeat."""
+    unet = tiny_unet()
+    x = network_input()
+    whole = unet(x)
+    banded = unet_in_bands(unet, x, tile=16)
+    assert banded.dtype == torch.float32
+    assert torch.equal(banded, unet_in_bands(unet, x, tile=16))
+    assert not torch.equal(banded, unet_in_bands(unet, x, tile=16, held_dtype=torch.float32))
+    cosine = (banded[:, :3] * whole[:, :3]).sum(1).double().clamp(max=1.0)
+    degrees = torch.rad2deg(torch.acos(cosine)).flatten()
+    # (the largest moves are at normals this random net lays nearly flat, where z is clamped)
+    assert degrees.mean() < 0.02 and degrees.quantile(0.99) < 0.1
+    torch.testing.assert_close(banded[:, 3:], whole[:, 3:], atol=1e-3, rtol=0)
+
+
+def test_pooled_features_compute_the_windows_they_are_read_at():
+    """``PooledFeatures`` equals the pooled block output held whole, at any run of rows and
+    columns (wrapping past the edge) and in tiles; a scattered selection is refused."""
+    unet = tiny_unet()
+    block, x = unet.down[0], network_input(height=32, width=24)
+    held = torch.nn.functional.avg_pool2d(block(x), 2)          # (1, C, 16, 12)
+    lazy = PooledFeatures(block, x, held.shape[1], tile=8)
+    assert lazy.shape == held.shape
+    torch.testing.assert_close(lazy[...], held, atol=1e-6, rtol=0)
+    rows, cols = torch.arange(13, 19) % 16, torch.arange(-3, 4) % 12
+    window = lazy.index_select(-2, rows).index_select(-1, cols)
+    assert window.shape == (1, held.shape[1], 6, 7)
+    torch.testing.assert_close(window[...], held[..., rows, :][..., cols], atol=1e-6, rtol=0)
+    torch.testing.assert_close(window.index_select(-1, torch.arange(2, 5))[...],
+                               held[..., rows, :][..., cols[2:5]], atol=1e-6, rtol=0)
+    with pytest.raises(ValueError, match="consecutive"):
+        lazy.index_select(-1, torch.tensor([0, 2]))[...]
 
 
 def test_banded_unet_reads_a_channel_stack_and_splits_its_levels_exactly(monkeypatch):
