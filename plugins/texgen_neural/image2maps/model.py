@@ -20,7 +20,7 @@ from torch import nn
 from texgen.bands import row_bands
 from texgen_neural.image2maps.config import IN_CHANNELS, OUT_CHANNELS, NetConfig
 from texgen_neural.model import EqualConv2d, resample_wrap, upsample_wrap
-from texgen_neural.tiling import run_tiled, tiled_outputs
+from texgen_neural.tiling import ChannelStack, run_tiled, tiled_outputs
 
 
 class DoubleConv(nn.Module):
@@ -94,8 +94,9 @@ def apply_corrections(inputs: torch.Tensor, raw: torch.Tensor, slope_gain: torch
     return torch.cat([normal, height, torch.sigmoid(raw[:, 4:5])], 1)
 
 
-#: Images up to this many pixels run through the U-Net whole (previews keep their bytes).
-WHOLE_PIXELS = 1024 * 1024
+#: Images up to this many pixels run through the U-Net whole (previews keep their bytes);
+#: whole, the shipped network holds about 1.7 kB per pixel (docs/scale.md).
+WHOLE_PIXELS = 512 * 512
 
 #: Default tile side of the U-Net in pixels: its full-resolution activations take about 130
 #: floats per pixel, so a 256² tile (and a band of 256² pixels) takes tens of MB; 512²
@@ -105,13 +106,14 @@ UNET_TILE = 256
 
 def refine(unet: UNet, inputs: torch.Tensor, *, tile: int = UNET_TILE) -> torch.Tensor:
     """``unet(inputs)`` at any size: (B, 7, H, W) -> (B, 5, H, W); ``inputs`` a tensor or
-    a ``texgen_neural.tiling.ChannelStack`` (read a band at a time above 1024²).
+    a ``texgen_neural.tiling.ChannelStack`` (read a band at a time above 512²).
 
     A size that is not a multiple of the stride is resampled with wrap-around
     (``resample_wrap``) to the next multiple and the maps back to H x W (normals
     renormalised), so a tiling input still gives tiling maps. An image of more than
-    1024² pixels runs through ``unet_in_bands`` with ``tile`` (bounded memory, the same maps
-    within float rounding); a smaller one through ``unet`` whole, as before.
+    ``WHOLE_PIXELS`` (512²) runs through ``unet_in_bands`` with ``tile`` (bounded memory,
+    the same maps within the rounding of its float16 grids); a smaller one through ``unet``
+    whole.
     """
     height, width = inputs.shape[-2:]
     stride = unet.config.stride
@@ -193,6 +195,10 @@ DOUBLE_CONV_HALO = 2
 #: row-upsampled coarser level only for its own columns: an eighth of it, beside the
 #: coarser level itself, which every part reads (``_decode_level``).
 WIDE_PARTS = 16
+#: The blocks of a decoder band run down it in pieces of this many tiles' rows: the band
+#: holds its inputs whole (the row upsampling needs whole columns), the activations of a
+#: piece only.
+BAND_PIECE_TILES = 4
 #: Precision the banded U-Net holds its whole-level grids in (the pooled features of
 #: levels 2 and on, the decoder's output of levels 1 and on) between the steps that make
 #: and read them: half of float32's memory; every convolution and FFT still runs in
@@ -350,9 +356,14 @@ def _decode_level(unet: UNet, level: int, x, write, tile: int,
             stop = min(start + step, width)
             # columns start - 2 halo .. stop + 2 halo, wrapping; each block eats a halo
             columns = (torch.arange(start - 2 * halo, stop + 2 * halo) % width).to(x.device)
-            skip = encoder(x.index_select(-1, columns))[..., halo:-halo]
+            # the blocks down the band in pieces of BAND_PIECE_TILES tiles' rows (they are
+            # local; the band's own wrap-around only reaches the columns each crop cuts)
+            piece = BAND_PIECE_TILES * tile
+            skip = run_tiled(encoder, x.index_select(-1, columns), halo=halo,
+                             tile=piece)[..., halo:-halo]
             tall = upsample_axis(wide[..., start - part:stop - part + 2 * halo].float(), -2)
-            features = unet.up[level](torch.cat([tall, skip], 1))[..., halo:-halo]
+            features = run_tiled(unet.up[level], ChannelStack(tall, skip), halo=halo,
+                                 tile=piece)[..., halo:-halo]
             write(slice(start, stop), features)
         del wide
 
