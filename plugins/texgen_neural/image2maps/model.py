@@ -285,16 +285,23 @@ class PooledFeatures:
         if key is not Ellipsis:
             raise TypeError("PooledFeatures computes whole windows only: index with [...]")
         halo = DOUBLE_CONV_HALO
-        window = self.image
+        runs = []  # per axis: the image's slices under the selected run and a halo
         for axis, index in ((-2, self.rows), (-1, self.cols)):
-            if index is not None:  # the fine pixels under a run of coarse ones, and a halo
-                size, first = self.image.shape[axis], int(index[0])
-                if not torch.equal(index.cpu(), torch.arange(first, first + len(index))
-                                   % (size // 2)):
-                    raise ValueError("PooledFeatures reads runs of consecutive rows and "
-                                     "columns only")
-                fine = torch.arange(2 * first - halo, 2 * (first + len(index)) + halo) % size
-                window = window.index_select(axis, fine.to(self.device))
+            size = self.image.shape[axis]
+            if index is None:
+                runs.append([slice(None)])
+                continue
+            first = int(index[0])
+            if not torch.equal(index.cpu(),
+                               torch.arange(first, first + len(index)) % (size // 2)):
+                raise ValueError("PooledFeatures reads runs of consecutive rows and columns "
+                                 "only")
+            runs.append(_wrapped_slices(2 * first - halo, 2 * (first + len(index)) + halo,
+                                        size))
+        # the window alone is copied out of the image, a piece per wrap-around
+        window = self.image if self.rows is None and self.cols is None else torch.cat(
+            [torch.cat([self.image[..., rows, cols] for cols in runs[1]], -1)
+             for rows in runs[0]], -2)
         # in tiles (the window's own wrap-around only reaches its halo, cut below)
         features = run_tiled(self.block, window, halo=halo, tile=self.tile)
         if self.rows is not None:
@@ -302,6 +309,18 @@ class PooledFeatures:
         if self.cols is not None:
             features = features[..., halo:-halo]
         return F.avg_pool2d(features, 2)
+
+
+def _wrapped_slices(start: int, stop: int, size: int) -> list[slice]:
+    """Slices of an axis of ``size`` covering the indices ``start .. stop - 1`` modulo
+    ``size``, in order: one per stretch between wrap-arounds."""
+    slices = []
+    while start < stop:
+        first = start % size
+        take = min(stop - start, size - first)
+        slices.append(slice(first, first + take))
+        start += take
+    return slices
 
 
 def _decode_level(unet: UNet, level: int, x, write, tile: int,

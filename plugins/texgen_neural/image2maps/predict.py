@@ -8,7 +8,10 @@ trained by the command in docs/maps.md.
 
 from __future__ import annotations
 
+import contextlib
+import tempfile
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +22,7 @@ from texgen.nodes import NodeContext, param_error
 from texgen_neural.checkpoint import CheckpointError, load_model
 from texgen_neural.image2maps.config import FORMAT, NetConfig
 from texgen_neural.image2maps.data import classical_maps, decode_normal, standardize
-from texgen_neural.image2maps.model import UNet, refine
+from texgen_neural.image2maps.model import WHOLE_PIXELS, UNet, refine
 from texgen_neural.nodes import cached_generator
 from texgen_neural.tiling import ChannelStack
 
@@ -73,6 +76,23 @@ def to_unit_range(height: np.ndarray) -> np.ndarray:
     return ((height - low) / (high - low)).astype(np.float32)
 
 
+@contextlib.contextmanager
+def set_aside(arrays: dict[str, np.ndarray]) -> Iterator[None]:
+    """Move the ``arrays`` (a dict, emptied on entry and refilled on exit with the same
+    bytes) out of memory into an anonymous temporary file for the duration of the block:
+    ``np.save``/``np.load`` without pickles, the file gone when the block ends."""
+    with tempfile.TemporaryFile(prefix="texgen-") as spill:
+        names = list(arrays)
+        for name in names:
+            np.save(spill, arrays.pop(name), allow_pickle=False)
+        try:
+            yield
+        finally:
+            spill.seek(0)
+            for name in names:
+                arrays[name] = np.load(spill, allow_pickle=False)
+
+
 def predict_maps(photo: np.ndarray, unet: UNet, *, tileable: bool = True,
                  convention: str = "opengl") -> dict[str, np.ndarray]:
     """Maps of a color photo (H, W, 3) float in [0, 1], any size, from ``unet``
@@ -93,10 +113,12 @@ def predict_maps(photo: np.ndarray, unet: UNet, *, tileable: bool = True,
     classical = classical_maps(photo, tileable=tileable)
     device = next(unet.parameters()).device
     inputs = network_inputs(photo, classical).to(device)
-    # only the outputs (and the photo, which the inputs read) stay alive while the network
-    # runs (less memory at large sizes)
+    # only the inputs (which read the photo) stay in memory while the network runs: the
+    # classical height and normal are in them, and above the size the network runs whole
+    # the classical outputs wait in a temporary file (the same bytes come back)
     del photo, classical["height"], classical["normal"]
-    with torch.no_grad():
+    banded = inputs.shape[-2] * inputs.shape[-1] > WHOLE_PIXELS
+    with set_aside(classical) if banded else contextlib.nullcontext(), torch.no_grad():
         maps = refine(unet, inputs)[0].cpu().numpy().transpose(1, 2, 0)  # (H, W, 5)
     del inputs
     return {"normal": encode_normal(maps[..., :3], convention),
