@@ -193,8 +193,14 @@ def refine_symmetric(unet: UNet, inputs: torch.Tensor, *,
 DOUBLE_CONV_HALO = 2
 #: The decoder's column bands at a level run in this many parts, each holding the
 #: row-upsampled coarser level only for its own columns: an eighth of it, beside the
-#: coarser level itself, which every part reads (``_decode_level``).
-WIDE_PARTS = 16
+#: coarser level itself, which every part reads (``_decode_level``); each part upsamples
+#: the whole coarser level along the rows again, so more parts cost time.
+WIDE_PARTS = 8
+#: The fewest columns a decoder band computes (about ``tile``² pixels otherwise): each band
+#: also computes 2 halos of 2 columns a side, half again the work of the narrowest band
+#: (8 columns at 8192² would double it; a piece's activations, not the band's, set the
+#: memory).
+BAND_MIN_COLUMNS = 16
 #: The blocks of a decoder band run down it in pieces of this many tiles' rows: the band
 #: holds its inputs whole (the row upsampling needs whole columns), the activations of a
 #: piece only.
@@ -359,7 +365,7 @@ def _decode_level(unet: UNet, level: int, x, write, tile: int,
     _decode_level(unet, level + 1, pooled, put, tile, held_dtype)
     del pooled
     grid = coarse.pop()
-    step = max(1, tile * tile // height)
+    step = max(BAND_MIN_COLUMNS, tile * tile // height)
     if step + 4 * halo >= width:  # one band: whole columns, no halo
         skip = encoder(x)
         wide = _upsample_columns(grid, torch.arange(width))

@@ -17,6 +17,7 @@ from texgen_filters.material import normal_map  # noqa: E402
 from texgen_neural.checkpoint import CheckpointError, save_model  # noqa: E402
 from texgen_neural.image2maps import data as data_module  # noqa: E402
 from texgen_neural.image2maps import model as model_module  # noqa: E402
+from texgen_neural.image2maps import predict as predict_module  # noqa: E402
 from texgen_neural.image2maps.config import (  # noqa: E402
     FORMAT,  # noqa: E402
     DataSettings,
@@ -46,6 +47,8 @@ from texgen_neural.image2maps.predict import (  # noqa: E402
     image_to_material,
     load_unet,
     network_inputs,
+    predict_maps,
+    set_aside,
 )
 from texgen_neural.image2maps.train import train  # noqa: E402
 from texgen_neural.model import upsample_wrap  # noqa: E402
@@ -264,6 +267,45 @@ def test_banded_unet_reads_a_channel_stack_and_splits_its_levels_exactly(monkeyp
     assert torch.equal(unet_in_bands(unet, x, tile=16), banded)
     monkeypatch.setattr(model_module, "WIDE_PARTS", 7)
     assert torch.equal(unet_in_bands(unet, x, tile=16), banded)
+
+
+def test_set_aside_empties_the_dict_and_restores_the_same_bytes():
+    rng = np.random.default_rng(3)
+    arrays = {"basecolor": rng.random((6, 5, 3), dtype=np.float32),
+              "ao": rng.random((6, 5, 1), dtype=np.float32)}
+    copies = {name: array.copy() for name, array in arrays.items()}
+    with set_aside(arrays):
+        assert arrays == {}
+    assert list(arrays) == ["basecolor", "ao"]
+    for name, array in arrays.items():
+        np.testing.assert_array_equal(array, copies[name])
+        assert array.dtype == np.float32
+    with pytest.raises(RuntimeError, match="stop"), set_aside(arrays):
+        raise RuntimeError("stop")
+    np.testing.assert_array_equal(arrays["ao"], copies["ao"])  # back after an error too
+
+
+def test_predict_maps_above_the_whole_size_runs_banded_and_keeps_the_classical_maps(
+        monkeypatch):
+    """Above ``WHOLE_PIXELS`` the network runs in bands (its float16 grids round a little)
+    while the classical maps wait in a temporary file: the same classical bytes, and maps
+    within rounding of the whole network's."""
+    rng = np.random.default_rng(8)
+    photo = rng.random((48, 40, 3), dtype=np.float32)
+    unet = tiny_unet()
+    whole = predict_maps(photo, unet)
+    monkeypatch.setattr(predict_module, "WHOLE_PIXELS", 16 * 16)
+    monkeypatch.setattr(model_module, "WHOLE_PIXELS", 16 * 16)
+    monkeypatch.setattr(model_module.refine, "__kwdefaults__", {"tile": 8})  # real bands
+    calls = []
+    monkeypatch.setattr(predict_module, "set_aside",
+                        lambda arrays: calls.append(sorted(arrays)) or set_aside(arrays))
+    banded = predict_maps(photo, unet)
+    assert calls == [["ao", "basecolor", "roughness"]]
+    for name in ("basecolor", "ao", "classical_roughness"):
+        np.testing.assert_array_equal(banded[name], whole[name])
+    np.testing.assert_allclose(banded["normal"], whole["normal"], atol=2e-3)
+    np.testing.assert_allclose(banded["height"], whole["height"], atol=2e-3)
 
 
 def test_network_inputs_read_the_photo_without_copying_it():
