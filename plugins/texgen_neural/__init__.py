@@ -78,11 +78,13 @@ IMAGE_TO_MATERIAL = NodeSpec(
               "heuristic, default: the shipped model's does not beat it, see docs/maps.md) or "
               "learned.", choices=("classical", "learned")),
     ),
-    # above 1024² the U-Net runs in tiles and bands (image2maps.model.unet_in_bands): the
-    # node's peak grows by 72 bytes per pixel from 1448² to 2048², less its outputs (36);
-    # a tile's activations add about 140 MB at any size, which a per-pixel figure cannot
-    # say (docs/scale.md). At 1024² and below the network runs whole and holds more.
-    scratch=36)
+    # above 512² the U-Net runs in tiles and bands (image2maps.model.unet_in_bands), holding
+    # per pixel the network's height and normal inputs (16 bytes), level 1's decoder output
+    # in float16 (32), the result (20) and a part's upsampled columns (8): 76, less the
+    # outputs' 36, which are set aside or not made yet then. A band's and a tile's work add
+    # a few hundred MB at any size, which a per-pixel figure cannot say (docs/scale.md). At
+    # 512² and below the network runs whole and holds more.
+    scratch=40)
 
 
 TRANSLATE = NodeSpec(
