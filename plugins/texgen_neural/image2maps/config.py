@@ -36,8 +36,8 @@ class NetConfig:
         channels: U-Net feature channels per level, fine to coarse; level k works at
             1/2**k of the input size, so the input is processed in multiples of ``stride``
             = 2**(levels - 1) pixels. Default (32, 64, 64, 64): a receptive field of about
-            70 pixels; narrower networks, (8, 16, 32, 64) and (16, 32, 64, 64), did not beat
-            the classical normals on held-out presets (docs/maps.md).
+            70 pixels; the narrower (8, 16, 32, 64) and (16, 32, 64, 64) did not beat the
+            classical normals on held-out presets at both seeds tried (docs/maps.md).
         d_channels: discriminator channels per scale, fine to coarse; each scale halves the
             resolution. Default (16, 32, 32): patches of about 30 pixels.
         correction_scale: the share of its learned normal and height corrections the
