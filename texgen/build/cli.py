@@ -48,7 +48,8 @@ def build_command(engine, manifest, jobs, threads, dask, dry_run, check, force, 
                   no_wait, as_json, verbose, quiet):
     """Render the jobs of MANIFEST (default ./texgen.build.toml, or a folder holding one)
     that are out of date: materials x variants x sizes x seeds x targets, checked first,
-    then rendered on a process pool or Dask, with texgen.lock.json beside the manifest."""
+    then rendered on a process pool or Dask, with its lock file beside the manifest
+    (texgen.lock.json for texgen.build.toml)."""
     silent = quiet or as_json
     # a bar on a terminal; elsewhere (a CI log) a line per job, as -v gives
     verbose = verbose or not sys.stderr.isatty()

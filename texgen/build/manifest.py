@@ -44,9 +44,8 @@ from texgen.nodes import SEED_MAX
 from texgen.preset import MAX_SIDE
 
 FORMAT_VERSION = 1
-#: The file ``texgen build`` reads when given a folder, and the lock file beside it.
+#: The file ``texgen build`` reads when given a folder; its lock file is ``lock_name``'s.
 MANIFEST_NAME = "texgen.build.toml"
-LOCK_NAME = "texgen.lock.json"
 DEFAULT_OUTPUT = "build"
 DEFAULT_NAME = "{material}_{variant}_{map}"
 DEFAULT_TARGETS = ("png",)
@@ -101,11 +100,23 @@ class Manifest:
 
     @property
     def lock_path(self) -> Path:
-        """``texgen.lock.json`` beside the manifest."""
-        return self.path.parent / LOCK_NAME
+        """The lock file beside the manifest (``lock_name``)."""
+        return self.path.parent / lock_name(self.path.name)
 
     def error(self, message: str, key: str | None = None) -> ManifestError:
         return ManifestError([Problem(message, file=self.source, key=key)])
+
+
+def lock_name(manifest_name: str) -> str:
+    """The lock file's name for a manifest file's: ``texgen.build.toml`` ->
+    ``texgen.lock.json``, ``props.build.toml`` or ``props.toml`` (or ``.json``) ->
+    ``props.lock.json``, so manifests that share a folder keep their own locks."""
+    stem = manifest_name
+    for suffix in (".build.toml", ".build.json", ".toml", ".json"):
+        if stem.endswith(suffix):
+            stem = stem[:-len(suffix)]
+            break
+    return f"{stem}.lock.json"
 
 
 def find_manifest(path: str | Path) -> Path:

@@ -120,6 +120,25 @@ def test_a_corrupt_lock_file_is_named_and_force_replaces_it(project, engine):
     assert len(json.loads(project.lock.read_text())["jobs"]) == 5
 
 
+def test_two_manifests_in_one_folder_keep_their_own_locks(project, engine):
+    """texgen.build.toml locks into texgen.lock.json, props.toml into props.lock.json: a
+    build of one neither drops the other's entries nor makes it render again."""
+    path = project.write(project.manifest)
+    props = project.root / "props.toml"
+    props.write_text(project.manifest.replace('output = "build"', 'output = "props"'))
+    assert texgen.build(path, engine=engine, jobs=1).rendered == 5
+    assert texgen.build(props, engine=engine, jobs=1).rendered == 5
+    own = json.loads(project.lock.read_text())["jobs"]
+    other = json.loads((project.root / "props.lock.json").read_text())["jobs"]
+    assert sorted(own) == sorted(other) and len(own) == 5
+    assert all(entry["outputs"]["basecolor"]["path"].startswith("build/")
+               for entry in own.values())
+    assert all(entry["outputs"]["basecolor"]["path"].startswith("props/")
+               for entry in other.values())
+    assert (texgen.build(path, engine=engine, jobs=1).up_to_date,
+            texgen.build(props, engine=engine, jobs=1).up_to_date) == (5, 5)
+
+
 def test_jobs_that_leave_the_manifest_leave_the_lock(project, engine):
     path = project.write(project.manifest)
     texgen.build(path, engine=engine, jobs=1)

@@ -9,6 +9,7 @@ from texgen.build.manifest import (
     ManifestError,
     find_manifest,
     load_manifest,
+    lock_name,
 )
 from texgen.errors import InputError
 
@@ -38,6 +39,14 @@ def test_a_full_manifest_parses(project):
     assert material.seeds == (3,)
     assert material.variants == {"dark": {"gamma": 0.5}}
     assert manifest.lock_path == project.root / "texgen.lock.json"
+
+
+@pytest.mark.parametrize(("manifest", "lock"), [
+    ("texgen.build.toml", "texgen.lock.json"), ("props.build.toml", "props.lock.json"),
+    ("props.toml", "props.lock.json"), ("props.json", "props.lock.json"),
+    ("assets.v2.toml", "assets.v2.lock.json")])
+def test_each_manifest_names_its_own_lock(manifest, lock):
+    assert lock_name(manifest) == lock
 
 
 def test_defaults(project):
