@@ -205,10 +205,11 @@ BAND_MIN_COLUMNS = 16
 #: holds its inputs whole (the row upsampling needs whole columns), the activations of a
 #: piece only.
 BAND_PIECE_TILES = 4
-#: Precision the banded U-Net holds its whole-level grids in (the pooled features of
-#: levels 2 and on, the decoder's output of levels 1 and on) between the steps that make
-#: and read them: half of float32's memory; every convolution and FFT still runs in
-#: float32, and the maps move by about 1e-3 of a correction (tests: model).
+#: Precision the banded U-Net holds its whole-level grids in (the pooled features levels 2
+#: and on read, the decoder's output of levels 1 and on) between the steps that make and
+#: read them: half of float32's memory; every convolution and FFT still runs in float32,
+#: and the shipped model's normals move by at most about 0.001 degrees on the demo photo
+#: (benchmarks/image2maps_precision.py).
 HELD_DTYPE = torch.float16
 
 
@@ -224,8 +225,8 @@ def unet_in_bands(unet: UNet, inputs: torch.Tensor, *, tile: int = UNET_TILE,
     is local), the coarser levels recursively, then the x2 upsampling split into its two
     one-dimensional halves (``upsample_axis``): along the rows for the whole coarser level,
     then along the columns and through the decoder ``DoubleConv`` (and at level 0 the head
-    and ``apply_corrections``) for one band of about ``tile``² pixels of whole columns at
-    a time.
+    and ``apply_corrections``) for one band of whole columns at a time (about ``tile``²
+    pixels, at least ``BAND_MIN_COLUMNS`` columns; its blocks in pieces down the band).
 
     What it holds beyond the inputs and the result: the decoder's output of level 1 (a
     quarter of the pixels times level 1's channels, in ``held_dtype``) and one part of it
