@@ -104,6 +104,20 @@ WHOLE_PIXELS = 512 * 512
 UNET_TILE = 256
 
 
+def padded_size(unet: UNet, height: int, width: int) -> tuple[int, int]:
+    """The size ``refine`` runs the network at for a ``height`` x ``width`` image: each
+    side rounded up to a multiple of the stride."""
+    stride = unet.config.stride
+    return -(-height // stride) * stride, -(-width // stride) * stride
+
+
+def runs_in_bands(unet: UNet, height: int, width: int) -> bool:
+    """Whether ``refine`` runs a ``height`` x ``width`` image through ``unet_in_bands``
+    (more than ``WHOLE_PIXELS`` once padded) rather than whole."""
+    padded_h, padded_w = padded_size(unet, height, width)
+    return padded_h * padded_w > WHOLE_PIXELS
+
+
 def refine(unet: UNet, inputs: torch.Tensor, *, tile: int = UNET_TILE) -> torch.Tensor:
     """``unet(inputs)`` at any size: (B, 7, H, W) -> (B, 5, H, W); ``inputs`` a tensor or
     a ``texgen_neural.tiling.ChannelStack`` (read a band at a time above 512²).
@@ -116,13 +130,11 @@ def refine(unet: UNet, inputs: torch.Tensor, *, tile: int = UNET_TILE) -> torch.
     whole.
     """
     height, width = inputs.shape[-2:]
-    stride = unet.config.stride
-    padded_h, padded_w = -(-height // stride) * stride, -(-width // stride) * stride
+    padded_h, padded_w = padded_size(unet, height, width)
+    banded = runs_in_bands(unet, height, width)
 
     def network(x: torch.Tensor) -> torch.Tensor:
-        if x.shape[-2] * x.shape[-1] <= WHOLE_PIXELS:
-            return unet(x[...])
-        return unet_in_bands(unet, x, tile=tile)
+        return unet_in_bands(unet, x, tile=tile) if banded else unet(x[...])
 
     if (padded_h, padded_w) == (height, width):
         return network(inputs)
@@ -373,6 +385,7 @@ def _decode_level(unet: UNet, level: int, x, write, tile: int,
         write(slice(None), unet.up[level](torch.cat([upsample_axis(wide, -2), skip], 1)))
         return
     # the bands in WIDE_PARTS runs, each with the row-upsampled columns it reads (and a halo)
+    piece = BAND_PIECE_TILES * tile  # rows of a band's blocks at a time
     bands_per_part = -(-width // step // WIDE_PARTS)
     for part in range(0, width, step * bands_per_part):
         part_stop = min(part + step * bands_per_part, width)
@@ -382,9 +395,8 @@ def _decode_level(unet: UNet, level: int, x, write, tile: int,
             stop = min(start + step, width)
             # columns start - 2 halo .. stop + 2 halo, wrapping; each block eats a halo
             columns = (torch.arange(start - 2 * halo, stop + 2 * halo) % width).to(x.device)
-            # the blocks down the band in pieces of BAND_PIECE_TILES tiles' rows (they are
-            # local; the band's own wrap-around only reaches the columns each crop cuts)
-            piece = BAND_PIECE_TILES * tile
+            # the blocks down the band in pieces (they are local; the band's own
+            # wrap-around only reaches the columns each crop cuts)
             skip = run_tiled(encoder, x.index_select(-1, columns), halo=halo,
                              tile=piece)[..., halo:-halo]
             tall = upsample_axis(wide[..., start - part:stop - part + 2 * halo].float(), -2)

@@ -22,7 +22,7 @@ from texgen.nodes import NodeContext, param_error
 from texgen_neural.checkpoint import CheckpointError, load_model
 from texgen_neural.image2maps.config import FORMAT, NetConfig
 from texgen_neural.image2maps.data import classical_maps, decode_normal, standardize
-from texgen_neural.image2maps.model import WHOLE_PIXELS, UNet, refine
+from texgen_neural.image2maps.model import UNet, refine, runs_in_bands
 from texgen_neural.nodes import cached_generator
 from texgen_neural.tiling import ChannelStack
 
@@ -117,7 +117,7 @@ def predict_maps(photo: np.ndarray, unet: UNet, *, tileable: bool = True,
     # classical height and normal are in them, and above the size the network runs whole
     # the classical outputs wait in a temporary file (the same bytes come back)
     del photo, classical["height"], classical["normal"]
-    banded = inputs.shape[-2] * inputs.shape[-1] > WHOLE_PIXELS
+    banded = runs_in_bands(unet, *inputs.shape[-2:])
     with set_aside(classical) if banded else contextlib.nullcontext(), torch.no_grad():
         maps = refine(unet, inputs)[0].cpu().numpy().transpose(1, 2, 0)  # (H, W, 5)
     del inputs

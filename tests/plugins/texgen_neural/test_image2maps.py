@@ -294,7 +294,6 @@ def test_predict_maps_above_the_whole_size_runs_banded_and_keeps_the_classical_m
     photo = rng.random((48, 40, 3), dtype=np.float32)
     unet = tiny_unet()
     whole = predict_maps(photo, unet)
-    monkeypatch.setattr(predict_module, "WHOLE_PIXELS", 16 * 16)
     monkeypatch.setattr(model_module, "WHOLE_PIXELS", 16 * 16)
     monkeypatch.setattr(model_module.refine, "__kwdefaults__", {"tile": 8})  # real bands
     calls = []
